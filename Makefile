@@ -1,0 +1,65 @@
+# company-batch: every target creates the virtualenv and installs what it needs.
+# `make serve` starts the service, `make test` runs the tests (see README.md).
+
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV := .uv/bin/uv
+SITE = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+PROTO_SRC := $(wildcard protos/company/v1/*.proto)
+STUBS := client/stubs
+DESCRIPTOR := envoy/descriptor.binpb
+
+.PHONY: venv protos check-protos lint-protos lint typecheck test test-fast serve demo bench eval clean
+
+venv: .venv/.synced
+
+.uv/bin/uv:
+	python3 -m venv .uv
+	.uv/bin/pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock .uv/bin/uv
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.bin/buf: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+## protos: regenerate the Python stubs and Envoy's descriptor set from protos/.
+protos: venv
+	@rm -rf $(STUBS).tmp && mkdir -p $(STUBS).tmp envoy
+	$(PY) -m grpc_tools.protoc -Iprotos -I$(SITE) \
+	  --python_out=$(STUBS).tmp --pyi_out=$(STUBS).tmp --grpc_python_out=$(STUBS).tmp \
+	  --include_imports --descriptor_set_out=$(DESCRIPTOR) $(PROTO_SRC)
+	.venv/bin/protol --create-package --in-place --exclude-imports-glob "google/*" --python-out $(STUBS).tmp \
+	  protoc --protoc-path "$(PY) -m grpc_tools.protoc" --proto-path=protos --proto-path=$(SITE) $(PROTO_SRC)
+	@rm -rf $(STUBS) && mv $(STUBS).tmp $(STUBS)
+
+## lint-protos: buf lint (STANDARD rules), offline; googleapis protos come from the wheel.
+lint-protos: venv node_modules/.bin/buf
+	@rm -rf .build/protodeps && mkdir -p .build/protodeps/google/api
+	cp $(SITE)/google/api/{annotations,http,httpbody}.proto .build/protodeps/google/api/
+	node_modules/.bin/buf lint
+
+lint: venv
+	.venv/bin/ruff check server client tests bench
+	.venv/bin/ruff format --check server client tests bench
+
+typecheck: venv
+	.venv/bin/mypy
+
+## test: the whole suite (starts Envoy, the sandbox web and servers itself).
+test: venv node_modules/.bin/buf
+	$(PY) -m pytest
+
+serve: venv
+	$(PY) -m server.devserve
+
+demo: venv
+	$(PY) -m server.demo
+
+bench: venv
+	$(PY) -m bench
+
+clean:
+	rm -rf .venv .uv node_modules .build .pytest_cache

@@ -1,0 +1,149 @@
+"""Generated protocol buffer code."""
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import descriptor_pool as _descriptor_pool
+from google.protobuf import runtime_version as _runtime_version
+from google.protobuf import symbol_database as _symbol_database
+from google.protobuf.internal import builder as _builder
+_runtime_version.ValidateProtobufRuntimeVersion(_runtime_version.Domain.PUBLIC, 5, 29, 0, '', 'company/v1/batch_service.proto')
+_sym_db = _symbol_database.Default()
+from ...company.v1 import enums_pb2 as company_dot_v1_dot_enums__pb2
+from ...company.v1 import profile_pb2 as company_dot_v1_dot_profile__pb2
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ecompany/v1/batch_service.proto\x12\ncompany.v1\x1a\x16company/v1/enums.proto\x1a\x18company/v1/profile.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto"\x85\x01\n\x10ResponseMetadata\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12-\n\ttimestamp\x18\x02 \x01(\x0b2\x1a.google.protobuf.Timestamp\x120\n\x0cgenerated_at\x18\x03 \x01(\x0b2\x1a.google.protobuf.Timestamp"\xc6\x04\n\x12SubmitBatchRequest\x12\x15\n\rcompany_names\x18\x01 \x03(\t\x123\n\x0fextraction_mode\x18\x02 \x01(\x0e2\x1a.company.v1.ExtractionMode\x12&\n\x08priority\x18\x03 \x01(\x0e2\x14.company.v1.Priority\x12\x14\n\x07country\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08language\x18\x05 \x01(\tH\x01\x88\x01\x01\x12E\n\x0cdomain_hints\x18\x06 \x03(\x0b2/.company.v1.SubmitBatchRequest.DomainHintsEntry\x12\x1b\n\x0emax_concurrent\x18\x07 \x01(\x05H\x02\x88\x01\x01\x12\x1c\n\x0ftimeout_seconds\x18\x08 \x01(\x05H\x03\x88\x01\x01\x12#\n\x16include_failed_results\x18\t \x01(\x08H\x04\x88\x01\x01\x12/\n\rexport_format\x18\n \x01(\x0e2\x18.company.v1.ExportFormat\x12\x12\n\nrequest_id\x18\x0b \x01(\t\x12\x14\n\x0cbypass_cache\x18\x0c \x01(\x08\x1a2\n\x10DomainHintsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x028\x01B\n\n\x08_countryB\x0b\n\t_languageB\x11\n\x0f_max_concurrentB\x12\n\x10_timeout_secondsB\x19\n\x17_include_failed_results"\x81\x01\n\x13SubmitBatchResponse\x12\x0f\n\x07success\x18\x01 \x01(\x08\x12)\n\x04data\x18\x02 \x01(\x0b2\x1b.company.v1.SubmitBatchData\x12.\n\x08metadata\x18\x03 \x01(\x0b2\x1c.company.v1.ResponseMetadata"\xa7\x02\n\x0fSubmitBatchData\x12\x10\n\x08batch_id\x18\x01 \x01(\t\x12\'\n\x06status\x18\x02 \x01(\x0e2\x17.company.v1.BatchStatus\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x17\n\x0ftotal_companies\x18\x04 \x01(\x05\x12!\n\x19estimated_processing_time\x18\x05 \x01(\x01\x12&\n\x08priority\x18\x06 \x01(\x0e2\x14.company.v1.Priority\x12.\n\ncreated_at\x18\x07 \x01(\x0b2\x1a.google.protobuf.Timestamp\x12\x19\n\x11duplicates_merged\x18\x08 \x03(\t\x12\x19\n\x11idempotent_replay\x18\t \x01(\x08"#\n\x0fGetBatchRequest\x12\x10\n\x08batch_id\x18\x01 \x01(\t"t\n\x10GetBatchResponse\x12\x0f\n\x07success\x18\x01 \x01(\x08\x12\x1f\n\x04data\x18\x02 \x01(\x0b2\x11.company.v1.Batch\x12.\n\x08metadata\x18\x03 \x01(\x0b2\x1c.company.v1.ResponseMetadata"\x87\x05\n\x05Batch\x12\x10\n\x08batch_id\x18\x01 \x01(\t\x12\'\n\x06status\x18\x02 \x01(\x0e2\x17.company.v1.BatchStatus\x12+\n\x08progress\x18\x03 \x01(\x0b2\x19.company.v1.BatchProgress\x12\x17\n\x0fprocessing_time\x18\x04 \x01(\x01\x12.\n\ncreated_at\x18\x05 \x01(\x0b2\x1a.google.protobuf.Timestamp\x12.\n\nstarted_at\x18\x06 \x01(\x0b2\x1a.google.protobuf.Timestamp\x128\n\x14estimated_completion\x18\x07 \x01(\x0b2\x1a.google.protobuf.Timestamp\x12/\n\x0blast_update\x18\x08 \x01(\x0b2\x1a.google.protobuf.Timestamp\x12&\n\x08priority\x18\t \x01(\x0e2\x14.company.v1.Priority\x123\n\x0fextraction_mode\x18\n \x01(\x0e2\x1a.company.v1.ExtractionMode\x12/\n\rexport_format\x18\x0b \x01(\x0e2\x18.company.v1.ExportFormat\x120\n\x0ccompleted_at\x18\x0c \x01(\x0b2\x1a.google.protobuf.Timestamp\x12\x0f\n\x07country\x18\r \x01(\t\x12\x10\n\x08language\x18\x0e \x01(\t\x12\x16\n\x0emax_concurrent\x18\x0f \x01(\x05\x12\x17\n\x0ftimeout_seconds\x18\x10 \x01(\x05\x12\x1e\n\x16include_failed_results\x18\x11 \x01(\x08"\xd1\x02\n\rBatchProgress\x12\x17\n\x0ftotal_companies\x18\x01 \x01(\x05\x12\x11\n\tcompleted\x18\x02 \x01(\x05\x12\x0e\n\x06failed\x18\x03 \x01(\x05\x12\x11\n\tremaining\x18\x04 \x01(\x05\x12\x1d\n\x15completion_percentage\x18\x05 \x01(\x01\x126\n\rcurrent_phase\x18\x06 \x01(\x0e2\x1f.company.v1.BatchProgress.Phase\x12\x13\n\x0bin_progress\x18\x07 \x01(\x05\x12\x11\n\tcancelled\x18\x08 \x01(\x05"r\n\x05Phase\x12\x15\n\x11phase_unspecified\x10\x00\x12\x0b\n\x07waiting\x10\x01\x12\x0e\n\nextraction\x10\x02\x12\x0b\n\x07pausing\x10\x03\x12\n\n\x06paused\x10\x04\x12\x0e\n\ncancelling\x10\x05\x12\x0c\n\x08finished\x10\x06"%\n\x11WatchBatchRequest\x12\x10\n\x08batch_id\x18\x01 \x01(\t"\x82\x03\n\x12WatchBatchResponse\x12<\n\nevent_type\x18\x01 \x01(\x0e2(.company.v1.WatchBatchResponse.EventType\x12 \n\x05batch\x18\x02 \x01(\x0b2\x11.company.v1.Batch\x12\x14\n\x0ccompany_name\x18\x03 \x01(\t\x12)\n\x06result\x18\x04 \x01(\x0b2\x19.company.v1.CompanyResult\x12-\n\ttimestamp\x18\x05 \x01(\x0b2\x1a.google.protobuf.Timestamp\x12\x10\n\x08sequence\x18\x06 \x01(\x05"\x89\x01\n\tEventType\x12\x1a\n\x16event_type_unspecified\x10\x00\x12\x0c\n\x08snapshot\x10\x01\x12\x13\n\x0fcompany_started\x10\x02\x12\x15\n\x11company_succeeded\x10\x03\x12\x12\n\x0ecompany_failed\x10\x04\x12\x12\n\x0estatus_changed\x10\x05"\x91\x01\n\x11GetResultsRequest\x12\x10\n\x08batch_id\x18\x01 \x01(\t\x12\x1b\n\x0einclude_failed\x18\x02 \x01(\x08H\x00\x88\x01\x01\x12(\n\x06format\x18\x03 \x01(\x0e2\x18.company.v1.ExportFormat\x12\x10\n\x08download\x18\x04 \x01(\x08B\x11\n\x0f_include_failed"}\n\x12GetResultsResponse\x12\x0f\n\x07success\x18\x01 \x01(\x08\x12&\n\x04data\x18\x02 \x01(\x0b2\x18.company.v1.BatchResults\x12.\n\x08metadata\x18\x03 \x01(\x0b2\x1c.company.v1.ResponseMetadata"\xd6\x02\n\x0cBatchResults\x12\x10\n\x08batch_id\x18\x01 \x01(\t\x12\'\n\x06status\x18\x02 \x01(\x0e2\x17.company.v1.BatchStatus\x12\x17\n\x0ftotal_companies\x18\x03 \x01(\x05\x12\x1e\n\x16successful_extractions\x18\x04 \x01(\x05\x12\x1a\n\x12failed_extractions\x18\x05 \x01(\x05\x12\x17\n\x0fprocessing_time\x18\x06 \x01(\x01\x120\n\x0ccompleted_at\x18\x07 \x01(\x0b2\x1a.google.protobuf.Timestamp\x12*\n\x07results\x18\x08 \x03(\x0b2\x19.company.v1.CompanyResult\x12+\n\x07summary\x18\t \x01(\x0b2\x1a.company.v1.ResultsSummary\x12\x12\n\nexport_url\x18\n \x01(\t"\xa1\x03\n\rCompanyResult\x12\x14\n\x0ccompany_name\x18\x01 \x01(\t\x12E\n\x11extraction_status\x18\x02 \x01(\x0e2*.company.v1.CompanyResult.ExtractionStatus\x12(\n\x04data\x18\x03 \x01(\x0b2\x1a.company.v1.CompanyProfile\x12*\n\x05error\x18\x04 \x01(\x0b2\x1b.company.v1.ExtractionError\x12.\n\nstarted_at\x18\x05 \x01(\x0b2\x1a.google.protobuf.Timestamp\x12/\n\x0bfinished_at\x18\x06 \x01(\x0b2\x1a.google.protobuf.Timestamp\x12\x18\n\x10duration_seconds\x18\x07 \x01(\x01\x12\x12\n\nfrom_cache\x18\x08 \x01(\x08"N\n\x10ExtractionStatus\x12!\n\x1dextraction_status_unspecified\x10\x00\x12\x0b\n\x07success\x10\x01\x12\n\n\x06failed\x10\x02"A\n\x0fExtractionError\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0f\n\x07details\x18\x03 \x01(\t"\xed\x02\n\x0eResultsSummary\x12>\n\nindustries\x18\x01 \x03(\x0b2*.company.v1.ResultsSummary.IndustriesEntry\x12C\n\rcompany_sizes\x18\x02 \x03(\x0b2,.company.v1.ResultsSummary.CompanySizesEntry\x12<\n\tcountries\x18\x03 \x03(\x0b2).company.v1.ResultsSummary.CountriesEntry\x1a1\n\x0fIndustriesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x028\x01\x1a3\n\x11CompanySizesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x028\x01\x1a0\n\x0eCountriesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x028\x01"\x94\x01\n\x14ExportResultsRequest\x12\x10\n\x08batch_id\x18\x01 \x01(\t\x12(\n\x06format\x18\x02 \x01(\x0e2\x18.company.v1.ExportFormat\x12\x1b\n\x0einclude_failed\x18\x03 \x01(\x08H\x00\x88\x01\x01\x12\x10\n\x08download\x18\x04 \x01(\x08B\x11\n\x0f_include_failed"=\n\x0fGetStatsRequest\x12\x11\n\ttimeframe\x18\x01 \x01(\t\x12\x17\n\x0finclude_details\x18\x02 \x01(\x08"t\n\x10GetStatsResponse\x12\x0f\n\x07success\x18\x01 \x01(\x08\x12\x1f\n\x04data\x18\x02 \x01(\x0b2\x11.company.v1.Stats\x12.\n\x08metadata\x18\x03 \x01(\x0b2\x1c.company.v1.ResponseMetadata"\xa3\x02\n\x05Stats\x12\x11\n\ttimeframe\x18\x01 \x01(\t\x12-\n\x0csystem_stats\x18\x02 \x01(\x0b2\x17.company.v1.SystemStats\x12;\n\x13performance_metrics\x18\x03 \x01(\x0b2\x1e.company.v1.PerformanceMetrics\x12=\n\x14resource_utilization\x18\x04 \x01(\x0b2\x1f.company.v1.ResourceUtilization\x121\n\x0eerror_analysis\x18\x05 \x01(\x0b2\x19.company.v1.ErrorAnalysis\x12)\n\x07details\x18\x06 \x01(\x0b2\x18.company.v1.StatsDetails"\xe4\x01\n\x0bSystemStats\x12\x15\n\rtotal_batches\x18\x01 \x01(\x05\x12\x19\n\x11completed_batches\x18\x02 \x01(\x05\x12\x16\n\x0efailed_batches\x18\x03 \x01(\x05\x12\x16\n\x0eactive_batches\x18\x04 \x01(\x05\x12!\n\x19total_companies_processed\x18\x05 \x01(\x05\x12\x1f\n\x17average_processing_time\x18\x06 \x01(\x01\x12\x14\n\x0csuccess_rate\x18\x07 \x01(\x01\x12\x19\n\x11cancelled_batches\x18\x08 \x01(\x05"\x80\x02\n\x12PerformanceMetrics\x12\x1a\n\x12average_batch_size\x18\x01 \x01(\x01\x12\x1a\n\x12fastest_batch_time\x18\x02 \x01(\x01\x12\x1a\n\x12slowest_batch_time\x18\x03 \x01(\x01\x12?\n\x1bmost_common_extraction_mode\x18\x04 \x01(\x0e2\x1a.company.v1.ExtractionMode\x12\x1f\n\x17peak_concurrent_batches\x18\x05 \x01(\x05\x12\x16\n\x0ecache_hit_rate\x18\x06 \x01(\x01\x12\x1c\n\x14average_company_time\x18\x07 \x01(\x01"\x9b\x01\n\x13ResourceUtilization\x12\x11\n\tcpu_usage\x18\x01 \x01(\x01\x12\x14\n\x0cmemory_usage\x18\x02 \x01(\x01\x12\x1a\n\x12active_connections\x18\x03 \x01(\x05\x12\x12\n\nqueue_size\x18\x04 \x01(\x05\x12\x14\n\x0cworkers_busy\x18\x05 \x01(\x05\x12\x15\n\rworkers_total\x18\x06 \x01(\x05"C\n\rErrorAnalysis\x122\n\x12most_common_errors\x18\x01 \x03(\x0b2\x16.company.v1.ErrorCount"C\n\nErrorCount\x12\x12\n\nerror_type\x18\x01 \x01(\t\x12\r\n\x05count\x18\x02 \x01(\x05\x12\x12\n\npercentage\x18\x03 \x01(\x01"\x9e\x02\n\x0cStatsDetails\x125\n\x07by_mode\x18\x01 \x03(\x0b2$.company.v1.StatsDetails.ByModeEntry\x12=\n\x0bby_priority\x18\x02 \x03(\x0b2(.company.v1.StatsDetails.ByPriorityEntry\x1aI\n\x0bByModeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12)\n\x05value\x18\x02 \x01(\x0b2\x1a.company.v1.BreakdownStats:\x028\x01\x1aM\n\x0fByPriorityEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12)\n\x05value\x18\x02 \x01(\x0b2\x1a.company.v1.BreakdownStats:\x028\x01"\x8e\x01\n\x0eBreakdownStats\x12\x0f\n\x07batches\x18\x01 \x01(\x05\x12\x1b\n\x13companies_processed\x18\x02 \x01(\x05\x12\x14\n\x0csuccess_rate\x18\x03 \x01(\x01\x12\x1c\n\x14average_company_time\x18\x04 \x01(\x01\x12\x1a\n\x12average_queue_wait\x18\x05 \x01(\x01";\n\x12ListBatchesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t"{\n\x13ListBatchesResponse\x12\x0f\n\x07success\x18\x01 \x01(\x08\x12#\n\x04data\x18\x02 \x01(\x0b2\x15.company.v1.BatchPage\x12.\n\x08metadata\x18\x03 \x01(\x0b2\x1c.company.v1.ResponseMetadata"H\n\tBatchPage\x12"\n\x07batches\x18\x01 \x03(\x0b2\x11.company.v1.Batch\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t"&\n\x12CancelBatchRequest\x12\x10\n\x08batch_id\x18\x01 \x01(\t"w\n\x13CancelBatchResponse\x12\x0f\n\x07success\x18\x01 \x01(\x08\x12\x1f\n\x04data\x18\x02 \x01(\x0b2\x11.company.v1.Batch\x12.\n\x08metadata\x18\x03 \x01(\x0b2\x1c.company.v1.ResponseMetadata"%\n\x11PauseBatchRequest\x12\x10\n\x08batch_id\x18\x01 \x01(\t"v\n\x12PauseBatchResponse\x12\x0f\n\x07success\x18\x01 \x01(\x08\x12\x1f\n\x04data\x18\x02 \x01(\x0b2\x11.company.v1.Batch\x12.\n\x08metadata\x18\x03 \x01(\x0b2\x1c.company.v1.ResponseMetadata"&\n\x12ResumeBatchRequest\x12\x10\n\x08batch_id\x18\x01 \x01(\t"w\n\x13ResumeBatchResponse\x12\x0f\n\x07success\x18\x01 \x01(\x08\x12\x1f\n\x04data\x18\x02 \x01(\x0b2\x11.company.v1.Batch\x12.\n\x08metadata\x18\x03 \x01(\x0b2\x1c.company.v1.ResponseMetadata"v\n\rErrorResponse\x12\x0f\n\x07success\x18\x01 \x01(\x08\x12$\n\x05error\x18\x02 \x01(\x0b2\x15.company.v1.ErrorBody\x12.\n\x08metadata\x18\x03 \x01(\x0b2\x1c.company.v1.ResponseMetadata"\x7f\n\tErrorBody\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0f\n\x07details\x18\x03 \x01(\t\x124\n\x10field_violations\x18\x04 \x03(\x0b2\x1a.company.v1.FieldViolation\x12\x0c\n\x04code\x18\x05 \x01(\t"4\n\x0eFieldViolation\x12\r\n\x05field\x18\x01 \x01(\t\x12\x13\n\x0bdescription\x18\x02 \x01(\t2\xe0\t\n\x0cBatchService\x12w\n\x0bSubmitBatch\x12\x1e.company.v1.SubmitBatchRequest\x1a\x1f.company.v1.SubmitBatchResponse"\'\x82\xd3\xe4\x93\x02!"\x1c/api/v1/company/batch/submit:\x01*\x12v\n\x08GetBatch\x12\x1b.company.v1.GetBatchRequest\x1a\x1c.company.v1.GetBatchResponse"/\x82\xd3\xe4\x93\x02)\x12\'/api/v1/company/batch/{batch_id}/status\x12}\n\nWatchBatch\x12\x1d.company.v1.WatchBatchRequest\x1a\x1e.company.v1.WatchBatchResponse".\x82\xd3\xe4\x93\x02(\x12&/api/v1/company/batch/{batch_id}/watch0\x01\x12}\n\nGetResults\x12\x1d.company.v1.GetResultsRequest\x1a\x1e.company.v1.GetResultsResponse"0\x82\xd3\xe4\x93\x02*\x12(/api/v1/company/batch/{batch_id}/results\x12z\n\rExportResults\x12 .company.v1.ExportResultsRequest\x1a\x14.google.api.HttpBody"1\x82\xd3\xe4\x93\x02+\x12)/api/v1/company/batch/{batch_id}/download\x12j\n\x08GetStats\x12\x1b.company.v1.GetStatsRequest\x1a\x1c.company.v1.GetStatsResponse"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/api/v1/company/batch/stats\x12o\n\x0bListBatches\x12\x1e.company.v1.ListBatchesRequest\x1a\x1f.company.v1.ListBatchesResponse"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/api/v1/company/batches\x12\x82\x01\n\x0bCancelBatch\x12\x1e.company.v1.CancelBatchRequest\x1a\x1f.company.v1.CancelBatchResponse"2\x82\xd3\xe4\x93\x02,"\'/api/v1/company/batch/{batch_id}/cancel:\x01*\x12~\n\nPauseBatch\x12\x1d.company.v1.PauseBatchRequest\x1a\x1e.company.v1.PauseBatchResponse"1\x82\xd3\xe4\x93\x02+"&/api/v1/company/batch/{batch_id}/pause:\x01*\x12\x82\x01\n\x0bResumeBatch\x12\x1e.company.v1.ResumeBatchRequest\x1a\x1f.company.v1.ResumeBatchResponse"2\x82\xd3\xe4\x93\x02,"\'/api/v1/company/batch/{batch_id}/resume:\x01*b\x06proto3')
+_globals = globals()
+_builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
+_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'company.v1.batch_service_pb2', _globals)
+if not _descriptor._USE_C_DESCRIPTORS:
+    DESCRIPTOR._loaded_options = None
+    _globals['_SUBMITBATCHREQUEST_DOMAINHINTSENTRY']._loaded_options = None
+    _globals['_SUBMITBATCHREQUEST_DOMAINHINTSENTRY']._serialized_options = b'8\x01'
+    _globals['_RESULTSSUMMARY_INDUSTRIESENTRY']._loaded_options = None
+    _globals['_RESULTSSUMMARY_INDUSTRIESENTRY']._serialized_options = b'8\x01'
+    _globals['_RESULTSSUMMARY_COMPANYSIZESENTRY']._loaded_options = None
+    _globals['_RESULTSSUMMARY_COMPANYSIZESENTRY']._serialized_options = b'8\x01'
+    _globals['_RESULTSSUMMARY_COUNTRIESENTRY']._loaded_options = None
+    _globals['_RESULTSSUMMARY_COUNTRIESENTRY']._serialized_options = b'8\x01'
+    _globals['_STATSDETAILS_BYMODEENTRY']._loaded_options = None
+    _globals['_STATSDETAILS_BYMODEENTRY']._serialized_options = b'8\x01'
+    _globals['_STATSDETAILS_BYPRIORITYENTRY']._loaded_options = None
+    _globals['_STATSDETAILS_BYPRIORITYENTRY']._serialized_options = b'8\x01'
+    _globals['_BATCHSERVICE'].methods_by_name['SubmitBatch']._loaded_options = None
+    _globals['_BATCHSERVICE'].methods_by_name['SubmitBatch']._serialized_options = b'\x82\xd3\xe4\x93\x02!"\x1c/api/v1/company/batch/submit:\x01*'
+    _globals['_BATCHSERVICE'].methods_by_name['GetBatch']._loaded_options = None
+    _globals['_BATCHSERVICE'].methods_by_name['GetBatch']._serialized_options = b"\x82\xd3\xe4\x93\x02)\x12'/api/v1/company/batch/{batch_id}/status"
+    _globals['_BATCHSERVICE'].methods_by_name['WatchBatch']._loaded_options = None
+    _globals['_BATCHSERVICE'].methods_by_name['WatchBatch']._serialized_options = b'\x82\xd3\xe4\x93\x02(\x12&/api/v1/company/batch/{batch_id}/watch'
+    _globals['_BATCHSERVICE'].methods_by_name['GetResults']._loaded_options = None
+    _globals['_BATCHSERVICE'].methods_by_name['GetResults']._serialized_options = b'\x82\xd3\xe4\x93\x02*\x12(/api/v1/company/batch/{batch_id}/results'
+    _globals['_BATCHSERVICE'].methods_by_name['ExportResults']._loaded_options = None
+    _globals['_BATCHSERVICE'].methods_by_name['ExportResults']._serialized_options = b'\x82\xd3\xe4\x93\x02+\x12)/api/v1/company/batch/{batch_id}/download'
+    _globals['_BATCHSERVICE'].methods_by_name['GetStats']._loaded_options = None
+    _globals['_BATCHSERVICE'].methods_by_name['GetStats']._serialized_options = b'\x82\xd3\xe4\x93\x02\x1d\x12\x1b/api/v1/company/batch/stats'
+    _globals['_BATCHSERVICE'].methods_by_name['ListBatches']._loaded_options = None
+    _globals['_BATCHSERVICE'].methods_by_name['ListBatches']._serialized_options = b'\x82\xd3\xe4\x93\x02\x19\x12\x17/api/v1/company/batches'
+    _globals['_BATCHSERVICE'].methods_by_name['CancelBatch']._loaded_options = None
+    _globals['_BATCHSERVICE'].methods_by_name['CancelBatch']._serialized_options = b'\x82\xd3\xe4\x93\x02,"\'/api/v1/company/batch/{batch_id}/cancel:\x01*'
+    _globals['_BATCHSERVICE'].methods_by_name['PauseBatch']._loaded_options = None
+    _globals['_BATCHSERVICE'].methods_by_name['PauseBatch']._serialized_options = b'\x82\xd3\xe4\x93\x02+"&/api/v1/company/batch/{batch_id}/pause:\x01*'
+    _globals['_BATCHSERVICE'].methods_by_name['ResumeBatch']._loaded_options = None
+    _globals['_BATCHSERVICE'].methods_by_name['ResumeBatch']._serialized_options = b'\x82\xd3\xe4\x93\x02,"\'/api/v1/company/batch/{batch_id}/resume:\x01*'
+    _globals['_RESPONSEMETADATA']._serialized_start = 187
+    _globals['_RESPONSEMETADATA']._serialized_end = 320
+    _globals['_SUBMITBATCHREQUEST']._serialized_start = 323
+    _globals['_SUBMITBATCHREQUEST']._serialized_end = 905
+    _globals['_SUBMITBATCHREQUEST_DOMAINHINTSENTRY']._serialized_start = 764
+    _globals['_SUBMITBATCHREQUEST_DOMAINHINTSENTRY']._serialized_end = 814
+    _globals['_SUBMITBATCHRESPONSE']._serialized_start = 908
+    _globals['_SUBMITBATCHRESPONSE']._serialized_end = 1037
+    _globals['_SUBMITBATCHDATA']._serialized_start = 1040
+    _globals['_SUBMITBATCHDATA']._serialized_end = 1335
+    _globals['_GETBATCHREQUEST']._serialized_start = 1337
+    _globals['_GETBATCHREQUEST']._serialized_end = 1372
+    _globals['_GETBATCHRESPONSE']._serialized_start = 1374
+    _globals['_GETBATCHRESPONSE']._serialized_end = 1490
+    _globals['_BATCH']._serialized_start = 1493
+    _globals['_BATCH']._serialized_end = 2140
+    _globals['_BATCHPROGRESS']._serialized_start = 2143
+    _globals['_BATCHPROGRESS']._serialized_end = 2480
+    _globals['_BATCHPROGRESS_PHASE']._serialized_start = 2366
+    _globals['_BATCHPROGRESS_PHASE']._serialized_end = 2480
+    _globals['_WATCHBATCHREQUEST']._serialized_start = 2482
+    _globals['_WATCHBATCHREQUEST']._serialized_end = 2519
+    _globals['_WATCHBATCHRESPONSE']._serialized_start = 2522
+    _globals['_WATCHBATCHRESPONSE']._serialized_end = 2908
+    _globals['_WATCHBATCHRESPONSE_EVENTTYPE']._serialized_start = 2771
+    _globals['_WATCHBATCHRESPONSE_EVENTTYPE']._serialized_end = 2908
+    _globals['_GETRESULTSREQUEST']._serialized_start = 2911
+    _globals['_GETRESULTSREQUEST']._serialized_end = 3056
+    _globals['_GETRESULTSRESPONSE']._serialized_start = 3058
+    _globals['_GETRESULTSRESPONSE']._serialized_end = 3183
+    _globals['_BATCHRESULTS']._serialized_start = 3186
+    _globals['_BATCHRESULTS']._serialized_end = 3528
+    _globals['_COMPANYRESULT']._serialized_start = 3531
+    _globals['_COMPANYRESULT']._serialized_end = 3948
+    _globals['_COMPANYRESULT_EXTRACTIONSTATUS']._serialized_start = 3870
+    _globals['_COMPANYRESULT_EXTRACTIONSTATUS']._serialized_end = 3948
+    _globals['_EXTRACTIONERROR']._serialized_start = 3950
+    _globals['_EXTRACTIONERROR']._serialized_end = 4015
+    _globals['_RESULTSSUMMARY']._serialized_start = 4018
+    _globals['_RESULTSSUMMARY']._serialized_end = 4383
+    _globals['_RESULTSSUMMARY_INDUSTRIESENTRY']._serialized_start = 4231
+    _globals['_RESULTSSUMMARY_INDUSTRIESENTRY']._serialized_end = 4280
+    _globals['_RESULTSSUMMARY_COMPANYSIZESENTRY']._serialized_start = 4282
+    _globals['_RESULTSSUMMARY_COMPANYSIZESENTRY']._serialized_end = 4333
+    _globals['_RESULTSSUMMARY_COUNTRIESENTRY']._serialized_start = 4335
+    _globals['_RESULTSSUMMARY_COUNTRIESENTRY']._serialized_end = 4383
+    _globals['_EXPORTRESULTSREQUEST']._serialized_start = 4386
+    _globals['_EXPORTRESULTSREQUEST']._serialized_end = 4534
+    _globals['_GETSTATSREQUEST']._serialized_start = 4536
+    _globals['_GETSTATSREQUEST']._serialized_end = 4597
+    _globals['_GETSTATSRESPONSE']._serialized_start = 4599
+    _globals['_GETSTATSRESPONSE']._serialized_end = 4715
+    _globals['_STATS']._serialized_start = 4718
+    _globals['_STATS']._serialized_end = 5009
+    _globals['_SYSTEMSTATS']._serialized_start = 5012
+    _globals['_SYSTEMSTATS']._serialized_end = 5240
+    _globals['_PERFORMANCEMETRICS']._serialized_start = 5243
+    _globals['_PERFORMANCEMETRICS']._serialized_end = 5499
+    _globals['_RESOURCEUTILIZATION']._serialized_start = 5502
+    _globals['_RESOURCEUTILIZATION']._serialized_end = 5657
+    _globals['_ERRORANALYSIS']._serialized_start = 5659
+    _globals['_ERRORANALYSIS']._serialized_end = 5726
+    _globals['_ERRORCOUNT']._serialized_start = 5728
+    _globals['_ERRORCOUNT']._serialized_end = 5795
+    _globals['_STATSDETAILS']._serialized_start = 5798
+    _globals['_STATSDETAILS']._serialized_end = 6084
+    _globals['_STATSDETAILS_BYMODEENTRY']._serialized_start = 5932
+    _globals['_STATSDETAILS_BYMODEENTRY']._serialized_end = 6005
+    _globals['_STATSDETAILS_BYPRIORITYENTRY']._serialized_start = 6007
+    _globals['_STATSDETAILS_BYPRIORITYENTRY']._serialized_end = 6084
+    _globals['_BREAKDOWNSTATS']._serialized_start = 6087
+    _globals['_BREAKDOWNSTATS']._serialized_end = 6229
+    _globals['_LISTBATCHESREQUEST']._serialized_start = 6231
+    _globals['_LISTBATCHESREQUEST']._serialized_end = 6290
+    _globals['_LISTBATCHESRESPONSE']._serialized_start = 6292
+    _globals['_LISTBATCHESRESPONSE']._serialized_end = 6415
+    _globals['_BATCHPAGE']._serialized_start = 6417
+    _globals['_BATCHPAGE']._serialized_end = 6489
+    _globals['_CANCELBATCHREQUEST']._serialized_start = 6491
+    _globals['_CANCELBATCHREQUEST']._serialized_end = 6529
+    _globals['_CANCELBATCHRESPONSE']._serialized_start = 6531
+    _globals['_CANCELBATCHRESPONSE']._serialized_end = 6650
+    _globals['_PAUSEBATCHREQUEST']._serialized_start = 6652
+    _globals['_PAUSEBATCHREQUEST']._serialized_end = 6689
+    _globals['_PAUSEBATCHRESPONSE']._serialized_start = 6691
+    _globals['_PAUSEBATCHRESPONSE']._serialized_end = 6809
+    _globals['_RESUMEBATCHREQUEST']._serialized_start = 6811
+    _globals['_RESUMEBATCHREQUEST']._serialized_end = 6849
+    _globals['_RESUMEBATCHRESPONSE']._serialized_start = 6851
+    _globals['_RESUMEBATCHRESPONSE']._serialized_end = 6970
+    _globals['_ERRORRESPONSE']._serialized_start = 6972
+    _globals['_ERRORRESPONSE']._serialized_end = 7090
+    _globals['_ERRORBODY']._serialized_start = 7092
+    _globals['_ERRORBODY']._serialized_end = 7219
+    _globals['_FIELDVIOLATION']._serialized_start = 7221
+    _globals['_FIELDVIOLATION']._serialized_end = 7273
+    _globals['_BATCHSERVICE']._serialized_start = 7276
+    _globals['_BATCHSERVICE']._serialized_end = 8524

@@ -1,0 +1,309 @@
+"""Domain objects of the batch service: batches, companies, outcomes, and the views the API reads.
+
+Nothing here knows about protobuf or storage. Enum values are the lower-case spellings of the REST
+contract, which are also the proto enum value names, so converting is a lookup by name.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+Profile = dict[str, Any]
+"""A company profile in the JSON shape of ``company.v1.CompanyProfile`` (proto field names).
+
+Absent keys mean "not found". Provenance timestamps are RFC 3339 strings.
+"""
+
+
+class BatchStatus(enum.StrEnum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    PAUSED = "paused"
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_BATCH_STATUSES
+
+
+FINAL_BATCH_STATUSES = frozenset({BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED})
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def rank(self) -> int:
+        """0 for low up to 3 for urgent."""
+        return _PRIORITY_RANK[self]
+
+
+_PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+
+class ExtractionMode(enum.StrEnum):
+    BASIC = "basic"
+    STANDARD = "standard"
+    COMPREHENSIVE = "comprehensive"
+    CONTACT_FOCUSED = "contact_focused"
+    FINANCIAL_FOCUSED = "financial_focused"
+
+
+class ExportFormat(enum.StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    EXCEL = "excel"
+
+
+class CompanyState(enum.StrEnum):
+    """Where one company of a batch stands."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # never ran (or was stopped) because the batch was cancelled
+
+    @property
+    def is_final(self) -> bool:
+        return self in (CompanyState.SUCCESS, CompanyState.FAILED, CompanyState.CANCELLED)
+
+
+class Phase(enum.StrEnum):
+    """``progress.current_phase``: a finer reading of the status for people watching."""
+
+    WAITING = "waiting"
+    EXTRACTION = "extraction"
+    PAUSING = "pausing"
+    PAUSED = "paused"
+    CANCELLING = "cancelling"
+    FINISHED = "finished"
+
+
+class ErrorType(enum.StrEnum):
+    """``error.type`` of a failed company."""
+
+    COMPANY_ANALYSIS = "CompanyAnalysisError"
+    TIMEOUT = "TimeoutError"
+    FETCH = "FetchError"
+    CANCELLED = "CancelledError"
+    INTERNAL = "InternalError"
+
+
+# Request defaults and bounds from the REST contract.
+DEFAULT_COUNTRY = "US"
+DEFAULT_LANGUAGE = "en"
+DEFAULT_MAX_CONCURRENT = 5
+MAX_CONCURRENT_RANGE = (1, 20)
+DEFAULT_TIMEOUT_SECONDS = 300
+TIMEOUT_SECONDS_RANGE = (30, 600)
+MAX_COMPANIES_PER_BATCH = 100
+MAX_COMPANY_NAME_LENGTH = 200
+MAX_REQUEST_ID_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Everything a submit asks for besides the names; validated, defaults applied."""
+
+    extraction_mode: ExtractionMode = ExtractionMode.STANDARD
+    priority: Priority = Priority.NORMAL
+    country: str = DEFAULT_COUNTRY
+    language: str = DEFAULT_LANGUAGE
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT
+    timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
+    include_failed_results: bool = True
+    export_format: ExportFormat = ExportFormat.JSON
+    bypass_cache: bool = False
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    """A validated submit: unique names in order, their domain hints, options."""
+
+    company_names: tuple[str, ...]
+    options: BatchOptions
+    domain_hints: dict[str, str] = field(default_factory=dict)
+    request_id: str | None = None
+    duplicates_merged: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExtractionRequest:
+    """What the extractor is asked for one company."""
+
+    company_name: str
+    mode: ExtractionMode = ExtractionMode.STANDARD
+    country: str = DEFAULT_COUNTRY
+    language: str = DEFAULT_LANGUAGE
+    domain_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class ExtractionFailure:
+    """Why a company has no profile. Failures are data, not exceptions."""
+
+    type: ErrorType
+    message: str
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class CompanyOutcome:
+    """A finished company: exactly one of ``profile`` and ``error`` is set."""
+
+    company_name: str
+    state: CompanyState
+    profile: Profile | None = None
+    error: ExtractionFailure | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    from_cache: bool = False
+
+    @property
+    def duration_seconds(self) -> float:
+        if self.started_at is None or self.finished_at is None:
+            return 0.0
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True)
+class Progress:
+    total_companies: int
+    completed: int  # successes
+    failed: int
+    in_progress: int
+    cancelled: int
+    phase: Phase
+
+    @property
+    def remaining(self) -> int:
+        return self.total_companies - self.completed - self.failed
+
+    @property
+    def completion_percentage(self) -> float:
+        if self.total_companies == 0:
+            return 0.0
+        return round((self.completed + self.failed) / self.total_companies * 100, 1)
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """The status document of one batch, as of now."""
+
+    batch_id: str
+    status: BatchStatus
+    options: BatchOptions
+    progress: Progress
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    last_update: datetime
+    processing_time: float  # seconds since started_at (until completed_at)
+    estimated_processing_time: float  # seconds, from now until done
+    estimated_completion: datetime | None  # None once final
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    batch: BatchView
+    idempotent_replay: bool
+    duplicates_merged: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResultsSummary:
+    industries: dict[str, int]
+    company_sizes: dict[str, int]
+    countries: dict[str, int]
+
+
+@dataclass(frozen=True)
+class BatchResults:
+    """A batch's finished companies (in submit order) and their summary."""
+
+    batch: BatchView
+    results: tuple[CompanyOutcome, ...]
+    summary: ResultsSummary
+
+
+class BatchEventType(enum.StrEnum):
+    SNAPSHOT = "snapshot"
+    COMPANY_STARTED = "company_started"
+    COMPANY_SUCCEEDED = "company_succeeded"
+    COMPANY_FAILED = "company_failed"
+    STATUS_CHANGED = "status_changed"
+
+
+@dataclass(frozen=True)
+class BatchEvent:
+    """One change of a batch, as WatchBatch streams it."""
+
+    type: BatchEventType
+    batch: BatchView
+    sequence: int
+    timestamp: datetime
+    company_name: str = ""
+    result: CompanyOutcome | None = None
+
+
+Timeframe = str
+"""One of ``TIMEFRAMES``' keys."""
+
+TIMEFRAMES: dict[str, int] = {"1h": 3600, "6h": 6 * 3600, "24h": 24 * 3600, "7d": 7 * 86400, "30d": 30 * 86400}
+DEFAULT_TIMEFRAME = "24h"
+
+
+@dataclass(frozen=True)
+class ErrorCount:
+    error_type: str
+    count: int
+    percentage: float
+
+
+@dataclass(frozen=True)
+class BreakdownStats:
+    batches: int
+    companies_processed: int
+    success_rate: float
+    average_company_time: float
+    average_queue_wait: float
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    """``GetStats``' data; every figure computed from stored records and the running process."""
+
+    timeframe: str
+    total_batches: int
+    completed_batches: int
+    failed_batches: int
+    cancelled_batches: int
+    active_batches: int
+    total_companies_processed: int
+    average_processing_time: float
+    success_rate: float
+    average_batch_size: float
+    fastest_batch_time: float
+    slowest_batch_time: float
+    most_common_extraction_mode: ExtractionMode | None
+    peak_concurrent_batches: int
+    cache_hit_rate: float
+    average_company_time: float
+    cpu_usage: float
+    memory_usage: float
+    active_connections: int
+    queue_size: int
+    workers_busy: int
+    workers_total: int
+    most_common_errors: tuple[ErrorCount, ...]
+    by_mode: dict[str, BreakdownStats] | None = None
+    by_priority: dict[str, BreakdownStats] | None = None

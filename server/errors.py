@@ -1,0 +1,70 @@
+"""The service's exceptions, one small tree. The API layer maps each to a gRPC status in one place.
+
+    ServiceError
+    ├── InvalidRequest          bad input; carries field violations       -> INVALID_ARGUMENT / 400
+    ├── BatchNotFound           unknown batch id                          -> NOT_FOUND / 404
+    ├── InvalidTransition       cancel/pause/resume on a batch that can't -> FAILED_PRECONDITION / 409
+    ├── ServiceUnavailable      shutting down, store unreachable          -> UNAVAILABLE / 503
+    └── ExtractionError         one company could not be extracted (becomes data, never escapes a worker)
+        ├── CompanyAnalysisError   the company was not found / could not be identified
+        └── FetchError             the web could not be read (DNS, refused, HTTP errors, blocked address)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.domain import ErrorType
+
+
+class ServiceError(Exception):
+    """Base of every error this service raises on purpose."""
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    field: str
+    description: str
+
+
+class InvalidRequest(ServiceError):
+    def __init__(self, violations: list[FieldViolation]) -> None:
+        self.violations = violations
+        super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))
+
+
+class BatchNotFound(ServiceError):
+    def __init__(self, batch_id: str) -> None:
+        self.batch_id = batch_id
+        super().__init__(f"batch {batch_id!r} not found")
+
+
+class InvalidTransition(ServiceError):
+    def __init__(self, batch_id: str, action: str, status: str) -> None:
+        self.batch_id = batch_id
+        self.action = action
+        self.status = status
+        super().__init__(f"cannot {action} batch {batch_id!r}: it is {status}")
+
+
+class ServiceUnavailable(ServiceError):
+    pass
+
+
+class ExtractionError(ServiceError):
+    """One company could not be extracted; ``error_type`` names it in results."""
+
+    error_type: ErrorType = ErrorType.INTERNAL
+
+    def __init__(self, message: str, details: str = "") -> None:
+        self.message = message
+        self.details = details
+        super().__init__(message)
+
+
+class CompanyAnalysisError(ExtractionError):
+    error_type = ErrorType.COMPANY_ANALYSIS
+
+
+class FetchError(ExtractionError):
+    error_type = ErrorType.FETCH

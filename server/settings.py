@@ -1,0 +1,55 @@
+"""Service settings, read once from the environment (prefix ``COMPANY_BATCH_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_USER_AGENT = "company-batch/0.1 (+https://github.com/company-batch; ops@company-batch.example)"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. The README's configuration table lists these."""
+
+    model_config = SettingsConfigDict(env_prefix="COMPANY_BATCH_", env_file=".env", extra="ignore")
+
+    grpc_host: str = Field("127.0.0.1", description="Address the gRPC server listens on.")
+    grpc_port: int = Field(50051, description="gRPC port (0 picks a free one).")
+    data_dir: Path = Field(Path("data"), description="Where the embedded SQLite database lives.")
+    database_url: str | None = Field(
+        None, description="sqlite:///path or postgresql://...; default: SQLite in data_dir."
+    )
+    workers: int = Field(16, ge=1, le=256, description="Size of the one worker pool shared by all batches.")
+    aging_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Waiting work gains one priority level per this many seconds, so low is never starved.",
+    )
+    shutdown_grace_seconds: float = Field(
+        20.0, ge=0, description="On SIGTERM, how long in-flight companies may finish before re-queueing."
+    )
+    log_level: str = Field("INFO", description="Python logging level.")
+    log_format: str = Field("json", description="json (one object per line) or text.")
+
+    # Extraction's view of the web.
+    user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent sent on every fetch (with contact).")
+    fetch_timeout_seconds: float = Field(15.0, gt=0, description="Per-request timeout of one fetch.")
+    max_page_bytes: int = Field(2_000_000, gt=0, description="Pages larger than this are truncated.")
+    max_redirects: int = Field(5, ge=0, description="Redirects followed per fetch.")
+    per_host_concurrency: int = Field(2, ge=1, description="Simultaneous requests to one host.")
+    allow_private_addresses: bool = Field(
+        False, description="Allow fetching loopback/private/link-local addresses (the sandbox needs it)."
+    )
+
+    # The sandbox web: when set, every hostname resolves to the sandbox server on loopback.
+    sandbox_http_port: int | None = Field(None, description="Sandbox web HTTP port; enables sandbox mode.")
+    sandbox_https_port: int | None = Field(None, description="Sandbox web HTTPS port.")
+    sandbox_ca_file: Path | None = Field(None, description="CA certificate the client trusts in sandbox mode.")
+    sandbox_corpus_dir: Path = Field(Path("sandbox/corpus"), description="Site snapshots the sandbox serves.")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'company-batch.sqlite3'}"
