@@ -1,0 +1,1 @@
+"""The sandbox web: recorded and authored sites served under their real hostnames, for tests and demos."""
