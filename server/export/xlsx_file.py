@@ -1,0 +1,144 @@
+"""The Excel export: a workbook with "Results", "Failures" and "Summary" sheets, written with openpyxl.
+
+Cells are typed (numbers are numbers, datetimes are datetimes in UTC without a zone, since Excel has
+none) and text from the web is always stored as text: a value starting with ``=`` never becomes a
+formula, and characters XML cannot carry are dropped.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from server.domain import BatchResults, CompanyOutcome
+from server.export.table import (
+    COLUMNS,
+    FAILURE_COLUMNS,
+    Cell,
+    Column,
+    as_utc,
+    exported_outcomes,
+    failed_outcomes,
+    row_for,
+)
+
+RESULTS_SHEET = "Results"
+FAILURES_SHEET = "Failures"
+SUMMARY_SHEET = "Summary"
+
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+MAX_CELL_TEXT = 32_767  # Excel's limit on characters in one cell
+MIN_COLUMN_WIDTH = 8
+MAX_COLUMN_WIDTH = 60
+DATETIME_WIDTH = 20
+COLUMN_PADDING = 2
+HEADER_FONT = Font(bold=True)
+
+
+def render_xlsx(results: BatchResults, include_failed: bool) -> bytes:
+    """The workbook of a batch's results.
+
+    ``include_failed=False`` leaves failed companies out of "Results" and omits the "Failures" sheet;
+    the "Summary" sheet always reports the batch's counts.
+    """
+    workbook = Workbook()
+    results_sheet = workbook.active
+    assert results_sheet is not None  # a fresh Workbook always has one sheet
+    results_sheet.title = RESULTS_SHEET
+    _write_table(results_sheet, COLUMNS, exported_outcomes(results.results, include_failed))
+    if include_failed:
+        failures = workbook.create_sheet(FAILURES_SHEET)
+        _write_table(failures, FAILURE_COLUMNS, failed_outcomes(results.results))
+    _write_summary(workbook.create_sheet(SUMMARY_SHEET), results)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_table(sheet: Worksheet, columns: Sequence[Column], outcomes: Sequence[CompanyOutcome]) -> None:
+    sheet.append([column.name for column in columns])
+    for outcome in outcomes:
+        _append(sheet, row_for(outcome, columns))
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    _fit_widths(sheet)
+
+
+def _append(sheet: Worksheet, values: Sequence[Cell]) -> None:
+    sheet.append([_excel_value(value) for value in values])
+    for cell, value in zip(sheet[sheet.max_row], values, strict=True):
+        if isinstance(value, str):
+            # openpyxl turns "=..." into a formula and "#N/A" into an error; web text must stay text.
+            cell.data_type = "s"
+        elif isinstance(value, datetime):
+            cell.number_format = DATETIME_FORMAT
+
+
+def _excel_value(value: Cell) -> Cell:
+    if isinstance(value, datetime):
+        utc = as_utc(value)
+        return utc.replace(tzinfo=None) if utc is not None else None
+    if isinstance(value, str):
+        cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return cleaned[:MAX_CELL_TEXT]
+    return value
+
+
+def _fit_widths(sheet: Worksheet) -> None:
+    for index, column_cells in enumerate(sheet.iter_cols(), start=1):
+        longest = 0
+        for cell in column_cells:
+            if isinstance(cell.value, datetime):
+                length = DATETIME_WIDTH
+            elif cell.value is None:
+                length = 0
+            else:
+                # Multi-line text is as wide as its longest line.
+                length = max(len(line) for line in str(cell.value).splitlines() or [""])
+            longest = max(longest, length)
+        width = min(MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, longest + COLUMN_PADDING))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _write_summary(sheet: Worksheet, results: BatchResults) -> None:
+    batch = results.batch
+    rows: list[tuple[Cell, Cell]] = [
+        ("batch_id", batch.batch_id),
+        ("status", str(batch.status)),
+        ("total_companies", batch.progress.total_companies),
+        ("successful_extractions", batch.progress.completed),
+        ("failed_extractions", batch.progress.failed),
+        ("processing_time_seconds", batch.processing_time),
+        ("created_at", batch.created_at),
+        ("completed_at", batch.completed_at),
+        ("extraction_mode", str(batch.options.extraction_mode)),
+        ("priority", str(batch.options.priority)),
+    ]
+    sheet.append(["batch", "value"])
+    for key, value in rows:
+        _append(sheet, (key, value))
+    sections = (
+        ("industry", results.summary.industries),
+        ("company_size", results.summary.company_sizes),
+        ("country", results.summary.countries),
+    )
+    for title, counts in sections:
+        sheet.append([])
+        sheet.append([title, "companies"])
+        sheet[sheet.max_row][0].font = HEADER_FONT
+        sheet[sheet.max_row][1].font = HEADER_FONT
+        for key, count in counts.items():
+            _append(sheet, (key, count))
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+    sheet.freeze_panes = "A2"
+    _fit_widths(sheet)

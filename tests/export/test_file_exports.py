@@ -1,0 +1,270 @@
+"""Tests of the CSV and Excel exports: each file read back gives the input data, types included."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import openpyxl
+import pytest
+
+from server.domain import (
+    BatchOptions,
+    BatchResults,
+    BatchStatus,
+    BatchView,
+    CompanyOutcome,
+    CompanyState,
+    ErrorType,
+    ExportFormat,
+    ExtractionFailure,
+    Phase,
+    Progress,
+)
+from server.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, export_filename, render_file, summarize
+from server.export.table import COLUMN_NAMES, FAILURE_COLUMN_NAMES
+
+STARTED = datetime(2024, 1, 15, 10, 31, 15, 250000, tzinfo=UTC)
+TRICKY_DESCRIPTION = 'Makes "robots", gears, and\nmore; =SUM(A1:A2) is not a formula'
+
+ACME_PROFILE: dict[str, Any] = {
+    "company_name": "Acme Robotics",
+    "domain": "acme-robotics.example",
+    "website": "https://acme-robotics.example/",
+    "description": TRICKY_DESCRIPTION,
+    "industry": "Industrial Robotics",
+    "sector": "Technology",
+    "employee_count": "201-500",
+    "employee_count_exact": 342,
+    "headquarters": {"city": "São Paulo", "state": "SP", "country": "Brazil", "country_code": "BR"},
+    "founded_year": 1999,
+    "linkedin_url": "https://www.linkedin.com/company/acme-robotics",
+    "contacts": {
+        "emails": [{"address": "info@acme-robotics.example", "type": "general"}, {"address": "x@y.example"}],
+        "phones": [{"number": "+551155550100", "type": "main", "display": "+55 11 5555-0100"}],
+    },
+    "financial_data": {"valuation": "$1.2B", "funding_raised": "$300M", "is_public": False},
+    "confidence": 0.92,
+    "provenance": {
+        "domain": {"source": "website", "url": "https://acme-robotics.example/"},
+        "headquarters.city": {"source": "json_ld", "url": "https://acme-robotics.example/about"},
+        "founded_year": {"source": "json_ld", "url": "https://acme-robotics.example/about"},
+    },
+}
+
+
+def _outcomes() -> tuple[CompanyOutcome, ...]:
+    return (
+        CompanyOutcome(
+            company_name="Acme Robotics",
+            state=CompanyState.SUCCESS,
+            profile=ACME_PROFILE,
+            started_at=STARTED,
+            finished_at=STARTED + timedelta(seconds=12.5),
+        ),
+        CompanyOutcome(
+            company_name="Zürich Ünïcode AG 株式会社",
+            state=CompanyState.SUCCESS,
+            # A zone other than UTC: exports convert to UTC.
+            profile={"company_name": "Zürich Ünïcode", "sector": "Finance", "confidence": 1},
+            started_at=datetime(2024, 1, 15, 12, 0, tzinfo=timezone(timedelta(hours=1))),
+            finished_at=datetime(2024, 1, 15, 12, 0, 3, tzinfo=timezone(timedelta(hours=1))),
+            from_cache=True,
+        ),
+        CompanyOutcome(
+            company_name="Nowhere, Inc.",
+            state=CompanyState.FAILED,
+            error=ExtractionFailure(
+                ErrorType.COMPANY_ANALYSIS, "Company not found", 'no "web" presence,\r\nat all'
+            ),
+            started_at=STARTED,
+            finished_at=STARTED + timedelta(seconds=2),
+        ),
+    )
+
+
+def _results(outcomes: tuple[CompanyOutcome, ...] | None = None) -> BatchResults:
+    outcomes = _outcomes() if outcomes is None else outcomes
+    batch = BatchView(
+        batch_id="batch_20240115_abc123",
+        status=BatchStatus.COMPLETED,
+        options=BatchOptions(),
+        progress=Progress(
+            total_companies=len(outcomes),
+            completed=sum(o.state is CompanyState.SUCCESS for o in outcomes),
+            failed=sum(o.state is CompanyState.FAILED for o in outcomes),
+            in_progress=0,
+            cancelled=0,
+            phase=Phase.FINISHED,
+        ),
+        created_at=STARTED - timedelta(minutes=1),
+        started_at=STARTED,
+        completed_at=STARTED + timedelta(minutes=2),
+        last_update=STARTED + timedelta(minutes=2),
+        processing_time=120.0,
+        estimated_processing_time=0.0,
+        estimated_completion=None,
+    )
+    return BatchResults(batch=batch, results=outcomes, summary=summarize(outcomes))
+
+
+def _csv_rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def _sheet_rows(sheet: Any) -> list[dict[str, Any]]:
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+
+
+def test_csv_has_header_in_stable_order_crlf_line_ends_and_utf8() -> None:
+    exported = render_file(_results(), ExportFormat.CSV, include_failed=True)
+    assert exported.content_type == CSV_CONTENT_TYPE
+    assert exported.filename == "batch_20240115_abc123_results.csv"
+    text = exported.data.decode("utf-8")
+    assert text.startswith(",".join(COLUMN_NAMES) + "\r\n")
+    assert text.endswith("\r\n")
+    assert "Zürich Ünïcode AG 株式会社" in text
+
+
+def test_csv_read_back_gives_the_input_values() -> None:
+    rows = _csv_rows(render_file(_results(), ExportFormat.CSV, include_failed=True).data)
+    assert [row["company_name"] for row in rows] == [
+        "Acme Robotics",
+        "Zürich Ünïcode AG 株式会社",
+        "Nowhere, Inc.",
+    ]
+    acme, zurich, nowhere = rows
+    assert acme["extraction_status"] == "success"
+    assert acme["description"] == TRICKY_DESCRIPTION
+    assert acme["headquarters_city"] == "São Paulo"
+    assert int(acme["employee_count_exact"]) == 342
+    assert int(acme["founded_year"]) == 1999
+    assert float(acme["confidence"]) == 0.92
+    assert acme["phone"] == "+551155550100"
+    assert acme["email"] == "info@acme-robotics.example"
+    assert acme["is_public"] == "false"
+    assert acme["source_urls"].split() == [
+        "https://acme-robotics.example/",
+        "https://acme-robotics.example/about",
+    ]
+    assert datetime.fromisoformat(acme["started_at"]) == STARTED
+    assert float(acme["duration_seconds"]) == 12.5
+    assert acme["error_type"] == ""
+    assert zurich["started_at"] == "2024-01-15T11:00:00Z"
+    assert zurich["from_cache"] == "true"
+    assert float(zurich["confidence"]) == 1.0
+    assert nowhere["extraction_status"] == "failed"
+    assert nowhere["domain"] == ""
+    assert nowhere["error_type"] == "CompanyAnalysisError"
+    assert nowhere["error_details"] == 'no "web" presence,\r\nat all'
+
+
+def test_csv_without_failed_lists_only_successes() -> None:
+    rows = _csv_rows(render_file(_results(), ExportFormat.CSV, include_failed=False).data)
+    assert [row["extraction_status"] for row in rows] == ["success", "success"]
+
+
+def test_csv_of_a_batch_without_results_is_just_the_header() -> None:
+    data = render_file(_results(()), ExportFormat.CSV, include_failed=True).data
+    assert data == (",".join(COLUMN_NAMES) + "\r\n").encode()
+
+
+def _workbook(include_failed: bool) -> Any:
+    exported = render_file(_results(), ExportFormat.EXCEL, include_failed=include_failed)
+    assert exported.content_type == XLSX_CONTENT_TYPE
+    assert exported.filename == "batch_20240115_abc123_results.xlsx"
+    return openpyxl.load_workbook(io.BytesIO(exported.data))
+
+
+def test_excel_results_sheet_has_typed_cells() -> None:
+    workbook = _workbook(include_failed=True)
+    assert workbook.sheetnames == ["Results", "Failures", "Summary"]
+    sheet = workbook["Results"]
+    rows = _sheet_rows(sheet)
+    assert list(rows[0]) == list(COLUMN_NAMES)
+    acme, zurich, nowhere = rows
+    assert acme["employee_count_exact"] == 342
+    assert isinstance(acme["employee_count_exact"], int)
+    assert acme["confidence"] == 0.92
+    assert acme["is_public"] is False
+    assert acme["started_at"] == STARTED.replace(tzinfo=None)
+    assert acme["duration_seconds"] == 12.5
+    assert acme["description"] == TRICKY_DESCRIPTION
+    assert acme["headquarters_city"] == "São Paulo"
+    assert zurich["company_name"] == "Zürich Ünïcode AG 株式会社"
+    assert zurich["started_at"] == datetime(2024, 1, 15, 11, 0)
+    assert zurich["from_cache"] is True
+    assert nowhere["domain"] is None
+    assert nowhere["error_message"] == "Company not found"
+
+
+def test_excel_text_starting_with_equals_stays_text() -> None:
+    outcome = CompanyOutcome(
+        company_name='=HYPERLINK("http://evil.example")',
+        state=CompanyState.SUCCESS,
+        profile={"description": "#N/A"},
+    )
+    data = render_file(_results((outcome,)), ExportFormat.EXCEL, include_failed=True).data
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Results"]
+    name_cell, description_cell = sheet["A2"], sheet.cell(row=2, column=COLUMN_NAMES.index("description") + 1)
+    assert (name_cell.value, name_cell.data_type) == ('=HYPERLINK("http://evil.example")', "s")
+    assert (description_cell.value, description_cell.data_type) == ("#N/A", "s")
+
+
+def test_excel_header_is_bold_frozen_and_filtered() -> None:
+    sheet = _workbook(include_failed=True)["Results"]
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(row=1, column=len(COLUMN_NAMES)).column_letter}4"
+    assert sheet.column_dimensions["A"].width >= len("Zürich Ünïcode AG 株式会社")
+
+
+def test_excel_failures_sheet_lists_failed_companies() -> None:
+    rows = _sheet_rows(_workbook(include_failed=True)["Failures"])
+    assert list(rows[0]) == list(FAILURE_COLUMN_NAMES)
+    assert [(row["company_name"], row["error_type"]) for row in rows] == [
+        ("Nowhere, Inc.", "CompanyAnalysisError")
+    ]
+    assert rows[0]["error_details"] == 'no "web" presence,\r\nat all'
+
+
+def test_excel_without_failed_has_no_failures_sheet_nor_failed_rows() -> None:
+    workbook = _workbook(include_failed=False)
+    assert workbook.sheetnames == ["Results", "Summary"]
+    assert [row["extraction_status"] for row in _sheet_rows(workbook["Results"])] == ["success", "success"]
+
+
+def test_excel_summary_sheet_reports_counts_and_breakdowns() -> None:
+    sheet = _workbook(include_failed=True)["Summary"]
+    pairs = [row[:2] for row in sheet.iter_rows(values_only=True)]
+    assert ("batch_id", "batch_20240115_abc123") in pairs
+    assert ("total_companies", 3) in pairs
+    assert ("successful_extractions", 2) in pairs
+    assert ("failed_extractions", 1) in pairs
+    assert ("processing_time_seconds", 120.0) in pairs
+    assert pairs[pairs.index(("industry", "companies")) + 1 :][:2] == [("Finance", 1), ("Technology", 1)]
+    assert ("201-1000", 1) in pairs
+    assert ("Brazil", 1) in pairs
+
+
+def test_json_is_not_a_file_format() -> None:
+    with pytest.raises(ValueError, match="json"):
+        render_file(_results(), ExportFormat.JSON, include_failed=True)
+
+
+@pytest.mark.parametrize(
+    ("batch_id", "fmt", "filename"),
+    [
+        pytest.param(
+            "batch_20240115_abc123", ExportFormat.CSV, "batch_20240115_abc123_results.csv", id="prefixed"
+        ),
+        pytest.param("abc123", ExportFormat.EXCEL, "batch_abc123_results.xlsx", id="bare"),
+        pytest.param('../evil"id', ExportFormat.CSV, "batch_evil_id_results.csv", id="unsafe"),
+    ],
+)
+def test_export_filename_is_safe_and_prefixed_once(batch_id: str, fmt: ExportFormat, filename: str) -> None:
+    assert export_filename(batch_id, fmt) == filename
