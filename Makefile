@@ -27,7 +27,7 @@ node_modules/.bin/buf: package.json package-lock.json
 
 ## protos: regenerate the Python stubs and Envoy's descriptor set from protos/.
 protos: venv
-	@rm -rf $(STUBS).tmp && mkdir -p $(STUBS).tmp envoy
+	@rm -rf $(STUBS).tmp && mkdir -p $(STUBS).tmp $(dir $(DESCRIPTOR))
 	$(PY) -m grpc_tools.protoc -Iprotos -I$(SITE) \
 	  --python_out=$(STUBS).tmp --pyi_out=$(STUBS).tmp --grpc_python_out=$(STUBS).tmp \
 	  --include_imports --descriptor_set_out=$(DESCRIPTOR) $(PROTO_SRC)

@@ -1,0 +1,126 @@
+"""One interceptor for every company.v1 call: trace id, error mapping, request log line, live-call gauge."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+from grpc import aio
+
+from server.api import context as call_context
+from server.api.status import ErrorReply, error_reply
+from server.errors import ServiceError
+
+log = logging.getLogger("company_batch.api")
+
+_OUR_SERVICES = "/company.v1."
+
+
+class CallGauge:
+    """Counts calls in flight (watch streams included): the stats' ``active_connections``."""
+
+    def __init__(self) -> None:
+        self.active = 0
+
+
+class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
+    def __init__(self, gauge: CallGauge) -> None:
+        self._gauge = gauge
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        method_path: str = details.method
+        if handler is None or not method_path.startswith(_OUR_SERVICES):
+            return handler
+        method = method_path.rsplit("/", 1)[-1]
+        headers = dict(details.invocation_metadata or ())
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                self._unary(method, headers, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                self._stream(method, headers, handler.unary_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+
+    def _unary(self, method: str, headers: dict[str, Any], behaviour: Any) -> Any:
+        async def wrapper(request: Any, context: aio.ServicerContext) -> Any:
+            trace_id, token, started = self._begin(method)
+            outcome = "OK"
+            try:
+                return await behaviour(request, context)
+            except asyncio.CancelledError:
+                outcome = "CANCELLED"
+                raise
+            except Exception as exc:
+                reply = self._reply(exc, trace_id)
+                outcome = reply.code.name
+                await context.abort(reply.code, reply.message, reply.trailing_metadata)
+            finally:
+                self._end(method, headers, trace_id, token, started, outcome)
+
+        return wrapper
+
+    def _stream(self, method: str, headers: dict[str, Any], behaviour: Any) -> Any:
+        async def wrapper(request: Any, context: aio.ServicerContext) -> AsyncIterator[Any]:
+            trace_id, token, started = self._begin(method)
+            outcome = "OK"
+            try:
+                async for item in behaviour(request, context):
+                    yield item
+            except asyncio.CancelledError:
+                outcome = "CANCELLED"
+                raise
+            except Exception as exc:
+                reply = self._reply(exc, trace_id)
+                outcome = reply.code.name
+                await context.abort(reply.code, reply.message, reply.trailing_metadata)
+            finally:
+                self._end(method, headers, trace_id, token, started, outcome)
+
+        return wrapper
+
+    def _begin(self, method: str) -> tuple[str, Any, float]:
+        trace_id = call_context.new_trace_id(method)
+        token = call_context.set_trace_id(trace_id)
+        self._gauge.active += 1
+        return trace_id, token, time.perf_counter()
+
+    def _end(
+        self, method: str, headers: dict[str, Any], trace_id: str, token: Any, started: float, outcome: str
+    ) -> None:
+        self._gauge.active -= 1
+        log.info(
+            "request",
+            extra={
+                "event": "request",
+                "method": method,
+                "trace_id": trace_id,
+                "status": outcome,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "via": "rest" if "x-envoy-original-path" in headers else "grpc",
+                "request_id": headers.get("x-request-id", ""),
+            },
+        )
+        call_context.reset_trace_id(token)
+
+    @staticmethod
+    def _reply(exc: Exception, trace_id: str) -> ErrorReply:
+        if isinstance(exc, aio.AbortError):
+            raise exc
+        if not isinstance(exc, ServiceError):
+            log.exception("unhandled error", extra={"event": "unhandled_error", "trace_id": trace_id})
+        return error_reply(exc, trace_id)

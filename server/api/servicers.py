@@ -1,0 +1,159 @@
+"""gRPC servicers: translate proto <-> domain and call one scheduler method. No business logic here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from google.api import httpbody_pb2
+from grpc import aio
+
+from client.stubs.company.v1 import batch_service_pb2 as pb
+from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
+from client.stubs.company.v1 import enums_pb2
+from client.stubs.company.v1 import extraction_service_pb2 as extraction_pb
+from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
+from server.api import convert, validation
+from server.api.context import trace_id
+from server.api.interceptors import CallGauge
+from server.domain import ExportFormat
+from server.errors import ServiceUnavailable
+from server.export import render_file
+
+if TYPE_CHECKING:
+    from server.scheduling.scheduler import BatchScheduler
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Admission:
+    """Whether the server takes new work; cleared on SIGTERM."""
+
+    def __init__(self) -> None:
+        self.open = True
+
+    def check(self) -> None:
+        if not self.open:
+            raise ServiceUnavailable("the server is shutting down and accepts no new work; retry on another replica")
+
+
+class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
+    def __init__(
+        self, scheduler: BatchScheduler, gauge: CallGauge, admission: Admission, clock: Clock = _utcnow
+    ) -> None:
+        self._scheduler = scheduler
+        self._gauge = gauge
+        self._admission = admission
+        self._clock = clock
+
+    def _meta(self) -> pb.ResponseMetadata:
+        return convert.metadata(trace_id(), self._clock())
+
+    async def SubmitBatch(self, request: pb.SubmitBatchRequest, context: aio.ServicerContext) -> Any:
+        spec = validation.submit_spec(request)
+        self._admission.check()
+        outcome = await self._scheduler.submit(spec, trace_id=trace_id())
+        batch = outcome.batch
+        message = (
+            "Batch already submitted with this request_id" if outcome.idempotent_replay else "Batch submitted successfully"
+        )
+        data = pb.SubmitBatchData(
+            batch_id=batch.batch_id,
+            status=convert.enum_value(enums_pb2.BatchStatus, batch.status),
+            message=message,
+            total_companies=batch.progress.total_companies,
+            estimated_processing_time=round(batch.estimated_processing_time, 1),
+            priority=convert.enum_value(enums_pb2.Priority, batch.options.priority),
+            created_at=convert.timestamp(batch.created_at),
+            duplicates_merged=list(outcome.duplicates_merged),
+            idempotent_replay=outcome.idempotent_replay,
+        )
+        return pb.SubmitBatchResponse(success=True, data=data, metadata=self._meta())
+
+    async def GetBatch(self, request: pb.GetBatchRequest, context: aio.ServicerContext) -> Any:
+        view = await self._scheduler.get(validation.batch_id(request.batch_id))
+        return pb.GetBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
+
+    async def WatchBatch(self, request: pb.WatchBatchRequest, context: aio.ServicerContext) -> AsyncIterator[Any]:
+        events = await self._scheduler.watch(validation.batch_id(request.batch_id))
+        async for event in events:
+            yield convert.event_to_proto(event)
+
+    async def GetResults(self, request: pb.GetResultsRequest, context: aio.ServicerContext) -> Any:
+        validation.export_format(request.format)
+        include_failed = request.include_failed if request.HasField("include_failed") else None
+        results = await self._scheduler.results(validation.batch_id(request.batch_id), include_failed)
+        return pb.GetResultsResponse(
+            success=True, data=convert.results_to_proto(results), metadata=self._meta()
+        )
+
+    async def ExportResults(self, request: pb.ExportResultsRequest, context: aio.ServicerContext) -> Any:
+        fmt = validation.export_format(request.format)
+        include_failed = request.include_failed if request.HasField("include_failed") else None
+        results = await self._scheduler.results(validation.batch_id(request.batch_id), include_failed)
+        fmt = fmt or results.batch.options.export_format
+        effective_failed = results.batch.options.include_failed_results if include_failed is None else include_failed
+        if fmt is ExportFormat.JSON:
+            body = json.dumps(convert.results_json(results), ensure_ascii=False, indent=2).encode()
+            content_type, filename = JSON_CONTENT_TYPE, f"{results.batch.batch_id}_results.json"
+        else:
+            exported = render_file(results, fmt, effective_failed)
+            body, content_type, filename = exported.data, exported.content_type, exported.filename
+        await context.send_initial_metadata(
+            (("content-disposition", f'attachment; filename="{filename}"'), ("x-trace-id", trace_id()))
+        )
+        return httpbody_pb2.HttpBody(content_type=content_type, data=body)
+
+    async def GetStats(self, request: pb.GetStatsRequest, context: aio.ServicerContext) -> Any:
+        timeframe = validation.timeframe(request.timeframe)
+        report = await self._scheduler.stats(timeframe, request.include_details, self._gauge.active)
+        now = self._clock()
+        return pb.GetStatsResponse(
+            success=True,
+            data=convert.stats_to_proto(report),
+            metadata=convert.metadata(trace_id(), now, generated=True),
+        )
+
+    async def ListBatches(self, request: pb.ListBatchesRequest, context: aio.ServicerContext) -> Any:
+        views, next_token = await self._scheduler.list_batches(
+            validation.page_size(request.page_size), request.page_token
+        )
+        page = pb.BatchPage(batches=[convert.batch_to_proto(v) for v in views], next_page_token=next_token)
+        return pb.ListBatchesResponse(success=True, data=page, metadata=self._meta())
+
+    async def CancelBatch(self, request: pb.CancelBatchRequest, context: aio.ServicerContext) -> Any:
+        view = await self._scheduler.cancel(validation.batch_id(request.batch_id))
+        return pb.CancelBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
+
+    async def PauseBatch(self, request: pb.PauseBatchRequest, context: aio.ServicerContext) -> Any:
+        view = await self._scheduler.pause(validation.batch_id(request.batch_id))
+        return pb.PauseBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
+
+    async def ResumeBatch(self, request: pb.ResumeBatchRequest, context: aio.ServicerContext) -> Any:
+        view = await self._scheduler.resume(validation.batch_id(request.batch_id))
+        return pb.ResumeBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
+
+
+class ExtractionServicer(extraction_grpc.ExtractionServiceServicer):  # type: ignore[misc]
+    def __init__(self, scheduler: BatchScheduler, admission: Admission, clock: Clock = _utcnow) -> None:
+        self._scheduler = scheduler
+        self._admission = admission
+        self._clock = clock
+
+    async def ExtractCompany(self, request: extraction_pb.ExtractCompanyRequest, context: aio.ServicerContext) -> Any:
+        extraction, timeout, _bypass_cache = validation.extraction_request(request)
+        self._admission.check()
+        outcome = await self._scheduler.extract_one(extraction, timeout)
+        return extraction_pb.ExtractCompanyResponse(
+            success=True,
+            data=convert.outcome_to_proto(outcome),
+            metadata=convert.metadata(trace_id(), self._clock()),
+        )

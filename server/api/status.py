@@ -1,0 +1,134 @@
+"""Maps domain errors to gRPC statuses with rich details, and to the REST error envelope.
+
+gRPC callers get ``google.rpc.Status`` details (``BadRequest`` field violations, ``ErrorInfo``).
+REST callers get the contract's envelope: the server attaches it as trailing metadata
+(``x-rest-status``, ``x-rest-envelope``) and Envoy's response Lua filter (envoy/rest_errors.lua) turns it
+into the HTTP status and body, so one table here decides both.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import grpc
+from google.protobuf import any_pb2, json_format
+from google.rpc import error_details_pb2, status_pb2
+
+from client.stubs.company.v1 import batch_service_pb2 as pb
+from server.api import convert
+from server.errors import (
+    BatchNotFound,
+    InvalidRequest,
+    InvalidTransition,
+    ServiceError,
+    ServiceUnavailable,
+)
+
+ERROR_DOMAIN = "company-batch"
+REST_STATUS_KEY = "x-rest-status"
+REST_ENVELOPE_KEY = "x-rest-envelope"
+DETAILS_KEY = "grpc-status-details-bin"
+
+
+@dataclass(frozen=True)
+class ErrorMapping:
+    code: grpc.StatusCode
+    http_status: int
+    type: str
+    reason: str
+
+
+_MAPPINGS: list[tuple[type[Exception], ErrorMapping]] = [
+    (InvalidRequest, ErrorMapping(grpc.StatusCode.INVALID_ARGUMENT, 400, "ValidationError", "INVALID_REQUEST")),
+    (BatchNotFound, ErrorMapping(grpc.StatusCode.NOT_FOUND, 404, "NotFound", "BATCH_NOT_FOUND")),
+    (InvalidTransition, ErrorMapping(grpc.StatusCode.FAILED_PRECONDITION, 409, "Conflict", "INVALID_TRANSITION")),
+    (ServiceUnavailable, ErrorMapping(grpc.StatusCode.UNAVAILABLE, 503, "Unavailable", "SERVICE_UNAVAILABLE")),
+]
+_INTERNAL = ErrorMapping(grpc.StatusCode.INTERNAL, 500, "InternalError", "INTERNAL")
+
+
+def mapping_for(error: Exception) -> ErrorMapping:
+    for cls, mapping in _MAPPINGS:
+        if isinstance(error, cls):
+            return mapping
+    return _INTERNAL
+
+
+@dataclass(frozen=True)
+class ErrorReply:
+    code: grpc.StatusCode
+    message: str
+    trailing_metadata: tuple[tuple[str, str | bytes], ...]
+
+
+def error_reply(error: Exception, trace_id: str, now: datetime | None = None) -> ErrorReply:
+    """Everything ``context.abort`` needs for ``error``: code, message and rich trailing metadata."""
+    mapping = mapping_for(error)
+    if isinstance(error, ServiceError):
+        message = str(error)
+        details = _details(error)
+    else:  # never leak internals; the trace id finds the traceback in the logs
+        message = "internal error"
+        details = f"see the server log for trace id {trace_id}"
+    violations = error.violations if isinstance(error, InvalidRequest) else []
+    metadata_fields = _error_metadata(error)
+
+    status = status_pb2.Status(code=mapping.code.value[0], message=message)
+    info = error_details_pb2.ErrorInfo(reason=mapping.reason, domain=ERROR_DOMAIN, metadata=metadata_fields)
+    for detail in [info] + (
+        [
+            error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                    for v in violations
+                ]
+            )
+        ]
+        if violations
+        else []
+    ):
+        packed = any_pb2.Any()
+        packed.Pack(detail)
+        status.details.append(packed)
+
+    envelope = pb.ErrorResponse(
+        success=False,
+        error=pb.ErrorBody(
+            type=mapping.type,
+            message=message,
+            details=details,
+            field_violations=[pb.FieldViolation(field=v.field, description=v.description) for v in violations],
+            code=mapping.code.name,
+        ),
+        metadata=convert.metadata(trace_id, now or datetime.now(UTC)),
+    )
+    body = json.dumps(json_format.MessageToDict(envelope, **convert.JSON_PRINT_OPTIONS), ensure_ascii=True)
+    return ErrorReply(
+        code=mapping.code,
+        message=message,
+        trailing_metadata=(
+            (DETAILS_KEY, status.SerializeToString()),
+            (REST_STATUS_KEY, str(mapping.http_status)),
+            (REST_ENVELOPE_KEY, body),
+        ),
+    )
+
+
+def _details(error: ServiceError) -> str:
+    if isinstance(error, InvalidRequest):
+        return f"{len(error.violations)} field violation(s)"
+    if isinstance(error, BatchNotFound):
+        return "No batch with this id exists (ids look like batch_20240115_abc123)"
+    if isinstance(error, InvalidTransition):
+        return f"The batch is {error.status}; only queued, processing or paused batches accept {error.action}"
+    return ""
+
+
+def _error_metadata(error: Exception) -> dict[str, str]:
+    if isinstance(error, BatchNotFound):
+        return {"batch_id": error.batch_id}
+    if isinstance(error, InvalidTransition):
+        return {"batch_id": error.batch_id, "action": error.action, "status": error.status}
+    return {}

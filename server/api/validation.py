@@ -1,0 +1,277 @@
+"""Request validation: every documented bound, all violations reported at once, nothing created on error."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import pycountry
+
+from client.stubs.company.v1 import batch_service_pb2 as pb
+from client.stubs.company.v1 import enums_pb2
+from client.stubs.company.v1 import extraction_service_pb2 as extraction_pb
+from server.api import convert
+from server.domain import (
+    DEFAULT_COUNTRY,
+    DEFAULT_LANGUAGE,
+    DEFAULT_MAX_CONCURRENT,
+    DEFAULT_TIMEFRAME,
+    DEFAULT_TIMEOUT_SECONDS,
+    MAX_COMPANIES_PER_BATCH,
+    MAX_COMPANY_NAME_LENGTH,
+    MAX_CONCURRENT_RANGE,
+    MAX_REQUEST_ID_LENGTH,
+    TIMEFRAMES,
+    TIMEOUT_SECONDS_RANGE,
+    BatchOptions,
+    BatchSpec,
+    ExportFormat,
+    ExtractionMode,
+    ExtractionRequest,
+    Priority,
+)
+from server.errors import FieldViolation, InvalidRequest
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_BATCH_ID_LENGTH = 64
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_BATCH_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def normalized_name(name: str) -> str:
+    """The key under which two spellings of a name count as duplicates: case and spacing folded."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+class _Violations:
+    def __init__(self) -> None:
+        self.items: list[FieldViolation] = []
+
+    def add(self, field: str, description: str) -> None:
+        self.items.append(FieldViolation(field, description))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InvalidRequest(self.items)
+
+
+def _company_name(v: _Violations, field: str, raw: str) -> str | None:
+    name = " ".join(raw.split())
+    if not name:
+        v.add(field, "must not be empty or whitespace only")
+        return None
+    if len(name) > MAX_COMPANY_NAME_LENGTH:
+        v.add(field, f"must be at most {MAX_COMPANY_NAME_LENGTH} characters (got {len(name)})")
+        return None
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        v.add(field, "must not contain control characters")
+        return None
+    return name
+
+
+def _enum(v: _Violations, field: str, enum_type: Any, number: int, allowed: str) -> str | None:
+    if number == 0:
+        return None
+    name = convert.enum_name(enum_type, number)
+    if name is None:
+        v.add(field, f"unknown value {number}; expected one of {allowed}")
+    return name
+
+
+def _country(v: _Violations, field: str, present: bool, raw: str) -> str:
+    if not present:
+        return DEFAULT_COUNTRY
+    code = raw.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        v.add(field, f"must be an ISO 3166-1 alpha-2 country code such as US or DE (got {raw!r})")
+        return DEFAULT_COUNTRY
+    return code
+
+
+def _language(v: _Violations, field: str, present: bool, raw: str) -> str:
+    if not present:
+        return DEFAULT_LANGUAGE
+    code = raw.strip().lower()
+    if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
+        v.add(field, f"must be an ISO 639-1 language code such as en or de (got {raw!r})")
+        return DEFAULT_LANGUAGE
+    return code
+
+
+def _bounded(v: _Violations, field: str, present: bool, value: int, bounds: tuple[int, int], default: int) -> int:
+    if not present:
+        return default
+    low, high = bounds
+    if not low <= value <= high:
+        v.add(field, f"must be between {low} and {high} (got {value})")
+        return default
+    return value
+
+
+def hostname(raw: str) -> str | None:
+    """``raw`` as a lower-case ASCII hostname (IDNA), or None when it is not a hostname."""
+    host = raw.strip().lower().rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    labels = host.split(".")
+    if len(host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+        return None
+    if labels[-1].isdigit():  # an IP address is not a company domain
+        return None
+    return host
+
+
+def _domain_hint(v: _Violations, field: str, raw: str) -> str | None:
+    host = hostname(raw)
+    if host is None:
+        v.add(field, f"must be a hostname such as example.com, without scheme or path (got {raw!r})")
+    return host
+
+
+def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
+    """Validate a submit and apply the contract's defaults.
+
+    Duplicate names (equal after folding case and spacing) are merged into their first occurrence
+    and reported back, rather than rejected: a list pasted from a spreadsheet often repeats a row.
+    """
+    v = _Violations()
+    names: list[str] = []
+    seen: dict[str, str] = {}
+    duplicates: list[str] = []
+    count = len(request.company_names)
+    if not 1 <= count <= MAX_COMPANIES_PER_BATCH:
+        v.add("company_names", f"must hold 1 to {MAX_COMPANIES_PER_BATCH} names (got {count})")
+    for index, raw in enumerate(request.company_names):
+        name = _company_name(v, f"company_names[{index}]", raw)
+        if name is None:
+            continue
+        key = normalized_name(name)
+        if key in seen:
+            duplicates.append(name)
+            continue
+        seen[key] = name
+        names.append(name)
+
+    hints: dict[str, str] = {}
+    for key, value in request.domain_hints.items():
+        field = f"domain_hints[{key}]"
+        target = seen.get(normalized_name(key))
+        if target is None:
+            v.add(field, "names a company that is not in company_names")
+            continue
+        host = _domain_hint(v, field, value)
+        if host is not None:
+            hints[target] = host
+
+    request_id = request.request_id.strip()
+    if len(request_id) > MAX_REQUEST_ID_LENGTH:
+        v.add("request_id", f"must be at most {MAX_REQUEST_ID_LENGTH} characters")
+    elif any(not ch.isprintable() for ch in request_id):
+        v.add("request_id", "must contain printable characters only")
+
+    mode = _enum(v, "extraction_mode", enums_pb2.ExtractionMode, request.extraction_mode, _choices(ExtractionMode))
+    priority = _enum(v, "priority", enums_pb2.Priority, request.priority, _choices(Priority))
+    export = _enum(v, "export_format", enums_pb2.ExportFormat, request.export_format, _choices(ExportFormat))
+    options = BatchOptions(
+        extraction_mode=ExtractionMode(mode) if mode else ExtractionMode.STANDARD,
+        priority=Priority(priority) if priority else Priority.NORMAL,
+        country=_country(v, "country", request.HasField("country"), request.country),
+        language=_language(v, "language", request.HasField("language"), request.language),
+        max_concurrent=_bounded(
+            v,
+            "max_concurrent",
+            request.HasField("max_concurrent"),
+            request.max_concurrent,
+            MAX_CONCURRENT_RANGE,
+            DEFAULT_MAX_CONCURRENT,
+        ),
+        timeout_seconds=_bounded(
+            v,
+            "timeout_seconds",
+            request.HasField("timeout_seconds"),
+            request.timeout_seconds,
+            TIMEOUT_SECONDS_RANGE,
+            DEFAULT_TIMEOUT_SECONDS,
+        ),
+        include_failed_results=(
+            request.include_failed_results if request.HasField("include_failed_results") else True
+        ),
+        export_format=ExportFormat(export) if export else ExportFormat.JSON,
+        bypass_cache=request.bypass_cache,
+    )
+    v.raise_if_any()
+    return BatchSpec(
+        company_names=tuple(names),
+        options=options,
+        domain_hints=hints,
+        request_id=request_id or None,
+        duplicates_merged=tuple(duplicates),
+    )
+
+
+def extraction_request(request: Any) -> tuple[ExtractionRequest, int, bool]:
+    """Validate ExtractCompany: the request, its timeout in seconds, and whether to bypass the cache."""
+    assert isinstance(request, extraction_pb.ExtractCompanyRequest)
+    v = _Violations()
+    name = _company_name(v, "company_name", request.company_name)
+    mode = _enum(v, "extraction_mode", enums_pb2.ExtractionMode, request.extraction_mode, _choices(ExtractionMode))
+    hint = _domain_hint(v, "domain_hint", request.domain_hint) if request.domain_hint.strip() else None
+    country = _country(v, "country", request.HasField("country"), request.country)
+    language = _language(v, "language", request.HasField("language"), request.language)
+    timeout = _bounded(
+        v,
+        "timeout_seconds",
+        request.HasField("timeout_seconds"),
+        request.timeout_seconds,
+        TIMEOUT_SECONDS_RANGE,
+        DEFAULT_TIMEOUT_SECONDS,
+    )
+    v.raise_if_any()
+    assert name is not None
+    extraction = ExtractionRequest(
+        company_name=name,
+        mode=ExtractionMode(mode) if mode else ExtractionMode.STANDARD,
+        country=country,
+        language=language,
+        domain_hint=hint,
+    )
+    return extraction, timeout, request.bypass_cache
+
+
+def batch_id(raw: str) -> str:
+    """A syntactically possible batch id (existence is the scheduler's business)."""
+    value = raw.strip()
+    if not value or len(value) > MAX_BATCH_ID_LENGTH or not _BATCH_ID.match(value):
+        raise InvalidRequest([FieldViolation("batch_id", f"is not a batch id (got {raw!r})")])
+    return value
+
+
+def export_format(number: int, field: str = "format") -> ExportFormat | None:
+    v = _Violations()
+    name = _enum(v, field, enums_pb2.ExportFormat, number, _choices(ExportFormat))
+    v.raise_if_any()
+    return ExportFormat(name) if name else None
+
+
+def timeframe(raw: str) -> str:
+    value = raw.strip() or DEFAULT_TIMEFRAME
+    if value not in TIMEFRAMES:
+        raise InvalidRequest([FieldViolation("timeframe", f"must be one of {', '.join(TIMEFRAMES)} (got {raw!r})")])
+    return value
+
+
+def page_size(value: int) -> int:
+    if value == 0:
+        return DEFAULT_PAGE_SIZE
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise InvalidRequest([FieldViolation("page_size", f"must be between 1 and {MAX_PAGE_SIZE} (got {value})")])
+    return value
+
+
+def _choices(enum_cls: type[ExtractionMode] | type[Priority] | type[ExportFormat]) -> str:
+    return "/".join(member.value for member in enum_cls)

@@ -1,0 +1,110 @@
+"""Start-up and shutdown of the whole service as one async context manager.
+
+Order on start: open the store, build the extractor, start the scheduler (which re-queues unfinished
+work), start the gRPC server with health and reflection. On shutdown (SIGTERM): report NOT_SERVING,
+refuse new work, let in-flight companies finish within the grace period and re-queue the rest, stop
+the gRPC server, close the extractor and the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from grpc import aio
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from client.stubs.company.v1 import batch_service_pb2, extraction_service_pb2
+from client.stubs.company.v1 import batch_service_pb2_grpc as batch_grpc
+from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
+from server.api.interceptors import ApiInterceptor, CallGauge
+from server.api.servicers import Admission, BatchServicer, ExtractionServicer
+from server.extraction.base import Extractor
+from server.scheduling.scheduler import BatchScheduler
+from server.settings import Settings
+from server.storage import open_store
+
+log = logging.getLogger("company_batch.app")
+
+SERVICE_NAMES = (
+    batch_service_pb2.DESCRIPTOR.services_by_name["BatchService"].full_name,
+    extraction_service_pb2.DESCRIPTOR.services_by_name["ExtractionService"].full_name,
+)
+# After draining, how long the gRPC server gives open calls (watch streams) before cutting them.
+STREAM_CLOSE_GRACE_SECONDS = 1.0
+
+
+@dataclass
+class Service:
+    """A running service: what tests, the dev runner and ``__main__`` hold on to."""
+
+    settings: Settings
+    grpc_port: int
+    scheduler: BatchScheduler
+    server: aio.Server
+    health: health.aio.HealthServicer
+    admission: Admission
+    gauge: CallGauge
+    _stopped: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def grpc_target(self) -> str:
+        return f"{self.settings.grpc_host}:{self.grpc_port}"
+
+    async def shutdown(self, grace_seconds: float | None = None) -> None:
+        """Drain and stop; safe to call more than once."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        grace = self.settings.shutdown_grace_seconds if grace_seconds is None else grace_seconds
+        log.info("shutting down", extra={"event": "shutdown", "grace_seconds": grace})
+        await self.health.enter_graceful_shutdown()
+        self.admission.open = False
+        await self.scheduler.drain(grace)
+        await self.server.stop(STREAM_CLOSE_GRACE_SECONDS)
+        await self.scheduler.stop()
+
+
+def build_extractor(settings: Settings) -> Extractor:
+    from server.extraction.pipeline import WebExtractor
+
+    return WebExtractor.from_settings(settings)
+
+
+@asynccontextmanager
+async def running_service(settings: Settings, extractor: Extractor | None = None) -> AsyncIterator[Service]:
+    """The service, started; drained and stopped on exit."""
+    store = await open_store(settings.resolved_database_url())
+    extractor = extractor if extractor is not None else build_extractor(settings)
+    try:
+        scheduler = BatchScheduler(
+            store, extractor, workers=settings.workers, aging_seconds=settings.aging_seconds
+        )
+        await scheduler.start()
+        gauge = CallGauge()
+        admission = Admission()
+        server = aio.server(interceptors=[ApiInterceptor(gauge)])
+        batch_grpc.add_BatchServiceServicer_to_server(BatchServicer(scheduler, gauge, admission), server)
+        extraction_grpc.add_ExtractionServiceServicer_to_server(ExtractionServicer(scheduler, admission), server)
+        health_servicer = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+        reflection.enable_server_reflection(
+            (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        )
+        port = server.add_insecure_port(f"{settings.grpc_host}:{settings.grpc_port}")
+        await server.start()
+        for name in ("", *SERVICE_NAMES):
+            await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+        service = Service(settings, port, scheduler, server, health_servicer, admission, gauge)
+        log.info("serving", extra={"event": "serving", "grpc": service.grpc_target})
+        try:
+            yield service
+        finally:
+            await service.shutdown()
+    finally:
+        await extractor.aclose()
+        await store.close()
