@@ -1,0 +1,212 @@
+"""The one storage protocol: what the scheduler and stats need from a database, free of any engine's dialect.
+
+Timestamps cross this boundary as timezone-aware UTC datetimes; implementations store them as epoch
+seconds (a plain float column) so that durations are portable SQL arithmetic (``completed_at -
+started_at``) in SQLite and PostgreSQL alike.
+
+Every write method is one transaction and is guarded by the state it expects (a company is only marked
+finished while it is ``running``), so a late write after a cancel or a requeue changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from server.domain import (
+    BatchOptions,
+    BatchStatus,
+    CompanyOutcome,
+    CompanyState,
+    ExtractionFailure,
+    Profile,
+)
+
+
+class BatchIdTaken(Exception):
+    """``create_batch`` was given a batch id that already exists; the caller picks another one."""
+
+
+@dataclass(frozen=True)
+class NewCompany:
+    """One company of a batch about to be created."""
+
+    name: str
+    domain_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class NewBatch:
+    """A batch about to be created, with its companies in submit order."""
+
+    batch_id: str
+    options: BatchOptions
+    companies: tuple[NewCompany, ...]
+    created_at: datetime
+    request_id: str | None = None
+    trace_id: str = ""
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """A batch row plus how many of its companies are in each state."""
+
+    batch_id: str
+    request_id: str | None
+    trace_id: str
+    options: BatchOptions
+    status: BatchStatus
+    total_companies: int
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    last_update: datetime
+    state_counts: Mapping[CompanyState, int] = field(default_factory=dict)
+
+    def count(self, state: CompanyState) -> int:
+        return self.state_counts.get(state, 0)
+
+
+@dataclass(frozen=True)
+class StoredCompany:
+    """A company row of a batch."""
+
+    batch_id: str
+    position: int
+    name: str
+    domain_hint: str | None
+    state: CompanyState
+    attempts: int
+    started_at: datetime | None
+    finished_at: datetime | None
+    profile: Profile | None
+    error: ExtractionFailure | None
+    from_cache: bool
+
+    def outcome(self) -> CompanyOutcome:
+        """The company as a result (meaningful once its state is final)."""
+        return CompanyOutcome(
+            company_name=self.name,
+            state=self.state,
+            profile=self.profile,
+            error=self.error,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            from_cache=self.from_cache,
+        )
+
+
+@dataclass(frozen=True)
+class BatchChange:
+    """A new status for a batch, written in the same transaction as the company change that caused it."""
+
+    batch_id: str
+    status: BatchStatus
+    last_update: datetime
+    started_at: datetime | None = None  # only written when set (first company started)
+    completed_at: datetime | None = None  # only written when set (final status)
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """Where a newest-first listing continues: strictly older than this (created_at, batch_id)."""
+
+    created_at: datetime
+    batch_id: str
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """Raw sums for one extraction mode or priority; the stats module turns them into rates."""
+
+    batches: int = 0
+    companies_processed: int = 0
+    companies_succeeded: int = 0
+    company_seconds: float = 0.0
+    queue_wait_seconds: float = 0.0
+    queue_wait_count: int = 0
+
+
+@dataclass(frozen=True)
+class StatsAggregates:
+    """SQL aggregates over a time window: batches created in it and companies finished in it."""
+
+    batches_by_status: Mapping[BatchStatus, int]
+    active_batches: int  # live right now, whenever created
+    submitted_companies: int  # sum of batch sizes of batches created in the window
+    finished_batches: int  # completed or failed, with a start time
+    finished_batch_seconds: float
+    fastest_batch_seconds: float
+    slowest_batch_seconds: float
+    companies_processed: int  # success or failed
+    companies_succeeded: int
+    companies_from_cache: int
+    company_seconds: float
+    errors: Mapping[str, int]
+    peak_concurrent_batches: int
+    by_mode: Mapping[str, GroupFigures]
+    by_priority: Mapping[str, GroupFigures]
+
+
+class BatchStore(Protocol):
+    """Persistence of batches and their companies."""
+
+    async def open(self) -> None:
+        """Connect and bring the schema up to date."""
+
+    async def close(self) -> None:
+        """Release the connection; idempotent."""
+
+    async def create_batch(self, batch: NewBatch) -> tuple[StoredBatch, bool]:
+        """Create a batch with all its companies in one transaction.
+
+        Returns the batch and True, or, when ``batch.request_id`` was already used, the batch that
+        request created and False. Raises ``BatchIdTaken`` when the batch id exists.
+        """
+        ...
+
+    async def get_batch(self, batch_id: str) -> StoredBatch | None: ...
+
+    async def list_batches(self, limit: int, after: PageCursor | None = None) -> list[StoredBatch]:
+        """Batches newest first (created_at, then batch_id, descending), strictly after ``after``."""
+        ...
+
+    async def unfinished_batches(self) -> list[StoredBatch]:
+        """Batches whose status is not final, oldest first."""
+        ...
+
+    async def list_companies(self, batch_id: str) -> list[StoredCompany]:
+        """A batch's companies in submit order."""
+        ...
+
+    async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
+        """Put ``running`` companies back to ``pending`` (all of them, or one batch's, or some positions).
+
+        Returns how many rows changed.
+        """
+        ...
+
+    async def mark_started(
+        self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
+    ) -> None:
+        """A pending company starts (attempts + 1); optionally the batch's status changes with it."""
+
+    async def mark_finished(
+        self, batch_id: str, position: int, outcome: CompanyOutcome, change: BatchChange | None = None
+    ) -> None:
+        """A running company finished (success or failed); optionally the batch's status changes with it."""
+
+    async def set_batch_status(self, change: BatchChange) -> None: ...
+
+    async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
+        """Cancel a batch: pending companies become cancelled, running ones cancelled with ``failure``."""
+
+    async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
+        """Up to ``per_mode`` most recent company durations (seconds) per extraction mode."""
+        ...
+
+    async def stats_since(self, since: datetime, now: datetime) -> StatsAggregates:
+        """Aggregates for batches created and companies finished in [since, now]."""
+        ...

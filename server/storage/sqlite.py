@@ -1,0 +1,410 @@
+"""The embedded store: SQLite through aiosqlite, one connection, WAL, versioned migrations.
+
+One connection is enough for one process (aiosqlite serialises calls on its thread); an asyncio lock keeps
+a multi-statement transaction from interleaving with another coroutine's statements. The connection runs
+in autocommit mode so a single guarded UPDATE is one round trip to the thread and one (non-fsynced, WAL +
+``synchronous=NORMAL``) commit, which is what keeps per-company persistence well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
+from server.errors import ServiceUnavailable
+from server.storage.base import (
+    BatchChange,
+    BatchIdTaken,
+    NewBatch,
+    PageCursor,
+    StatsAggregates,
+    StoredBatch,
+    StoredCompany,
+)
+from server.storage.codec import (
+    failure_from_columns,
+    from_epoch,
+    options_from_json,
+    options_to_json,
+    to_epoch,
+)
+from server.storage.schema import MIGRATIONS
+from server.storage.stats_sql import aggregate_stats
+
+BUSY_TIMEOUT_MS = 5000
+"""How long a statement waits for another process's write lock before failing."""
+
+_BATCH_COLUMNS = (
+    "batch_id, request_id, trace_id, options, status, total_companies, created_at, started_at, "
+    "completed_at, last_update"
+)
+_COMPANY_COLUMNS = (
+    "batch_id, position, name, domain_hint, state, attempts, started_at, finished_at, profile, "
+    "error_type, error_message, error_details, from_cache"
+)
+_FINAL_STATUSES_SQL = "('completed', 'failed', 'cancelled')"
+
+
+class SqliteBatchStore:
+    """``BatchStore`` on one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect, switch to WAL, and apply pending migrations."""
+        with _translated("open"):
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+            try:
+                await conn.execute("PRAGMA journal_mode=WAL")
+                # WAL + NORMAL: commits are durable across process crashes; only an OS crash may lose
+                # the last transactions, which the restart logic tolerates (companies simply rerun).
+                await conn.execute("PRAGMA synchronous=NORMAL")
+                await conn.execute("PRAGMA foreign_keys=ON")
+                await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                await self._migrate(conn)
+            except BaseException:
+                await conn.close()
+                raise
+        self._conn = conn
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            async with self._lock:
+                await conn.close()
+
+    async def schema_version(self) -> int:
+        async with self._locked() as conn:
+            rows = await conn.execute_fetchall("SELECT max(version) FROM schema_version")
+        return int(next(iter(rows))[0] or 0)
+
+    async def _migrate(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
+        rows = await conn.execute_fetchall("SELECT max(version) FROM schema_version")
+        current = int(next(iter(rows))[0] or 0)
+        for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in statements:
+                    await conn.execute(statement)
+                await conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+
+    # -- connection helpers ------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _locked(self) -> AsyncIterator[aiosqlite.Connection]:
+        with _translated("query"):
+            async with self._lock:
+                if self._conn is None:
+                    raise ServiceUnavailable("the store is closed")
+                yield self._conn
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._locked() as conn:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+
+    async def _fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        async with self._locked() as conn:
+            return list(await conn.execute_fetchall(sql, params))
+
+    # -- batches -----------------------------------------------------------------------------------
+
+    async def create_batch(self, batch: NewBatch) -> tuple[StoredBatch, bool]:
+        """Create the batch and its companies in one transaction (see ``BatchStore.create_batch``)."""
+        opts = batch.options
+        created = to_epoch(batch.created_at)
+        try:
+            async with self._transaction() as conn:
+                if batch.request_id is not None:
+                    rows = await conn.execute_fetchall(
+                        "SELECT batch_id FROM batches WHERE request_id = ?", (batch.request_id,)
+                    )
+                    existing = next(iter(rows), None)
+                    if existing is not None:
+                        return await self._require_batch(conn, existing[0]), False
+                await conn.execute(
+                    f"INSERT INTO batches ({_BATCH_COLUMNS}, extraction_mode, priority) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
+                    (
+                        batch.batch_id,
+                        batch.request_id,
+                        batch.trace_id,
+                        options_to_json(opts),
+                        BatchStatus.QUEUED.value,
+                        len(batch.companies),
+                        created,
+                        created,
+                        opts.extraction_mode.value,
+                        opts.priority.value,
+                    ),
+                )
+                await conn.executemany(
+                    "INSERT INTO companies (batch_id, position, name, domain_hint, extraction_mode, "
+                    "priority, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                    [
+                        (
+                            batch.batch_id,
+                            i,
+                            c.name,
+                            c.domain_hint,
+                            opts.extraction_mode.value,
+                            opts.priority.value,
+                        )
+                        for i, c in enumerate(batch.companies)
+                    ],
+                )
+                return await self._require_batch(conn, batch.batch_id), True
+        except ServiceUnavailable as exc:
+            if not isinstance(exc.__cause__, sqlite3.IntegrityError):
+                raise
+            # Another writer (another process on this file) won the race for the request id or the batch id.
+            if batch.request_id is not None:
+                async with self._locked() as conn:
+                    rows = await conn.execute_fetchall(
+                        "SELECT batch_id FROM batches WHERE request_id = ?", (batch.request_id,)
+                    )
+                    existing = next(iter(rows), None)
+                    if existing is not None:
+                        return await self._require_batch(conn, existing[0]), False
+            if await self.get_batch(batch.batch_id) is not None:
+                raise BatchIdTaken(batch.batch_id) from exc
+            raise
+
+    async def get_batch(self, batch_id: str) -> StoredBatch | None:
+        async with self._locked() as conn:
+            batches = await self._load_batches(conn, "WHERE batch_id = ?", (batch_id,))
+        return batches[0] if batches else None
+
+    async def list_batches(self, limit: int, after: PageCursor | None = None) -> list[StoredBatch]:
+        async with self._locked() as conn:
+            if after is None:
+                return await self._load_batches(
+                    conn, "ORDER BY created_at DESC, batch_id DESC LIMIT ?", (limit,)
+                )
+            cursor_at = to_epoch(after.created_at)
+            return await self._load_batches(
+                conn,
+                "WHERE created_at < ? OR (created_at = ? AND batch_id < ?) "
+                "ORDER BY created_at DESC, batch_id DESC LIMIT ?",
+                (cursor_at, cursor_at, after.batch_id, limit),
+            )
+
+    async def unfinished_batches(self) -> list[StoredBatch]:
+        async with self._locked() as conn:
+            return await self._load_batches(
+                conn,
+                f"WHERE status NOT IN {_FINAL_STATUSES_SQL} ORDER BY created_at, batch_id",
+                (),
+            )
+
+    async def set_batch_status(self, change: BatchChange) -> None:
+        async with self._locked() as conn:
+            await self._write_change(conn, change)
+
+    async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
+        at = to_epoch(change.last_update)
+        async with self._transaction() as conn:
+            await conn.execute(
+                "UPDATE companies SET "
+                "error_type = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
+                "error_message = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
+                "error_details = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
+                "finished_at = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
+                "state = 'cancelled' "
+                "WHERE batch_id = ? AND state IN ('pending', 'running')",
+                (failure.type.value, failure.message, failure.details, at, change.batch_id),
+            )
+            await self._write_change(conn, change)
+
+    # -- companies ---------------------------------------------------------------------------------
+
+    async def list_companies(self, batch_id: str) -> list[StoredCompany]:
+        async with self._locked() as conn:
+            rows = await conn.execute_fetchall(
+                f"SELECT {_COMPANY_COLUMNS} FROM companies WHERE batch_id = ? ORDER BY position", (batch_id,)
+            )
+        return [_company_from_row(row) for row in rows]
+
+    async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
+        sql = "UPDATE companies SET state = 'pending', started_at = NULL WHERE state = 'running'"
+        params: list[Any] = []
+        if batch_id is not None:
+            sql += " AND batch_id = ?"
+            params.append(batch_id)
+            if positions:
+                sql += f" AND position IN ({_placeholders(len(positions))})"
+                params.extend(positions)
+        async with self._locked() as conn:
+            cursor = await conn.execute(sql, params)
+            return int(cursor.rowcount)
+
+    async def mark_started(
+        self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
+    ) -> None:
+        sql = (
+            "UPDATE companies SET state = 'running', attempts = attempts + 1, started_at = ? "
+            "WHERE batch_id = ? AND position = ? AND state = 'pending'"
+        )
+        params = (to_epoch(started_at), batch_id, position)
+        if change is None:
+            async with self._locked() as conn:
+                await conn.execute(sql, params)
+            return
+        async with self._transaction() as conn:
+            await conn.execute(sql, params)
+            await self._write_change(conn, change)
+
+    async def mark_finished(
+        self, batch_id: str, position: int, outcome: CompanyOutcome, change: BatchChange | None = None
+    ) -> None:
+        error = outcome.error
+        sql = (
+            "UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?, "
+            "error_message = ?, error_details = ?, from_cache = ? "
+            "WHERE batch_id = ? AND position = ? AND state = 'running'"
+        )
+        params = (
+            outcome.state.value,
+            to_epoch(outcome.started_at),
+            to_epoch(outcome.finished_at),
+            None if outcome.profile is None else json.dumps(outcome.profile),
+            None if error is None else error.type.value,
+            None if error is None else error.message,
+            None if error is None else error.details,
+            int(outcome.from_cache),
+            batch_id,
+            position,
+        )
+        if change is None:
+            async with self._locked() as conn:
+                await conn.execute(sql, params)
+            return
+        async with self._transaction() as conn:
+            await conn.execute(sql, params)
+            await self._write_change(conn, change)
+
+    async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
+        rows = await self._fetch(
+            "SELECT extraction_mode, duration FROM ("
+            "  SELECT extraction_mode, finished_at - started_at AS duration, row_number() OVER ("
+            "    PARTITION BY extraction_mode ORDER BY finished_at DESC) AS rn"
+            "  FROM companies WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL"
+            "    AND started_at IS NOT NULL"
+            ") AS recent WHERE rn <= ?",
+            (per_mode,),
+        )
+        durations: dict[str, list[float]] = {}
+        for mode, duration in rows:
+            durations.setdefault(mode, []).append(float(duration))
+        return durations
+
+    async def stats_since(self, since: datetime, now: datetime) -> StatsAggregates:
+        return await aggregate_stats(self._fetch, since, now)
+
+    # -- row mapping -------------------------------------------------------------------------------
+
+    async def _write_change(self, conn: aiosqlite.Connection, change: BatchChange) -> None:
+        await conn.execute(
+            "UPDATE batches SET status = ?, last_update = ?, started_at = coalesce(started_at, ?), "
+            "completed_at = coalesce(?, completed_at) WHERE batch_id = ?",
+            (
+                change.status.value,
+                to_epoch(change.last_update),
+                to_epoch(change.started_at),
+                to_epoch(change.completed_at),
+                change.batch_id,
+            ),
+        )
+
+    async def _require_batch(self, conn: aiosqlite.Connection, batch_id: str) -> StoredBatch:
+        batches = await self._load_batches(conn, "WHERE batch_id = ?", (batch_id,))
+        return batches[0]
+
+    async def _load_batches(
+        self, conn: aiosqlite.Connection, clause: str, params: Sequence[Any]
+    ) -> list[StoredBatch]:
+        rows = list(await conn.execute_fetchall(f"SELECT {_BATCH_COLUMNS} FROM batches {clause}", params))
+        if not rows:
+            return []
+        ids = [row[0] for row in rows]
+        counts: dict[str, dict[CompanyState, int]] = {batch_id: {} for batch_id in ids}
+        for batch_id, state, count in await conn.execute_fetchall(
+            f"SELECT batch_id, state, count(*) FROM companies WHERE batch_id IN ({_placeholders(len(ids))}) "
+            "GROUP BY batch_id, state",
+            ids,
+        ):
+            counts[batch_id][CompanyState(state)] = count
+        return [_batch_from_row(row, counts[row[0]]) for row in rows]
+
+
+def _batch_from_row(row: Sequence[Any], counts: dict[CompanyState, int]) -> StoredBatch:
+    created = from_epoch(row[6])
+    last_update = from_epoch(row[9])
+    assert created is not None and last_update is not None  # NOT NULL columns
+    return StoredBatch(
+        batch_id=row[0],
+        request_id=row[1],
+        trace_id=row[2],
+        options=options_from_json(row[3]),
+        status=BatchStatus(row[4]),
+        total_companies=row[5],
+        created_at=created,
+        started_at=from_epoch(row[7]),
+        completed_at=from_epoch(row[8]),
+        last_update=last_update,
+        state_counts=counts,
+    )
+
+
+def _company_from_row(row: Sequence[Any]) -> StoredCompany:
+    return StoredCompany(
+        batch_id=row[0],
+        position=row[1],
+        name=row[2],
+        domain_hint=row[3],
+        state=CompanyState(row[4]),
+        attempts=row[5],
+        started_at=from_epoch(row[6]),
+        finished_at=from_epoch(row[7]),
+        profile=None if row[8] is None else json.loads(row[8]),
+        error=failure_from_columns(row[9], row[10], row[11]),
+        from_cache=bool(row[12]),
+    )
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+@contextmanager
+def _translated(action: str) -> Iterator[None]:
+    """sqlite3's exceptions become ``ServiceUnavailable`` here, the store's one edge."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise ServiceUnavailable(f"store {action} failed: {exc}") from exc

@@ -1,0 +1,132 @@
+"""The stats aggregates as portable SQL: a handful of GROUP BY queries, never a load of every row.
+
+Queries use ``?`` placeholders (a PostgreSQL store rewrites them to ``$n``). Each runs over an index:
+batches by ``created_at``, companies by the covering ``ix_companies_finished``. Results are a few dozen
+rows at most, folded into ``StatsAggregates`` here so every store shares the arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from server.domain import BatchStatus, CompanyState
+from server.storage.base import GroupFigures, StatsAggregates
+
+Fetch = Callable[[str, Sequence[Any]], Awaitable[Sequence[Sequence[Any]]]]
+"""Runs one query with parameters and returns its rows."""
+
+LIVE_STATUSES = (BatchStatus.QUEUED, BatchStatus.PROCESSING, BatchStatus.PAUSED)
+
+BATCHES_BY_GROUP = """
+    SELECT status, extraction_mode, priority, count(*), sum(total_companies),
+           sum(CASE WHEN started_at IS NOT NULL THEN started_at - created_at ELSE 0 END),
+           count(started_at)
+    FROM batches WHERE created_at >= ? AND created_at <= ?
+    GROUP BY status, extraction_mode, priority
+"""
+
+FINISHED_BATCH_TIMES = """
+    SELECT count(*), sum(completed_at - started_at), min(completed_at - started_at),
+           max(completed_at - started_at)
+    FROM batches
+    WHERE created_at >= ? AND created_at <= ? AND status IN ('completed', 'failed')
+      AND started_at IS NOT NULL AND completed_at IS NOT NULL
+"""
+
+ACTIVE_BATCHES = "SELECT count(*) FROM batches WHERE status IN ('queued', 'processing', 'paused')"
+
+COMPANIES_BY_GROUP = """
+    SELECT extraction_mode, priority, state, error_type, count(*), sum(from_cache),
+           sum(finished_at - started_at)
+    FROM companies
+    WHERE finished_at >= ? AND finished_at <= ? AND state IN ('success', 'failed')
+    GROUP BY extraction_mode, priority, state, error_type
+"""
+
+# Sweep line over batch run intervals (first start .. completion, or now while live), clipped to the
+# window. Ends sort before starts at the same instant, so back-to-back batches do not count as overlapping.
+PEAK_CONCURRENT_BATCHES = """
+    SELECT coalesce(max(running), 0) FROM (
+        SELECT sum(delta) OVER (ORDER BY t, delta ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+               AS running
+        FROM (
+            SELECT CASE WHEN started_at > ? THEN started_at ELSE ? END AS t, 1 AS delta
+            FROM batches
+            WHERE started_at IS NOT NULL AND started_at <= ? AND coalesce(completed_at, ?) > ?
+            UNION ALL
+            SELECT coalesce(completed_at, ?) AS t, -1 AS delta
+            FROM batches
+            WHERE started_at IS NOT NULL AND started_at <= ? AND coalesce(completed_at, ?) > ?
+        ) AS events
+    ) AS sweep
+"""
+
+
+async def aggregate_stats(fetch: Fetch, since: datetime, now: datetime) -> StatsAggregates:
+    """Run the stats queries through ``fetch`` and fold their rows."""
+    lo, hi = since.timestamp(), now.timestamp()
+    by_status: Counter[BatchStatus] = Counter()
+    by_mode: dict[str, GroupFigures] = defaultdict(GroupFigures)
+    by_priority: dict[str, GroupFigures] = defaultdict(GroupFigures)
+    submitted = 0
+    for status, mode, priority, count, size_sum, wait_sum, wait_count in await fetch(
+        BATCHES_BY_GROUP, (lo, hi)
+    ):
+        by_status[BatchStatus(status)] += count
+        submitted += int(size_sum or 0)
+        for groups, key in ((by_mode, mode), (by_priority, priority)):
+            fig = groups[key]
+            groups[key] = replace(
+                fig,
+                batches=fig.batches + count,
+                queue_wait_seconds=fig.queue_wait_seconds + float(wait_sum or 0.0),
+                queue_wait_count=fig.queue_wait_count + wait_count,
+            )
+
+    [(finished, finished_sum, fastest, slowest)] = await fetch(FINISHED_BATCH_TIMES, (lo, hi))
+    [(active,)] = await fetch(ACTIVE_BATCHES, ())
+
+    errors: Counter[str] = Counter()
+    processed = succeeded = from_cache = 0
+    company_seconds = 0.0
+    for mode, priority, state, error_type, count, cache_sum, seconds in await fetch(
+        COMPANIES_BY_GROUP, (lo, hi)
+    ):
+        ok = count if state == CompanyState.SUCCESS else 0
+        processed += count
+        succeeded += ok
+        from_cache += int(cache_sum or 0)
+        company_seconds += float(seconds or 0.0)
+        if state == CompanyState.FAILED:
+            errors[error_type or "InternalError"] += count
+        for groups, key in ((by_mode, mode), (by_priority, priority)):
+            fig = groups[key]
+            groups[key] = replace(
+                fig,
+                companies_processed=fig.companies_processed + count,
+                companies_succeeded=fig.companies_succeeded + ok,
+                company_seconds=fig.company_seconds + float(seconds or 0.0),
+            )
+
+    [(peak,)] = await fetch(PEAK_CONCURRENT_BATCHES, (lo, lo, hi, hi, lo, hi, hi, hi, lo))
+    return StatsAggregates(
+        batches_by_status=dict(by_status),
+        active_batches=int(active),
+        submitted_companies=submitted,
+        finished_batches=int(finished),
+        finished_batch_seconds=float(finished_sum or 0.0),
+        fastest_batch_seconds=float(fastest or 0.0),
+        slowest_batch_seconds=float(slowest or 0.0),
+        companies_processed=processed,
+        companies_succeeded=succeeded,
+        companies_from_cache=from_cache,
+        company_seconds=company_seconds,
+        errors=dict(errors),
+        peak_concurrent_batches=int(peak),
+        by_mode=dict(by_mode),
+        by_priority=dict(by_priority),
+    )
