@@ -4,7 +4,8 @@
 --           file, which only ExportResults (google.api.HttpBody) can return: rewrite to .../download.
 -- Response: errors from the service carry the contract's envelope and HTTP status as trailing
 --           metadata (x-rest-envelope, x-rest-status; server/api/status.py): make them the body and
---           status. Watch streams are server-sent events: label them text/event-stream.
+--           status. A successful submit is 202 Accepted, as the contract says. Watch streams are
+--           server-sent events: label them text/event-stream. gRPC framing headers are dropped.
 
 local RESULTS = "^/api/v1/company/batch/([^/?]+)/results%?(.*)$"
 
@@ -25,6 +26,9 @@ function envoy_on_request(handle)
   local meta = handle:streamInfo():dynamicMetadata()
   meta:set("company_batch", "rest", "true")
   local path = headers:get(":path") or ""
+  if string.find(path, "^/api/v1/company/batch/submit") then
+    meta:set("company_batch", "accepted", "true")
+  end
   if string.find(path, "^/api/v1/company/batch/[^/?]+/watch") then
     meta:set("company_batch", "sse", "true")
   end
@@ -40,6 +44,9 @@ function envoy_on_response(handle)
     return
   end
   local headers = handle:headers()
+  headers:remove("grpc-accept-encoding")
+  headers:remove("grpc-status")
+  headers:remove("grpc-message")
   local envelope = headers:get("x-rest-envelope")
   if envelope ~= nil then
     local status = headers:get("x-rest-status") or "500"
@@ -50,6 +57,9 @@ function envoy_on_response(handle)
     headers:replace("content-type", "application/json")
     handle:body(true):setBytes(envelope)
     return
+  end
+  if meta["accepted"] == "true" and headers:get(":status") == "200" then
+    headers:replace(":status", "202")
   end
   if meta["sse"] == "true" and headers:get(":status") == "200" then
     headers:replace("content-type", "text/event-stream")
