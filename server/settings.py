@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     sandbox_ca_file: Path | None = Field(None, description="CA certificate the client trusts in sandbox mode.")
     sandbox_corpus_dir: Path = Field(Path("sandbox/corpus"), description="Site snapshots the sandbox serves.")
 
+    # --- Added by the extraction/sandbox work (additive; nothing above changed). ---
+    sandbox_host: str = Field("127.0.0.1", description="Address the sandbox web listens on (sandbox mode).")
+    resolve_tlds: list[str] = Field(
+        default_factory=lambda: ["com", "{country}", "io", "co"],
+        description='TLDs tried for name-derived domain candidates; "{country}" is the request country\'s ccTLD.',
+    )
+    max_domain_candidates: int = Field(
+        12, ge=1, description="Domain candidates verified per company before giving up (hint included)."
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -1,0 +1,135 @@
+"""Generates ``sandbox/corpus`` (sites, metadata, truth.json, demo batch) from ``sandbox.corpus_facts``.
+
+Run ``python -m sandbox.build_corpus`` after editing the facts or templates; the output is committed so
+tests and demos never depend on running it. ``truth.json`` records only what the sites actually state.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+import pycountry
+
+from sandbox.corpus_facts import COMPANIES, PARKED_DOMAINS, UNKNOWN_COMPANIES, CompanyFacts
+from sandbox.corpus_format import INDEX_FILE, META_FILE, SITES_DIR
+from sandbox.site_templates import render_parked, render_site, social_url
+
+DEFAULT_CORPUS_DIR = Path(__file__).parent / "corpus"
+TRUTH_FILE = "truth.json"
+DEMO_BATCH_FILE = "demo_batch.json"
+GENERATED_MARK = ".generated"  # only folders carrying it are wiped on regeneration
+
+EMAIL_TYPES = {
+    "sales": "sales", "vertrieb": "sales", "wholesale": "sales", "distribution": "sales", "orders": "sales",
+    "bestellung": "sales", "support": "support", "patients": "support", "press": "press", "presse": "press",
+    "careers": "careers", "jobs": "careers", "investors": "investors",
+}
+EMPLOYEE_BUCKETS = ((10, "1-10"), (50, "11-50"), (200, "51-200"), (500, "201-500"), (1000, "501-1000"),
+                    (5000, "1001-5000"), (10000, "5001-10000"))
+
+
+def employee_bucket(count: int) -> str:
+    """The contract's employee range for an exact count."""
+    return next((label for limit, label in EMPLOYEE_BUCKETS if count <= limit), "10001+")
+
+
+def expected_profile(facts: CompanyFacts) -> dict[str, Any]:
+    """What a correct extractor reads from this company's site (only facts the site states)."""
+    country = pycountry.countries.get(alpha_2=facts["country"])
+    headquarters: dict[str, str] = {"city": facts["city"], "country": country.name, "country_code": facts["country"]}
+    if facts["region"]:
+        headquarters["state"] = pycountry.subdivisions.get(code=f"{facts['country']}-{facts['region']}").name
+    profile: dict[str, Any] = {
+        "company_name": facts["brand"],
+        "domain": facts["domain"],
+        "website": f"https://{facts['domain']}/",
+        "description": f"{facts['tagline']}.",
+        "headquarters": headquarters,
+        "founded_year": facts["founded"],
+        "social_profiles": {network: social_url(network, facts["domain"]) for network in facts["social"]},
+        "contacts": {
+            "emails": [{"address": f"{local}@{facts['domain']}", "type": EMAIL_TYPES.get(local, "general")}
+                       for local in facts["emails"]],
+            "phones": [{"number": _e164(display, facts["country"]), "type": kind} for kind, display in facts["phones"]],
+        },
+    }
+    if "linkedin" in facts["social"]:
+        profile["linkedin_url"] = social_url("linkedin", facts["domain"])
+    if facts["markup"] != "plain" and facts["industry"]:
+        profile["industry"] = facts["industry"]
+    if facts["employees"] and facts["markup"] != "plain":
+        profile["employee_count"] = employee_bucket(facts["employees"])
+        profile["employee_count_exact"] = facts["employees"]
+    return profile
+
+
+def _e164(display: str, country: str) -> str:
+    return phonenumbers.format_number(phonenumbers.parse(display, country), phonenumbers.PhoneNumberFormat.E164)
+
+
+def truth_entry(facts: CompanyFacts) -> dict[str, Any]:
+    """One company's record in truth.json."""
+    behaviour = facts.get("behaviour", {})
+    failing = "status" in behaviour or "failure" in behaviour
+    entry: dict[str, Any] = {
+        "name": facts["name"],
+        "country": facts["country"],
+        "domain": facts["domain"],
+        "markup": facts["markup"],
+        "language": facts["lang"],
+        "hard_case": sorted(behaviour) or None,
+        "expected_outcome": "failed" if failing else "success",
+    }
+    if "old_domain" in behaviour:
+        entry["old_domain"] = behaviour["old_domain"]
+    if failing:
+        entry["expected_error"] = "CompanyAnalysisError"
+    else:
+        entry["profile"] = expected_profile(facts)
+    return entry
+
+
+def _write_site(sites_dir: Path, hostname: str, pages: dict[str, str], meta: dict[str, Any] | None) -> None:
+    root = sites_dir / hostname
+    for path, html in pages.items():
+        target = root / path.strip("/") / INDEX_FILE if path.endswith("/") else root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, "utf-8")
+    root.mkdir(parents=True, exist_ok=True)
+    (root / GENERATED_MARK).write_text("written by sandbox.build_corpus\n", "utf-8")
+    if meta:
+        (root / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+
+
+def build(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> None:
+    """(Re)write every generated site, truth.json and demo_batch.json under ``corpus_dir``."""
+    sites_dir = corpus_dir / SITES_DIR
+    if sites_dir.exists():
+        for site in sites_dir.iterdir():
+            if (site / GENERATED_MARK).exists():
+                shutil.rmtree(site)
+    for facts in COMPANIES:
+        behaviour = dict(facts.get("behaviour", {}))
+        old_domain = behaviour.pop("old_domain", None)
+        _write_site(sites_dir, facts["domain"], render_site(facts), behaviour or None)
+        if old_domain:
+            _write_site(sites_dir, old_domain, {}, {"redirect_to": f"https://{facts['domain']}"})
+    for domain in PARKED_DOMAINS:
+        _write_site(sites_dir, domain, {"/": render_parked(domain)}, None)
+    truth = {
+        "about": "Ground truth of the sandbox corpus: what a correct extractor reads from each site.",
+        "companies": [truth_entry(facts) for facts in COMPANIES],
+        "unknown_companies": UNKNOWN_COMPANIES,
+        "parked_domains": PARKED_DOMAINS,
+    }
+    (corpus_dir / TRUTH_FILE).write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    demo = [facts["name"] for facts in COMPANIES] + UNKNOWN_COMPANIES
+    (corpus_dir / DEMO_BATCH_FILE).write_text(json.dumps(demo, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    build()

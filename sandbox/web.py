@@ -1,0 +1,209 @@
+"""A local web that serves corpus site snapshots under their real hostnames, over HTTP and HTTPS.
+
+Production code reaches it unchanged: in sandbox mode the fetcher resolves every hostname to this
+server (port 80 -> ``http_port``, 443 -> ``https_port``) and trusts ``ca_file``. Sites are chosen by the
+``Host`` header (and by SNI for TLS); the certificate, issued by a throw-away ``trustme`` CA, covers every
+corpus hostname.
+
+Unknown hosts behave as clearly non-existent: over HTTP the answer is ``421 Misdirected Request`` with
+``X-Sandbox-Unknown-Host``; over HTTPS the TLS handshake is refused with an ``unrecognized_name`` alert,
+so the client sees a connection error, as it would for a name that does not resolve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import socket
+import ssl
+import struct
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import trustme
+from aiohttp import web
+
+from sandbox.corpus_format import FAILURE_RESET, FAILURE_TIMEOUT, Corpus, SiteSpec, load_corpus
+
+UNKNOWN_HOST_STATUS = 421
+UNKNOWN_HOST_HEADER = "X-Sandbox-Unknown-Host"
+SANDBOX_HEADER = "X-Sandbox-Host"
+CORPUS_TLDS = ("example", "test")  # reserved TLDs the authored corpus uses; resolution tries them
+SHUTDOWN_TIMEOUT_SECONDS = 1.0
+_LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on with timeout 0: close() sends a TCP RST
+
+
+class SandboxWeb:
+    """Serves ``corpus_dir`` on ``host`` over HTTP and HTTPS; an async context manager.
+
+    Args:
+        corpus_dir: a corpus directory (see ``sandbox/corpus/README.md``).
+        host: address to listen on.
+        http_port: HTTP port, 0 for a free one.
+        https_port: HTTPS port, 0 for a free one.
+        latency: seconds added before every response, on top of each site's own latency.
+    """
+
+    def __init__(
+        self,
+        corpus_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        http_port: int = 0,
+        https_port: int = 0,
+        latency: float = 0.0,
+    ) -> None:
+        self.corpus: Corpus = load_corpus(Path(corpus_dir))
+        self.host = host
+        self.latency = latency
+        self._requested_ports = (http_port, https_port)
+        self._ports: tuple[int, int] | None = None
+        self._runner: web.AppRunner | None = None
+        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+        self._ca_file: Path | None = None
+        self._closing = asyncio.Event()
+        self.requests_served = 0
+
+    @property
+    def http_port(self) -> int:
+        return self._bound_ports()[0]
+
+    @property
+    def https_port(self) -> int:
+        return self._bound_ports()[1]
+
+    @property
+    def ca_file(self) -> Path:
+        """PEM of the CA that signed the server certificate."""
+        if self._ca_file is None:
+            raise RuntimeError("SandboxWeb is not running")
+        return self._ca_file
+
+    @property
+    def hostnames(self) -> list[str]:
+        return self.corpus.hostnames
+
+    def settings_overrides(self) -> dict[str, Any]:
+        """Values for ``server.settings.Settings`` that point the service at this sandbox."""
+        return {
+            "sandbox_host": self.host,
+            "sandbox_http_port": self.http_port,
+            "sandbox_https_port": self.https_port,
+            "sandbox_ca_file": self.ca_file,
+            "sandbox_corpus_dir": self.corpus.root,
+            "allow_private_addresses": True,
+            "resolve_tlds": list(CORPUS_TLDS),
+        }
+
+    async def __aenter__(self) -> Self:
+        self._tempdir = tempfile.TemporaryDirectory(prefix="sandbox-web-")
+        ssl_context = self._server_ssl_context(Path(self._tempdir.name))
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
+        await runner.setup()
+        self._runner = runner
+        http_port, https_port = self._requested_ports
+        try:
+            await web.TCPSite(runner, self.host, http_port).start()
+            await web.TCPSite(runner, self.host, https_port, ssl_context=ssl_context).start()
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
+        addresses = runner.addresses
+        self._ports = (int(addresses[0][1]), int(addresses[1][1]))
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._closing.set()  # releases hanging "timeout" handlers so shutdown is prompt
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+            self._tempdir = None
+        self._ca_file = None
+        self._ports = None
+
+    def _bound_ports(self) -> tuple[int, int]:
+        if self._ports is None:
+            raise RuntimeError("SandboxWeb is not running")
+        return self._ports
+
+    def _server_ssl_context(self, tempdir: Path) -> ssl.SSLContext:
+        ca = trustme.CA(organization_name="company-batch sandbox")
+        hostnames = self.corpus.hostnames or ["sandbox.invalid"]
+        cert = ca.issue_cert(*hostnames)
+        self._ca_file = tempdir / "sandbox-ca.pem"
+        ca.cert_pem.write_to_path(str(self._ca_file))
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(context)
+        context.sni_callback = self._refuse_unknown_sni
+        return context
+
+    def _refuse_unknown_sni(self, _sock: ssl.SSLObject, server_name: str | None, _ctx: ssl.SSLContext) -> int | None:
+        if server_name is not None and self.corpus.site_for(server_name) is None:
+            return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+        return None
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.requests_served += 1
+        site = self.corpus.site_for(request.host)
+        if site is None:
+            return web.Response(
+                status=UNKNOWN_HOST_STATUS,
+                text=f"sandbox: no site named {request.host!r}\n",
+                headers={UNKNOWN_HOST_HEADER: request.host},
+            )
+        delay = self.latency + site.latency_seconds
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if site.failure == FAILURE_RESET:
+            self._reset_connection(request)
+            raise web.HTTPInternalServerError  # never written: the connection is already gone
+        if site.failure == FAILURE_TIMEOUT:
+            await self._closing.wait()  # never answers while the sandbox runs
+            raise web.HTTPServiceUnavailable
+        response = self._respond(site, request)
+        response.headers.update(site.headers)
+        response.headers[SANDBOX_HEADER] = site.hostname
+        return response
+
+    def _respond(self, site: SiteSpec, request: web.Request) -> web.Response:
+        if site.redirect_to is not None:
+            target = site.redirect_to.rstrip("/") + request.path_qs
+            return web.Response(status=site.redirect_status, headers={"Location": target})
+        if request.path in site.path_redirects:
+            return web.Response(status=site.redirect_status, headers={"Location": site.path_redirects[request.path]})
+        if site.status is not None:
+            return web.Response(status=site.status, text=f"{site.status} error from {site.hostname}\n")
+        route = site.find_route(request.method, request.path, dict(request.query))
+        if route is not None:
+            body = route.body_file.read_bytes() if route.body_file is not None else b""
+            return web.Response(
+                status=route.status, body=body, content_type=route.content_type, headers=route.headers
+            )
+        if request.method not in {"GET", "HEAD"}:
+            return web.Response(status=405, text="method not allowed\n")
+        path = site.find_file(request.path)
+        if path is None:
+            return web.Response(status=404, text=f"404 not found: {request.path}\n", content_type="text/html")
+        content_type, _ = mimetypes.guess_type(path.name)
+        return web.Response(body=path.read_bytes(), content_type=content_type or "application/octet-stream")
+
+    @staticmethod
+    def _reset_connection(request: web.Request) -> None:
+        transport = request.transport
+        if transport is None:
+            return
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
+        transport.abort()
