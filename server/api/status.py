@@ -41,10 +41,19 @@ class ErrorMapping:
 
 
 _MAPPINGS: list[tuple[type[Exception], ErrorMapping]] = [
-    (InvalidRequest, ErrorMapping(grpc.StatusCode.INVALID_ARGUMENT, 400, "ValidationError", "INVALID_REQUEST")),
+    (
+        InvalidRequest,
+        ErrorMapping(grpc.StatusCode.INVALID_ARGUMENT, 400, "ValidationError", "INVALID_REQUEST"),
+    ),
     (BatchNotFound, ErrorMapping(grpc.StatusCode.NOT_FOUND, 404, "NotFound", "BATCH_NOT_FOUND")),
-    (InvalidTransition, ErrorMapping(grpc.StatusCode.FAILED_PRECONDITION, 409, "Conflict", "INVALID_TRANSITION")),
-    (ServiceUnavailable, ErrorMapping(grpc.StatusCode.UNAVAILABLE, 503, "Unavailable", "SERVICE_UNAVAILABLE")),
+    (
+        InvalidTransition,
+        ErrorMapping(grpc.StatusCode.FAILED_PRECONDITION, 409, "Conflict", "INVALID_TRANSITION"),
+    ),
+    (
+        ServiceUnavailable,
+        ErrorMapping(grpc.StatusCode.UNAVAILABLE, 503, "Unavailable", "SERVICE_UNAVAILABLE"),
+    ),
 ]
 _INTERNAL = ErrorMapping(grpc.StatusCode.INTERNAL, 500, "InternalError", "INTERNAL")
 
@@ -99,7 +108,9 @@ def error_reply(error: Exception, trace_id: str, now: datetime | None = None) ->
             type=mapping.type,
             message=message,
             details=details,
-            field_violations=[pb.FieldViolation(field=v.field, description=v.description) for v in violations],
+            field_violations=[
+                pb.FieldViolation(field=v.field, description=v.description) for v in violations
+            ],
             code=mapping.code.name,
         ),
         metadata=convert.metadata(trace_id, now or datetime.now(UTC)),

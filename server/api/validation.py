@@ -101,7 +101,9 @@ def _language(v: _Violations, field: str, present: bool, raw: str) -> str:
     return code
 
 
-def _bounded(v: _Violations, field: str, present: bool, value: int, bounds: tuple[int, int], default: int) -> int:
+def _bounded(
+    v: _Violations, field: str, present: bool, value: int, bounds: tuple[int, int], default: int
+) -> int:
     if not present:
         return default
     low, high = bounds
@@ -174,7 +176,9 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
     elif any(not ch.isprintable() for ch in request_id):
         v.add("request_id", "must contain printable characters only")
 
-    mode = _enum(v, "extraction_mode", enums_pb2.ExtractionMode, request.extraction_mode, _choices(ExtractionMode))
+    mode = _enum(
+        v, "extraction_mode", enums_pb2.ExtractionMode, request.extraction_mode, _choices(ExtractionMode)
+    )
     priority = _enum(v, "priority", enums_pb2.Priority, request.priority, _choices(Priority))
     export = _enum(v, "export_format", enums_pb2.ExportFormat, request.export_format, _choices(ExportFormat))
     options = BatchOptions(
@@ -219,7 +223,9 @@ def extraction_request(request: Any) -> tuple[ExtractionRequest, int, bool]:
     assert isinstance(request, extraction_pb.ExtractCompanyRequest)
     v = _Violations()
     name = _company_name(v, "company_name", request.company_name)
-    mode = _enum(v, "extraction_mode", enums_pb2.ExtractionMode, request.extraction_mode, _choices(ExtractionMode))
+    mode = _enum(
+        v, "extraction_mode", enums_pb2.ExtractionMode, request.extraction_mode, _choices(ExtractionMode)
+    )
     hint = _domain_hint(v, "domain_hint", request.domain_hint) if request.domain_hint.strip() else None
     country = _country(v, "country", request.HasField("country"), request.country)
     language = _language(v, "language", request.HasField("language"), request.language)
@@ -261,7 +267,9 @@ def export_format(number: int, field: str = "format") -> ExportFormat | None:
 def timeframe(raw: str) -> str:
     value = raw.strip() or DEFAULT_TIMEFRAME
     if value not in TIMEFRAMES:
-        raise InvalidRequest([FieldViolation("timeframe", f"must be one of {', '.join(TIMEFRAMES)} (got {raw!r})")])
+        raise InvalidRequest(
+            [FieldViolation("timeframe", f"must be one of {', '.join(TIMEFRAMES)} (got {raw!r})")]
+        )
     return value
 
 
@@ -269,7 +277,9 @@ def page_size(value: int) -> int:
     if value == 0:
         return DEFAULT_PAGE_SIZE
     if not 1 <= value <= MAX_PAGE_SIZE:
-        raise InvalidRequest([FieldViolation("page_size", f"must be between 1 and {MAX_PAGE_SIZE} (got {value})")])
+        raise InvalidRequest(
+            [FieldViolation("page_size", f"must be between 1 and {MAX_PAGE_SIZE} (got {value})")]
+        )
     return value
 
 

@@ -79,7 +79,9 @@ def test_a_hundred_names_are_accepted() -> None:
 
 
 def test_duplicates_are_merged_into_the_first_occurrence_and_reported() -> None:
-    spec = validation.submit_spec(pb.SubmitBatchRequest(company_names=["Acme Corp", "Globex", "acme  corp", "ACME CORP"]))
+    spec = validation.submit_spec(
+        pb.SubmitBatchRequest(company_names=["Acme Corp", "Globex", "acme  corp", "ACME CORP"])
+    )
     assert spec.company_names == ("Acme Corp", "Globex")
     assert spec.duplicates_merged == ("acme corp", "ACME CORP")
 
@@ -100,8 +102,12 @@ def test_duplicates_are_merged_into_the_first_occurrence_and_reported() -> None:
         pytest.param({"priority": 42}, "priority", id="unknown-priority"),
         pytest.param({"export_format": 7}, "export_format", id="unknown-format"),
         pytest.param({"request_id": "r" * 129}, "request_id", id="long-request-id"),
-        pytest.param({"domain_hints": {"Globex": "globex.example"}}, "domain_hints[Globex]", id="hint-not-in-batch"),
-        pytest.param({"domain_hints": {"Acme": "https://acme.example/"}}, "domain_hints[Acme]", id="hint-is-url"),
+        pytest.param(
+            {"domain_hints": {"Globex": "globex.example"}}, "domain_hints[Globex]", id="hint-not-in-batch"
+        ),
+        pytest.param(
+            {"domain_hints": {"Acme": "https://acme.example/"}}, "domain_hints[Acme]", id="hint-is-url"
+        ),
         pytest.param({"domain_hints": {"Acme": "localhost"}}, "domain_hints[Acme]", id="hint-single-label"),
         pytest.param({"domain_hints": {"Acme": "10.0.0.1"}}, "domain_hints[Acme]", id="hint-ip"),
         pytest.param({"domain_hints": {"Acme": "acme_.example"}}, "domain_hints[Acme]", id="hint-bad-label"),
