@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
@@ -115,7 +115,7 @@ class BatchClient:
         response: batch_service_pb2.GetBatchResponse = await self._call(self._batches.GetBatch, request)
         return response.data
 
-    async def watch(self, batch_id: str) -> AsyncIterator[batch_service_pb2.WatchBatchResponse]:
+    async def watch(self, batch_id: str) -> AsyncGenerator[batch_service_pb2.WatchBatchResponse, None]:
         """A snapshot event, then one event per change; the iteration ends after the final status.
 
         Breaking out of the loop cancels the stream.

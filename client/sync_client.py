@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -106,7 +106,7 @@ class SyncBatchClient:
         data: batch_service_pb2.Batch = self._call(self._batches.GetBatch, request).data
         return data
 
-    def watch(self, batch_id: str) -> Iterator[batch_service_pb2.WatchBatchResponse]:
+    def watch(self, batch_id: str) -> Generator[batch_service_pb2.WatchBatchResponse, None, None]:
         """A snapshot event, then one event per change; ends after the final status.
 
         Closing the iterator (or breaking out of a ``for`` loop over it and dropping it) cancels the stream.
