@@ -258,7 +258,13 @@ class BatchEvent:
 Timeframe = str
 """One of ``TIMEFRAMES``' keys."""
 
-TIMEFRAMES: dict[str, int] = {"1h": 3600, "6h": 6 * 3600, "24h": 24 * 3600, "7d": 7 * 86400, "30d": 30 * 86400}
+TIMEFRAMES: dict[str, int] = {
+    "1h": 3600,
+    "6h": 6 * 3600,
+    "24h": 24 * 3600,
+    "7d": 7 * 86400,
+    "30d": 30 * 86400,
+}
 DEFAULT_TIMEFRAME = "24h"
 
 

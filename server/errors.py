@@ -1,13 +1,13 @@
 """The service's exceptions, one small tree. The API layer maps each to a gRPC status in one place.
 
-    ServiceError
-    ├── InvalidRequest          bad input; carries field violations       -> INVALID_ARGUMENT / 400
-    ├── BatchNotFound           unknown batch id                          -> NOT_FOUND / 404
-    ├── InvalidTransition       cancel/pause/resume on a batch that can't -> FAILED_PRECONDITION / 409
-    ├── ServiceUnavailable      shutting down, store unreachable          -> UNAVAILABLE / 503
-    └── ExtractionError         one company could not be extracted (becomes data, never escapes a worker)
-        ├── CompanyAnalysisError   the company was not found / could not be identified
-        └── FetchError             the web could not be read (DNS, refused, HTTP errors, blocked address)
+ServiceError
+├── InvalidRequest          bad input; carries field violations       -> INVALID_ARGUMENT / 400
+├── BatchNotFound           unknown batch id                          -> NOT_FOUND / 404
+├── InvalidTransition       cancel/pause/resume on a batch that can't -> FAILED_PRECONDITION / 409
+├── ServiceUnavailable      shutting down, store unreachable          -> UNAVAILABLE / 503
+└── ExtractionError         one company could not be extracted (becomes data, never escapes a worker)
+    ├── CompanyAnalysisError   the company was not found / could not be identified
+    └── FetchError             the web could not be read (DNS, refused, HTTP errors, blocked address)
 """
 
 from __future__ import annotations
