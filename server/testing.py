@@ -125,6 +125,19 @@ class EnvoyProcess:
     log_path: Path
 
 
+@dataclass
+class ServiceStack:
+    """A service, the Envoy in front of it, and the extractor it was given."""
+
+    service: Service
+    envoy: EnvoyProcess
+    extractor: ScriptedExtractor
+
+    @property
+    def url(self) -> str:
+        return self.envoy.url
+
+
 @asynccontextmanager
 async def running_envoy(upstream_ports: list[int]) -> AsyncIterator[EnvoyProcess]:
     """A real Envoy from envoy.yaml on free ports, in front of the given gRPC servers.
