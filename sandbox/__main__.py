@@ -30,7 +30,9 @@ def environment_for(overrides: dict[str, Any]) -> dict[str, str]:
 
 
 async def _serve(corpus: Path, host: str, http_port: int, https_port: int, latency: float) -> None:
-    async with SandboxWeb(corpus, host=host, http_port=http_port, https_port=https_port, latency=latency) as web:
+    async with SandboxWeb(
+        corpus, host=host, http_port=http_port, https_port=https_port, latency=latency
+    ) as web:
         for name, value in environment_for(web.settings_overrides()).items():
             click.echo(f"export {name}='{value}'")
         click.echo(f"# sandbox web serving {len(web.hostnames)} hosts; Ctrl-C to stop", err=True)
@@ -42,11 +44,15 @@ async def _serve(corpus: Path, host: str, http_port: int, https_port: int, laten
 
 
 @click.command()
-@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("sandbox/corpus"))
+@click.option(
+    "--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("sandbox/corpus")
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--http-port", type=int, default=18080, show_default=True)
 @click.option("--https-port", type=int, default=18443, show_default=True)
-@click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds added to every response.")
+@click.option(
+    "--latency", type=float, default=0.0, show_default=True, help="Seconds added to every response."
+)
 def main(corpus: Path, host: str, http_port: int, https_port: int, latency: float) -> None:
     """Serve the corpus sites for any hostname over HTTP and HTTPS."""
     asyncio.run(_serve(corpus, host, http_port, https_port, latency))

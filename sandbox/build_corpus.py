@@ -24,12 +24,29 @@ DEMO_BATCH_FILE = "demo_batch.json"
 GENERATED_MARK = ".generated"  # only folders carrying it are wiped on regeneration
 
 EMAIL_TYPES = {
-    "sales": "sales", "vertrieb": "sales", "wholesale": "sales", "distribution": "sales", "orders": "sales",
-    "bestellung": "sales", "support": "support", "patients": "support", "press": "press", "presse": "press",
-    "careers": "careers", "jobs": "careers", "investors": "investors",
+    "sales": "sales",
+    "vertrieb": "sales",
+    "wholesale": "sales",
+    "distribution": "sales",
+    "orders": "sales",
+    "bestellung": "sales",
+    "support": "support",
+    "patients": "support",
+    "press": "press",
+    "presse": "press",
+    "careers": "careers",
+    "jobs": "careers",
+    "investors": "investors",
 }
-EMPLOYEE_BUCKETS = ((10, "1-10"), (50, "11-50"), (200, "51-200"), (500, "201-500"), (1000, "501-1000"),
-                    (5000, "1001-5000"), (10000, "5001-10000"))
+EMPLOYEE_BUCKETS = (
+    (10, "1-10"),
+    (50, "11-50"),
+    (200, "51-200"),
+    (500, "201-500"),
+    (1000, "501-1000"),
+    (5000, "1001-5000"),
+    (10000, "5001-10000"),
+)
 
 
 def employee_bucket(count: int) -> str:
@@ -40,9 +57,17 @@ def employee_bucket(count: int) -> str:
 def expected_profile(facts: CompanyFacts) -> dict[str, Any]:
     """What a correct extractor reads from this company's site (only facts the site states)."""
     country = pycountry.countries.get(alpha_2=facts["country"])
-    headquarters: dict[str, str] = {"city": facts["city"], "country": country.name, "country_code": facts["country"]}
+    headquarters: dict[str, str] = {
+        "city": facts["city"],
+        "country": country.name,
+        "country_code": facts["country"],
+        "street_address": facts["street"],
+        "postal_code": facts["postal"],
+    }
     if facts["region"]:
-        headquarters["state"] = pycountry.subdivisions.get(code=f"{facts['country']}-{facts['region']}").name
+        subdivision = pycountry.subdivisions.get(code=f"{facts['country']}-{facts['region']}")
+        headquarters["state"] = subdivision.name
+        headquarters["state_code"] = subdivision.code
     profile: dict[str, Any] = {
         "company_name": facts["brand"],
         "domain": facts["domain"],
@@ -52,9 +77,14 @@ def expected_profile(facts: CompanyFacts) -> dict[str, Any]:
         "founded_year": facts["founded"],
         "social_profiles": {network: social_url(network, facts["domain"]) for network in facts["social"]},
         "contacts": {
-            "emails": [{"address": f"{local}@{facts['domain']}", "type": EMAIL_TYPES.get(local, "general")}
-                       for local in facts["emails"]],
-            "phones": [{"number": _e164(display, facts["country"]), "type": kind} for kind, display in facts["phones"]],
+            "emails": [
+                {"address": f"{local}@{facts['domain']}", "type": EMAIL_TYPES.get(local, "general")}
+                for local in facts["emails"]
+            ],
+            "phones": [
+                {"number": _e164(display, facts["country"]), "type": kind}
+                for kind, display in facts["phones"]
+            ],
         },
     }
     if "linkedin" in facts["social"]:
@@ -68,7 +98,9 @@ def expected_profile(facts: CompanyFacts) -> dict[str, Any]:
 
 
 def _e164(display: str, country: str) -> str:
-    return phonenumbers.format_number(phonenumbers.parse(display, country), phonenumbers.PhoneNumberFormat.E164)
+    return phonenumbers.format_number(
+        phonenumbers.parse(display, country), phonenumbers.PhoneNumberFormat.E164
+    )
 
 
 def truth_entry(facts: CompanyFacts) -> dict[str, Any]:
@@ -84,6 +116,8 @@ def truth_entry(facts: CompanyFacts) -> dict[str, Any]:
         "hard_case": sorted(behaviour) or None,
         "expected_outcome": "failed" if failing else "success",
     }
+    if "domain_hint" in behaviour:
+        entry["domain_hint"] = behaviour["domain_hint"]
     if "old_domain" in behaviour:
         entry["old_domain"] = behaviour["old_domain"]
     if failing:
@@ -115,6 +149,7 @@ def build(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> None:
     for facts in COMPANIES:
         behaviour = dict(facts.get("behaviour", {}))
         old_domain = behaviour.pop("old_domain", None)
+        behaviour.pop("domain_hint", None)
         _write_site(sites_dir, facts["domain"], render_site(facts), behaviour or None)
         if old_domain:
             _write_site(sites_dir, old_domain, {}, {"redirect_to": f"https://{facts['domain']}"})
@@ -127,7 +162,8 @@ def build(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> None:
         "parked_domains": PARKED_DOMAINS,
     }
     (corpus_dir / TRUTH_FILE).write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    demo = [facts["name"] for facts in COMPANIES] + UNKNOWN_COMPANIES
+    hints = {f["name"]: f["behaviour"]["domain_hint"] for f in COMPANIES if "domain_hint" in f.get("behaviour", {})}
+    demo = {"company_names": [facts["name"] for facts in COMPANIES] + UNKNOWN_COMPANIES, "domain_hints": hints}
     (corpus_dir / DEMO_BATCH_FILE).write_text(json.dumps(demo, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 

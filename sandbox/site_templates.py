@@ -17,36 +17,88 @@ CURRENT_YEAR = 2025
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
-        "home": "Home", "about": "About us", "contact": "Contact", "careers": "Careers",
-        "about_path": "/about/", "contact_path": "/contact/", "careers_path": "/careers/",
-        "founded": "Founded in {year}", "employees": "a team of {n} employees", "industry": "Industry",
-        "hq": "Headquarters", "cookie": "We use cookies to improve your experience. Accept all cookies?",
-        "accept": "Accept", "rights": "All rights reserved.", "privacy": "Privacy policy", "phone": "Phone",
-        "email": "Email", "open_roles": "Open positions", "apply": "Apply now", "general": "Main line",
-        "sales": "Sales", "support": "Support", "lang": "en",
+        "home": "Home",
+        "about": "About us",
+        "contact": "Contact",
+        "careers": "Careers",
+        "about_path": "/about/",
+        "contact_path": "/contact/",
+        "careers_path": "/careers/",
+        "founded": "Founded in {year}",
+        "employees": "a team of {n} employees",
+        "industry": "Industry",
+        "hq": "Headquarters",
+        "cookie": "We use cookies to improve your experience. Accept all cookies?",
+        "accept": "Accept",
+        "rights": "All rights reserved.",
+        "privacy": "Privacy policy",
+        "phone": "Phone",
+        "email": "Email",
+        "open_roles": "Open positions",
+        "apply": "Apply now",
+        "general": "Main line",
+        "sales": "Sales",
+        "support": "Support",
+        "lang": "en",
     },
     "de": {
-        "home": "Startseite", "about": "Über uns", "contact": "Kontakt", "careers": "Karriere",
-        "about_path": "/ueber-uns/", "contact_path": "/kontakt/", "careers_path": "/karriere/",
-        "founded": "Gegründet {year}", "employees": "ein Team von {n} Mitarbeitern", "industry": "Branche",
-        "hq": "Hauptsitz", "cookie": "Wir verwenden Cookies, um Ihr Erlebnis zu verbessern. Alle akzeptieren?",
-        "accept": "Akzeptieren", "rights": "Alle Rechte vorbehalten.", "privacy": "Datenschutz",
-        "phone": "Telefon", "email": "E-Mail", "open_roles": "Offene Stellen", "apply": "Jetzt bewerben",
-        "general": "Zentrale", "sales": "Vertrieb", "support": "Kundendienst", "lang": "de",
+        "home": "Startseite",
+        "about": "Über uns",
+        "contact": "Kontakt",
+        "careers": "Karriere",
+        "about_path": "/ueber-uns/",
+        "contact_path": "/kontakt/",
+        "careers_path": "/karriere/",
+        "founded": "Gegründet {year}",
+        "employees": "ein Team von {n} Mitarbeitern",
+        "industry": "Branche",
+        "hq": "Hauptsitz",
+        "cookie": "Wir verwenden Cookies, um Ihr Erlebnis zu verbessern. Alle akzeptieren?",
+        "accept": "Akzeptieren",
+        "rights": "Alle Rechte vorbehalten.",
+        "privacy": "Datenschutz",
+        "phone": "Telefon",
+        "email": "E-Mail",
+        "open_roles": "Offene Stellen",
+        "apply": "Jetzt bewerben",
+        "general": "Zentrale",
+        "sales": "Vertrieb",
+        "support": "Kundendienst",
+        "lang": "de",
     },
     "fr": {
-        "home": "Accueil", "about": "À propos", "contact": "Contact", "careers": "Carrières",
-        "about_path": "/a-propos/", "contact_path": "/contact/", "careers_path": "/carrieres/",
-        "founded": "Fondée en {year}", "employees": "une équipe de {n} salariés", "industry": "Secteur",
-        "hq": "Siège", "cookie": "Nous utilisons des cookies pour améliorer votre expérience. Tout accepter ?",
-        "accept": "Accepter", "rights": "Tous droits réservés.", "privacy": "Confidentialité",
-        "phone": "Téléphone", "email": "Courriel", "open_roles": "Postes ouverts", "apply": "Postuler",
-        "general": "Standard", "sales": "Ventes", "support": "Assistance", "lang": "fr",
+        "home": "Accueil",
+        "about": "À propos",
+        "contact": "Contact",
+        "careers": "Carrières",
+        "about_path": "/a-propos/",
+        "contact_path": "/contact/",
+        "careers_path": "/carrieres/",
+        "founded": "Fondée en {year}",
+        "employees": "une équipe de {n} salariés",
+        "industry": "Secteur",
+        "hq": "Siège",
+        "cookie": "Nous utilisons des cookies pour améliorer votre expérience. Tout accepter ?",
+        "accept": "Accepter",
+        "rights": "Tous droits réservés.",
+        "privacy": "Confidentialité",
+        "phone": "Téléphone",
+        "email": "Courriel",
+        "open_roles": "Postes ouverts",
+        "apply": "Postuler",
+        "general": "Standard",
+        "sales": "Ventes",
+        "support": "Assistance",
+        "lang": "fr",
     },
 }
 
 COUNTRY_NAMES = {
-    "US": "United States", "GB": "United Kingdom", "DE": "Deutschland", "FR": "France", "CA": "Canada",
+    "US": "United States",
+    "GB": "United Kingdom",
+    "DE": "Deutschland",
+    "FR": "France",
+    "CA": "Canada",
     "SE": "Sweden",
 }
 
@@ -80,8 +132,12 @@ def social_url(network: str, domain: str) -> str:
 def page_paths(facts: CompanyFacts) -> dict[str, str]:
     """URL path of each page kind for this company's language."""
     labels = LABELS[facts["lang"]]
-    return {"home": "/", "about": labels["about_path"], "contact": labels["contact_path"],
-            "careers": labels["careers_path"]}
+    return {
+        "home": "/",
+        "about": labels["about_path"],
+        "contact": labels["contact_path"],
+        "careers": labels["careers_path"],
+    }
 
 
 def render_site(facts: CompanyFacts) -> dict[str, str]:
@@ -109,28 +165,32 @@ def render_parked(domain: str) -> str:
 def _page(facts: CompanyFacts, kind: str, body: str) -> str:
     labels = LABELS[facts["lang"]]
     brand = escape(facts["brand"])
-    title = {"home": f"{brand} | {escape(facts['tagline'])}", "about": f"{labels['about']} | {brand}",
-             "contact": f"{labels['contact']} | {brand}", "careers": f"{labels['careers']} | {brand}"}[kind]
+    title = {
+        "home": f"{brand} | {escape(facts['tagline'])}",
+        "about": f"{labels['about']} | {brand}",
+        "contact": f"{labels['contact']} | {brand}",
+        "careers": f"{labels['careers']} | {brand}",
+    }[kind]
     head_extra = _json_ld(facts) if facts["markup"] == "jsonld" and kind == "home" else ""
     if facts["markup"] == "jsonld" and kind == "careers":
         head_extra += _job_posting(facts)
     og = "" if facts["markup"] == "plain" and facts["style"] == "c" else _opengraph(facts, kind)
     return f"""<!DOCTYPE html>
-<html lang="{labels['lang']}">
+<html lang="{labels["lang"]}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<meta name="description" content="{escape(facts['tagline'])}.">
+<meta name="description" content="{escape(facts["tagline"])}.">
 {og}
 <link rel="stylesheet" href="/assets/site.css?v=3.4.1">
 <link rel="icon" href="/favicon.ico">
-<script async src="https://analytics.example/tag.js?id=UA-{sum(facts['domain'].encode()) % 99999}"></script>
+<script async src="https://analytics.example/tag.js?id=UA-{sum(facts["domain"].encode()) % 99999}"></script>
 <script>window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments);}}gtag('js',new Date());
 gtag('config','site-{facts["style"]}',{{anonymize_ip:true}});</script>
 {head_extra}
 </head>
-<body class="layout-{facts['style']} page-{kind}">
+<body class="layout-{facts["style"]} page-{kind}">
 {_cookie_banner(labels)}
 {_header(facts)}
 <main id="content">
@@ -184,48 +244,75 @@ def _json_ld(facts: CompanyFacts) -> str:
 
 def _job_posting(facts: CompanyFacts) -> str:
     data = {
-        "@context": "https://schema.org", "@type": "JobPosting", "title": "Senior Operations Engineer",
-        "industry": facts["industry"], "datePosted": f"{CURRENT_YEAR}-03-01",
-        "hiringOrganization": {"@type": "Organization", "name": facts["brand"], "sameAs": f"https://{facts['domain']}/"},
-        "jobLocation": {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": facts["city"],
-                                                       "addressCountry": facts["country"]}},
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": "Senior Operations Engineer",
+        "industry": facts["industry"],
+        "datePosted": f"{CURRENT_YEAR}-03-01",
+        "hiringOrganization": {
+            "@type": "Organization",
+            "name": facts["brand"],
+            "sameAs": f"https://{facts['domain']}/",
+        },
+        "jobLocation": {
+            "@type": "Place",
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": facts["city"],
+                "addressCountry": facts["country"],
+            },
+        },
     }
     return f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
 
 
 def _cookie_banner(labels: dict[str, str]) -> str:
     return f"""<div id="cookie-consent" class="cookie-banner" role="dialog" aria-live="polite" hidden>
-  <p>{labels['cookie']} <a href="/privacy/">{labels['privacy']}</a></p>
+  <p>{labels["cookie"]} <a href="/privacy/">{labels["privacy"]}</a></p>
   <button type="button" class="btn" onclick="document.cookie='consent=1;path=/';this.parentNode.remove()">
-{labels['accept']}</button>
+{labels["accept"]}</button>
 </div>
 <script>if(!document.cookie.includes('consent=1')){{document.getElementById('cookie-consent').hidden=false;}}</script>"""
 
 
 def _logo(facts: CompanyFacts) -> str:
     initial = escape(facts["brand"][0])
-    return (f'<svg class="logo" width="32" height="32" viewBox="0 0 32 32" aria-hidden="true"><circle cx="16" '
-            f'cy="16" r="15" fill="#1f6f8b"/><text x="10" y="22" fill="#fff">{initial}</text></svg>')
+    return (
+        f'<svg class="logo" width="32" height="32" viewBox="0 0 32 32" aria-hidden="true"><circle cx="16" '
+        f'cy="16" r="15" fill="#1f6f8b"/><text x="10" y="22" fill="#fff">{initial}</text></svg>'
+    )
 
 
 def _header(facts: CompanyFacts) -> str:
     labels = LABELS[facts["lang"]]
     paths = page_paths(facts)
-    items = [("home", labels["home"]), ("about", labels["about"]), ("careers", labels["careers"]),
-             ("contact", labels["contact"])]
+    items = [
+        ("home", labels["home"]),
+        ("about", labels["about"]),
+        ("careers", labels["careers"]),
+        ("contact", labels["contact"]),
+    ]
     brand = escape(facts["brand"])
     if facts["style"] == "a":
         links = "".join(f'<li><a href="{paths[k]}">{escape(t)}</a></li>' for k, t in items)
-        return f'<header class="site-header"><a class="brand" href="/">{_logo(facts)} {brand}</a>' \
-               f'<nav aria-label="Main"><ul class="menu">{links}</ul></nav></header>'
+        return (
+            f'<header class="site-header"><a class="brand" href="/">{_logo(facts)} {brand}</a>'
+            f'<nav aria-label="Main"><ul class="menu">{links}</ul></nav></header>'
+        )
     if facts["style"] == "b":
-        links = " ".join(f'<a class="nav-link" href="https://{facts["domain"]}{paths[k]}">{escape(t)}</a>'
-                         for k, t in items)
-        return f'<div class="topbar"><div class="container"><span class="logo-text">{brand}</span>' \
-               f'<button class="hamburger" aria-label="Menu">&#9776;</button><div class="nav">{links}</div></div></div>'
+        links = " ".join(
+            f'<a class="nav-link" href="https://{facts["domain"]}{paths[k]}">{escape(t)}</a>'
+            for k, t in items
+        )
+        return (
+            f'<div class="topbar"><div class="container"><span class="logo-text">{brand}</span>'
+            f'<button class="hamburger" aria-label="Menu">&#9776;</button><div class="nav">{links}</div></div></div>'
+        )
     links = "".join(f'<a href="{paths[k].rstrip("/") or "/"}">{escape(t)}</a>' for k, t in items)
-    return f'<nav class="navbar navbar-expand-lg"><div class="navbar-brand">{_logo(facts)}</div>' \
-           f'<div class="navbar-nav">{links}</div></nav>'
+    return (
+        f'<nav class="navbar navbar-expand-lg"><div class="navbar-brand">{_logo(facts)}</div>'
+        f'<div class="navbar-nav">{links}</div></nav>'
+    )
 
 
 def _footer(facts: CompanyFacts) -> str:
@@ -237,35 +324,37 @@ def _footer(facts: CompanyFacts) -> str:
     )
     org = _microdata_org(facts) if facts["markup"] == "microdata" else ""
     if facts["style"] == "a":
-        copyright_line = f"© {facts['founded']}–{CURRENT_YEAR} {escape(facts['name'])}. {labels['rights']}"
+        copyright_line = (
+            f"© {facts['founded']}–{CURRENT_YEAR} {escape(facts['name'].rstrip('.'))}. {labels['rights']}"
+        )
     elif facts["style"] == "b":
         copyright_line = f"Copyright © {CURRENT_YEAR} {brand}. {labels['rights']}"
     else:
         copyright_line = f"&copy; {brand} {CURRENT_YEAR}"
     return f"""<footer class="site-footer">
   <div class="footer-cols">
-    <div class="col"><h4>{brand}</h4><p>{escape(facts['tagline'])}.</p></div>
-    <div class="col"><h4>{labels['contact']}</h4><a href="{page_paths(facts)['contact']}">{labels['contact']}</a></div>
+    <div class="col"><h4>{brand}</h4><p>{escape(facts["tagline"])}.</p></div>
+    <div class="col"><h4>{labels["contact"]}</h4><a href="{page_paths(facts)["contact"]}">{labels["contact"]}</a></div>
     <div class="col social-links">{socials}</div>
   </div>
   {org}
   <p class="copyright">{copyright_line}</p>
-  <p class="legal"><a href="/privacy/">{labels['privacy']}</a> · <a href="/imprint/">Imprint</a></p>
+  <p class="legal"><a href="/privacy/">{labels["privacy"]}</a> · <a href="/imprint/">Imprint</a></p>
 </footer>"""
 
 
 def _microdata_org(facts: CompanyFacts) -> str:
     region = f'<span itemprop="addressRegion">{facts["region"]}</span> ' if facts["region"] else ""
     return f"""<div class="org-card" itemscope itemtype="https://schema.org/Organization">
-    <meta itemprop="name" content="{escape(facts['brand'])}">
-    <link itemprop="url" href="https://{facts['domain']}/">
+    <meta itemprop="name" content="{escape(facts["brand"])}">
+    <link itemprop="url" href="https://{facts["domain"]}/">
     <div itemprop="address" itemscope itemtype="https://schema.org/PostalAddress">
-      <span itemprop="streetAddress">{escape(facts['street'])}</span>,
-      <span itemprop="postalCode">{facts['postal']}</span> <span itemprop="addressLocality">{escape(facts['city'])}</span>,
-      {region}<span itemprop="addressCountry">{facts['country']}</span>
+      <span itemprop="streetAddress">{escape(facts["street"])}</span>,
+      <span itemprop="postalCode">{facts["postal"]}</span> <span itemprop="addressLocality">{escape(facts["city"])}</span>,
+      {region}<span itemprop="addressCountry">{facts["country"]}</span>
     </div>
-    <span itemprop="telephone">{facts['phones'][0][1]}</span> ·
-    <a itemprop="email" href="mailto:{facts['emails'][0]}@{facts['domain']}">{facts['emails'][0]}@{facts['domain']}</a>
+    <span itemprop="telephone">{facts["phones"][0][1]}</span> ·
+    <a itemprop="email" href="mailto:{facts["emails"][0]}@{facts["domain"]}">{facts["emails"][0]}@{facts["domain"]}</a>
   </div>"""
 
 
@@ -281,11 +370,11 @@ def _home_body(facts: CompanyFacts) -> str:
         f'<article class="card"><h3>{escape(t)}</h3><p>{_prose(facts, 1, i)}</p></article>'
         for i, t in enumerate(["Quality", "Service", "Experience"])
     )
-    return f"""<section class="hero"><h1>{brand}</h1><p class="lead">{escape(facts['tagline'])}.</p>
-<a class="btn btn-primary" href="{page_paths(facts)['contact']}">{labels['contact']}</a></section>
+    return f"""<section class="hero"><h1>{brand}</h1><p class="lead">{escape(facts["tagline"])}.</p>
+<a class="btn btn-primary" href="{page_paths(facts)["contact"]}">{labels["contact"]}</a></section>
 <section class="features">{cards}</section>
 <section class="intro">{_prose(facts, 3, 1)}</section>
-<section class="cta"><a href="{page_paths(facts)['about']}">{labels['about']} &rarr;</a></section>"""
+<section class="cta"><a href="{page_paths(facts)["about"]}">{labels["about"]} &rarr;</a></section>"""
 
 
 def _about_body(facts: CompanyFacts) -> str:
@@ -297,8 +386,8 @@ def _about_body(facts: CompanyFacts) -> str:
     story = labels["founded"].format(year=facts["founded"])
     if facts["employees"] and facts["markup"] != "jsonld":
         story += ", " + labels["employees"].format(n=f"{facts['employees']:,}")
-    return f"""<section class="about"><h1>{labels['about']}</h1>
-<p class="story">{story}. {escape(facts['brand'])} — {escape(facts['tagline'])}.</p>
+    return f"""<section class="about"><h1>{labels["about"]}</h1>
+<p class="story">{story}. {escape(facts["brand"])} — {escape(facts["tagline"])}.</p>
 <dl class="facts">{facts_list}</dl>
 {_prose(facts, 4, 2)}
 </section>"""
@@ -319,13 +408,14 @@ def _contact_body(facts: CompanyFacts) -> str:
     else:
         phones = "".join(
             f'<li><span class="label">{labels.get(kind, kind)}</span> <a href="tel:{d.replace(" ", "")}">{escape(d)}'
-            f"</a></li>" for kind, d in facts["phones"]
+            f"</a></li>"
+            for kind, d in facts["phones"]
         )
         address = f"<p>{escape(facts['street'])}, {escape(facts['city'])}</p>"
-    return f"""<section class="contact"><h1>{labels['contact']}</h1>
-<div class="contact-grid"><div><h2>{labels['hq']}</h2>{address}</div>
-<div><h2>{labels['phone']}</h2><ul class="phones">{phones}</ul></div>
-<div><h2>{labels['email']}</h2><ul class="emails">{emails}</ul></div></div>
+    return f"""<section class="contact"><h1>{labels["contact"]}</h1>
+<div class="contact-grid"><div><h2>{labels["hq"]}</h2>{address}</div>
+<div><h2>{labels["phone"]}</h2><ul class="phones">{phones}</ul></div>
+<div><h2>{labels["email"]}</h2><ul class="emails">{emails}</ul></div></div>
 <form class="contact-form" action="/contact/send" method="post"><input name="name"><textarea name="msg"></textarea>
 <button>Send</button></form>
 {_prose(facts, 1, 3)}
@@ -335,7 +425,9 @@ def _contact_body(facts: CompanyFacts) -> str:
 def _careers_body(facts: CompanyFacts) -> str:
     labels = LABELS[facts["lang"]]
     roles = ["Senior Operations Engineer", "Account Executive", "Customer Success Manager"]
-    items = "".join(f'<li><a href="#">{r}</a> — {escape(facts["city"])} <a class="btn">{labels["apply"]}</a></li>'
-                    for r in roles)
-    return f"""<section class="careers"><h1>{labels['careers']}</h1>{_prose(facts, 2, 1)}
-<h2>{labels['open_roles']}</h2><ul class="jobs">{items}</ul></section>"""
+    items = "".join(
+        f'<li><a href="#">{r}</a> — {escape(facts["city"])} <a class="btn">{labels["apply"]}</a></li>'
+        for r in roles
+    )
+    return f"""<section class="careers"><h1>{labels["careers"]}</h1>{_prose(facts, 2, 1)}
+<h2>{labels["open_roles"]}</h2><ul class="jobs">{items}</ul></section>"""

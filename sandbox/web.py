@@ -148,7 +148,9 @@ class SandboxWeb:
         context.sni_callback = self._refuse_unknown_sni
         return context
 
-    def _refuse_unknown_sni(self, _sock: ssl.SSLObject, server_name: str | None, _ctx: ssl.SSLContext) -> int | None:
+    def _refuse_unknown_sni(
+        self, _sock: ssl.SSLObject, server_name: str | None, _ctx: ssl.SSLContext
+    ) -> int | None:
         if server_name is not None and self.corpus.site_for(server_name) is None:
             return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
         return None
@@ -181,7 +183,9 @@ class SandboxWeb:
             target = site.redirect_to.rstrip("/") + request.path_qs
             return web.Response(status=site.redirect_status, headers={"Location": target})
         if request.path in site.path_redirects:
-            return web.Response(status=site.redirect_status, headers={"Location": site.path_redirects[request.path]})
+            return web.Response(
+                status=site.redirect_status, headers={"Location": site.path_redirects[request.path]}
+            )
         if site.status is not None:
             return web.Response(status=site.status, text=f"{site.status} error from {site.hostname}\n")
         route = site.find_route(request.method, request.path, dict(request.query))

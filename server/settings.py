@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     # The sandbox web: when set, every hostname resolves to the sandbox server on loopback.
     sandbox_http_port: int | None = Field(None, description="Sandbox web HTTP port; enables sandbox mode.")
     sandbox_https_port: int | None = Field(None, description="Sandbox web HTTPS port.")
-    sandbox_ca_file: Path | None = Field(None, description="CA certificate the client trusts in sandbox mode.")
+    sandbox_ca_file: Path | None = Field(
+        None, description="CA certificate the client trusts in sandbox mode."
+    )
     sandbox_corpus_dir: Path = Field(Path("sandbox/corpus"), description="Site snapshots the sandbox serves.")
 
     # --- Added by the extraction/sandbox work (additive; nothing above changed). ---
@@ -56,7 +58,7 @@ class Settings(BaseSettings):
         description='TLDs tried for name-derived domain candidates; "{country}" is the request country\'s ccTLD.',
     )
     max_domain_candidates: int = Field(
-        12, ge=1, description="Domain candidates verified per company before giving up (hint included)."
+        24, ge=1, description="Domain candidates verified per company before giving up (hint included)."
     )
 
     def resolved_database_url(self) -> str:

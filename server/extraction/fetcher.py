@@ -1,0 +1,261 @@
+"""The one network seam of extraction: ``WebFetcher`` reads web pages politely and safely.
+
+Everything the extractor learns from the web comes through ``WebFetcher.fetch``. It refuses loopback,
+private, link-local and cloud-metadata addresses (after DNS and after every redirect) unless
+``settings.allow_private_addresses``. In sandbox mode (``settings.sandbox_http_port`` set) every hostname
+resolves to the sandbox web and the sandbox CA is trusted; no other code path differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import ssl
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
+from bs4.dammit import EncodingDetector
+from yarl import URL
+
+from server.errors import FetchError
+from server.settings import Settings
+
+HTTP_DEFAULT_PORT = 80
+HTTPS_DEFAULT_PORT = 443
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+READ_CHUNK_BYTES = 64 * 1024
+ACCEPT_HEADER = "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8"
+FALLBACK_ENCODING = "utf-8"
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One answered request, after redirects."""
+
+    url: str  # final URL
+    status: int
+    content_type: str
+    text: str
+    retrieved_at: datetime
+    redirects: tuple[str, ...] = ()  # URLs left behind, in order
+    truncated: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def host(self) -> str:
+        return (URL(self.url).host or "").lower()
+
+
+class BlockedAddressError(OSError):
+    """A hostname resolved to an address the fetcher may not reach."""
+
+
+def is_forbidden_address(address: str) -> bool:
+    """Whether an IP address is loopback, private, link-local, metadata or otherwise not public."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+class GuardedResolver(AbstractResolver):
+    """Wraps a resolver and refuses names that resolve to forbidden addresses."""
+
+    def __init__(self, inner: AbstractResolver) -> None:
+        self._inner = inner
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        blocked = [result["host"] for result in results if is_forbidden_address(result["host"])]
+        if blocked:
+            raise BlockedAddressError(f"{host} resolves to a non-public address ({', '.join(blocked)})")
+        return results
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+class SandboxResolver(AbstractResolver):
+    """Resolves every hostname to the sandbox web; 80 and 443 map to its HTTP and HTTPS ports."""
+
+    def __init__(self, address: str, http_port: int, https_port: int) -> None:
+        self._address = address
+        self._ports = {HTTP_DEFAULT_PORT: http_port, HTTPS_DEFAULT_PORT: https_port}
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        return [
+            ResolveResult(
+                hostname=host,
+                host=self._address,
+                port=self._ports.get(port, port),
+                family=socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
+def is_sandbox_mode(settings: Settings) -> bool:
+    return settings.sandbox_http_port is not None
+
+
+def client_ssl_context(settings: Settings) -> ssl.SSLContext:
+    """System trust store; in sandbox mode (and only then) the sandbox CA instead."""
+    if is_sandbox_mode(settings) and settings.sandbox_ca_file is not None:
+        return ssl.create_default_context(cafile=str(settings.sandbox_ca_file))
+    return ssl.create_default_context()
+
+
+class WebFetcher:
+    """Fetches pages over one aiohttp session; ``aclose()`` when done.
+
+    Redirects are followed by hand (up to ``settings.max_redirects``) so that every hop is checked
+    against the address policy; bodies are capped at ``settings.max_page_bytes``.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._session: aiohttp.ClientSession | None = None
+        self._host_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(settings.per_host_concurrency)
+        )
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        settings = self._settings
+        inner: AbstractResolver
+        if is_sandbox_mode(settings):
+            assert settings.sandbox_http_port is not None  # narrowed by is_sandbox_mode
+            inner = SandboxResolver(
+                settings.sandbox_host,
+                settings.sandbox_http_port,
+                settings.sandbox_https_port or HTTPS_DEFAULT_PORT,
+            )
+        else:
+            inner = ThreadedResolver()
+        resolver = inner if settings.allow_private_addresses else GuardedResolver(inner)
+        connector = aiohttp.TCPConnector(
+            resolver=resolver, ssl=client_ssl_context(settings), use_dns_cache=False
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": settings.user_agent, "Accept": ACCEPT_HEADER},
+            timeout=aiohttp.ClientTimeout(total=settings.fetch_timeout_seconds),
+            auto_decompress=True,
+        )
+
+    async def fetch(self, url: str) -> FetchedPage:
+        """GET ``url`` following redirects; returns the final page.
+
+        Raises:
+            FetchError: the address is forbidden, the host cannot be reached, the request timed out,
+                redirects looped or exceeded the cap, or the final answer is an HTTP error (>= 400).
+        """
+        if self._session is None:
+            self._session = self._open_session()
+        redirects: list[str] = []
+        current = url
+        while True:
+            self._check_literal_address(current)
+            host = (URL(current).host or "").lower()
+            async with self._host_slots[host]:
+                status, headers, body, truncated = await self._get_once(current)
+            if status in REDIRECT_STATUSES and "Location" in headers:
+                if len(redirects) >= self._settings.max_redirects:
+                    raise FetchError(
+                        f"Too many redirects from {url}", details=" -> ".join([*redirects, current])
+                    )
+                redirects.append(current)
+                current = urljoin(current, headers["Location"])
+                if current in redirects:
+                    raise FetchError(f"Redirect loop at {current}", details=" -> ".join(redirects))
+                continue
+            if status >= 400:
+                raise FetchError(f"HTTP {status} from {current}", details=f"status {status}")
+            content_type = headers.get("Content-Type", "")
+            return FetchedPage(
+                url=current,
+                status=status,
+                content_type=content_type.split(";", 1)[0].strip().lower(),
+                text=decode_body(body, content_type),
+                retrieved_at=datetime.now(UTC),
+                redirects=tuple(redirects),
+                truncated=truncated,
+                headers=headers,
+            )
+
+    async def _get_once(self, url: str) -> tuple[int, dict[str, str], bytes, bool]:
+        assert self._session is not None
+        try:
+            async with self._session.get(url, allow_redirects=False) as response:
+                body, truncated = await self._read_capped(response)
+                return response.status, dict(response.headers), body, truncated
+        except TimeoutError as exc:
+            raise FetchError(
+                f"Timed out fetching {url}", details=f"after {self._settings.fetch_timeout_seconds}s"
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, BlockedAddressError):
+                raise FetchError(f"Refused to fetch {url}", details=str(exc.os_error)) from exc
+            raise FetchError(f"Cannot connect to {url}", details=str(exc)) from exc
+        except (aiohttp.ClientError, ValueError) as exc:
+            raise FetchError(f"Failed to fetch {url}", details=f"{type(exc).__name__}: {exc}") from exc
+
+    async def _read_capped(self, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
+        limit = self._settings.max_page_bytes
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(READ_CHUNK_BYTES):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                return b"".join(chunks)[:limit], True
+        return b"".join(chunks), False
+
+    def _check_literal_address(self, url: str) -> None:
+        parsed = URL(url)
+        if parsed.scheme not in {"http", "https"}:
+            raise FetchError(f"Refused to fetch {url}", details=f"scheme {parsed.scheme!r} is not http(s)")
+        host = parsed.host or ""
+        if self._settings.allow_private_addresses:
+            return
+        try:
+            forbidden = is_forbidden_address(host.strip("[]"))
+        except ValueError:
+            return  # a hostname: the resolver checks what it resolves to
+        if forbidden:
+            raise FetchError(f"Refused to fetch {url}", details=f"{host} is not a public address")
+
+    async def aclose(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def decode_body(body: bytes, content_type: str) -> str:
+    """Bytes to text: the HTTP charset, else a BOM or ``<meta charset>``, else UTF-8 with replacement."""
+    declared = None
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            declared = value.strip().strip("\"'")
+    detector = EncodingDetector(body, known_definite_encodings=[declared] if declared else None, is_html=True)
+    for encoding in detector.encodings:
+        try:
+            return body.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode(FALLBACK_ENCODING, errors="replace")

@@ -1,0 +1,356 @@
+"""Pure parsers: one HTML page in, the facts it states out. No I/O, no event loop.
+
+``parse_page`` reads what a company site says about itself: title, meta description, OpenGraph,
+schema.org Organization records (JSON-LD and microdata, via extruct), contact details, social profiles,
+copyright line, plain-prose statements (founding year, head count, industry) and links to the
+about/contact/careers pages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import extruct
+import phonenumbers
+from bs4 import BeautifulSoup, Tag
+
+ORGANIZATION_TYPES = frozenset(
+    {
+        "Organization",
+        "Corporation",
+        "LocalBusiness",
+        "Company",
+        "NGO",
+        "EducationalOrganization",
+        "MedicalOrganization",
+        "SportsOrganization",
+        "OnlineBusiness",
+        "Store",
+        "ProfessionalService",
+    }
+)
+NON_ORGANIZATION_TYPES = frozenset(
+    {"WebSite", "WebPage", "JobPosting", "BreadcrumbList", "Product", "Person", "Place"}
+)
+
+SOCIAL_NETWORKS = {
+    "linkedin.com": "linkedin",
+    "twitter.com": "twitter",
+    "x.com": "twitter",
+    "facebook.com": "facebook",
+    "instagram.com": "instagram",
+    "youtube.com": "youtube",
+    "github.com": "github",
+    "tiktok.com": "tiktok",
+    "xing.com": "xing",
+    "crunchbase.com": "crunchbase",
+    "wikipedia.org": "wikipedia",
+    "wikidata.org": "wikidata",
+}
+# Link words (path or anchor text, lower case) that identify a site's own info pages, several languages.
+PAGE_KEYWORDS = {
+    "about": (
+        "about",
+        "ueber-uns",
+        "uber-uns",
+        "über uns",
+        "unternehmen",
+        "a-propos",
+        "à propos",
+        "qui-sommes",
+        "company",
+        "who-we-are",
+        "our-story",
+    ),
+    "contact": ("contact", "kontakt", "impressum", "contacto", "get-in-touch"),
+    "careers": ("careers", "career", "jobs", "karriere", "carrieres", "carrières", "join-us", "work-with-us"),
+}
+COPYRIGHT_RE = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(.{2,160})", re.IGNORECASE)
+YEAR_SPAN_RE = re.compile(r"\b(?:19|20)\d{2}\b(?:\s*[-\u2013\u2014]\s*\b(?:19|20)\d{2}\b)?")
+RIGHTS_RE = re.compile(
+    r"\b(all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados)"
+    r"\b.*$",
+    re.IGNORECASE,
+)
+FOUNDED_RE = re.compile(
+    r"\b(?:founded|established|since|est\.|gegründet|seit|fondée?|depuis)\s+(?:in\s+|en\s+|im\s+jahr\s+)?"
+    r"((?:18|19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+EMPLOYEES_RE = re.compile(
+    r"\b(\d{1,3}(?:[,.\u202f\u00a0]\d{3})+|\d{1,6})\s+"
+    r"(?:employees|people|staff|team members|mitarbeiter(?:n|innen)?"
+    r"|beschäftigte|salariés|collaborateurs|employés)\b",
+    re.IGNORECASE,
+)
+INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
+EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+PHONE_LABEL_RE = re.compile(r"[\w\s]+", re.UNICODE)
+SYNTAX_KEY = "_syntax"  # which markup a structured record came from: "json-ld" or "microdata"
+MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are mostly noise
+
+
+@dataclass(frozen=True)
+class PhoneFact:
+    display: str
+    e164: str
+    label: str  # words printed next to the number ("Sales", "Vertrieb"), lower case
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What one page states. Lists keep page order; nothing is invented."""
+
+    url: str
+    title: str | None = None
+    description: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    organizations: list[dict[str, Any]] = field(default_factory=list)
+    job_industries: list[str] = field(default_factory=list)
+    copyright_line: str | None = None
+    copyright_holder: str | None = None
+    emails: list[str] = field(default_factory=list)
+    phones: list[PhoneFact] = field(default_factory=list)
+    social_profiles: dict[str, str] = field(default_factory=dict)
+    page_links: dict[str, str] = field(default_factory=dict)  # "about"/"contact"/"careers" -> URL
+    founded_year: int | None = None
+    employee_count: int | None = None
+    industry: str | None = None
+    address_lines: list[str] = field(default_factory=list)
+
+
+def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
+    """Everything a page states about its company. ``region`` (ISO country) helps read local phone numbers."""
+    soup = BeautifulSoup(html, "lxml")
+    structured = _structured_data(html, url)
+    opengraph = _opengraph(structured, soup)
+    for tag in soup(["script", "style", "noscript", "template", "svg"]):
+        tag.decompose()
+    text = soup.get_text(" ", strip=True)[:MAX_TEXT_CHARS]
+    copyright_line = find_copyright_line(soup)
+    html_tag = soup.find("html")
+    return PageFacts(
+        url=url,
+        title=_clean(soup.title.get_text()) if soup.title else None,
+        description=_meta_content(soup, "description") or opengraph.get("og:description"),
+        site_name=opengraph.get("og:site_name"),
+        language=str(html_tag.get("lang")) if isinstance(html_tag, Tag) and html_tag.get("lang") else None,
+        organizations=organizations_from(structured),
+        job_industries=[
+            str(item["industry"])
+            for item in _items(structured)
+            if _types(item) & {"JobPosting"} and item.get("industry")
+        ],
+        copyright_line=copyright_line,
+        copyright_holder=copyright_holder(copyright_line) if copyright_line else None,
+        emails=find_emails(soup, text),
+        phones=find_phones(soup, text, region),
+        social_profiles=find_social_profiles(soup, url),
+        page_links=find_page_links(soup, url),
+        founded_year=_first_int(FOUNDED_RE, text),
+        employee_count=_first_int(EMPLOYEES_RE, text),
+        industry=find_labelled_value(soup, INDUSTRY_LABELS),
+        address_lines=find_address_lines(soup),
+    )
+
+
+def _structured_data(html: str, url: str) -> dict[str, list[dict[str, Any]]]:
+    try:
+        data: dict[str, list[dict[str, Any]]] = extruct.extract(
+            html, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True, errors="ignore"
+        )
+    except ValueError:  # extruct raises on some malformed documents; the page still has prose
+        return {}
+    return data
+
+
+def _items(structured: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """JSON-LD and microdata nodes (``@graph`` flattened), each tagged with ``SYNTAX_KEY``."""
+    items: list[dict[str, Any]] = []
+    for syntax in ("json-ld", "microdata"):
+        for item in structured.get(syntax, []):
+            graph = item.get("@graph") if isinstance(item, dict) else None
+            nodes = graph if isinstance(graph, list) else [item]
+            items.extend({**node, SYNTAX_KEY: syntax} for node in nodes if isinstance(node, dict))
+    return items
+
+
+def _types(item: dict[str, Any]) -> set[str]:
+    raw = item.get("@type", [])
+    names = raw if isinstance(raw, list) else [raw]
+    return {str(name).rsplit("/", 1)[-1] for name in names}
+
+
+def organizations_from(structured: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """schema.org Organization-like records (any subtype), JSON-LD first, then microdata."""
+    found = []
+    for item in _items(structured):
+        types = _types(item)
+        if types & ORGANIZATION_TYPES or (
+            not types & NON_ORGANIZATION_TYPES
+            and item.get("name")
+            and ("address" in item or "sameAs" in item)
+        ):
+            found.append(item)
+    return found
+
+
+def _opengraph(structured: dict[str, list[dict[str, Any]]], soup: BeautifulSoup) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in structured.get("opengraph", []):
+        values.update({k: str(v) for k, v in item.items() if k.startswith("og:") and isinstance(v, str)})
+    for tag in soup.find_all("meta", attrs={"property": re.compile(r"^og:")}):
+        values.setdefault(str(tag["property"]), str(tag.get("content", "")))
+    return {k: _clean(v) for k, v in values.items() if v and v.strip()}
+
+
+def _meta_content(soup: BeautifulSoup, name: str) -> str | None:
+    tag = soup.find("meta", attrs={"name": name})
+    content = tag.get("content") if isinstance(tag, Tag) else None
+    return _clean(str(content)) if content and str(content).strip() else None
+
+
+def find_copyright_line(soup: BeautifulSoup) -> str | None:
+    """The footer's copyright statement, e.g. "© 2009-2025 Acme Robotics Inc. All rights reserved."."""
+    candidates = soup.select("footer") or [soup]
+    for container in reversed(candidates):
+        for string in container.find_all(string=COPYRIGHT_RE):
+            parent = string.parent
+            line = _clean(parent.get_text(" ", strip=True)) if parent else _clean(str(string))
+            if line:
+                return line
+    return None
+
+
+def copyright_holder(line: str) -> str | None:
+    """The company named in a copyright line, without symbol, years and "all rights reserved"."""
+    match = COPYRIGHT_RE.search(line)
+    if not match:
+        return None
+    holder = RIGHTS_RE.sub("", match.group(1))
+    holder = YEAR_SPAN_RE.sub("", holder)
+    holder = re.sub(r"^(?:©|copyright)\s*", "", holder.strip(), flags=re.IGNORECASE)
+    holder = holder.strip(" .,-\u2013|")
+    return holder or None
+
+
+def find_emails(soup: BeautifulSoup, text: str) -> list[str]:
+    """Email addresses from mailto: links, then from prose; lower case, de-duplicated, in page order."""
+    found: list[str] = []
+    for link in soup.select('a[href^="mailto:"]'):
+        address = str(link["href"])[len("mailto:") :].split("?", 1)[0].strip()
+        found.append(address)
+    found.extend(EMAIL_RE.findall(text))
+    return _unique(address.lower() for address in found if EMAIL_RE.fullmatch(address))
+
+
+def find_phones(soup: BeautifulSoup, text: str, region: str | None) -> list[PhoneFact]:
+    """Phone numbers from tel: links (with their printed label), then from prose."""
+    phones: dict[str, PhoneFact] = {}
+    for link in soup.select('a[href^="tel:"]'):
+        display = _clean(link.get_text(" ", strip=True)) or str(link["href"])[4:]
+        e164 = normalize_phone(str(link["href"])[4:], region) or normalize_phone(display, region)
+        if e164 and e164 not in phones:
+            phones[e164] = PhoneFact(display=display, e164=e164, label=_label_before(link))
+    for match in phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=phonenumbers.Leniency.VALID):
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        if e164 not in phones:
+            label = text[max(0, match.start - 24) : match.start].rsplit(".", 1)[-1].strip(" :").lower()
+            phones[e164] = PhoneFact(display=match.raw_string, e164=e164, label=label)
+    return list(phones.values())
+
+
+def normalize_phone(raw: str, region: str | None) -> str | None:
+    """E.164 form of a printed number, or None when it is not a valid number."""
+    try:
+        number = phonenumbers.parse(raw, region or "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _label_before(link: Tag) -> str:
+    parent = link.parent
+    if parent is None:
+        return ""
+    label = parent.get_text(" ", strip=True).replace(link.get_text(" ", strip=True), "")
+    return _clean(label).strip(" :").lower()
+
+
+def find_social_profiles(soup: BeautifulSoup, base_url: str) -> dict[str, str]:
+    """Links to the company's social profiles: network name -> first URL seen."""
+    profiles: dict[str, str] = {}
+    for link in soup.find_all("a", href=True):
+        url = urljoin(base_url, str(link["href"]))
+        network = social_network_of(url)
+        if network and network not in profiles and _is_profile_url(url):
+            profiles[network] = url
+    return profiles
+
+
+def social_network_of(url: str) -> str | None:
+    """ "linkedin", "twitter", ... for a URL on a known social network."""
+    host = (urlsplit(url).hostname or "").lower()
+    for domain, network in SOCIAL_NETWORKS.items():
+        if host == domain or host.endswith("." + domain):
+            return network
+    return None
+
+
+def _is_profile_url(url: str) -> bool:
+    path = urlsplit(url).path.strip("/")
+    return bool(path) and not path.startswith(("share", "intent", "sharer"))
+
+
+def find_page_links(soup: BeautifulSoup, base_url: str) -> dict[str, str]:
+    """Same-site links to the about, contact and careers pages (first match of each)."""
+    base_host = urlsplit(base_url).hostname
+    links: dict[str, str] = {}
+    for link in soup.find_all("a", href=True):
+        url = urljoin(base_url, str(link["href"])).split("#", 1)[0]
+        if urlsplit(url).hostname != base_host or urlsplit(url).scheme not in {"http", "https"}:
+            continue
+        haystack = f"{urlsplit(url).path} {link.get_text(' ', strip=True)}".lower()
+        for kind, words in PAGE_KEYWORDS.items():
+            if kind not in links and any(word in haystack for word in words):
+                links[kind] = url
+    return links
+
+
+def find_labelled_value(soup: BeautifulSoup, labels: frozenset[str]) -> str | None:
+    """The value printed beside a label: ``<dt>Industry</dt><dd>X</dd>`` or ``<th>``/``<td>`` pairs."""
+    for term in soup.find_all(["dt", "th"]):
+        if _clean(term.get_text()).strip(" :").lower() in labels:
+            value = term.find_next_sibling(["dd", "td"])
+            if isinstance(value, Tag) and _clean(value.get_text()):
+                return _clean(value.get_text(" ", strip=True))
+    return None
+
+
+def find_address_lines(soup: BeautifulSoup) -> list[str]:
+    """Lines of the first ``<address>`` element, as printed."""
+    address = soup.find("address")
+    if not isinstance(address, Tag):
+        return []
+    return [line for line in (_clean(s) for s in address.get_text("\n").split("\n")) if line]
+
+
+def _first_int(pattern: re.Pattern[str], text: str) -> int | None:
+    match = pattern.search(text)
+    if not match:
+        return None
+    return int(re.sub(r"\D", "", match.group(1)))
+
+
+def _unique(values: Any) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _clean(value: str) -> str:
+    return re.sub(r"\s+", " ", value).strip()

@@ -1,0 +1,66 @@
+"""``WebExtractor``: the ``Extractor`` the scheduler drives. Resolve the domain, ask every source, merge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Self
+
+from server.domain import ExtractionRequest, Profile
+from server.extraction.base import Extractor
+from server.extraction.fetcher import WebFetcher
+from server.extraction.modes import plan_for
+from server.extraction.profile import build_profile
+from server.extraction.resolve import resolve_domain
+from server.extraction.sources.base import Finding, Source, SourceContext
+from server.extraction.sources.website import WebsiteSource
+from server.settings import Settings
+
+
+def default_sources() -> list[Source]:
+    """The registered sources, in the order they are asked. New sources are added here."""
+    return [WebsiteSource()]
+
+
+class WebExtractor:
+    """Finds a company's site, reads it (and later other sources) and returns its profile.
+
+    Raises (from ``extract``): ``CompanyAnalysisError`` when no domain verifies, ``FetchError`` when the
+    web cannot be read at all.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        fetcher: WebFetcher | None = None,
+        sources: Sequence[Source] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._fetcher = fetcher or WebFetcher(settings)
+        self._sources = list(sources) if sources is not None else default_sources()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """An extractor with its own fetcher and the default sources."""
+        return cls(settings)
+
+    async def extract(self, request: ExtractionRequest) -> Profile:
+        """The profile of one company, shaped by ``request.mode``."""
+        plan = plan_for(request.mode)
+        resolution = await resolve_domain(request, self._fetcher, self._settings)
+        context = SourceContext(request=request, resolution=resolution, fetcher=self._fetcher, plan=plan)
+        findings: list[Finding] = []
+        for source in self._sources:
+            findings += await source.collect(context)
+        return build_profile(request, resolution, findings, plan)
+
+    async def aclose(self) -> None:
+        """Close every source and the fetcher."""
+        for source in self._sources:
+            await source.aclose()
+        await self._fetcher.aclose()
+
+
+def build_extractor(settings: Settings) -> Extractor:
+    """The production extractor for these settings (sandbox mode included: only settings differ)."""
+    return WebExtractor.from_settings(settings)

@@ -1,0 +1,58 @@
+"""The source plug-in protocol: open, collect findings for one company, close.
+
+A source reads one kind of place (the company website, Wikidata, SEC EDGAR, ...) and reports
+``Finding`` records; the pipeline merges findings from every source into one profile. Adding a source
+is a new module implementing ``Source``, registered in ``server.extraction.pipeline``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from server.domain import ExtractionRequest
+from server.extraction.fetcher import WebFetcher
+from server.extraction.modes import ModePlan
+from server.extraction.resolve import Resolution
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One value a source read, and where from.
+
+    ``field`` is a profile field path: "industry", "headquarters", "social_profiles.linkedin",
+    "contacts.emails" (value: one ``{"address", "type"}`` dict), "contacts.phones" (one phone dict).
+    """
+
+    field: str
+    value: Any
+    source: str
+    url: str
+    retrieved_at: datetime
+    method: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What a source gets for one company: the request, the resolved domain, the fetcher, the mode plan."""
+
+    request: ExtractionRequest
+    resolution: Resolution
+    fetcher: WebFetcher
+    plan: ModePlan
+
+
+class Source(Protocol):
+    """A place profile facts come from."""
+
+    name: str
+
+    async def collect(self, context: SourceContext) -> list[Finding]:
+        """Findings about ``context.request``'s company; never raises for a missing fact."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release anything the source holds open."""
+        ...
