@@ -1,0 +1,84 @@
+"""Running one company: the per-company timeout, failure classification, and the outcome log line.
+
+Shared by batch workers and the single-company path (ExtractCompany), so both treat errors the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from server.domain import CompanyOutcome, CompanyState, ErrorType, ExtractionFailure, ExtractionRequest
+from server.errors import ExtractionError
+from server.extraction.base import Extractor
+
+INTERNAL_ERROR_MESSAGE = "internal error during extraction"
+
+
+async def run_extraction(
+    extractor: Extractor,
+    request: ExtractionRequest,
+    timeout_seconds: float,
+    started_at: datetime,
+    logger: logging.Logger,
+    batch_id: str = "",
+    trace_id: str = "",
+) -> CompanyOutcome:
+    """Extract one company within ``timeout_seconds``; every failure comes back as data.
+
+    Cancellation from outside (a batch cancel, a shutdown) is not a failure and propagates.
+    """
+    failure: ExtractionFailure
+    try:
+        async with asyncio.timeout(timeout_seconds):
+            profile = await extractor.extract(request)
+    except TimeoutError:
+        failure = ExtractionFailure(
+            ErrorType.TIMEOUT, f"extraction did not finish within {timeout_seconds:g} seconds"
+        )
+    except ExtractionError as exc:
+        failure = ExtractionFailure(exc.error_type, exc.message, exc.details)
+    except Exception as exc:
+        logger.exception(
+            "extractor raised unexpectedly for %r",
+            request.company_name,
+            extra={"event": "extractor_crashed", "batch_id": batch_id, "trace_id": trace_id},
+        )
+        # The exception's text may hold internals (paths, URLs with tokens); only its class is shown.
+        failure = ExtractionFailure(ErrorType.INTERNAL, INTERNAL_ERROR_MESSAGE, type(exc).__name__)
+    else:
+        return CompanyOutcome(
+            request.company_name,
+            CompanyState.SUCCESS,
+            profile=profile,
+            started_at=started_at,
+            finished_at=datetime.now(UTC),
+        )
+    return CompanyOutcome(
+        request.company_name,
+        CompanyState.FAILED,
+        error=failure,
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+    )
+
+
+def log_outcome(logger: logging.Logger, batch_id: str, trace_id: str, outcome: CompanyOutcome) -> None:
+    """The one structured line per company outcome (``event=company_finished``)."""
+    error_type = outcome.error.type.value if outcome.error else ""
+    logger.info(
+        "company %r %s%s",
+        outcome.company_name,
+        outcome.state.value,
+        f" ({error_type})" if error_type else "",
+        extra={
+            "event": "company_finished",
+            "batch_id": batch_id,
+            "company": outcome.company_name,
+            "outcome": outcome.state.value,
+            "error_type": error_type,
+            "duration_ms": round(outcome.duration_seconds * 1000, 1),
+            "trace_id": trace_id,
+        },
+    )

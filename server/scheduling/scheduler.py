@@ -1,0 +1,501 @@
+"""The batch scheduler: one worker pool shared by every batch, persistence first, then events.
+
+Order of work: see ``server.scheduling.queue`` (priority urgent > high > normal > low, FIFO within a
+level, aging by one level per ``aging_seconds`` so a low batch competes as urgent after at most
+``3 * aging_seconds``). Each batch runs at most ``options.max_concurrent`` companies at once.
+
+Every change follows the same three steps: change the in-memory state synchronously, persist it (one
+store transaction), publish its event. A restart therefore sees everything watchers saw; companies that
+were ``running`` when the process died go back to ``pending`` and run again.
+
+Extractions run in their own tasks so that a cancel stops them (``task.cancel()``) without killing the
+worker, and a timeout is enforced with ``asyncio.timeout``. Failures are data: an ``ExtractionError``
+becomes a failure of its ``error_type``, anything else an ``InternalError`` (logged with a traceback).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import secrets
+import string
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from server.domain import (
+    BatchEvent,
+    BatchEventType,
+    BatchResults,
+    BatchSpec,
+    BatchStatus,
+    BatchView,
+    CompanyOutcome,
+    CompanyState,
+    ErrorType,
+    ExtractionFailure,
+    ExtractionRequest,
+    StatsReport,
+    SubmitOutcome,
+)
+from server.errors import BatchNotFound, InvalidTransition, ServiceUnavailable
+from server.extraction.base import Extractor
+from server.scheduling.estimates import WINDOW_SIZE, DurationModel, QueuedWork, batch_seconds
+from server.scheduling.events import WATCHER_CAPACITY
+from server.scheduling.execution import log_outcome, run_extraction
+from server.scheduling.paging import decode_page_token, encode_page_token
+from server.scheduling.queue import BatchQueue, Clock
+from server.scheduling.runtime import BatchRuntime, CompanySlot, stored_view
+from server.stats.report import LiveFigures, StatsCollector
+from server.storage.base import BatchChange, BatchIdTaken, BatchStore, NewBatch, NewCompany, PageCursor
+
+LOGGER_NAME = "company_batch.scheduler"
+BATCH_ID_ALPHABET = string.ascii_lowercase + string.digits
+BATCH_ID_SUFFIX_LENGTH = 6
+BATCH_ID_ATTEMPTS = 8
+"""36^6 suffixes per day make a collision rare; a few retries make it practically impossible to fail."""
+CANCELLED_FAILURE = ExtractionFailure(ErrorType.CANCELLED, "the batch was cancelled while this company ran")
+
+
+def new_batch_id(now: datetime) -> str:
+    """``batch_YYYYMMDD_xxxxxx``: the UTC date and six random characters from [a-z0-9]."""
+    suffix = "".join(secrets.choice(BATCH_ID_ALPHABET) for _ in range(BATCH_ID_SUFFIX_LENGTH))
+    return f"batch_{now.astimezone(UTC):%Y%m%d}_{suffix}"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class BatchScheduler:
+    """Runs batches of company extractions on one shared worker pool."""
+
+    def __init__(
+        self,
+        store: BatchStore,
+        extractor: Extractor,
+        *,
+        workers: int,
+        aging_seconds: float,
+        logger: logging.Logger | None = None,
+        clock: Clock = time.monotonic,
+        watcher_capacity: int = WATCHER_CAPACITY,
+    ) -> None:
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self._store = store
+        self._extractor = extractor
+        self._workers_total = workers
+        self._log = logger or logging.getLogger(LOGGER_NAME)
+        self._clock = clock
+        self._watcher_capacity = watcher_capacity
+        self._queue: BatchQueue[BatchRuntime] = BatchQueue(aging_seconds, clock)
+        self._live: dict[str, BatchRuntime] = {}
+        self._model = DurationModel()
+        self._stats = StatsCollector(store)
+        self._submit_seq = itertools.count()
+        self._work_available = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._busy = 0
+        self._worker_tasks: list[asyncio.Task[None]] = []
+        self._dispatching = True
+        self._stopped = False
+
+    # -- properties ----------------------------------------------------------------------------------
+
+    @property
+    def queue_size(self) -> int:
+        """Companies waiting to start, across all batches."""
+        return sum(len(rt.pending) for rt in self._live.values())
+
+    @property
+    def workers_busy(self) -> int:
+        return self._busy
+
+    @property
+    def workers_total(self) -> int:
+        return self._workers_total
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load unfinished batches (running companies go back to pending) and start the worker pool."""
+        self._model.seed(await self._store.recent_durations(WINDOW_SIZE))
+        await self._store.requeue_running()
+        now, mono = _utcnow(), self._clock()
+        for stored in await self._store.unfinished_batches():
+            companies = await self._store.list_companies(stored.batch_id)
+            waited = max(0.0, (now - stored.created_at).total_seconds())
+            rt = BatchRuntime(
+                stored, companies, submit_seq=next(self._submit_seq), waiting_since=mono - waited
+            )
+            final = rt.final_status_if_done()
+            if final is not None:
+                # The process died between the last company's write and the batch's.
+                await self._store.set_batch_status(BatchChange(rt.batch_id, final, now, completed_at=now))
+                continue
+            self._register(rt)
+        self._worker_tasks = [
+            asyncio.create_task(self._worker(), name=f"batch-worker-{i}") for i in range(self._workers_total)
+        ]
+        self._kick()
+
+    async def drain(self, grace_seconds: float) -> None:
+        """Start nothing new; give in-flight companies ``grace_seconds``, then requeue the rest as pending."""
+        self._dispatching = False
+        try:
+            async with asyncio.timeout(grace_seconds):
+                await self._idle.wait()
+        except TimeoutError:
+            pass
+        for rt in list(self._live.values()):
+            positions = sorted(rt.running)
+            if not positions:
+                continue
+            for position in positions:
+                task = rt.running.pop(position)
+                slot = rt.slots[position]
+                rt.set_state(slot, CompanyState.PENDING)
+                slot.started_at = None
+                if task is not None:
+                    task.cancel()
+            rt.pending = deque(positions + list(rt.pending))
+            await self._store.requeue_running(rt.batch_id, positions)
+
+    async def stop(self) -> None:
+        """Stop the workers and any extraction still running; the store is not touched afterwards."""
+        self._dispatching = False
+        self._stopped = True
+        tasks: list[asyncio.Task[object]] = list(self._worker_tasks)
+        for rt in self._live.values():
+            tasks.extend(task for task in rt.running.values() if task is not None)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._worker_tasks = []
+
+    # -- commands ------------------------------------------------------------------------------------
+
+    async def submit(self, spec: BatchSpec, *, trace_id: str = "") -> SubmitOutcome:
+        """Persist a validated batch and queue it; a known ``request_id`` returns the earlier batch."""
+        self._ensure_open()
+        if not self._dispatching:
+            raise ServiceUnavailable("the scheduler is shutting down")
+        now = _utcnow()
+        companies = tuple(NewCompany(name, spec.domain_hints.get(name)) for name in spec.company_names)
+        for _ in range(BATCH_ID_ATTEMPTS):
+            new = NewBatch(new_batch_id(now), spec.options, companies, now, spec.request_id, trace_id)
+            try:
+                stored, created = await self._store.create_batch(new)
+                break
+            except BatchIdTaken:
+                continue
+        else:
+            raise ServiceUnavailable("could not allocate a unique batch id")
+        if not created:
+            return SubmitOutcome(await self.get(stored.batch_id), True, spec.duplicates_merged)
+        rt = BatchRuntime(
+            stored,
+            await self._store.list_companies(stored.batch_id),
+            submit_seq=next(self._submit_seq),
+            waiting_since=self._clock(),
+        )
+        self._register(rt)
+        self._kick()
+        return SubmitOutcome(self._view(rt), False, spec.duplicates_merged)
+
+    async def cancel(self, batch_id: str) -> BatchView:
+        """Stop running extractions, cancel pending companies, keep finished results."""
+        rt = await self._live_for(batch_id, "cancel")
+        now = _utcnow()
+        for position, task in list(rt.running.items()):
+            rt.set_state(rt.slots[position], CompanyState.CANCELLED)
+            if task is not None:
+                task.cancel()
+        rt.running.clear()
+        for position in rt.pending:
+            rt.set_state(rt.slots[position], CompanyState.CANCELLED)
+        rt.pending.clear()
+        rt.status, rt.completed_at, rt.last_update = BatchStatus.CANCELLED, now, now
+        await self._store.cancel_batch(
+            BatchChange(batch_id, BatchStatus.CANCELLED, now, completed_at=now), CANCELLED_FAILURE
+        )
+        self._publish(rt, BatchEventType.STATUS_CHANGED, now)
+        self._retire(rt)
+        return self._view(rt)
+
+    async def pause(self, batch_id: str) -> BatchView:
+        """Let running companies finish and start no new ones (idempotent)."""
+        rt = await self._live_for(batch_id, "pause")
+        if rt.status is not BatchStatus.PAUSED:
+            await self._set_status(rt, BatchStatus.PAUSED)
+        return self._view(rt)
+
+    async def resume(self, batch_id: str) -> BatchView:
+        """Continue a paused batch (idempotent on a batch that is not paused)."""
+        rt = await self._live_for(batch_id, "resume")
+        if rt.status is BatchStatus.PAUSED:
+            rt.restart_waiting(self._clock())
+            await self._set_status(rt, BatchStatus.PROCESSING if rt.started_at else BatchStatus.QUEUED)
+            self._kick()
+        return self._view(rt)
+
+    # -- queries -------------------------------------------------------------------------------------
+
+    async def get(self, batch_id: str) -> BatchView:
+        """The batch's status document. Raises ``BatchNotFound``."""
+        self._ensure_open()
+        rt = self._live.get(batch_id)
+        if rt is not None:
+            return self._view(rt)
+        stored = await self._store.get_batch(batch_id)
+        if stored is None:
+            raise BatchNotFound(batch_id)
+        return stored_view(stored, _utcnow())
+
+    async def list_batches(self, page_size: int, page_token: str) -> tuple[list[BatchView], str]:
+        """Batches newest first and the token of the next page ("" on the last page)."""
+        self._ensure_open()
+        cursor = decode_page_token(page_token) if page_token else None
+        size = max(1, page_size)
+        stored = await self._store.list_batches(size + 1, cursor)
+        page, more = stored[:size], len(stored) > size
+        now = _utcnow()
+        views = [
+            self._view(self._live[s.batch_id]) if s.batch_id in self._live else stored_view(s, now)
+            for s in page
+        ]
+        token = encode_page_token(PageCursor(page[-1].created_at, page[-1].batch_id)) if more else ""
+        return views, token
+
+    async def results(self, batch_id: str, include_failed: bool | None) -> BatchResults:
+        """Finished companies in submit order (partial while running) and their summary."""
+        from server.export.summary import summarize
+
+        view = await self.get(batch_id)
+        with_failed = view.options.include_failed_results if include_failed is None else include_failed
+        outcomes = []
+        for company in await self._store.list_companies(batch_id):
+            ran = company.state in (CompanyState.SUCCESS, CompanyState.FAILED) or (
+                company.state is CompanyState.CANCELLED and company.started_at is not None
+            )
+            if ran and (with_failed or company.state is CompanyState.SUCCESS):
+                outcomes.append(company.outcome())
+        return BatchResults(view, tuple(outcomes), summarize(outcomes))
+
+    async def watch(self, batch_id: str) -> AsyncIterator[BatchEvent]:
+        """A snapshot, then every change, ending after the final status. Raises ``BatchNotFound`` first."""
+        self._ensure_open()
+        rt = self._live.get(batch_id)
+        if rt is not None:
+            return self._stream(rt)
+        stored = await self._store.get_batch(batch_id)
+        if stored is None:
+            raise BatchNotFound(batch_id)
+        return self._single_snapshot(stored_view(stored, _utcnow()))
+
+    async def extract_one(self, request: ExtractionRequest, timeout_seconds: float) -> CompanyOutcome:
+        """One company outside any batch: same extractor, timeout and error handling; not persisted."""
+        outcome = await run_extraction(
+            self._extractor, request, timeout_seconds, _utcnow(), self._log, "", ""
+        )
+        log_outcome(self._log, "", "", outcome)
+        return outcome
+
+    async def stats(self, timeframe: str, include_details: bool, active_connections: int) -> StatsReport:
+        """GetStats' report (see ``server.stats``)."""
+        self._ensure_open()
+        live = LiveFigures(active_connections, self.queue_size, self.workers_busy, self.workers_total)
+        return await self._stats.report(timeframe, include_details, live)
+
+    # -- workers -------------------------------------------------------------------------------------
+
+    async def _worker(self) -> None:
+        while True:
+            picked = self._take()
+            if picked is None:
+                self._work_available.clear()
+                await self._work_available.wait()
+                continue
+            self._busy += 1
+            self._idle.clear()
+            try:
+                await self._run_company(*picked)
+            except ServiceUnavailable:
+                # The store failed: the company stays running in storage, so the next start retries it.
+                self._log.exception("store write failed; company left for the next start")
+            except Exception:
+                # A bug here must not take a worker out of the pool.
+                self._log.exception("unexpected error while running a company")
+            finally:
+                self._busy -= 1
+                if self._busy == 0:
+                    self._idle.set()
+
+    def _take(self) -> tuple[BatchRuntime, CompanySlot] | None:
+        """Claim the next company (synchronously, so two workers never claim the same one)."""
+        if not self._dispatching:
+            return None
+        rt = self._queue.pick()
+        if rt is None:
+            return None
+        slot = rt.slots[rt.pending.popleft()]
+        rt.set_state(slot, CompanyState.RUNNING)
+        slot.attempts += 1
+        slot.started_at = _utcnow()
+        rt.running[slot.position] = None
+        return rt, slot
+
+    async def _run_company(self, rt: BatchRuntime, slot: CompanySlot) -> None:
+        started_at, attempt = slot.started_at or _utcnow(), slot.attempts
+        change = None
+        if rt.status is BatchStatus.QUEUED:
+            rt.status = BatchStatus.PROCESSING
+            rt.started_at = rt.started_at or started_at
+            change = BatchChange(rt.batch_id, BatchStatus.PROCESSING, started_at, started_at=rt.started_at)
+        rt.last_update = started_at
+        await self._store.mark_started(rt.batch_id, slot.position, started_at, change)
+        if change is not None:
+            self._publish(rt, BatchEventType.STATUS_CHANGED, started_at)
+        if not self._still_running(slot, attempt):
+            return  # cancelled or requeued while the start was being written
+        self._publish(rt, BatchEventType.COMPANY_STARTED, started_at, company_name=slot.name)
+
+        options = rt.options
+        request = ExtractionRequest(
+            slot.name, options.extraction_mode, options.country, options.language, slot.domain_hint
+        )
+        task = asyncio.create_task(
+            run_extraction(
+                self._extractor,
+                request,
+                options.timeout_seconds,
+                started_at,
+                self._log,
+                rt.batch_id,
+                rt.trace_id,
+            )
+        )
+        rt.running[slot.position] = task
+        try:
+            await asyncio.wait({task})
+        except asyncio.CancelledError:
+            task.cancel()  # the worker itself is being stopped
+            raise
+        if not self._still_running(slot, attempt) or task.cancelled():
+            return  # cancel or drain already recorded what happens to this company
+        await self._finish(rt, slot, task.result())
+
+    def _still_running(self, slot: CompanySlot, attempt: int) -> bool:
+        return slot.state is CompanyState.RUNNING and slot.attempts == attempt
+
+    async def _finish(self, rt: BatchRuntime, slot: CompanySlot, outcome: CompanyOutcome) -> None:
+        rt.running.pop(slot.position, None)
+        rt.set_state(slot, outcome.state)
+        now = outcome.finished_at or _utcnow()
+        rt.last_update = now
+        self._model.observe(rt.options.extraction_mode, outcome.duration_seconds)
+        final = rt.final_status_if_done()
+        change = None
+        if final is not None:
+            rt.finalizing = final  # cancel/pause now see a finished batch
+            change = BatchChange(rt.batch_id, final, now, completed_at=now)
+        log_outcome(self._log, rt.batch_id, rt.trace_id, outcome)
+        await self._store.mark_finished(rt.batch_id, slot.position, outcome, change)
+        event = (
+            BatchEventType.COMPANY_SUCCEEDED
+            if outcome.state is CompanyState.SUCCESS
+            else BatchEventType.COMPANY_FAILED
+        )
+        self._publish(rt, event, now, company_name=slot.name, result=outcome)
+        if final is not None:
+            rt.status, rt.completed_at, rt.finalizing = final, now, None
+            self._publish(rt, BatchEventType.STATUS_CHANGED, now)
+            self._retire(rt)
+        self._kick()
+
+    # -- internals -----------------------------------------------------------------------------------
+
+    def _register(self, rt: BatchRuntime) -> None:
+        self._live[rt.batch_id] = rt
+        self._queue.add(rt)
+
+    def _retire(self, rt: BatchRuntime) -> None:
+        self._live.pop(rt.batch_id, None)
+        self._queue.discard(rt)
+
+    def _kick(self) -> None:
+        self._work_available.set()
+
+    def _ensure_open(self) -> None:
+        if self._stopped:
+            raise ServiceUnavailable("the scheduler is stopped")
+
+    async def _live_for(self, batch_id: str, action: str) -> BatchRuntime:
+        """The live batch for a command, or the reason there is none."""
+        self._ensure_open()
+        rt = self._live.get(batch_id)
+        if rt is not None and rt.finalizing is None:
+            return rt
+        if rt is not None:
+            raise InvalidTransition(batch_id, action, rt.effective_status.value)
+        stored = await self._store.get_batch(batch_id)
+        if stored is None:
+            raise BatchNotFound(batch_id)
+        raise InvalidTransition(batch_id, action, stored.status.value)
+
+    async def _set_status(self, rt: BatchRuntime, status: BatchStatus) -> None:
+        now = _utcnow()
+        rt.status, rt.last_update = status, now
+        await self._store.set_batch_status(BatchChange(rt.batch_id, status, now))
+        self._publish(rt, BatchEventType.STATUS_CHANGED, now)
+
+    def _view(self, rt: BatchRuntime) -> BatchView:
+        now = _utcnow()
+        if rt.is_final:
+            return rt.view(now, 0.0)
+        ahead = [
+            QueuedWork(
+                other.remaining,
+                other.options.max_concurrent,
+                self._model.company_seconds(other.options.extraction_mode),
+            )
+            for other in self._queue.ahead_of(rt)
+        ]
+        estimate = batch_seconds(
+            rt.remaining,
+            self._model.company_seconds(rt.options.extraction_mode),
+            rt.options.max_concurrent,
+            self._workers_total,
+            ahead,
+        )
+        return rt.view(now, round(estimate, 1))
+
+    def _publish(
+        self,
+        rt: BatchRuntime,
+        event_type: BatchEventType,
+        at: datetime,
+        *,
+        company_name: str = "",
+        result: CompanyOutcome | None = None,
+    ) -> None:
+        rt.channel.publish(event_type, lambda: self._view(rt), at, company_name=company_name, result=result)
+
+    async def _stream(self, rt: BatchRuntime) -> AsyncIterator[BatchEvent]:
+        watcher = rt.channel.subscribe(self._watcher_capacity)
+        try:
+            event = rt.channel.snapshot(self._view(rt), _utcnow())
+            while True:
+                yield event
+                if event.batch.status.is_final:
+                    return
+                event = await watcher.next(lambda: rt.channel.snapshot(self._view(rt), _utcnow()))
+        finally:
+            rt.channel.unsubscribe(watcher)
+
+    async def _single_snapshot(self, view: BatchView) -> AsyncIterator[BatchEvent]:
+        yield BatchEvent(BatchEventType.SNAPSHOT, view, 0, _utcnow())
