@@ -53,10 +53,10 @@ test: venv node_modules/.bin/buf
 	$(PY) -m pytest
 
 serve: venv
-	$(PY) -m server.devserve
+	$(PY) -m server.devstack serve
 
 demo: venv
-	$(PY) -m server.demo
+	$(PY) -m server.devstack demo
 
 bench: venv
 	$(PY) -m bench

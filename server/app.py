@@ -62,8 +62,8 @@ class Service:
         self._stopped.set()
         grace = self.settings.shutdown_grace_seconds if grace_seconds is None else grace_seconds
         log.info("shutting down", extra={"event": "shutdown", "grace_seconds": grace})
-        await self.health.enter_graceful_shutdown()
         self.admission.open = False
+        await self.health.enter_graceful_shutdown()
         await self.scheduler.drain(grace)
         await self.server.stop(STREAM_CLOSE_GRACE_SECONDS)
         await self.scheduler.stop()

@@ -1,0 +1,213 @@
+"""Runs the whole stack for people: ``make serve`` (server + Envoy) and ``make demo`` (plus the sandbox web).
+
+``serve`` is the product as a user runs it: the gRPC server on 127.0.0.1:50051 behind Envoy on
+http://localhost:8000 (REST and native gRPC), talking to the real web. ``demo`` starts the sandbox web
+(recorded fictional sites, no internet), points the server at it, submits the demo batch with
+``companyctl --watch`` (live progress), prints the results and stops everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import click
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ENVOY_URL = "http://localhost:8000"
+ENVOY_ADMIN = "http://127.0.0.1:9901"
+DEMO_CORPUS = REPO_ROOT / "sandbox" / "corpus"
+DEMO_HTTP_PORT, DEMO_HTTPS_PORT = 18080, 18443
+READY_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 30.0
+
+
+@asynccontextmanager
+async def child(
+    name: str, argv: list[str], env: Mapping[str, str] | None = None, log: Path | None = None
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """A child process that is sent SIGTERM (then killed) when the block ends."""
+    out = log.open("ab") if log else None
+    process = await asyncio.create_subprocess_exec(
+        *argv, cwd=REPO_ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=out
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), STOP_TIMEOUT_SECONDS)
+            except TimeoutError:
+                click.echo(f"{name} did not stop in time; killing it", err=True)
+                process.kill()
+                await process.wait()
+        if out:
+            out.close()
+
+
+async def wait_until_ready(processes: list[asyncio.subprocess.Process]) -> None:
+    """Until Envoy reports the server healthy (its gRPC health check passed)."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            if any(p.returncode is not None for p in processes):
+                raise click.ClickException("a process of the stack exited during start-up (see its log)")
+            with contextlib.suppress(httpx.HTTPError):
+                stats = await client.get(f"{ENVOY_ADMIN}/stats?filter=company_batch_grpc.membership_healthy")
+                if stats.text.strip().endswith(": 1"):
+                    return
+            await asyncio.sleep(0.2)
+    raise click.ClickException("the stack did not become ready in time")
+
+
+@asynccontextmanager
+async def server_and_envoy(env: Mapping[str, str], logs: Path | None) -> AsyncIterator[None]:
+    server_log = logs / "server.log" if logs else None
+    envoy_log = logs / "envoy.log" if logs else None
+    async with (
+        child("server", [str(BIN / "python"), "-m", "server"], env, server_log) as server,
+        child(
+            "envoy", [str(BIN / "envoy"), "-c", "envoy.yaml", "--log-level", "warn"], None, envoy_log
+        ) as envoy,
+    ):
+        await wait_until_ready([server, envoy])
+        yield
+
+
+async def serve() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with server_and_envoy({}, None):
+        click.echo(
+            f"company-batch is up: REST and gRPC on {ENVOY_URL} (Envoy admin {ENVOY_ADMIN}). Ctrl-C stops it."
+        )
+        await stop.wait()
+        click.echo("stopping: draining in-flight companies...")
+
+
+async def demo() -> None:
+    workdir = REPO_ROOT / "data" / "demo"
+    workdir.mkdir(parents=True, exist_ok=True)
+    names: list[str] = json.loads((DEMO_CORPUS / "demo_batch.json").read_text())
+    sandbox_argv = [
+        str(BIN / "python"),
+        "-m",
+        "sandbox",
+        "--corpus",
+        str(DEMO_CORPUS),
+        "--http-port",
+        str(DEMO_HTTP_PORT),
+        "--https-port",
+        str(DEMO_HTTPS_PORT),
+    ]
+    env_file = workdir / "sandbox.env"
+    with env_file.open("wb") as out:
+        sandbox = await asyncio.create_subprocess_exec(
+            *sandbox_argv, cwd=REPO_ROOT, stdout=out, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+    try:
+        env = await _sandbox_environment(env_file, sandbox)
+        env["COMPANY_BATCH_DATA_DIR"] = str(workdir)
+        click.echo(f"sandbox web up (no internet); logs in {workdir}")
+        async with server_and_envoy(env, workdir):
+            submit = await asyncio.create_subprocess_exec(
+                str(BIN / "companyctl"),
+                "submit",
+                *names,
+                "--mode",
+                "standard",
+                "--max-concurrent",
+                "5",
+                "--timeout",
+                "180",
+                "--export-format",
+                "csv",
+                "--watch",
+                cwd=REPO_ROOT,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            stdout, _ = await submit.communicate()
+            batch = json.loads(stdout)
+            batch_id = batch["batch_id"]
+            async with httpx.AsyncClient(base_url=ENVOY_URL, timeout=30) as client:
+                results = (await client.get(f"/api/v1/company/batch/{batch_id}/results")).json()["data"]
+            _print_results(results)
+            click.echo(f"\nCSV: curl -s '{ENVOY_URL}/api/v1/company/batch/{batch_id}/results?format=csv'")
+    finally:
+        sandbox.send_signal(signal.SIGTERM)
+        await sandbox.wait()
+
+
+async def _sandbox_environment(env_file: Path, sandbox: asyncio.subprocess.Process) -> dict[str, str]:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if sandbox.returncode is not None:
+            raise click.ClickException("the sandbox web exited during start-up")
+        lines = (await asyncio.to_thread(env_file.read_text)).splitlines()
+        # The sandbox prints every variable at once; the CA file is the one that matters last.
+        if any("SANDBOX_CA_FILE" in line for line in lines):
+            await asyncio.sleep(0.2)
+            lines = (await asyncio.to_thread(env_file.read_text)).splitlines()
+            env = {}
+            for line in lines:
+                key, _, value = line.removeprefix("export ").partition("=")
+                env[key] = value.strip("'")
+            return env
+        await asyncio.sleep(0.1)
+    raise click.ClickException("the sandbox web did not start in time")
+
+
+def _print_results(results: dict[str, object]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{results['batch_id']}: {results['status']}")
+    for column in ("company", "status", "domain", "industry", "employees", "headquarters", "error"):
+        table.add_column(column)
+    for row in results["results"]:  # type: ignore[attr-defined]
+        data = row.get("data", {})
+        hq = data.get("headquarters", {})
+        table.add_row(
+            row["company_name"],
+            row["extraction_status"],
+            data.get("domain", ""),
+            data.get("industry", ""),
+            data.get("employee_count", ""),
+            ", ".join(v for v in (hq.get("city"), hq.get("country")) if v),
+            row.get("error", {}).get("message", ""),
+        )
+    Console().print(table)
+
+
+@click.group()
+def main() -> None:
+    """Run the company-batch stack."""
+
+
+@main.command("serve")
+def serve_command() -> None:
+    """Server + Envoy on http://localhost:8000 until Ctrl-C."""
+    asyncio.run(serve())
+
+
+@main.command("demo")
+def demo_command() -> None:
+    """The demo batch against the sandbox web, with live progress."""
+    asyncio.run(demo())
+
+
+if __name__ == "__main__":
+    main()
