@@ -1,4 +1,4 @@
-"""``python -m sandbox``: run the sandbox web standalone and print the environment that points the service at it."""
+"""``python -m sandbox``: run the sandbox web standalone; print the env pointing the service at it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ ENV_PREFIX = "COMPANY_BATCH_"
 
 
 def environment_for(overrides: dict[str, Any]) -> dict[str, str]:
-    """``Settings`` overrides as ``COMPANY_BATCH_*`` environment variables (lists as JSON, as pydantic reads them)."""
+    """``Settings`` overrides as ``COMPANY_BATCH_*`` variables (lists as JSON, as pydantic reads them)."""
     env = {}
     for key, value in overrides.items():
         if isinstance(value, bool):

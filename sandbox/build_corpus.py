@@ -162,8 +162,13 @@ def build(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> None:
         "parked_domains": PARKED_DOMAINS,
     }
     (corpus_dir / TRUTH_FILE).write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    hints = {f["name"]: f["behaviour"]["domain_hint"] for f in COMPANIES if "domain_hint" in f.get("behaviour", {})}
-    demo = {"company_names": [facts["name"] for facts in COMPANIES] + UNKNOWN_COMPANIES, "domain_hints": hints}
+    hints = {
+        f["name"]: f["behaviour"]["domain_hint"] for f in COMPANIES if "domain_hint" in f.get("behaviour", {})
+    }
+    demo = {
+        "company_names": [facts["name"] for facts in COMPANIES] + UNKNOWN_COMPANIES,
+        "domain_hints": hints,
+    }
     (corpus_dir / DEMO_BATCH_FILE).write_text(json.dumps(demo, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 

@@ -71,7 +71,7 @@ class SiteSpec:
     def find_file(self, path: str) -> Path | None:
         """The file serving a URL path, or None; never escapes the site folder or serves private files."""
         parts = [part for part in path.split("/") if part]
-        if any(part.startswith(PRIVATE_PREFIX) or part in {".", ".."} for part in parts):
+        if any(part.startswith((PRIVATE_PREFIX, ".")) for part in parts):  # metadata, dotfiles, traversal
             return None
         candidate = self.root.joinpath(*parts)
         if candidate.is_dir():

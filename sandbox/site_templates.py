@@ -5,6 +5,9 @@ state facts as JSON-LD, microdata or plain prose; labels come in English, German
 carry the noise real sites have: cookie banners, analytics snippets, SVG logos, long prose.
 """
 
+# HTML literals read best unwrapped, so long lines are allowed in this file only.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import json
@@ -324,9 +327,7 @@ def _footer(facts: CompanyFacts) -> str:
     )
     org = _microdata_org(facts) if facts["markup"] == "microdata" else ""
     if facts["style"] == "a":
-        copyright_line = (
-            f"© {facts['founded']}–{CURRENT_YEAR} {escape(facts['name'].rstrip('.'))}. {labels['rights']}"
-        )
+        copyright_line = f"© {facts['founded']}\u2013{CURRENT_YEAR} {escape(facts['name'].rstrip('.'))}. {labels['rights']}"
     elif facts["style"] == "b":
         copyright_line = f"Copyright © {CURRENT_YEAR} {brand}. {labels['rights']}"
     else:

@@ -1,12 +1,11 @@
 """What each extraction mode asks for: its profile fields and its page budget, in one place.
 
-| mode              | fields (besides company_name, domain, website)                                  | pages |
-|-------------------|----------------------------------------------------------------------------------|-------|
-| basic             | description, industry, employee_count, headquarters                             | 2     |
-| standard          | basic + founded_year, linkedin_url, social_profiles, contacts                   | 4     |
-| comprehensive     | standard + employee_count_exact, legal_name, financial_data                     | 6     |
-| contact_focused   | headquarters, linkedin_url, social_profiles, contacts                           | 3     |
-| financial_focused | industry, employee_count, employee_count_exact, founded_year, headquarters, financial_data | 3 |
+mode               pages  fields (besides company_name, domain, website)
+basic              2      description, industry, employee_count, headquarters
+standard           4      basic + founded_year, linkedin_url, social_profiles, contacts
+comprehensive      6      standard + employee_count_exact, legal_name, financial_data
+contact_focused    3      headquarters, linkedin_url, social_profiles, contacts
+financial_focused  3      industry, employee_count(_exact), founded_year, headquarters, financial_data
 
 Pages are the home page plus the site's own about/contact/careers pages, in the mode's order of
 interest. ``not_found`` in a profile lists the mode's fields that no source stated.

@@ -1,4 +1,4 @@
-"""Pure normalizers from printed values to profile values: addresses, countries, head-count ranges, contact types."""
+"""Pure normalizers from printed values to profile values: addresses, countries, head counts, contacts."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def headquarters_from_schema(address: Any, default_country: str | None = None) -
 
 
 def headquarters_from_lines(lines: list[str]) -> dict[str, str]:
-    """``Headquarters`` from a printed ``<address>`` block: street, "City, ST 12345" or "12345 City", country."""
+    """``Headquarters`` from a printed ``<address>`` block: street, "City, ST 12345"/"12345 City", country."""
     if len(lines) < 2:
         return {}
     country_line = lines[-1] if country_code_for(lines[-1]) else None

@@ -1,0 +1,125 @@
+"""WebFetcher: the one network seam, exercised against the sandbox web over loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.web import SandboxWeb
+from server.errors import FetchError
+from server.extraction.fetcher import WebFetcher, client_ssl_context, decode_body, is_forbidden_address
+from server.settings import Settings
+
+
+async def test_fetches_a_real_https_url_from_the_sandbox_unchanged(fetcher: WebFetcher) -> None:
+    page = await fetcher.fetch("https://acme-robotics.example/about/")
+    assert page.status == 200
+    assert page.url == "https://acme-robotics.example/about/"
+    assert page.content_type == "text/html"
+    assert "Founded in 2009" in page.text
+
+
+async def test_plain_http_urls_reach_the_sandbox_http_port(fetcher: WebFetcher) -> None:
+    page = await fetcher.fetch("http://cedarandstone.test/")
+    assert "Cedar &amp; Stone Architects" in page.text
+
+
+async def test_follows_redirects_and_records_them(fetcher: WebFetcher) -> None:
+    page = await fetcher.fetch("https://lumen-grid-energy.example/contact/")
+    assert page.url == "https://lumengrid.example/contact/"
+    assert page.redirects == ("https://lumen-grid-energy.example/contact/",)
+    assert page.host == "lumengrid.example"
+
+
+async def test_redirect_cap_is_enforced(sandbox_web: SandboxWeb) -> None:
+    settings = Settings(**sandbox_web.settings_overrides(), max_redirects=0)
+    fetcher = WebFetcher(settings)
+    try:
+        with pytest.raises(FetchError, match="Too many redirects"):
+            await fetcher.fetch("https://lumen-grid-energy.example/")
+    finally:
+        await fetcher.aclose()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        pytest.param("https://brightwater-instruments.example/", "HTTP 500", id="server-error"),
+        pytest.param("https://acme-robotics.example/missing/", "HTTP 404", id="not-found"),
+        pytest.param("https://flakey-widgets.example/", "Failed to fetch", id="connection-reset"),
+        pytest.param("https://stalled-systems.example/", "Timed out", id="no-answer"),
+        pytest.param("https://tortoise-freight.example/", "Timed out", id="slower-than-timeout"),
+        pytest.param("https://unknown-company.example/", "Cannot connect", id="unknown-host-https"),
+        pytest.param("http://unknown-company.example/", "HTTP 421", id="unknown-host-http"),
+        pytest.param("ftp://acme-robotics.example/", "Refused", id="not-http"),
+    ],
+)
+async def test_failures_become_fetch_errors(fetcher: WebFetcher, url: str, message: str) -> None:
+    with pytest.raises(FetchError, match=message) as caught:
+        await fetcher.fetch(url)
+    assert caught.value.error_type == "FetchError"
+
+
+async def test_refuses_private_addresses_after_resolution_unless_allowed(sandbox_web: SandboxWeb) -> None:
+    overrides = {**sandbox_web.settings_overrides(), "allow_private_addresses": False}
+    fetcher = WebFetcher(Settings(**overrides))
+    try:
+        with pytest.raises(FetchError, match="Refused") as caught:
+            await fetcher.fetch("https://acme-robotics.example/")
+        assert "127.0.0.1" in caught.value.details
+        with pytest.raises(FetchError, match="Refused"):
+            await fetcher.fetch(f"http://127.0.0.1:{sandbox_web.http_port}/")
+        with pytest.raises(FetchError, match="Refused"):
+            await fetcher.fetch("http://169.254.169.254/latest/meta-data/")
+    finally:
+        await fetcher.aclose()
+
+
+async def test_truncates_pages_beyond_the_byte_cap(sandbox_web: SandboxWeb) -> None:
+    fetcher = WebFetcher(Settings(**sandbox_web.settings_overrides(), max_page_bytes=1000))
+    try:
+        page = await fetcher.fetch("https://acme-robotics.example/")
+    finally:
+        await fetcher.aclose()
+    assert page.truncated
+    assert len(page.text.encode()) <= 1000
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.10",
+        "172.16.5.4",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+        "::ffff:10.0.0.1",
+        "0.0.0.0",
+        "fd00:ec2::254",
+    ],
+)
+def test_non_public_addresses_are_forbidden(address: str) -> None:
+    assert is_forbidden_address(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
+def test_public_addresses_are_allowed(address: str) -> None:
+    assert not is_forbidden_address(address)
+
+
+def test_sandbox_ca_is_trusted_only_in_sandbox_mode(tmp_path: object, sandbox_web: SandboxWeb) -> None:
+    sandbox = client_ssl_context(Settings(**sandbox_web.settings_overrides()))
+    production = client_ssl_context(Settings(sandbox_ca_file=sandbox_web.ca_file))
+    sandbox_subjects = {str(cert["subject"]) for cert in sandbox.get_ca_certs()}
+    production_subjects = {str(cert["subject"]) for cert in production.get_ca_certs()}
+    assert any("company-batch sandbox" in subject for subject in sandbox_subjects)
+    assert not any("company-batch sandbox" in subject for subject in production_subjects)
+
+
+def test_decodes_by_http_charset_then_meta_then_utf8() -> None:
+    latin = "Bäckerei".encode("latin-1")
+    assert decode_body(latin, "text/html; charset=ISO-8859-1") == "Bäckerei"
+    meta = b'<meta charset="windows-1252"><p>caf\xe9</p>'
+    assert "café" in decode_body(meta, "text/html")
+    assert decode_body("naïve".encode(), "text/html") == "naïve"

@@ -1,0 +1,167 @@
+"""Pure page parsers and normalizers, read against committed corpus pages (no event loop)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.extraction.normalize import (
+    email_type,
+    employee_range_for,
+    headquarters_from_lines,
+    headquarters_from_schema,
+    phone_type,
+)
+from server.extraction.parse import copyright_holder, parse_page
+
+SITES = Path(__file__).resolve().parents[2] / "sandbox" / "corpus" / "sites"
+
+
+def _parse(host: str, path: str = "", region: str = "US") -> object:
+    html = (SITES / host / path / "index.html").read_text("utf-8")
+    return parse_page(html, f"https://{host}/{path + '/' if path else ''}", region=region)
+
+
+def test_json_ld_organization_is_read_from_the_home_page() -> None:
+    facts = _parse("acme-robotics.example")
+    [org] = facts.organizations
+    assert org["name"] == "Acme Robotics"
+    assert org["address"]["addressLocality"] == "Pittsburgh"
+    assert org["numberOfEmployees"]["value"] == 340
+    assert facts.site_name == "Acme Robotics"
+    assert facts.description == "Collaborative robots for small and mid-size factories."
+    assert facts.copyright_holder == "Acme Robotics Inc"
+
+
+def test_microdata_organization_and_social_links_are_read() -> None:
+    facts = _parse("cedarandstone.test")
+    [org] = facts.organizations
+    assert org["_syntax"] == "microdata"
+    assert org["address"]["addressRegion"] == "OR"
+    assert facts.social_profiles == {
+        "linkedin": "https://www.linkedin.com/company/cedarandstone",
+        "instagram": "https://www.instagram.com/cedarandstone",
+    }
+
+
+def test_links_to_about_contact_and_careers_pages_are_found_in_other_languages() -> None:
+    facts = _parse("kestrel-aerospace.example")
+    assert facts.page_links == {
+        "about": "https://kestrel-aerospace.example/ueber-uns/",
+        "contact": "https://kestrel-aerospace.example/kontakt/",
+        "careers": "https://kestrel-aerospace.example/karriere/",
+    }
+    assert facts.language == "de"
+
+
+def test_contact_page_yields_emails_and_labelled_phone_numbers() -> None:
+    facts = _parse("ironclad-security.example", "contact")
+    assert facts.emails == [
+        f"{box}@ironclad-security.example" for box in ("info", "sales", "support", "press")
+    ]
+    assert [(p.e164, phone_type(p.label)) for p in facts.phones] == [
+        ("+15125550100", "general"),
+        ("+15125550101", "sales"),
+        ("+15125550102", "support"),
+    ]
+
+
+def test_plain_prose_site_states_founding_year_and_printed_address() -> None:
+    about = _parse("driftwoodcoffee.example", "about")
+    contact = _parse("driftwoodcoffee.example", "contact")
+    assert about.founded_year == 2011
+    assert about.employee_count is None
+    assert [p.e164 for p in contact.phones] == ["+18315550199"]
+    assert headquarters_from_lines(contact.address_lines) == {
+        "city": "Santa Cruz",
+        "state": "California",
+        "state_code": "US-CA",
+        "country": "United States",
+        "country_code": "US",
+        "street_address": "310 Seabright Ave",
+        "postal_code": "95062",
+    }
+
+
+def test_local_phone_numbers_need_the_site_country() -> None:
+    assert _parse("atelier-lumiere.example", "contact", region="US").phones == []
+    assert [p.e164 for p in _parse("atelier-lumiere.example", "contact", region="FR").phones] == [
+        "+33472550123"
+    ]
+
+
+def test_about_page_prose_gives_head_count_and_labelled_industry() -> None:
+    facts = _parse("baeckerei-sonnenschein.example", "ueber-uns", region="DE")
+    assert facts.founded_year == 1962
+    assert facts.employee_count == 45
+    assert facts.industry == "Bäckerei"
+
+
+def test_job_posting_industry_is_read_from_careers_page() -> None:
+    assert _parse("acme-robotics.example", "careers").job_industries == ["Industrial Robotics"]
+
+
+def test_parked_page_states_no_company() -> None:
+    facts = _parse("harborpoint.example")
+    assert facts.organizations == [] and facts.site_name is None and facts.copyright_holder is None
+
+
+@pytest.mark.parametrize(
+    ("line", "holder"),
+    [
+        pytest.param(
+            "© 2009\u20132025 Acme Robotics Inc. All rights reserved.", "Acme Robotics Inc", id="range"
+        ),
+        pytest.param(
+            "Copyright © 2025 Kestrel Aerospace. Alle Rechte vorbehalten.", "Kestrel Aerospace", id="de"
+        ),
+        pytest.param("© Pinecrest Software 2025", "Pinecrest Software", id="year-last"),
+    ],
+)
+def test_copyright_holder_drops_symbol_years_and_rights(line: str, holder: str) -> None:
+    assert copyright_holder(line) == holder
+
+
+@pytest.mark.parametrize(
+    ("count", "bucket"),
+    [
+        (1, "1-10"),
+        (10, "1-10"),
+        (11, "11-50"),
+        (200, "51-200"),
+        (201, "201-500"),
+        (1450, "1001-5000"),
+        (10000, "5001-10000"),
+        (10001, "10001+"),
+    ],
+)
+def test_employee_range_buckets_follow_the_contract(count: int, bucket: str) -> None:
+    assert employee_range_for(count) == bucket
+
+
+def test_schema_address_with_region_name_gets_iso_codes() -> None:
+    hq = headquarters_from_schema(
+        {"addressLocality": "Munich", "addressRegion": "Bayern", "addressCountry": "DE"}
+    )
+    assert hq == {
+        "city": "Munich",
+        "country": "Germany",
+        "country_code": "DE",
+        "state": "Bayern",
+        "state_code": "DE-BY",
+    }
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("info@a.example", "general"),
+        ("sales@a.example", "sales"),
+        ("presse@a.example", "press"),
+        ("jobs@a.example", "careers"),
+        ("investors@a.example", "investors"),
+    ],
+)
+def test_email_type_comes_from_the_mailbox_name(address: str, kind: str) -> None:
+    assert email_type(address) == kind
