@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from scheduling_fakes import SchedulerFactory, ScriptedExtractor, eventually
 
@@ -38,7 +39,7 @@ async def test_watch_streams_snapshot_then_every_change_and_ends_on_final_status
     assert types.count(BatchEventType.COMPANY_SUCCEEDED) == 2
     sequences = [e.sequence for e in events[1:]]
     assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
-    assert all(b.sequence - a.sequence == 1 for a, b in zip(events[1:], events[2:], strict=False))
+    assert all(b.sequence - a.sequence == 1 for a, b in itertools.pairwise(events[1:]))
     succeeded = [e for e in events if e.type is BatchEventType.COMPANY_SUCCEEDED]
     assert [e.company_name for e in succeeded] == ["W-0", "W-1"]
     assert all(e.result is not None and e.result.state is CompanyState.SUCCESS for e in succeeded)
