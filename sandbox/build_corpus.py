@@ -59,13 +59,14 @@ def expected_profile(facts: CompanyFacts) -> dict[str, Any]:
     country = pycountry.countries.get(alpha_2=facts["country"])
     headquarters: dict[str, str] = {
         "city": facts["city"],
-        "country": country.name,
+        "country": country.name if country else facts["country"],
         "country_code": facts["country"],
         "street_address": facts["street"],
         "postal_code": facts["postal"],
     }
     if facts["region"]:
-        subdivision = pycountry.subdivisions.get(code=f"{facts['country']}-{facts['region']}")
+        code = f"{facts['country']}-{facts['region']}"
+        subdivision = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
         headquarters["state"] = subdivision.name
         headquarters["state_code"] = subdivision.code
     profile: dict[str, Any] = {

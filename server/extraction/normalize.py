@@ -83,9 +83,10 @@ def headquarters_from(
     code = code or (country_code_for(default_country) if default_country and not country else None)
     if city:
         hq["city"] = city.strip()
-    if code:
+    found_country = pycountry.countries.get(alpha_2=code) if code else None
+    if code and found_country is not None:
         hq["country_code"] = code
-        hq["country"] = str(pycountry.countries.get(alpha_2=code).name)
+        hq["country"] = str(found_country.name)
     if region and region.strip():
         subdivision = _subdivision(code, region.strip())
         if subdivision is not None:
@@ -102,10 +103,11 @@ def headquarters_from(
 def _subdivision(country_code: str | None, region: str) -> tuple[str, str] | None:
     if not country_code:
         return None
-    found = pycountry.subdivisions.get(code=f"{country_code}-{region.upper()}")
+    # pycountry's subdivision lookups are untyped.
+    found = pycountry.subdivisions.get(code=f"{country_code}-{region.upper()}")  # type: ignore[no-untyped-call]
     if found is not None:
         return str(found.name), str(found.code)
-    for subdivision in pycountry.subdivisions.get(country_code=country_code) or []:
+    for subdivision in pycountry.subdivisions.get(country_code=country_code) or []:  # type: ignore[no-untyped-call]
         if str(subdivision.name).lower() == region.lower():
             return str(subdivision.name), str(subdivision.code)
     return None
