@@ -3,7 +3,8 @@
 ``serve`` is the product as a user runs it: the gRPC server on 127.0.0.1:50051 behind Envoy on
 http://localhost:8000 (REST and native gRPC), talking to the real web. ``demo`` starts the sandbox web
 (recorded fictional sites, no internet), points the server at it, submits the demo batch with
-``companyctl --watch`` (live progress), prints the results and stops everything.
+``companyctl --watch`` (live progress) with the options of the REST document's Python example, prints
+the results and stops everything.
 """
 
 from __future__ import annotations
@@ -78,7 +79,10 @@ async def server_and_envoy(env: Mapping[str, str], logs: Path | None) -> AsyncIt
     async with (
         child("server", [str(BIN / "python"), "-m", "server"], env, server_log) as server,
         child(
-            "envoy", [str(BIN / "envoy"), "-c", "envoy.yaml", "--log-level", "warn"], None, envoy_log
+            "envoy",
+            [str(BIN / "envoy"), "-c", "envoy.yaml", "--log-level", "warn", "--disable-hot-restart"],
+            None,
+            envoy_log,
         ) as envoy,
     ):
         await wait_until_ready([server, envoy])
@@ -101,7 +105,9 @@ async def serve() -> None:
 async def demo() -> None:
     workdir = REPO_ROOT / "data" / "demo"
     workdir.mkdir(parents=True, exist_ok=True)
-    names: list[str] = json.loads((DEMO_CORPUS / "demo_batch.json").read_text())
+    demo_batch = json.loads((DEMO_CORPUS / "demo_batch.json").read_text())
+    names: list[str] = demo_batch["company_names"]
+    hints = [f"--hint={name}={domain}" for name, domain in demo_batch.get("domain_hints", {}).items()]
     sandbox_argv = [
         str(BIN / "python"),
         "-m",
@@ -127,6 +133,7 @@ async def demo() -> None:
                 str(BIN / "companyctl"),
                 "submit",
                 *names,
+                *hints,
                 "--mode",
                 "standard",
                 "--max-concurrent",
@@ -144,8 +151,12 @@ async def demo() -> None:
             batch_id = batch["batch_id"]
             async with httpx.AsyncClient(base_url=ENVOY_URL, timeout=30) as client:
                 results = (await client.get(f"/api/v1/company/batch/{batch_id}/results")).json()["data"]
+                for fmt, suffix in (("csv", "csv"), ("excel", "xlsx")):
+                    export = await client.get(f"/api/v1/company/batch/{batch_id}/results?format={fmt}")
+                    path = workdir / f"{batch_id}_results.{suffix}"
+                    await asyncio.to_thread(path.write_bytes, export.content)
             _print_results(results)
-            click.echo(f"\nCSV: curl -s '{ENVOY_URL}/api/v1/company/batch/{batch_id}/results?format=csv'")
+            click.echo(f"\nExports: {workdir}/{batch_id}_results.csv and .xlsx")
     finally:
         sandbox.send_signal(signal.SIGTERM)
         await sandbox.wait()
