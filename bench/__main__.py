@@ -1,0 +1,57 @@
+"""``python -m bench`` (``make bench``): measure, print the figures against their targets, write JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import click
+
+from bench import parallel_efficiency, proxy_latency, scheduling_overhead
+from bench.report import BenchReport, Machine, print_report, write_json
+
+DEFAULT_JSON_OUT = Path(__file__).resolve().parent / "out" / "results.json"
+
+
+async def run_all(quick: bool) -> BenchReport:
+    """Every measurement, one after another (never side by side, so they do not disturb each other)."""
+    started = time.perf_counter()
+    overhead = await scheduling_overhead.measure_scheduling_overhead(
+        scheduling_overhead.QUICK_PLAN if quick else scheduling_overhead.FULL_PLAN
+    )
+    efficiency = await parallel_efficiency.measure_parallel_efficiency(
+        parallel_efficiency.QUICK_PLAN if quick else parallel_efficiency.FULL_PLAN
+    )
+    latency = await proxy_latency.measure_proxy_latency(
+        proxy_latency.QUICK_PLAN if quick else proxy_latency.FULL_PLAN
+    )
+    return BenchReport(
+        mode="quick" if quick else "full",
+        machine=Machine.current(),
+        rows=(overhead, efficiency, *latency.rows),
+        latency_paths=latency.paths,
+        latency_cpu_ms_per_call=latency.cpu_ms_per_call,
+        duration_seconds=time.perf_counter() - started,
+    )
+
+
+@click.command()
+@click.option("--quick", is_flag=True, help="Small counts: a smoke run, not figures to judge by.")
+@click.option(
+    "--json-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_JSON_OUT,
+    show_default=True,
+    help="Where the figures are written as JSON.",
+)
+def main(quick: bool, json_out: Path) -> None:
+    """Measure scheduling overhead, parallel efficiency and Envoy's added latency against their targets."""
+    report = asyncio.run(run_all(quick))
+    print_report(report)
+    write_json(report, json_out)
+    click.echo(f"figures written to {json_out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Scheduling overhead per company: a real ``BatchScheduler`` on a real SQLite file, an instant extractor.
+
+Everything but the extraction itself is measured: the submit (batch and companies written), every
+company's start and finish writes, the events, the final status. The wall time from ``submit`` to the
+final status event of ``watch`` is divided by the batch's size.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.figures import Row
+from server.domain import BatchOptions, BatchSpec, ExtractionRequest, Profile
+from server.scheduling.scheduler import BatchScheduler
+from server.settings import Settings
+from server.storage import open_store
+
+TARGET_MS_PER_COMPANY = 0.5
+WORKERS = Settings.model_fields["workers"].default  # the service's default pool
+MAX_CONCURRENT = 20  # the contract's maximum per batch
+AGING_SECONDS = Settings.model_fields["aging_seconds"].default
+
+
+@dataclass(frozen=True)
+class OverheadPlan:
+    """How many batches of how many companies; the first ``warmup`` batches are run but not counted."""
+
+    batches: int
+    companies: int
+    warmup: int = 1
+
+
+FULL_PLAN = OverheadPlan(batches=5, companies=100)
+QUICK_PLAN = OverheadPlan(batches=2, companies=20)
+
+
+class InstantExtractor:
+    """Answers every company at once with a tiny profile, so only the scheduler's own work is timed."""
+
+    async def extract(self, request: ExtractionRequest) -> Profile:
+        return {"company_name": request.company_name, "domain": "instant.example"}
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def run_batch_to_end(scheduler: BatchScheduler, spec: BatchSpec) -> float:
+    """Submit ``spec`` and wait for its final status; returns the wall seconds in between."""
+    started = time.perf_counter()
+    submitted = await scheduler.submit(spec)
+    async for event in await scheduler.watch(submitted.batch.batch_id):
+        if event.batch.status.is_final:
+            break
+    return time.perf_counter() - started
+
+
+async def measure_scheduling_overhead(plan: OverheadPlan) -> Row:
+    """Median milliseconds per company over ``plan.batches`` batches."""
+    names = tuple(f"Instant Company {index:03d}" for index in range(plan.companies))
+    spec = BatchSpec(names, BatchOptions(max_concurrent=MAX_CONCURRENT))
+    per_company_ms: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench-sched-") as tmp:
+        store = await open_store(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+        scheduler = BatchScheduler(store, InstantExtractor(), workers=WORKERS, aging_seconds=AGING_SECONDS)
+        try:
+            await scheduler.start()
+            for index in range(plan.warmup + plan.batches):
+                seconds = await run_batch_to_end(scheduler, spec)
+                if index >= plan.warmup:
+                    per_company_ms.append(seconds * 1000.0 / plan.companies)
+        finally:
+            await scheduler.stop()
+            await store.close()
+    return Row(
+        key="scheduling_overhead",
+        title="Scheduling overhead incl. SQLite persistence",
+        measured=statistics.median(per_company_ms),
+        target=TARGET_MS_PER_COMPANY,
+        unit="ms/company",
+        details={
+            "batches": plan.batches,
+            "warmup_batches": plan.warmup,
+            "companies_per_batch": plan.companies,
+            "workers": WORKERS,
+            "max_concurrent": MAX_CONCURRENT,
+            "per_batch_ms_per_company": per_company_ms,
+        },
+        notes=(
+            f"{plan.batches} batches x {plan.companies} companies (after {plan.warmup} warm-up), "
+            f"workers={WORKERS}, max_concurrent={MAX_CONCURRENT}, instant extractor; "
+            "submit -> final status via watch(), median over batches",
+        ),
+    )
