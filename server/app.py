@@ -82,7 +82,11 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
     extractor = extractor if extractor is not None else build_extractor(settings)
     try:
         scheduler = BatchScheduler(
-            store, extractor, workers=settings.workers, aging_seconds=settings.aging_seconds
+            store,
+            extractor,
+            workers=settings.workers,
+            aging_seconds=settings.aging_seconds,
+            max_queued_companies=settings.max_queued_companies,
         )
         await scheduler.start()
         gauge = CallGauge()

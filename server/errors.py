@@ -5,6 +5,7 @@ ServiceError
 ├── BatchNotFound           unknown batch id                          -> NOT_FOUND / 404
 ├── InvalidTransition       cancel/pause/resume on a batch that can't -> FAILED_PRECONDITION / 409
 ├── ServiceUnavailable      shutting down, store unreachable          -> UNAVAILABLE / 503
+├── ServiceOverloaded       the queue is full                         -> RESOURCE_EXHAUSTED / 429
 └── ExtractionError         one company could not be extracted (becomes data, never escapes a worker)
     ├── CompanyAnalysisError   the company was not found / could not be identified
     └── FetchError             the web could not be read (DNS, refused, HTTP errors, blocked address)
@@ -49,6 +50,19 @@ class InvalidTransition(ServiceError):
 
 class ServiceUnavailable(ServiceError):
     pass
+
+
+class ServiceOverloaded(ServiceError):
+    """Accepting the work would exceed the queue's capacity; retry later."""
+
+    def __init__(self, queued: int, requested: int, capacity: int) -> None:
+        self.queued = queued
+        self.requested = requested
+        self.capacity = capacity
+        super().__init__(
+            f"the queue holds {queued} companies and takes at most {capacity}; "
+            f"{requested} more do not fit, retry later"
+        )
 
 
 class ExtractionError(ServiceError):

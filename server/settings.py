@@ -27,6 +27,9 @@ class Settings(BaseSettings):
         gt=0,
         description="Waiting work gains one priority level per this many seconds, so low is never starved.",
     )
+    max_queued_companies: int = Field(
+        10_000, ge=1, description="Companies waiting across all batches; a submit beyond it gets 429."
+    )
     shutdown_grace_seconds: float = Field(
         20.0, ge=0, description="On SIGTERM, how long in-flight companies may finish before re-queueing."
     )

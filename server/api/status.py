@@ -23,6 +23,7 @@ from server.errors import (
     InvalidRequest,
     InvalidTransition,
     ServiceError,
+    ServiceOverloaded,
     ServiceUnavailable,
 )
 
@@ -49,6 +50,10 @@ _MAPPINGS: list[tuple[type[Exception], ErrorMapping]] = [
     (
         InvalidTransition,
         ErrorMapping(grpc.StatusCode.FAILED_PRECONDITION, 409, "Conflict", "INVALID_TRANSITION"),
+    ),
+    (
+        ServiceOverloaded,
+        ErrorMapping(grpc.StatusCode.RESOURCE_EXHAUSTED, 429, "RateLimited", "QUEUE_FULL"),
     ),
     (
         ServiceUnavailable,
@@ -132,6 +137,8 @@ def _details(error: ServiceError) -> str:
         return f"{len(error.violations)} field violation(s)"
     if isinstance(error, BatchNotFound):
         return "No batch with this id exists (ids look like batch_20240115_abc123)"
+    if isinstance(error, ServiceOverloaded):
+        return "Retry after some companies have finished, or submit a smaller batch"
     if isinstance(error, InvalidTransition):
         return f"The batch is {error.status}; only queued, processing or paused batches accept {error.action}"
     return ""
@@ -142,4 +149,10 @@ def _error_metadata(error: Exception) -> dict[str, str]:
         return {"batch_id": error.batch_id}
     if isinstance(error, InvalidTransition):
         return {"batch_id": error.batch_id, "action": error.action, "status": error.status}
+    if isinstance(error, ServiceOverloaded):
+        return {
+            "queued": str(error.queued),
+            "requested": str(error.requested),
+            "capacity": str(error.capacity),
+        }
     return {}

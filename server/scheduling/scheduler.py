@@ -40,7 +40,7 @@ from server.domain import (
     StatsReport,
     SubmitOutcome,
 )
-from server.errors import BatchNotFound, InvalidTransition, ServiceUnavailable
+from server.errors import BatchNotFound, InvalidTransition, ServiceOverloaded, ServiceUnavailable
 from server.extraction.base import Extractor
 from server.scheduling.estimates import WINDOW_SIZE, DurationModel, QueuedWork, batch_seconds
 from server.scheduling.events import WATCHER_CAPACITY
@@ -82,6 +82,7 @@ class BatchScheduler:
         logger: logging.Logger | None = None,
         clock: Clock = time.monotonic,
         watcher_capacity: int = WATCHER_CAPACITY,
+        max_queued_companies: int | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -91,6 +92,7 @@ class BatchScheduler:
         self._log = logger or logging.getLogger(LOGGER_NAME)
         self._clock = clock
         self._watcher_capacity = watcher_capacity
+        self._max_queued = max_queued_companies
         self._queue: BatchQueue[BatchRuntime] = BatchQueue(aging_seconds, clock)
         self._live: dict[str, BatchRuntime] = {}
         self._model = DurationModel()
@@ -184,6 +186,7 @@ class BatchScheduler:
         self._ensure_open()
         if not self._dispatching:
             raise ServiceUnavailable("the scheduler is shutting down")
+        await self._check_capacity(spec)
         now = _utcnow()
         companies = tuple(NewCompany(name, spec.domain_hints.get(name)) for name in spec.company_names)
         for _ in range(BATCH_ID_ATTEMPTS):
@@ -206,6 +209,17 @@ class BatchScheduler:
         self._register(rt)
         self._kick()
         return SubmitOutcome(self._view(rt), False, spec.duplicates_merged)
+
+    async def _check_capacity(self, spec: BatchSpec) -> None:
+        """Refuse work beyond the queue's capacity, unless it is the replay of an accepted submit."""
+        if self._max_queued is None:
+            return
+        queued, requested = self.queue_size, len(spec.company_names)
+        if queued + requested <= self._max_queued:
+            return
+        if spec.request_id is not None and await self._store.batch_for_request(spec.request_id) is not None:
+            return
+        raise ServiceOverloaded(queued, requested, self._max_queued)
 
     async def cancel(self, batch_id: str) -> BatchView:
         """Stop running extractions, cancel pending companies, keep finished results."""

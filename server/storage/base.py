@@ -169,6 +169,10 @@ class BatchStore(Protocol):
 
     async def get_batch(self, batch_id: str) -> StoredBatch | None: ...
 
+    async def batch_for_request(self, request_id: str) -> StoredBatch | None:
+        """The batch a submit with this ``request_id`` created, if any."""
+        ...
+
     async def list_batches(self, limit: int, after: PageCursor | None = None) -> list[StoredBatch]:
         """Batches newest first (created_at, then batch_id, descending), strictly after ``after``."""
         ...

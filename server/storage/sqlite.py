@@ -200,6 +200,11 @@ class SqliteBatchStore:
             batches = await self._load_batches(conn, "WHERE batch_id = ?", (batch_id,))
         return batches[0] if batches else None
 
+    async def batch_for_request(self, request_id: str) -> StoredBatch | None:
+        async with self._locked() as conn:
+            batches = await self._load_batches(conn, "WHERE request_id = ?", (request_id,))
+        return batches[0] if batches else None
+
     async def list_batches(self, limit: int, after: PageCursor | None = None) -> list[StoredBatch]:
         async with self._locked() as conn:
             if after is None:
