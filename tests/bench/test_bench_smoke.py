@@ -1,0 +1,54 @@
+"""Smoke test of `python -m bench --quick`: it runs end to end and stores every figure (no timing checks)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXPECTED_ROWS = {
+    "scheduling_overhead",
+    "parallel_efficiency",
+    "envoy_rest_added_latency",
+    "envoy_proxy_added_latency",
+}
+EXPECTED_PATHS = {"grpc_direct", "grpc_via_envoy", "rest_via_envoy"}
+BENCH_TIMEOUT_SECONDS = 100
+
+
+@pytest.mark.envoy
+def test_quick_bench_writes_every_figure_with_positive_numbers(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--json-out", str(out)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=BENCH_TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    results = json.loads(out.read_text(encoding="utf-8"))
+
+    rows = {row["key"]: row for row in results["rows"]}
+    assert set(rows) == EXPECTED_ROWS
+    for row in rows.values():
+        assert row["measured"] > 0, row
+        assert row["target"] > 0, row
+        assert row["ratio"] > 0, row
+        assert row["verdict"] in {"meets", "misses"}, row
+        # Every printed row names its figure, so a reader can match the table to the JSON.
+        assert row["title"] in completed.stdout
+    assert rows["parallel_efficiency"]["details"]["companies_succeeded"] > 0
+
+    assert set(results["latency_paths"]) == EXPECTED_PATHS
+    for path in results["latency_paths"].values():
+        assert path["count"] > 0
+        assert path["median_ms"] > 0
+        assert path["p95_ms"] >= path["median_ms"]
+    assert results["machine"]["nproc"] > 0
+    assert results["machine"]["python"]
