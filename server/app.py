@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from grpc import aio
+from grpc_health.v1 import _async as health_aio  # what grpc_health.v1.health exposes as `aio`
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
@@ -46,7 +47,7 @@ class Service:
     grpc_port: int
     scheduler: BatchScheduler
     server: aio.Server
-    health: health.aio.HealthServicer
+    health: health_aio.HealthServicer
     admission: Admission
     gauge: CallGauge
     _stopped: asyncio.Event = field(default_factory=asyncio.Event)
@@ -96,7 +97,7 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
         extraction_grpc.add_ExtractionServiceServicer_to_server(
             ExtractionServicer(scheduler, admission), server
         )
-        health_servicer = health.aio.HealthServicer()
+        health_servicer = health_aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
         reflection.enable_server_reflection(
             (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server

@@ -31,7 +31,7 @@ def service_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a throwaway service: free port, SQLite under ``tmp_path``, no ``.env`` file."""
     values: dict[str, Any] = {"grpc_port": 0, "data_dir": tmp_path, "shutdown_grace_seconds": 2.0}
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @asynccontextmanager

@@ -66,7 +66,7 @@ def enum_name(enum_type: Any, number: int) -> str | None:
 def metadata(trace_id: str, now: datetime, *, generated: bool = False) -> pb.ResponseMetadata:
     meta = pb.ResponseMetadata(trace_id=trace_id, timestamp=timestamp(now))
     if generated:
-        meta.generated_at.CopyFrom(timestamp(now))
+        meta.generated_at.CopyFrom(meta.timestamp)
     return meta
 
 
@@ -74,9 +74,6 @@ def _set_time(message: Message, field: str, value: datetime | None) -> None:
     ts = timestamp(value)
     if ts is not None:
         getattr(message, field).CopyFrom(ts)
-
-
-_PHASES = pb.BatchProgress.Phase
 
 
 def batch_to_proto(view: BatchView) -> pb.Batch:
@@ -91,7 +88,7 @@ def batch_to_proto(view: BatchView) -> pb.Batch:
             failed=progress.failed,
             remaining=progress.remaining,
             completion_percentage=progress.completion_percentage,
-            current_phase=_PHASES.Value(progress.phase.value),
+            current_phase=progress.phase.value,
             in_progress=progress.in_progress,
             cancelled=progress.cancelled,
         ),
@@ -171,7 +168,7 @@ def results_json(results: BatchResults) -> dict[str, Any]:
 
 def event_to_proto(event: BatchEvent) -> pb.WatchBatchResponse:
     message = pb.WatchBatchResponse(
-        event_type=pb.WatchBatchResponse.EventType.Value(event.type.value),
+        event_type=event.type.value,
         batch=batch_to_proto(event.batch),
         company_name=event.company_name,
         sequence=event.sequence,

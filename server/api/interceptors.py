@@ -27,15 +27,15 @@ class CallGauge:
         self.active = 0
 
 
-class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
+class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
     def __init__(self, gauge: CallGauge) -> None:
         self._gauge = gauge
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any]]],
         details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler[Any, Any]:
         handler = await continuation(details)
         method_path: str = details.method
         if handler is None or not method_path.startswith(_OUR_SERVICES):
@@ -57,7 +57,7 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
         return handler
 
     def _unary(self, method: str, headers: dict[str, Any], behaviour: Any) -> Any:
-        async def wrapper(request: Any, context: aio.ServicerContext) -> Any:
+        async def wrapper(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
             trace_id, token, started = self._begin(method)
             outcome = "OK"
             try:
@@ -75,7 +75,7 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
         return wrapper
 
     def _stream(self, method: str, headers: dict[str, Any], behaviour: Any) -> Any:
-        async def wrapper(request: Any, context: aio.ServicerContext) -> AsyncIterator[Any]:
+        async def wrapper(request: Any, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
             trace_id, token, started = self._begin(method)
             outcome = "OK"
             try:

@@ -59,7 +59,9 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     def _meta(self) -> pb.ResponseMetadata:
         return convert.metadata(trace_id(), self._clock())
 
-    async def SubmitBatch(self, request: pb.SubmitBatchRequest, context: aio.ServicerContext) -> Any:
+    async def SubmitBatch(
+        self, request: pb.SubmitBatchRequest, context: aio.ServicerContext[Any, Any]
+    ) -> Any:
         spec = validation.submit_spec(request)
         self._admission.check()
         outcome = await self._scheduler.submit(spec, trace_id=trace_id())
@@ -82,18 +84,18 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         )
         return pb.SubmitBatchResponse(success=True, data=data, metadata=self._meta())
 
-    async def GetBatch(self, request: pb.GetBatchRequest, context: aio.ServicerContext) -> Any:
+    async def GetBatch(self, request: pb.GetBatchRequest, context: aio.ServicerContext[Any, Any]) -> Any:
         view = await self._scheduler.get(validation.batch_id(request.batch_id))
         return pb.GetBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
 
     async def WatchBatch(
-        self, request: pb.WatchBatchRequest, context: aio.ServicerContext
+        self, request: pb.WatchBatchRequest, context: aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
         events = await self._scheduler.watch(validation.batch_id(request.batch_id))
         async for event in events:
             yield convert.event_to_proto(event)
 
-    async def GetResults(self, request: pb.GetResultsRequest, context: aio.ServicerContext) -> Any:
+    async def GetResults(self, request: pb.GetResultsRequest, context: aio.ServicerContext[Any, Any]) -> Any:
         validation.export_format(request.format)
         include_failed = request.include_failed if request.HasField("include_failed") else None
         results = await self._scheduler.results(validation.batch_id(request.batch_id), include_failed)
@@ -101,7 +103,9 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
             success=True, data=convert.results_to_proto(results), metadata=self._meta()
         )
 
-    async def ExportResults(self, request: pb.ExportResultsRequest, context: aio.ServicerContext) -> Any:
+    async def ExportResults(
+        self, request: pb.ExportResultsRequest, context: aio.ServicerContext[Any, Any]
+    ) -> Any:
         fmt = validation.export_format(request.format)
         include_failed = request.include_failed if request.HasField("include_failed") else None
         results = await self._scheduler.results(validation.batch_id(request.batch_id), include_failed)
@@ -120,7 +124,7 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         )
         return httpbody_pb2.HttpBody(content_type=content_type, data=body)
 
-    async def GetStats(self, request: pb.GetStatsRequest, context: aio.ServicerContext) -> Any:
+    async def GetStats(self, request: pb.GetStatsRequest, context: aio.ServicerContext[Any, Any]) -> Any:
         timeframe = validation.timeframe(request.timeframe)
         report = await self._scheduler.stats(timeframe, request.include_details, self._gauge.active)
         now = self._clock()
@@ -130,22 +134,28 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
             metadata=convert.metadata(trace_id(), now, generated=True),
         )
 
-    async def ListBatches(self, request: pb.ListBatchesRequest, context: aio.ServicerContext) -> Any:
+    async def ListBatches(
+        self, request: pb.ListBatchesRequest, context: aio.ServicerContext[Any, Any]
+    ) -> Any:
         views, next_token = await self._scheduler.list_batches(
             validation.page_size(request.page_size), request.page_token
         )
         page = pb.BatchPage(batches=[convert.batch_to_proto(v) for v in views], next_page_token=next_token)
         return pb.ListBatchesResponse(success=True, data=page, metadata=self._meta())
 
-    async def CancelBatch(self, request: pb.CancelBatchRequest, context: aio.ServicerContext) -> Any:
+    async def CancelBatch(
+        self, request: pb.CancelBatchRequest, context: aio.ServicerContext[Any, Any]
+    ) -> Any:
         view = await self._scheduler.cancel(validation.batch_id(request.batch_id))
         return pb.CancelBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
 
-    async def PauseBatch(self, request: pb.PauseBatchRequest, context: aio.ServicerContext) -> Any:
+    async def PauseBatch(self, request: pb.PauseBatchRequest, context: aio.ServicerContext[Any, Any]) -> Any:
         view = await self._scheduler.pause(validation.batch_id(request.batch_id))
         return pb.PauseBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
 
-    async def ResumeBatch(self, request: pb.ResumeBatchRequest, context: aio.ServicerContext) -> Any:
+    async def ResumeBatch(
+        self, request: pb.ResumeBatchRequest, context: aio.ServicerContext[Any, Any]
+    ) -> Any:
         view = await self._scheduler.resume(validation.batch_id(request.batch_id))
         return pb.ResumeBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
 
@@ -157,7 +167,7 @@ class ExtractionServicer(extraction_grpc.ExtractionServiceServicer):  # type: ig
         self._clock = clock
 
     async def ExtractCompany(
-        self, request: extraction_pb.ExtractCompanyRequest, context: aio.ServicerContext
+        self, request: extraction_pb.ExtractCompanyRequest, context: aio.ServicerContext[Any, Any]
     ) -> Any:
         extraction, timeout, _bypass_cache = validation.extraction_request(request)
         self._admission.check()
