@@ -14,6 +14,7 @@ import json
 from html import escape
 from typing import Any
 
+from sandbox import site_noise
 from sandbox.corpus_facts import CompanyFacts
 
 CURRENT_YEAR = 2025
@@ -191,20 +192,46 @@ def _page(facts: CompanyFacts, kind: str, body: str) -> str:
 <script async src="https://analytics.example/tag.js?id=UA-{sum(facts["domain"].encode()) % 99999}"></script>
 <script>window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments);}}gtag('js',new Date());
 gtag('config','site-{facts["style"]}',{{anonymize_ip:true}});</script>
+{site_noise.head_scripts(facts, kind)}
 {head_extra}
 </head>
 <body class="layout-{facts["style"]} page-{kind}">
+{site_noise.icon_sprite()}
 {_cookie_banner(labels)}
+{site_noise.consent_dialog(facts)}
 {_header(facts)}
+{site_noise.mobile_menu(facts, _main_links(facts))}
 <main id="content">
 {body}
+{_page_extras(facts, kind)}
 </main>
 {_footer(facts)}
+{site_noise.tracking_pixels(facts, kind)}
 <script>document.querySelectorAll('[data-year]').forEach(function(e){{e.textContent=new Date().getFullYear();}});
 </script>
 </body>
 </html>
 """
+
+
+def _main_links(facts: CompanyFacts) -> list[tuple[str, str]]:
+    labels = LABELS[facts["lang"]]
+    paths = page_paths(facts)
+    return [(paths[kind], labels[kind]) for kind in ("home", "about", "careers", "contact")]
+
+
+def _page_extras(facts: CompanyFacts, kind: str) -> str:
+    """Marketing blocks around the page's own content; the home page carries the most."""
+    if kind == "home":
+        return (
+            site_noise.hero_media(facts)
+            + site_noise.logo_wall(facts)
+            + site_noise.testimonials(facts)
+            + site_noise.news_teasers(facts)
+        )
+    if kind == "contact":
+        return site_noise.logo_wall(facts)
+    return site_noise.testimonials(facts) + site_noise.news_teasers(facts)
 
 
 def _opengraph(facts: CompanyFacts, kind: str) -> str:
@@ -300,7 +327,7 @@ def _header(facts: CompanyFacts) -> str:
         links = "".join(f'<li><a href="{paths[k]}">{escape(t)}</a></li>' for k, t in items)
         return (
             f'<header class="site-header"><a class="brand" href="/">{_logo(facts)} {brand}</a>'
-            f'<nav aria-label="Main"><ul class="menu">{links}</ul></nav></header>'
+            f'<nav aria-label="Main">{site_noise.mega_menu(facts)}<ul class="menu">{links}</ul></nav></header>'
         )
     if facts["style"] == "b":
         links = " ".join(
@@ -309,12 +336,12 @@ def _header(facts: CompanyFacts) -> str:
         )
         return (
             f'<div class="topbar"><div class="container"><span class="logo-text">{brand}</span>'
-            f'<button class="hamburger" aria-label="Menu">&#9776;</button><div class="nav">{links}</div></div></div>'
+            f'<button class="hamburger" aria-label="Menu">&#9776;</button><div class="nav">{site_noise.mega_menu(facts)}{links}</div></div></div>'
         )
     links = "".join(f'<a href="{paths[k].rstrip("/") or "/"}">{escape(t)}</a>' for k, t in items)
     return (
         f'<nav class="navbar navbar-expand-lg"><div class="navbar-brand">{_logo(facts)}</div>'
-        f'<div class="navbar-nav">{links}</div></nav>'
+        f'<div class="navbar-nav">{links}</div>{site_noise.mega_menu(facts)}</nav>'
     )
 
 
@@ -338,6 +365,7 @@ def _footer(facts: CompanyFacts) -> str:
     <div class="col"><h4>{labels["contact"]}</h4><a href="{page_paths(facts)["contact"]}">{labels["contact"]}</a></div>
     <div class="col social-links">{socials}</div>
   </div>
+  {site_noise.mega_footer(facts)}
   {org}
   <p class="copyright">{copyright_line}</p>
   <p class="legal"><a href="/privacy/">{labels["privacy"]}</a> · <a href="/imprint/">Imprint</a></p>
