@@ -162,6 +162,8 @@ async def measure_parallel_efficiency(plan: ParallelPlan) -> Row:
             f"{plan.latency:g} s injected per response; ideal = mean alone "
             f"{mean_alone:.3f} s x ceil(N/C)={rounds} = {ideal:.3f} s, measured {measured:.3f} s, "
             f"{succeeded}/{plan.companies} succeeded",
+            f"this process spent {sequential.cpu * 1000 / plan.companies:.1f} ms of CPU per company alone "
+            "(parsing, TLS); in the batch the CPU work of concurrent companies shares one event loop",
             f"per_host_concurrency={settings.per_host_concurrency} limits requests per host; every company "
             "is on its own host, so it slows each company equally alone and in the batch: the ideal stays "
             "reachable",

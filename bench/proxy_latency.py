@@ -9,6 +9,8 @@ every round) so that noise from the shared machine falls on all of them alike.
 Two differences are reported: REST-through-Envoy minus direct gRPC (what a REST caller pays over a gRPC
 caller: Envoy, the JSON transcoder and a different client library, httpx instead of grpc) against the
 1 ms target, and gRPC-through-Envoy minus direct gRPC (the same client library: the proxy hop alone).
+A fourth path, httpx to Envoy's admin ``/ready`` (a trivial answer from Envoy itself, no upstream), is
+the floor of any httpx call here; it shows how much of the REST figure is the client library.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ HTTP_OK = 200
 DIRECT = "grpc_direct"
 GRPC_VIA_ENVOY = "grpc_via_envoy"
 REST_VIA_ENVOY = "rest_via_envoy"
-PATHS = (DIRECT, GRPC_VIA_ENVOY, REST_VIA_ENVOY)
+HTTPX_FLOOR = "httpx_to_envoy_admin_ready"
+ADMIN_READY_PATH = "/ready"
 
 
 @dataclass(frozen=True)
@@ -126,12 +129,19 @@ async def measure_proxy_latency(plan: LatencyPlan) -> ProxyLatency:
                 await via_envoy.GetBatch(request)
 
             async def get_rest() -> None:
-                response = await rest.get(status_path)
-                if response.status_code != HTTP_OK:
-                    raise RuntimeError(f"GET {status_path}: HTTP {response.status_code} {response.text}")
+                await _get_ok(rest, status_path)
+
+            async def get_admin_ready() -> None:
+                await _get_ok(rest, envoy.admin_url + ADMIN_READY_PATH)
 
             samples = await interleaved_samples(
-                {DIRECT: get_direct, GRPC_VIA_ENVOY: get_via_envoy, REST_VIA_ENVOY: get_rest}, plan
+                {
+                    DIRECT: get_direct,
+                    GRPC_VIA_ENVOY: get_via_envoy,
+                    REST_VIA_ENVOY: get_rest,
+                    HTTPX_FLOOR: get_admin_ready,
+                },
+                plan,
             )
     paths = {name: LatencySummary.of_seconds(path.wall) for name, path in samples.items()}
     cpu = {name: path.cpu_ms_per_call for name, path in samples.items()}
@@ -140,6 +150,12 @@ async def measure_proxy_latency(plan: LatencyPlan) -> ProxyLatency:
         _difference_row(paths, cpu, GRPC_VIA_ENVOY, plan),
     )
     return ProxyLatency(rows, paths, cpu)
+
+
+async def _get_ok(client: httpx.AsyncClient, url: str) -> None:
+    response = await client.get(url)
+    if response.status_code != HTTP_OK:
+        raise RuntimeError(f"GET {url}: HTTP {response.status_code} {response.text}")
 
 
 def _difference_row(

@@ -18,6 +18,12 @@ NOISE_NOTE = (
     "Figures come from one run on a noisy shared machine (other work runs beside it); "
     "read them as indications, and re-run before acting on a borderline verdict."
 )
+LATENCY_LEGEND = (
+    "httpx_to_envoy_admin_ready is the floor of one httpx call here (Envoy answers /ready itself, no "
+    "upstream): rest_via_envoy minus it is Envoy's routing, JSON transcoding and the upstream gRPC call. "
+    "The CPU column is this process (client and in-process server; Envoy excluded): the server's work is "
+    "the same on every GetBatch path, so CPU differences between them are the client libraries'."
+)
 REPORT_WIDTH = 130  # wide enough for the tables when output is piped (make bench in CI)
 
 
@@ -103,6 +109,7 @@ def print_report(report: BenchReport, console: Console | None = None) -> None:
             f"{report.latency_cpu_ms_per_call[name]:.3f}",
         )
     out.print(latency)
+    out.print(LATENCY_LEGEND)
 
     out.print("[bold]How each figure was measured[/]")
     for row in report.rows:

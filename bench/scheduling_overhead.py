@@ -34,7 +34,7 @@ class OverheadPlan:
     warmup: int = 1
 
 
-FULL_PLAN = OverheadPlan(batches=5, companies=100)
+FULL_PLAN = OverheadPlan(batches=10, companies=100)
 QUICK_PLAN = OverheadPlan(batches=2, companies=20)
 
 
