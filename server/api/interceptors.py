@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import grpc
@@ -58,46 +59,40 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
 
     def _unary(self, method: str, headers: dict[str, Any], behaviour: Any) -> Any:
         async def wrapper(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
-            trace_id, token, started = self._begin(method)
-            outcome = "OK"
-            try:
+            async with self._call(method, headers, context):
                 return await behaviour(request, context)
-            except asyncio.CancelledError:
-                outcome = "CANCELLED"
-                raise
-            except Exception as exc:
-                reply = self._reply(exc, trace_id)
-                outcome = reply.code.name
-                await context.abort(reply.code, reply.message, reply.trailing_metadata)
-            finally:
-                self._end(method, headers, trace_id, token, started, outcome)
 
         return wrapper
 
     def _stream(self, method: str, headers: dict[str, Any], behaviour: Any) -> Any:
         async def wrapper(request: Any, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
-            trace_id, token, started = self._begin(method)
-            outcome = "OK"
-            try:
+            async with self._call(method, headers, context):
                 async for item in behaviour(request, context):
                     yield item
-            except asyncio.CancelledError:
-                outcome = "CANCELLED"
-                raise
-            except Exception as exc:
-                reply = self._reply(exc, trace_id)
-                outcome = reply.code.name
-                await context.abort(reply.code, reply.message, reply.trailing_metadata)
-            finally:
-                self._end(method, headers, trace_id, token, started, outcome)
 
         return wrapper
 
-    def _begin(self, method: str) -> tuple[str, Any, float]:
+    @asynccontextmanager
+    async def _call(
+        self, method: str, headers: dict[str, Any], context: aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[None]:
+        """One call: trace id and gauge around it, errors turned into a status, one log line after."""
         trace_id = call_context.new_trace_id(method)
         token = call_context.set_trace_id(trace_id)
         self._gauge.active += 1
-        return trace_id, token, time.perf_counter()
+        started = time.perf_counter()
+        outcome = "OK"
+        try:
+            yield
+        except asyncio.CancelledError:
+            outcome = "CANCELLED"
+            raise
+        except Exception as exc:
+            reply = self._reply(exc, trace_id)
+            outcome = reply.code.name
+            await context.abort(reply.code, reply.message, reply.trailing_metadata)
+        finally:
+            self._end(method, headers, trace_id, token, started, outcome)
 
     def _end(
         self, method: str, headers: dict[str, Any], trace_id: str, token: Any, started: float, outcome: str
