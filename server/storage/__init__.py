@@ -6,11 +6,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from server.storage.base import BatchStore
+from server.storage.postgres import PostgresBatchStore
 from server.storage.sqlite import SqliteBatchStore
 
 SQLITE_SCHEME = "sqlite"
+POSTGRES_SCHEMES = frozenset({"postgresql", "postgres"})
 
-__all__ = ["BatchStore", "SqliteBatchStore", "open_store", "sqlite_path_from_url"]
+__all__ = ["BatchStore", "PostgresBatchStore", "SqliteBatchStore", "open_store", "sqlite_path_from_url"]
 
 
 def sqlite_path_from_url(url: str) -> Path:
@@ -21,10 +23,7 @@ def sqlite_path_from_url(url: str) -> Path:
     """
     parts = urlsplit(url)
     if parts.scheme != SQLITE_SCHEME:
-        raise ValueError(
-            f"unsupported database URL scheme {parts.scheme!r} in {url!r}: only sqlite:///path is "
-            "supported for now (PostgreSQL support is planned)"
-        )
+        raise ValueError(f"not a sqlite URL: {url!r} (expected sqlite:///path/to/file.sqlite3)")
     if parts.netloc:
         raise ValueError(f"sqlite URL {url!r} must have an empty host: sqlite:///path/to/file.sqlite3")
     # sqlite:///data/x.db -> path "/data/x.db" -> relative "data/x.db"; sqlite:////abs -> "//abs" -> "/abs".
@@ -35,13 +34,27 @@ def sqlite_path_from_url(url: str) -> Path:
 
 
 async def open_store(url: str) -> BatchStore:
-    """Open (creating the parent directory and the schema as needed) the store a URL names.
+    """Open the store a URL names, bringing its schema up to date.
+
+    ``sqlite:///path`` opens (creating the parent directory as needed) an embedded SQLite file;
+    ``postgresql://user@host:port/db`` (optionally ``?search_path=schema``) a PostgreSQL database.
 
     Raises:
         ValueError: the URL's scheme is not supported or it names no file.
+        ServiceUnavailable: the database cannot be reached or migrated.
     """
-    path = sqlite_path_from_url(url)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store = SqliteBatchStore(path)
+    scheme = urlsplit(url).scheme
+    store: BatchStore
+    if scheme in POSTGRES_SCHEMES:
+        store = PostgresBatchStore(url)
+    elif scheme == SQLITE_SCHEME:
+        path = sqlite_path_from_url(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store = SqliteBatchStore(path)
+    else:
+        raise ValueError(
+            f"unsupported database URL scheme {scheme!r} in {url!r}: use sqlite:///path or "
+            "postgresql://user@host:port/database"
+        )
     await store.open()
     return store

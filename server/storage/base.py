@@ -150,6 +150,27 @@ class StatsAggregates:
     by_priority: Mapping[str, GroupFigures]
 
 
+@dataclass(frozen=True)
+class CacheKey:
+    """What makes two extractions the same question (``server.cache`` builds it from a request)."""
+
+    name_key: str  # the normalized company name
+    extraction_mode: str
+    country: str
+    language: str
+    domain_hint: str  # '' when there is none
+
+
+@dataclass(frozen=True)
+class CachedExtraction:
+    """A cached answer: a profile, or the failure worth remembering (exactly one is set)."""
+
+    profile: Profile | None
+    error: ExtractionFailure | None
+    stored_at: datetime
+    expires_at: datetime
+
+
 class BatchStore(Protocol):
     """Persistence of batches and their companies."""
 
@@ -213,4 +234,22 @@ class BatchStore(Protocol):
 
     async def stats_since(self, since: datetime, now: datetime) -> StatsAggregates:
         """Aggregates for batches created and companies finished in [since, now]."""
+        ...
+
+    async def cache_get(self, key: CacheKey, now: datetime) -> CachedExtraction | None:
+        """The cached answer for ``key`` unless it expired by ``now``."""
+        ...
+
+    async def cache_put(self, key: CacheKey, entry: CachedExtraction) -> None:
+        """Store (or replace) the answer for ``key``."""
+
+    async def purge_finished(self, before: datetime) -> int:
+        """Delete final batches completed before ``before`` with their companies; returns batches deleted.
+
+        Stats summaries (where a store keeps them) of hours that ended before ``before`` go too.
+        """
+        ...
+
+    async def purge_expired_cache(self, now: datetime) -> int:
+        """Delete cache entries that expired by ``now``; returns how many."""
         ...

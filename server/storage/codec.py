@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from server.domain import BatchOptions, ErrorType, ExportFormat, ExtractionFailure, ExtractionMode, Priority
+from server.domain import (
+    BatchOptions,
+    BatchStatus,
+    CompanyState,
+    ErrorType,
+    ExportFormat,
+    ExtractionFailure,
+    ExtractionMode,
+    Priority,
+)
+from server.storage.base import StoredBatch, StoredCompany
+
+BATCH_COLUMNS = (
+    "batch_id, request_id, trace_id, options, status, total_companies, created_at, started_at, "
+    "completed_at, last_update"
+)
+"""The ``batches`` columns ``batch_from_row`` reads, in order."""
+COMPANY_COLUMNS = (
+    "batch_id, position, name, domain_hint, state, attempts, started_at, finished_at, profile, "
+    "error_type, error_message, error_details, from_cache"
+)
+"""The ``companies`` columns ``company_from_row`` reads, in order."""
 
 
 def to_epoch(moment: datetime | None) -> float | None:
@@ -51,3 +73,40 @@ def failure_from_columns(
         # A type written by a newer version: keep the record readable rather than failing the read.
         kind = ErrorType.INTERNAL
     return ExtractionFailure(kind, message or "", details or "")
+
+
+def batch_from_row(row: Sequence[Any], counts: dict[CompanyState, int]) -> StoredBatch:
+    """A ``BATCH_COLUMNS`` row and its state counts as a ``StoredBatch``."""
+    created = from_epoch(row[6])
+    last_update = from_epoch(row[9])
+    assert created is not None and last_update is not None  # NOT NULL columns
+    return StoredBatch(
+        batch_id=row[0],
+        request_id=row[1],
+        trace_id=row[2],
+        options=options_from_json(row[3]),
+        status=BatchStatus(row[4]),
+        total_companies=row[5],
+        created_at=created,
+        started_at=from_epoch(row[7]),
+        completed_at=from_epoch(row[8]),
+        last_update=last_update,
+        state_counts=counts,
+    )
+
+
+def company_from_row(row: Sequence[Any]) -> StoredCompany:
+    """A ``COMPANY_COLUMNS`` row as a ``StoredCompany``."""
+    return StoredCompany(
+        batch_id=row[0],
+        position=row[1],
+        name=row[2],
+        domain_hint=row[3],
+        state=CompanyState(row[4]),
+        attempts=row[5],
+        started_at=from_epoch(row[6]),
+        finished_at=from_epoch(row[7]),
+        profile=None if row[8] is None else json.loads(row[8]),
+        error=failure_from_columns(row[9], row[10], row[11]),
+        from_cache=bool(row[12]),
+    )

@@ -1,7 +1,10 @@
-"""Versioned schema migrations, in SQL that SQLite and PostgreSQL both accept.
+"""Versioned schema migrations: ``MIGRATIONS`` for SQLite, ``POSTGRES_MIGRATIONS`` for PostgreSQL.
 
 Each migration is a list of statements applied in one transaction; ``schema_version`` records the highest
-applied version. Append new migrations; never edit a released one.
+applied version. Append new migrations; never edit a released one. The two engines share the SQL of the
+tables both have (written once below, in SQL both accept); PostgreSQL additionally keeps an hourly
+summary of finished companies that makes 30-day stats over millions of rows cheap. A database only ever
+holds one engine's schema, so the two lists are numbered independently.
 
 Timestamps are epoch seconds in DOUBLE PRECISION columns so durations are plain subtraction in both engines.
 ``extraction_mode`` and ``priority`` are copied onto company rows so that time-window stats over millions of
@@ -10,10 +13,8 @@ companies read one covering index instead of joining every row to its batch.
 
 from __future__ import annotations
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    # 1: batches and their companies.
-    (
-        """
+_BATCHES_AND_COMPANIES = (
+    """
         CREATE TABLE batches (
             batch_id TEXT PRIMARY KEY,
             request_id TEXT UNIQUE,
@@ -29,9 +30,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             last_update DOUBLE PRECISION NOT NULL
         )
         """,
-        "CREATE INDEX ix_batches_created ON batches (created_at, batch_id)",
-        "CREATE INDEX ix_batches_status ON batches (status)",
-        """
+    "CREATE INDEX ix_batches_created ON batches (created_at, batch_id)",
+    "CREATE INDEX ix_batches_status ON batches (status)",
+    """
         CREATE TABLE companies (
             batch_id TEXT NOT NULL REFERENCES batches (batch_id) ON DELETE CASCADE,
             position INTEGER NOT NULL,
@@ -51,13 +52,77 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (batch_id, position)
         )
         """,
-        # Covering index for stats_since and recent_durations: the window scan never touches the table.
-        """
+    # Covering index for stats_since and recent_durations: the window scan never touches the table.
+    """
         CREATE INDEX ix_companies_finished ON companies
             (finished_at, state, extraction_mode, priority, error_type, from_cache, started_at)
         """,
-        "CREATE INDEX ix_companies_running ON companies (state) WHERE state = 'running'",
-    ),
+    "CREATE INDEX ix_companies_running ON companies (state) WHERE state = 'running'",
+)
+
+# The extraction cache shared by every replica using the database, and the index retention purges by.
+# ``domain_hint`` is '' rather than NULL because it is part of the key (NULLs never conflict).
+_CACHE_AND_RETENTION = (
+    """
+    CREATE TABLE extraction_cache (
+        name_key TEXT NOT NULL,
+        extraction_mode TEXT NOT NULL,
+        country TEXT NOT NULL,
+        language TEXT NOT NULL,
+        domain_hint TEXT NOT NULL,
+        profile TEXT,
+        error_type TEXT,
+        error_message TEXT,
+        error_details TEXT,
+        stored_at DOUBLE PRECISION NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (name_key, extraction_mode, country, language, domain_hint)
+    )
+    """,
+    "CREATE INDEX ix_cache_expires ON extraction_cache (expires_at)",
+    "CREATE INDEX ix_batches_completed ON batches (completed_at)",
+)
+
+HOUR_SECONDS = 3600
+"""Width of one ``company_hourly`` bucket."""
+
+# Finished companies (success/failed) counted per hour x mode x priority x state x error type, kept in
+# the same transaction as each company's final write. ``error_type`` is '' for none (part of the key).
+# Backfilled from existing rows so a database upgraded with history reports the same figures.
+_POSTGRES_HOURLY_SUMMARY = (
+    """
+    CREATE TABLE company_hourly (
+        hour DOUBLE PRECISION NOT NULL,
+        extraction_mode TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        state TEXT NOT NULL,
+        error_type TEXT NOT NULL,
+        companies BIGINT NOT NULL,
+        from_cache BIGINT NOT NULL,
+        seconds DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (hour, extraction_mode, priority, state, error_type)
+    )
+    """,
+    f"""
+    INSERT INTO company_hourly
+    SELECT floor(finished_at / {HOUR_SECONDS}) * {HOUR_SECONDS}, extraction_mode, priority, state,
+           coalesce(error_type, ''), count(*), sum(from_cache), coalesce(sum(finished_at - started_at), 0)
+    FROM companies
+    WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _BATCHES_AND_COMPANIES,  # 1
+    _CACHE_AND_RETENTION,  # 2
+)
+
+POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _BATCHES_AND_COMPANIES,  # 1
+    _CACHE_AND_RETENTION,  # 2
+    _POSTGRES_HOURLY_SUMMARY,  # 3
 )
 
 LATEST_VERSION = len(MIGRATIONS)
+POSTGRES_LATEST_VERSION = len(POSTGRES_MIGRATIONS)

@@ -24,16 +24,29 @@ from server.errors import ServiceUnavailable
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
+    CachedExtraction,
+    CacheKey,
     NewBatch,
     PageCursor,
     StatsAggregates,
     StoredBatch,
     StoredCompany,
 )
+from server.storage.cache_sql import (
+    CACHE_GET,
+    CACHE_PURGE_EXPIRED,
+    CACHE_PUT,
+    PURGE_BATCH_CHUNK,
+    PURGE_FINISHED_BATCHES,
+    entry_from_row,
+    key_params,
+    put_params,
+)
 from server.storage.codec import (
-    failure_from_columns,
-    from_epoch,
-    options_from_json,
+    BATCH_COLUMNS,
+    COMPANY_COLUMNS,
+    batch_from_row,
+    company_from_row,
     options_to_json,
     to_epoch,
 )
@@ -43,14 +56,6 @@ from server.storage.stats_sql import aggregate_stats
 BUSY_TIMEOUT_MS = 5000
 """How long a statement waits for another process's write lock before failing."""
 
-_BATCH_COLUMNS = (
-    "batch_id, request_id, trace_id, options, status, total_companies, created_at, started_at, "
-    "completed_at, last_update"
-)
-_COMPANY_COLUMNS = (
-    "batch_id, position, name, domain_hint, state, attempts, started_at, finished_at, profile, "
-    "error_type, error_message, error_details, from_cache"
-)
 _FINAL_STATUSES_SQL = "('completed', 'failed', 'cancelled')"
 
 
@@ -148,7 +153,7 @@ class SqliteBatchStore:
                     if existing is not None:
                         return await self._require_batch(conn, existing[0]), False
                 await conn.execute(
-                    f"INSERT INTO batches ({_BATCH_COLUMNS}, extraction_mode, priority) "
+                    f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
                     (
                         batch.batch_id,
@@ -251,9 +256,9 @@ class SqliteBatchStore:
     async def list_companies(self, batch_id: str) -> list[StoredCompany]:
         async with self._locked() as conn:
             rows = await conn.execute_fetchall(
-                f"SELECT {_COMPANY_COLUMNS} FROM companies WHERE batch_id = ? ORDER BY position", (batch_id,)
+                f"SELECT {COMPANY_COLUMNS} FROM companies WHERE batch_id = ? ORDER BY position", (batch_id,)
             )
-        return [_company_from_row(row) for row in rows]
+        return [company_from_row(row) for row in rows]
 
     async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
         sql = "UPDATE companies SET state = 'pending', started_at = NULL WHERE state = 'running'"
@@ -331,6 +336,32 @@ class SqliteBatchStore:
     async def stats_since(self, since: datetime, now: datetime) -> StatsAggregates:
         return await aggregate_stats(self._fetch, since, now)
 
+    # -- cache and retention -----------------------------------------------------------------------
+
+    async def cache_get(self, key: CacheKey, now: datetime) -> CachedExtraction | None:
+        rows = await self._fetch(CACHE_GET, (*key_params(key), to_epoch(now)))
+        return entry_from_row(rows[0]) if rows else None
+
+    async def cache_put(self, key: CacheKey, entry: CachedExtraction) -> None:
+        async with self._locked() as conn:
+            await conn.execute(CACHE_PUT, put_params(key, entry))
+
+    async def purge_finished(self, before: datetime) -> int:
+        deleted = 0
+        while True:
+            # One short transaction per chunk: other writers wait for at most one chunk.
+            async with self._locked() as conn:
+                cursor = await conn.execute(PURGE_FINISHED_BATCHES, (to_epoch(before), PURGE_BATCH_CHUNK))
+                count = int(cursor.rowcount)
+            deleted += count
+            if count < PURGE_BATCH_CHUNK:
+                return deleted
+
+    async def purge_expired_cache(self, now: datetime) -> int:
+        async with self._locked() as conn:
+            cursor = await conn.execute(CACHE_PURGE_EXPIRED, (to_epoch(now),))
+            return int(cursor.rowcount)
+
     # -- row mapping -------------------------------------------------------------------------------
 
     async def _write_change(self, conn: aiosqlite.Connection, change: BatchChange) -> None:
@@ -353,7 +384,7 @@ class SqliteBatchStore:
     async def _load_batches(
         self, conn: aiosqlite.Connection, clause: str, params: Sequence[Any]
     ) -> list[StoredBatch]:
-        rows = list(await conn.execute_fetchall(f"SELECT {_BATCH_COLUMNS} FROM batches {clause}", params))
+        rows = list(await conn.execute_fetchall(f"SELECT {BATCH_COLUMNS} FROM batches {clause}", params))
         if not rows:
             return []
         ids = [row[0] for row in rows]
@@ -364,42 +395,7 @@ class SqliteBatchStore:
             ids,
         ):
             counts[batch_id][CompanyState(state)] = count
-        return [_batch_from_row(row, counts[row[0]]) for row in rows]
-
-
-def _batch_from_row(row: Sequence[Any], counts: dict[CompanyState, int]) -> StoredBatch:
-    created = from_epoch(row[6])
-    last_update = from_epoch(row[9])
-    assert created is not None and last_update is not None  # NOT NULL columns
-    return StoredBatch(
-        batch_id=row[0],
-        request_id=row[1],
-        trace_id=row[2],
-        options=options_from_json(row[3]),
-        status=BatchStatus(row[4]),
-        total_companies=row[5],
-        created_at=created,
-        started_at=from_epoch(row[7]),
-        completed_at=from_epoch(row[8]),
-        last_update=last_update,
-        state_counts=counts,
-    )
-
-
-def _company_from_row(row: Sequence[Any]) -> StoredCompany:
-    return StoredCompany(
-        batch_id=row[0],
-        position=row[1],
-        name=row[2],
-        domain_hint=row[3],
-        state=CompanyState(row[4]),
-        attempts=row[5],
-        started_at=from_epoch(row[6]),
-        finished_at=from_epoch(row[7]),
-        profile=None if row[8] is None else json.loads(row[8]),
-        error=failure_from_columns(row[9], row[10], row[11]),
-        from_cache=bool(row[12]),
-    )
+        return [batch_from_row(row, counts[row[0]]) for row in rows]
 
 
 def _placeholders(count: int) -> str:

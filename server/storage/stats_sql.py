@@ -3,10 +3,15 @@
 Queries use ``?`` placeholders (a PostgreSQL store rewrites them to ``$n``). Each runs over an index:
 batches by ``created_at``, companies by the covering ``ix_companies_finished``. Results are a few dozen
 rows at most, folded into ``StatsAggregates`` here so every store shares the arithmetic.
+
+A store that keeps the ``company_hourly`` summary (PostgreSQL) passes ``hourly=True``: whole hours inside
+the window are read from the summary and only the partial hours at both edges from ``companies``, so the
+figures are exactly those of the full scan while reading at most two hours of company rows.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -15,6 +20,7 @@ from typing import Any
 
 from server.domain import BatchStatus, CompanyState
 from server.storage.base import GroupFigures, StatsAggregates
+from server.storage.schema import HOUR_SECONDS
 
 Fetch = Callable[[str, Sequence[Any]], Awaitable[Sequence[Sequence[Any]]]]
 """Runs one query with parameters and returns its rows."""
@@ -47,6 +53,17 @@ COMPANIES_BY_GROUP = """
     GROUP BY extraction_mode, priority, state, error_type
 """
 
+# The same grouping for a half-open range [lo, hi): the left edge before the first whole summary hour.
+COMPANIES_BY_GROUP_HALF_OPEN = COMPANIES_BY_GROUP.replace("finished_at <= ?", "finished_at < ?")
+
+COMPANIES_BY_GROUP_HOURLY = """
+    SELECT extraction_mode, priority, state, nullif(error_type, ''), sum(companies), sum(from_cache),
+           sum(seconds)
+    FROM company_hourly
+    WHERE hour >= ? AND hour < ?
+    GROUP BY extraction_mode, priority, state, error_type
+"""
+
 # Sweep line over batch run intervals (first start .. completion, or now while live), clipped to the
 # window. Ends sort before starts at the same instant, so back-to-back batches do not count as overlapping.
 PEAK_CONCURRENT_BATCHES = """
@@ -66,8 +83,23 @@ PEAK_CONCURRENT_BATCHES = """
 """
 
 
-async def aggregate_stats(fetch: Fetch, since: datetime, now: datetime) -> StatsAggregates:
-    """Run the stats queries through ``fetch`` and fold their rows."""
+async def _company_groups(fetch: Fetch, lo: float, hi: float, hourly: bool) -> list[Sequence[Any]]:
+    """Company rows grouped by mode, priority, state and error type, finished in [lo, hi]."""
+    first_hour = math.ceil(lo / HOUR_SECONDS) * HOUR_SECONDS
+    end_hour = math.floor(hi / HOUR_SECONDS) * HOUR_SECONDS
+    if not hourly or first_hour >= end_hour:
+        return list(await fetch(COMPANIES_BY_GROUP, (lo, hi)))
+    return [
+        *await fetch(COMPANIES_BY_GROUP_HALF_OPEN, (lo, first_hour)),
+        *await fetch(COMPANIES_BY_GROUP_HOURLY, (float(first_hour), float(end_hour))),
+        *await fetch(COMPANIES_BY_GROUP, (float(end_hour), hi)),
+    ]
+
+
+async def aggregate_stats(
+    fetch: Fetch, since: datetime, now: datetime, *, hourly: bool = False
+) -> StatsAggregates:
+    """Run the stats queries through ``fetch`` and fold their rows (``hourly``: see the module doc)."""
     lo, hi = since.timestamp(), now.timestamp()
     by_status: Counter[BatchStatus] = Counter()
     by_mode: dict[str, GroupFigures] = defaultdict(GroupFigures)
@@ -93,9 +125,10 @@ async def aggregate_stats(fetch: Fetch, since: datetime, now: datetime) -> Stats
     errors: Counter[str] = Counter()
     processed = succeeded = from_cache = 0
     company_seconds = 0.0
-    for mode, priority, state, error_type, count, cache_sum, seconds in await fetch(
-        COMPANIES_BY_GROUP, (lo, hi)
+    for mode, priority, state, error_type, count, cache_sum, seconds in await _company_groups(
+        fetch, lo, hi, hourly
     ):
+        count = int(count)
         ok = count if state == CompanyState.SUCCESS else 0
         processed += count
         succeeded += ok

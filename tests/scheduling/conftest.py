@@ -1,28 +1,17 @@
-"""Fixtures for scheduler tests: a real SQLite store in tmp_path and a scripted extractor."""
+"""Fixtures for scheduler tests: a real store (once per backend) and a scripted extractor."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from scheduling_fakes import FakeClock, SchedulerFactory, ScriptedExtractor
 
 from server.scheduling.scheduler import BatchScheduler
-from server.storage.sqlite import SqliteBatchStore
+from server.storage.base import BatchStore
+from server.storage.testing import database_url, store, store_factory
 
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "batches.sqlite3"
-
-
-@pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[SqliteBatchStore]:
-    store = SqliteBatchStore(db_path)
-    await store.open()
-    yield store
-    await store.close()
+__all__ = ["database_url", "store", "store_factory"]
 
 
 @pytest.fixture
@@ -37,7 +26,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def make_scheduler(
-    store: SqliteBatchStore, extractor: ScriptedExtractor, clock: FakeClock
+    store: BatchStore, extractor: ScriptedExtractor, clock: FakeClock
 ) -> AsyncIterator[SchedulerFactory]:
     """Start schedulers on the shared store; every one is stopped at teardown."""
     started: list[BatchScheduler] = []

@@ -9,7 +9,7 @@ from scheduling_fakes import SchedulerFactory, ScriptedExtractor, eventually
 from server.domain import BatchOptions, BatchSpec, ExtractionMode, Priority
 from server.scheduling.estimates import MODE_PRIORS_SECONDS, DurationModel, QueuedWork, batch_seconds
 from server.scheduling.scheduler import BatchScheduler
-from server.storage.sqlite import SqliteBatchStore
+from server.storage.base import BatchStore
 
 
 def test_model_starts_at_the_prior_and_follows_observations() -> None:
@@ -45,7 +45,7 @@ def test_work_queued_ahead_delays_the_batch_when_the_pool_is_full() -> None:
 
 
 async def test_estimates_respond_to_observed_durations(
-    make_scheduler: SchedulerFactory, store: SqliteBatchStore, extractor: ScriptedExtractor
+    make_scheduler: SchedulerFactory, store: BatchStore, extractor: ScriptedExtractor
 ) -> None:
     options = BatchOptions(extraction_mode=ExtractionMode.BASIC, max_concurrent=1)
     scheduler = await make_scheduler(workers=1)

@@ -1,25 +1,25 @@
-"""Surviving restarts: a batch continues on the same SQLite file, and drain requeues unfinished work."""
+"""Surviving restarts: a batch continues on the same database, and drain requeues unfinished work."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from scheduling_fakes import SchedulerFactory, ScriptedExtractor, eventually
 
 from server.domain import BatchOptions, BatchSpec, BatchStatus, CompanyState
 from server.scheduling.scheduler import BatchScheduler
-from server.storage.sqlite import SqliteBatchStore
+from server.storage.base import BatchStore
+from server.storage.testing import StoreFactory
 
 
-async def test_a_restarted_scheduler_finishes_the_batch_keeping_earlier_results(tmp_path: Path) -> None:
-    path = tmp_path / "restart.sqlite3"
+async def test_a_restarted_scheduler_finishes_the_batch_keeping_earlier_results(
+    store_factory: StoreFactory,
+) -> None:
     names = tuple(f"R-{i}" for i in range(6))
     first_extractor = ScriptedExtractor()
     for name in names[2:]:
         first_extractor.gates[name] = asyncio.Event()  # never released: the process "dies" mid-batch
-    store = SqliteBatchStore(path)
-    await store.open()
+    store = await store_factory()
     scheduler = BatchScheduler(store, first_extractor, workers=2, aging_seconds=30.0)
     await scheduler.start()
     outcome = await scheduler.submit(BatchSpec(names, BatchOptions(max_concurrent=2)))
@@ -31,8 +31,7 @@ async def test_a_restarted_scheduler_finishes_the_batch_keeping_earlier_results(
     assert before["R-0"].state is CompanyState.SUCCESS and before["R-2"].state is CompanyState.RUNNING
 
     second_extractor = ScriptedExtractor()
-    store = SqliteBatchStore(path)
-    await store.open()
+    store = await store_factory()
     scheduler = BatchScheduler(store, second_extractor, workers=2, aging_seconds=30.0)
     try:
         await scheduler.start()
@@ -58,7 +57,7 @@ async def test_a_restarted_scheduler_finishes_the_batch_keeping_earlier_results(
 
 
 async def test_drain_lets_in_flight_work_finish_then_requeues_the_rest_as_pending(
-    make_scheduler: SchedulerFactory, extractor: ScriptedExtractor, store: SqliteBatchStore
+    make_scheduler: SchedulerFactory, extractor: ScriptedExtractor, store: BatchStore
 ) -> None:
     quick, stuck = asyncio.Event(), asyncio.Event()
     extractor.gates.update({"D-0": quick, "D-1": stuck})

@@ -21,7 +21,7 @@ from server.domain import (
 )
 from server.errors import BatchNotFound, CompanyAnalysisError, FetchError, InvalidRequest, InvalidTransition
 from server.scheduling.scheduler import LOGGER_NAME, BatchScheduler
-from server.storage.sqlite import SqliteBatchStore
+from server.storage.base import BatchStore
 
 
 def spec(*names: str, request_id: str | None = None, **options: object) -> BatchSpec:
@@ -258,7 +258,7 @@ async def test_list_batches_pages_newest_first_with_opaque_tokens(make_scheduler
 
 
 async def test_extract_one_uses_the_same_error_handling_and_persists_nothing(
-    make_scheduler: SchedulerFactory, extractor: ScriptedExtractor, store: SqliteBatchStore
+    make_scheduler: SchedulerFactory, extractor: ScriptedExtractor, store: BatchStore
 ) -> None:
     extractor.failures["Gone"] = CompanyAnalysisError("not found")
     extractor.gates["Slow"] = asyncio.Event()

@@ -9,7 +9,7 @@ from scheduling_fakes import SchedulerFactory, ScriptedExtractor, eventually
 
 from server.domain import BatchEvent, BatchEventType, BatchOptions, BatchSpec, BatchStatus, CompanyState
 from server.scheduling.events import EventChannel
-from server.storage.sqlite import SqliteBatchStore
+from server.storage.base import BatchStore
 
 
 def spec(*names: str, **options: object) -> BatchSpec:
@@ -48,7 +48,7 @@ async def test_watch_streams_snapshot_then_every_change_and_ends_on_final_status
 
 
 async def test_every_event_is_persisted_before_it_is_published(
-    make_scheduler: SchedulerFactory, store: SqliteBatchStore
+    make_scheduler: SchedulerFactory, store: BatchStore
 ) -> None:
     scheduler = await make_scheduler(workers=2)
     outcome = await scheduler.submit(spec(*(f"P-{i}" for i in range(6))))

@@ -1,10 +1,8 @@
-"""GetStats figures computed from records written to a real SQLite store."""
+"""GetStats figures computed from records written to a real store (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +18,8 @@ from server.domain import (
 )
 from server.errors import InvalidRequest
 from server.stats import LiveFigures, StatsCollector
-from server.storage.base import BatchChange, NewBatch, NewCompany
-from server.storage.sqlite import SqliteBatchStore
+from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany
+from server.storage.testing import StoreFactory
 
 NOW = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)
 LIVE = LiveFigures(active_connections=7, queue_size=4, workers_busy=2, workers_total=16)
@@ -34,7 +32,7 @@ def minutes(value: float) -> datetime:
 class Recorder:
     """Writes batch histories through the store's own API."""
 
-    def __init__(self, store: SqliteBatchStore) -> None:
+    def __init__(self, store: BatchStore) -> None:
         self.store = store
 
     async def batch(
@@ -75,12 +73,10 @@ class Recorder:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteBatchStore]:
-    store = SqliteBatchStore(tmp_path / "stats.sqlite3")
-    await store.open()
+async def store(store_factory: StoreFactory) -> BatchStore:
+    store = await store_factory()
     await record_history(Recorder(store))
-    yield store
-    await store.close()
+    return store
 
 
 async def record_history(rec: Recorder) -> None:
@@ -111,7 +107,7 @@ async def record_history(rec: Recorder) -> None:
     await rec.close("old", BatchStatus.COMPLETED, minutes(118))
 
 
-async def test_one_hour_figures_match_the_recorded_history(store: SqliteBatchStore) -> None:
+async def test_one_hour_figures_match_the_recorded_history(store: BatchStore) -> None:
     report = await StatsCollector(store, now=lambda: NOW).report("1h", False, LIVE)
     assert report.timeframe == "1h"
     assert (report.total_batches, report.completed_batches, report.failed_batches) == (4, 1, 1)
@@ -132,7 +128,7 @@ async def test_one_hour_figures_match_the_recorded_history(store: SqliteBatchSto
     assert report.by_mode is None and report.by_priority is None
 
 
-async def test_live_figures_and_process_usage_are_reported(store: SqliteBatchStore) -> None:
+async def test_live_figures_and_process_usage_are_reported(store: BatchStore) -> None:
     collector = StatsCollector(store, now=lambda: NOW)
     report = await collector.report("1h", False, LIVE)
     assert (report.active_connections, report.queue_size) == (7, 4)
@@ -141,14 +137,14 @@ async def test_live_figures_and_process_usage_are_reported(store: SqliteBatchSto
     assert 0.0 < report.memory_usage <= 100.0
 
 
-async def test_a_longer_timeframe_includes_older_records(store: SqliteBatchStore) -> None:
+async def test_a_longer_timeframe_includes_older_records(store: BatchStore) -> None:
     report = await StatsCollector(store, now=lambda: NOW).report("6h", False, LIVE)
     assert report.total_batches == 5 and report.completed_batches == 2
     assert report.total_companies_processed == 6
     assert report.fastest_batch_time == 60.0
 
 
-async def test_details_break_figures_down_by_mode_and_priority(store: SqliteBatchStore) -> None:
+async def test_details_break_figures_down_by_mode_and_priority(store: BatchStore) -> None:
     report = await StatsCollector(store, now=lambda: NOW).report("1h", True, LIVE)
     assert report.by_mode is not None and report.by_priority is not None
     basic, standard = report.by_mode["basic"], report.by_mode["standard"]
@@ -161,19 +157,15 @@ async def test_details_break_figures_down_by_mode_and_priority(store: SqliteBatc
     assert report.by_priority["normal"].companies_processed == 3
 
 
-async def test_an_empty_store_reports_zeros(tmp_path: Path) -> None:
-    store = SqliteBatchStore(tmp_path / "empty.sqlite3")
-    await store.open()
-    try:
-        report = await StatsCollector(store, now=lambda: NOW).report("24h", True, LIVE)
-    finally:
-        await store.close()
+async def test_an_empty_store_reports_zeros(store_factory: StoreFactory) -> None:
+    store = await store_factory()
+    report = await StatsCollector(store, now=lambda: NOW).report("24h", True, LIVE)
     assert report.total_batches == 0 and report.success_rate == 0.0
     assert report.most_common_extraction_mode is None and report.most_common_errors == ()
     assert report.peak_concurrent_batches == 0 and report.by_mode == {}
 
 
-async def test_unknown_timeframe_is_an_invalid_request(store: SqliteBatchStore) -> None:
+async def test_unknown_timeframe_is_an_invalid_request(store: BatchStore) -> None:
     with pytest.raises(InvalidRequest) as info:
         await StatsCollector(store).report("2h", False, LIVE)
     assert info.value.violations[0].field == "timeframe"

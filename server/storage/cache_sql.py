@@ -1,0 +1,70 @@
+"""The extraction cache's SQL, shared by both stores (``?`` placeholders, like ``stats_sql``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from server.storage.base import CachedExtraction, CacheKey
+from server.storage.codec import failure_from_columns, from_epoch, to_epoch
+
+CACHE_GET = """
+    SELECT profile, error_type, error_message, error_details, stored_at, expires_at
+    FROM extraction_cache
+    WHERE name_key = ? AND extraction_mode = ? AND country = ? AND language = ? AND domain_hint = ?
+      AND expires_at > ?
+"""
+
+# Last writer wins: two replicas extracting the same company at once both store a fresh answer.
+CACHE_PUT = """
+    INSERT INTO extraction_cache (name_key, extraction_mode, country, language, domain_hint, profile,
+                                  error_type, error_message, error_details, stored_at, expires_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (name_key, extraction_mode, country, language, domain_hint) DO UPDATE SET
+        profile = excluded.profile, error_type = excluded.error_type,
+        error_message = excluded.error_message, error_details = excluded.error_details,
+        stored_at = excluded.stored_at, expires_at = excluded.expires_at
+"""
+
+CACHE_PURGE_EXPIRED = "DELETE FROM extraction_cache WHERE expires_at <= ?"
+
+PURGE_BATCH_CHUNK = 500
+"""Batches deleted per transaction by retention, so a purge never holds locks for long."""
+
+# Final batches always have completed_at (the scheduler writes it with the final status).
+PURGE_FINISHED_BATCHES = """
+    DELETE FROM batches WHERE batch_id IN (
+        SELECT batch_id FROM batches
+        WHERE completed_at < ? AND status IN ('completed', 'failed', 'cancelled')
+        LIMIT ?
+    )
+"""
+
+
+def key_params(key: CacheKey) -> tuple[str, str, str, str, str]:
+    return (key.name_key, key.extraction_mode, key.country, key.language, key.domain_hint)
+
+
+def put_params(key: CacheKey, entry: CachedExtraction) -> tuple[Any, ...]:
+    error = entry.error
+    return (
+        *key_params(key),
+        None if entry.profile is None else json.dumps(entry.profile),
+        None if error is None else error.type.value,
+        None if error is None else error.message,
+        None if error is None else error.details,
+        to_epoch(entry.stored_at),
+        to_epoch(entry.expires_at),
+    )
+
+
+def entry_from_row(row: Sequence[Any]) -> CachedExtraction:
+    stored_at, expires_at = from_epoch(row[4]), from_epoch(row[5])
+    assert stored_at is not None and expires_at is not None  # NOT NULL columns
+    return CachedExtraction(
+        profile=None if row[0] is None else json.loads(row[0]),
+        error=failure_from_columns(row[1], row[2], row[3]),
+        stored_at=stored_at,
+        expires_at=expires_at,
+    )

@@ -1,0 +1,418 @@
+"""The shared store: PostgreSQL through an asyncpg pool, for one or several replicas on one database.
+
+Semantics match ``SqliteBatchStore`` method for method (the same tests run against both). Differences
+are in how, not what:
+
+- Migrations run under ``pg_advisory_xact_lock`` in one transaction, so replicas starting together
+  apply each migration exactly once and the others wait, then see the new version.
+- A submit's ``request_id`` race is settled by the UNIQUE constraint (``ON CONFLICT DO NOTHING``): the
+  loser reads the winner's committed batch.
+- A company's final write also adds it to ``company_hourly`` in the same statement, only when the
+  guarded UPDATE changed a row, so the summary is exact and stats read it instead of every company.
+
+The schema is chosen with the connection's ``search_path`` (``?search_path=name`` in the URL, which
+asyncpg passes on as a server setting), so tests and benchmarks can each use a throwaway schema.
+
+Company rows are ready for multi-replica claiming: ``attempts`` already counts starts (a fencing token),
+and a later migration adds ``lease_owner``/``lease_expires`` next to it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
+from server.errors import ServiceUnavailable
+from server.storage.base import (
+    BatchChange,
+    BatchIdTaken,
+    CachedExtraction,
+    CacheKey,
+    NewBatch,
+    PageCursor,
+    StatsAggregates,
+    StoredBatch,
+    StoredCompany,
+)
+from server.storage.cache_sql import (
+    CACHE_GET,
+    CACHE_PURGE_EXPIRED,
+    CACHE_PUT,
+    PURGE_BATCH_CHUNK,
+    PURGE_FINISHED_BATCHES,
+    entry_from_row,
+    key_params,
+    put_params,
+)
+from server.storage.codec import (
+    BATCH_COLUMNS,
+    COMPANY_COLUMNS,
+    batch_from_row,
+    company_from_row,
+    options_to_json,
+    to_epoch,
+)
+from server.storage.schema import HOUR_SECONDS, POSTGRES_MIGRATIONS
+from server.storage.stats_sql import aggregate_stats
+
+MIGRATION_LOCK_KEY = 0x636F6D7062617463  # "compbatc": one advisory lock id for this service's migrations
+POOL_MIN_SIZE = 1
+POOL_MAX_SIZE = 10
+CONNECT_TIMEOUT_SECONDS = 10.0
+COMMAND_TIMEOUT_SECONDS = 30.0
+
+_FINAL_STATUSES_SQL = "('completed', 'failed', 'cancelled')"
+_PLACEHOLDER = re.compile(r"\?")
+
+# The guarded final write and its hourly summary in one statement: the CTE returns a row only when
+# the company was still running, so a late or repeated write adds nothing to the summary.
+_MARK_FINISHED = f"""
+    WITH done AS (
+        UPDATE companies SET state = $1, started_at = $2, finished_at = $3, profile = $4, error_type = $5,
+            error_message = $6, error_details = $7, from_cache = $8
+        WHERE batch_id = $9 AND position = $10 AND state = 'running'
+        RETURNING extraction_mode, priority, state, coalesce(error_type, '') AS error_type, from_cache,
+                  finished_at, coalesce(finished_at - started_at, 0) AS seconds
+    )
+    INSERT INTO company_hourly AS h
+        (hour, extraction_mode, priority, state, error_type, companies, from_cache, seconds)
+    SELECT floor(finished_at / {HOUR_SECONDS}) * {HOUR_SECONDS}, extraction_mode, priority, state,
+           error_type, 1, from_cache, seconds
+    FROM done WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL
+    ON CONFLICT (hour, extraction_mode, priority, state, error_type) DO UPDATE SET
+        companies = h.companies + excluded.companies,
+        from_cache = h.from_cache + excluded.from_cache,
+        seconds = h.seconds + excluded.seconds
+"""
+
+
+def numbered(sql: str) -> str:
+    """``?`` placeholders (the portable spelling in ``stats_sql``/``cache_sql``) as ``$1, $2, ...``."""
+    counter = iter(range(1, sql.count("?") + 1))
+    return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
+
+
+class PostgresBatchStore:
+    """``BatchStore`` on a PostgreSQL database (``postgresql://user@host:port/db[?search_path=schema]``)."""
+
+    def __init__(self, url: str, *, max_connections: int = POOL_MAX_SIZE) -> None:
+        self.url = url
+        self._max_connections = max_connections
+        self._pool: asyncpg.Pool | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Create the connection pool and apply pending migrations (one replica at a time)."""
+        with _translated("open"):
+            pool = await asyncpg.create_pool(
+                self.url,
+                min_size=POOL_MIN_SIZE,
+                max_size=self._max_connections,
+                timeout=CONNECT_TIMEOUT_SECONDS,
+                command_timeout=COMMAND_TIMEOUT_SECONDS,
+            )
+            try:
+                async with pool.acquire() as conn:
+                    await self._migrate(conn)
+            except BaseException:
+                await pool.close()
+                raise
+        self._pool = pool
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
+
+    async def schema_version(self) -> int:
+        async with self._conn() as conn:
+            return int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+
+    async def _migrate(self, conn: asyncpg.Connection) -> None:
+        async with conn.transaction():
+            # Held until commit: a second replica blocks here, then finds the migrations applied.
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_KEY)
+            await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
+            current = int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+            for version, statements in enumerate(POSTGRES_MIGRATIONS[current:], start=current + 1):
+                for statement in statements:
+                    await conn.execute(statement)
+                await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
+
+    # -- connection helpers ------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _conn(self) -> AsyncIterator[asyncpg.Connection]:
+        with _translated("query"):
+            if self._pool is None:
+                raise ServiceUnavailable("the store is closed")
+            async with self._pool.acquire() as conn:
+                yield conn
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self._conn() as conn, conn.transaction():
+            yield conn
+
+    async def _fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        async with self._conn() as conn:
+            return [tuple(row) for row in await conn.fetch(numbered(sql), *params)]
+
+    # -- batches -----------------------------------------------------------------------------------
+
+    async def create_batch(self, batch: NewBatch) -> tuple[StoredBatch, bool]:
+        """Create the batch and its companies in one transaction (see ``BatchStore.create_batch``)."""
+        opts = batch.options
+        created = to_epoch(batch.created_at)
+        try:
+            async with self._transaction() as conn:
+                inserted = await conn.fetchval(
+                    f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10) "
+                    "ON CONFLICT (request_id) DO NOTHING RETURNING batch_id",
+                    batch.batch_id,
+                    batch.request_id,
+                    batch.trace_id,
+                    options_to_json(opts),
+                    BatchStatus.QUEUED.value,
+                    len(batch.companies),
+                    created,
+                    created,
+                    opts.extraction_mode.value,
+                    opts.priority.value,
+                )
+                if inserted is None:
+                    # The request id is taken (ON CONFLICT waited for the other transaction to commit).
+                    existing = await conn.fetchval(
+                        "SELECT batch_id FROM batches WHERE request_id = $1", batch.request_id
+                    )
+                    return await self._require_batch(conn, existing), False
+                await conn.executemany(
+                    "INSERT INTO companies (batch_id, position, name, domain_hint, extraction_mode, "
+                    "priority, state) VALUES ($1, $2, $3, $4, $5, $6, 'pending')",
+                    [
+                        (
+                            batch.batch_id,
+                            i,
+                            c.name,
+                            c.domain_hint,
+                            opts.extraction_mode.value,
+                            opts.priority.value,
+                        )
+                        for i, c in enumerate(batch.companies)
+                    ],
+                )
+                return await self._require_batch(conn, batch.batch_id), True
+        except ServiceUnavailable as exc:
+            if isinstance(exc.__cause__, asyncpg.UniqueViolationError) and (
+                exc.__cause__.constraint_name == "batches_pkey"
+            ):
+                raise BatchIdTaken(batch.batch_id) from exc
+            raise
+
+    async def get_batch(self, batch_id: str) -> StoredBatch | None:
+        async with self._conn() as conn:
+            batches = await self._load_batches(conn, "WHERE batch_id = $1", (batch_id,))
+        return batches[0] if batches else None
+
+    async def batch_for_request(self, request_id: str) -> StoredBatch | None:
+        async with self._conn() as conn:
+            batches = await self._load_batches(conn, "WHERE request_id = $1", (request_id,))
+        return batches[0] if batches else None
+
+    async def list_batches(self, limit: int, after: PageCursor | None = None) -> list[StoredBatch]:
+        async with self._conn() as conn:
+            if after is None:
+                return await self._load_batches(
+                    conn, "ORDER BY created_at DESC, batch_id DESC LIMIT $1", (limit,)
+                )
+            return await self._load_batches(
+                conn,
+                "WHERE (created_at, batch_id) < ($1, $2) ORDER BY created_at DESC, batch_id DESC LIMIT $3",
+                (to_epoch(after.created_at), after.batch_id, limit),
+            )
+
+    async def unfinished_batches(self) -> list[StoredBatch]:
+        async with self._conn() as conn:
+            return await self._load_batches(
+                conn, f"WHERE status NOT IN {_FINAL_STATUSES_SQL} ORDER BY created_at, batch_id", ()
+            )
+
+    async def set_batch_status(self, change: BatchChange) -> None:
+        async with self._conn() as conn:
+            await _write_change(conn, change)
+
+    async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
+        async with self._transaction() as conn:
+            await conn.execute(
+                "UPDATE companies SET "
+                "error_type = CASE WHEN state = 'running' THEN $1 ELSE NULL END, "
+                "error_message = CASE WHEN state = 'running' THEN $2 ELSE NULL END, "
+                "error_details = CASE WHEN state = 'running' THEN $3 ELSE NULL END, "
+                "finished_at = CASE WHEN state = 'running' THEN $4::double precision ELSE NULL END, "
+                "state = 'cancelled' "
+                "WHERE batch_id = $5 AND state IN ('pending', 'running')",
+                failure.type.value,
+                failure.message,
+                failure.details,
+                to_epoch(change.last_update),
+                change.batch_id,
+            )
+            await _write_change(conn, change)
+
+    # -- companies ---------------------------------------------------------------------------------
+
+    async def list_companies(self, batch_id: str) -> list[StoredCompany]:
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                f"SELECT {COMPANY_COLUMNS} FROM companies WHERE batch_id = $1 ORDER BY position", batch_id
+            )
+        return [company_from_row(row) for row in rows]
+
+    async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
+        sql = "UPDATE companies SET state = 'pending', started_at = NULL WHERE state = 'running'"
+        params: list[Any] = []
+        if batch_id is not None:
+            params.append(batch_id)
+            sql += f" AND batch_id = ${len(params)}"
+            if positions:
+                params.append(list(positions))
+                sql += f" AND position = ANY(${len(params)}::integer[])"
+        async with self._conn() as conn:
+            return _affected(await conn.execute(sql, *params))
+
+    async def mark_started(
+        self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
+    ) -> None:
+        sql = (
+            "UPDATE companies SET state = 'running', attempts = attempts + 1, started_at = $1 "
+            "WHERE batch_id = $2 AND position = $3 AND state = 'pending'"
+        )
+        async with self._transaction() as conn:
+            await conn.execute(sql, to_epoch(started_at), batch_id, position)
+            if change is not None:
+                await _write_change(conn, change)
+
+    async def mark_finished(
+        self, batch_id: str, position: int, outcome: CompanyOutcome, change: BatchChange | None = None
+    ) -> None:
+        error = outcome.error
+        async with self._transaction() as conn:
+            await conn.execute(
+                _MARK_FINISHED,
+                outcome.state.value,
+                to_epoch(outcome.started_at),
+                to_epoch(outcome.finished_at),
+                None if outcome.profile is None else json.dumps(outcome.profile),
+                None if error is None else error.type.value,
+                None if error is None else error.message,
+                None if error is None else error.details,
+                int(outcome.from_cache),
+                batch_id,
+                position,
+            )
+            if change is not None:
+                await _write_change(conn, change)
+
+    async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
+        rows = await self._fetch(
+            "SELECT extraction_mode, duration FROM ("
+            "  SELECT extraction_mode, finished_at - started_at AS duration, row_number() OVER ("
+            "    PARTITION BY extraction_mode ORDER BY finished_at DESC) AS rn"
+            "  FROM companies WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL"
+            "    AND started_at IS NOT NULL"
+            ") AS recent WHERE rn <= ?",
+            (per_mode,),
+        )
+        durations: dict[str, list[float]] = {}
+        for mode, duration in rows:
+            durations.setdefault(mode, []).append(float(duration))
+        return durations
+
+    async def stats_since(self, since: datetime, now: datetime) -> StatsAggregates:
+        return await aggregate_stats(self._fetch, since, now, hourly=True)
+
+    # -- cache and retention -----------------------------------------------------------------------
+
+    async def cache_get(self, key: CacheKey, now: datetime) -> CachedExtraction | None:
+        rows = await self._fetch(CACHE_GET, (*key_params(key), to_epoch(now)))
+        return entry_from_row(rows[0]) if rows else None
+
+    async def cache_put(self, key: CacheKey, entry: CachedExtraction) -> None:
+        async with self._conn() as conn:
+            await conn.execute(numbered(CACHE_PUT), *put_params(key, entry))
+
+    async def purge_finished(self, before: datetime) -> int:
+        cutoff = to_epoch(before)
+        deleted = 0
+        async with self._conn() as conn:
+            while True:
+                # One short transaction per chunk (autocommit): writers wait for at most one chunk.
+                count = _affected(
+                    await conn.execute(numbered(PURGE_FINISHED_BATCHES), cutoff, PURGE_BATCH_CHUNK)
+                )
+                deleted += count
+                if count < PURGE_BATCH_CHUNK:
+                    break
+            await conn.execute(f"DELETE FROM company_hourly WHERE hour + {HOUR_SECONDS} <= $1", cutoff)
+        return deleted
+
+    async def purge_expired_cache(self, now: datetime) -> int:
+        async with self._conn() as conn:
+            return _affected(await conn.execute(numbered(CACHE_PURGE_EXPIRED), to_epoch(now)))
+
+    # -- row mapping -------------------------------------------------------------------------------
+
+    async def _require_batch(self, conn: asyncpg.Connection, batch_id: str) -> StoredBatch:
+        batches = await self._load_batches(conn, "WHERE batch_id = $1", (batch_id,))
+        return batches[0]
+
+    async def _load_batches(
+        self, conn: asyncpg.Connection, clause: str, params: Sequence[Any]
+    ) -> list[StoredBatch]:
+        rows = await conn.fetch(f"SELECT {BATCH_COLUMNS} FROM batches {clause}", *params)
+        if not rows:
+            return []
+        ids = [row[0] for row in rows]
+        counts: dict[str, dict[CompanyState, int]] = {batch_id: {} for batch_id in ids}
+        for batch_id, state, count in await conn.fetch(
+            "SELECT batch_id, state, count(*) FROM companies WHERE batch_id = ANY($1::text[]) "
+            "GROUP BY batch_id, state",
+            ids,
+        ):
+            counts[batch_id][CompanyState(state)] = count
+        return [batch_from_row(row, counts[row[0]]) for row in rows]
+
+
+async def _write_change(conn: asyncpg.Connection, change: BatchChange) -> None:
+    await conn.execute(
+        "UPDATE batches SET status = $1, last_update = $2, started_at = coalesce(started_at, $3), "
+        "completed_at = coalesce($4, completed_at) WHERE batch_id = $5",
+        change.status.value,
+        to_epoch(change.last_update),
+        to_epoch(change.started_at),
+        to_epoch(change.completed_at),
+        change.batch_id,
+    )
+
+
+def _affected(status: str) -> int:
+    """Rows changed, from a command tag such as ``UPDATE 3`` or ``DELETE 0``."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+@contextmanager
+def _translated(action: str) -> Iterator[None]:
+    """asyncpg's (and the socket's) exceptions become ``ServiceUnavailable`` here, the store's one edge."""
+    try:
+        yield
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        raise ServiceUnavailable(f"store {action} failed: {exc}") from exc
