@@ -24,10 +24,12 @@ from client.stubs.company.v1 import batch_service_pb2_grpc as batch_grpc
 from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
 from server.api.interceptors import ApiInterceptor, CallGauge
 from server.api.servicers import Admission, BatchServicer, ExtractionServicer
+from server.cache import ExtractionCache
 from server.extraction.base import Extractor
 from server.scheduling.scheduler import BatchScheduler
 from server.settings import Settings
 from server.storage import open_store
+from server.storage.retention import RetentionSweeper
 
 log = logging.getLogger("company_batch.app")
 
@@ -88,8 +90,17 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
             workers=settings.workers,
             aging_seconds=settings.aging_seconds,
             max_queued_companies=settings.max_queued_companies,
+            cache=ExtractionCache(
+                store,
+                ttl_seconds=settings.cache_ttl_seconds,
+                not_found_ttl_seconds=settings.cache_not_found_ttl_seconds,
+            ),
         )
         await scheduler.start()
+        sweeper = RetentionSweeper(
+            store, retention_days=settings.retention_days, interval_seconds=settings.retention_sweep_seconds
+        )
+        sweeper.start()
         gauge = CallGauge()
         admission = Admission()
         server = aio.server(interceptors=[ApiInterceptor(gauge)])
@@ -112,6 +123,7 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
             yield service
         finally:
             await service.shutdown()
+            await sweeper.stop()
     finally:
         await extractor.aclose()
         await store.close()

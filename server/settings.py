@@ -21,6 +21,22 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="sqlite:///path or postgresql://...; default: SQLite in data_dir."
     )
+    cache_ttl_seconds: float = Field(
+        7 * 86400,
+        ge=0,
+        description="How long an extracted profile is reused from the shared cache (0: no cache).",
+    )
+    cache_not_found_ttl_seconds: float = Field(
+        3600, ge=0, description='How long a "company not found" answer is reused (0: never cached).'
+    )
+    retention_days: float = Field(
+        90,
+        ge=0,
+        description="Finished batches and their results are deleted this long after completion (0: kept).",
+    )
+    retention_sweep_seconds: float = Field(
+        3600, gt=0, description="How often the retention purge runs (also drops expired cache entries)."
+    )
     workers: int = Field(16, ge=1, le=256, description="Size of the one worker pool shared by all batches.")
     aging_seconds: float = Field(
         30.0,

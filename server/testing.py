@@ -28,8 +28,17 @@ ENVOY_START_TIMEOUT_SECONDS = 30.0
 
 
 def service_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    """Settings for a throwaway service: free port, SQLite under ``tmp_path``, no ``.env`` file."""
-    values: dict[str, Any] = {"grpc_port": 0, "data_dir": tmp_path, "shutdown_grace_seconds": 2.0}
+    """Settings for a throwaway service: free port, SQLite under ``tmp_path``, no ``.env`` file.
+
+    The extraction cache is off unless ``cache_ttl_seconds`` is passed: tests that submit the same names
+    twice expect to watch them being extracted each time.
+    """
+    values: dict[str, Any] = {
+        "grpc_port": 0,
+        "data_dir": tmp_path,
+        "shutdown_grace_seconds": 2.0,
+        "cache_ttl_seconds": 0,
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

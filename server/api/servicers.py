@@ -169,9 +169,9 @@ class ExtractionServicer(extraction_grpc.ExtractionServiceServicer):  # type: ig
     async def ExtractCompany(
         self, request: extraction_pb.ExtractCompanyRequest, context: aio.ServicerContext[Any, Any]
     ) -> Any:
-        extraction, timeout, _bypass_cache = validation.extraction_request(request)
+        extraction, timeout, bypass_cache = validation.extraction_request(request)
         self._admission.check()
-        outcome = await self._scheduler.extract_one(extraction, timeout)
+        outcome = await self._scheduler.extract_one(extraction, timeout, bypass_cache)
         return extraction_pb.ExtractCompanyResponse(
             success=True,
             data=convert.outcome_to_proto(outcome),

@@ -1,6 +1,8 @@
-"""Running one company: the per-company timeout, failure classification, and the outcome log line.
+"""Running one company: the cache, the per-company timeout, failure classification, the outcome log line.
 
-Shared by batch workers and the single-company path (ExtractCompany), so both treat errors the same way.
+Shared by batch workers and the single-company path (ExtractCompany), so both treat errors and the
+cache the same way: a hit skips the extractor; ``bypass_cache`` skips the lookup but a fresh answer
+still refreshes the cache.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
+from server.cache import ExtractionCache
 from server.domain import CompanyOutcome, CompanyState, ErrorType, ExtractionFailure, ExtractionRequest
 from server.errors import ExtractionError
 from server.extraction.base import Extractor
@@ -24,11 +27,33 @@ async def run_extraction(
     logger: logging.Logger,
     batch_id: str = "",
     trace_id: str = "",
+    *,
+    cache: ExtractionCache | None = None,
+    bypass_cache: bool = False,
 ) -> CompanyOutcome:
-    """Extract one company within ``timeout_seconds``; every failure comes back as data.
+    """Answer from ``cache`` or extract one company within ``timeout_seconds``; failures come back as data.
 
     Cancellation from outside (a batch cancel, a shutdown) is not a failure and propagates.
     """
+    if cache is not None and not bypass_cache:
+        cached = await cache.lookup(request, started_at)
+        if cached is not None:
+            return cached
+    outcome = await _extract(extractor, request, timeout_seconds, started_at, logger, batch_id, trace_id)
+    if cache is not None:
+        await cache.remember(request, outcome)
+    return outcome
+
+
+async def _extract(
+    extractor: Extractor,
+    request: ExtractionRequest,
+    timeout_seconds: float,
+    started_at: datetime,
+    logger: logging.Logger,
+    batch_id: str,
+    trace_id: str,
+) -> CompanyOutcome:
     failure: ExtractionFailure
     try:
         async with asyncio.timeout(timeout_seconds):

@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+from server.cache import ExtractionCache
 from server.domain import (
     BatchEvent,
     BatchEventType,
@@ -83,6 +84,7 @@ class BatchScheduler:
         clock: Clock = time.monotonic,
         watcher_capacity: int = WATCHER_CAPACITY,
         max_queued_companies: int | None = None,
+        cache: ExtractionCache | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -93,6 +95,7 @@ class BatchScheduler:
         self._clock = clock
         self._watcher_capacity = watcher_capacity
         self._max_queued = max_queued_companies
+        self._cache = cache
         self._queue: BatchQueue[BatchRuntime] = BatchQueue(aging_seconds, clock)
         self._live: dict[str, BatchRuntime] = {}
         self._model = DurationModel()
@@ -311,10 +314,20 @@ class BatchScheduler:
             raise BatchNotFound(batch_id)
         return self._single_snapshot(stored_view(stored, _utcnow()))
 
-    async def extract_one(self, request: ExtractionRequest, timeout_seconds: float) -> CompanyOutcome:
-        """One company outside any batch: same extractor, timeout and error handling; not persisted."""
+    async def extract_one(
+        self, request: ExtractionRequest, timeout_seconds: float, bypass_cache: bool = False
+    ) -> CompanyOutcome:
+        """One company outside any batch: same extractor, cache, timeout and error handling; not persisted."""
         outcome = await run_extraction(
-            self._extractor, request, timeout_seconds, _utcnow(), self._log, "", ""
+            self._extractor,
+            request,
+            timeout_seconds,
+            _utcnow(),
+            self._log,
+            "",
+            "",
+            cache=self._cache,
+            bypass_cache=bypass_cache,
         )
         log_outcome(self._log, "", "", outcome)
         return outcome
@@ -391,6 +404,8 @@ class BatchScheduler:
                 self._log,
                 rt.batch_id,
                 rt.trace_id,
+                cache=self._cache,
+                bypass_cache=options.bypass_cache,
             )
         )
         rt.running[slot.position] = task
@@ -411,7 +426,8 @@ class BatchScheduler:
         rt.set_state(slot, outcome.state)
         now = outcome.finished_at or _utcnow()
         rt.last_update = now
-        self._model.observe(rt.options.extraction_mode, outcome.duration_seconds)
+        if not outcome.from_cache:  # a cache hit's milliseconds say nothing about extraction time
+            self._model.observe(rt.options.extraction_mode, outcome.duration_seconds)
         final = rt.final_status_if_done()
         change = None
         if final is not None:
