@@ -95,6 +95,9 @@ class SandboxWeb:
             "sandbox_corpus_dir": self.corpus.root,
             "allow_private_addresses": True,
             "resolve_tlds": list(CORPUS_TLDS),
+            # Politeness protects other people's servers; this one is ours and local, and a delay per
+            # host would serialize every knowledge-source call of a batch. The fetcher's tests cover it.
+            "per_host_delay_seconds": 0.0,
         }
 
     async def __aenter__(self) -> Self:

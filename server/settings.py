@@ -80,6 +80,20 @@ class Settings(BaseSettings):
         24, ge=1, description="Domain candidates verified per company before giving up (hint included)."
     )
 
+    # --- Extraction engine (issue 3): knowledge sources, search and politeness. ---
+    per_host_delay_seconds: float = Field(
+        0.5, ge=0, description="Pause between two requests to the same host (politeness)."
+    )
+    search_provider: str = Field(
+        "duckduckgo", description="Web search used to find a company's domain: duckduckgo, searxng, brave or none."
+    )
+    searxng_url: str | None = Field(None, description="Base URL of the SearXNG instance (search_provider=searxng).")
+    brave_api_key: str | None = Field(None, description="Brave Search API key (search_provider=brave).")
+    knowledge_sources: list[str] = Field(
+        default_factory=lambda: ["wikidata", "wikipedia", "sec_edgar", "gleif"],
+        description="Knowledge sources asked besides the company website, in order.",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

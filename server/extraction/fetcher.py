@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import socket
 import ssl
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 from bs4.dammit import EncodingDetector
+from protego import Protego
 from yarl import URL
 
 from server.errors import FetchError
@@ -32,6 +36,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 READ_CHUNK_BYTES = 64 * 1024
 ACCEPT_HEADER = "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8"
 FALLBACK_ENCODING = "utf-8"
+ROBOTS_PATH = "/robots.txt"
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,10 @@ class FetchedPage:
     @property
     def host(self) -> str:
         return (URL(self.url).host or "").lower()
+
+
+class RobotsDisallowedError(FetchError):
+    """The site's robots.txt disallows the page for our User-Agent."""
 
 
 class BlockedAddressError(OSError):
@@ -132,6 +141,9 @@ class WebFetcher:
         self._host_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host_concurrency)
         )
+        self._host_last_request: dict[str, float] = {}
+        self._robots: dict[str, Protego | None] = {}
+        self._robots_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def _open_session(self) -> aiohttp.ClientSession:
         settings = self._settings
@@ -156,12 +168,20 @@ class WebFetcher:
             auto_decompress=True,
         )
 
-    async def fetch(self, url: str) -> FetchedPage:
+    async def fetch(
+        self, url: str, *, headers: dict[str, str] | None = None, respect_robots: bool = False
+    ) -> FetchedPage:
         """GET ``url`` following redirects; returns the final page.
+
+        Args:
+            headers: extra request headers (an API key, ``Accept: application/json``).
+            respect_robots: check the site's robots.txt for every hop (crawling a company site); the
+                knowledge-source APIs are meant for programs and are called without it.
 
         Raises:
             FetchError: the address is forbidden, the host cannot be reached, the request timed out,
-                redirects looped or exceeded the cap, or the final answer is an HTTP error (>= 400).
+                redirects looped or exceeded the cap, the final answer is an HTTP error (>= 400), or
+                (``RobotsDisallowedError``) robots.txt disallows the page.
         """
         if self._session is None:
             self._session = self._open_session()
@@ -169,22 +189,28 @@ class WebFetcher:
         current = url
         while True:
             self._check_literal_address(current)
+            if respect_robots and not await self.allowed_by_robots(current):
+                raise RobotsDisallowedError(
+                    f"robots.txt disallows {current}", details=f"User-Agent {self._settings.user_agent!r}"
+                )
             host = (URL(current).host or "").lower()
             async with self._host_slots[host]:
-                status, headers, body, truncated = await self._get_once(current)
-            if status in REDIRECT_STATUSES and "Location" in headers:
+                await self._wait_politely(host)
+                status, headers_in, body, truncated = await self._get_once(current, headers)
+            headers_out = headers_in
+            if status in REDIRECT_STATUSES and "Location" in headers_out:
                 if len(redirects) >= self._settings.max_redirects:
                     raise FetchError(
                         f"Too many redirects from {url}", details=" -> ".join([*redirects, current])
                     )
                 redirects.append(current)
-                current = urljoin(current, headers["Location"])
+                current = urljoin(current, headers_out["Location"])
                 if current in redirects:
                     raise FetchError(f"Redirect loop at {current}", details=" -> ".join(redirects))
                 continue
             if status >= 400:
                 raise FetchError(f"HTTP {status} from {current}", details=f"status {status}")
-            content_type = headers.get("Content-Type", "")
+            content_type = headers_out.get("Content-Type", "")
             return FetchedPage(
                 url=current,
                 status=status,
@@ -193,13 +219,59 @@ class WebFetcher:
                 retrieved_at=datetime.now(UTC),
                 redirects=tuple(redirects),
                 truncated=truncated,
-                headers=headers,
+                headers=headers_out,
             )
 
-    async def _get_once(self, url: str) -> tuple[int, dict[str, str], bytes, bool]:
+    async def fetch_json(self, url: str, *, headers: dict[str, str] | None = None) -> tuple[Any, FetchedPage]:
+        """GET a JSON API; returns the decoded document and the page it came from.
+
+        Raises:
+            FetchError: as ``fetch``, or the body is not JSON.
+        """
+        page = await self.fetch(url, headers={"Accept": "application/json", **(headers or {})})
+        try:
+            return json.loads(page.text), page
+        except json.JSONDecodeError as exc:
+            raise FetchError(f"Not JSON from {page.url}", details=str(exc)) from exc
+
+    async def allowed_by_robots(self, url: str) -> bool:
+        """Whether the site's robots.txt lets our User-Agent fetch ``url`` (fetched once per origin)."""
+        parsed = URL(url)
+        origin = f"{parsed.scheme}://{parsed.host}:{parsed.port}"
+        async with self._robots_locks[origin]:
+            if origin not in self._robots:
+                robots_url = str(parsed.with_path(ROBOTS_PATH).with_query(None))
+                self._robots[origin] = await self._load_robots(robots_url)
+        rules = self._robots[origin]
+        return rules is None or rules.can_fetch(url, self._settings.user_agent)
+
+    async def _load_robots(self, robots_url: str) -> Protego | None:
+        try:
+            page = await self.fetch(robots_url)
+        except FetchError:
+            # A missing robots.txt (4xx) allows everything (RFC 9309 2.3.1.3). An unreachable one is
+            # treated the same: the page fetch that follows fails on its own if the host is down.
+            return None
+        if not page.content_type.startswith("text/plain"):
+            return None  # an HTML "not found" page served with 200 is not a rule set
+        return Protego.parse(page.text)
+
+    async def _wait_politely(self, host: str) -> None:
+        """Keep ``per_host_delay_seconds`` between requests to one host (holding the host's slot)."""
+        delay = self._settings.per_host_delay_seconds
+        last = self._host_last_request.get(host)
+        if delay > 0 and last is not None:
+            wait = last + delay - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        self._host_last_request[host] = time.monotonic()
+
+    async def _get_once(
+        self, url: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes, bool]:
         assert self._session is not None
         try:
-            async with self._session.get(url, allow_redirects=False) as response:
+            async with self._session.get(url, allow_redirects=False, headers=headers) as response:
                 body, truncated = await self._read_capped(response)
                 return response.status, dict(response.headers), body, truncated
         except TimeoutError as exc:

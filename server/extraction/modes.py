@@ -1,14 +1,22 @@
-"""What each extraction mode asks for: its profile fields and its page budget, in one place.
+"""What each extraction mode asks for: its profile fields, its page budget and the pages it reads.
 
-mode               pages  fields (besides company_name, domain, website)
-basic              2      description, industry, employee_count, headquarters
-standard           4      basic + founded_year, linkedin_url, social_profiles, contacts
-comprehensive      6      standard + employee_count_exact, legal_name, financial_data
-contact_focused    3      headquarters, linkedin_url, social_profiles, contacts
-financial_focused  3      industry, employee_count(_exact), founded_year, headquarters, financial_data
+mode               pages  fields (besides company_name, domain, website; ``confidence`` always)
+basic              2      description, industry, sector, employee_count, headquarters, founded_year,
+                          linkedin_url
+standard           4      basic + legal_name, aliases, employee_count_exact, contacts (main phone,
+                          e-mails), social_profiles, identifiers (ticker, exchange ...), parent_company
+comprehensive      6      standard + people (founders, CEO), locations, subsidiaries, financial_data
+                          (identifiers then include LEI, CIK and the Wikidata id)
+contact_focused    4      headquarters, contacts (contact page, e-mails and phones with their type,
+                          addresses), social_profiles, linkedin_url
+financial_focused  3      legal_name, industry, sector, employee_count(_exact), founded_year,
+                          headquarters, identifiers, financial_data (public/private, ticker, exchange,
+                          fiscal year end, revenue, net income, market cap, shares outstanding, with
+                          amount, currency, period and display)
 
-Pages are the home page plus the site's own about/contact/careers pages, in the mode's order of
-interest. ``not_found`` in a profile lists the mode's fields that no source stated.
+Pages are the home page plus the site's own pages of the kinds listed, found by link text and URL in
+the site's language, most useful first, within the budget. Knowledge sources are asked only when the
+mode wants a field they can state. ``not_found`` lists the mode's fields that no source stated.
 """
 
 from __future__ import annotations
@@ -18,8 +26,26 @@ from dataclasses import dataclass
 from server.domain import ExtractionMode
 
 IDENTITY_FIELDS = ("company_name", "domain", "website")
-BASIC_FIELDS = (*IDENTITY_FIELDS, "description", "industry", "employee_count", "headquarters")
-STANDARD_FIELDS = (*BASIC_FIELDS, "founded_year", "linkedin_url", "social_profiles", "contacts")
+BASIC_FIELDS = (
+    *IDENTITY_FIELDS,
+    "description",
+    "industry",
+    "sector",
+    "employee_count",
+    "headquarters",
+    "founded_year",
+    "linkedin_url",
+)
+STANDARD_FIELDS = (
+    *BASIC_FIELDS,
+    "legal_name",
+    "aliases",
+    "employee_count_exact",
+    "contacts",
+    "social_profiles",
+    "identifiers",
+    "parent_company",
+)
 
 
 @dataclass(frozen=True)
@@ -28,34 +54,37 @@ class ModePlan:
 
     fields: tuple[str, ...]
     page_budget: int  # home page included
-    page_kinds: tuple[str, ...]  # "about" / "contact" / "careers", most useful first
+    page_kinds: tuple[str, ...]  # see ``parse.PAGE_KEYWORDS``, most useful first
 
 
 MODE_PLANS: dict[ExtractionMode, ModePlan] = {
     ExtractionMode.BASIC: ModePlan(BASIC_FIELDS, 2, ("about",)),
-    ExtractionMode.STANDARD: ModePlan(STANDARD_FIELDS, 4, ("about", "contact", "careers")),
+    ExtractionMode.STANDARD: ModePlan(STANDARD_FIELDS, 4, ("about", "contact", "impressum", "careers")),
     ExtractionMode.COMPREHENSIVE: ModePlan(
-        (*STANDARD_FIELDS, "employee_count_exact", "legal_name", "financial_data"),
+        (*STANDARD_FIELDS, "people", "locations", "subsidiaries", "financial_data"),
         6,
-        ("about", "contact", "careers"),
+        ("about", "contact", "impressum", "careers", "investors", "press"),
     ),
     ExtractionMode.CONTACT_FOCUSED: ModePlan(
-        (*IDENTITY_FIELDS, "headquarters", "linkedin_url", "social_profiles", "contacts"),
-        3,
-        ("contact", "about"),
+        (*IDENTITY_FIELDS, "headquarters", "contacts", "social_profiles", "linkedin_url"),
+        4,
+        ("contact", "impressum", "about"),
     ),
     ExtractionMode.FINANCIAL_FOCUSED: ModePlan(
         (
             *IDENTITY_FIELDS,
+            "legal_name",
             "industry",
+            "sector",
             "employee_count",
             "employee_count_exact",
             "founded_year",
             "headquarters",
+            "identifiers",
             "financial_data",
         ),
         3,
-        ("about", "careers"),
+        ("about", "investors", "careers"),
     ),
 }
 

@@ -65,8 +65,11 @@ PAGE_KEYWORDS = {
         "who-we-are",
         "our-story",
     ),
-    "contact": ("contact", "kontakt", "impressum", "contacto", "get-in-touch"),
+    "contact": ("contact", "kontakt", "contacto", "get-in-touch"),
+    "impressum": ("impressum", "imprint", "mentions-legales", "mentions légales", "legal-notice"),
     "careers": ("careers", "career", "jobs", "karriere", "carrieres", "carrières", "join-us", "work-with-us"),
+    "investors": ("investors", "investor-relations", "investor relations", "investoren"),
+    "press": ("/press", "/presse", "newsroom", "pressroom"),
 }
 COPYRIGHT_RE = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(.{2,160})", re.IGNORECASE)
 YEAR_SPAN_RE = re.compile(r"\b(?:19|20)\d{2}\b(?:\s*[-\u2013\u2014]\s*\b(?:19|20)\d{2}\b)?")

@@ -1,4 +1,9 @@
-"""``WebExtractor``: the ``Extractor`` the scheduler drives. Resolve the domain, ask every source, merge."""
+"""``WebExtractor``: the ``Extractor`` the scheduler drives. Resolve the domain, ask every source, merge.
+
+Sources run in order (website, then the knowledge sources of ``settings.knowledge_sources``), each only
+when the mode wants a field it can state; later sources key on what earlier ones learnt (the Wikidata
+item gives Wikipedia its article, SEC its ticker, GLEIF its LEI).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,29 @@ from server.extraction.modes import plan_for
 from server.extraction.profile import build_profile
 from server.extraction.resolve import resolve_domain
 from server.extraction.sources.base import Finding, Source, SourceContext
+from server.extraction.sources.gleif import GleifSource
+from server.extraction.sources.sec_edgar import SecEdgarSource
 from server.extraction.sources.website import WebsiteSource
+from server.extraction.sources.wikidata import WikidataSource
+from server.extraction.sources.wikipedia import WikipediaSource
 from server.settings import Settings
 
+# Knowledge sources by their ``settings.knowledge_sources`` name. New sources are registered here.
+KNOWLEDGE_SOURCES: dict[str, type[Source]] = {
+    "wikidata": WikidataSource,
+    "wikipedia": WikipediaSource,
+    "sec_edgar": SecEdgarSource,
+    "gleif": GleifSource,
+}
 
-def default_sources() -> list[Source]:
-    """The registered sources, in the order they are asked. New sources are added here."""
-    return [WebsiteSource()]
+
+def default_sources(settings: Settings | None = None) -> list[Source]:
+    """The website, then the configured knowledge sources, in the order they are asked."""
+    names = settings.knowledge_sources if settings is not None else list(KNOWLEDGE_SOURCES)
+    unknown = [name for name in names if name not in KNOWLEDGE_SOURCES]
+    if unknown:
+        raise ValueError(f"unknown knowledge sources: {', '.join(unknown)}")
+    return [WebsiteSource(), *(KNOWLEDGE_SOURCES[name]() for name in names)]
 
 
 class WebExtractor:
@@ -37,7 +58,7 @@ class WebExtractor:
     ) -> None:
         self._settings = settings
         self._fetcher = fetcher or WebFetcher(settings)
-        self._sources = list(sources) if sources is not None else default_sources()
+        self._sources = list(sources) if sources is not None else default_sources(settings)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -51,7 +72,8 @@ class WebExtractor:
         context = SourceContext(request=request, resolution=resolution, fetcher=self._fetcher, plan=plan)
         findings: list[Finding] = []
         for source in self._sources:
-            findings += await source.collect(context)
+            if context.wants(*source.fields):
+                findings += await source.collect(context)
         return build_profile(request, resolution, findings, plan)
 
     async def aclose(self) -> None:

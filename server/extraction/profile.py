@@ -1,18 +1,41 @@
-"""Merges source findings into one profile dict in the JSON shape of ``company.v1.CompanyProfile``."""
+"""Merges every source's findings into one profile in the JSON shape of ``company.v1.CompanyProfile``.
+
+For each field the candidate values are grouped by what they mean (case, spacing and number format
+aside); a group's confidence combines its sources as independent witnesses, ``1 - prod(1 - c)``, one
+best finding per source, so agreement raises confidence and a lone weak statement stays weak. The most
+confident group wins; ties go to the source listed first in ``SOURCE_PRECEDENCE``. The winner's
+provenance (source, URL, retrieved at, method) is recorded with the group's confidence.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from server.domain import ExtractionRequest, Profile
 from server.extraction.modes import ModePlan
+from server.extraction.normalize import employee_range_for
 from server.extraction.resolve import Resolution
+from server.extraction.sectors import sector_for
 from server.extraction.sources.base import Finding
 
-LIST_FIELDS = {"contacts.emails": "address", "contacts.phones": "number"}  # field -> identity key
-SOCIAL_PREFIX = "social_profiles."
+SOURCE_PRECEDENCE = ("website", "sec_edgar", "gleif", "wikidata", "wikipedia")
 RESOLUTION_SOURCE = "resolution"
+SOCIAL_PREFIX = "social_profiles."
+MONEY_FIELDS = ("revenue", "net_income", "market_cap", "total_assets")
+# List fields and how two items are recognised as the same.
+LIST_FIELDS: dict[str, tuple[str, ...]] = {
+    "contacts.emails": ("address",),
+    "contacts.phones": ("number",),
+    "contacts.addresses": ("label", "city"),
+    "people": ("name", "role"),
+    "aliases": (),
+    "subsidiaries": (),
+    "locations": ("city", "country_code"),
+}
+CONFIDENCE_DIGITS = 3
 
 
 def rfc3339(moment: datetime) -> str:
@@ -20,20 +43,78 @@ def rfc3339(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _provenance(finding: Finding) -> dict[str, Any]:
+def provenance_of(finding: Finding, confidence: float | None = None) -> dict[str, Any]:
+    """A ``FieldProvenance`` dict for a finding."""
     return {
         "source": finding.source,
         "url": finding.url,
         "retrieved_at": rfc3339(finding.retrieved_at),
         "method": finding.method,
-        "confidence": finding.confidence,
+        "confidence": round(finding.confidence if confidence is None else confidence, CONFIDENCE_DIGITS),
     }
+
+
+def value_key(value: Any) -> Any:
+    """What a value means, for grouping agreeing findings: text case/spacing and number format aside."""
+    if isinstance(value, str):
+        return re.sub(r"\s+", " ", value).strip().casefold()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(f"{float(value):.3g}")
+    if isinstance(value, dict):
+        if "amount" in value:  # a money figure: same kind, currency, period and ~amount
+            return ("money", value.get("currency"), value.get("period"), float(f"{value['amount']:.3g}"))
+        if "city" in value or "country_code" in value:  # an address: same city in the same country
+            return ("place", value_key(value.get("city", "")), value.get("country_code"))
+        return tuple(sorted((k, value_key(v)) for k, v in value.items()))
+    return repr(value)
+
+
+def _precedence(source: str) -> int:
+    return SOURCE_PRECEDENCE.index(source) if source in SOURCE_PRECEDENCE else len(SOURCE_PRECEDENCE)
+
+
+def choose(findings: list[Finding]) -> tuple[Any, Finding, float] | None:
+    """The best value of one field: (value, finding to cite, combined confidence)."""
+    groups: dict[Any, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[value_key(finding.value)].append(finding)
+    scored = []
+    for members in groups.values():
+        per_source: dict[str, float] = {}
+        for finding in members:
+            per_source[finding.source] = max(per_source.get(finding.source, 0.0), finding.confidence)
+        doubt = 1.0
+        for confidence in per_source.values():
+            doubt *= 1 - confidence
+        ordered = sorted(members, key=lambda f: (-f.confidence, _precedence(f.source)))
+        scored.append((1 - doubt, -_precedence(ordered[0].source), ordered))
+    if not scored:
+        return None
+    confidence, _, ordered = max(scored, key=lambda item: (item[0], item[1]))
+    value = ordered[0].value
+    if isinstance(value, dict) and "amount" not in value:  # fill parts the best statement left out
+        merged = dict(value)
+        for other in ordered[1:]:
+            for key, part in other.value.items():
+                merged.setdefault(key, part)
+        value = merged
+    return value, ordered[0], min(confidence, 1.0)
+
+
+def _set(profile: Profile, path: str, value: Any) -> None:
+    head, _, tail = path.partition(".")
+    if tail:
+        profile.setdefault(head, {})[tail] = value
+    else:
+        profile[head] = value
 
 
 def build_profile(
     request: ExtractionRequest, resolution: Resolution, findings: list[Finding], plan: ModePlan
 ) -> Profile:
-    """The profile for the mode's fields: the most trusted value of each, every value with provenance.
+    """The profile for the mode's fields: the best value of each, every value with provenance.
 
     Fields the mode asks for that no finding states are listed in ``not_found``; nothing is invented.
     """
@@ -46,50 +127,71 @@ def build_profile(
         RESOLUTION_SOURCE,
         home.url,
         home.retrieved_at,
-        f"verified home page ({resolution.matched_on})",
+        f"verified home page via {resolution.origin} ({resolution.matched_on})",
         resolution.score,
     )
     for field, value in (("domain", resolution.domain), ("website", f"https://{home.host}/")):
         profile[field] = value
-        provenance[field] = _provenance(identity)
+        provenance[field] = provenance_of(identity)
 
-    best: dict[str, Finding] = {}
+    by_field: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        if finding.field in LIST_FIELDS or finding.field.startswith(SOCIAL_PREFIX):
+        by_field[finding.field].append(finding)
+
+    for field, items in by_field.items():
+        if field in LIST_FIELDS:
             continue
-        current = best.get(finding.field)
-        if current is None or finding.confidence > current.confidence:
-            best[finding.field] = finding
-    for field, finding in best.items():
-        if field == "contacts.contact_page":
-            profile.setdefault("contacts", {})["contact_page"] = finding.value
+        chosen = choose(items)
+        if chosen is None:
+            continue
+        value, cited, confidence = chosen
+        if field.startswith("financial_data.") and field.split(".", 1)[1] in MONEY_FIELDS:
+            profile.setdefault("financial_data", {}).setdefault("figures", []).append(value)
+            if field.split(".", 1)[1] != "total_assets":  # no string field for assets in FinancialData
+                _set(profile, field, value["display"])
         else:
-            profile[field] = finding.value
-        provenance[field] = _provenance(finding)
+            _set(profile, field, value)
+        provenance[field] = provenance_of(cited, confidence)
 
-    for field, key in LIST_FIELDS.items():
-        items: dict[str, dict[str, Any]] = {}
-        for finding in (f for f in findings if f.field == field):
-            items.setdefault(finding.value[key], finding.value)
-            provenance.setdefault(field, _provenance(finding))
-        if items:
-            profile.setdefault("contacts", {})[field.split(".", 1)[1]] = list(items.values())
-
-    socials: dict[str, str] = {}
-    for finding in sorted(
-        (f for f in findings if f.field.startswith(SOCIAL_PREFIX)), key=lambda f: -f.confidence
-    ):
-        network = finding.field.removeprefix(SOCIAL_PREFIX)
-        if network not in socials:
-            socials[network] = finding.value
-            provenance[finding.field] = _provenance(finding)
-    if socials:
-        profile["social_profiles"] = socials
-    if "linkedin" in socials:
-        profile["linkedin_url"] = socials["linkedin"]
+    _derive_employee_range(profile, provenance)
+    _derive_sector(profile, provenance)
+    _collect_lists(profile, provenance, by_field)
+    if "linkedin" in profile.get("social_profiles", {}):
+        profile["linkedin_url"] = profile["social_profiles"]["linkedin"]
         provenance["linkedin_url"] = provenance[f"{SOCIAL_PREFIX}linkedin"]
-
     return _limit_to_plan(profile, provenance, plan, resolution)
+
+
+def _derive_employee_range(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
+    """The range follows the chosen exact count, so the two never disagree."""
+    exact = profile.get("employee_count_exact")
+    if isinstance(exact, int):
+        profile["employee_count"] = employee_range_for(exact)
+        provenance["employee_count"] = provenance["employee_count_exact"]
+
+
+def _derive_sector(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
+    industry = profile.get("industry")
+    sector = sector_for(industry) if isinstance(industry, str) else None
+    if sector:
+        profile["sector"] = sector
+        provenance["sector"] = {**provenance["industry"], "method": "sector list mapping of the industry"}
+
+
+def _collect_lists(
+    profile: Profile, provenance: dict[str, dict[str, Any]], by_field: dict[str, list[Finding]]
+) -> None:
+    for field, keys in LIST_FIELDS.items():
+        items: dict[Any, Any] = {}
+        best: Finding | None = None
+        for finding in sorted(by_field.get(field, []), key=lambda f: (-f.confidence, _precedence(f.source))):
+            value = finding.value
+            identity = tuple(value_key(value.get(key)) for key in keys) if keys else value_key(value)
+            items.setdefault(identity, value)
+            best = best or finding
+        if items and best is not None:
+            _set(profile, field, list(items.values()))
+            provenance[field] = provenance_of(best)
 
 
 def _limit_to_plan(

@@ -1,34 +1,39 @@
-"""Finds and verifies a company's official domain: the hint first, then candidates derived from the name.
+"""Finds and verifies a company's official domain through an ordered chain of candidate finders.
 
-Every candidate, the hint included, is fetched and verified by fuzzy-matching the company name against
-what the home page calls itself (title, og:site_name, JSON-LD name, copyright holder). Each step is
-recorded in ``Resolution.notes`` (profile ``resolution_notes``).
+The chain (``default_finders``): the domain hint, Wikidata, the configured web search, then domains
+derived from the name. Every candidate is fetched and verified by fuzzy-matching the company name
+against what the home page calls itself (title, og:site_name, JSON-LD name, copyright holder). A site
+that states another country than the requested one is set aside: it is only accepted when nothing in
+the requested country verifies. Each step is recorded in ``Resolution.notes`` (``resolution_notes``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from typing import Any
 
-from cleanco import basename
 from publicsuffixlist import PublicSuffixList
 from rapidfuzz import fuzz
 
 from server.domain import ExtractionRequest
 from server.errors import CompanyAnalysisError, FetchError
+from server.extraction.candidates.base import Candidate, CandidateFinder
+from server.extraction.candidates.derived import DerivedFinder, domain_candidates, normalize_name
+from server.extraction.candidates.hint import HintFinder, hint_domain
+from server.extraction.candidates.search import SearchFinder
+from server.extraction.candidates.wikidata import WikidataFinder
 from server.extraction.fetcher import FetchedPage, WebFetcher
+from server.extraction.normalize import headquarters_from_lines, headquarters_from_schema
 from server.extraction.parse import PageFacts, parse_page
+from server.extraction.search.base import build_search_provider
 from server.settings import Settings
 
+__all__ = ["Resolution", "domain_candidates", "hint_domain", "normalize_name", "resolve_domain"]
+
 MATCH_THRESHOLD = 85.0  # rapidfuzz score (0-100) a page name must reach to verify a candidate
-COUNTRY_TLD_PLACEHOLDER = "{country}"
-COUNTRY_TLD_EXCEPTIONS = {"gb": "uk"}
 TITLE_SEPARATORS_RE = re.compile(r"\s[|\-\u2013\u2014:\u00b7]\s")
-TRANSLITERATIONS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "o", "å": "a"})
-STOPWORDS = frozenset({"the", "and", "of"})
-MIN_PREFIX_WORDS = 2
 
 _PSL = PublicSuffixList()
 
@@ -43,14 +48,9 @@ class Resolution:
     score: float  # 0-1, how well the page's name matched
     matched_on: str
     notes: list[str] = field(default_factory=list)
-
-
-def normalize_name(name: str) -> str:
-    """Lower-case words of a name without legal suffix, accents or punctuation ("&" reads "and")."""
-    text = basename(name) or name
-    text = text.lower().replace("&", " and ").translate(TRANSLITERATIONS)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    origin: str = "name"  # the finder that proposed the domain
+    site_country: str | None = None  # ISO code the site states for itself
+    wikidata_entity: dict[str, Any] | None = None  # the item that proposed the domain, if any
 
 
 def name_match_score(name: str, page_name: str) -> float:
@@ -78,38 +78,14 @@ def page_names(facts: PageFacts) -> list[tuple[str, str]]:
     return names
 
 
-def domain_candidates(name: str, country: str, tlds: list[str]) -> list[str]:
-    """Domains a company of this name plausibly uses, most likely first."""
-    words = normalize_name(name).split()
-    if not words:
-        return []
-    meaningful = [word for word in words if word not in STOPWORDS] or words
-    slugs: list[str] = []
-    for group in (words, meaningful):
-        slugs += ["".join(group), "-".join(group)]
-    if len(meaningful) > MIN_PREFIX_WORDS:  # "Marrowby & Finch Advisory" -> "mfadvisory"
-        slugs.append("".join(word[0] for word in meaningful[:-1]) + meaningful[-1])
-    for length in range(len(words) - 1, MIN_PREFIX_WORDS - 1, -1):  # brand names often drop trailing words
-        if words[length - 1] not in STOPWORDS:
-            slugs += ["".join(words[:length]), "-".join(words[:length])]
-    slugs.append(meaningful[0])
-    resolved_tlds = [_country_tld(tld, country) for tld in tlds]
-    ordered = dict.fromkeys(f"{slug}.{tld}" for slug in dict.fromkeys(slugs) for tld in resolved_tlds if tld)
-    return list(ordered)
-
-
-def _country_tld(tld: str, country: str) -> str:
-    if tld != COUNTRY_TLD_PLACEHOLDER:
-        return tld.strip(".").lower()
-    code = country.strip().lower()
-    return COUNTRY_TLD_EXCEPTIONS.get(code, code)
-
-
-def hint_domain(hint: str) -> str:
-    """The host of a hint given as a domain or URL ("https://www.acme.com/x" -> "www.acme.com")."""
-    text = hint.strip()
-    host = urlsplit(text if "//" in text else f"//{text}").hostname or ""
-    return host.rstrip(".").lower()
+def site_country(facts: PageFacts) -> str | None:
+    """The ISO country a page states for its company (structured address, else a printed address)."""
+    for org in facts.organizations:
+        code = headquarters_from_schema(org.get("address")).get("country_code")
+        if code:
+            return str(code)
+    code = headquarters_from_lines(facts.address_lines).get("country_code")
+    return str(code) if code else None
 
 
 def registrable_domain(host: str) -> str:
@@ -118,42 +94,77 @@ def registrable_domain(host: str) -> str:
     return _PSL.privatesuffix(host) or host
 
 
-async def resolve_domain(request: ExtractionRequest, fetcher: WebFetcher, settings: Settings) -> Resolution:
+def default_finders(fetcher: WebFetcher, settings: Settings) -> list[CandidateFinder]:
+    """The resolution chain for these settings, in order."""
+    finders: list[CandidateFinder] = [HintFinder()]
+    if "wikidata" in settings.knowledge_sources:
+        finders.append(WikidataFinder(fetcher))
+    provider = build_search_provider(
+        settings.search_provider,
+        fetcher,
+        searxng_url=settings.searxng_url,
+        brave_api_key=settings.brave_api_key,
+    )
+    if provider.name != "none":
+        finders.append(SearchFinder(provider))
+    finders.append(DerivedFinder(settings.resolve_tlds))
+    return finders
+
+
+async def resolve_domain(
+    request: ExtractionRequest,
+    fetcher: WebFetcher,
+    settings: Settings,
+    finders: Sequence[CandidateFinder] | None = None,
+) -> Resolution:
     """The company's verified domain.
 
     Raises:
         CompanyAnalysisError: no candidate verified; ``details`` lists what was tried and why each failed.
     """
+    chain = list(finders) if finders is not None else default_finders(fetcher, settings)
     notes: list[str] = []
-    candidates: list[tuple[str, str]] = []
-    if request.domain_hint:
-        candidates.append(("hint", hint_domain(request.domain_hint)))
-    derived = domain_candidates(request.company_name, request.country, settings.resolve_tlds)
-    candidates += [("name", domain) for domain in derived]
     tried: set[str] = set()
-    for origin, domain in candidates:
-        if domain in tried or not domain:
-            continue
-        if len(tried) >= settings.max_domain_candidates:
-            notes.append(f"stopped after {settings.max_domain_candidates} candidates")
-            break
-        tried.add(domain)
-        resolution = await _verify(request.company_name, origin, domain, fetcher, notes, request.country)
-        if resolution is not None:
+    elsewhere: Resolution | None = None  # verified, but the site states another country
+    for finder in chain:
+        for candidate in await finder.find(request, notes):
+            if not candidate.domain or candidate.domain in tried:
+                continue
+            if len(tried) >= settings.max_domain_candidates:
+                notes.append(f"stopped after {settings.max_domain_candidates} candidates")
+                return _fallback(elsewhere, notes)
+            tried.add(candidate.domain)
+            resolution = await _verify(request, candidate, fetcher, notes)
+            if resolution is None:
+                continue
+            if resolution.site_country and resolution.site_country != request.country.upper():
+                notes[-1] = notes[-1].replace(": accepted", ": set aside") + (
+                    f", but the site states country {resolution.site_country}, not {request.country.upper()}"
+                )
+                elsewhere = elsewhere or resolution
+                continue
             return resolution
-    raise CompanyAnalysisError("Company not found", details="; ".join(notes) or "no domain candidates")
+    return _fallback(elsewhere, notes)
+
+
+def _fallback(elsewhere: Resolution | None, notes: list[str]) -> Resolution:
+    if elsewhere is None:
+        raise CompanyAnalysisError("Company not found", details="; ".join(notes) or "no domain candidates")
+    notes.append(f"accepted {elsewhere.domain}: nothing in the requested country verified")
+    return elsewhere
 
 
 async def _verify(
-    name: str, origin: str, domain: str, fetcher: WebFetcher, notes: list[str], country: str
+    request: ExtractionRequest, candidate: Candidate, fetcher: WebFetcher, notes: list[str]
 ) -> Resolution | None:
-    label = f"{origin} candidate {domain}"
+    label = f"{candidate.origin} candidate {candidate.domain}"
     try:
-        home = await fetcher.fetch(f"https://{domain}/")
+        home = await fetcher.fetch(f"https://{candidate.domain}/")
     except FetchError as exc:
         notes.append(f"{label}: rejected, unreachable ({exc.message})")
         return None
-    facts = parse_page(home.text, home.url, region=country)
+    facts = parse_page(home.text, home.url, region=request.country)
+    name = request.company_name
     scored = [(name_match_score(name, seen), where, seen) for where, seen in page_names(facts)]
     best = max(scored, default=(0.0, "nothing", ""))
     moved = f" (redirected to {home.host})" if home.redirects else ""
@@ -161,7 +172,8 @@ async def _verify(
         shown = f"best {best[1]} {best[2]!r} scored {best[0]:.0f}" if scored else "page names no company"
         notes.append(f"{label}{moved}: rejected, {shown} < {MATCH_THRESHOLD:.0f}")
         return None
-    notes.append(f"{label}{moved}: accepted, {best[1]} {best[2]!r} matches {name!r} ({best[0]:.0f})")
+    matched = f"{best[1]} {best[2]!r} matches {name!r} ({best[0]:.0f})"
+    notes.append(f"{label}{moved}: accepted, {matched}; {candidate.reason}")
     return Resolution(
         domain=registrable_domain(home.host),
         home=home,
@@ -169,4 +181,7 @@ async def _verify(
         score=round(best[0] / 100, 3),
         matched_on=best[1],
         notes=notes,
+        origin=candidate.origin,
+        site_country=site_country(facts),
+        wikidata_entity=candidate.wikidata_entity,
     )

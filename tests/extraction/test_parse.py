@@ -51,6 +51,7 @@ def test_links_to_about_contact_and_careers_pages_are_found_in_other_languages()
         "about": "https://kestrel-aerospace.example/ueber-uns/",
         "contact": "https://kestrel-aerospace.example/kontakt/",
         "careers": "https://kestrel-aerospace.example/karriere/",
+        "impressum": "https://kestrel-aerospace.example/imprint/",
     }
     assert facts.language == "de"
 

@@ -98,7 +98,17 @@ async def test_plain_site_lists_unstated_fields_as_not_found(extractor: WebExtra
     profile = await extractor.extract(
         _request(BY_DOMAIN["juniperlanebakery.example"], ExtractionMode.STANDARD)
     )
-    assert set(profile["not_found"]) == {"industry", "employee_count", "linkedin_url"}
+    assert set(profile["not_found"]) == {
+        "industry",
+        "sector",
+        "employee_count",
+        "employee_count_exact",
+        "linkedin_url",
+        "legal_name",
+        "aliases",
+        "identifiers",
+        "parent_company",
+    }
     assert "industry" not in profile and "employee_count" not in profile
 
 

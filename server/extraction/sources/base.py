@@ -7,7 +7,7 @@ is a new module implementing ``Source``, registered in ``server.extraction.pipel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -22,7 +22,9 @@ class Finding:
     """One value a source read, and where from.
 
     ``field`` is a profile field path: "industry", "headquarters", "social_profiles.linkedin",
-    "contacts.emails" (value: one ``{"address", "type"}`` dict), "contacts.phones" (one phone dict).
+    "contacts.emails" (value: one ``{"address", "type"}`` dict), "contacts.phones" (one phone dict),
+    "financial_data.revenue" (one ``MoneyFigure`` dict), "identifiers.lei", "people" (one
+    ``{"name", "role"}`` dict), "aliases" (one string). ``server.extraction.merge`` lists them all.
     """
 
     field: str
@@ -42,12 +44,19 @@ class SourceContext:
     resolution: Resolution
     fetcher: WebFetcher
     plan: ModePlan
+    # What earlier sources learnt that later ones key on: "wikidata_entity", "ticker", "lei", ...
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def wants(self, *fields: str) -> bool:
+        """Whether the mode asks for any of these top-level fields."""
+        return any(name in self.plan.fields for name in fields)
 
 
 class Source(Protocol):
     """A place profile facts come from."""
 
     name: str
+    fields: frozenset[str]  # top-level profile fields it can state; skipped when the mode wants none
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         """Findings about ``context.request``'s company; never raises for a missing fact."""

@@ -17,7 +17,7 @@ from server.extraction.normalize import (
     phone_type,
 )
 from server.extraction.parse import SYNTAX_KEY, PageFacts, normalize_phone, parse_page, social_network_of
-from server.extraction.resolve import registrable_domain
+from server.extraction.resolve import registrable_domain, site_country
 from server.extraction.sources.base import Finding, SourceContext
 
 SOURCE_NAME = "website"
@@ -37,43 +37,48 @@ class WebsiteSource:
     """Reads the resolved company's own site within the mode's page budget."""
 
     name = SOURCE_NAME
+    fields = frozenset(
+        {
+            "company_name", "legal_name", "description", "industry", "employee_count",
+            "employee_count_exact", "headquarters", "founded_year", "linkedin_url", "social_profiles",
+            "contacts",
+        }
+    )  # fmt: skip
 
     async def collect(self, context: SourceContext) -> list[Finding]:
-        """Findings from the home page and the about/contact/careers pages it links to."""
+        """Findings from the home page and the pages of the mode's kinds it links to."""
         resolution = context.resolution
-        links = resolution.facts.page_links
-        urls = list(dict.fromkeys(links[kind] for kind in context.plan.page_kinds if kind in links))
-        urls = [url for url in urls if url != resolution.home.url][: max(context.plan.page_budget - 1, 0)]
-        fetched = await asyncio.gather(*(self._fetch(context, url) for url in urls))
-        pages = [resolution.home, *(page for page in fetched if page is not None)]
+        pages = [resolution.home, *await self._crawl(context)]
         region = context.request.country
         parsed = [(page, parse_page(page.text, page.url, region=region)) for page in pages]
-        site_country = _site_country(parsed)
-        if site_country and site_country != region:  # local phone numbers read right only in their country
-            parsed = [(page, parse_page(page.text, page.url, region=site_country)) for page in pages]
+        country = next((code for _, facts in parsed if (code := site_country(facts))), None)
+        if country and country != region:  # local phone numbers read right only in their country
+            parsed = [(page, parse_page(page.text, page.url, region=country)) for page in pages]
         domain = resolution.domain
         return [finding for page, facts in parsed for finding in findings_from_page(facts, page, domain)]
 
+    async def _crawl(self, context: SourceContext) -> list[FetchedPage]:
+        """Pages of the mode's kinds, most useful first; a missing page frees its slot for the next."""
+        resolution = context.resolution
+        links = resolution.facts.page_links
+        urls = list(dict.fromkeys(links[kind] for kind in context.plan.page_kinds if kind in links))
+        queue = [url for url in urls if url != resolution.home.url]
+        pages: list[FetchedPage] = []
+        while queue and len(pages) < context.plan.page_budget - 1:
+            room = context.plan.page_budget - 1 - len(pages)
+            batch, queue = queue[:room], queue[room:]
+            fetched = await asyncio.gather(*(self._fetch(context, url) for url in batch))
+            pages += [page for page in fetched if page is not None]
+        return pages
+
     async def _fetch(self, context: SourceContext, url: str) -> FetchedPage | None:
         try:
-            return await context.fetcher.fetch(url)
+            return await context.fetcher.fetch(url, respect_robots=True)
         except FetchError:
             return None  # a missing about page is a gap, not a failure of the company
 
     async def aclose(self) -> None:
         return None
-
-
-def _site_country(parsed: list[tuple[FetchedPage, PageFacts]]) -> str | None:
-    for _, facts in parsed:
-        for org in facts.organizations:
-            code = headquarters_from_schema(org.get("address")).get("country_code")
-            if code:
-                return code
-        code = headquarters_from_lines(facts.address_lines).get("country_code")
-        if code:
-            return code
-    return None
 
 
 def findings_from_page(facts: PageFacts, page: FetchedPage, domain: str) -> list[Finding]:

@@ -1,0 +1,220 @@
+"""Wikidata as a source: industry, headquarters, head count, inception, financials, listing, people, LEI.
+
+The item is the one that proposed the domain during resolution, else the search hit whose official
+website (P856) is on the resolved domain. Three ``wbgetentities`` requests at most: the item, the items
+it points to (labels, the HQ city's region and country), and the HQ city's region and country.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from server.errors import FetchError
+from server.extraction.candidates.wikidata import COUNTRY_ITEMS
+from server.extraction.money import money_figure
+from server.extraction.normalize import employee_range_for, headquarters_from
+from server.extraction.sources import wikidata_api as wd
+from server.extraction.sources.base import Finding, SourceContext
+
+SOURCE_NAME = "wikidata"
+CONFIDENCE = 0.8  # community-curated, referenced statements; the company's own markup ranks higher
+PEOPLE_ROLES = {wd.P_FOUNDER: "Founder", wd.P_CEO: "Chief Executive Officer"}
+MONEY_KINDS = {wd.P_REVENUE: "revenue", wd.P_MARKET_CAP: "market_cap"}
+SHARED_ENTITY = "wikidata_entity"
+
+
+class WikidataSource:
+    """Reads the company's Wikidata item."""
+
+    name = SOURCE_NAME
+    fields = frozenset(
+        {
+            "industry", "headquarters", "employee_count", "employee_count_exact", "founded_year",
+            "financial_data", "identifiers", "people", "parent_company", "aliases", "subsidiaries",
+            "description",  # through the item's Wikipedia article (the wikipedia source)
+        }
+    )  # fmt: skip
+
+    async def collect(self, context: SourceContext) -> list[Finding]:
+        """Findings from the item; none when no item is the resolved company's."""
+        language = context.request.language
+        try:
+            entity = context.resolution.wikidata_entity or await self._find_item(context)
+            if entity is None:
+                return []
+            context.shared[SHARED_ENTITY] = entity
+            referenced = await self._referenced(context, entity)
+        except FetchError:
+            return []  # Wikidata unreachable: a gap in the profile, not a failure of the company
+        return findings_from_item(entity, referenced, language)
+
+    async def _find_item(self, context: SourceContext) -> dict[str, Any] | None:
+        request = context.request
+        hits = await wd.search_entities(context.fetcher, request.company_name, request.language)
+        ids = [str(hit["id"]) for hit in hits[:5]]
+        if not ids:
+            return None
+        document = await wd.get_entities(context.fetcher, ids, request.language)
+        for entity_id in ids:
+            entity = document.entities.get(entity_id)
+            if entity is not None and _on_domain(entity, context.resolution.domain):
+                return entity
+        return None
+
+    async def _referenced(self, context: SourceContext, entity: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        language = context.request.language
+        ids = referenced_ids(entity)
+        if not ids:
+            return {}
+        found = dict((await wd.get_entities(context.fetcher, ids, language)).entities)
+        second = sorted(
+            {
+                target
+                for city in wd.item_ids(entity, wd.P_HEADQUARTERS)[:1]
+                for prop in (wd.P_ADMIN_AREA, wd.P_COUNTRY)
+                for target in wd.item_ids(found.get(city, {}), prop)[:1]
+            }
+            - set(found)
+        )
+        if second:
+            found.update((await wd.get_entities(context.fetcher, second, language)).entities)
+        return found
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _on_domain(entity: dict[str, Any], domain: str) -> bool:
+    for website in wd.strings(entity, wd.P_WEBSITE):
+        host = (urlsplit(website).hostname or "").lower()
+        if host == domain or host.endswith("." + domain):
+            return True
+    return False
+
+
+def referenced_ids(entity: dict[str, Any]) -> list[str]:
+    """Items the source needs labels of: targets of the properties it reads, and money units. Sorted."""
+    ids = {target for prop in wd.REFERENCING_PROPERTIES for target in wd.item_ids(entity, prop)}
+    for prop in MONEY_KINDS:
+        for statement in wd.statements(entity, prop):
+            quantity = wd.quantity_of(wd.main_value(statement))
+            if quantity and quantity[1]:
+                ids.add(quantity[1])
+    return sorted(ids)
+
+
+def findings_from_item(
+    entity: dict[str, Any], referenced: dict[str, dict[str, Any]], language: str
+) -> list[Finding]:
+    """Every profile value one item states. Pure."""
+    entity_id = str(entity.get("id", ""))
+    url = wd.entity_url(entity_id)
+    now = datetime.now().astimezone()
+    found: list[Finding] = []
+
+    def add(field: str, value: Any, prop: str, confidence: float = CONFIDENCE) -> None:
+        if value not in (None, "", [], {}):
+            found.append(
+                Finding(field, value, SOURCE_NAME, url, now, f"wikidata {entity_id} {prop}", confidence)
+            )
+
+    def label_of(item_id: str) -> str | None:
+        return wd.label(referenced.get(item_id), language)
+
+    add("identifiers.wikidata_id", entity_id, "id")
+    for alias in wd.aliases(entity, language):
+        add("aliases", alias, "aliases")
+    for industry in wd.item_ids(entity, wd.P_INDUSTRY)[:1]:
+        add("industry", label_of(industry), wd.P_INDUSTRY)
+    add("headquarters", _headquarters(entity, referenced, language), wd.P_HEADQUARTERS)
+    employees = _latest_quantity(entity, wd.P_EMPLOYEES)
+    if employees is not None:
+        count = int(employees[0])
+        add("employee_count_exact", count, f"{wd.P_EMPLOYEES} ({employees[1] or 'undated'})")
+        add("employee_count", employee_range_for(count), f"{wd.P_EMPLOYEES} ({employees[1] or 'undated'})")
+    inception = next((wd.time_of(wd.main_value(s)) for s in wd.statements(entity, wd.P_INCEPTION)), None)
+    if inception:
+        add("founded_year", inception[0], wd.P_INCEPTION)
+    for prop, kind in MONEY_KINDS.items():
+        figure = _money(entity, prop, kind, referenced)
+        add(f"financial_data.{kind}", figure, prop)
+    for statement in wd.statements(entity, wd.P_EXCHANGE)[:1]:
+        exchange = wd.main_value(statement)
+        exchange_label = label_of(exchange["id"]) if isinstance(exchange, dict) else None
+        ticker = wd.qualifier(statement, wd.P_TICKER)
+        add("identifiers.exchange", exchange_label, wd.P_EXCHANGE)
+        add("financial_data.exchange", exchange_label, wd.P_EXCHANGE)
+        add(
+            "identifiers.ticker",
+            ticker if isinstance(ticker, str) else None,
+            f"{wd.P_EXCHANGE}/{wd.P_TICKER}",
+        )
+        add(
+            "financial_data.ticker",
+            ticker if isinstance(ticker, str) else None,
+            f"{wd.P_EXCHANGE}/{wd.P_TICKER}",
+        )
+        add("financial_data.is_public", True, wd.P_EXCHANGE)
+    for prop, role in PEOPLE_ROLES.items():
+        for person in wd.item_ids(entity, prop):
+            name = label_of(person)
+            add("people", {"name": name, "role": role} if name else None, prop)
+    for parent in wd.item_ids(entity, wd.P_PARENT)[:1]:
+        add("parent_company", label_of(parent), wd.P_PARENT)
+    for lei in wd.strings(entity, wd.P_LEI)[:1]:
+        add("identifiers.lei", lei, wd.P_LEI)
+    return found
+
+
+def _latest_quantity(entity: dict[str, Any], prop: str) -> tuple[float, str | None] | None:
+    """The quantity with the latest point in time (P585); undated values rank last."""
+    best: tuple[str, float] | None = None
+    for statement in wd.statements(entity, prop):
+        quantity = wd.quantity_of(wd.main_value(statement))
+        if quantity is None:
+            continue
+        when = wd.time_of(wd.qualifier(statement, wd.P_POINT_IN_TIME))
+        key = when[1] if when else ""
+        if best is None or key > best[0]:
+            best = (key, quantity[0])
+    return (best[1], best[0] or None) if best else None
+
+
+def _money(
+    entity: dict[str, Any], prop: str, kind: str, referenced: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    best: tuple[str, dict[str, Any]] | None = None
+    for statement in wd.statements(entity, prop):
+        quantity = wd.quantity_of(wd.main_value(statement))
+        if quantity is None or quantity[1] is None:
+            continue
+        codes = wd.strings(referenced.get(quantity[1], {}), wd.P_ISO_CURRENCY)
+        if not codes:
+            continue
+        when = wd.time_of(wd.qualifier(statement, wd.P_POINT_IN_TIME))
+        period = when[1] if when else ""
+        if best is None or period > best[0]:
+            best = (period, money_figure(kind, quantity[0], codes[0], period))
+    return best[1] if best else None
+
+
+def _headquarters(
+    entity: dict[str, Any], referenced: dict[str, dict[str, Any]], language: str
+) -> dict[str, str]:
+    cities = wd.item_ids(entity, wd.P_HEADQUARTERS)
+    if not cities:
+        return {}
+    city = referenced.get(cities[0], {})
+    country_ids = wd.item_ids(city, wd.P_COUNTRY)[:1] or wd.item_ids(entity, wd.P_COUNTRY)[:1]
+    country_code = None
+    for country_id in country_ids:
+        codes = wd.strings(referenced.get(country_id, {}), wd.P_ISO_ALPHA2)
+        country_code = codes[0] if codes else COUNTRY_ITEMS.get(country_id)
+    region = None
+    for region_id in wd.item_ids(city, wd.P_ADMIN_AREA)[:1]:
+        region_entity = referenced.get(region_id, {})
+        iso = wd.strings(region_entity, wd.P_ISO_SUBDIVISION)
+        region = iso[0].split("-", 1)[-1] if iso else wd.label(region_entity, language)
+    return headquarters_from(city=wd.label(city, language), region=region, country=country_code)

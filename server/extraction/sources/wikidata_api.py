@@ -1,0 +1,184 @@
+"""Wikidata's action API (``wbsearchentities``, ``wbgetentities``) and pure readers of its entity JSON.
+
+Shared by the resolution chain (official website P856, country P17, instance of P31) and the Wikidata
+source (everything else). Entities are the ``entities.<id>`` objects of ``wbgetentities``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from server.extraction.fetcher import FetchedPage, WebFetcher
+
+WIKIDATA_API_URL = "https://www.wikidata.org/w/api.php"
+ENTITY_URL = "https://www.wikidata.org/wiki/{id}"
+SEARCH_LIMIT = 7
+ENTITY_PROPS = "labels|descriptions|aliases|claims|sitelinks"
+ENTITY_ID_RE = re.compile(r"Q\d+")
+FALLBACK_LANGUAGE = "en"
+
+# Properties read.
+P_INSTANCE_OF, P_COUNTRY, P_WEBSITE = "P31", "P17", "P856"
+P_INDUSTRY, P_HEADQUARTERS, P_EMPLOYEES, P_INCEPTION = "P452", "P159", "P1128", "P571"
+P_REVENUE, P_MARKET_CAP, P_EXCHANGE, P_TICKER = "P2139", "P2226", "P414", "P249"
+P_FOUNDER, P_CEO, P_PARENT, P_LEI, P_SUBSIDIARY = "P112", "P169", "P749", "P1278", "P355"
+P_POINT_IN_TIME, P_ADMIN_AREA, P_ISO_ALPHA2, P_ISO_SUBDIVISION, P_ISO_CURRENCY = (
+    "P585",
+    "P131",
+    "P297",
+    "P300",
+    "P498",
+)
+# Properties whose item values the source needs labels (and claims) of.
+REFERENCING_PROPERTIES = (P_INDUSTRY, P_HEADQUARTERS, P_COUNTRY, P_EXCHANGE, P_FOUNDER, P_CEO, P_PARENT)
+# Classes that make an item a business (P31): business, company, enterprise, public company,
+# corporation, privately held company, limited company, GmbH, société anonyme, aktiebolag, LLC, startup.
+BUSINESS_CLASSES = frozenset(
+    {
+        "Q4830453", "Q783794", "Q6881511", "Q891723", "Q167037", "Q1589009", "Q1664720",
+        "Q460178", "Q10390684", "Q2576640", "Q1398872", "Q1361864", "Q43229",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EntityDocument:
+    """Entities of one ``wbgetentities`` answer and the page they came from."""
+
+    entities: dict[str, dict[str, Any]]
+    page: FetchedPage
+
+
+async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list[dict[str, Any]]:
+    """``wbsearchentities`` hits for a name, best first (``id``, ``label``, ``description``)."""
+    params = {
+        "action": "wbsearchentities",
+        "search": name,
+        "language": language,
+        "uselang": language,
+        "type": "item",
+        "limit": str(SEARCH_LIMIT),
+        "format": "json",
+    }
+    document, _ = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}")
+    hits = document.get("search", []) if isinstance(document, dict) else []
+    return [hit for hit in hits if isinstance(hit, dict) and ENTITY_ID_RE.fullmatch(str(hit.get("id", "")))]
+
+
+async def get_entities(fetcher: WebFetcher, ids: list[str], language: str) -> EntityDocument:
+    """``wbgetentities`` for ``ids`` (sorted, so the same set is always the same request)."""
+    languages = dict.fromkeys([language, FALLBACK_LANGUAGE])
+    params = {
+        "action": "wbgetentities",
+        "ids": "|".join(sorted(set(ids))),
+        "props": ENTITY_PROPS,
+        "languages": "|".join(languages),
+        "format": "json",
+    }
+    document, page = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}")
+    entities = document.get("entities", {}) if isinstance(document, dict) else {}
+    found = {key: item for key, item in entities.items() if isinstance(item, dict) and "missing" not in item}
+    return EntityDocument(found, page)
+
+
+def statements(entity: dict[str, Any], prop: str) -> list[dict[str, Any]]:
+    """Statements of a property, deprecated ones dropped, preferred ones first."""
+    claims = entity.get("claims", {}).get(prop, [])
+    kept = [claim for claim in claims if isinstance(claim, dict) and claim.get("rank") != "deprecated"]
+    return sorted(kept, key=lambda claim: claim.get("rank") != "preferred")
+
+
+def datavalue(snak: dict[str, Any]) -> Any:
+    """The ``datavalue.value`` of a snak, or None for "no value"/"unknown value"."""
+    if snak.get("snaktype") != "value":
+        return None
+    return snak.get("datavalue", {}).get("value")
+
+
+def main_value(statement: dict[str, Any]) -> Any:
+    return datavalue(statement.get("mainsnak", {}))
+
+
+def item_ids(entity: dict[str, Any], prop: str) -> list[str]:
+    """Item ids a property points to, preferred first."""
+    ids = []
+    for statement in statements(entity, prop):
+        value = main_value(statement)
+        if isinstance(value, dict) and ENTITY_ID_RE.fullmatch(str(value.get("id", ""))):
+            ids.append(str(value["id"]))
+    return ids
+
+
+def strings(entity: dict[str, Any], prop: str) -> list[str]:
+    """String (or URL, external-id) values of a property, preferred first."""
+    values = (main_value(statement) for statement in statements(entity, prop))
+    return [str(value) for value in values if isinstance(value, str)]
+
+
+def qualifier(statement: dict[str, Any], prop: str) -> Any:
+    """The first value of a statement's qualifier."""
+    for snak in statement.get("qualifiers", {}).get(prop, []):
+        value = datavalue(snak)
+        if value is not None:
+            return value
+    return None
+
+
+def time_of(value: Any) -> tuple[int, str] | None:
+    """(year, ISO date or year) of a time value, honouring its precision (9 = year, 11 = day)."""
+    if not isinstance(value, dict) or not isinstance(value.get("time"), str):
+        return None
+    match = re.match(r"([+-])(\d+)-(\d{2})-(\d{2})", value["time"])
+    if not match or match.group(1) == "-":
+        return None
+    year = int(match.group(2))
+    precision = int(value.get("precision", 9))
+    if precision >= 11:
+        return year, f"{year:04d}-{match.group(3)}-{match.group(4)}"
+    if precision == 10:
+        return year, f"{year:04d}-{match.group(3)}"
+    return year, f"{year:04d}"
+
+
+def quantity_of(value: Any) -> tuple[float, str | None] | None:
+    """(amount, unit item id or None) of a quantity value."""
+    if not isinstance(value, dict) or "amount" not in value:
+        return None
+    unit = str(value.get("unit", "1"))
+    unit_id = unit.rsplit("/", 1)[-1] if ENTITY_ID_RE.fullmatch(unit.rsplit("/", 1)[-1]) else None
+    return float(value["amount"]), unit_id
+
+
+def label(entity: dict[str, Any] | None, language: str) -> str | None:
+    """The entity's label in ``language``, else English."""
+    if not entity:
+        return None
+    labels = entity.get("labels", {})
+    for code in (language, FALLBACK_LANGUAGE):
+        if code in labels:
+            return str(labels[code]["value"])
+    return None
+
+
+def aliases(entity: dict[str, Any], language: str) -> list[str]:
+    """The entity's aliases in ``language``."""
+    found = entity.get("aliases", {}).get(language, [])
+    return [str(alias["value"]) for alias in found if alias.get("value")]
+
+
+def is_business(entity: dict[str, Any]) -> bool:
+    """Whether the item is an instance of a business class."""
+    return bool(set(item_ids(entity, P_INSTANCE_OF)) & BUSINESS_CLASSES)
+
+
+def sitelink_title(entity: dict[str, Any], language: str) -> str | None:
+    """The title of the item's Wikipedia article in ``language`` (``enwiki``, ``dewiki`` ...)."""
+    link = entity.get("sitelinks", {}).get(f"{language}wiki")
+    return str(link["title"]) if isinstance(link, dict) and link.get("title") else None
+
+
+def entity_url(entity_id: str) -> str:
+    return ENTITY_URL.format(id=entity_id)
