@@ -340,6 +340,10 @@ class PostgresBatchStore:
     async def stats_since(self, since: datetime, now: datetime) -> StatsAggregates:
         return await aggregate_stats(self._fetch, since, now, hourly=True)
 
+    async def stats_since_full_scan(self, since: datetime, now: datetime) -> StatsAggregates:
+        """The same figures as ``stats_since`` read from every company row (for checks and benchmarks)."""
+        return await aggregate_stats(self._fetch, since, now, hourly=False)
+
     # -- cache and retention -----------------------------------------------------------------------
 
     async def cache_get(self, key: CacheKey, now: datetime) -> CachedExtraction | None:

@@ -86,6 +86,16 @@ _CACHE_AND_RETENTION = (
 HOUR_SECONDS = 3600
 """Width of one ``company_hourly`` bucket."""
 
+HOURLY_SUMMARY_BACKFILL = f"""
+    INSERT INTO company_hourly
+    SELECT floor(finished_at / {HOUR_SECONDS}) * {HOUR_SECONDS}, extraction_mode, priority, state,
+           coalesce(error_type, ''), count(*), sum(from_cache), coalesce(sum(finished_at - started_at), 0)
+    FROM companies
+    WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    """
+"""Fills an empty ``company_hourly`` from ``companies`` (migration 3's backfill; the benchmark's too)."""
+
 # Finished companies (success/failed) counted per hour x mode x priority x state x error type, kept in
 # the same transaction as each company's final write. ``error_type`` is '' for none (part of the key).
 # Backfilled from existing rows so a database upgraded with history reports the same figures.
@@ -103,14 +113,7 @@ _POSTGRES_HOURLY_SUMMARY = (
         PRIMARY KEY (hour, extraction_mode, priority, state, error_type)
     )
     """,
-    f"""
-    INSERT INTO company_hourly
-    SELECT floor(finished_at / {HOUR_SECONDS}) * {HOUR_SECONDS}, extraction_mode, priority, state,
-           coalesce(error_type, ''), count(*), sum(from_cache), coalesce(sum(finished_at - started_at), 0)
-    FROM companies
-    WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5
-    """,
+    HOURLY_SUMMARY_BACKFILL,
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
