@@ -9,7 +9,7 @@ PROTO_SRC := $(wildcard protos/company/v1/*.proto)
 STUBS := client/stubs
 DESCRIPTOR := envoy/descriptor.binpb
 
-.PHONY: venv protos check-protos lint-protos lint typecheck test test-fast serve demo bench eval clean
+.PHONY: venv protos check-protos lint-protos lint typecheck test test-sqlite test-fast serve demo bench eval clean
 
 venv: .venv/.synced
 
@@ -51,6 +51,10 @@ typecheck: venv
 ## test: the whole suite (starts Envoy, the sandbox web and servers itself).
 test: venv node_modules/.bin/buf
 	$(PY) -m pytest
+
+## test-sqlite: the suite without PostgreSQL (local runs on a machine without the server).
+test-sqlite: venv node_modules/.bin/buf
+	COMPANY_BATCH_TEST_POSTGRES=0 $(PY) -m pytest
 
 serve: venv
 	$(PY) -m server.devstack serve
