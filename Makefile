@@ -9,7 +9,7 @@ PROTO_SRC := $(wildcard protos/company/v1/*.proto)
 STUBS := client/stubs
 DESCRIPTOR := envoy/descriptor.binpb
 
-.PHONY: venv protos check-protos lint-protos lint typecheck test test-sqlite test-fast serve demo bench eval clean
+.PHONY: venv protos check-protos lint-protos lint typecheck test test-sqlite test-service-postgres test-fast serve demo bench eval clean
 
 venv: .venv/.synced
 
@@ -55,6 +55,10 @@ test: venv node_modules/.bin/buf
 ## test-sqlite: the suite without PostgreSQL (local runs on a machine without the server).
 test-sqlite: venv node_modules/.bin/buf
 	COMPANY_BATCH_TEST_POSTGRES=0 $(PY) -m pytest
+
+## test-service-postgres: the API, client and e2e suites with the in-process service on PostgreSQL.
+test-service-postgres: venv node_modules/.bin/buf
+	COMPANY_BATCH_TEST_SERVICE_POSTGRES=1 $(PY) -m pytest tests/api tests/client tests/e2e
 
 serve: venv
 	$(PY) -m server.devstack serve

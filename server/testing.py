@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import os
 import shutil
 import socket
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,13 @@ from server.domain import ExtractionRequest, Profile
 from server.errors import CompanyAnalysisError, ExtractionError
 from server.extraction.base import Extractor
 from server.settings import Settings
+from server.storage.scratch import postgres_test_url, scratch_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENVOY_CONFIG = REPO_ROOT / "envoy.yaml"
 ENVOY_START_TIMEOUT_SECONDS = 30.0
+SERVICE_POSTGRES_ENV = "COMPANY_BATCH_TEST_SERVICE_POSTGRES"
+"""``1``: ``running_service`` uses a scratch PostgreSQL schema instead of SQLite."""
 
 
 def service_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -49,10 +54,43 @@ async def running_service(
 ) -> AsyncIterator[Service]:
     """A whole server on a free loopback port; ``.grpc_target`` is where to connect.
 
-    With ``extractor`` the service uses it instead of the web extractor.
+    With ``extractor`` the service uses it instead of the web extractor. With
+    ``COMPANY_BATCH_TEST_SERVICE_POSTGRES=1`` in the environment (and no ``database_url`` override) the
+    service stores into a throwaway PostgreSQL schema instead of SQLite, so the API, client and e2e
+    suites can be run against PostgreSQL too.
     """
+    if os.environ.get(SERVICE_POSTGRES_ENV) == "1" and "database_url" not in overrides:
+        overrides["database_url"] = await _postgres_schema_for(tmp_path)
     async with _running_service(service_settings(tmp_path, **overrides), extractor) as service:
         yield service
+
+
+_service_schemas: dict[Path, tuple[str, AsyncExitStack]] = {}
+
+
+async def _postgres_schema_for(tmp_path: Path) -> str:
+    """One scratch schema per ``tmp_path`` (a restart on the same data sees the same database).
+
+    The schemas live until the process exits, when ``_drop_service_schemas`` removes them.
+    """
+    known = _service_schemas.get(tmp_path)
+    if known is not None:
+        return known[0]
+    stack = AsyncExitStack()
+    url = await stack.enter_async_context(scratch_schema(postgres_test_url()))
+    if not _service_schemas:
+        atexit.register(_drop_service_schemas)
+    _service_schemas[tmp_path] = (url, stack)
+    return url
+
+
+def _drop_service_schemas() -> None:
+    async def drop_all() -> None:
+        for _, stack in _service_schemas.values():
+            await stack.aclose()
+        _service_schemas.clear()
+
+    asyncio.run(drop_all())
 
 
 @dataclass

@@ -49,12 +49,17 @@ async def scratch_schema(url: str) -> AsyncIterator[str]:
         OSError, asyncpg.PostgresError: the server cannot be reached or refuses the schema.
     """
     schema = f"{SCHEMA_PREFIX}{secrets.token_hex(6)}"
+    await _execute(url, f"CREATE SCHEMA {schema}")
+    try:
+        yield with_search_path(url, schema)
+    finally:
+        # A fresh connection: the drop may run on another event loop than the create (process exit).
+        await _execute(url, f"DROP SCHEMA {schema} CASCADE")
+
+
+async def _execute(url: str, statement: str) -> None:
     conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_SECONDS)
     try:
-        await conn.execute(f"CREATE SCHEMA {schema}")
-        try:
-            yield with_search_path(url, schema)
-        finally:
-            await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        await conn.execute(statement)
     finally:
         await conn.close()
