@@ -229,7 +229,7 @@ class BatchStore(Protocol):
         """Cancel a batch: pending companies become cancelled, running ones cancelled with ``failure``."""
 
     async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
-        """Up to ``per_mode`` most recent company durations (seconds) per extraction mode."""
+        """Up to ``per_mode`` most recent extraction durations (seconds) per mode; cache hits excluded."""
         ...
 
     async def stats_since(self, since: datetime, now: datetime) -> StatsAggregates:

@@ -324,7 +324,7 @@ class SqliteBatchStore:
             "  SELECT extraction_mode, finished_at - started_at AS duration, row_number() OVER ("
             "    PARTITION BY extraction_mode ORDER BY finished_at DESC) AS rn"
             "  FROM companies WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL"
-            "    AND started_at IS NOT NULL"
+            "    AND started_at IS NOT NULL AND from_cache = 0"
             ") AS recent WHERE rn <= ?",
             (per_mode,),
         )

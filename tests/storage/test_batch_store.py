@@ -210,6 +210,22 @@ async def test_recent_durations_are_grouped_by_mode(store: BatchStore) -> None:
     assert len((await store.recent_durations(1))["basic"]) == 1
 
 
+async def test_recent_durations_leave_out_cache_hits(store: BatchStore) -> None:
+    await store.create_batch(new_batch("batch_1", ["A", "B"]))
+    for position, from_cache in ((0, False), (1, True)):
+        await store.mark_started("batch_1", position, T0)
+        outcome = CompanyOutcome(
+            "x",
+            CompanyState.SUCCESS,
+            profile={},
+            started_at=T0,
+            finished_at=T0 + timedelta(seconds=3.0 if not from_cache else 0.001),
+            from_cache=from_cache,
+        )
+        await store.mark_finished("batch_1", position, outcome)
+    assert (await store.recent_durations(10))["basic"] == [3.0]
+
+
 async def test_closed_store_raises_service_unavailable(store_factory: StoreFactory) -> None:
     store = await store_factory()
     await store.close()
