@@ -16,7 +16,13 @@ EXPECTED_ROWS = {
     "envoy_rest_added_latency",
     "envoy_proxy_added_latency",
 }
-EXPECTED_PATHS = {"grpc_direct", "grpc_via_envoy", "rest_via_envoy", "httpx_to_envoy_admin_ready"}
+EXPECTED_PATHS = {
+    "grpc_direct",
+    "grpc_via_envoy",
+    "rest_via_envoy",
+    "rest_via_envoy_httpx",
+    "httpx_to_envoy_admin_ready",
+}
 BENCH_TIMEOUT_SECONDS = 100
 
 
