@@ -15,6 +15,7 @@ EXPECTED_ROWS = {
     "parallel_efficiency",
     "envoy_rest_added_latency",
     "envoy_proxy_added_latency",
+    "stats_30d_postgres",
 }
 EXPECTED_PATHS = {
     "grpc_direct",
