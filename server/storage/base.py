@@ -10,7 +10,7 @@ finished while it is ``running``), so a late write after a cancel or a requeue c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -107,6 +107,35 @@ class BatchChange:
     last_update: datetime
     started_at: datetime | None = None  # only written when set (first company started)
     completed_at: datetime | None = None  # only written when set (final status)
+    waiting_since: datetime | None = None  # only written when set (a resume restarts aging)
+
+
+@dataclass(frozen=True)
+class ClaimedCompany:
+    """A company this replica now runs under a lease; ``attempt`` is its fencing token."""
+
+    batch_id: str
+    position: int
+    name: str
+    domain_hint: str | None
+    attempt: int
+    started_at: datetime
+    options: BatchOptions
+    trace_id: str
+    batch_started: bool  # this claim moved the batch from queued to processing
+
+
+@dataclass(frozen=True)
+class HeldLease:
+    """A running company whose lease an owner still holds, at the attempt it holds it for."""
+
+    batch_id: str
+    position: int
+    attempt: int
+
+
+ChangeListener = Callable[[str], None]
+"""Called with a batch id after a committed change to that batch (on any replica, where the engine can)."""
 
 
 @dataclass(frozen=True)
@@ -219,9 +248,54 @@ class BatchStore(Protocol):
         """A pending company starts (attempts + 1); optionally the batch's status changes with it."""
 
     async def mark_finished(
-        self, batch_id: str, position: int, outcome: CompanyOutcome, change: BatchChange | None = None
-    ) -> None:
-        """A running company finished (success or failed); optionally the batch's status changes with it."""
+        self,
+        batch_id: str,
+        position: int,
+        outcome: CompanyOutcome,
+        change: BatchChange | None = None,
+        *,
+        attempt: int | None = None,
+        owner: str | None = None,
+    ) -> bool:
+        """A running company finished (success or failed); optionally the batch's status changes with it.
+
+        Fencing: with ``attempt`` (and ``owner``) the write only lands while the row is still that
+        attempt (held by that owner), so a replica whose lease expired cannot overwrite the retry's
+        result. Returns True when the result was recorded, False when it was refused (``change`` is then
+        not written either).
+        """
+        ...
+
+    # -- work claiming across replicas (see ``server.storage.leases``) -----------------------------
+
+    async def claim_next(
+        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float
+    ) -> ClaimedCompany | None:
+        """Claim the next pending company of all batches, honouring priority, aging and max_concurrent."""
+        ...
+
+    async def extend_leases(self, owner: str, expires: datetime) -> list[HeldLease]:
+        """Extend every lease ``owner`` holds to ``expires``; returns the leases it still holds."""
+        ...
+
+    async def release_expired(self, now: datetime) -> list[str]:
+        """Running companies whose lease expired by ``now`` go back to pending; returns their batch ids."""
+        ...
+
+    async def release_owned(self, owner: str, positions: Sequence[HeldLease] = ()) -> int:
+        """Give leases back (all of ``owner``'s, or some): those companies are pending again."""
+        ...
+
+    async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
+        """Give a batch with no pending or running company its final status; returns it if written."""
+        ...
+
+    async def count_pending(self) -> int:
+        """Companies waiting to start in batches that may run (queued or processing)."""
+        ...
+
+    async def add_change_listener(self, listener: ChangeListener) -> None:
+        """Call ``listener`` after every committed change of a batch (other replicas' too on PostgreSQL)."""
 
     async def set_batch_status(self, change: BatchChange) -> None: ...
 

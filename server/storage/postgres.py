@@ -13,8 +13,9 @@ are in how, not what:
 The schema is chosen with the connection's ``search_path`` (``?search_path=name`` in the URL, which
 asyncpg passes on as a server setting), so tests and benchmarks can each use a throwaway schema.
 
-Company rows are ready for multi-replica claiming: ``attempts`` already counts starts (a fencing token),
-and a later migration adds ``lease_owner``/``lease_expires`` next to it.
+- Replicas claim work with ``FOR UPDATE SKIP LOCKED`` (``server.storage.leases``) and announce every
+  change of a batch with ``NOTIFY company_batch_changes, '<batch_id>'`` in the same transaction, so a
+  replica's ``WatchBatch`` follows progress made on any other.
 """
 
 from __future__ import annotations
@@ -30,11 +31,15 @@ import asyncpg
 
 from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
 from server.errors import ServiceUnavailable
+from server.storage import leases
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
     CachedExtraction,
     CacheKey,
+    ChangeListener,
+    ClaimedCompany,
+    HeldLease,
     NewBatch,
     PageCursor,
     StatsAggregates,
@@ -67,6 +72,8 @@ POOL_MIN_SIZE = 1
 POOL_MAX_SIZE = 10
 CONNECT_TIMEOUT_SECONDS = 10.0
 COMMAND_TIMEOUT_SECONDS = 30.0
+CHANGES_CHANNEL = "company_batch_changes"
+"""NOTIFY channel; the payload is the changed batch's id (schemas sharing a server only see extra ids)."""
 
 _FINAL_STATUSES_SQL = "('completed', 'failed', 'cancelled')"
 _PLACEHOLDER = re.compile(r"\?")
@@ -75,21 +82,23 @@ _PLACEHOLDER = re.compile(r"\?")
 # the company was still running, so a late or repeated write adds nothing to the summary.
 _MARK_FINISHED = f"""
     WITH done AS (
-        UPDATE companies SET state = $1, started_at = $2, finished_at = $3, profile = $4, error_type = $5,
-            error_message = $6, error_details = $7, from_cache = $8
-        WHERE batch_id = $9 AND position = $10 AND state = 'running'
+        UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?,
+            error_message = ?, error_details = ?, from_cache = ?, lease_owner = NULL, lease_expires = NULL
+        WHERE batch_id = ? AND position = ? AND state = 'running' {{fence}}
         RETURNING extraction_mode, priority, state, coalesce(error_type, '') AS error_type, from_cache,
                   finished_at, coalesce(finished_at - started_at, 0) AS seconds
+    ), summary AS (
+        INSERT INTO company_hourly AS h
+            (hour, extraction_mode, priority, state, error_type, companies, from_cache, seconds)
+        SELECT floor(finished_at / {HOUR_SECONDS}) * {HOUR_SECONDS}, extraction_mode, priority, state,
+               error_type, 1, from_cache, seconds
+        FROM done WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL
+        ON CONFLICT (hour, extraction_mode, priority, state, error_type) DO UPDATE SET
+            companies = h.companies + excluded.companies,
+            from_cache = h.from_cache + excluded.from_cache,
+            seconds = h.seconds + excluded.seconds
     )
-    INSERT INTO company_hourly AS h
-        (hour, extraction_mode, priority, state, error_type, companies, from_cache, seconds)
-    SELECT floor(finished_at / {HOUR_SECONDS}) * {HOUR_SECONDS}, extraction_mode, priority, state,
-           error_type, 1, from_cache, seconds
-    FROM done WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL
-    ON CONFLICT (hour, extraction_mode, priority, state, error_type) DO UPDATE SET
-        companies = h.companies + excluded.companies,
-        from_cache = h.from_cache + excluded.from_cache,
-        seconds = h.seconds + excluded.seconds
+    SELECT count(*) FROM done
 """
 
 
@@ -99,6 +108,10 @@ def numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
 
 
+_MARK_FINISHED_PLAIN = numbered(_MARK_FINISHED.format(fence=""))
+_MARK_FINISHED_FENCED = numbered(_MARK_FINISHED.format(fence=leases.FENCE_CLAUSE))
+
+
 class PostgresBatchStore:
     """``BatchStore`` on a PostgreSQL database (``postgresql://user@host:port/db[?search_path=schema]``)."""
 
@@ -106,6 +119,8 @@ class PostgresBatchStore:
         self.url = url
         self._max_connections = max_connections
         self._pool: asyncpg.Pool | None = None
+        self._listen_conn: asyncpg.Connection | None = None
+        self._listeners: list[ChangeListener] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -128,6 +143,9 @@ class PostgresBatchStore:
         self._pool = pool
 
     async def close(self) -> None:
+        if self._listen_conn is not None:
+            listen_conn, self._listen_conn = self._listen_conn, None
+            await listen_conn.close()
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
@@ -175,8 +193,8 @@ class PostgresBatchStore:
         try:
             async with self._transaction() as conn:
                 inserted = await conn.fetchval(
-                    f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10) "
+                    f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
+                    "waiting_since) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, $12) "
                     "ON CONFLICT (request_id) DO NOTHING RETURNING batch_id",
                     batch.batch_id,
                     batch.request_id,
@@ -188,6 +206,8 @@ class PostgresBatchStore:
                     created,
                     opts.extraction_mode.value,
                     opts.priority.value,
+                    opts.max_concurrent,
+                    created,
                 )
                 if inserted is None:
                     # The request id is taken (ON CONFLICT waited for the other transaction to commit).
@@ -247,8 +267,9 @@ class PostgresBatchStore:
             )
 
     async def set_batch_status(self, change: BatchChange) -> None:
-        async with self._conn() as conn:
+        async with self._transaction() as conn:
             await _write_change(conn, change)
+            await _notify(conn, change.batch_id)
 
     async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
         async with self._transaction() as conn:
@@ -267,6 +288,7 @@ class PostgresBatchStore:
                 change.batch_id,
             )
             await _write_change(conn, change)
+            await _notify(conn, change.batch_id)
 
     # -- companies ---------------------------------------------------------------------------------
 
@@ -278,7 +300,10 @@ class PostgresBatchStore:
         return [company_from_row(row) for row in rows]
 
     async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
-        sql = "UPDATE companies SET state = 'pending', started_at = NULL WHERE state = 'running'"
+        sql = (
+            "UPDATE companies SET state = 'pending', started_at = NULL, lease_owner = NULL, "
+            "lease_expires = NULL WHERE state = 'running'"
+        )
         params: list[Any] = []
         if batch_id is not None:
             params.append(batch_id)
@@ -302,12 +327,20 @@ class PostgresBatchStore:
                 await _write_change(conn, change)
 
     async def mark_finished(
-        self, batch_id: str, position: int, outcome: CompanyOutcome, change: BatchChange | None = None
-    ) -> None:
+        self,
+        batch_id: str,
+        position: int,
+        outcome: CompanyOutcome,
+        change: BatchChange | None = None,
+        *,
+        attempt: int | None = None,
+        owner: str | None = None,
+    ) -> bool:
         error = outcome.error
+        fence: tuple[object, ...] = () if attempt is None else (attempt, owner)
         async with self._transaction() as conn:
-            await conn.execute(
-                _MARK_FINISHED,
+            changed = await conn.fetchval(
+                _MARK_FINISHED_PLAIN if attempt is None else _MARK_FINISHED_FENCED,
                 outcome.state.value,
                 to_epoch(outcome.started_at),
                 to_epoch(outcome.finished_at),
@@ -318,9 +351,70 @@ class PostgresBatchStore:
                 int(outcome.from_cache),
                 batch_id,
                 position,
+                *fence,
             )
-            if change is not None:
+            recorded: bool = changed == 1
+            if recorded and change is not None:
                 await _write_change(conn, change)
+            if recorded and owner is not None:
+                await _notify(conn, batch_id)
+        return recorded
+
+    # -- work claiming across replicas (see server.storage.leases) ---------------------------------
+
+    async def claim_next(
+        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float
+    ) -> ClaimedCompany | None:
+        async with self._transaction() as conn:
+            claim = await leases.claim_next(
+                _Tx(conn), leases.POSTGRES_DIALECT, owner, now, lease_seconds, aging_seconds
+            )
+            if claim is not None:
+                await _notify(conn, claim.batch_id)
+        return claim
+
+    async def extend_leases(self, owner: str, expires: datetime) -> list[HeldLease]:
+        async with self._conn() as conn:
+            return await leases.extend_leases(_Tx(conn), owner, expires)
+
+    async def release_expired(self, now: datetime) -> list[str]:
+        async with self._transaction() as conn:
+            released = await leases.release_expired(_Tx(conn), now)
+            await _notify(conn, *released)
+        return released
+
+    async def release_owned(self, owner: str, positions: Sequence[HeldLease] = ()) -> int:
+        async with self._transaction() as conn:
+            released = await leases.release_owned(_Tx(conn), owner, positions)
+            await _notify(conn, *released)
+        return len(released)
+
+    async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
+        async with self._transaction() as conn:
+            final = await leases.complete_if_done(_Tx(conn), batch_id, now, "FOR UPDATE")
+            if final is not None:
+                await _notify(conn, batch_id)
+        return final
+
+    async def unfinished_without_work(self) -> list[str]:
+        async with self._conn() as conn:
+            return await leases.unfinished_without_work(_Tx(conn))
+
+    async def count_pending(self) -> int:
+        async with self._conn() as conn:
+            return await leases.count_pending(_Tx(conn))
+
+    async def add_change_listener(self, listener: ChangeListener) -> None:
+        """LISTEN on a connection of its own (outside the pool) for every replica's NOTIFY."""
+        with _translated("listen"):
+            if self._listen_conn is None:
+                self._listen_conn = await asyncpg.connect(self.url, timeout=CONNECT_TIMEOUT_SECONDS)
+                await self._listen_conn.add_listener(CHANGES_CHANNEL, self._on_notify)
+        self._listeners.append(listener)
+
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        for listener in self._listeners:
+            listener(payload)
 
     async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
         rows = await self._fetch(
@@ -397,15 +491,34 @@ class PostgresBatchStore:
 
 
 async def _write_change(conn: asyncpg.Connection, change: BatchChange) -> None:
+    # Guarded: a final status is never overwritten (a pause racing the last company's finish).
     await conn.execute(
         "UPDATE batches SET status = $1, last_update = $2, started_at = coalesce(started_at, $3), "
-        "completed_at = coalesce($4, completed_at) WHERE batch_id = $5",
+        "completed_at = coalesce($4, completed_at), waiting_since = coalesce($5, waiting_since) "
+        f"WHERE batch_id = $6 AND status NOT IN {_FINAL_STATUSES_SQL}",
         change.status.value,
         to_epoch(change.last_update),
         to_epoch(change.started_at),
         to_epoch(change.completed_at),
+        to_epoch(change.waiting_since),
         change.batch_id,
     )
+
+
+async def _notify(conn: asyncpg.Connection, *batch_ids: str) -> None:
+    """NOTIFY every replica's listener; delivered only if (and when) the transaction commits."""
+    for batch_id in batch_ids:
+        await conn.execute("SELECT pg_notify($1, $2)", CHANGES_CHANNEL, batch_id)
+
+
+class _Tx:
+    """``leases.SqlTx`` over one asyncpg connection (``?`` placeholders numbered here)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        return [tuple(row) for row in await self._conn.fetch(numbered(sql), *params)]
 
 
 def _affected(status: str) -> int:

@@ -116,15 +116,38 @@ _POSTGRES_HOURLY_SUMMARY = (
     HOURLY_SUMMARY_BACKFILL,
 )
 
+# Work claiming shared by replicas (``server.storage.leases``): who holds a running company and until
+# when, and on the batch row what claiming orders and limits by without parsing the options JSON:
+# ``max_concurrent`` and ``waiting_since`` (submit time, reset on resume, the start of aging).
+_LEASE_COLUMNS = (
+    "ALTER TABLE companies ADD COLUMN lease_owner TEXT",
+    "ALTER TABLE companies ADD COLUMN lease_expires DOUBLE PRECISION",
+    "ALTER TABLE batches ADD COLUMN max_concurrent INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE batches ADD COLUMN waiting_since DOUBLE PRECISION",
+    "UPDATE batches SET waiting_since = created_at",
+    "CREATE INDEX ix_companies_pending ON companies (batch_id, position) WHERE state = 'pending'",
+    "CREATE INDEX ix_companies_leases ON companies (lease_expires) WHERE state = 'running'",
+)
+_SQLITE_LEASES = (
+    *_LEASE_COLUMNS,
+    "UPDATE batches SET max_concurrent = coalesce(json_extract(options, '$.max_concurrent'), 1)",
+)
+_POSTGRES_LEASES = (
+    *_LEASE_COLUMNS,
+    "UPDATE batches SET max_concurrent = coalesce((options::json ->> 'max_concurrent')::integer, 1)",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BATCHES_AND_COMPANIES,  # 1
     _CACHE_AND_RETENTION,  # 2
+    _SQLITE_LEASES,  # 3
 )
 
 POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BATCHES_AND_COMPANIES,  # 1
     _CACHE_AND_RETENTION,  # 2
     _POSTGRES_HOURLY_SUMMARY,  # 3
+    _POSTGRES_LEASES,  # 4
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -21,11 +21,15 @@ import aiosqlite
 
 from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
 from server.errors import ServiceUnavailable
+from server.storage import leases
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
     CachedExtraction,
     CacheKey,
+    ChangeListener,
+    ClaimedCompany,
+    HeldLease,
     NewBatch,
     PageCursor,
     StatsAggregates,
@@ -66,6 +70,7 @@ class SqliteBatchStore:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._listeners: list[ChangeListener] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -153,8 +158,8 @@ class SqliteBatchStore:
                     if existing is not None:
                         return await self._require_batch(conn, existing[0]), False
                 await conn.execute(
-                    f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
+                    f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
+                    "waiting_since) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)",
                     (
                         batch.batch_id,
                         batch.request_id,
@@ -166,6 +171,8 @@ class SqliteBatchStore:
                         created,
                         opts.extraction_mode.value,
                         opts.priority.value,
+                        opts.max_concurrent,
+                        created,
                     ),
                 )
                 await conn.executemany(
@@ -235,6 +242,7 @@ class SqliteBatchStore:
     async def set_batch_status(self, change: BatchChange) -> None:
         async with self._locked() as conn:
             await self._write_change(conn, change)
+        self._changed(change.batch_id)
 
     async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
         at = to_epoch(change.last_update)
@@ -250,6 +258,7 @@ class SqliteBatchStore:
                 (failure.type.value, failure.message, failure.details, at, change.batch_id),
             )
             await self._write_change(conn, change)
+        self._changed(change.batch_id)
 
     # -- companies ---------------------------------------------------------------------------------
 
@@ -261,7 +270,10 @@ class SqliteBatchStore:
         return [company_from_row(row) for row in rows]
 
     async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
-        sql = "UPDATE companies SET state = 'pending', started_at = NULL WHERE state = 'running'"
+        sql = (
+            "UPDATE companies SET state = 'pending', started_at = NULL, lease_owner = NULL, "
+            "lease_expires = NULL WHERE state = 'running'"
+        )
         params: list[Any] = []
         if batch_id is not None:
             sql += " AND batch_id = ?"
@@ -290,14 +302,25 @@ class SqliteBatchStore:
             await self._write_change(conn, change)
 
     async def mark_finished(
-        self, batch_id: str, position: int, outcome: CompanyOutcome, change: BatchChange | None = None
-    ) -> None:
+        self,
+        batch_id: str,
+        position: int,
+        outcome: CompanyOutcome,
+        change: BatchChange | None = None,
+        *,
+        attempt: int | None = None,
+        owner: str | None = None,
+    ) -> bool:
         error = outcome.error
         sql = (
             "UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?, "
-            "error_message = ?, error_details = ?, from_cache = ? "
+            "error_message = ?, error_details = ?, from_cache = ?, lease_owner = NULL, lease_expires = NULL "
             "WHERE batch_id = ? AND position = ? AND state = 'running'"
         )
+        fence: tuple[object, ...] = ()
+        if attempt is not None:
+            sql += leases.FENCE_CLAUSE
+            fence = (attempt, owner)
         params = (
             outcome.state.value,
             to_epoch(outcome.started_at),
@@ -309,14 +332,72 @@ class SqliteBatchStore:
             int(outcome.from_cache),
             batch_id,
             position,
+            *fence,
         )
         if change is None:
             async with self._locked() as conn:
-                await conn.execute(sql, params)
-            return
+                recorded = (await conn.execute(sql, params)).rowcount == 1
+        else:
+            async with self._transaction() as conn:
+                recorded = (await conn.execute(sql, params)).rowcount == 1
+                if recorded:
+                    await self._write_change(conn, change)
+        if recorded and owner is not None:
+            self._changed(batch_id)
+        return recorded
+
+    # -- work claiming (one process at a time: the write transaction is the lock) ------------------
+
+    async def claim_next(
+        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float
+    ) -> ClaimedCompany | None:
         async with self._transaction() as conn:
-            await conn.execute(sql, params)
-            await self._write_change(conn, change)
+            claim = await leases.claim_next(
+                _Tx(conn), leases.SQLITE_DIALECT, owner, now, lease_seconds, aging_seconds
+            )
+        if claim is not None:
+            self._changed(claim.batch_id)
+        return claim
+
+    async def extend_leases(self, owner: str, expires: datetime) -> list[HeldLease]:
+        async with self._locked() as conn:
+            return await leases.extend_leases(_Tx(conn), owner, expires)
+
+    async def release_expired(self, now: datetime) -> list[str]:
+        async with self._locked() as conn:
+            released = await leases.release_expired(_Tx(conn), now)
+        self._changed(*released)
+        return released
+
+    async def release_owned(self, owner: str, positions: Sequence[HeldLease] = ()) -> int:
+        async with self._transaction() as conn:
+            released = await leases.release_owned(_Tx(conn), owner, positions)
+        self._changed(*released)
+        return len(released)
+
+    async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
+        async with self._transaction() as conn:
+            final = await leases.complete_if_done(_Tx(conn), batch_id, now, "")
+        if final is not None:
+            self._changed(batch_id)
+        return final
+
+    async def unfinished_without_work(self) -> list[str]:
+        async with self._locked() as conn:
+            return await leases.unfinished_without_work(_Tx(conn))
+
+    async def count_pending(self) -> int:
+        async with self._locked() as conn:
+            return await leases.count_pending(_Tx(conn))
+
+    async def add_change_listener(self, listener: ChangeListener) -> None:
+        # One process owns a SQLite file at a time, so this process's own writes are all the changes.
+        self._listeners.append(listener)
+
+    def _changed(self, *batch_ids: str) -> None:
+        for batch_id in batch_ids:
+            for listener in self._listeners:
+                listener(batch_id)
 
     async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
         rows = await self._fetch(
@@ -365,14 +446,17 @@ class SqliteBatchStore:
     # -- row mapping -------------------------------------------------------------------------------
 
     async def _write_change(self, conn: aiosqlite.Connection, change: BatchChange) -> None:
+        # Guarded: a final status is never overwritten (a pause racing the last company's finish).
         await conn.execute(
             "UPDATE batches SET status = ?, last_update = ?, started_at = coalesce(started_at, ?), "
-            "completed_at = coalesce(?, completed_at) WHERE batch_id = ?",
+            "completed_at = coalesce(?, completed_at), waiting_since = coalesce(?, waiting_since) "
+            f"WHERE batch_id = ? AND status NOT IN {_FINAL_STATUSES_SQL}",
             (
                 change.status.value,
                 to_epoch(change.last_update),
                 to_epoch(change.started_at),
                 to_epoch(change.completed_at),
+                to_epoch(change.waiting_since),
                 change.batch_id,
             ),
         )
@@ -396,6 +480,16 @@ class SqliteBatchStore:
         ):
             counts[batch_id][CompanyState(state)] = count
         return [batch_from_row(row, counts[row[0]]) for row in rows]
+
+
+class _Tx:
+    """``leases.SqlTx`` over the store's connection (the caller holds the lock or the transaction)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        return list(await self._conn.execute_fetchall(sql, params))
 
 
 def _placeholders(count: int) -> str:
