@@ -145,22 +145,25 @@ async def release_expired(tx: SqlTx, now: datetime) -> list[str]:
 
 
 async def release_owned(tx: SqlTx, owner: str, leases: Sequence[HeldLease]) -> list[str]:
-    """Give back ``owner``'s leases (all, or the given ones at their attempts): pending again."""
+    """Give back ``owner``'s leases (all, or the given ones at their attempts): pending again.
+
+    Returns the batch id of every released company (repeated per company).
+    """
     sql = (
         "UPDATE companies SET state = 'pending', started_at = NULL, lease_owner = NULL, lease_expires = NULL "
         "WHERE state = 'running' AND lease_owner = ?"
     )
     if not leases:
         rows = await tx.fetch(sql + " RETURNING batch_id", (owner,))
-        return sorted({row[0] for row in rows})
-    released: set[str] = set()
+        return [row[0] for row in rows]
+    released: list[str] = []
     for lease in leases:
         rows = await tx.fetch(
             sql + " AND batch_id = ? AND position = ? AND attempts = ? RETURNING batch_id",
             (owner, lease.batch_id, lease.position, lease.attempt),
         )
-        released.update(row[0] for row in rows)
-    return sorted(released)
+        released.extend(row[0] for row in rows)
+    return released
 
 
 async def complete_if_done(tx: SqlTx, batch_id: str, now: datetime, lock_row: str) -> BatchStatus | None:

@@ -386,7 +386,7 @@ class PostgresBatchStore:
     async def release_owned(self, owner: str, positions: Sequence[HeldLease] = ()) -> int:
         async with self._transaction() as conn:
             released = await leases.release_owned(_Tx(conn), owner, positions)
-            await _notify(conn, *released)
+            await _notify(conn, *sorted(set(released)))
         return len(released)
 
     async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:

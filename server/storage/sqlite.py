@@ -372,7 +372,7 @@ class SqliteBatchStore:
     async def release_owned(self, owner: str, positions: Sequence[HeldLease] = ()) -> int:
         async with self._transaction() as conn:
             released = await leases.release_owned(_Tx(conn), owner, positions)
-        self._changed(*released)
+        self._changed(*sorted(set(released)))
         return len(released)
 
     async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
