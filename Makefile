@@ -69,5 +69,9 @@ demo: venv
 bench: venv
 	$(PY) -m bench
 
+## eval: every corpus company in every mode through the real server; per-field precision/recall/fill.
+eval: venv
+	$(PY) -m sandbox.evaluate $(EVAL_ARGS)
+
 clean:
 	rm -rf .venv .uv node_modules .build .pytest_cache

@@ -14,8 +14,13 @@ from typing import Any
 import phonenumbers
 import pycountry
 
-from sandbox.corpus_facts import COMPANIES, PARKED_DOMAINS, UNKNOWN_COMPANIES, CompanyFacts
+from sandbox.corpus_cases import CASES
+from sandbox.corpus_facts import COMPANIES as AUTHORED
+from sandbox.corpus_facts import PARKED_DOMAINS, UNKNOWN_COMPANIES, CompanyFacts
 from sandbox.corpus_format import INDEX_FILE, META_FILE, SITES_DIR
+from sandbox.knowledge_records import build_records, request_name
+from sandbox.knowledge_truth import apply_knowledge, employee_bucket
+from sandbox.site_special import MANAGING_DIRECTOR_ROLE
 from sandbox.site_templates import render_parked, render_site, social_url
 
 DEFAULT_CORPUS_DIR = Path(__file__).parent / "corpus"
@@ -38,20 +43,12 @@ EMAIL_TYPES = {
     "jobs": "careers",
     "investors": "investors",
 }
-EMPLOYEE_BUCKETS = (
-    (10, "1-10"),
-    (50, "11-50"),
-    (200, "51-200"),
-    (500, "201-500"),
-    (1000, "501-1000"),
-    (5000, "1001-5000"),
-    (10000, "5001-10000"),
-)
-
-
-def employee_bucket(count: int) -> str:
-    """The contract's employee range for an exact count."""
-    return next((label for limit, label in EMPLOYEE_BUCKETS if count <= limit), "10001+")
+COMPANIES = [*AUTHORED, *CASES]
+# Behaviours the templates act on; the rest are the sandbox's ``_meta.json`` keys.
+TEMPLATE_BEHAVIOURS = (
+    "domain_hint", "obfuscated_emails", "shell", "impressum", "robots_disallow", "about_moved",
+    "search_only", "wikidata_only",
+)  # fmt: skip
 
 
 def expected_profile(facts: CompanyFacts) -> dict[str, Any]:
@@ -64,7 +61,8 @@ def expected_profile(facts: CompanyFacts) -> dict[str, Any]:
         "street_address": facts["street"],
         "postal_code": facts["postal"],
     }
-    if facts["region"]:
+    # A printed address outside the US names no state; structured addresses carry the region.
+    if facts["region"] and (facts["markup"] != "plain" or facts["country"] == "US"):
         code = f"{facts['country']}-{facts['region']}"
         subdivision = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
         headquarters["state"] = subdivision.name
@@ -95,7 +93,28 @@ def expected_profile(facts: CompanyFacts) -> dict[str, Any]:
     if facts["employees"] and facts["markup"] != "plain":
         profile["employee_count"] = employee_bucket(facts["employees"])
         profile["employee_count_exact"] = facts["employees"]
+    if facts["markup"] == "jsonld":
+        profile["legal_name"] = facts["name"]
+    _apply_behaviour(profile, facts)
+    apply_knowledge(profile, facts)
     return profile
+
+
+def _apply_behaviour(profile: dict[str, Any], facts: CompanyFacts) -> None:
+    """What a site's hard case removes from (or adds to) what a reader can get from it."""
+    behaviour = facts.get("behaviour", {})
+    if behaviour.get("shell"):  # nothing but the name is on the page
+        for key in list(profile):
+            if key not in ("company_name", "domain", "website"):
+                del profile[key]
+    if "/about/" in behaviour.get("robots_disallow", []) and facts["markup"] != "jsonld":
+        for key in ("industry", "founded_year", "employee_count", "employee_count_exact"):
+            profile.pop(key, None)
+    if "impressum" in behaviour:
+        profile["legal_name"] = facts["name"]
+        profile["people"] = [
+            {"name": behaviour["impressum"]["managing_director"], "role": MANAGING_DIRECTOR_ROLE}
+        ]
 
 
 def _e164(display: str, country: str) -> str:
@@ -109,7 +128,7 @@ def truth_entry(facts: CompanyFacts) -> dict[str, Any]:
     behaviour = facts.get("behaviour", {})
     failing = "status" in behaviour or "failure" in behaviour
     entry: dict[str, Any] = {
-        "name": facts["name"],
+        "name": request_name(facts),
         "country": facts["country"],
         "domain": facts["domain"],
         "markup": facts["markup"],
@@ -140,6 +159,13 @@ def _write_site(sites_dir: Path, hostname: str, pages: dict[str, str], meta: dic
         (root / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
 
 
+def _write_files(root: Path, bodies: dict[str, bytes]) -> None:
+    for relative, body in bodies.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+
+
 def build(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> None:
     """(Re)write every generated site, truth.json and demo_batch.json under ``corpus_dir``."""
     sites_dir = corpus_dir / SITES_DIR
@@ -150,12 +176,23 @@ def build(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> None:
     for facts in COMPANIES:
         behaviour = dict(facts.get("behaviour", {}))
         old_domain = behaviour.pop("old_domain", None)
-        behaviour.pop("domain_hint", None)
+        if "about_moved" in behaviour:
+            old_about = "/about/"
+            behaviour["path_redirects"] = {
+                old_about: behaviour["about_moved"],
+                old_about.rstrip("/"): behaviour["about_moved"],
+            }
+        for key in TEMPLATE_BEHAVIOURS:
+            behaviour.pop(key, None)
         _write_site(sites_dir, facts["domain"], render_site(facts), behaviour or None)
         if old_domain:
             _write_site(sites_dir, old_domain, {}, {"redirect_to": f"https://{facts['domain']}"})
     for domain in PARKED_DOMAINS:
         _write_site(sites_dir, domain, {"/": render_parked(domain)}, None)
+    files, routes = build_records(COMPANIES)
+    for host, bodies in files.items():
+        _write_files(sites_dir / host, bodies)
+        _write_site(sites_dir, host, {}, {"routes": routes[host]})
     truth = {
         "about": "Ground truth of the sandbox corpus: what a correct extractor reads from each site.",
         "companies": [truth_entry(facts) for facts in COMPANIES],
@@ -167,7 +204,7 @@ def build(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> None:
         f["name"]: f["behaviour"]["domain_hint"] for f in COMPANIES if "domain_hint" in f.get("behaviour", {})
     }
     demo = {
-        "company_names": [facts["name"] for facts in COMPANIES] + UNKNOWN_COMPANIES,
+        "company_names": list(dict.fromkeys(request_name(facts) for facts in COMPANIES)) + UNKNOWN_COMPANIES,
         "domain_hints": hints,
     }
     (corpus_dir / DEMO_BATCH_FILE).write_text(json.dumps(demo, indent=2, ensure_ascii=False) + "\n", "utf-8")

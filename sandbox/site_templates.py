@@ -14,7 +14,7 @@ import json
 from html import escape
 from typing import Any
 
-from sandbox import site_noise
+from sandbox import site_noise, site_special
 from sandbox.corpus_facts import CompanyFacts
 
 CURRENT_YEAR = 2025
@@ -104,6 +104,7 @@ COUNTRY_NAMES = {
     "FR": "France",
     "CA": "Canada",
     "SE": "Sweden",
+    "NO": "Norway",
 }
 
 SOCIAL_URLS = {
@@ -113,6 +114,7 @@ SOCIAL_URLS = {
     "facebook": "https://www.facebook.com/{handle}",
     "instagram": "https://www.instagram.com/{handle}",
     "youtube": "https://www.youtube.com/@{handle}",
+    "xing": "https://www.xing.com/pages/{handle}",
 }
 
 PROSE = [
@@ -145,14 +147,24 @@ def page_paths(facts: CompanyFacts) -> dict[str, str]:
 
 
 def render_site(facts: CompanyFacts) -> dict[str, str]:
-    """Every page of the site: URL path -> HTML."""
+    """Every page of the site: URL path -> HTML (``robots.txt`` included when the site has one)."""
+    behaviour = facts.get("behaviour", {})
+    if behaviour.get("shell"):
+        return {"/": site_special.render_shell(facts)}
     paths = page_paths(facts)
-    return {
+    pages = {
         paths["home"]: _page(facts, "home", _home_body(facts)),
-        paths["about"]: _page(facts, "about", _about_body(facts)),
+        # A moved about page is served at its new path; links keep the old one, which redirects.
+        behaviour.get("about_moved", paths["about"]): _page(facts, "about", _about_body(facts)),
         paths["contact"]: _page(facts, "contact", _contact_body(facts)),
         paths["careers"]: _page(facts, "careers", _careers_body(facts)),
     }
+    if "impressum" in behaviour:
+        body = site_special.impressum_body(facts, behaviour["impressum"], COUNTRY_NAMES[facts["country"]])
+        pages[site_special.IMPRESSUM_PATH] = _page(facts, "impressum", body)
+    if "robots_disallow" in behaviour:
+        pages["/robots.txt"] = site_special.robots_txt(behaviour["robots_disallow"])
+    return pages
 
 
 def render_parked(domain: str) -> str:
@@ -174,6 +186,7 @@ def _page(facts: CompanyFacts, kind: str, body: str) -> str:
         "about": f"{labels['about']} | {brand}",
         "contact": f"{labels['contact']} | {brand}",
         "careers": f"{labels['careers']} | {brand}",
+        "impressum": f"Impressum | {brand}",
     }[kind]
     head_extra = _json_ld(facts) if facts["markup"] == "jsonld" and kind == "home" else ""
     if facts["markup"] == "jsonld" and kind == "careers":
@@ -239,7 +252,7 @@ def _opengraph(facts: CompanyFacts, kind: str) -> str:
         f'<meta property="og:site_name" content="{escape(facts["brand"])}">\n'
         f'<meta property="og:type" content="website">\n'
         f'<meta property="og:title" content="{escape(facts["brand"])}">\n'
-        f'<meta property="og:url" content="https://{facts["domain"]}{page_paths(facts)[kind]}">\n'
+        f'<meta property="og:url" content="https://{facts["domain"]}{page_paths(facts).get(kind, "/")}">\n'
         f'<meta property="og:description" content="{escape(facts["tagline"])}.">\n'
         f'<meta property="og:image" content="https://{facts["domain"]}/assets/og-image.png">'
     )
@@ -368,7 +381,7 @@ def _footer(facts: CompanyFacts) -> str:
   {site_noise.mega_footer(facts)}
   {org}
   <p class="copyright">{copyright_line}</p>
-  <p class="legal"><a href="/privacy/">{labels["privacy"]}</a> · <a href="/imprint/">Imprint</a></p>
+  <p class="legal"><a href="/privacy/">{labels["privacy"]}</a> · {site_special.legal_link(facts)}</p>
 </footer>"""
 
 
@@ -425,7 +438,10 @@ def _about_body(facts: CompanyFacts) -> str:
 def _contact_body(facts: CompanyFacts) -> str:
     labels = LABELS[facts["lang"]]
     domain = facts["domain"]
-    emails = "".join(f'<li><a href="mailto:{e}@{domain}">{e}@{domain}</a></li>' for e in facts["emails"])
+    if facts.get("behaviour", {}).get("obfuscated_emails"):
+        emails = "".join(f"<li>{site_special.obfuscated_email(e, domain)}</li>" for e in facts["emails"])
+    else:
+        emails = "".join(f'<li><a href="mailto:{e}@{domain}">{e}@{domain}</a></li>' for e in facts["emails"])
     if facts["markup"] == "plain":
         phones = "".join(f"<li>{labels['phone']}: {escape(d)}</li>" for _, d in facts["phones"])
         country = COUNTRY_NAMES[facts["country"]]

@@ -1,7 +1,7 @@
 """What each extraction mode asks for: its profile fields, its page budget and the pages it reads.
 
 mode               pages  fields (besides company_name, domain, website; ``confidence`` always)
-basic              2      description, industry, sector, employee_count, headquarters, founded_year,
+basic              3      description, industry, sector, employee_count, headquarters, founded_year,
                           linkedin_url
 standard           4      basic + legal_name, aliases, employee_count_exact, contacts (main phone,
                           e-mails), social_profiles, identifiers (ticker, exchange ...), parent_company
@@ -15,7 +15,9 @@ financial_focused  3      legal_name, industry, sector, employee_count(_exact), 
                           amount, currency, period and display)
 
 Pages are the home page plus the site's own pages of the kinds listed, found by link text and URL in
-the site's language, most useful first, within the budget. Knowledge sources are asked only when the
+the site's language, most useful first, within the budget; a page that does not exist frees its slot
+for the next kind. Basic reads three pages because small sites print their address only on the contact
+page. Knowledge sources are asked only when the
 mode wants a field they can state. ``not_found`` lists the mode's fields that no source stated.
 """
 
@@ -58,7 +60,7 @@ class ModePlan:
 
 
 MODE_PLANS: dict[ExtractionMode, ModePlan] = {
-    ExtractionMode.BASIC: ModePlan(BASIC_FIELDS, 2, ("about",)),
+    ExtractionMode.BASIC: ModePlan(BASIC_FIELDS, 3, ("about", "contact")),
     ExtractionMode.STANDARD: ModePlan(STANDARD_FIELDS, 4, ("about", "contact", "impressum", "careers")),
     ExtractionMode.COMPREHENSIVE: ModePlan(
         (*STANDARD_FIELDS, "people", "locations", "subsidiaries", "financial_data"),
@@ -84,7 +86,7 @@ MODE_PLANS: dict[ExtractionMode, ModePlan] = {
             "financial_data",
         ),
         3,
-        ("about", "investors", "careers"),
+        ("about", "investors", "impressum", "contact"),
     ),
 }
 

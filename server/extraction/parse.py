@@ -91,6 +91,18 @@ EMPLOYEES_RE = re.compile(
 )
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
 EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+# "info [at] acme [dot] com", "info(at)acme(dot)com": how sites hide addresses from harvesters.
+OBFUSCATED_AT_RE = re.compile(r"\s*[\[({]\s*at\s*[\])}]\s*", re.IGNORECASE)
+OBFUSCATED_DOT_RE = re.compile(r"\s*[\[({]\s*dot\s*[\])}]\s*", re.IGNORECASE)
+OBFUSCATED_EMAIL_RE = re.compile(
+    r"\b[A-Za-z0-9._%+-]+(?:\s*[\[({]\s*at\s*[\])}]\s*)[A-Za-z0-9-]+"
+    r"(?:(?:\s*[\[({]\s*dot\s*[\])}]\s*|\.)[A-Za-z0-9-]+)+",
+    re.IGNORECASE,
+)
+MANAGER_RE = re.compile(
+    r"\b(?:Geschäftsführer(?:in)?|Geschäftsführung|Managing Directors?|Gérant|Directeur général)\s*:\s*"
+    r"([A-ZÄÖÜ][\w'-]+(?:\s+[A-ZÄÖÜ][\w'-]+\b(?!\s*:)){1,3})"  # a next label ("Registergericht:") ends it
+)
 PHONE_LABEL_RE = re.compile(r"[\w\s]+", re.UNICODE)
 SYNTAX_KEY = "_syntax"  # which markup a structured record came from: "json-ld" or "microdata"
 MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are mostly noise
@@ -124,6 +136,7 @@ class PageFacts:
     employee_count: int | None = None
     industry: str | None = None
     address_lines: list[str] = field(default_factory=list)
+    managers: list[str] = field(default_factory=list)  # "Geschäftsführer: ..." of an imprint
 
 
 def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
@@ -158,6 +171,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         employee_count=_first_int(EMPLOYEES_RE, text),
         industry=find_labelled_value(soup, INDUSTRY_LABELS),
         address_lines=find_address_lines(soup),
+        managers=_unique(match.strip() for match in MANAGER_RE.findall(text)),
     )
 
 
@@ -248,7 +262,13 @@ def find_emails(soup: BeautifulSoup, text: str) -> list[str]:
         address = str(link["href"])[len("mailto:") :].split("?", 1)[0].strip()
         found.append(address)
     found.extend(EMAIL_RE.findall(text))
+    found.extend(deobfuscate_email(hidden) for hidden in OBFUSCATED_EMAIL_RE.findall(text))
     return _unique(address.lower() for address in found if EMAIL_RE.fullmatch(address))
+
+
+def deobfuscate_email(text: str) -> str:
+    """``info [at] acme [dot] com`` -> ``info@acme.com``."""
+    return OBFUSCATED_DOT_RE.sub(".", OBFUSCATED_AT_RE.sub("@", text.strip(), count=1))
 
 
 def find_phones(soup: BeautifulSoup, text: str, region: str | None) -> list[PhoneFact]:

@@ -25,7 +25,8 @@ async def test_the_domain_is_derived_from_the_name(fetcher: WebFetcher, sandbox_
         ExtractionRequest("Ironclad Security Systems Corp."), fetcher, sandbox_settings
     )
     assert resolution.domain == "ironclad-security.example"
-    assert any(note.startswith("name candidate ironcladsecurity.example: rejected") for note in resolution.notes)
+    rejected = "name candidate ironcladsecurity.example: rejected"
+    assert any(note.startswith(rejected) for note in resolution.notes)
     assert resolution.notes[-1].startswith("name candidate ironclad-security.example: accepted")
 
 

@@ -211,7 +211,7 @@ def _entries(facts: dict[str, Any], taxonomy: str, concept: str, unit: str) -> l
 
 
 def latest_annual(facts: dict[str, Any], taxonomy: str, concept: str, unit: str) -> dict[str, Any] | None:
-    """The full-year value of the latest annual report (``fp == "FY"``, a 10-K-like form)."""
+    """The full-year (or year-end) value of the latest annual report (``fp == "FY"``, a 10-K-like form)."""
     annual = [
         entry
         for entry in _entries(facts, taxonomy, concept, unit)
@@ -232,7 +232,9 @@ def latest_entry(facts: dict[str, Any], taxonomy: str, concept: str, unit: str) 
 
 def _is_full_year(entry: dict[str, Any]) -> bool:
     start, end = entry.get("start"), entry.get("end")
-    if not start or not end:
+    if not end:
         return False
+    if not start:
+        return True  # an instant (balance-sheet) value as of the fiscal year's end
     days = (datetime.fromisoformat(str(end)) - datetime.fromisoformat(str(start))).days
     return days > 300  # a 10-K also repeats quarterly figures; only ~365-day spans are the year's

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from cleanco import basename
+
 from server.errors import FetchError
 from server.extraction.fetcher import FetchedPage
 from server.extraction.normalize import (
@@ -21,6 +23,7 @@ from server.extraction.resolve import registrable_domain, site_country
 from server.extraction.sources.base import Finding, SourceContext
 
 SOURCE_NAME = "website"
+MANAGING_DIRECTOR = "Managing Director"
 # How far each way of stating a fact is trusted; structured markup is deliberate, prose is incidental.
 CONFIDENCE = {
     "json-ld": 0.9,
@@ -103,7 +106,13 @@ def findings_from_page(facts: PageFacts, page: FetchedPage, domain: str) -> list
     if facts.employee_count:
         add("employee_count_exact", facts.employee_count, "text", "prose head count")
         add("employee_count", employee_range_for(facts.employee_count), "text", "prose head count")
-    add("headquarters", headquarters_from_lines(facts.address_lines), "text", "<address> block")
+    lines = facts.address_lines
+    if lines and basename(lines[0]).strip() != lines[0].strip():  # an imprint starts with the legal name
+        add("legal_name", lines[0].strip(), "label", "<address> block first line (legal form)")
+        lines = lines[1:]
+    add("headquarters", headquarters_from_lines(lines), "text", "<address> block")
+    for manager in facts.managers:
+        add("people", {"name": manager, "role": MANAGING_DIRECTOR}, "label", "imprint 'Geschäftsführer'")
     for address in facts.emails:
         if registrable_domain(address.rsplit("@", 1)[-1]) == domain:  # third-party mailboxes are not contacts
             add("contacts.emails", {"address": address, "type": email_type(address)}, "link", "mailto/prose")

@@ -1,0 +1,219 @@
+"""What the knowledge services know about corpus companies (input of ``sandbox.knowledge_records``).
+
+Keyed by company domain. ``wikidata`` becomes entities in ``wbsearchentities``/``wbgetentities``
+answers (and a Wikipedia summary when ``wikipedia`` is set); ``sec`` becomes ``company_tickers.json``
+rows, ``submissions`` and ``companyfacts``; ``gleif`` an LEI record; ``search`` DuckDuckGo result pages.
+The values agree with what the sites state: where a service adds a fact the site lacks, truth.json
+expects it. ``EXPECTED_SECTORS`` is the documented sector of every industry label the corpus uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+KNOWLEDGE: dict[str, dict[str, Any]] = {
+    "acme-robotics.example": {
+        "wikidata": {
+            "id": "Q130000001",
+            "label": "Acme Robotics",
+            "aliases": ["Acme Robotics Inc."],
+            "description": "American manufacturer of collaborative robots",
+            "industry": "Industrial Robotics",
+            "employees": [(310, "2023-12-31"), (340, "2024-12-31")],
+            "inception": 2009,
+            "founders": ["Maya Okonkwo", "Daniel Reyes"],
+            "ceo": "Maya Okonkwo",
+            "wikipedia": "Acme Robotics",
+        },
+        "wikipedia_extract": (
+            "Acme Robotics Inc. is an American manufacturer of collaborative industrial robots "
+            "based in Pittsburgh, Pennsylvania."
+        ),
+        "search": ["linkedin", "crunchbase", "site"],
+    },
+    "obsidiandynamics.example": {
+        "wikidata": {
+            "id": "Q130000002",
+            "label": "Obsidian Dynamics",
+            "aliases": ["Obsidian Dynamics Corp.", "OBSD"],
+            "description": "American semiconductor company",
+            "industry": "Semiconductors",
+            "employees": [(7900, "2023-12-31"), (8200, "2024-12-31")],
+            "inception": 1996,
+            "revenue": (2_410_000_000, "USD", "2024"),
+            "market_cap": (18_600_000_000, "USD", "2024-12-31"),
+            "exchange": ("Q82059", "NASDAQ"),
+            "ticker": "OBSD",
+            "founders": ["Ruth Calder"],
+            "ceo": "Victor Lindqvist",
+            "lei": "5493001KJTIIGC8Y1R12",
+            "wikipedia": "Obsidian Dynamics",
+        },
+        "wikipedia_extract": "Obsidian Dynamics Corp. is an American fabless semiconductor company.",
+        "sec": {
+            "cik": 1799001,
+            "title": "OBSIDIAN DYNAMICS CORP.",
+            "sic": "3674",
+            "sic_description": "Semiconductors & Related Devices",
+            "exchange": "Nasdaq",
+            "fiscal_year_end": "1231",
+            "phone": "408-555-0100",
+            "revenue_concept": "RevenueFromContractWithCustomerExcludingAssessedTax",
+            "revenue": {2023: 2_120_000_000, 2024: 2_410_000_000},
+            "net_income": {2023: 251_000_000, 2024: 310_000_000},
+            "assets": {2023: 4_400_000_000, 2024: 4_900_000_000},
+            "shares": 152_300_000,
+        },
+        "gleif": {
+            "lei": "5493001KJTIIGC8Y1R12",
+            "legal_city": "Wilmington",
+            "legal_region": "US-DE",
+            "legal_street": "251 Little Falls Drive",
+            "legal_postal": "19808",
+        },
+    },
+    "kestrel-aerospace.example": {
+        "wikidata": {
+            "id": "Q130000003",
+            "label": "Kestrel Aerospace",
+            "aliases": ["Kestrel Aerospace GmbH"],
+            "description": "German aerospace supplier",
+            "industry": "Luft- und Raumfahrt",
+            "employees": [(1450, "2024-12-31")],
+            "inception": 1998,
+            "parent": "Hanseatic Aero Holding",
+            "lei": "391200KESTRELAERO0042",
+        },
+        "gleif": {
+            "lei": "391200KESTRELAERO0042",
+            "legal_city": "Bremen",
+            "legal_region": "DE-HB",
+            "legal_street": "Airbus-Allee 9",
+            "legal_postal": "28199",
+        },
+    },
+    "northwind-freight.example": {
+        "wikidata": {
+            "id": "Q130000004",
+            "label": "Northwind Freight",
+            "aliases": [],
+            "description": "Canadian trucking company",
+            "industry": "Logistics",
+            "employees": [(2300, "2024-06-30")],
+            "inception": 1989,
+        },
+    },
+    "umbragames.test": {
+        "wikidata": {
+            "id": "Q130000005",
+            "label": "Umbra Games",
+            "aliases": ["Umbra Games Studio AB"],
+            "description": "Swedish video game developer",
+            "industry": "Video Games",
+            "employees": [(70, "2024-12-31")],
+            "inception": 2017,
+            "wikipedia": "Umbra Games",
+        },
+        "wikipedia_extract": (
+            "Umbra Games Studio AB is a Swedish independent video game developer based in Stockholm."
+        ),
+    },
+    "everlight-solar.example": {
+        "gleif": {
+            "lei": "213800EVERLIGHTSOL77",
+            "legal_city": "Bristol",
+            "legal_region": None,
+            "legal_street": "12 Temple Gate",
+            "legal_postal": "BS1 6PL",
+            "search": True,
+        },
+    },
+    "quillandledger.example": {
+        "wikidata": {
+            "id": "Q130000006",
+            "label": "Quill & Ledger",
+            "aliases": ["Quill & Ledger Accounting Ltd"],
+            "description": "Scottish accounting firm",
+            "industry": "Accounting",
+            "employees": [(25, "2024-03-31")],
+            "inception": 2009,
+            "wikipedia": "Quill & Ledger",
+        },
+        "wikipedia_extract": "Quill & Ledger is an accounting firm in Edinburgh serving small businesses.",
+    },
+    "hvm-group.example": {
+        "wikidata": {
+            "id": "Q130000007",
+            "label": "Halvorsen Maritime",
+            "aliases": ["Halvorsen Maritime AS", "HVM Group"],
+            "description": "Norwegian offshore shipping company",
+            "industry": "Shipping",
+            "employees": [(640, "2024-12-31")],
+            "inception": 1921,
+        },
+    },
+    "meridianfoods.example": {
+        "wikidata": {
+            "id": "Q130000008",
+            "label": "Meridian Foods",
+            "aliases": ["Meridian Foods Inc."],
+            "description": "American frozen food company",
+            "industry": "Food Processing",
+            "employees": [(1900, "2024-12-31")],
+            "inception": 1971,
+        },
+        "search": ["site"],
+    },
+    "meridianfoods.test": {
+        "wikidata": {
+            "id": "Q130000009",
+            "label": "Meridian Foods",
+            "aliases": ["Meridian Foods Ltd"],
+            "description": "British organic produce company",
+            "industry": "Organic Produce",
+            "employees": [(64, "2024-12-31")],
+            "inception": 2002,
+        },
+        "search": ["site"],
+    },
+    "ursaminor-labs.example": {"search": ["linkedin", "site"]},
+    "rosenthal-praezision.example": {"search": ["linkedin", "site"]},
+    "fernhillvets.test": {"search": ["facebook", "site"]},
+}
+
+# Entities of the "same name" queries: searching one name lists every item labelled so.
+COUNTRY_ITEMS = {"US": "Q30", "GB": "Q145", "DE": "Q183", "FR": "Q142", "CA": "Q16", "SE": "Q34", "NO": "Q20"}
+EXPECTED_SECTORS = {
+    "Industrial Robotics": "Technology",
+    "Data Analytics": "Technology",
+    "Architecture": "Professional Services",
+    "Renewable Energy": "Energy",
+    "Veterinary Services": "Health Care",
+    "Investment Management": "Financials",
+    "Cybersecurity": "Technology",
+    "Luft- und Raumfahrt": "Industrials",
+    "Energy Storage": "Energy",
+    "Management Consulting": "Professional Services",
+    "Logistics": "Industrials",
+    "Healthcare": "Health Care",
+    "Software": "Technology",
+    "Bäckerei": "Consumer Staples",
+    "Marine Services": "Industrials",
+    "Video Games": "Communication Services",
+    "Trucking": "Industrials",
+    "Scientific Instruments": "Technology",
+    "IT Services": "Technology",
+    "Manufacturing": "Industrials",
+    "Semiconductors": "Technology",
+    "Food Processing": "Consumer Staples",
+    "Organic Produce": "Consumer Staples",
+    "Outdoor Retail": "Consumer Discretionary",
+    "Maschinenbau": "Industrials",
+    "Legal Services": "Professional Services",
+    "Agricultural Robotics": "Technology",
+    "Shipping": "Industrials",
+    "Business Intelligence Software": "Technology",
+    "Audio Equipment": "Technology",
+    "Cosmétiques": "Consumer Staples",
+    "Accounting": "Professional Services",
+}

@@ -1,0 +1,113 @@
+"""What truth.json expects on top of a site's own statements, from the recorded knowledge services.
+
+The rules mirror the documented merge (``server.extraction.profile``) without importing it: a
+service's value fills a field the site leaves empty; where a site and a service state the same fact
+they agree by construction (``sandbox.knowledge_facts``); statutory sources (SEC, GLEIF) give the
+legal name and filings' figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pycountry
+
+from sandbox.corpus_facts import CompanyFacts
+from sandbox.knowledge_facts import EXPECTED_SECTORS, KNOWLEDGE
+
+EMPLOYEE_BUCKETS = (
+    (10, "1-10"),
+    (50, "11-50"),
+    (200, "51-200"),
+    (500, "201-500"),
+    (1000, "501-1000"),
+    (5000, "1001-5000"),
+    (10000, "5001-10000"),
+)
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+MONTHS = "January February March April May June July August September October November December".split()
+
+
+def employee_bucket(count: int) -> str:
+    """The contract's employee range for an exact count."""
+    return next((label for limit, label in EMPLOYEE_BUCKETS if count <= limit), "10001+")
+
+
+def display(amount: float, currency: str) -> str:
+    """The money display the contract shows ("$2.41B")."""
+    for threshold, letter in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if amount >= threshold:
+            number = f"{amount / threshold:.2f}".rstrip("0").rstrip(".")
+            return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{number}{letter}"
+    return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{amount:g}"
+
+
+def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
+    """Add what the knowledge services state about the company to its expected profile."""
+    knowledge = KNOWLEDGE.get(facts["domain"], {})
+    wikidata, sec, gleif = knowledge.get("wikidata"), knowledge.get("sec"), knowledge.get("gleif")
+    identifiers: dict[str, Any] = {}
+    financial: dict[str, Any] = {}
+    if wikidata:
+        identifiers["wikidata_id"] = wikidata["id"]
+        if wikidata["aliases"]:
+            profile["aliases"] = list(wikidata["aliases"])
+        profile.setdefault("industry", wikidata["industry"])
+        latest = max(wikidata["employees"], key=lambda pair: pair[1])[0]
+        profile.setdefault("employee_count_exact", latest)
+        profile.setdefault("employee_count", employee_bucket(latest))
+        profile.setdefault("founded_year", wikidata["inception"])
+        if "headquarters" not in profile:
+            profile["headquarters"] = _city_only(facts)
+        people = [{"name": name, "role": "Founder"} for name in wikidata.get("founders", [])]
+        if wikidata.get("ceo"):
+            people.append({"name": wikidata["ceo"], "role": "Chief Executive Officer"})
+        if people:
+            profile["people"] = profile.get("people", []) + people
+        if wikidata.get("parent"):
+            profile["parent_company"] = wikidata["parent"]
+        if wikidata.get("lei"):
+            identifiers["lei"] = wikidata["lei"]
+        if wikidata.get("exchange"):
+            identifiers["ticker"] = financial["ticker"] = wikidata["ticker"]
+            identifiers["exchange"] = financial["exchange"] = wikidata["exchange"][1]
+            financial["is_public"] = True
+        for key in ("revenue", "market_cap"):
+            if key in wikidata:
+                amount, currency, _ = wikidata[key]
+                financial[key] = display(amount, currency)
+    if "wikipedia_extract" in knowledge:
+        profile.setdefault("description", knowledge["wikipedia_extract"])
+    if sec:
+        identifiers["cik"] = f"{sec['cik']:010d}"
+        identifiers["exchange"] = financial["exchange"] = sec["exchange"]  # filings outrank Wikidata
+        latest_year = max(sec["revenue"])
+        financial["revenue"] = display(sec["revenue"][latest_year], "USD")
+        financial["net_income"] = display(sec["net_income"][latest_year], "USD")
+        financial["shares_outstanding"] = float(sec["shares"])
+        month, day = int(sec["fiscal_year_end"][:2]), int(sec["fiscal_year_end"][2:])
+        financial["fiscal_year_end"] = f"{MONTHS[month - 1]} {day}"
+        profile["legal_name"] = facts["name"]
+    if gleif:
+        identifiers["lei"] = gleif["lei"]
+        profile["legal_name"] = facts["name"]
+    if identifiers:
+        profile["identifiers"] = identifiers
+    if financial:
+        profile["financial_data"] = financial
+    if profile.get("industry") in EXPECTED_SECTORS:
+        profile["sector"] = EXPECTED_SECTORS[profile["industry"]]
+
+
+def _city_only(facts: CompanyFacts) -> dict[str, str]:
+    country = pycountry.countries.get(alpha_2=facts["country"])
+    hq = {
+        "city": facts["city"],
+        "country": country.name if country else facts["country"],
+        "country_code": facts["country"],
+    }
+    if facts["region"]:
+        code = f"{facts['country']}-{facts['region']}"
+        subdivision = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
+        hq["state"], hq["state_code"] = subdivision.name, subdivision.code
+    return hq
