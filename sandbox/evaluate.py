@@ -142,7 +142,7 @@ def score_company(
             report.mistakes.append(f"{label}: {name} = {got!r}, truth {want!r}")
 
 
-async def evaluate(corpus: Path, modes: list[ExtractionMode], show_mistakes: bool) -> Report:
+async def evaluate(corpus: Path, modes: list[ExtractionMode]) -> Report:
     """Run every company of ``corpus`` in every mode through a real service and score it."""
     truth = json.loads((corpus / "truth.json").read_text("utf-8"))
     companies = truth["companies"] + [
@@ -222,7 +222,7 @@ def render(report: Report) -> tuple[str, bool]:
 def main(corpus: Path, modes: tuple[str, ...], mistakes: bool) -> None:
     """Score extraction on CORPUS in every mode (or the given ones); exit 1 when a target is missed."""
     chosen = [ExtractionMode(m) for m in modes] or list(ExtractionMode)
-    report = asyncio.run(evaluate(corpus, chosen, mistakes))
+    report = asyncio.run(evaluate(corpus, chosen))
     table, met = render(report)
     click.echo(table)
     if mistakes:

@@ -142,6 +142,7 @@ class WebFetcher:
             lambda: asyncio.Semaphore(settings.per_host_concurrency)
         )
         self._host_last_request: dict[str, float] = {}
+        self.sleep = asyncio.sleep  # how politeness waits; tests observe it instead of timing it
         self._robots: dict[str, Protego | None] = {}
         self._robots_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -263,7 +264,7 @@ class WebFetcher:
         if delay > 0 and last is not None:
             wait = last + delay - time.monotonic()
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self.sleep(wait)
         self._host_last_request[host] = time.monotonic()
 
     async def _get_once(

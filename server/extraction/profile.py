@@ -60,8 +60,10 @@ def value_key(value: Any) -> Any:
         return re.sub(r"\s+", " ", value).strip().casefold()
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | float):
-        return float(f"{float(value):.3g}")
+    if isinstance(value, int):
+        return float(value)  # years and head counts agree only when equal
+    if isinstance(value, float):
+        return float(f"{value:.6g}")  # the same figure rounded differently by two sources
     if isinstance(value, dict):
         if "amount" in value:  # a money figure: same kind, currency, period and ~amount
             return ("money", value.get("currency"), value.get("period"), float(f"{value['amount']:.3g}"))

@@ -6,7 +6,13 @@ import pytest
 
 from sandbox.web import SandboxWeb
 from server.errors import FetchError
-from server.extraction.fetcher import WebFetcher, client_ssl_context, decode_body, is_forbidden_address
+from server.extraction.fetcher import (
+    RobotsDisallowedError,
+    WebFetcher,
+    client_ssl_context,
+    decode_body,
+    is_forbidden_address,
+)
 from server.settings import Settings
 
 
@@ -123,3 +129,41 @@ def test_decodes_by_http_charset_then_meta_then_utf8() -> None:
     meta = b'<meta charset="windows-1252"><p>caf\xe9</p>'
     assert "café" in decode_body(meta, "text/html")
     assert decode_body("naïve".encode(), "text/html") == "naïve"
+
+
+async def test_robots_txt_disallowed_pages_are_refused_when_crawling(fetcher: WebFetcher) -> None:
+    with pytest.raises(RobotsDisallowedError):
+        await fetcher.fetch("https://xyloaudio.example/about/", respect_robots=True)
+    assert (await fetcher.fetch("https://xyloaudio.example/contact/", respect_robots=True)).status == 200
+    # APIs are not crawled: the same page without the robots check is served.
+    assert (await fetcher.fetch("https://xyloaudio.example/about/")).status == 200
+
+
+async def test_a_site_without_robots_txt_allows_everything(fetcher: WebFetcher) -> None:
+    assert await fetcher.allowed_by_robots("https://acme-robotics.example/about/")
+
+
+async def test_requests_to_one_host_are_spaced_by_the_politeness_delay(sandbox_web: SandboxWeb) -> None:
+    settings = Settings(**{**sandbox_web.settings_overrides(), "per_host_delay_seconds": 30.0})
+    polite = WebFetcher(settings)
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    polite.sleep = record
+    try:
+        await polite.fetch("https://acme-robotics.example/")
+        await polite.fetch("https://bluefin-analytics.example/")  # another host: no wait
+        await polite.fetch("https://acme-robotics.example/about/")
+    finally:
+        await polite.aclose()
+    assert len(waits) == 1 and 29.0 < waits[0] <= 30.0
+
+
+async def test_json_apis_are_decoded_and_non_json_is_a_fetch_error(fetcher: WebFetcher) -> None:
+    document, page = await fetcher.fetch_json("https://www.sec.gov/files/company_tickers.json")
+    assert page.content_type == "application/json"
+    assert any(row["ticker"] == "OBSD" for row in document.values())
+    with pytest.raises(FetchError, match="Not JSON"):
+        await fetcher.fetch_json("https://acme-robotics.example/")
