@@ -139,7 +139,8 @@ class WikidataWorld:
         )
 
     def company(self, facts: CompanyFacts, data: dict[str, Any]) -> str:
-        qid = data["id"]
+        """Add a corpus company's item (and the items it points to); returns its id."""
+        qid = str(data["id"])
         country = self.country(facts["country"])
         city_claims = {"P17": [_statement(aux_id("city", facts["city"]), "P17", _item(country))]}
         if facts["region"]:

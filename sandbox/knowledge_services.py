@@ -128,7 +128,7 @@ def add_gleif(files: Files, routes: Routes, facts: CompanyFacts, gleif: dict[str
                 "legalAddress": _gleif_address([gleif["legal_street"]], gleif["legal_city"], gleif["legal_region"],
                                                "US" if gleif["legal_region"] == "US-DE" else facts["country"], gleif["legal_postal"]),
                 "headquartersAddress": _gleif_address([facts["street"]], facts["city"], region, facts["country"], facts["postal"]),
-                "registeredAt": {"id": "RA000602", "other": None}, "registeredAs": f"{abs(hash(lei)) % 10**7:07d}",
+                "registeredAt": {"id": "RA000602", "other": None}, "registeredAs": f"{int(hashlib.sha1(lei.encode()).hexdigest()[:8], 16) % 10**7:07d}",
                 "jurisdiction": region or facts["country"], "category": "GENERAL",
                 "legalForm": {"id": "XTIQ", "other": None}, "status": "ACTIVE",
                 "expiration": {"date": None, "reason": None}, "creationDate": "2012-06-06T15:53:00Z",
