@@ -32,7 +32,7 @@ class WikidataSource:
     fields = frozenset(
         {
             "industry", "headquarters", "employee_count", "employee_count_exact", "founded_year",
-            "financial_data", "identifiers", "people", "parent_company", "aliases", "subsidiaries",
+            "financial_data", "identifiers", "people", "parent_company", "aliases",
             "description",  # through the item's Wikipedia article (the wikipedia source)
         }
     )  # fmt: skip
