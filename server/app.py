@@ -1,7 +1,8 @@
 """Start-up and shutdown of the whole service as one async context manager.
 
 Order on start: open the store, build the extractor, start the scheduler (which re-queues unfinished
-work), start the gRPC server with health and reflection. On shutdown (SIGTERM): report NOT_SERVING,
+work; with a shared queue it claims from the store alongside other replicas), start the gRPC server
+with health and reflection. On shutdown (SIGTERM): report NOT_SERVING,
 refuse new work, let in-flight companies finish within the grace period and re-queue the rest, stop
 the gRPC server, close the extractor and the store.
 """
@@ -13,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from grpc import aio
 from grpc_health.v1 import _async as health_aio  # what grpc_health.v1.health exposes as `aio`
@@ -26,9 +28,10 @@ from server.api.interceptors import ApiInterceptor, CallGauge
 from server.api.servicers import Admission, BatchServicer, ExtractionServicer
 from server.cache import ExtractionCache
 from server.extraction.base import Extractor
+from server.scheduling.replicas import ReplicaScheduler
 from server.scheduling.scheduler import BatchScheduler
 from server.settings import Settings
-from server.storage import open_store
+from server.storage import BatchStore, SqliteBatchStore, open_store
 from server.storage.retention import RetentionSweeper
 
 log = logging.getLogger("company_batch.app")
@@ -78,24 +81,39 @@ def build_extractor(settings: Settings) -> Extractor:
     return WebExtractor.from_settings(settings)
 
 
+def build_scheduler(settings: Settings, store: BatchStore, extractor: Extractor) -> BatchScheduler:
+    """The in-memory scheduler for one process, or the lease-based one when replicas share the store."""
+    options: dict[str, Any] = {
+        "workers": settings.workers,
+        "aging_seconds": settings.aging_seconds,
+        "max_queued_companies": settings.max_queued_companies,
+        "cache": ExtractionCache(
+            store,
+            ttl_seconds=settings.cache_ttl_seconds,
+            not_found_ttl_seconds=settings.cache_not_found_ttl_seconds,
+        ),
+    }
+    if not settings.uses_shared_queue():
+        return BatchScheduler(store, extractor, **options)
+    return ReplicaScheduler(
+        store,
+        extractor,
+        replica_id=settings.replica_id,
+        lease_seconds=settings.lease_seconds,
+        heartbeat_seconds=settings.heartbeat_seconds,
+        # SQLite is one process at a time: whatever ran before this start is dead.
+        reclaim_all_on_start=isinstance(store, SqliteBatchStore),
+        **options,
+    )
+
+
 @asynccontextmanager
 async def running_service(settings: Settings, extractor: Extractor | None = None) -> AsyncIterator[Service]:
     """The service, started; drained and stopped on exit."""
     store = await open_store(settings.resolved_database_url())
     extractor = extractor if extractor is not None else build_extractor(settings)
     try:
-        scheduler = BatchScheduler(
-            store,
-            extractor,
-            workers=settings.workers,
-            aging_seconds=settings.aging_seconds,
-            max_queued_companies=settings.max_queued_companies,
-            cache=ExtractionCache(
-                store,
-                ttl_seconds=settings.cache_ttl_seconds,
-                not_found_ttl_seconds=settings.cache_not_found_ttl_seconds,
-            ),
-        )
+        scheduler = build_scheduler(settings, store, extractor)
         await scheduler.start()
         sweeper = RetentionSweeper(
             store, retention_days=settings.retention_days, interval_seconds=settings.retention_sweep_seconds

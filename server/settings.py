@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_USER_AGENT = "company-batch/0.1 (+https://github.com/company-batch; ops@company-batch.example)"
+
+
+def default_replica_id() -> str:
+    """``hostname:pid:random``: unique per process, readable in the database and the logs."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 class Settings(BaseSettings):
@@ -45,6 +53,21 @@ class Settings(BaseSettings):
     )
     max_queued_companies: int = Field(
         10_000, ge=1, description="Companies waiting across all batches; a submit beyond it gets 429."
+    )
+    shared_queue: bool | None = Field(
+        None,
+        description="Claim work through the database with leases so several replicas share one queue; "
+        "default: on for PostgreSQL, off for SQLite.",
+    )
+    replica_id: str = Field(
+        default_factory=default_replica_id,
+        description="This replica's name on its leases (default: hostname:pid:random).",
+    )
+    lease_seconds: float = Field(
+        20.0, gt=0, description="How long a claimed company stays with a replica without a heartbeat."
+    )
+    heartbeat_seconds: float = Field(
+        5.0, gt=0, description="How often a replica extends its leases and returns expired ones to the queue."
     )
     shutdown_grace_seconds: float = Field(
         20.0, ge=0, description="On SIGTERM, how long in-flight companies may finish before re-queueing."
@@ -85,14 +108,23 @@ class Settings(BaseSettings):
         0.5, ge=0, description="Pause between two requests to the same host (politeness)."
     )
     search_provider: str = Field(
-        "duckduckgo", description="Web search used to find a company's domain: duckduckgo, searxng, brave or none."
+        "duckduckgo",
+        description="Web search used to find a company's domain: duckduckgo, searxng, brave or none.",
     )
-    searxng_url: str | None = Field(None, description="Base URL of the SearXNG instance (search_provider=searxng).")
+    searxng_url: str | None = Field(
+        None, description="Base URL of the SearXNG instance (search_provider=searxng)."
+    )
     brave_api_key: str | None = Field(None, description="Brave Search API key (search_provider=brave).")
     knowledge_sources: list[str] = Field(
         default_factory=lambda: ["wikidata", "wikipedia", "sec_edgar", "gleif"],
         description="Knowledge sources asked besides the company website, in order.",
     )
+
+    def uses_shared_queue(self) -> bool:
+        """Whether replicas claim work through the database (``shared_queue``, or PostgreSQL by default)."""
+        if self.shared_queue is not None:
+            return self.shared_queue
+        return self.resolved_database_url().split(":", 1)[0] in ("postgresql", "postgres")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

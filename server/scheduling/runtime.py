@@ -173,7 +173,7 @@ def stored_view(stored: StoredBatch, now: datetime, estimated_seconds: float = 0
     if final:
         phase = Phase.FINISHED
     elif stored.status is BatchStatus.PAUSED:
-        phase = Phase.PAUSED
+        phase = Phase.PAUSING if stored.count(CompanyState.RUNNING) else Phase.PAUSED
     elif stored.status is BatchStatus.QUEUED:
         phase = Phase.WAITING
     else:

@@ -50,7 +50,15 @@ from server.scheduling.paging import decode_page_token, encode_page_token
 from server.scheduling.queue import BatchQueue, Clock
 from server.scheduling.runtime import BatchRuntime, CompanySlot, stored_view
 from server.stats.report import LiveFigures, StatsCollector
-from server.storage.base import BatchChange, BatchIdTaken, BatchStore, NewBatch, NewCompany, PageCursor
+from server.storage.base import (
+    BatchChange,
+    BatchIdTaken,
+    BatchStore,
+    NewBatch,
+    NewCompany,
+    PageCursor,
+    StoredBatch,
+)
 
 LOGGER_NAME = "company_batch.scheduler"
 BATCH_ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -190,17 +198,7 @@ class BatchScheduler:
         if not self._dispatching:
             raise ServiceUnavailable("the scheduler is shutting down")
         await self._check_capacity(spec)
-        now = _utcnow()
-        companies = tuple(NewCompany(name, spec.domain_hints.get(name)) for name in spec.company_names)
-        for _ in range(BATCH_ID_ATTEMPTS):
-            new = NewBatch(new_batch_id(now), spec.options, companies, now, spec.request_id, trace_id)
-            try:
-                stored, created = await self._store.create_batch(new)
-                break
-            except BatchIdTaken:
-                continue
-        else:
-            raise ServiceUnavailable("could not allocate a unique batch id")
+        stored, created = await self._create(spec, trace_id)
         if not created:
             return SubmitOutcome(await self.get(stored.batch_id), True, spec.duplicates_merged)
         rt = BatchRuntime(
@@ -212,6 +210,18 @@ class BatchScheduler:
         self._register(rt)
         self._kick()
         return SubmitOutcome(self._view(rt), False, spec.duplicates_merged)
+
+    async def _create(self, spec: BatchSpec, trace_id: str) -> tuple[StoredBatch, bool]:
+        """Persist a new batch under a fresh id (or find the one its ``request_id`` created)."""
+        now = _utcnow()
+        companies = tuple(NewCompany(name, spec.domain_hints.get(name)) for name in spec.company_names)
+        for _ in range(BATCH_ID_ATTEMPTS):
+            new = NewBatch(new_batch_id(now), spec.options, companies, now, spec.request_id, trace_id)
+            try:
+                return await self._store.create_batch(new)
+            except BatchIdTaken:
+                continue
+        raise ServiceUnavailable("could not allocate a unique batch id")
 
     async def _check_capacity(self, spec: BatchSpec) -> None:
         """Refuse work beyond the queue's capacity, unless it is the replay of an accepted submit."""
@@ -434,7 +444,8 @@ class BatchScheduler:
             rt.finalizing = final  # cancel/pause now see a finished batch
             change = BatchChange(rt.batch_id, final, now, completed_at=now)
         log_outcome(self._log, rt.batch_id, rt.trace_id, outcome)
-        await self._store.mark_finished(rt.batch_id, slot.position, outcome, change)
+        # Fenced by attempt: a write for a company that was requeued and started again is refused.
+        await self._store.mark_finished(rt.batch_id, slot.position, outcome, change, attempt=slot.attempts)
         event = (
             BatchEventType.COMPANY_SUCCEEDED
             if outcome.state is CompanyState.SUCCESS

@@ -290,6 +290,10 @@ class BatchStore(Protocol):
         """Give a batch with no pending or running company its final status; returns it if written."""
         ...
 
+    async def unfinished_without_work(self) -> list[str]:
+        """Live batches none of whose companies is pending or running (a crash between two writes)."""
+        ...
+
     async def count_pending(self) -> int:
         """Companies waiting to start in batches that may run (queued or processing)."""
         ...

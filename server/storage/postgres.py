@@ -273,6 +273,7 @@ class PostgresBatchStore:
 
     async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
         async with self._transaction() as conn:
+            await _lock_batch(conn, change.batch_id)
             await conn.execute(
                 "UPDATE companies SET "
                 "error_type = CASE WHEN state = 'running' THEN $1 ELSE NULL END, "
@@ -322,6 +323,8 @@ class PostgresBatchStore:
             "WHERE batch_id = $2 AND position = $3 AND state = 'pending'"
         )
         async with self._transaction() as conn:
+            if change is not None:
+                await _lock_batch(conn, batch_id)
             await conn.execute(sql, to_epoch(started_at), batch_id, position)
             if change is not None:
                 await _write_change(conn, change)
@@ -339,6 +342,8 @@ class PostgresBatchStore:
         error = outcome.error
         fence: tuple[object, ...] = () if attempt is None else (attempt, owner)
         async with self._transaction() as conn:
+            if change is not None:
+                await _lock_batch(conn, batch_id)
             changed = await conn.fetchval(
                 _MARK_FINISHED_PLAIN if attempt is None else _MARK_FINISHED_FENCED,
                 outcome.state.value,
@@ -503,6 +508,15 @@ async def _write_change(conn: asyncpg.Connection, change: BatchChange) -> None:
         to_epoch(change.waiting_since),
         change.batch_id,
     )
+
+
+async def _lock_batch(conn: asyncpg.Connection, batch_id: str) -> None:
+    """Take the batch row's lock before any of its company rows.
+
+    Every transaction that writes a batch and its companies (claims too) locks in this order, so two of
+    them never wait for each other in a cycle.
+    """
+    await conn.execute("SELECT 1 FROM batches WHERE batch_id = $1 FOR UPDATE", batch_id)
 
 
 async def _notify(conn: asyncpg.Connection, *batch_ids: str) -> None:

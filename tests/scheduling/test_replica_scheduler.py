@@ -1,0 +1,196 @@
+"""ReplicaScheduler: several schedulers on one database share one queue, one set of results and events."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from scheduling_fakes import ScriptedExtractor, eventually
+
+from server.domain import BatchEventType, BatchOptions, BatchSpec, BatchStatus
+from server.scheduling.replicas import ReplicaScheduler
+from server.storage.testing import POSTGRES, StoreFactory
+
+ON_POSTGRES = pytest.mark.parametrize(
+    "database_url", [pytest.param(POSTGRES, marks=pytest.mark.postgres, id=POSTGRES)], indirect=True
+)
+"""Cross-replica tests: only PostgreSQL carries one replica's notifications to another process."""
+
+ReplicaFactory = Callable[..., Awaitable[ReplicaScheduler]]
+
+
+@pytest.fixture
+async def make_replica(
+    store_factory: StoreFactory, extractor: ScriptedExtractor
+) -> AsyncIterator[ReplicaFactory]:
+    """Start replicas, each on its own store connection to the test's database; stopped at teardown."""
+    started: list[ReplicaScheduler] = []
+
+    async def factory(name: str, **kwargs: object) -> ReplicaScheduler:
+        options: dict[str, object] = {
+            "workers": 4,
+            "aging_seconds": 30.0,
+            "replica_id": name,
+            "lease_seconds": 5.0,
+            "heartbeat_seconds": 0.5,
+            "poll_seconds": 0.2,
+        }
+        options.update(kwargs)
+        replica = ReplicaScheduler(await store_factory(), extractor, **options)  # type: ignore[arg-type]
+        await replica.start()
+        started.append(replica)
+        return replica
+
+    yield factory
+    for replica in started:
+        await replica.stop()
+
+
+async def finished(replica: ReplicaScheduler, batch_id: str) -> bool:
+    return (await replica.get(batch_id)).status.is_final
+
+
+async def test_a_single_replica_runs_a_batch_to_completion(
+    make_replica: ReplicaFactory, extractor: ScriptedExtractor
+) -> None:
+    replica = await make_replica("solo")
+    names = tuple(f"S-{i}" for i in range(6))
+    outcome = await replica.submit(BatchSpec(names, BatchOptions(max_concurrent=2)))
+    batch_id = outcome.batch.batch_id
+    await eventually(lambda: finished(replica, batch_id), "the batch finishes")
+    view = await replica.get(batch_id)
+    assert view.status is BatchStatus.COMPLETED
+    assert view.progress.completed == 6
+    assert sorted(extractor.started) == sorted(names)
+    assert extractor.max_by_group["S"] <= 2
+    results = await replica.results(batch_id, None)
+    assert [r.company_name for r in results.results] == list(names)
+
+
+@ON_POSTGRES
+async def test_two_replicas_share_one_batch_within_its_max_concurrent(
+    make_replica: ReplicaFactory, extractor: ScriptedExtractor
+) -> None:
+    gate = asyncio.Event()
+    extractor.hold_all = gate
+    first, second = await make_replica("a"), await make_replica("b")
+    names = tuple(f"M-{i}" for i in range(12))
+    batch_id = (await first.submit(BatchSpec(names, BatchOptions(max_concurrent=4)))).batch.batch_id
+    await eventually(lambda: extractor.active == 4, "four companies run")
+    await eventually(lambda: first.held_leases > 0 and second.held_leases > 0, "both replicas hold work")
+    gate.set()
+    await eventually(lambda: finished(second, batch_id), "the batch finishes")
+    assert extractor.max_by_group["M"] == 4
+    assert sorted(extractor.started) == sorted(names)  # each company extracted exactly once
+    view = await second.get(batch_id)
+    assert view.status is BatchStatus.COMPLETED and view.progress.completed == 12
+
+
+@ON_POSTGRES
+async def test_watch_on_one_replica_streams_progress_made_on_another(
+    make_replica: ReplicaFactory, extractor: ScriptedExtractor
+) -> None:
+    worker, watcher = await make_replica("worker"), await make_replica("watcher")
+    await watcher.drain(0)  # this replica claims nothing: all progress is made by the other
+    gate = asyncio.Event()
+    extractor.hold_all = gate
+    names = ("W-0", "W-1", "W-2")
+    batch_id = (await worker.submit(BatchSpec(names, BatchOptions(max_concurrent=3)))).batch.batch_id
+    stream = await watcher.watch(batch_id)
+    events = []
+    async with asyncio.timeout(10):
+        async for event in stream:
+            events.append(event)
+            if event.type is BatchEventType.SNAPSHOT:
+                await eventually(lambda: extractor.active == 3, "the worker runs all three")
+                gate.set()
+    assert events[0].type is BatchEventType.SNAPSHOT
+    succeeded = [e.company_name for e in events if e.type is BatchEventType.COMPANY_SUCCEEDED]
+    assert sorted(succeeded) == sorted(names)
+    assert events[-1].type is BatchEventType.STATUS_CHANGED
+    assert events[-1].batch.status is BatchStatus.COMPLETED
+    assert [e.sequence for e in events] == list(range(len(events)))
+    completed = [e.batch.progress.completed for e in events]
+    assert completed == sorted(completed)  # progress never goes backwards
+    assert watcher.held_leases == 0
+
+
+@ON_POSTGRES
+async def test_cancel_on_one_replica_stops_extractions_running_on_another(
+    make_replica: ReplicaFactory, extractor: ScriptedExtractor
+) -> None:
+    worker, commander = await make_replica("worker"), await make_replica("commander")
+    await commander.drain(0)
+    extractor.hold_all = asyncio.Event()  # never set: only the cancel ends these extractions
+    names = ("C-0", "C-1", "C-2", "C-3")
+    batch_id = (await worker.submit(BatchSpec(names, BatchOptions(max_concurrent=2)))).batch.batch_id
+    await eventually(lambda: extractor.active == 2, "two companies run on the worker")
+    view = await commander.cancel(batch_id)
+    assert view.status is BatchStatus.CANCELLED
+    # The worker hears the notification and stops its extractions (the wait bound is a readiness limit).
+    await eventually(lambda: sorted(extractor.cancelled) == ["C-0", "C-1"], "the worker stops both")
+    assert worker.held_leases == 0
+    assert (await worker.get(batch_id)).progress.cancelled == 4
+
+
+@ON_POSTGRES
+async def test_pause_and_resume_on_one_replica_hold_and_release_another(
+    make_replica: ReplicaFactory, extractor: ScriptedExtractor
+) -> None:
+    worker, commander = await make_replica("worker"), await make_replica("commander")
+    await commander.drain(0)
+    gates = {f"P-{i}": asyncio.Event() for i in range(4)}
+    extractor.gates.update(gates)
+    batch_id = (await worker.submit(BatchSpec(tuple(gates), BatchOptions(max_concurrent=1)))).batch.batch_id
+    await eventually(lambda: extractor.started == ["P-0"], "the first company runs")
+    await commander.pause(batch_id)
+    gates["P-0"].set()
+    await eventually(
+        lambda: _progress(commander, batch_id, lambda p: p.completed == 1 and p.in_progress == 0),
+        "the running company finishes while paused",
+    )
+    await worker._sweep()  # a heartbeat's worth of time passes: still nothing new is claimed
+    assert extractor.started == ["P-0"]
+    await commander.resume(batch_id)
+    await eventually(lambda: extractor.started == ["P-0", "P-1"], "the worker continues")
+    for gate in gates.values():
+        gate.set()
+    await eventually(lambda: finished(commander, batch_id), "the batch finishes")
+
+
+@ON_POSTGRES
+async def test_a_crashed_replicas_companies_are_rerun_elsewhere_and_recorded_once(
+    make_replica: ReplicaFactory, extractor: ScriptedExtractor
+) -> None:
+    doomed = await make_replica("doomed", lease_seconds=1.0, heartbeat_seconds=0.3)
+    extractor.hold_all = asyncio.Event()
+    names = tuple(f"K-{i}" for i in range(4))
+    batch_id = (await doomed.submit(BatchSpec(names, BatchOptions(max_concurrent=2)))).batch.batch_id
+    await eventually(lambda: extractor.active == 2, "two companies run on the doomed replica")
+    await doomed.stop()  # like a crash: no lease is handed back
+    assert doomed.held_leases == 2
+    extractor.hold_all = None
+    survivor = await make_replica("survivor", lease_seconds=1.0, heartbeat_seconds=0.3)
+    await eventually(lambda: finished(survivor, batch_id), "the survivor finishes the batch")
+    results = await survivor.results(batch_id, True)
+    assert sorted(r.company_name for r in results.results) == sorted(names)
+    assert results.batch.progress.completed == 4
+    assert results.batch.status is BatchStatus.COMPLETED
+
+
+async def _progress(replica: ReplicaScheduler, batch_id: str, check: Callable[..., bool]) -> bool:
+    return check((await replica.get(batch_id)).progress)
+
+
+def test_heartbeat_must_be_shorter_than_the_lease() -> None:
+    with pytest.raises(ValueError, match="heartbeat"):
+        ReplicaScheduler(
+            None,  # type: ignore[arg-type]
+            ScriptedExtractor(),
+            workers=1,
+            aging_seconds=1.0,
+            replica_id="x",
+            lease_seconds=1.0,
+            heartbeat_seconds=1.0,
+        )
