@@ -246,3 +246,93 @@ def _healthy_upstreams(stats: str) -> int:
         if name.strip() == "cluster.company_batch_grpc.membership_healthy":
             return int(value)
     return 0
+
+
+SERVER_START_TIMEOUT_SECONDS = 30.0
+SERVER_STOP_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass
+class ServerProcess:
+    """A ``python -m server`` subprocess (a replica) and where its gRPC port is."""
+
+    process: asyncio.subprocess.Process
+    grpc_port: int
+    log_path: Path
+
+    @property
+    def grpc_target(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to drain, release leases or close the database."""
+        if self.process.returncode is None:
+            self.process.kill()
+
+    def log_tail(self, chars: int = 3000) -> str:
+        return self.log_path.read_text(errors="replace")[-chars:]
+
+
+@asynccontextmanager
+async def server_process(
+    settings: Mapping[str, Any], log_path: Path, grpc_port: int | None = None
+) -> AsyncIterator[ServerProcess]:
+    """Run ``python -m server`` with ``settings`` as ``COMPANY_BATCH_*`` variables until it serves.
+
+    Values are spelled the way pydantic-settings reads them (lists as JSON). On exit the process gets
+    SIGTERM (a drain) unless it already exited, e.g. after ``kill()``.
+    """
+    import json
+
+    port = grpc_port or free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPANY_BATCH_")}
+    for key, value in {**settings, "grpc_port": port, "grpc_host": "127.0.0.1"}.items():
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, list | dict):
+            text = json.dumps(value)
+        else:
+            text = str(value)
+        env[f"COMPANY_BATCH_{key.upper()}"] = text
+    with log_path.open("ab") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "server",
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    server = ServerProcess(process, port, log_path)
+    try:
+        await _wait_serving(server)
+        yield server
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), SERVER_STOP_TIMEOUT_SECONDS)
+            except TimeoutError:
+                process.kill()
+        await process.wait()
+
+
+async def _wait_serving(server: ServerProcess) -> None:
+    """Until the gRPC health service answers SERVING (or the process dies)."""
+    from grpc import aio
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    async with aio.insecure_channel(server.grpc_target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while True:
+            if server.process.returncode is not None:
+                raise RuntimeError(f"server exited on start: {server.log_tail()}")
+            with contextlib.suppress(aio.AioRpcError):
+                reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=1.0)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server not serving in time: {server.log_tail()}")
+            await asyncio.sleep(0.1)
