@@ -27,6 +27,8 @@ from server.storage.scratch import postgres_test_url, scratch_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENVOY_CONFIG = REPO_ROOT / "envoy.yaml"
+REPLICAS_ENVOY_CONFIG = REPO_ROOT / "envoy" / "replicas.yaml"
+"""Envoy for several replicas: round robin, 1 s health checks, retries on another replica."""
 ENVOY_START_TIMEOUT_SECONDS = 30.0
 SERVICE_POSTGRES_ENV = "COMPANY_BATCH_TEST_SERVICE_POSTGRES"
 """``1``: ``running_service`` uses a scratch PostgreSQL schema instead of SQLite."""
@@ -139,11 +141,13 @@ def envoy_binary() -> str:
     return found
 
 
-def envoy_config(upstreams: list[int], listen_port: int, admin_port: int) -> dict[str, Any]:
-    """envoy.yaml with its ports (and upstream endpoints) replaced; paths made absolute."""
+def envoy_config(
+    upstreams: list[int], listen_port: int, admin_port: int, config_path: Path = ENVOY_CONFIG
+) -> dict[str, Any]:
+    """``config_path`` (envoy.yaml) with its ports and upstream endpoints replaced; paths made absolute."""
     import yaml
 
-    config: dict[str, Any] = yaml.safe_load(ENVOY_CONFIG.read_text())
+    config: dict[str, Any] = yaml.safe_load(config_path.read_text())
     config["admin"]["address"]["socket_address"]["port_value"] = admin_port
     listener = config["static_resources"]["listeners"][0]
     listener["address"]["socket_address"]["port_value"] = listen_port
@@ -186,10 +190,12 @@ class ServiceStack:
 
 
 @asynccontextmanager
-async def running_envoy(upstream_ports: list[int]) -> AsyncIterator[EnvoyProcess]:
-    """A real Envoy from envoy.yaml on free ports, in front of the given gRPC servers.
+async def running_envoy(
+    upstream_ports: list[int], config_path: Path = ENVOY_CONFIG, healthy: int = 1
+) -> AsyncIterator[EnvoyProcess]:
+    """A real Envoy from ``config_path`` (envoy.yaml) on free ports, in front of the given gRPC servers.
 
-    Yields once Envoy's health checks see at least one upstream healthy.
+    Yields once Envoy's health checks see at least ``healthy`` upstreams healthy.
     """
     import json
 
@@ -197,14 +203,14 @@ async def running_envoy(upstream_ports: list[int]) -> AsyncIterator[EnvoyProcess
 
     listen, admin = free_port(), free_port()
     workdir = Path(tempfile.mkdtemp(prefix="envoy-"))
-    config_path = workdir / "envoy.json"
-    config_path.write_text(json.dumps(envoy_config(upstream_ports, listen, admin)))
+    written = workdir / "envoy.json"
+    written.write_text(json.dumps(envoy_config(upstream_ports, listen, admin, config_path)))
     log_path = workdir / "envoy.log"
     with log_path.open("wb") as log_file:
         process = await asyncio.create_subprocess_exec(
             envoy_binary(),
             "-c",
-            str(config_path),
+            str(written),
             "--log-level",
             "warn",
             "--disable-hot-restart",
@@ -222,7 +228,7 @@ async def running_envoy(upstream_ports: list[int]) -> AsyncIterator[EnvoyProcess
                     raise RuntimeError(f"envoy exited: {log_path.read_text()[-2000:]}")
                 with contextlib.suppress(httpx.HTTPError):
                     stats = await client.get(f"{envoy.admin_url}/stats?filter=membership_healthy")
-                    if _healthy_upstreams(stats.text) > 0:
+                    if _healthy_upstreams(stats.text) >= healthy:
                         break
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"envoy not ready in time: {log_path.read_text()[-2000:]}")
@@ -237,6 +243,15 @@ async def running_envoy(upstream_ports: list[int]) -> AsyncIterator[EnvoyProcess
                 process.kill()
                 await process.wait()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def healthy_upstreams(envoy: EnvoyProcess) -> int:
+    """How many upstreams Envoy's health checks consider healthy right now."""
+    import httpx
+
+    async with httpx.AsyncClient() as client:
+        stats = await client.get(f"{envoy.admin_url}/stats?filter=membership_healthy")
+    return _healthy_upstreams(stats.text)
 
 
 def _healthy_upstreams(stats: str) -> int:
