@@ -1,7 +1,8 @@
 """What the knowledge services know about corpus companies (input of ``sandbox.knowledge_records``).
 
 Keyed by company domain. ``wikidata`` becomes entities in ``wbsearchentities``/``wbgetentities``
-answers (and a Wikipedia summary when ``wikipedia`` is set); ``sec`` becomes ``company_tickers.json``
+answers (and a Wikipedia summary when ``wikipedia`` is set; ``subsidiaries`` are label dicts by
+language, ``former_subsidiaries`` (labels, end date) pairs); ``sec`` becomes ``company_tickers.json``
 rows, ``submissions`` and ``companyfacts``; ``gleif`` an LEI record; ``search`` DuckDuckGo result pages.
 The values agree with what the sites state: where a service adds a fact the site lacks, truth.json
 expects it. ``EXPECTED_SECTORS`` is the documented sector of every industry label the corpus uses.
@@ -48,6 +49,9 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
             "ceo": "Victor Lindqvist",
             "lei": "5493001KJTIIGC8Y1R12",
             "wikipedia": "Obsidian Dynamics",
+            "subsidiaries": [{"en": "Basalt Microdevices"}, {"en": "Obsidian Dynamics Japan"}],
+            # Sold in 2019: its P355 statement carries an end time, so it is history, not a subsidiary.
+            "former_subsidiaries": [({"en": "Flint Photonics"}, "2019-06-30")],
         },
         "wikipedia_extract": "Obsidian Dynamics Corp. is an American fabless semiconductor company.",
         "sec": {
@@ -83,6 +87,10 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
             "inception": 1998,
             "parent": "Hanseatic Aero Holding",
             "lei": "391200KESTRELAERO0042",
+            "subsidiaries": [
+                {"en": "Kestrel Composites Stade", "de": "Kestrel Faserverbund Stade"},
+                {"en": "Kestrel Aerospace Services"},
+            ],
         },
         "gleif": {
             "lei": "391200KESTRELAERO0042",

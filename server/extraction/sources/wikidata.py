@@ -1,8 +1,10 @@
-"""Wikidata as a source: industry, headquarters, head count, inception, financials, listing, people, LEI.
+"""Wikidata as a source: industry, headquarters, head count, inception, financials, listing, people, LEI,
+subsidiaries.
 
 The item is the one that proposed the domain during resolution, else the search hit whose official
-website (P856) is on the resolved domain. Three ``wbgetentities`` requests at most: the item, the items
-it points to (labels, the HQ city's region and country), and the HQ city's region and country.
+website (P856) is on the resolved domain. Three ``wbgetentities`` requests at most (more only for over
+50 referenced items): the item, the items it points to (labels of industry, people, parent and
+subsidiaries; the HQ city), and the HQ city's region and country.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class WikidataSource:
     fields = frozenset(
         {
             "industry", "headquarters", "employee_count", "employee_count_exact", "founded_year",
-            "financial_data", "identifiers", "people", "parent_company", "aliases",
+            "financial_data", "identifiers", "people", "parent_company", "aliases", "subsidiaries",
             "description",  # through the item's Wikipedia article (the wikipedia source)
         }
     )  # fmt: skip
@@ -95,8 +97,10 @@ def _on_domain(entity: dict[str, Any], domain: str) -> bool:
 
 
 def referenced_ids(entity: dict[str, Any]) -> list[str]:
-    """Items the source needs labels of: targets of the properties it reads, and money units. Sorted."""
+    """Items the source needs labels of: targets of the properties it reads, current subsidiaries and
+    money units. Sorted."""
     ids = {target for prop in wd.REFERENCING_PROPERTIES for target in wd.item_ids(entity, prop)}
+    ids.update(wd.current_item_ids(entity, wd.P_SUBSIDIARY))
     for prop in MONEY_KINDS:
         for statement in wd.statements(entity, prop):
             quantity = wd.quantity_of(wd.main_value(statement))
@@ -163,6 +167,8 @@ def findings_from_item(
             add("people", {"name": name, "role": role} if name else None, prop)
     for parent in wd.item_ids(entity, wd.P_PARENT)[:1]:
         add("parent_company", label_of(parent), wd.P_PARENT)
+    for subsidiary in wd.current_item_ids(entity, wd.P_SUBSIDIARY):  # divested ones carry an end time
+        add("subsidiaries", label_of(subsidiary), wd.P_SUBSIDIARY)
     for lei in wd.strings(entity, wd.P_LEI)[:1]:
         add("identifiers.lei", lei, wd.P_LEI)
     return found

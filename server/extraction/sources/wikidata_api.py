@@ -25,6 +25,7 @@ P_INSTANCE_OF, P_COUNTRY, P_WEBSITE = "P31", "P17", "P856"
 P_INDUSTRY, P_HEADQUARTERS, P_EMPLOYEES, P_INCEPTION = "P452", "P159", "P1128", "P571"
 P_REVENUE, P_MARKET_CAP, P_EXCHANGE, P_TICKER = "P2139", "P2226", "P414", "P249"
 P_FOUNDER, P_CEO, P_PARENT, P_LEI = "P112", "P169", "P749", "P1278"
+P_SUBSIDIARY, P_END_TIME = "P355", "P582"
 P_POINT_IN_TIME, P_ADMIN_AREA, P_ISO_ALPHA2, P_ISO_SUBDIVISION, P_ISO_CURRENCY = (
     "P585",
     "P131",
@@ -33,7 +34,10 @@ P_POINT_IN_TIME, P_ADMIN_AREA, P_ISO_ALPHA2, P_ISO_SUBDIVISION, P_ISO_CURRENCY =
     "P498",
 )
 # Properties whose item values the source needs labels (and claims) of.
+# (Subsidiaries too, but only current ones: see ``current_item_ids``.)
 REFERENCING_PROPERTIES = (P_INDUSTRY, P_HEADQUARTERS, P_COUNTRY, P_EXCHANGE, P_FOUNDER, P_CEO, P_PARENT)
+# ``wbgetentities`` answers at most this many ids per request (500 for bots); larger sets are split.
+MAX_IDS_PER_REQUEST = 50
 # Classes that make an item a business (P31): business, company, enterprise, public company,
 # corporation, privately held company, limited company, GmbH, société anonyme, aktiebolag, LLC, startup.
 BUSINESS_CLASSES = frozenset(
@@ -69,19 +73,33 @@ async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list
 
 
 async def get_entities(fetcher: WebFetcher, ids: list[str], language: str) -> EntityDocument:
-    """``wbgetentities`` for ``ids`` (sorted, so the same set is always the same request)."""
-    languages = dict.fromkeys([language, FALLBACK_LANGUAGE])
-    params = {
-        "action": "wbgetentities",
-        "ids": "|".join(sorted(set(ids))),
-        "props": ENTITY_PROPS,
-        "languages": "|".join(languages),
-        "format": "json",
-    }
-    document, page = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}")
-    entities = document.get("entities", {}) if isinstance(document, dict) else {}
-    found = {key: item for key, item in entities.items() if isinstance(item, dict) and "missing" not in item}
-    return EntityDocument(found, page)
+    """``wbgetentities`` for ``ids`` (sorted, so the same set is always the same request).
+
+    More than ``MAX_IDS_PER_REQUEST`` ids (a conglomerate's subsidiaries) take one request per slice of
+    the sorted ids; the document's page is the first request's.
+    """
+    ordered = sorted(set(ids))
+    slices = [
+        ordered[start : start + MAX_IDS_PER_REQUEST] for start in range(0, len(ordered), MAX_IDS_PER_REQUEST)
+    ]
+    languages = "|".join(dict.fromkeys([language, FALLBACK_LANGUAGE]))
+    found: dict[str, dict[str, Any]] = {}
+    pages: list[FetchedPage] = []
+    for chunk in slices or [[]]:
+        params = {
+            "action": "wbgetentities",
+            "ids": "|".join(chunk),
+            "props": ENTITY_PROPS,
+            "languages": languages,
+            "format": "json",
+        }
+        document, page = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}")
+        pages.append(page)
+        entities = document.get("entities", {}) if isinstance(document, dict) else {}
+        found.update(
+            (key, item) for key, item in entities.items() if isinstance(item, dict) and "missing" not in item
+        )
+    return EntityDocument(found, pages[0])
 
 
 def statements(entity: dict[str, Any], prop: str) -> list[dict[str, Any]]:
@@ -110,6 +128,17 @@ def item_ids(entity: dict[str, Any], prop: str) -> list[str]:
         if isinstance(value, dict) and ENTITY_ID_RE.fullmatch(str(value.get("id", ""))):
             ids.append(str(value["id"]))
     return ids
+
+
+def current_item_ids(entity: dict[str, Any], prop: str) -> list[str]:
+    """Item ids a property points to now: statements with an end time (P582) are history."""
+    return [
+        str(value["id"])
+        for statement in statements(entity, prop)
+        if not statement.get("qualifiers", {}).get(P_END_TIME)
+        and isinstance(value := main_value(statement), dict)
+        and ENTITY_ID_RE.fullmatch(str(value.get("id", "")))
+    ]
 
 
 def strings(entity: dict[str, Any], prop: str) -> list[str]:
