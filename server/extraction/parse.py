@@ -9,7 +9,7 @@ about/contact/careers pages.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -116,6 +116,17 @@ class PhoneFact:
 
 
 @dataclass(frozen=True)
+class PhoneSources:
+    """What phone numbers are read from, kept so another region can re-read them without a re-parse.
+
+    ``links`` holds each ``tel:`` link as (number in the href, printed text, label printed beside it).
+    """
+
+    links: tuple[tuple[str, str, str], ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class PageFacts:
     """What one page states. Lists keep page order; nothing is invented."""
 
@@ -137,6 +148,12 @@ class PageFacts:
     industry: str | None = None
     address_lines: list[str] = field(default_factory=list)
     managers: list[str] = field(default_factory=list)  # "Geschäftsführer: ..." of an imprint
+    # Not a fact: the raw material of ``phones``, for ``with_region`` (local numbers need their country).
+    phone_sources: PhoneSources = field(default_factory=PhoneSources, repr=False, compare=False)
+
+    def with_region(self, region: str | None) -> PageFacts:
+        """The same facts with phone numbers read as in ``region``, without parsing the page again."""
+        return replace(self, phones=read_phones(self.phone_sources, region))
 
 
 def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
@@ -149,6 +166,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     text = soup.get_text(" ", strip=True)[:MAX_TEXT_CHARS]
     copyright_line = find_copyright_line(soup)
     html_tag = soup.find("html")
+    phone_sources = phone_sources_of(soup, text)
     return PageFacts(
         url=url,
         title=_clean(soup.title.get_text()) if soup.title else None,
@@ -164,7 +182,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         copyright_line=copyright_line,
         copyright_holder=copyright_holder(copyright_line) if copyright_line else None,
         emails=find_emails(soup, text),
-        phones=find_phones(soup, text, region),
+        phones=read_phones(phone_sources, region),
         social_profiles=find_social_profiles(soup, url),
         page_links=find_page_links(soup, url),
         founded_year=_first_int(FOUNDED_RE, text),
@@ -172,6 +190,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         industry=find_labelled_value(soup, INDUSTRY_LABELS),
         address_lines=find_address_lines(soup),
         managers=_unique(match.strip() for match in MANAGER_RE.findall(text)),
+        phone_sources=phone_sources,
     )
 
 
@@ -271,14 +290,23 @@ def deobfuscate_email(text: str) -> str:
     return OBFUSCATED_DOT_RE.sub(".", OBFUSCATED_AT_RE.sub("@", text.strip(), count=1))
 
 
-def find_phones(soup: BeautifulSoup, text: str, region: str | None) -> list[PhoneFact]:
-    """Phone numbers from tel: links (with their printed label), then from prose."""
-    phones: dict[str, PhoneFact] = {}
+def phone_sources_of(soup: BeautifulSoup, text: str) -> PhoneSources:
+    """The page's ``tel:`` links (number, printed text, label) and its prose, for ``read_phones``."""
+    links = []
     for link in soup.select('a[href^="tel:"]'):
         display = _clean(link.get_text(" ", strip=True)) or str(link["href"])[4:]
-        e164 = normalize_phone(str(link["href"])[4:], region) or normalize_phone(display, region)
+        links.append((str(link["href"])[4:], display, _label_before(link)))
+    return PhoneSources(tuple(links), text)
+
+
+def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
+    """Phone numbers from tel: links (with their printed label), then from prose, read as in ``region``."""
+    phones: dict[str, PhoneFact] = {}
+    for href, display, label in sources.links:
+        e164 = normalize_phone(href, region) or normalize_phone(display, region)
         if e164 and e164 not in phones:
-            phones[e164] = PhoneFact(display=display, e164=e164, label=_label_before(link))
+            phones[e164] = PhoneFact(display=display, e164=e164, label=label)
+    text = sources.text
     for match in phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=phonenumbers.Leniency.VALID):
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if e164 not in phones:

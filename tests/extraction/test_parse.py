@@ -178,3 +178,10 @@ def test_impressum_states_legal_name_first_and_its_managing_director() -> None:
     facts = _parse("nordstern-logistik.example", "impressum", region="DE")
     assert facts.address_lines[0] == "Nordstern Logistik GmbH"
     assert facts.managers == ["Jens Albrecht"]
+
+
+def test_phone_numbers_read_again_for_another_region_equal_a_fresh_parse_for_it() -> None:
+    as_us = _parse("atelier-lumiere.example", "contact", region="US")
+    as_fr = as_us.with_region("FR")
+    assert as_fr == _parse("atelier-lumiere.example", "contact", region="FR")
+    assert [p.e164 for p in as_fr.phones] == ["+33472550123"]

@@ -13,8 +13,11 @@ from google.protobuf.json_format import ParseDict
 from client.stubs.company.v1.profile_pb2 import CompanyProfile
 from server.domain import ExtractionMode, ExtractionRequest
 from server.errors import CompanyAnalysisError
+from server.extraction import resolve
 from server.extraction.modes import MODE_PLANS
+from server.extraction.parse import PageFacts, parse_page
 from server.extraction.pipeline import WebExtractor, build_extractor
+from server.extraction.sources import website
 from server.settings import Settings
 
 TRUTH = json.loads(
@@ -154,3 +157,22 @@ def test_truth_covers_at_least_forty_fictional_companies_on_reserved_names() -> 
     succeeding = [c for c in TRUTH["companies"] if c["expected_outcome"] == "success"]
     assert len(succeeding) >= 35
     assert all(c["domain"].endswith((".example", ".test")) for c in TRUTH["companies"])
+
+
+async def test_each_page_is_parsed_once_even_when_the_site_country_differs_from_the_request(
+    extractor: WebExtractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+
+    def counting_parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
+        parsed.append(url)
+        return parse_page(html, url, region=region)
+
+    monkeypatch.setattr(resolve, "parse_page", counting_parse_page)
+    monkeypatch.setattr(website, "parse_page", counting_parse_page)
+    company = BY_DOMAIN["atelier-lumiere.example"]
+    request = ExtractionRequest(company["name"], mode=ExtractionMode.CONTACT_FOCUSED, country="US")
+    profile = await extractor.extract(request)
+    assert profile["domain"] == "atelier-lumiere.example"
+    assert "+33472550123" in {phone["number"] for phone in profile["contacts"]["phones"]}  # read as FR
+    assert len(parsed) > 1 and sorted(parsed) == sorted(set(parsed))

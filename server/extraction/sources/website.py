@@ -51,12 +51,15 @@ class WebsiteSource:
     async def collect(self, context: SourceContext) -> list[Finding]:
         """Findings from the home page and the pages of the mode's kinds it links to."""
         resolution = context.resolution
-        pages = [resolution.home, *await self._crawl(context)]
         region = context.request.country
-        parsed = [(page, parse_page(page.text, page.url, region=region)) for page in pages]
+        # The home page was parsed (for the requested region) when its domain was verified: reuse it.
+        parsed = [(resolution.home, resolution.facts)]
+        crawled = await self._crawl(context)
+        parsed += [(page, parse_page(page.text, page.url, region=region)) for page in crawled]
         country = next((code for _, facts in parsed if (code := site_country(facts))), None)
         if country and country != region:  # local phone numbers read right only in their country
-            parsed = [(page, parse_page(page.text, page.url, region=country)) for page in pages]
+            parsed = [(page, facts.with_region(country)) for page, facts in parsed]
+        context.shared["site_pages"] = parsed  # every page read, parsed: the site_locations source reads them
         domain = resolution.domain
         return [finding for page, facts in parsed for finding in findings_from_page(facts, page, domain)]
 
