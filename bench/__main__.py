@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bench import parallel_efficiency, proxy_latency, scheduling_overhead, stats_scale
+from bench import parallel_efficiency, proxy_latency, replicas, scheduling_overhead, stats_scale
 from bench.report import BenchReport, Machine, print_report, write_json
 
 DEFAULT_JSON_OUT = Path(__file__).resolve().parent / "out" / "results.json"
@@ -27,10 +27,11 @@ async def run_all(quick: bool) -> BenchReport:
         proxy_latency.QUICK_PLAN if quick else proxy_latency.FULL_PLAN
     )
     stats = await stats_scale.measure_stats_scale(stats_scale.QUICK_PLAN if quick else stats_scale.FULL_PLAN)
+    scale_out = await replicas.measure_replica_speedup(replicas.QUICK_PLAN if quick else replicas.FULL_PLAN)
     return BenchReport(
         mode="quick" if quick else "full",
         machine=Machine.current(),
-        rows=(overhead, efficiency, *latency.rows, stats),
+        rows=(overhead, efficiency, *latency.rows, stats, scale_out),
         latency_paths=latency.paths,
         latency_cpu_ms_per_call=latency.cpu_ms_per_call,
         duration_seconds=time.perf_counter() - started,

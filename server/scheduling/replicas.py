@@ -3,10 +3,10 @@
 ``BatchScheduler`` keeps each live batch in memory and is the fastest choice for one process.
 ``ReplicaScheduler`` keeps nothing in memory that another replica could change:
 
-- Workers claim companies from the store (``BatchStore.claim_next``: priority, aging and each batch's
-  ``max_concurrent`` over all replicas together). One claim is in flight per replica at a time, so this
-  replica's workers do not contend for the same batch row; an idle worker waits for a change
-  notification (any replica's claim, finish, submit, resume) or ``poll_seconds``.
+- One dispatcher per replica claims as many companies as it has free workers in one store
+  transaction (``BatchStore.claim``: priority, aging and each batch's ``max_concurrent`` over all
+  replicas together) and runs each in its own task. With nothing to claim it waits for a change
+  notification (any replica's claim, finish, submit, resume), a freed worker, or ``poll_seconds``.
 - A heartbeat every ``heartbeat_seconds`` extends this replica's leases; a lease the store no longer
   reports (expired and claimed elsewhere, or cancelled) stops its extraction here. The same tick returns
   every expired lease in the database to pending (a crashed replica's companies) and completes batches
@@ -97,9 +97,8 @@ class ReplicaScheduler(BatchScheduler):
         self._poll_seconds = poll_seconds
         self._reclaim_all = reclaim_all_on_start
         self._claims: dict[tuple[str, int], _Running] = {}
-        self._claim_lock = asyncio.Lock()
+        self._runs: set[asyncio.Task[None]] = set()
         self._batch_signals: dict[str, set[asyncio.Event]] = {}
-        self._background: set[asyncio.Task[None]] = set()
         self._pending = 0
 
     @property
@@ -123,10 +122,9 @@ class ReplicaScheduler(BatchScheduler):
             await self._store.requeue_running()
         await self._sweep()
         self._worker_tasks = [
-            asyncio.create_task(self._worker(), name=f"replica-worker-{i}")
-            for i in range(self._workers_total)
+            asyncio.create_task(self._dispatch(), name="replica-dispatch"),
+            asyncio.create_task(self._heartbeat_loop(), name="replica-heartbeat"),
         ]
-        self._worker_tasks.append(asyncio.create_task(self._heartbeat_loop(), name="replica-heartbeat"))
         self._kick()
 
     async def drain(self, grace_seconds: float) -> None:
@@ -149,7 +147,7 @@ class ReplicaScheduler(BatchScheduler):
         """Stop workers, heartbeat and extractions; leases left behind expire for other replicas."""
         self._dispatching = False
         self._stopped = True
-        tasks: list[asyncio.Task[Any]] = [*self._worker_tasks, *self._background]
+        tasks: list[asyncio.Task[Any]] = [*self._worker_tasks, *self._runs]
         tasks.extend(r.task for r in self._claims.values())
         for task in tasks:
             task.cancel()
@@ -295,48 +293,60 @@ class ReplicaScheduler(BatchScheduler):
 
     # -- workers -------------------------------------------------------------------------------------
 
-    async def _worker(self) -> None:
+    async def _dispatch(self) -> None:
+        """Claim as many companies as there are free workers, run each in its own task, repeat."""
         while True:
-            if not self._dispatching:
+            free = self._workers_total - self._busy
+            if not self._dispatching or free <= 0:
                 self._work_available.clear()
                 await self._work_available.wait()
                 continue
             # Cleared before claiming: a notification arriving during the claim makes the wait return.
             self._work_available.clear()
             try:
-                claim = await self._claim()
+                claims = await self._store.claim(
+                    self.replica_id, _utcnow(), self._lease_seconds, self._queue.aging_seconds, free
+                )
             except ServiceUnavailable:
                 self._log.exception("claiming failed; retrying")
                 await asyncio.sleep(STORE_RETRY_SECONDS)
                 continue
-            if claim is None:
+            if not claims:
                 try:
                     async with asyncio.timeout(self._poll_seconds):
                         await self._work_available.wait()
                 except TimeoutError:
                     pass
                 continue
-            self._busy += 1
-            self._idle.clear()
-            try:
-                await self._run_claim(claim)
-            except ServiceUnavailable:
-                # The lease expires and another replica (or this one) runs the company again.
-                self._log.exception("store write failed; the company's lease will expire")
-            except Exception:
-                self._log.exception("unexpected error while running a company")
-            finally:
-                self._busy -= 1
-                if self._busy == 0:
-                    self._idle.set()
-
-    async def _claim(self) -> ClaimedCompany | None:
-        async with self._claim_lock:
             if not self._dispatching:
-                return None
-            return await self._store.claim_next(
-                self.replica_id, _utcnow(), self._lease_seconds, self._queue.aging_seconds
-            )
+                # Drain began during the claim: hand these back rather than start them.
+                await self._store.release_owned(
+                    self.replica_id, [HeldLease(c.batch_id, c.position, c.attempt) for c in claims]
+                )
+                continue
+            for claim in claims:
+                self._busy += 1
+                self._idle.clear()
+                task = asyncio.create_task(self._guarded_run(claim), name=f"replica-{claim.batch_id}")
+                self._runs.add(task)
+                task.add_done_callback(self._run_done)
+
+    def _run_done(self, task: asyncio.Task[None]) -> None:
+        self._runs.discard(task)
+        self._busy -= 1
+        if self._busy == 0:
+            self._idle.set()
+        self._kick()  # a worker is free
+
+    async def _guarded_run(self, claim: ClaimedCompany) -> None:
+        try:
+            await self._run_claim(claim)
+        except ServiceUnavailable:
+            # The lease expires and another replica (or this one) runs the company again.
+            self._log.exception("store write failed; the company's lease will expire")
+        except Exception:
+            # A bug here must not stop the replica.
+            self._log.exception("unexpected error while running a company")
 
     async def _run_claim(self, claim: ClaimedCompany) -> None:
         options = claim.options
@@ -427,22 +437,12 @@ class ReplicaScheduler(BatchScheduler):
             await self._store.complete_if_done(batch_id, now)
         self._pending = await self._store.count_pending()
 
-    def _on_change(self, batch_id: str) -> None:
+    def _on_change(self, batch_id: str, status: BatchStatus | None) -> None:
         """A batch changed somewhere: wake its watchers and idle workers; a cancel stops local work."""
         for signal in self._batch_signals.get(batch_id, ()):
             signal.set()
         self._kick()
-        if not self._stopped and any(key[0] == batch_id for key in self._claims):
-            task = asyncio.get_running_loop().create_task(self._stop_if_cancelled(batch_id))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-
-    async def _stop_if_cancelled(self, batch_id: str) -> None:
-        try:
-            stored = await self._store.get_batch(batch_id)
-        except ServiceUnavailable:
-            return  # the heartbeat finds the lost leases
-        if stored is not None and stored.status is BatchStatus.CANCELLED:
+        if status is BatchStatus.CANCELLED:
             self._stop_local(batch_id)
 
     def _stop_local(self, batch_id: str) -> None:

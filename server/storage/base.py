@@ -134,8 +134,9 @@ class HeldLease:
     attempt: int
 
 
-ChangeListener = Callable[[str], None]
-"""Called with a batch id after a committed change to that batch (on any replica, where the engine can)."""
+ChangeListener = Callable[[str, BatchStatus | None], None]
+"""Called after a committed change of a batch (on any replica, where the engine can carry it) with the
+batch id and, when the batch's status was written, that status (None for a company's progress)."""
 
 
 @dataclass(frozen=True)
@@ -268,10 +269,13 @@ class BatchStore(Protocol):
 
     # -- work claiming across replicas (see ``server.storage.leases``) -----------------------------
 
-    async def claim_next(
-        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float
-    ) -> ClaimedCompany | None:
-        """Claim the next pending company of all batches, honouring priority, aging and max_concurrent."""
+    async def claim(
+        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float, limit: int = 1
+    ) -> list[ClaimedCompany]:
+        """Claim up to ``limit`` pending companies of the batch the queue order puts first.
+
+        Honours priority, aging and the batch's ``max_concurrent`` counted over every replica.
+        """
         ...
 
     async def extend_leases(self, owner: str, expires: datetime) -> list[HeldLease]:

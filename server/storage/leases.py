@@ -62,10 +62,20 @@ FENCE_CLAUSE = " AND attempts = ? AND lease_owner IS NOT DISTINCT FROM ?"
 """Appended to a finish's WHERE when it is fenced: the attempt and owner that claimed the company."""
 
 
-async def claim_next(
-    tx: SqlTx, dialect: Dialect, owner: str, now: datetime, lease_seconds: float, aging_seconds: float
-) -> ClaimedCompany | None:
-    """Claim one company in ``tx`` (see the module docstring); None when no batch may start one."""
+async def claim(
+    tx: SqlTx,
+    dialect: Dialect,
+    owner: str,
+    now: datetime,
+    lease_seconds: float,
+    aging_seconds: float,
+    limit: int,
+) -> list[ClaimedCompany]:
+    """Claim up to ``limit`` companies of the first batch that may start one (see the module docstring).
+
+    All claimed companies come from one batch (the one the queue order puts first), in submit order,
+    never more than its ``max_concurrent`` allows; an empty list when no batch may start a company.
+    """
     at = to_epoch(now)
     expires = to_epoch(now + timedelta(seconds=lease_seconds))
     tried: list[str] = []
@@ -82,46 +92,53 @@ async def claim_next(
             (*tried, at, aging_seconds),
         )
         if not rows:
-            return None
+            return []
         batch_id, max_concurrent, status, options, trace_id = rows[0]
         # Counted again under the batch's lock: the candidate query's count may predate a claim that
         # another replica committed just before this one took the lock.
         running = await tx.fetch(
             "SELECT count(*) FROM companies WHERE batch_id = ? AND state = 'running'", (batch_id,)
         )
-        if running[0][0] >= max_concurrent:
-            tried.append(batch_id)
-            continue
-        claimed = await tx.fetch(
-            "UPDATE companies SET state = 'running', attempts = attempts + 1, started_at = ?, "
-            "lease_owner = ?, lease_expires = ? "
-            "WHERE batch_id = ? AND state = 'pending' AND position = "
-            "(SELECT min(position) FROM companies WHERE batch_id = ? AND state = 'pending') "
-            "RETURNING position, name, domain_hint, attempts",
-            (at, owner, expires, batch_id, batch_id),
-        )
+        room = min(limit, max_concurrent - running[0][0])
+        claimed = []
+        if room > 0:
+            claimed = list(
+                await tx.fetch(
+                    "UPDATE companies SET state = 'running', attempts = attempts + 1, started_at = ?, "
+                    "lease_owner = ?, lease_expires = ? "
+                    "WHERE batch_id = ? AND state = 'pending' AND position IN "
+                    "(SELECT position FROM companies WHERE batch_id = ? AND state = 'pending' "
+                    "ORDER BY position LIMIT ?) "
+                    "RETURNING position, name, domain_hint, attempts",
+                    (at, owner, expires, batch_id, batch_id, room),
+                )
+            )
         if not claimed:
             tried.append(batch_id)
             continue
         starts = status == BatchStatus.QUEUED.value
-        await tx.fetch(
-            "UPDATE batches SET status = ?, started_at = coalesce(started_at, ?), last_update = ? "
-            f"WHERE batch_id = ? AND status IN {_ACTIVE_SQL} RETURNING batch_id",
-            (BatchStatus.PROCESSING.value, at, at, batch_id),
-        )
-        position, name, domain_hint, attempt = claimed[0]
-        return ClaimedCompany(
-            batch_id=batch_id,
-            position=position,
-            name=name,
-            domain_hint=domain_hint,
-            attempt=attempt,
-            started_at=now,
-            options=options_from_json(options),
-            trace_id=trace_id,
-            batch_started=starts,
-        )
-    return None
+        if starts:
+            await tx.fetch(
+                "UPDATE batches SET status = ?, started_at = coalesce(started_at, ?), last_update = ? "
+                f"WHERE batch_id = ? AND status IN {_ACTIVE_SQL} RETURNING batch_id",
+                (BatchStatus.PROCESSING.value, at, at, batch_id),
+            )
+        batch_options = options_from_json(options)
+        return [
+            ClaimedCompany(
+                batch_id=batch_id,
+                position=position,
+                name=name,
+                domain_hint=domain_hint,
+                attempt=attempt,
+                started_at=now,
+                options=batch_options,
+                trace_id=trace_id,
+                batch_started=starts,
+            )
+            for position, name, domain_hint, attempt in sorted(claimed, key=lambda row: int(row[0]))
+        ]
+    return []
 
 
 async def extend_leases(tx: SqlTx, owner: str, expires: datetime) -> list[HeldLease]:
@@ -166,21 +183,31 @@ async def release_owned(tx: SqlTx, owner: str, leases: Sequence[HeldLease]) -> l
     return released
 
 
+async def has_work(tx: SqlTx, batch_id: str) -> bool:
+    """Whether any company of the batch is pending or running."""
+    rows = await tx.fetch(
+        "SELECT EXISTS (SELECT 1 FROM companies WHERE batch_id = ? AND state IN ('pending', 'running'))",
+        (batch_id,),
+    )
+    return bool(rows[0][0])
+
+
 async def complete_if_done(tx: SqlTx, batch_id: str, now: datetime, lock_row: str) -> BatchStatus | None:
     """The final status of a live batch without pending or running companies, written; else None.
 
     ``lock_row`` (``FOR UPDATE`` on PostgreSQL) serialises two replicas finishing a batch's last two
     companies at once, so one of them always sees both results and neither writes the status twice.
     """
+    counts_sql = (
+        "SELECT sum(CASE WHEN state IN ('pending', 'running') THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN state = 'success' THEN 1 ELSE 0 END) FROM companies WHERE batch_id = ?"
+    )
+    if await has_work(tx, batch_id):
+        return None  # checked before the lock: most finishes leave work behind and need not queue for it
     batch = await tx.fetch(f"SELECT status FROM batches WHERE batch_id = ? {lock_row}", (batch_id,))
     if not batch or batch[0][0] in (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED):
         return None
-    counts = await tx.fetch(
-        "SELECT sum(CASE WHEN state IN ('pending', 'running') THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN state = 'success' THEN 1 ELSE 0 END) FROM companies WHERE batch_id = ?",
-        (batch_id,),
-    )
-    remaining, succeeded = counts[0]
+    remaining, succeeded = (await tx.fetch(counts_sql, (batch_id,)))[0]
     if remaining:
         return None
     final = BatchStatus.COMPLETED if succeeded else BatchStatus.FAILED

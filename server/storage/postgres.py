@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -73,7 +73,8 @@ POOL_MAX_SIZE = 10
 CONNECT_TIMEOUT_SECONDS = 10.0
 COMMAND_TIMEOUT_SECONDS = 30.0
 CHANGES_CHANNEL = "company_batch_changes"
-"""NOTIFY channel; the payload is the changed batch's id (schemas sharing a server only see extra ids)."""
+"""NOTIFY channel; the payload is the changed batch's id, then its new status when one was written
+(schemas sharing one server only see extra ids)."""
 
 _FINAL_STATUSES_SQL = "('completed', 'failed', 'cancelled')"
 _PLACEHOLDER = re.compile(r"\?")
@@ -85,8 +86,8 @@ _MARK_FINISHED = f"""
         UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?,
             error_message = ?, error_details = ?, from_cache = ?, lease_owner = NULL, lease_expires = NULL
         WHERE batch_id = ? AND position = ? AND state = 'running' {{fence}}
-        RETURNING extraction_mode, priority, state, coalesce(error_type, '') AS error_type, from_cache,
-                  finished_at, coalesce(finished_at - started_at, 0) AS seconds
+        RETURNING batch_id, extraction_mode, priority, state, coalesce(error_type, '') AS error_type,
+                  from_cache, finished_at, coalesce(finished_at - started_at, 0) AS seconds
     ), summary AS (
         INSERT INTO company_hourly AS h
             (hour, extraction_mode, priority, state, error_type, companies, from_cache, seconds)
@@ -98,7 +99,7 @@ _MARK_FINISHED = f"""
             from_cache = h.from_cache + excluded.from_cache,
             seconds = h.seconds + excluded.seconds
     )
-    SELECT count(*) FROM done
+    SELECT count(*) FROM done {{notify}}
 """
 
 
@@ -108,8 +109,17 @@ def numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
 
 
-_MARK_FINISHED_PLAIN = numbered(_MARK_FINISHED.format(fence=""))
-_MARK_FINISHED_FENCED = numbered(_MARK_FINISHED.format(fence=leases.FENCE_CLAUSE))
+_MARK_FINISHED_PLAIN = numbered(_MARK_FINISHED.format(fence="", notify=""))
+# A replica's finish: fenced, and its NOTIFY in the same statement (so one autocommitted round trip
+# holds the summary row's lock only as long as the statement runs; hot rows serialise every finish).
+_MARK_FINISHED_FENCED = numbered(
+    _MARK_FINISHED.format(
+        fence=leases.FENCE_CLAUSE,
+        notify=(
+            f"WHERE (SELECT count(*) FROM (SELECT pg_notify('{CHANGES_CHANNEL}', batch_id) FROM done) n) >= 0"
+        ),
+    )
+)
 
 
 class PostgresBatchStore:
@@ -269,7 +279,7 @@ class PostgresBatchStore:
     async def set_batch_status(self, change: BatchChange) -> None:
         async with self._transaction() as conn:
             await _write_change(conn, change)
-            await _notify(conn, change.batch_id)
+            await _notify(conn, change.batch_id, change.status)
 
     async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
         async with self._transaction() as conn:
@@ -289,7 +299,7 @@ class PostgresBatchStore:
                 change.batch_id,
             )
             await _write_change(conn, change)
-            await _notify(conn, change.batch_id)
+            await _notify(conn, change.batch_id, change.status)
 
     # -- companies ---------------------------------------------------------------------------------
 
@@ -340,12 +350,17 @@ class PostgresBatchStore:
         owner: str | None = None,
     ) -> bool:
         error = outcome.error
-        fence: tuple[object, ...] = () if attempt is None else (attempt, owner)
-        async with self._transaction() as conn:
+        fenced = attempt is not None
+        async with AsyncExitStack() as stack:
+            # A fenced finish without a status change is one statement: autocommit, no transaction.
+            if fenced and change is None:
+                conn = await stack.enter_async_context(self._conn())
+            else:
+                conn = await stack.enter_async_context(self._transaction())
             if change is not None:
                 await _lock_batch(conn, batch_id)
             changed = await conn.fetchval(
-                _MARK_FINISHED_PLAIN if attempt is None else _MARK_FINISHED_FENCED,
+                _MARK_FINISHED_FENCED if fenced else _MARK_FINISHED_PLAIN,
                 outcome.state.value,
                 to_epoch(outcome.started_at),
                 to_epoch(outcome.finished_at),
@@ -356,27 +371,26 @@ class PostgresBatchStore:
                 int(outcome.from_cache),
                 batch_id,
                 position,
-                *fence,
+                *((attempt, owner) if fenced else ()),
             )
             recorded: bool = changed == 1
             if recorded and change is not None:
                 await _write_change(conn, change)
-            if recorded and owner is not None:
-                await _notify(conn, batch_id)
         return recorded
 
     # -- work claiming across replicas (see server.storage.leases) ---------------------------------
 
-    async def claim_next(
-        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float
-    ) -> ClaimedCompany | None:
+    async def claim(
+        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float, limit: int = 1
+    ) -> list[ClaimedCompany]:
         async with self._transaction() as conn:
-            claim = await leases.claim_next(
-                _Tx(conn), leases.POSTGRES_DIALECT, owner, now, lease_seconds, aging_seconds
+            claims = await leases.claim(
+                _Tx(conn), leases.POSTGRES_DIALECT, owner, now, lease_seconds, aging_seconds, limit
             )
-            if claim is not None:
-                await _notify(conn, claim.batch_id)
-        return claim
+            if claims:
+                started = BatchStatus.PROCESSING if claims[0].batch_started else None
+                await _notify(conn, claims[0].batch_id, started)
+        return claims
 
     async def extend_leases(self, owner: str, expires: datetime) -> list[HeldLease]:
         async with self._conn() as conn:
@@ -385,20 +399,26 @@ class PostgresBatchStore:
     async def release_expired(self, now: datetime) -> list[str]:
         async with self._transaction() as conn:
             released = await leases.release_expired(_Tx(conn), now)
-            await _notify(conn, *released)
+            for batch_id in released:
+                await _notify(conn, batch_id)
         return released
 
     async def release_owned(self, owner: str, positions: Sequence[HeldLease] = ()) -> int:
         async with self._transaction() as conn:
             released = await leases.release_owned(_Tx(conn), owner, positions)
-            await _notify(conn, *sorted(set(released)))
+            for batch_id in sorted(set(released)):
+                await _notify(conn, batch_id)
         return len(released)
 
     async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
+        async with self._conn() as conn:
+            # Outside a transaction first: nearly every finish leaves work behind (one round trip).
+            if await leases.has_work(_Tx(conn), batch_id):
+                return None
         async with self._transaction() as conn:
             final = await leases.complete_if_done(_Tx(conn), batch_id, now, "FOR UPDATE")
             if final is not None:
-                await _notify(conn, batch_id)
+                await _notify(conn, batch_id, final)
         return final
 
     async def unfinished_without_work(self) -> list[str]:
@@ -418,8 +438,9 @@ class PostgresBatchStore:
         self._listeners.append(listener)
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        batch_id, _, status = payload.partition(" ")
         for listener in self._listeners:
-            listener(payload)
+            listener(batch_id, BatchStatus(status) if status else None)
 
     async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
         rows = await self._fetch(
@@ -519,10 +540,14 @@ async def _lock_batch(conn: asyncpg.Connection, batch_id: str) -> None:
     await conn.execute("SELECT 1 FROM batches WHERE batch_id = $1 FOR UPDATE", batch_id)
 
 
-async def _notify(conn: asyncpg.Connection, *batch_ids: str) -> None:
+async def _notify(conn: asyncpg.Connection, batch_id: str, status: BatchStatus | None = None) -> None:
     """NOTIFY every replica's listener; delivered only if (and when) the transaction commits."""
-    for batch_id in batch_ids:
-        await conn.execute("SELECT pg_notify($1, $2)", CHANGES_CHANNEL, batch_id)
+    await conn.execute("SELECT pg_notify($1, $2)", CHANGES_CHANNEL, _payload(batch_id, status))
+
+
+def _payload(batch_id: str, status: BatchStatus | None) -> str:
+    """``batch_id`` or ``batch_id status`` (batch ids hold no spaces)."""
+    return batch_id if status is None else f"{batch_id} {status.value}"
 
 
 class _Tx:

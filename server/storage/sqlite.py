@@ -242,7 +242,7 @@ class SqliteBatchStore:
     async def set_batch_status(self, change: BatchChange) -> None:
         async with self._locked() as conn:
             await self._write_change(conn, change)
-        self._changed(change.batch_id)
+        self._changed(change.batch_id, change.status)
 
     async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
         at = to_epoch(change.last_update)
@@ -258,7 +258,7 @@ class SqliteBatchStore:
                 (failure.type.value, failure.message, failure.details, at, change.batch_id),
             )
             await self._write_change(conn, change)
-        self._changed(change.batch_id)
+        self._changed(change.batch_id, change.status)
 
     # -- companies ---------------------------------------------------------------------------------
 
@@ -348,16 +348,16 @@ class SqliteBatchStore:
 
     # -- work claiming (one process at a time: the write transaction is the lock) ------------------
 
-    async def claim_next(
-        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float
-    ) -> ClaimedCompany | None:
+    async def claim(
+        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float, limit: int = 1
+    ) -> list[ClaimedCompany]:
         async with self._transaction() as conn:
-            claim = await leases.claim_next(
-                _Tx(conn), leases.SQLITE_DIALECT, owner, now, lease_seconds, aging_seconds
+            claims = await leases.claim(
+                _Tx(conn), leases.SQLITE_DIALECT, owner, now, lease_seconds, aging_seconds, limit
             )
-        if claim is not None:
-            self._changed(claim.batch_id)
-        return claim
+        if claims:
+            self._changed(claims[0].batch_id, BatchStatus.PROCESSING if claims[0].batch_started else None)
+        return claims
 
     async def extend_leases(self, owner: str, expires: datetime) -> list[HeldLease]:
         async with self._locked() as conn:
@@ -366,20 +366,22 @@ class SqliteBatchStore:
     async def release_expired(self, now: datetime) -> list[str]:
         async with self._locked() as conn:
             released = await leases.release_expired(_Tx(conn), now)
-        self._changed(*released)
+        for batch_id in released:
+            self._changed(batch_id)
         return released
 
     async def release_owned(self, owner: str, positions: Sequence[HeldLease] = ()) -> int:
         async with self._transaction() as conn:
             released = await leases.release_owned(_Tx(conn), owner, positions)
-        self._changed(*sorted(set(released)))
+        for batch_id in sorted(set(released)):
+            self._changed(batch_id)
         return len(released)
 
     async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
         async with self._transaction() as conn:
             final = await leases.complete_if_done(_Tx(conn), batch_id, now, "")
         if final is not None:
-            self._changed(batch_id)
+            self._changed(batch_id, final)
         return final
 
     async def unfinished_without_work(self) -> list[str]:
@@ -394,10 +396,9 @@ class SqliteBatchStore:
         # One process owns a SQLite file at a time, so this process's own writes are all the changes.
         self._listeners.append(listener)
 
-    def _changed(self, *batch_ids: str) -> None:
-        for batch_id in batch_ids:
-            for listener in self._listeners:
-                listener(batch_id)
+    def _changed(self, batch_id: str, status: BatchStatus | None = None) -> None:
+        for listener in self._listeners:
+            listener(batch_id, status)
 
     async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
         rows = await self._fetch(

@@ -16,6 +16,7 @@ EXPECTED_ROWS = {
     "envoy_rest_added_latency",
     "envoy_proxy_added_latency",
     "stats_30d_postgres",
+    "replicas_speedup",
 }
 EXPECTED_PATHS = {
     "grpc_direct",

@@ -22,7 +22,7 @@ SANDBOX_LATENCY_SECONDS = 0.15
 """Added to every sandbox response so one company takes a noticeable while to extract."""
 COMPANIES = 10
 RESULTS_BEFORE_KILL = 2
-WAIT_LIMIT_SECONDS = 120.0
+WAIT_LIMIT_SECONDS = 60.0
 
 
 def replica_settings(web: SandboxWeb, database_url: str) -> dict[str, Any]:

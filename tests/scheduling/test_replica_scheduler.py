@@ -74,7 +74,8 @@ async def test_two_replicas_share_one_batch_within_its_max_concurrent(
 ) -> None:
     gate = asyncio.Event()
     extractor.hold_all = gate
-    first, second = await make_replica("a"), await make_replica("b")
+    # Two workers each: four companies at once only happen when both replicas run some.
+    first, second = await make_replica("a", workers=2), await make_replica("b", workers=2)
     names = tuple(f"M-{i}" for i in range(12))
     batch_id = (await first.submit(BatchSpec(names, BatchOptions(max_concurrent=4)))).batch.batch_id
     await eventually(lambda: extractor.active == 4, "four companies run")

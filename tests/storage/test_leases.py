@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from server.domain import BatchOptions, BatchStatus, CompanyOutcome, CompanyState, Priority
-from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany
+from server.storage.base import BatchChange, BatchStore, ClaimedCompany, NewBatch, NewCompany
 from server.storage.testing import StoreFactory
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -28,6 +28,12 @@ async def add_batch(
     await store.create_batch(NewBatch(batch_id, options, companies, at))
 
 
+def only(claims: list[ClaimedCompany]) -> ClaimedCompany | None:
+    """The one company a ``limit=1`` claim returns, or None."""
+    assert len(claims) <= 1
+    return claims[0] if claims else None
+
+
 def success(name: str, at: datetime) -> CompanyOutcome:
     return CompanyOutcome(
         name, CompanyState.SUCCESS, profile={"company_name": name}, started_at=at, finished_at=at
@@ -36,7 +42,7 @@ def success(name: str, at: datetime) -> CompanyOutcome:
 
 async def test_claim_marks_the_company_running_under_the_owners_lease(store: BatchStore) -> None:
     await add_batch(store, "b1", 2)
-    claim = await store.claim_next("replica-a", T0, LEASE, AGING)
+    claim = only(await store.claim("replica-a", T0, LEASE, AGING))
     assert claim is not None
     assert (claim.batch_id, claim.position, claim.name, claim.attempt) == ("b1", 0, "b1-0", 1)
     assert claim.batch_started
@@ -54,27 +60,35 @@ async def test_max_concurrent_counts_the_running_companies_of_every_replica(
     first, second = await store_factory(), await store_factory()
     await add_batch(first, "b1", 10, max_concurrent=3)
     # Claims racing on one batch: some lose the row lock and get nothing, none go past the limit.
-    raced = await asyncio.gather(*(s.claim_next("racer", T0, LEASE, AGING) for s in [first, second] * 4))
-    won = [c for c in raced if c is not None]
+    raced = await asyncio.gather(*(s.claim("racer", T0, LEASE, AGING) for s in [first, second] * 4))
+    won = [c for claims in raced for c in claims]
     assert 1 <= len(won) <= 3
-    while (claim := await second.claim_next("racer", T0, LEASE, AGING)) is not None:
+    while (claim := only(await second.claim("racer", T0, LEASE, AGING))) is not None:
         won.append(claim)
     assert len(won) == 3
     assert len({c.position for c in won}) == 3
-    assert await first.claim_next("other", T0, LEASE, AGING) is None
+    assert only(await first.claim("other", T0, LEASE, AGING)) is None
     done = won[0]
     assert await first.mark_finished(
         "b1", done.position, success(done.name, T0), attempt=done.attempt, owner="racer"
     )
-    assert await first.claim_next("other", T0, LEASE, AGING) is not None
+    assert only(await first.claim("other", T0, LEASE, AGING)) is not None
+
+
+async def test_one_claim_takes_several_companies_up_to_the_batchs_room(store: BatchStore) -> None:
+    await add_batch(store, "b1", 6, max_concurrent=4)
+    claims = await store.claim("r", T0, LEASE, AGING, limit=3)
+    assert [c.position for c in claims] == [0, 1, 2]
+    assert [c.position for c in await store.claim("r", T0, LEASE, AGING, limit=3)] == [3]
+    assert await store.claim("r", T0, LEASE, AGING, limit=3) == []
 
 
 async def test_no_claim_from_paused_or_cancelled_batches(store: BatchStore) -> None:
     await add_batch(store, "b1", 2)
     await store.set_batch_status(BatchChange("b1", BatchStatus.PAUSED, T0))
-    assert await store.claim_next("r", T0, LEASE, AGING) is None
+    assert only(await store.claim("r", T0, LEASE, AGING)) is None
     await store.set_batch_status(BatchChange("b1", BatchStatus.QUEUED, T0))
-    assert await store.claim_next("r", T0, LEASE, AGING) is not None
+    assert only(await store.claim("r", T0, LEASE, AGING)) is not None
 
 
 async def test_higher_priority_is_claimed_first_and_aging_lifts_old_low_batches(store: BatchStore) -> None:
@@ -82,24 +96,24 @@ async def test_higher_priority_is_claimed_first_and_aging_lifts_old_low_batches(
     await add_batch(store, "urgent", 1, priority=Priority.URGENT, at=T0 + timedelta(seconds=1))
     await add_batch(store, "normal", 1, priority=Priority.NORMAL, at=T0 + timedelta(seconds=2))
     soon = T0 + timedelta(seconds=5)
-    order = [(await store.claim_next("r", soon, LEASE, AGING)) for _ in range(3)]
+    order = [(only(await store.claim("r", soon, LEASE, AGING))) for _ in range(3)]
     assert [c.batch_id for c in order if c is not None] == ["urgent", "normal", "low"]
 
     await add_batch(store, "old-low", 1, priority=Priority.LOW, at=T0)
     await add_batch(store, "new-urgent", 1, priority=Priority.URGENT, at=T0 + timedelta(seconds=3 * AGING))
     later = T0 + timedelta(seconds=3 * AGING + 1)
     # After 3 aging periods the low batch competes as urgent, and it has waited longer.
-    claim = await store.claim_next("r", later, LEASE, AGING)
+    claim = only(await store.claim("r", later, LEASE, AGING))
     assert claim is not None and claim.batch_id == "old-low"
 
 
 async def test_a_late_result_from_an_expired_lease_is_refused(store: BatchStore) -> None:
     await add_batch(store, "b1", 1)
-    stale = await store.claim_next("replica-a", T0, LEASE, AGING)
+    stale = only(await store.claim("replica-a", T0, LEASE, AGING))
     assert stale is not None
     expired_at = T0 + timedelta(seconds=LEASE + 1)
     assert await store.release_expired(expired_at) == ["b1"]
-    retry = await store.claim_next("replica-b", expired_at, LEASE, AGING)
+    retry = only(await store.claim("replica-b", expired_at, LEASE, AGING))
     assert retry is not None and retry.position == stale.position and retry.attempt == stale.attempt + 1
     # replica-a's heartbeat now finds its lease gone ...
     assert await store.extend_leases("replica-a", expired_at) == []
@@ -123,7 +137,7 @@ async def test_a_late_result_from_an_expired_lease_is_refused(store: BatchStore)
 
 async def test_live_leases_are_not_released(store: BatchStore) -> None:
     await add_batch(store, "b1", 1)
-    assert await store.claim_next("replica-a", T0, LEASE, AGING) is not None
+    assert only(await store.claim("replica-a", T0, LEASE, AGING)) is not None
     assert await store.release_expired(T0 + timedelta(seconds=LEASE - 1)) == []
     assert await store.count_pending() == 0
 
@@ -131,7 +145,7 @@ async def test_live_leases_are_not_released(store: BatchStore) -> None:
 async def test_released_leases_make_companies_pending_again(store: BatchStore) -> None:
     await add_batch(store, "b1", 3)
     for _ in range(2):
-        assert await store.claim_next("replica-a", T0, LEASE, AGING) is not None
+        assert only(await store.claim("replica-a", T0, LEASE, AGING)) is not None
     assert await store.count_pending() == 1
     assert await store.release_owned("replica-a") == 2
     assert await store.count_pending() == 3
@@ -139,7 +153,7 @@ async def test_released_leases_make_companies_pending_again(store: BatchStore) -
 
 async def test_complete_if_done_waits_for_every_company_and_is_written_once(store: BatchStore) -> None:
     await add_batch(store, "b1", 2)
-    claims = [await store.claim_next("r", T0, LEASE, AGING) for _ in range(2)]
+    claims = [only(await store.claim("r", T0, LEASE, AGING)) for _ in range(2)]
     first, second = [c for c in claims if c is not None]
     await store.mark_finished("b1", first.position, success(first.name, T0), attempt=first.attempt, owner="r")
     assert await store.complete_if_done("b1", T0) is None
@@ -155,18 +169,37 @@ async def test_complete_if_done_waits_for_every_company_and_is_written_once(stor
 
 
 async def test_change_listeners_hear_claims_and_status_changes(store: BatchStore) -> None:
-    heard: list[str] = []
+    heard: list[tuple[str, BatchStatus | None]] = []
     got_two = asyncio.Event()
 
-    def listener(batch_id: str) -> None:
-        heard.append(batch_id)
+    def listener(batch_id: str, status: BatchStatus | None) -> None:
+        heard.append((batch_id, status))
         if len(heard) >= 2:
             got_two.set()
 
     await store.add_change_listener(listener)
     await add_batch(store, "b1", 1)
-    await store.claim_next("r", T0, LEASE, AGING)
+    only(await store.claim("r", T0, LEASE, AGING))
     await store.set_batch_status(BatchChange("b1", BatchStatus.PAUSED, T0))
     async with asyncio.timeout(5):
         await got_two.wait()
-    assert set(heard) == {"b1"}
+    assert heard == [("b1", BatchStatus.PROCESSING), ("b1", BatchStatus.PAUSED)]
+
+
+async def test_a_recorded_result_is_announced_and_a_refused_one_is_not(store: BatchStore) -> None:
+    await add_batch(store, "b1", 1)
+    claim = only(await store.claim("r", T0, LEASE, AGING))
+    assert claim is not None
+    heard: list[tuple[str, BatchStatus | None]] = []
+    announced = asyncio.Event()
+
+    def listener(batch_id: str, status: BatchStatus | None) -> None:
+        heard.append((batch_id, status))
+        announced.set()
+
+    await store.add_change_listener(listener)
+    assert not await store.mark_finished("b1", 0, success("b1-0", T0), attempt=claim.attempt + 1, owner="r")
+    assert await store.mark_finished("b1", 0, success("b1-0", T0), attempt=claim.attempt, owner="r")
+    async with asyncio.timeout(5):
+        await announced.wait()
+    assert heard == [("b1", None)]

@@ -1,0 +1,241 @@
+"""Companies per second with two replicas versus one, on one PostgreSQL database (target: at least 1.4x).
+
+Each replica is a real server process (``python -m bench.replicas serve``: the service as ``python -m
+server`` runs it, with an extractor that answers at once), so two replicas use two cores the way two
+deployments would. The batches are written straight into the database (the API's submit path is not
+what is measured), all at once after the replicas serve; the clock runs from that write until every
+batch is final. The same work runs with one replica, then with two, each on a fresh schema.
+
+Where the time goes: the CPU seconds of every replica process and of the PostgreSQL server processes
+over the run, per company. With an instant extractor a replica spends its CPU on claiming, recording
+and notifying (the scheduling path); PostgreSQL spends its on the claim query, row locks and NOTIFY.
+
+The row's figure is the two-replica run time over the one-replica run time (below 1/1.4 meets the
+1.4x target). Run alone: ``python -m bench.replicas [--batches N]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import psutil
+
+from bench.figures import Row
+from server.domain import BatchOptions, ExtractionRequest, Profile
+from server.storage.base import NewBatch, NewCompany
+from server.storage.postgres import PostgresBatchStore
+from server.storage.scratch import postgres_test_url, scratch_schema
+from server.testing import ServerProcess, server_process
+
+TARGET_SPEEDUP = 1.4
+COMPANIES_PER_BATCH = 100
+BATCH_MAX_CONCURRENT = 20
+WORKERS_PER_REPLICA = 16
+RUN_TIMEOUT_SECONDS = 300.0
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class ReplicaPlan:
+    """``batches`` of 100 companies, run ``rounds`` times with one replica and with two (alternating)."""
+
+    batches: int
+    rounds: int = 1
+
+
+FULL_PLAN = ReplicaPlan(batches=30, rounds=3)
+QUICK_PLAN = ReplicaPlan(batches=3, rounds=1)
+
+
+class InstantExtractor:
+    """Answers every company at once: the run measures scheduling and storage, not extraction."""
+
+    async def extract(self, request: ExtractionRequest) -> Profile:
+        return {"company_name": request.company_name, "domain": "example.com", "confidence": 1.0}
+
+    async def aclose(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    replicas: int
+    companies: int
+    seconds: float
+    replica_cpu_seconds: float
+    postgres_cpu_seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.companies / self.seconds
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "replicas": self.replicas,
+            "companies": self.companies,
+            "seconds": round(self.seconds, 3),
+            "companies_per_second": round(self.per_second, 1),
+            "replica_cpu_ms_per_company": round(self.replica_cpu_seconds * 1000 / self.companies, 3),
+            "postgres_cpu_ms_per_company": round(self.postgres_cpu_seconds * 1000 / self.companies, 3),
+            "replica_cpu_utilisation": round(self.replica_cpu_seconds / (self.seconds * self.replicas), 2),
+        }
+
+
+def _postgres_processes() -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] in ("postgres", "postgresql"):
+            found.append(process)
+    return found
+
+
+def _cpu_seconds(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        total += times.user + times.system
+    return total
+
+
+async def _write_batches(store: PostgresBatchStore, batches: int) -> None:
+    now = datetime.now(UTC)
+    options = BatchOptions(max_concurrent=BATCH_MAX_CONCURRENT)
+    for i in range(batches):
+        companies = tuple(NewCompany(f"Company {i}-{p}") for p in range(COMPANIES_PER_BATCH))
+        await store.create_batch(NewBatch(f"bench_{i:04d}", options, companies, now))
+
+
+async def _wait_all_final(store: PostgresBatchStore) -> None:
+    async with asyncio.timeout(RUN_TIMEOUT_SECONDS):
+        while True:
+            if not await store.unfinished_batches():
+                return
+            await asyncio.sleep(POLL_SECONDS)  # polling the store: the figure must not depend on NOTIFY
+
+
+async def run_with(replicas: int, plan: ReplicaPlan, server_url: str) -> RunFigures:
+    """The plan's batches through ``replicas`` replica processes on a fresh schema."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-replicas-"))
+    async with scratch_schema(server_url) as url, AsyncExitStack() as stack:
+        store = PostgresBatchStore(url)
+        await store.open()
+        stack.push_async_callback(store.close)
+        servers: list[ServerProcess] = []
+        for index in range(replicas):
+            settings = {
+                "database_url": url,
+                "replica_id": f"bench-{index}",
+                "workers": WORKERS_PER_REPLICA,
+                "cache_ttl_seconds": 0,
+                "log_level": "WARNING",
+            }
+            servers.append(
+                await stack.enter_async_context(instant_server(settings, workdir / f"replica-{index}.log"))
+            )
+        processes = [psutil.Process(server.process.pid) for server in servers]
+        database = _postgres_processes()
+        cpu_before, db_before = _cpu_seconds(processes), _cpu_seconds(database)
+        started = time.perf_counter()
+        await _write_batches(store, plan.batches)
+        await _wait_all_final(store)
+        seconds = time.perf_counter() - started
+        cpu, db = _cpu_seconds(processes) - cpu_before, _cpu_seconds(database) - db_before
+    return RunFigures(replicas, plan.batches * COMPANIES_PER_BATCH, seconds, cpu, db)
+
+
+@asynccontextmanager
+async def instant_server(settings: dict[str, Any], log_path: Path) -> AsyncIterator[ServerProcess]:
+    """``server_process``, but running ``python -m bench.replicas serve`` (the instant extractor)."""
+    async with server_process(settings, log_path, module="bench.replicas", args=("serve",)) as server:
+        yield server
+
+
+async def measure_replica_speedup(plan: ReplicaPlan, server_url: str | None = None) -> Row:
+    """One replica, then two, on the same work (``rounds`` times, alternating); medians compared."""
+    url = server_url or postgres_test_url()
+    ones, twos = [], []
+    for _ in range(plan.rounds):
+        ones.append(await run_with(1, plan, url))
+        twos.append(await run_with(2, plan, url))
+    one = sorted(ones, key=lambda run: run.seconds)[len(ones) // 2]
+    two = sorted(twos, key=lambda run: run.seconds)[len(twos) // 2]
+    speedup = two.per_second / one.per_second
+    bottleneck = _bottleneck(two)
+    return Row(
+        key="replicas_speedup",
+        title=f"Two replicas vs one, {one.companies} instant companies (time ratio; 1/1.4 = 1.4x)",
+        measured=two.seconds / one.seconds,
+        target=1 / TARGET_SPEEDUP,
+        unit="x",
+        details={
+            "speedup": round(speedup, 2),
+            "one_replica": one.to_json(),
+            "two_replicas": two.to_json(),
+            "rounds_seconds_one": [round(run.seconds, 3) for run in ones],
+            "rounds_seconds_two": [round(run.seconds, 3) for run in twos],
+            "nproc": os.cpu_count(),
+            "bottleneck": bottleneck,
+        },
+        notes=(
+            "each replica is its own server process with an extractor that answers at once",
+            "cpu figures: user+system seconds of the replica processes and of PostgreSQL over the run",
+        ),
+    )
+
+
+def _bottleneck(run: RunFigures) -> str:
+    """Which side spent more CPU per company in the run: the replicas or the database."""
+    replica_ms = run.replica_cpu_seconds * 1000 / run.companies
+    database_ms = run.postgres_cpu_seconds * 1000 / run.companies
+    side = "replicas (claim/record path in Python)" if replica_ms >= database_ms else "PostgreSQL"
+    return f"{side}: replicas {replica_ms:.2f} ms CPU/company, PostgreSQL {database_ms:.2f} ms CPU/company"
+
+
+async def _serve() -> None:
+    """The service (as ``python -m server`` runs it) with ``InstantExtractor``; stops on SIGTERM."""
+    from server.app import running_service
+    from server.settings import Settings
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_service(Settings(), InstantExtractor()):
+        await stop.wait()
+
+
+@click.group(invoke_without_command=True)
+@click.option("--batches", type=int, default=FULL_PLAN.batches, show_default=True)
+@click.option("--rounds", type=int, default=FULL_PLAN.rounds, show_default=True)
+@click.pass_context
+def main(context: click.Context, batches: int, rounds: int) -> None:
+    """Print the figure as JSON (or, with ``serve``, run one instant replica)."""
+    if context.invoked_subcommand is None:
+        row = asyncio.run(measure_replica_speedup(ReplicaPlan(batches, rounds)))
+        click.echo(json.dumps(row.to_json(), indent=2))
+
+
+@main.command()
+def serve() -> None:
+    """Run one replica with the instant extractor (settings from ``COMPANY_BATCH_*``)."""
+    asyncio.run(_serve())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
