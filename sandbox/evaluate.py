@@ -73,6 +73,9 @@ FIELDS: dict[str, tuple[tuple[str, ...], str, Comparison]] = {
     "financial_data": (("financial_data",), "financial_data", _subset_of_truth),
     "people": (("people",), "people", _same_set(lambda p: (p["name"], p["role"]))),
     "parent_company": (("parent_company",), "parent_company", lambda a, b: a == b),
+    "subsidiaries": (("subsidiaries",), "subsidiaries", lambda a, b: set(a) == set(b)),
+    # Every part of every address (street, city, state, postal code, country, label) must match.
+    "locations": (("locations",), "locations", _same_set(lambda place: tuple(sorted(place.items())))),
 }
 
 

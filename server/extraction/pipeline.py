@@ -19,6 +19,7 @@ from server.extraction.resolve import resolve_domain
 from server.extraction.sources.base import Finding, Source, SourceContext
 from server.extraction.sources.gleif import GleifSource
 from server.extraction.sources.sec_edgar import SecEdgarSource
+from server.extraction.sources.site_locations import SiteLocationsSource
 from server.extraction.sources.website import WebsiteSource
 from server.extraction.sources.wikidata import WikidataSource
 from server.extraction.sources.wikipedia import WikipediaSource
@@ -34,12 +35,12 @@ KNOWLEDGE_SOURCES: dict[str, type[Source]] = {
 
 
 def default_sources(settings: Settings | None = None) -> list[Source]:
-    """The website, then the configured knowledge sources, in the order they are asked."""
+    """The website (and the offices its markup states), then the configured knowledge sources, in order."""
     names = settings.knowledge_sources if settings is not None else list(KNOWLEDGE_SOURCES)
     unknown = [name for name in names if name not in KNOWLEDGE_SOURCES]
     if unknown:
         raise ValueError(f"unknown knowledge sources: {', '.join(unknown)}")
-    return [WebsiteSource(), *(KNOWLEDGE_SOURCES[name]() for name in names)]
+    return [WebsiteSource(), SiteLocationsSource(), *(KNOWLEDGE_SOURCES[name]() for name in names)]
 
 
 class WebExtractor:
