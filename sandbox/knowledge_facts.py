@@ -2,8 +2,10 @@
 
 Keyed by company domain. ``wikidata`` becomes entities in ``wbsearchentities``/``wbgetentities``
 answers (and a Wikipedia summary when ``wikipedia`` is set; ``subsidiaries`` are label dicts by
-language, ``former_subsidiaries`` (labels, end date) pairs); ``sec`` becomes ``company_tickers.json``
-rows, ``submissions`` and ``companyfacts``; ``gleif`` an LEI record; ``search`` DuckDuckGo result pages.
+language, ``former_subsidiaries`` (labels, end date) pairs; ``other_headquarters`` are further current
+P159 cities, ``former_headquarters`` (city, end date) pairs listed before the current ones); ``sec``
+becomes ``company_tickers.json`` rows, ``submissions`` and ``companyfacts``; ``gleif`` an LEI record;
+``search`` DuckDuckGo result pages.
 The values agree with what the sites state: where a service adds a fact the site lacks, truth.json
 expects it. ``EXPECTED_SECTORS`` is the documented sector of every industry label the corpus uses.
 """
@@ -158,6 +160,9 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
             "industry": "Shipping",
             "employees": [(640, "2024-12-31")],
             "inception": 1921,
+            # Two current head offices (P159): Bergen (the site's) and Aberdeen; Stavanger's ended in 1998.
+            "other_headquarters": [{"city": "Aberdeen", "country": "GB"}],
+            "former_headquarters": [({"city": "Stavanger", "country": "NO"}, "1998")],
         },
     },
     "meridianfoods.example": {

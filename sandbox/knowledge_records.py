@@ -156,7 +156,17 @@ class WikidataWorld:
             "P31": [_statement(qid, "P31", _item(BUSINESS))],
             "P17": [_statement(qid, "P17", _item(country))],
             "P856": [_statement(qid, "P856", _string(f"https://{facts['domain']}/"), datatype="url")],
-            "P159": [_statement(qid, "P159", _item(city))],
+            "P159": [
+                *(
+                    _statement(qid, "P159", _item(self.plain_city(place)), {"P582": _time(ended)})
+                    for place, ended in data.get("former_headquarters", [])
+                ),
+                _statement(qid, "P159", _item(city)),
+                *(
+                    _statement(qid, "P159", _item(self.plain_city(place)))
+                    for place in data.get("other_headquarters", [])
+                ),
+            ],
             "P452": [_statement(qid, "P452", _item(self.simple("industry", data["industry"])))],
             "P571": [_statement(qid, "P571", _time(str(data["inception"])))],
             "P1128": [
@@ -204,6 +214,12 @@ class WikidataWorld:
                                   aliases=data["aliases"], sitelink=data.get("wikipedia"))  # fmt: skip
         return qid
 
+    def plain_city(self, place: dict[str, str]) -> str:
+        """A city item with its country (P17) only; its id."""
+        city = aux_id("city", place["city"])
+        country = self.country(place["country"])
+        return self.simple("city", place["city"], {"P17": [_statement(city, "P17", _item(country))]})
+
     def subsidiary(self, parent: str, labels: dict[str, str]) -> str:
         """A subsidiary's item (labelled in each language given, parent P749 pointing back); its id."""
         qid = aux_id("company", labels["en"])
@@ -230,9 +246,11 @@ class WikidataWorld:
         for prop in ("P2139", "P2226"):
             for s in claims.get(prop, []):
                 first.add(s["mainsnak"]["datavalue"]["value"]["unit"].rsplit("/", 1)[-1])
-        city = self.items[claims["P159"][0]["mainsnak"]["datavalue"]["value"]["id"]]
+        current = [s for s in claims["P159"] if "P582" not in s.get("qualifiers", {})] or claims["P159"][:1]
+        cities = [self.items[s["mainsnak"]["datavalue"]["value"]["id"]] for s in current]
         second = {
             s["mainsnak"]["datavalue"]["value"]["id"]
+            for city in cities
             for prop in ("P131", "P17")
             for s in city["claims"].get(prop, [])[:1]
         } - first

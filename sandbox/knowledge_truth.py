@@ -66,6 +66,11 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
             profile["people"] = profile.get("people", []) + people
         if wikidata.get("parent"):
             profile["parent_company"] = wikidata["parent"]
+        if wikidata.get("other_headquarters"):  # a second head office is a location besides the HQ
+            profile["locations"] = [
+                {**_place(place["city"], place["country"]), "label": "headquarters"}
+                for place in wikidata["other_headquarters"]
+            ]
         if wikidata.get("subsidiaries"):  # read in English, the language eval asks in
             profile["subsidiaries"] = [labels["en"] for labels in wikidata["subsidiaries"]]
         if wikidata.get("lei"):
@@ -99,6 +104,11 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
         profile["financial_data"] = financial
     if profile.get("industry") in EXPECTED_SECTORS:
         profile["sector"] = EXPECTED_SECTORS[profile["industry"]]
+
+
+def _place(city: str, code: str) -> dict[str, str]:
+    country = pycountry.countries.get(alpha_2=code)
+    return {"city": city, "country": country.name if country else code, "country_code": code}
 
 
 def _city_only(facts: CompanyFacts) -> dict[str, str]:

@@ -1,10 +1,10 @@
 """Wikidata as a source: industry, headquarters, head count, inception, financials, listing, people, LEI,
-subsidiaries.
+subsidiaries, and a second head office (a further current P159 value) as a location.
 
 The item is the one that proposed the domain during resolution, else the search hit whose official
 website (P856) is on the resolved domain. Three ``wbgetentities`` requests at most (more only for over
 50 referenced items): the item, the items it points to (labels of industry, people, parent and
-subsidiaries; the HQ city), and the HQ city's region and country.
+subsidiaries; the HQ cities), and the HQ cities' regions and countries.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ CONFIDENCE = 0.8  # community-curated, referenced statements; the company's own 
 PEOPLE_ROLES = {wd.P_FOUNDER: "Founder", wd.P_CEO: "Chief Executive Officer"}
 MONEY_KINDS = {wd.P_REVENUE: "revenue", wd.P_MARKET_CAP: "market_cap"}
 SHARED_ENTITY = "wikidata_entity"
+CO_HEADQUARTERS_LABEL = "headquarters"
+# ``PostalAddress`` fields of a location (a ``Headquarters`` dict also has ``state_code``, which it lacks).
+LOCATION_KEYS = ("street_address", "city", "state", "postal_code", "country", "country_code")
 
 
 class WikidataSource:
@@ -35,6 +38,7 @@ class WikidataSource:
         {
             "industry", "headquarters", "employee_count", "employee_count_exact", "founded_year",
             "financial_data", "identifiers", "people", "parent_company", "aliases", "subsidiaries",
+            "locations",
             "description",  # through the item's Wikipedia article (the wikipedia source)
         }
     )  # fmt: skip
@@ -74,7 +78,7 @@ class WikidataSource:
         second = sorted(
             {
                 target
-                for city in wd.item_ids(entity, wd.P_HEADQUARTERS)[:1]
+                for city in headquarters_cities(entity)
                 for prop in (wd.P_ADMIN_AREA, wd.P_COUNTRY)
                 for target in wd.item_ids(found.get(city, {}), prop)[:1]
             }
@@ -94,6 +98,14 @@ def _on_domain(entity: dict[str, Any], domain: str) -> bool:
         if host == domain or host.endswith("." + domain):
             return True
     return False
+
+
+def headquarters_cities(entity: dict[str, Any]) -> list[str]:
+    """The headquarters city (the first current P159 value, preferred first), then any further current
+    ones: a company with two head offices states both. A past one carries an end time (P582); it is the
+    headquarters only when the item states no current one."""
+    current = wd.current_item_ids(entity, wd.P_HEADQUARTERS)
+    return current or wd.item_ids(entity, wd.P_HEADQUARTERS)[:1]
 
 
 def referenced_ids(entity: dict[str, Any]) -> list[str]:
@@ -132,7 +144,14 @@ def findings_from_item(
         add("aliases", alias, "aliases")
     for industry in wd.item_ids(entity, wd.P_INDUSTRY)[:1]:
         add("industry", label_of(industry), wd.P_INDUSTRY)
-    add("headquarters", _headquarters(entity, referenced, language), wd.P_HEADQUARTERS)
+    cities = headquarters_cities(entity)
+    for index, city in enumerate(cities):
+        place = _city_address(entity, city, referenced, language)
+        if index == 0:
+            add("headquarters", place, wd.P_HEADQUARTERS)
+        elif place.get("city"):  # a second head office: a location besides the headquarters
+            location = {key: value for key, value in place.items() if key in LOCATION_KEYS}
+            add("locations", {**location, "label": CO_HEADQUARTERS_LABEL}, wd.P_HEADQUARTERS)
     employees = _latest_quantity(entity, wd.P_EMPLOYEES)
     if employees is not None:
         count = int(employees[0])
@@ -206,13 +225,12 @@ def _money(
     return best[1] if best else None
 
 
-def _headquarters(
-    entity: dict[str, Any], referenced: dict[str, dict[str, Any]], language: str
+def _city_address(
+    entity: dict[str, Any], city_id: str, referenced: dict[str, dict[str, Any]], language: str
 ) -> dict[str, str]:
-    cities = wd.item_ids(entity, wd.P_HEADQUARTERS)
-    if not cities:
-        return {}
-    city = referenced.get(cities[0], {})
+    """A head office city as a ``Headquarters`` dict: city, region, country (the item's if the city's
+    is unknown)."""
+    city = referenced.get(city_id, {})
     country_ids = wd.item_ids(city, wd.P_COUNTRY)[:1] or wd.item_ids(entity, wd.P_COUNTRY)[:1]
     country_code = None
     for country_id in country_ids:
