@@ -11,11 +11,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import extruct
 import phonenumbers
-from bs4 import BeautifulSoup, Tag
+
+from server.extraction.markup import (
+    Element,
+    cut_non_content,
+    document_root,
+    parse_document,
+    parse_document_bytes,
+    strings_with_parents,
+    text_of,
+    top_level_comments,
+)
 
 ORGANIZATION_TYPES = frozenset(
     {
@@ -158,21 +168,27 @@ class PageFacts:
 
 def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     """Everything a page states about its company. ``region`` (ISO country) helps read local phone numbers."""
-    soup = BeautifulSoup(html, "lxml")
-    structured = _structured_data(html, url)
-    opengraph = _opengraph(structured, soup)
-    for tag in soup(["script", "style", "noscript", "template", "svg"]):
-        tag.decompose()
-    text = soup.get_text(" ", strip=True)[:MAX_TEXT_CHARS]
-    copyright_line = find_copyright_line(soup)
-    html_tag = soup.find("html")
-    phone_sources = phone_sources_of(soup, text)
+    tree = parse_document(html)
+    # extruct reads the same tree; what it cannot parse from the str it reads nothing from, as before.
+    structured = _structured_data(tree, url) if tree is not None else {}
+    tree = tree if tree is not None else parse_document_bytes(html)
+    if tree is None:  # nothing lxml can read (an empty document) states nothing
+        return PageFacts(url=url)
+    root = document_root(tree)
+    opengraph = _opengraph(structured, root)
+    cut_non_content(root)
+    text = text_of(root, " ", strip=True)[:MAX_TEXT_CHARS]
+    copyright_line = find_copyright_line(root)
+    title = next(root.iter("title"), None)
+    html_tag = next(root.iter("html"), None)
+    links = absolute_links(root, url)
+    phone_sources = phone_sources_of(root, text)
     return PageFacts(
         url=url,
-        title=_clean(soup.title.get_text()) if soup.title else None,
-        description=_meta_content(soup, "description") or opengraph.get("og:description"),
+        title=_clean(text_of(title)) if title is not None else None,
+        description=_meta_content(root, "description") or opengraph.get("og:description"),
         site_name=opengraph.get("og:site_name"),
-        language=str(html_tag.get("lang")) if isinstance(html_tag, Tag) and html_tag.get("lang") else None,
+        language=str(html_tag.get("lang")) if html_tag is not None and html_tag.get("lang") else None,
         organizations=organizations_from(structured),
         job_industries=[
             str(item["industry"])
@@ -181,23 +197,23 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         ],
         copyright_line=copyright_line,
         copyright_holder=copyright_holder(copyright_line) if copyright_line else None,
-        emails=find_emails(soup, text),
+        emails=find_emails(root, text),
         phones=read_phones(phone_sources, region),
-        social_profiles=find_social_profiles(soup, url),
-        page_links=find_page_links(soup, url),
+        social_profiles=find_social_profiles(links),
+        page_links=find_page_links(links, url),
         founded_year=_first_int(FOUNDED_RE, text),
         employee_count=_first_int(EMPLOYEES_RE, text),
-        industry=find_labelled_value(soup, INDUSTRY_LABELS),
-        address_lines=find_address_lines(soup),
+        industry=find_labelled_value(root, INDUSTRY_LABELS),
+        address_lines=find_address_lines(root),
         managers=_unique(match.strip() for match in MANAGER_RE.findall(text)),
         phone_sources=phone_sources,
     )
 
 
-def _structured_data(html: str, url: str) -> dict[str, list[dict[str, Any]]]:
+def _structured_data(tree: Element, url: str) -> dict[str, list[dict[str, Any]]]:
     try:
         data: dict[str, list[dict[str, Any]]] = extruct.extract(
-            html, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True, errors="ignore"
+            tree, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True, errors="ignore"
         )
     except ValueError:  # extruct raises on some malformed documents; the page still has prose
         return {}
@@ -235,29 +251,35 @@ def organizations_from(structured: dict[str, list[dict[str, Any]]]) -> list[dict
     return found
 
 
-def _opengraph(structured: dict[str, list[dict[str, Any]]], soup: BeautifulSoup) -> dict[str, str]:
+def _opengraph(structured: dict[str, list[dict[str, Any]]], root: Element) -> dict[str, str]:
     values: dict[str, str] = {}
     for item in structured.get("opengraph", []):
         values.update({k: str(v) for k, v in item.items() if k.startswith("og:") and isinstance(v, str)})
-    for tag in soup.find_all("meta", attrs={"property": re.compile(r"^og:")}):
-        values.setdefault(str(tag["property"]), str(tag.get("content", "")))
+    for tag in root.iter("meta"):
+        prop = tag.get("property")
+        if prop is not None and prop.startswith("og:"):
+            values.setdefault(prop, tag.get("content", ""))
     return {k: _clean(v) for k, v in values.items() if v and v.strip()}
 
 
-def _meta_content(soup: BeautifulSoup, name: str) -> str | None:
-    tag = soup.find("meta", attrs={"name": name})
-    content = tag.get("content") if isinstance(tag, Tag) else None
+def _meta_content(root: Element, name: str) -> str | None:
+    tag = next((meta for meta in root.iter("meta") if meta.get("name") == name), None)
+    content = tag.get("content") if tag is not None else None
     return _clean(str(content)) if content and str(content).strip() else None
 
 
-def find_copyright_line(soup: BeautifulSoup) -> str | None:
+def find_copyright_line(root: Element) -> str | None:
     """The footer's copyright statement, e.g. "© 2009-2025 Acme Robotics Inc. All rights reserved."."""
-    candidates = soup.select("footer") or [soup]
-    for container in reversed(candidates):
-        for string in container.find_all(string=COPYRIGHT_RE):
-            parent = string.parent
-            line = _clean(parent.get_text(" ", strip=True)) if parent else _clean(str(string))
-            if line:
+    footers = list(root.iter("footer"))
+    for container in reversed(footers or [root]):
+        for string, parent in strings_with_parents(container):
+            if COPYRIGHT_RE.search(string):
+                line = _clean(text_of(parent, " ", strip=True))
+                if line:
+                    return line
+    if not footers:  # a comment beside <html> sits in the document, whose text is the whole page
+        for comment in top_level_comments(root):
+            if COPYRIGHT_RE.search(comment) and (line := _clean(text_of(root, " ", strip=True))):
                 return line
     return None
 
@@ -274,12 +296,13 @@ def copyright_holder(line: str) -> str | None:
     return holder or None
 
 
-def find_emails(soup: BeautifulSoup, text: str) -> list[str]:
+def find_emails(root: Element, text: str) -> list[str]:
     """Email addresses from mailto: links, then from prose; lower case, de-duplicated, in page order."""
     found: list[str] = []
-    for link in soup.select('a[href^="mailto:"]'):
-        address = str(link["href"])[len("mailto:") :].split("?", 1)[0].strip()
-        found.append(address)
+    for link in root.iter("a"):
+        href = link.get("href")
+        if href is not None and href.startswith("mailto:"):
+            found.append(href[len("mailto:") :].split("?", 1)[0].strip())
     found.extend(EMAIL_RE.findall(text))
     found.extend(deobfuscate_email(hidden) for hidden in OBFUSCATED_EMAIL_RE.findall(text))
     return _unique(address.lower() for address in found if EMAIL_RE.fullmatch(address))
@@ -290,12 +313,14 @@ def deobfuscate_email(text: str) -> str:
     return OBFUSCATED_DOT_RE.sub(".", OBFUSCATED_AT_RE.sub("@", text.strip(), count=1))
 
 
-def phone_sources_of(soup: BeautifulSoup, text: str) -> PhoneSources:
+def phone_sources_of(root: Element, text: str) -> PhoneSources:
     """The page's ``tel:`` links (number, printed text, label) and its prose, for ``read_phones``."""
     links = []
-    for link in soup.select('a[href^="tel:"]'):
-        display = _clean(link.get_text(" ", strip=True)) or str(link["href"])[4:]
-        links.append((str(link["href"])[4:], display, _label_before(link)))
+    for link in root.iter("a"):
+        href = link.get("href")
+        if href is not None and href.startswith("tel:"):
+            display = _clean(text_of(link, " ", strip=True)) or href[4:]
+            links.append((href[4:], display, _label_before(link)))
     return PhoneSources(tuple(links), text)
 
 
@@ -326,70 +351,95 @@ def normalize_phone(raw: str, region: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _label_before(link: Tag) -> str:
-    parent = link.parent
+def _label_before(link: Element) -> str:
+    parent = link.getparent()
     if parent is None:
         return ""
-    label = parent.get_text(" ", strip=True).replace(link.get_text(" ", strip=True), "")
+    label = text_of(parent, " ", strip=True).replace(text_of(link, " ", strip=True), "")
     return _clean(label).strip(" :").lower()
 
 
-def find_social_profiles(soup: BeautifulSoup, base_url: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class PageLink:
+    """An ``<a href>`` of the page: its absolute URL, the URL's parts and the element."""
+
+    url: str
+    parts: SplitResult
+    element: Element
+
+
+def absolute_links(root: Element, base_url: str) -> list[PageLink]:
+    """Every ``<a>`` with an ``href``, resolved against the page URL once for all readers."""
+    links = []
+    for element in root.iter("a"):
+        href = element.get("href")
+        if href is not None:
+            url = urljoin(base_url, href)
+            links.append(PageLink(url, urlsplit(url), element))
+    return links
+
+
+def find_social_profiles(links: list[PageLink]) -> dict[str, str]:
     """Links to the company's social profiles: network name -> first URL seen."""
     profiles: dict[str, str] = {}
-    for link in soup.find_all("a", href=True):
-        url = urljoin(base_url, str(link["href"]))
-        network = social_network_of(url)
-        if network and network not in profiles and _is_profile_url(url):
-            profiles[network] = url
+    for link in links:
+        network = _network_of_host((link.parts.hostname or "").lower())
+        if network and network not in profiles and _is_profile_path(link.parts.path):
+            profiles[network] = link.url
     return profiles
 
 
 def social_network_of(url: str) -> str | None:
     """ "linkedin", "twitter", ... for a URL on a known social network."""
-    host = (urlsplit(url).hostname or "").lower()
+    return _network_of_host((urlsplit(url).hostname or "").lower())
+
+
+def _network_of_host(host: str) -> str | None:
     for domain, network in SOCIAL_NETWORKS.items():
         if host == domain or host.endswith("." + domain):
             return network
     return None
 
 
-def _is_profile_url(url: str) -> bool:
-    path = urlsplit(url).path.strip("/")
+def _is_profile_path(path: str) -> bool:
+    path = path.strip("/")
     return bool(path) and not path.startswith(("share", "intent", "sharer"))
 
 
-def find_page_links(soup: BeautifulSoup, base_url: str) -> dict[str, str]:
+def find_page_links(links: list[PageLink], base_url: str) -> dict[str, str]:
     """Same-site links to the about, contact and careers pages (first match of each)."""
     base_host = urlsplit(base_url).hostname
-    links: dict[str, str] = {}
-    for link in soup.find_all("a", href=True):
-        url = urljoin(base_url, str(link["href"])).split("#", 1)[0]
-        if urlsplit(url).hostname != base_host or urlsplit(url).scheme not in {"http", "https"}:
+    found: dict[str, str] = {}
+    for link in links:
+        url = link.url.split("#", 1)[0]
+        parts = link.parts  # cutting the fragment changes neither host, scheme nor path
+        if parts.hostname != base_host or parts.scheme not in {"http", "https"}:
             continue
-        haystack = f"{urlsplit(url).path} {link.get_text(' ', strip=True)}".lower()
+        haystack = f"{parts.path} {text_of(link.element, ' ', strip=True)}".lower()
         for kind, words in PAGE_KEYWORDS.items():
-            if kind not in links and any(word in haystack for word in words):
-                links[kind] = url
-    return links
+            if kind not in found and any(word in haystack for word in words):
+                found[kind] = url
+        if len(found) == len(PAGE_KEYWORDS):
+            break
+    return found
 
 
-def find_labelled_value(soup: BeautifulSoup, labels: frozenset[str]) -> str | None:
+def find_labelled_value(root: Element, labels: frozenset[str]) -> str | None:
     """The value printed beside a label: ``<dt>Industry</dt><dd>X</dd>`` or ``<th>``/``<td>`` pairs."""
-    for term in soup.find_all(["dt", "th"]):
-        if _clean(term.get_text()).strip(" :").lower() in labels:
-            value = term.find_next_sibling(["dd", "td"])
-            if isinstance(value, Tag) and _clean(value.get_text()):
-                return _clean(value.get_text(" ", strip=True))
+    for term in root.iter("dt", "th"):
+        if _clean(text_of(term)).strip(" :").lower() in labels:
+            value = next((sibling for sibling in term.itersiblings() if sibling.tag in ("dd", "td")), None)
+            if value is not None and _clean(text_of(value)):
+                return _clean(text_of(value, " ", strip=True))
     return None
 
 
-def find_address_lines(soup: BeautifulSoup) -> list[str]:
+def find_address_lines(root: Element) -> list[str]:
     """Lines of the first ``<address>`` element, as printed."""
-    address = soup.find("address")
-    if not isinstance(address, Tag):
+    address = next(root.iter("address"), None)
+    if address is None:
         return []
-    return [line for line in (_clean(s) for s in address.get_text("\n").split("\n")) if line]
+    return [line for line in (_clean(s) for s in text_of(address, "\n").split("\n")) if line]
 
 
 def _first_int(pattern: re.Pattern[str], text: str) -> int | None:
