@@ -11,7 +11,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,12 @@ REPLICAS_ENVOY_CONFIG = REPO_ROOT / "envoy" / "replicas.yaml"
 ENVOY_START_TIMEOUT_SECONDS = 30.0
 SERVICE_POSTGRES_ENV = "COMPANY_BATCH_TEST_SERVICE_POSTGRES"
 """``1``: ``running_service`` uses a scratch PostgreSQL schema instead of SQLite."""
+SERVICE_SHARED_QUEUE_ENV = "COMPANY_BATCH_TEST_SERVICE_SHARED_QUEUE"
+"""``1``: with ``SERVICE_POSTGRES_ENV``, the service runs the replica scheduler (leases) too.
+
+Off by default there: the API, client and e2e suites pin down the in-memory scheduler's timing (a
+pause right after a submit, a status read within a 10 ms extraction), which a scheduler working through
+the database cannot match to the millisecond; ``tests/scheduling`` and ``tests/replicas`` cover it."""
 
 
 def service_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -59,10 +65,12 @@ async def running_service(
     With ``extractor`` the service uses it instead of the web extractor. With
     ``COMPANY_BATCH_TEST_SERVICE_POSTGRES=1`` in the environment (and no ``database_url`` override) the
     service stores into a throwaway PostgreSQL schema instead of SQLite, so the API, client and e2e
-    suites can be run against PostgreSQL too.
+    suites can be run against PostgreSQL too (with the in-memory scheduler unless
+    ``COMPANY_BATCH_TEST_SERVICE_SHARED_QUEUE=1``).
     """
     if os.environ.get(SERVICE_POSTGRES_ENV) == "1" and "database_url" not in overrides:
         overrides["database_url"] = await _postgres_schema_for(tmp_path)
+        overrides.setdefault("shared_queue", os.environ.get(SERVICE_SHARED_QUEUE_ENV) == "1")
     async with _running_service(service_settings(tmp_path, **overrides), extractor) as service:
         yield service
 
@@ -290,9 +298,16 @@ class ServerProcess:
 
 @asynccontextmanager
 async def server_process(
-    settings: Mapping[str, Any], log_path: Path, grpc_port: int | None = None
+    settings: Mapping[str, Any],
+    log_path: Path,
+    grpc_port: int | None = None,
+    *,
+    module: str = "server",
+    args: Sequence[str] = (),
 ) -> AsyncIterator[ServerProcess]:
     """Run ``python -m server`` with ``settings`` as ``COMPANY_BATCH_*`` variables until it serves.
+
+    ``module`` and ``args`` run another entry point that serves the same way (a benchmark's replica).
 
     Values are spelled the way pydantic-settings reads them (lists as JSON). On exit the process gets
     SIGTERM (a drain) unless it already exited, e.g. after ``kill()``.
@@ -313,7 +328,8 @@ async def server_process(
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "server",
+            module,
+            *args,
             cwd=REPO_ROOT,
             env=env,
             stdout=log_file,

@@ -98,6 +98,7 @@ class ReplicaScheduler(BatchScheduler):
         self._reclaim_all = reclaim_all_on_start
         self._claims: dict[tuple[str, int], _Running] = {}
         self._runs: set[asyncio.Task[None]] = set()
+        self._claim_lock = asyncio.Lock()  # one claim at a time: the free-worker count stays true
         self._batch_signals: dict[str, set[asyncio.Event]] = {}
         self._pending = 0
 
@@ -166,8 +167,16 @@ class ReplicaScheduler(BatchScheduler):
             raise ServiceUnavailable("the scheduler is shutting down")
         await self._check_capacity(spec)
         stored, created = await self._create(spec, trace_id)
+        view = await self.get(stored.batch_id)  # as submitted (queued), like the in-memory scheduler
+        if created:
+            # Start work before answering, as the in-memory scheduler does: a pause sent right after
+            # the submit then finds the first companies running rather than nothing started.
+            try:
+                await self._claim_and_start()
+            except ServiceUnavailable:
+                self._log.exception("claiming at submit failed; the dispatcher retries")
         self._kick()
-        return SubmitOutcome(await self.get(stored.batch_id), not created, spec.duplicates_merged)
+        return SubmitOutcome(view, not created, spec.duplicates_merged)
 
     async def _check_capacity(self, spec: BatchSpec) -> None:
         self._pending = await self._store.count_pending()
@@ -296,40 +305,50 @@ class ReplicaScheduler(BatchScheduler):
     async def _dispatch(self) -> None:
         """Claim as many companies as there are free workers, run each in its own task, repeat."""
         while True:
-            free = self._workers_total - self._busy
-            if not self._dispatching or free <= 0:
+            if not self._dispatching or self._busy >= self._workers_total:
                 self._work_available.clear()
                 await self._work_available.wait()
                 continue
             # Cleared before claiming: a notification arriving during the claim makes the wait return.
             self._work_available.clear()
             try:
-                claims = await self._store.claim(
-                    self.replica_id, _utcnow(), self._lease_seconds, self._queue.aging_seconds, free
-                )
+                started = await self._claim_and_start()
             except ServiceUnavailable:
                 self._log.exception("claiming failed; retrying")
                 await asyncio.sleep(STORE_RETRY_SECONDS)
                 continue
-            if not claims:
+            if not started:
                 try:
                     async with asyncio.timeout(self._poll_seconds):
                         await self._work_available.wait()
                 except TimeoutError:
                     pass
-                continue
+
+    async def _claim_and_start(self, handing_over: int = 0) -> int:
+        """One claim for the free workers, each claimed company started in its own task; how many.
+
+        ``handing_over``: workers about to finish that count as free already (see ``_run_claim``).
+        """
+        async with self._claim_lock:
+            free = self._workers_total - self._busy + handing_over
+            if not self._dispatching or free <= 0:
+                return 0
+            claims = await self._store.claim(
+                self.replica_id, _utcnow(), self._lease_seconds, self._queue.aging_seconds, free
+            )
             if not self._dispatching:
                 # Drain began during the claim: hand these back rather than start them.
                 await self._store.release_owned(
                     self.replica_id, [HeldLease(c.batch_id, c.position, c.attempt) for c in claims]
                 )
-                continue
+                return 0
             for claim in claims:
                 self._busy += 1
                 self._idle.clear()
                 task = asyncio.create_task(self._guarded_run(claim), name=f"replica-{claim.batch_id}")
                 self._runs.add(task)
                 task.add_done_callback(self._run_done)
+            return len(claims)
 
     def _run_done(self, task: asyncio.Task[None]) -> None:
         self._runs.discard(task)
@@ -378,6 +397,13 @@ class ReplicaScheduler(BatchScheduler):
             return  # the lease was lost, the batch cancelled or the replica draining: not ours to write
         del self._claims[key]
         outcome = task.result()
+        if self._dispatching:
+            # Hand this worker over before reporting: the next company is claimed while this one still
+            # counts as running, so the batch's in-flight count does not dip between two companies.
+            try:
+                await self._claim_and_start(handing_over=1)
+            except ServiceUnavailable:
+                self._log.exception("claiming at hand-over failed; the dispatcher retries")
         recorded = await self._store.mark_finished(
             claim.batch_id, claim.position, outcome, attempt=claim.attempt, owner=self.replica_id
         )
