@@ -58,9 +58,12 @@ def is_element(node: Element) -> bool:
 
 def strings(element: Element) -> Iterator[str]:
     """The text strings of ``element`` in page order, unstripped (BeautifulSoup's ``_all_strings``)."""
-    wanted = element.tag if element.tag in RUBY_TAGS else None
     kind = next((node.tag for node in element.iterancestors(*RUBY_TAGS)), None)
-    yield from _strings(element, kind, wanted)
+    if kind is None and next(element.iter(*RUBY_TAGS), None) is None:
+        # No ruby around or inside: lxml's own text iterator (comments left out) gives the same strings.
+        return element.itertext()  # type: ignore[no-any-return]
+    wanted = element.tag if element.tag in RUBY_TAGS else None
+    return _strings(element, kind, wanted)
 
 
 def _strings(element: Element, kind: str | None, wanted: str | None) -> Iterator[str]:

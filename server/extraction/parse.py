@@ -113,6 +113,7 @@ MANAGER_RE = re.compile(
     r"\b(?:Geschäftsführer(?:in)?|Geschäftsführung|Managing Directors?|Gérant|Directeur général)\s*:\s*"
     r"([A-ZÄÖÜ][\w'-]+(?:\s+[A-ZÄÖÜ][\w'-]+\b(?!\s*:)){1,3})"  # a next label ("Registergericht:") ends it
 )
+WHITESPACE_RE = re.compile(r"\s+")
 PHONE_LABEL_RE = re.compile(r"[\w\s]+", re.UNICODE)
 SYNTAX_KEY = "_syntax"  # which markup a structured record came from: "json-ld" or "microdata"
 MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are mostly noise
@@ -371,11 +372,14 @@ class PageLink:
 def absolute_links(root: Element, base_url: str) -> list[PageLink]:
     """Every ``<a>`` with an ``href``, resolved against the page URL once for all readers."""
     links = []
+    resolved: dict[str, tuple[str, SplitResult]] = {}  # menus repeat the same hrefs
     for element in root.iter("a"):
         href = element.get("href")
         if href is not None:
-            url = urljoin(base_url, href)
-            links.append(PageLink(url, urlsplit(url), element))
+            if href not in resolved:
+                url = urljoin(base_url, href)
+                resolved[href] = (url, urlsplit(url))
+            links.append(PageLink(*resolved[href], element))
     return links
 
 
@@ -454,4 +458,4 @@ def _unique(values: Any) -> list[str]:
 
 
 def _clean(value: str) -> str:
-    return re.sub(r"\s+", " ", value).strip()
+    return WHITESPACE_RE.sub(" ", value).strip()
