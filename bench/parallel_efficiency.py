@@ -5,18 +5,26 @@ company is extracted alone, one after another (a fresh extractor, so connections
 batch); the mean of those times is the sequential time of one company. Then the same companies run as
 one batch with ``max_concurrent = C`` (another fresh extractor). One untimed extraction before both
 keeps one-time process costs (lazy imports, parser tables) out of either figure. With perfect
-parallelism the batch would take ``mean * ceil(N / C)``; efficiency is measured time over that ideal.
+parallelism each company would take its time alone, started in submission order on the first of the C
+slots to come free (how the scheduler hands them out): that makespan is the ideal, and efficiency is
+measured time over it. For companies that take equal times it is ``mean * ceil(N / C)``; they do not
+(1.5 s to 2.7 s alone: foreign sites set aside for the request's country send their company down the
+resolution chain, only some companies have knowledge-source records), and ``mean * ceil(N / C)`` then
+undercounts what even a perfect scheduler needs, so it stays in the details for comparison only.
 
 Companies are the corpus companies without a hard case (no injected failure, extra latency, old domain
 or missing hint), each on its own host, and they are given their domain as a hint: the figure is about
 running companies in parallel, not about how many name-derived domain candidates each name happens to
 produce (which would make companies unequal). ``per_host_concurrency`` (default 2) limits requests to
 one host; since no two companies share a host, it shapes each company's own time equally in the
-sequential and the parallel run and does not make the ideal unreachable.
+sequential and the parallel run. The knowledge sources are shared hosts (www.wikidata.org,
+api.gleif.org, ...): there concurrent companies queue for the same slots, which the batch pays and the
+companies alone do not; that is real contention of the service and counts against the figure.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import statistics
@@ -82,6 +90,15 @@ def extraction_request(spec: BatchSpec, name: str) -> ExtractionRequest:
     )
 
 
+def ideal_batch_seconds(alone: list[float], concurrency: int) -> float:
+    """Makespan of perfect parallelism: each company, in submission order, takes its time alone on the
+    first of ``concurrency`` slots to come free."""
+    slots = [0.0] * min(concurrency, len(alone))
+    for seconds in alone:
+        heapq.heappush(slots, heapq.heappop(slots) + seconds)
+    return max(slots, default=0.0)
+
+
 async def warm_up(settings: Settings, spec: BatchSpec) -> None:
     """One untimed extraction, so one-time costs (lazy imports, parser tables) burden neither run."""
     extractor = WebExtractor.from_settings(settings)
@@ -136,7 +153,8 @@ async def measure_parallel_efficiency(plan: ParallelPlan) -> Row:
     rounds = math.ceil(plan.companies / plan.concurrency)
     alone = sequential.wall
     mean_alone = statistics.fmean(alone)
-    ideal = mean_alone * rounds
+    ideal = ideal_batch_seconds(alone, plan.concurrency)
+    equal_companies_ideal = mean_alone * rounds
     return Row(
         key="parallel_efficiency",
         title="Parallel efficiency (measured / ideal), sandbox web",
@@ -153,19 +171,22 @@ async def measure_parallel_efficiency(plan: ParallelPlan) -> Row:
             "sequential_max_seconds": max(alone),
             "sequential_cpu_seconds_per_company": sequential.cpu / plan.companies,
             "ideal_seconds": ideal,
+            "equal_companies_ideal_seconds": equal_companies_ideal,
+            "ratio_to_equal_companies_ideal": measured / equal_companies_ideal,
             "measured_seconds": measured,
             "companies_succeeded": succeeded,
             "per_host_concurrency": settings.per_host_concurrency,
         },
         notes=(
             f"N={plan.companies} corpus companies (domain hints given), C={plan.concurrency}, "
-            f"{plan.latency:g} s injected per response; ideal = mean alone "
-            f"{mean_alone:.3f} s x ceil(N/C)={rounds} = {ideal:.3f} s, measured {measured:.3f} s, "
+            f"{plan.latency:g} s injected per response; ideal = each company's time alone on the first of "
+            f"C slots to come free, in submission order = {ideal:.3f} s (mean alone {mean_alone:.3f} s x "
+            f"ceil(N/C)={rounds} would be {equal_companies_ideal:.3f} s), measured {measured:.3f} s, "
             f"{succeeded}/{plan.companies} succeeded",
             f"this process spent {sequential.cpu * 1000 / plan.companies:.1f} ms of CPU per company alone "
             "(parsing, TLS); in the batch the CPU work of concurrent companies shares one event loop",
             f"per_host_concurrency={settings.per_host_concurrency} limits requests per host; every company "
-            "is on its own host, so it slows each company equally alone and in the batch: the ideal stays "
-            "reachable",
+            "site is on its own host, so that slows each company equally alone and in the batch, but the "
+            "knowledge sources' hosts are shared: concurrent companies queue there",
         ),
     )
