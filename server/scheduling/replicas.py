@@ -324,13 +324,10 @@ class ReplicaScheduler(BatchScheduler):
                 except TimeoutError:
                     pass
 
-    async def _claim_and_start(self, handing_over: int = 0) -> int:
-        """One claim for the free workers, each claimed company started in its own task; how many.
-
-        ``handing_over``: workers about to finish that count as free already (see ``_run_claim``).
-        """
+    async def _claim_and_start(self) -> int:
+        """One claim for the free workers, each claimed company started in its own task; how many."""
         async with self._claim_lock:
-            free = self._workers_total - self._busy + handing_over
+            free = self._workers_total - self._busy
             if not self._dispatching or free <= 0:
                 return 0
             claims = await self._store.claim(
@@ -397,13 +394,6 @@ class ReplicaScheduler(BatchScheduler):
             return  # the lease was lost, the batch cancelled or the replica draining: not ours to write
         del self._claims[key]
         outcome = task.result()
-        if self._dispatching:
-            # Hand this worker over before reporting: the next company is claimed while this one still
-            # counts as running, so the batch's in-flight count does not dip between two companies.
-            try:
-                await self._claim_and_start(handing_over=1)
-            except ServiceUnavailable:
-                self._log.exception("claiming at hand-over failed; the dispatcher retries")
         recorded = await self._store.mark_finished(
             claim.batch_id, claim.position, outcome, attempt=claim.attempt, owner=self.replica_id
         )

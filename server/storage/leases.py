@@ -41,21 +41,29 @@ class SqlTx(Protocol):
     async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]: ...
 
 
+CHANGES_CHANNEL = "company_batch_changes"
+"""PostgreSQL NOTIFY channel; the payload is the changed batch's id, then its new status when one was
+written (schemas sharing one server only see extra ids)."""
+
+
 @dataclass(frozen=True)
 class Dialect:
     """What differs between the engines in these statements."""
 
     level: str  # the effective level of a batch row; two placeholders: now, aging_seconds
     lock_batch: str  # appended to the candidate SELECT
+    room: str  # companies a batch may still start; placeholders: limit, max_concurrent (over its running)
 
 
 SQLITE_DIALECT = Dialect(
     level=f"min({_MAX_LEVEL}, {_RANK_SQL} + CAST(max(0.0, ? - waiting_since) / ? AS INTEGER))",
     lock_batch="",  # BEGIN IMMEDIATE already holds the database's one write lock
+    room="max(0, min(?, ? - count(*)))",  # clamped: a negative LIMIT means "no limit" in SQLite
 )
 POSTGRES_DIALECT = Dialect(
     level=f"LEAST({_MAX_LEVEL}, {_RANK_SQL} + floor(GREATEST(0, ? - waiting_since) / ?))",
     lock_batch="FOR UPDATE SKIP LOCKED",
+    room="GREATEST(0, LEAST(?, ? - count(*)))",
 )
 
 FENCE_CLAUSE = " AND attempts = ? AND lease_owner IS NOT DISTINCT FROM ?"
@@ -94,29 +102,33 @@ async def claim(
         if not rows:
             return []
         batch_id, max_concurrent, status, options, trace_id = rows[0]
-        # Counted again under the batch's lock: the candidate query's count may predate a claim that
-        # another replica committed just before this one took the lock.
-        running = await tx.fetch(
-            "SELECT count(*) FROM companies WHERE batch_id = ? AND state = 'running'", (batch_id,)
+        starts = status == BatchStatus.QUEUED.value
+        # The running companies are counted again inside the UPDATE, a statement begun after the batch's
+        # lock was taken: the candidate query's count may predate a claim another replica committed
+        # just before this one took the lock.
+        claimed = await tx.fetch(
+            "WITH picked AS (SELECT position FROM companies WHERE batch_id = ? AND state = 'pending' "
+            "ORDER BY position "
+            f"LIMIT (SELECT {dialect.room} FROM companies WHERE batch_id = ? AND state = 'running')) "
+            "UPDATE companies SET state = 'running', attempts = attempts + 1, started_at = ?, "
+            "lease_owner = ?, lease_expires = ? FROM picked "
+            "WHERE companies.batch_id = ? AND companies.position = picked.position "
+            "AND companies.state = 'pending' "
+            "RETURNING companies.position, name, domain_hint, attempts",
+            (
+                batch_id,
+                limit,
+                max_concurrent,
+                batch_id,
+                at,
+                owner,
+                expires,
+                batch_id,
+            ),
         )
-        room = min(limit, max_concurrent - running[0][0])
-        claimed = []
-        if room > 0:
-            claimed = list(
-                await tx.fetch(
-                    "UPDATE companies SET state = 'running', attempts = attempts + 1, started_at = ?, "
-                    "lease_owner = ?, lease_expires = ? "
-                    "WHERE batch_id = ? AND state = 'pending' AND position IN "
-                    "(SELECT position FROM companies WHERE batch_id = ? AND state = 'pending' "
-                    "ORDER BY position LIMIT ?) "
-                    "RETURNING position, name, domain_hint, attempts",
-                    (at, owner, expires, batch_id, batch_id, room),
-                )
-            )
         if not claimed:
             tried.append(batch_id)
             continue
-        starts = status == BatchStatus.QUEUED.value
         if starts:
             await tx.fetch(
                 "UPDATE batches SET status = ?, started_at = coalesce(started_at, ?), last_update = ? "

@@ -137,6 +137,19 @@ _POSTGRES_LEASES = (
     "UPDATE batches SET max_concurrent = coalesce((options::json ->> 'max_concurrent')::integer, 1)",
 )
 
+HOURLY_SHARDS = 8
+"""Rows per ``company_hourly`` group: a company adds to shard ``position % HOURLY_SHARDS``.
+
+With one row per group every finish of every replica updated the same row and held its lock until its
+commit was flushed, which capped finishes at one per commit latency; stats sum over the shards."""
+
+# company_hourly sharded (see HOURLY_SHARDS); existing rows become shard 0.
+_POSTGRES_HOURLY_SHARDS = (
+    "ALTER TABLE company_hourly ADD COLUMN shard SMALLINT NOT NULL DEFAULT 0",
+    "ALTER TABLE company_hourly DROP CONSTRAINT company_hourly_pkey",
+    "ALTER TABLE company_hourly ADD PRIMARY KEY (hour, extraction_mode, priority, state, error_type, shard)",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BATCHES_AND_COMPANIES,  # 1
     _CACHE_AND_RETENTION,  # 2
@@ -148,6 +161,7 @@ POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _CACHE_AND_RETENTION,  # 2
     _POSTGRES_HOURLY_SUMMARY,  # 3
     _POSTGRES_LEASES,  # 4
+    _POSTGRES_HOURLY_SHARDS,  # 5
 )
 
 LATEST_VERSION = len(MIGRATIONS)
