@@ -46,6 +46,8 @@ BATCH_MAX_CONCURRENT = 20
 WORKERS_PER_REPLICA = 16
 RUN_TIMEOUT_SECONDS = 300.0
 POLL_SECONDS = 0.05
+BUSY_REPLICA = 0.7
+"""A replica using less of a core than this is waiting rather than computing."""
 
 
 @dataclass(frozen=True)
@@ -200,11 +202,21 @@ async def measure_replica_speedup(plan: ReplicaPlan, server_url: str | None = No
 
 
 def _bottleneck(run: RunFigures) -> str:
-    """Which side spent more CPU per company in the run: the replicas or the database."""
+    """Where the two-replica run's time went: CPU of the replicas, of PostgreSQL, or waiting."""
     replica_ms = run.replica_cpu_seconds * 1000 / run.companies
     database_ms = run.postgres_cpu_seconds * 1000 / run.companies
-    side = "replicas (claim/record path in Python)" if replica_ms >= database_ms else "PostgreSQL"
-    return f"{side}: replicas {replica_ms:.2f} ms CPU/company, PostgreSQL {database_ms:.2f} ms CPU/company"
+    utilisation = run.replica_cpu_seconds / (run.seconds * run.replicas)
+    figures = (
+        f"replicas {replica_ms:.2f} ms CPU/company at {utilisation:.0%} of a core each, "
+        f"PostgreSQL {database_ms:.2f} ms CPU/company"
+    )
+    if utilisation < BUSY_REPLICA:
+        return (
+            f"waiting, not CPU: {figures}; replicas wait on round trips of their claim transactions "
+            "(which hold the batch row) and on each other's batch-row locks"
+        )
+    side = "the replicas' Python (claim/record path)" if replica_ms >= database_ms else "PostgreSQL"
+    return f"CPU of {side}: {figures}"
 
 
 async def _serve() -> None:
