@@ -97,7 +97,9 @@ class Settings(BaseSettings):
     sandbox_host: str = Field("127.0.0.1", description="Address the sandbox web listens on (sandbox mode).")
     resolve_tlds: list[str] = Field(
         default_factory=lambda: ["com", "{country}", "io", "co"],
-        description='TLDs tried for name-derived domain candidates; "{country}" is the request country\'s ccTLD.',
+        description=(
+            'TLDs tried for name-derived domain candidates; "{country}" is the request country\'s ccTLD.'
+        ),
     )
     max_domain_candidates: int = Field(
         24, ge=1, description="Domain candidates verified per company before giving up (hint included)."
