@@ -40,9 +40,9 @@ from server.domain import (
 )
 from server.errors import BatchNotFound, InvalidTransition, ServiceUnavailable
 from server.extraction.base import Extractor
-from server.scheduling.estimates import WINDOW_SIZE, batch_seconds
+from server.scheduling.estimated_views import estimated_stored_view
+from server.scheduling.estimates import WINDOW_SIZE
 from server.scheduling.execution import log_outcome, run_extraction
-from server.scheduling.runtime import stored_view
 from server.scheduling.scheduler import CANCELLED_FAILURE, BatchScheduler
 from server.storage.base import BatchChange, BatchStore, ClaimedCompany, HeldLease, StoredBatch, StoredCompany
 
@@ -236,15 +236,7 @@ class ReplicaScheduler(BatchScheduler):
         return self._follow(batch_id)
 
     def _stored_view(self, stored: StoredBatch) -> BatchView:
-        remaining = stored.count(CompanyState.PENDING) + stored.count(CompanyState.RUNNING)
-        estimate = batch_seconds(
-            remaining,
-            self._model.company_seconds(stored.options.extraction_mode),
-            stored.options.max_concurrent,
-            self._workers_total,
-            [],
-        )
-        return stored_view(stored, _utcnow(), round(estimate, 1))
+        return estimated_stored_view(stored, self._model, self._workers_total, _utcnow())
 
     async def _follow(self, batch_id: str) -> AsyncIterator[BatchEvent]:
         signal = asyncio.Event()

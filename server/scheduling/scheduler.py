@@ -18,8 +18,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import secrets
-import string
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -43,35 +41,21 @@ from server.domain import (
 )
 from server.errors import BatchNotFound, InvalidTransition, ServiceOverloaded, ServiceUnavailable
 from server.extraction.base import Extractor
-from server.scheduling.estimates import WINDOW_SIZE, DurationModel, QueuedWork, batch_seconds
+from server.scheduling.estimated_views import live_view
+from server.scheduling.estimates import WINDOW_SIZE, DurationModel
 from server.scheduling.events import WATCHER_CAPACITY
 from server.scheduling.execution import log_outcome, run_extraction
 from server.scheduling.paging import decode_page_token, encode_page_token
 from server.scheduling.queue import BatchQueue, Clock
+from server.scheduling.results import batch_results
 from server.scheduling.runtime import BatchRuntime, CompanySlot, stored_view
+from server.scheduling.submission import create_batch
+from server.scheduling.watch_streams import live_events, single_snapshot
 from server.stats.report import LiveFigures, StatsCollector
-from server.storage.base import (
-    BatchChange,
-    BatchIdTaken,
-    BatchStore,
-    NewBatch,
-    NewCompany,
-    PageCursor,
-    StoredBatch,
-)
+from server.storage.base import BatchChange, BatchStore, PageCursor, StoredBatch
 
 LOGGER_NAME = "company_batch.scheduler"
-BATCH_ID_ALPHABET = string.ascii_lowercase + string.digits
-BATCH_ID_SUFFIX_LENGTH = 6
-BATCH_ID_ATTEMPTS = 8
-"""36^6 suffixes per day make a collision rare; a few retries make it practically impossible to fail."""
 CANCELLED_FAILURE = ExtractionFailure(ErrorType.CANCELLED, "the batch was cancelled while this company ran")
-
-
-def new_batch_id(now: datetime) -> str:
-    """``batch_YYYYMMDD_xxxxxx``: the UTC date and six random characters from [a-z0-9]."""
-    suffix = "".join(secrets.choice(BATCH_ID_ALPHABET) for _ in range(BATCH_ID_SUFFIX_LENGTH))
-    return f"batch_{now.astimezone(UTC):%Y%m%d}_{suffix}"
 
 
 def _utcnow() -> datetime:
@@ -213,15 +197,7 @@ class BatchScheduler:
 
     async def _create(self, spec: BatchSpec, trace_id: str) -> tuple[StoredBatch, bool]:
         """Persist a new batch under a fresh id (or find the one its ``request_id`` created)."""
-        now = _utcnow()
-        companies = tuple(NewCompany(name, spec.domain_hints.get(name)) for name in spec.company_names)
-        for _ in range(BATCH_ID_ATTEMPTS):
-            new = NewBatch(new_batch_id(now), spec.options, companies, now, spec.request_id, trace_id)
-            try:
-                return await self._store.create_batch(new)
-            except BatchIdTaken:
-                continue
-        raise ServiceUnavailable("could not allocate a unique batch id")
+        return await create_batch(self._store, spec, trace_id, _utcnow())
 
     async def _check_capacity(self, spec: BatchSpec) -> None:
         """Refuse work beyond the queue's capacity, unless it is the replay of an accepted submit."""
@@ -300,29 +276,18 @@ class BatchScheduler:
 
     async def results(self, batch_id: str, include_failed: bool | None) -> BatchResults:
         """Finished companies in submit order (partial while running) and their summary."""
-        from server.export.summary import summarize
-
-        view = await self.get(batch_id)
-        with_failed = view.options.include_failed_results if include_failed is None else include_failed
-        outcomes = []
-        for company in await self._store.list_companies(batch_id):
-            ran = company.state in (CompanyState.SUCCESS, CompanyState.FAILED) or (
-                company.state is CompanyState.CANCELLED and company.started_at is not None
-            )
-            if ran and (with_failed or company.state is CompanyState.SUCCESS):
-                outcomes.append(company.outcome())
-        return BatchResults(view, tuple(outcomes), summarize(outcomes))
+        return await batch_results(self._store, await self.get(batch_id), include_failed)
 
     async def watch(self, batch_id: str) -> AsyncIterator[BatchEvent]:
         """A snapshot, then every change, ending after the final status. Raises ``BatchNotFound`` first."""
         self._ensure_open()
         rt = self._live.get(batch_id)
         if rt is not None:
-            return self._stream(rt)
+            return live_events(rt, self._watcher_capacity, lambda: self._view(rt))
         stored = await self._store.get_batch(batch_id)
         if stored is None:
             raise BatchNotFound(batch_id)
-        return self._single_snapshot(stored_view(stored, _utcnow()))
+        return single_snapshot(stored_view(stored, _utcnow()))
 
     async def extract_one(
         self, request: ExtractionRequest, timeout_seconds: float, bypass_cache: bool = False
@@ -495,25 +460,7 @@ class BatchScheduler:
         self._publish(rt, BatchEventType.STATUS_CHANGED, now)
 
     def _view(self, rt: BatchRuntime) -> BatchView:
-        now = _utcnow()
-        if rt.is_final:
-            return rt.view(now, 0.0)
-        ahead = [
-            QueuedWork(
-                other.remaining,
-                other.options.max_concurrent,
-                self._model.company_seconds(other.options.extraction_mode),
-            )
-            for other in self._queue.ahead_of(rt)
-        ]
-        estimate = batch_seconds(
-            rt.remaining,
-            self._model.company_seconds(rt.options.extraction_mode),
-            rt.options.max_concurrent,
-            self._workers_total,
-            ahead,
-        )
-        return rt.view(now, round(estimate, 1))
+        return live_view(rt, self._queue, self._model, self._workers_total, _utcnow())
 
     def _publish(
         self,
@@ -525,18 +472,3 @@ class BatchScheduler:
         result: CompanyOutcome | None = None,
     ) -> None:
         rt.channel.publish(event_type, lambda: self._view(rt), at, company_name=company_name, result=result)
-
-    async def _stream(self, rt: BatchRuntime) -> AsyncIterator[BatchEvent]:
-        watcher = rt.channel.subscribe(self._watcher_capacity)
-        try:
-            event = rt.channel.snapshot(self._view(rt), _utcnow())
-            while True:
-                yield event
-                if event.batch.status.is_final:
-                    return
-                event = await watcher.next(lambda: rt.channel.snapshot(self._view(rt), _utcnow()))
-        finally:
-            rt.channel.unsubscribe(watcher)
-
-    async def _single_snapshot(self, view: BatchView) -> AsyncIterator[BatchEvent]:
-        yield BatchEvent(BatchEventType.SNAPSHOT, view, 0, _utcnow())
