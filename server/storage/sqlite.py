@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,11 +54,8 @@ from server.storage.codec import (
     options_to_json,
     to_epoch,
 )
-from server.storage.schema import MIGRATIONS
+from server.storage.sqlite_connection import SqliteTx, open_connection, translated
 from server.storage.stats_sql import aggregate_stats
-
-BUSY_TIMEOUT_MS = 5000
-"""How long a statement waits for another process's write lock before failing."""
 
 _FINAL_STATUSES_SQL = "('completed', 'failed', 'cancelled')"
 
@@ -76,20 +73,7 @@ class SqliteBatchStore:
 
     async def open(self) -> None:
         """Connect, switch to WAL, and apply pending migrations."""
-        with _translated("open"):
-            conn = await aiosqlite.connect(self.path, isolation_level=None)
-            try:
-                await conn.execute("PRAGMA journal_mode=WAL")
-                # WAL + NORMAL: commits are durable across process crashes; only an OS crash may lose
-                # the last transactions, which the restart logic tolerates (companies simply rerun).
-                await conn.execute("PRAGMA synchronous=NORMAL")
-                await conn.execute("PRAGMA foreign_keys=ON")
-                await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-                await self._migrate(conn)
-            except BaseException:
-                await conn.close()
-                raise
-        self._conn = conn
+        self._conn = await open_connection(self.path)
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -102,26 +86,11 @@ class SqliteBatchStore:
             rows = await conn.execute_fetchall("SELECT max(version) FROM schema_version")
         return int(next(iter(rows))[0] or 0)
 
-    async def _migrate(self, conn: aiosqlite.Connection) -> None:
-        await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
-        rows = await conn.execute_fetchall("SELECT max(version) FROM schema_version")
-        current = int(next(iter(rows))[0] or 0)
-        for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in statements:
-                    await conn.execute(statement)
-                await conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            await conn.execute("COMMIT")
-
     # -- connection helpers ------------------------------------------------------------------------
 
     @asynccontextmanager
     async def _locked(self) -> AsyncIterator[aiosqlite.Connection]:
-        with _translated("query"):
+        with translated("query"):
             async with self._lock:
                 if self._conn is None:
                     raise ServiceUnavailable("the store is closed")
@@ -353,7 +322,7 @@ class SqliteBatchStore:
     ) -> list[ClaimedCompany]:
         async with self._transaction() as conn:
             claims = await leases.claim(
-                _Tx(conn), leases.SQLITE_DIALECT, owner, now, lease_seconds, aging_seconds, limit
+                SqliteTx(conn), leases.SQLITE_DIALECT, owner, now, lease_seconds, aging_seconds, limit
             )
         if claims:
             self._changed(claims[0].batch_id, BatchStatus.PROCESSING if claims[0].batch_started else None)
@@ -361,36 +330,36 @@ class SqliteBatchStore:
 
     async def extend_leases(self, owner: str, expires: datetime) -> list[HeldLease]:
         async with self._locked() as conn:
-            return await leases.extend_leases(_Tx(conn), owner, expires)
+            return await leases.extend_leases(SqliteTx(conn), owner, expires)
 
     async def release_expired(self, now: datetime) -> list[str]:
         async with self._locked() as conn:
-            released = await leases.release_expired(_Tx(conn), now)
+            released = await leases.release_expired(SqliteTx(conn), now)
         for batch_id in released:
             self._changed(batch_id)
         return released
 
     async def release_owned(self, owner: str, positions: Sequence[HeldLease] = ()) -> int:
         async with self._transaction() as conn:
-            released = await leases.release_owned(_Tx(conn), owner, positions)
+            released = await leases.release_owned(SqliteTx(conn), owner, positions)
         for batch_id in sorted(set(released)):
             self._changed(batch_id)
         return len(released)
 
     async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
         async with self._transaction() as conn:
-            final = await leases.complete_if_done(_Tx(conn), batch_id, now, "")
+            final = await leases.complete_if_done(SqliteTx(conn), batch_id, now, "")
         if final is not None:
             self._changed(batch_id, final)
         return final
 
     async def unfinished_without_work(self) -> list[str]:
         async with self._locked() as conn:
-            return await leases.unfinished_without_work(_Tx(conn))
+            return await leases.unfinished_without_work(SqliteTx(conn))
 
     async def count_pending(self) -> int:
         async with self._locked() as conn:
-            return await leases.count_pending(_Tx(conn))
+            return await leases.count_pending(SqliteTx(conn))
 
     async def add_change_listener(self, listener: ChangeListener) -> None:
         # One process owns a SQLite file at a time, so this process's own writes are all the changes.
@@ -483,24 +452,5 @@ class SqliteBatchStore:
         return [batch_from_row(row, counts[row[0]]) for row in rows]
 
 
-class _Tx:
-    """``leases.SqlTx`` over the store's connection (the caller holds the lock or the transaction)."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
-    async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
-        return list(await self._conn.execute_fetchall(sql, params))
-
-
 def _placeholders(count: int) -> str:
     return ", ".join("?" * count)
-
-
-@contextmanager
-def _translated(action: str) -> Iterator[None]:
-    """sqlite3's exceptions become ``ServiceUnavailable`` here, the store's one edge."""
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise ServiceUnavailable(f"store {action} failed: {exc}") from exc
