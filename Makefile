@@ -9,7 +9,7 @@ PROTO_SRC := $(wildcard protos/company/v1/*.proto)
 STUBS := client/stubs
 DESCRIPTOR := envoy/descriptor.binpb
 
-.PHONY: venv protos check-protos lint-protos lint typecheck test test-sqlite test-service-postgres test-fast serve demo bench eval clean
+.PHONY: venv protos lint-protos lint typecheck test test-sqlite test-service-postgres serve demo bench eval clean
 
 venv: .venv/.synced
 

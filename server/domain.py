@@ -255,9 +255,6 @@ class BatchEvent:
     result: CompanyOutcome | None = None
 
 
-Timeframe = str
-"""One of ``TIMEFRAMES``' keys."""
-
 TIMEFRAMES: dict[str, int] = {
     "1h": 3600,
     "6h": 6 * 3600,

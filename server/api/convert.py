@@ -21,9 +21,6 @@ from server.domain import (
     BatchView,
     CompanyOutcome,
     CompanyState,
-    ExportFormat,
-    ExtractionMode,
-    Priority,
     Profile,
     ResultsSummary,
     StatsReport,
@@ -238,18 +235,3 @@ def _breakdowns(items: Mapping[str, Any]) -> dict[str, pb.BreakdownStats]:
         )
         for key, b in items.items()
     }
-
-
-def mode_from_proto(number: int) -> ExtractionMode | None:
-    name = enum_name(enums_pb2.ExtractionMode, number)
-    return ExtractionMode(name) if name else None
-
-
-def priority_from_proto(number: int) -> Priority | None:
-    name = enum_name(enums_pb2.Priority, number)
-    return Priority(name) if name else None
-
-
-def export_format_from_proto(number: int) -> ExportFormat | None:
-    name = enum_name(enums_pb2.ExportFormat, number)
-    return ExportFormat(name) if name else None
