@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import datetime
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -58,6 +59,7 @@ from server.storage.cache_sql import (
     key_params,
     put_params,
 )
+from server.storage.coalesce import Coalescer
 from server.storage.codec import (
     BATCH_COLUMNS,
     COMPANY_COLUMNS,
@@ -69,8 +71,11 @@ from server.storage.codec import (
 from server.storage.postgres_changes import ChangeFeed, notify
 from server.storage.postgres_pool import POOL_MAX_SIZE, open_pools, translated
 from server.storage.postgres_sql import (
+    CLAIM_CALL,
+    COMPLETE_AND_NOTIFY,
     FINAL_STATUSES_SQL,
     MARK_FINISHED_FENCED,
+    MARK_FINISHED_MANY,
     MARK_FINISHED_PLAIN,
     AsyncpgTx,
     affected,
@@ -80,6 +85,17 @@ from server.storage.postgres_sql import (
 )
 from server.storage.schema import HOUR_SECONDS
 from server.storage.stats_sql import aggregate_stats
+
+
+@dataclass(frozen=True)
+class _FencedFinish:
+    """One ``mark_finished`` call of a replica, waiting for its round."""
+
+    batch_id: str
+    position: int
+    outcome: CompanyOutcome
+    attempt: int
+    owner: str
 
 
 class PostgresBatchStore:
@@ -93,6 +109,11 @@ class PostgresBatchStore:
         # postgres_pool.PROGRESS_WRITES). Batches, status changes and cancels use the durable pool.
         self._progress_pool: asyncpg.Pool | None = None
         self._changes = ChangeFeed(url, self._conn)
+        # Group commit of the writes every running company makes (see ``coalesce``).
+        self._finishes: Coalescer[_FencedFinish, bool] = Coalescer(self._record_finishes)
+        self._completions: Coalescer[tuple[str, datetime], BatchStatus | None] = Coalescer(
+            self._complete_batches
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -101,6 +122,8 @@ class PostgresBatchStore:
         self._pool, self._progress_pool = await open_pools(self.url, self._max_connections)
 
     async def close(self) -> None:
+        await self._finishes.aclose()
+        await self._completions.aclose()
         await self._changes.close()
         if self._progress_pool is not None:
             progress_pool, self._progress_pool = self._progress_pool, None
@@ -164,21 +187,19 @@ class PostgresBatchStore:
                         "SELECT batch_id FROM batches WHERE request_id = $1", batch.request_id
                     )
                     return await self._require_batch(conn, existing), False
-                await conn.executemany(
+                # One statement for all companies (executemany costs the server a statement each).
+                await conn.execute(
                     "INSERT INTO companies (batch_id, position, name, domain_hint, extraction_mode, "
-                    "priority, state) VALUES ($1, $2, $3, $4, $5, $6, 'pending')",
-                    [
-                        (
-                            batch.batch_id,
-                            i,
-                            c.name,
-                            c.domain_hint,
-                            opts.extraction_mode.value,
-                            opts.priority.value,
-                        )
-                        for i, c in enumerate(batch.companies)
-                    ],
+                    "priority, state) SELECT $1, position - 1, name, domain_hint, $2, $3, 'pending' "
+                    "FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS c (name, domain_hint, position)",
+                    batch.batch_id,
+                    opts.extraction_mode.value,
+                    opts.priority.value,
+                    [c.name for c in batch.companies],
+                    [c.domain_hint for c in batch.companies],
                 )
+                # Idle replicas start on it at once, not at their next poll.
+                await notify(conn, batch.batch_id, BatchStatus.QUEUED)
                 return await self._require_batch(conn, batch.batch_id), True
         except ServiceUnavailable as exc:
             if isinstance(exc.__cause__, asyncpg.UniqueViolationError) and (
@@ -288,18 +309,20 @@ class PostgresBatchStore:
         attempt: int | None = None,
         owner: str | None = None,
     ) -> bool:
+        if attempt is not None and owner is not None and change is None:
+            # A replica's result: recorded together with the others finishing at the same time. (The
+            # in-memory scheduler writes one at a time: it decides completion itself, from the order
+            # in which its writes return.)
+            if await self._finishes.submit(_FencedFinish(batch_id, position, outcome, attempt, owner)):
+                self._changes.announce_soon(batch_id)
+                return True
+            return False
         error = outcome.error
-        fenced = attempt is not None
-        async with AsyncExitStack() as stack:
-            # A fenced finish without a status change is one statement: autocommit, no transaction.
-            if fenced and change is None:
-                conn = await stack.enter_async_context(self._conn(progress=True))
-            else:
-                conn = await stack.enter_async_context(self._transaction())
+        async with self._transaction() as conn:
             if change is not None:
                 await lock_batch(conn, batch_id)
             changed = await conn.fetchval(
-                MARK_FINISHED_FENCED if fenced else MARK_FINISHED_PLAIN,
+                MARK_FINISHED_PLAIN if attempt is None else MARK_FINISHED_FENCED,
                 outcome.state.value,
                 to_epoch(outcome.started_at),
                 to_epoch(outcome.finished_at),
@@ -310,28 +333,49 @@ class PostgresBatchStore:
                 int(outcome.from_cache),
                 batch_id,
                 position,
-                *((attempt, owner) if fenced else ()),
+                *(() if attempt is None else (attempt, owner)),
             )
             recorded: bool = changed == 1
             if recorded and change is not None:
                 await write_change(conn, change)
-        if recorded and fenced:
-            self._changes.announce_soon(batch_id)
         return recorded
+
+    async def _record_finishes(self, finishes: Sequence[_FencedFinish]) -> list[bool]:
+        """One round of ``mark_finished`` calls of replicas: one statement, one commit (no WAL wait)."""
+        columns: list[list[Any]] = [[] for _ in range(12)]
+        for finish in finishes:
+            outcome, error = finish.outcome, finish.outcome.error
+            row = (
+                finish.batch_id,
+                finish.position,
+                outcome.state.value,
+                to_epoch(outcome.started_at),
+                to_epoch(outcome.finished_at),
+                None if outcome.profile is None else json.dumps(outcome.profile),
+                None if error is None else error.type.value,
+                None if error is None else error.message,
+                None if error is None else error.details,
+                int(outcome.from_cache),
+                finish.attempt,
+                finish.owner,
+            )
+            for column, value in zip(columns, row, strict=True):
+                column.append(value)
+        async with self._conn(progress=True) as conn:
+            recorded = {row[0] for row in await conn.fetch(MARK_FINISHED_MANY, *columns)}
+        return [item in recorded for item in range(1, len(finishes) + 1)]
 
     # -- work claiming across replicas (see server.storage.leases) ---------------------------------
 
     async def claim(
         self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float, limit: int = 1
     ) -> list[ClaimedCompany]:
-        async with self._transaction(progress=True) as conn:
-            claims = await leases.claim(
-                AsyncpgTx(conn), leases.POSTGRES_DIALECT, owner, now, lease_seconds, aging_seconds, limit
-            )
-            if claims and claims[0].batch_started:
-                await notify(conn, claims[0].batch_id, BatchStatus.PROCESSING)
+        expires = now + timedelta(seconds=lease_seconds)
+        async with self._conn(progress=True) as conn:
+            rows = await conn.fetch(CLAIM_CALL, owner, to_epoch(now), to_epoch(expires), aging_seconds, limit)
+        claims = leases.claimed_companies([tuple(row) for row in rows], now)
         if claims and not claims[0].batch_started:
-            self._changes.announce_soon(claims[0].batch_id)
+            self._changes.announce_soon(claims[0].batch_id)  # a batch's start notified in the claim itself
         return claims
 
     async def extend_leases(self, owner: str, expires: datetime) -> list[HeldLease]:
@@ -353,15 +397,21 @@ class PostgresBatchStore:
         return len(released)
 
     async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
+        """See ``BatchStore``; concurrent calls share one statement (the status goes to each caller
+        of the round that wrote it)."""
+        return await self._completions.submit((batch_id, now))
+
+    async def _complete_batches(self, checks: Sequence[tuple[str, datetime]]) -> list[BatchStatus | None]:
+        latest: dict[str, datetime] = {}
+        for batch_id, at in checks:
+            latest[batch_id] = max(at, latest.get(batch_id, at))
+        final: dict[str, BatchStatus] = {}
         async with self._conn() as conn:
-            # Outside a transaction first: nearly every finish leaves work behind (one round trip).
-            if await leases.has_work(AsyncpgTx(conn), batch_id):
-                return None
-        async with self._transaction() as conn:
-            final = await leases.complete_if_done(AsyncpgTx(conn), batch_id, now, "FOR UPDATE")
-            if final is not None:
-                await notify(conn, batch_id, final)
-        return final
+            for batch_id, at in sorted(latest.items()):
+                status = await conn.fetchval(COMPLETE_AND_NOTIFY, to_epoch(at), batch_id)
+                if status is not None:
+                    final[batch_id] = BatchStatus(status)
+        return [final.get(batch_id) for batch_id, _ in checks]
 
     async def unfinished_without_work(self) -> list[str]:
         async with self._conn() as conn:

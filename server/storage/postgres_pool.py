@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import asyncpg
 
 from server.errors import ServiceUnavailable
+from server.storage.leases import postgres_claim_function
 from server.storage.schema import POSTGRES_MIGRATIONS
 
 MIGRATION_LOCK_KEY = 0x636F6D7062617463  # "compbatc": one advisory lock id for this service's migrations
@@ -26,6 +27,20 @@ under an expired lease, or pending, and are run again, with a new attempt number
 the trade SQLite's ``synchronous=NORMAL`` makes too. Batches, status changes and cancels stay durable."""
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pool connection released without asyncpg's reset query (one round trip fewer per use).
+
+    asyncpg sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` on every release,
+    which doubled the round trips of the one-statement writes a replica makes per company (measured
+    in the replica benchmark). The store leaves no session state on pooled connections: LISTEN has
+    its own connection (``postgres_changes``), the only advisory lock is transaction-scoped, nothing
+    runs SET or opens a cursor. asyncpg still rolls back a transaction left open.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 async def open_pools(url: str, max_connections: int) -> tuple[asyncpg.Pool, asyncpg.Pool]:
     """The durable pool and the progress pool (``PROGRESS_WRITES``), migrations applied in between.
 
@@ -39,6 +54,7 @@ async def open_pools(url: str, max_connections: int) -> tuple[asyncpg.Pool, asyn
             max_size=max_connections,
             timeout=CONNECT_TIMEOUT_SECONDS,
             command_timeout=COMMAND_TIMEOUT_SECONDS,
+            connection_class=PooledConnection,
         )
         try:
             async with pool.acquire() as conn:
@@ -49,6 +65,7 @@ async def open_pools(url: str, max_connections: int) -> tuple[asyncpg.Pool, asyn
                 max_size=max_connections,
                 timeout=CONNECT_TIMEOUT_SECONDS,
                 command_timeout=COMMAND_TIMEOUT_SECONDS,
+                connection_class=PooledConnection,
                 server_settings={"synchronous_commit": "off"},
             )
         except BaseException:
@@ -58,7 +75,11 @@ async def open_pools(url: str, max_connections: int) -> tuple[asyncpg.Pool, asyn
 
 
 async def migrate(conn: asyncpg.Connection) -> None:
-    """Apply pending migrations in one transaction, one replica at a time."""
+    """Apply pending migrations in one transaction, one replica at a time; (re)install the functions.
+
+    Server-side functions are code rather than schema: each start replaces them with this version's
+    text (their names carry a version, so replicas of two versions each call their own).
+    """
     async with conn.transaction():
         # Held until commit: a second replica blocks here, then finds the migrations applied.
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_KEY)
@@ -68,6 +89,7 @@ async def migrate(conn: asyncpg.Connection) -> None:
             for statement in statements:
                 await conn.execute(statement)
             await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
+        await conn.execute(postgres_claim_function())
 
 
 @contextmanager

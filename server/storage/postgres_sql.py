@@ -53,6 +53,56 @@ MARK_FINISHED_FENCED = numbered(_MARK_FINISHED.format(fence=leases.FENCE_CLAUSE)
 """``MARK_FINISHED_PLAIN`` refused unless the attempt and lease owner (two more parameters) still match."""
 
 
+CLAIM_CALL = f"SELECT * FROM {leases.POSTGRES_CLAIM_FUNCTION}($1, $2, $3, $4, $5)"
+"""A claim in one round trip (``leases.postgres_claim_function``): owner, now, lease expiry, aging, limit."""
+COMPLETE_AND_NOTIFY = (
+    f"WITH done AS ({leases.inline(leases.complete_sql('batch_id = $2'), {'now': '$1'})}) "
+    f"SELECT status, pg_notify('{leases.CHANGES_CHANNEL}', batch_id || ' ' || status) FROM done"
+)
+"""``leases.complete_sql`` for one batch (parameters: now, batch id) and, when it wrote the final
+status, its notification, committed together. One batch per statement: PostgreSQL then reuses one
+generic plan, where a list of batches was planned again at every call (three times the cost)."""
+
+
+# Many fenced final writes in one statement (the store's group commit, ``coalesce``): the rows come in
+# as parallel arrays. Summary rows are upserted once per key and in key order, so two replicas' rounds
+# lock them in the same order and never wait for each other in a cycle.
+MARK_FINISHED_MANY = f"""
+    WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::double precision[],
+                             $5::double precision[], $6::text[], $7::text[], $8::text[], $9::text[],
+                             $10::integer[], $11::integer[], $12::text[]) WITH ORDINALITY
+            AS i (batch_id, position, state, started_at, finished_at, profile, error_type, error_message,
+                  error_details, from_cache, attempt, owner, item)
+    ), done AS (
+        UPDATE companies c SET state = i.state, started_at = i.started_at, finished_at = i.finished_at,
+            profile = i.profile, error_type = i.error_type, error_message = i.error_message,
+            error_details = i.error_details, from_cache = i.from_cache, lease_owner = NULL,
+            lease_expires = NULL
+        FROM input i
+        WHERE c.batch_id = i.batch_id AND c.position = i.position AND c.state = 'running'
+            AND c.attempts = i.attempt AND c.lease_owner IS NOT DISTINCT FROM i.owner
+        RETURNING i.item, c.position, c.extraction_mode, c.priority, c.state,
+                  coalesce(c.error_type, '') AS error_type, c.from_cache, c.finished_at,
+                  coalesce(c.finished_at - c.started_at, 0) AS seconds
+    ), summary AS (
+        INSERT INTO company_hourly AS h
+            (hour, extraction_mode, priority, state, error_type, companies, from_cache, seconds, shard)
+        SELECT floor(finished_at / {HOUR_SECONDS}) * {HOUR_SECONDS} AS hour, extraction_mode, priority,
+               state, error_type, count(*), sum(from_cache), sum(seconds), position % {HOURLY_SHARDS} AS shard
+        FROM done WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5, 9 ORDER BY 1, 2, 3, 4, 5, 9
+        ON CONFLICT (hour, extraction_mode, priority, state, error_type, shard) DO UPDATE SET
+            companies = h.companies + excluded.companies,
+            from_cache = h.from_cache + excluded.from_cache,
+            seconds = h.seconds + excluded.seconds
+    )
+    SELECT item FROM done
+"""
+"""Fenced final writes of several companies (12 parallel arrays, see ``PostgresBatchStore``); returns
+the number (from 1) of each recorded one. Two writes of one company in a round record at most one."""
+
+
 async def write_change(conn: asyncpg.Connection, change: BatchChange) -> None:
     """Write a batch's status change (``BatchChange``) to its row."""
     # Guarded: a final status is never overwritten (a pause racing the last company's finish).

@@ -150,10 +150,17 @@ _POSTGRES_HOURLY_SHARDS = (
     "ALTER TABLE company_hourly ADD PRIMARY KEY (hour, extraction_mode, priority, state, error_type, shard)",
 )
 
+# A claim counts each live batch's running companies (``server.storage.leases``): read from this index,
+# not by intersecting the state index with the primary key.
+_RUNNING_PER_BATCH = (
+    "CREATE INDEX ix_companies_running_batch ON companies (batch_id) WHERE state = 'running'",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BATCHES_AND_COMPANIES,  # 1
     _CACHE_AND_RETENTION,  # 2
     _SQLITE_LEASES,  # 3
+    _RUNNING_PER_BATCH,  # 4
 )
 
 POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -162,6 +169,7 @@ POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _POSTGRES_HOURLY_SUMMARY,  # 3
     _POSTGRES_LEASES,  # 4
     _POSTGRES_HOURLY_SHARDS,  # 5
+    _RUNNING_PER_BATCH,  # 6
 )
 
 LATEST_VERSION = len(MIGRATIONS)

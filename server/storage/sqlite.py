@@ -159,7 +159,7 @@ class SqliteBatchStore:
                         for i, c in enumerate(batch.companies)
                     ],
                 )
-                return await self._require_batch(conn, batch.batch_id), True
+                stored = await self._require_batch(conn, batch.batch_id)
         except ServiceUnavailable as exc:
             if not isinstance(exc.__cause__, sqlite3.IntegrityError):
                 raise
@@ -175,6 +175,8 @@ class SqliteBatchStore:
             if await self.get_batch(batch.batch_id) is not None:
                 raise BatchIdTaken(batch.batch_id) from exc
             raise
+        self._changed(batch.batch_id, BatchStatus.QUEUED)
+        return stored, True
 
     async def get_batch(self, batch_id: str) -> StoredBatch | None:
         async with self._locked() as conn:
@@ -321,9 +323,7 @@ class SqliteBatchStore:
         self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float, limit: int = 1
     ) -> list[ClaimedCompany]:
         async with self._transaction() as conn:
-            claims = await leases.claim(
-                SqliteTx(conn), leases.SQLITE_DIALECT, owner, now, lease_seconds, aging_seconds, limit
-            )
+            claims = await leases.claim(SqliteTx(conn), owner, now, lease_seconds, aging_seconds, limit)
         if claims:
             self._changed(claims[0].batch_id, BatchStatus.PROCESSING if claims[0].batch_started else None)
         return claims
@@ -348,7 +348,7 @@ class SqliteBatchStore:
 
     async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
         async with self._transaction() as conn:
-            final = await leases.complete_if_done(SqliteTx(conn), batch_id, now, "")
+            final = await leases.complete_if_done(SqliteTx(conn), batch_id, now)
         if final is not None:
             self._changed(batch_id, final)
         return final

@@ -168,22 +168,23 @@ async def test_complete_if_done_waits_for_every_company_and_is_written_once(stor
     assert batch is not None and batch.status is BatchStatus.COMPLETED
 
 
-async def test_change_listeners_hear_claims_and_status_changes(store: BatchStore) -> None:
+async def test_change_listeners_hear_submits_claims_and_status_changes(store: BatchStore) -> None:
     heard: list[tuple[str, BatchStatus | None]] = []
-    got_two = asyncio.Event()
+    got_three = asyncio.Event()
 
     def listener(batch_id: str, status: BatchStatus | None) -> None:
         heard.append((batch_id, status))
-        if len(heard) >= 2:
-            got_two.set()
+        if len(heard) >= 3:
+            got_three.set()
 
     await store.add_change_listener(listener)
     await add_batch(store, "b1", 1)
     only(await store.claim("r", T0, LEASE, AGING))
     await store.set_batch_status(BatchChange("b1", BatchStatus.PAUSED, T0))
     async with asyncio.timeout(5):
-        await got_two.wait()
-    assert heard == [("b1", BatchStatus.PROCESSING), ("b1", BatchStatus.PAUSED)]
+        await got_three.wait()
+    # A new batch is announced too: idle replicas start on it without waiting for their next poll.
+    assert heard == [("b1", BatchStatus.QUEUED), ("b1", BatchStatus.PROCESSING), ("b1", BatchStatus.PAUSED)]
 
 
 async def test_a_recorded_result_is_announced_and_a_refused_one_is_not(store: BatchStore) -> None:
@@ -203,3 +204,34 @@ async def test_a_recorded_result_is_announced_and_a_refused_one_is_not(store: Ba
     async with asyncio.timeout(5):
         await announced.wait()
     assert heard == [("b1", None)]
+
+
+async def test_results_finished_at_once_are_each_recorded_once_and_stale_ones_refused(
+    store: BatchStore,
+) -> None:
+    """Many workers finishing together (on PostgreSQL one statement per round): each verdict is its own."""
+    await add_batch(store, "b1", 30, max_concurrent=30)
+    await add_batch(store, "b2", 10, max_concurrent=10)
+    claims = await store.claim("r", T0, LEASE, AGING, limit=30) + await store.claim("r", T0, LEASE, AGING, 10)
+    assert len(claims) == 40
+    finishes = [
+        store.mark_finished(c.batch_id, c.position, success(c.name, T0), attempt=c.attempt, owner="r")
+        for c in claims
+    ]
+    # Interleaved with them: the same companies under a wrong attempt or a wrong owner.
+    stale = [
+        store.mark_finished(c.batch_id, c.position, success(c.name, T0), attempt=c.attempt + 1, owner="r")
+        for c in claims[:5]
+    ] + [
+        store.mark_finished(c.batch_id, c.position, success(c.name, T0), attempt=c.attempt, owner="other")
+        for c in claims[5:10]
+    ]
+    verdicts = await asyncio.gather(*finishes, *stale)
+    assert verdicts == [True] * 40 + [False] * 10
+    await asyncio.gather(*(store.complete_if_done(c.batch_id, T0) for c in claims))
+    for batch_id, total in (("b1", 30), ("b2", 10)):
+        batch = await store.get_batch(batch_id)
+        assert batch is not None and batch.status is BatchStatus.COMPLETED
+        assert batch.count(CompanyState.SUCCESS) == total
+    stats = await store.stats_since(T0 - timedelta(days=1), T0 + timedelta(days=1))
+    assert stats.companies_processed == 40

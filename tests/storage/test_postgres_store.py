@@ -82,3 +82,31 @@ def test_portable_placeholders_are_numbered_in_order() -> None:
 def test_search_path_replaces_an_existing_one() -> None:
     url = with_search_path("postgresql://u@h/db?search_path=old&sslmode=disable", "new")
     assert url == "postgresql://u@h/db?sslmode=disable&search_path=new"
+
+
+async def test_a_claim_skips_a_batch_another_replica_is_claiming_from() -> None:
+    """The batch row locked elsewhere (a claim in progress) is skipped, not waited for."""
+    from datetime import UTC, datetime
+
+    from server.domain import BatchOptions, Priority
+    from server.storage.base import NewBatch, NewCompany
+
+    now = datetime.now(UTC)
+    async with scratch_schema(postgres_test_url()) as url:
+        store = PostgresBatchStore(url)
+        await store.open()
+        holder = await asyncpg.connect(url)
+        try:
+            for batch_id, priority in (("first", Priority.HIGH), ("second", Priority.NORMAL)):
+                options = BatchOptions(priority=priority, max_concurrent=5)
+                await store.create_batch(NewBatch(batch_id, options, (NewCompany(f"{batch_id}-0"),), now))
+            async with holder.transaction():
+                await holder.execute("SELECT 1 FROM batches WHERE batch_id = 'first' FOR UPDATE")
+                async with asyncio.timeout(5):
+                    skipped = await store.claim("r", now, 30.0, 60.0, 5)
+            after = await store.claim("r", now, 30.0, 60.0, 5)
+        finally:
+            await holder.close()
+            await store.close()
+    assert [c.batch_id for c in skipped] == ["second"]
+    assert [c.batch_id for c in after] == ["first"]
