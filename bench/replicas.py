@@ -49,7 +49,7 @@ COMPANIES_PER_BATCH = 100
 BATCH_MAX_CONCURRENT = 20
 WORKERS_PER_REPLICA = 16
 RUN_TIMEOUT_SECONDS = 300.0
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.01
 BUSY_MACHINE = 0.85
 """A run keeping more than this share of the machine's cores busy is bound by CPU, not by waiting."""
 
@@ -62,7 +62,7 @@ class ReplicaPlan:
     rounds: int = 1
 
 
-FULL_PLAN = ReplicaPlan(batches=30, rounds=3)
+FULL_PLAN = ReplicaPlan(batches=60, rounds=3)
 QUICK_PLAN = ReplicaPlan(batches=3, rounds=1)
 
 

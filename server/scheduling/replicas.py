@@ -12,7 +12,9 @@
   every expired lease in the database to pending (a crashed replica's companies) and completes batches
   whose last company finished just before a crash.
 - Results are written fenced by attempt and owner, so a replica that lost its lease cannot record a
-  second result; the batch's final status is decided in the store under the batch row's lock.
+  second result; the store gives a batch its final status with its last recorded result (one guarded
+  statement after the result's commit, so two replicas finishing the last two companies at once
+  still complete it exactly once).
 - Views and ``watch`` read the store; ``watch`` re-reads on every change notification of its batch
   (PostgreSQL ``LISTEN``/``NOTIFY`` carries other replicas' changes), so it streams progress made
   anywhere. Cancel, pause and resume are store writes that notify every replica: a cancel stops the
@@ -399,8 +401,8 @@ class ReplicaScheduler(BatchScheduler):
             return
         if not outcome.from_cache:
             self._model.observe(options.extraction_mode, outcome.duration_seconds)
+        # The store gave the batch its final status if this was its last result.
         log_outcome(self._log, claim.batch_id, claim.trace_id, outcome)
-        await self._store.complete_if_done(claim.batch_id, outcome.finished_at or _utcnow())
 
     # -- heartbeat, recovery and notifications -------------------------------------------------------
 

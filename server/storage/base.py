@@ -263,7 +263,8 @@ class BatchStore(Protocol):
         Fencing: with ``attempt`` (and ``owner``) the write only lands while the row is still that
         attempt (held by that owner), so a replica whose lease expired cannot overwrite the retry's
         result. Returns True when the result was recorded, False when it was refused (``change`` is then
-        not written either).
+        not written either). A replica's result (``owner`` given) that was its batch's last outstanding
+        company also gives the batch its final status, as ``complete_if_done`` would.
         """
         ...
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from server.domain import BatchStatus
+from server.domain import BatchOptions, BatchStatus
 from server.storage.base import ClaimedCompany, HeldLease
 from server.storage.codec import options_from_json, to_epoch
 
@@ -197,20 +197,24 @@ async def claim(
 
 def claimed_companies(rows: Iterable[Sequence[Any]], now: datetime) -> list[ClaimedCompany]:
     """Claim rows (batch id, position, name, domain hint, attempt, options, trace id, started), sorted."""
-    companies = [
-        ClaimedCompany(
-            batch_id=batch_id,
-            position=position,
-            name=name,
-            domain_hint=domain_hint,
-            attempt=attempt,
-            started_at=now,
-            options=options_from_json(options),
-            trace_id=trace_id,
-            batch_started=started,
+    parsed: dict[str, BatchOptions] = {}  # a claim's rows share their batch's options: parsed once
+    companies = []
+    for batch_id, position, name, domain_hint, attempt, options, trace_id, started in rows:
+        if options not in parsed:
+            parsed[options] = options_from_json(options)
+        companies.append(
+            ClaimedCompany(
+                batch_id=batch_id,
+                position=position,
+                name=name,
+                domain_hint=domain_hint,
+                attempt=attempt,
+                started_at=now,
+                options=parsed[options],
+                trace_id=trace_id,
+                batch_started=started,
+            )
         )
-        for batch_id, position, name, domain_hint, attempt, options, trace_id, started in rows
-    ]
     return sorted(companies, key=lambda company: company.position)
 
 

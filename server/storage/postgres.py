@@ -15,8 +15,9 @@ are in how, not what:
 The schema is chosen with the connection's ``search_path`` (``?search_path=name`` in the URL, which
 asyncpg passes on as a server setting), so tests and benchmarks can each use a throwaway schema.
 
-- Replicas claim work with ``FOR UPDATE SKIP LOCKED`` (``server.storage.leases``) and announce every
-  change of a batch with ``NOTIFY company_batch_changes, '<batch_id>[ <status>]'``, so a replica's
+- Replicas claim work in one call of a server-side function (``FOR UPDATE SKIP LOCKED`` on the batch
+  row, ``server.storage.leases``), record their results in groups (``postgres_results``), and
+  announce every change of a batch with ``NOTIFY company_batch_changes, '<batch_id>[ <status>]'``, so a replica's
   ``WatchBatch`` follows progress made on any other: status changes in their own transaction,
   companies' progress right after the commit, merged per batch (see ``ChangeFeed.announce_soon``).
 """
@@ -26,7 +27,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,7 +59,6 @@ from server.storage.cache_sql import (
     key_params,
     put_params,
 )
-from server.storage.coalesce import Coalescer
 from server.storage.codec import (
     BATCH_COLUMNS,
     COMPANY_COLUMNS,
@@ -70,12 +69,11 @@ from server.storage.codec import (
 )
 from server.storage.postgres_changes import ChangeFeed, notify
 from server.storage.postgres_pool import POOL_MAX_SIZE, open_pools, translated
+from server.storage.postgres_results import FencedFinish, ResultWriter
 from server.storage.postgres_sql import (
     CLAIM_CALL,
-    COMPLETE_AND_NOTIFY,
     FINAL_STATUSES_SQL,
     MARK_FINISHED_FENCED,
-    MARK_FINISHED_MANY,
     MARK_FINISHED_PLAIN,
     AsyncpgTx,
     affected,
@@ -85,17 +83,6 @@ from server.storage.postgres_sql import (
 )
 from server.storage.schema import HOUR_SECONDS
 from server.storage.stats_sql import aggregate_stats
-
-
-@dataclass(frozen=True)
-class _FencedFinish:
-    """One ``mark_finished`` call of a replica, waiting for its round."""
-
-    batch_id: str
-    position: int
-    outcome: CompanyOutcome
-    attempt: int
-    owner: str
 
 
 class PostgresBatchStore:
@@ -109,11 +96,7 @@ class PostgresBatchStore:
         # postgres_pool.PROGRESS_WRITES). Batches, status changes and cancels use the durable pool.
         self._progress_pool: asyncpg.Pool | None = None
         self._changes = ChangeFeed(url, self._conn)
-        # Group commit of the writes every running company makes (see ``coalesce``).
-        self._finishes: Coalescer[_FencedFinish, bool] = Coalescer(self._record_finishes)
-        self._completions: Coalescer[tuple[str, datetime], BatchStatus | None] = Coalescer(
-            self._complete_batches
-        )
+        self._results = ResultWriter(self._conn)  # replicas' results, in groups (postgres_results)
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -122,8 +105,7 @@ class PostgresBatchStore:
         self._pool, self._progress_pool = await open_pools(self.url, self._max_connections)
 
     async def close(self) -> None:
-        await self._finishes.aclose()
-        await self._completions.aclose()
+        await self._results.aclose()
         await self._changes.close()
         if self._progress_pool is not None:
             progress_pool, self._progress_pool = self._progress_pool, None
@@ -310,10 +292,10 @@ class PostgresBatchStore:
         owner: str | None = None,
     ) -> bool:
         if attempt is not None and owner is not None and change is None:
-            # A replica's result: recorded together with the others finishing at the same time. (The
-            # in-memory scheduler writes one at a time: it decides completion itself, from the order
-            # in which its writes return.)
-            if await self._finishes.submit(_FencedFinish(batch_id, position, outcome, attempt, owner)):
+            # A replica's result: recorded together with the others finishing at the same time, then
+            # the batches whose last results these were completed. (The in-memory scheduler writes
+            # one at a time: it decides completion itself, from the order in which its writes return.)
+            if await self._results.finish(FencedFinish(batch_id, position, outcome, attempt, owner)):
                 self._changes.announce_soon(batch_id)
                 return True
             return False
@@ -339,31 +321,6 @@ class PostgresBatchStore:
             if recorded and change is not None:
                 await write_change(conn, change)
         return recorded
-
-    async def _record_finishes(self, finishes: Sequence[_FencedFinish]) -> list[bool]:
-        """One round of ``mark_finished`` calls of replicas: one statement, one commit (no WAL wait)."""
-        columns: list[list[Any]] = [[] for _ in range(12)]
-        for finish in finishes:
-            outcome, error = finish.outcome, finish.outcome.error
-            row = (
-                finish.batch_id,
-                finish.position,
-                outcome.state.value,
-                to_epoch(outcome.started_at),
-                to_epoch(outcome.finished_at),
-                None if outcome.profile is None else json.dumps(outcome.profile),
-                None if error is None else error.type.value,
-                None if error is None else error.message,
-                None if error is None else error.details,
-                int(outcome.from_cache),
-                finish.attempt,
-                finish.owner,
-            )
-            for column, value in zip(columns, row, strict=True):
-                column.append(value)
-        async with self._conn(progress=True) as conn:
-            recorded = {row[0] for row in await conn.fetch(MARK_FINISHED_MANY, *columns)}
-        return [item in recorded for item in range(1, len(finishes) + 1)]
 
     # -- work claiming across replicas (see server.storage.leases) ---------------------------------
 
@@ -399,19 +356,7 @@ class PostgresBatchStore:
     async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
         """See ``BatchStore``; concurrent calls share one statement (the status goes to each caller
         of the round that wrote it)."""
-        return await self._completions.submit((batch_id, now))
-
-    async def _complete_batches(self, checks: Sequence[tuple[str, datetime]]) -> list[BatchStatus | None]:
-        latest: dict[str, datetime] = {}
-        for batch_id, at in checks:
-            latest[batch_id] = max(at, latest.get(batch_id, at))
-        final: dict[str, BatchStatus] = {}
-        async with self._conn() as conn:
-            for batch_id, at in sorted(latest.items()):
-                status = await conn.fetchval(COMPLETE_AND_NOTIFY, to_epoch(at), batch_id)
-                if status is not None:
-                    final[batch_id] = BatchStatus(status)
-        return [final.get(batch_id) for batch_id, _ in checks]
+        return await self._results.complete_if_done(batch_id, now)
 
     async def unfinished_without_work(self) -> list[str]:
         async with self._conn() as conn:

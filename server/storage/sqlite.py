@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,10 @@ from server.storage.sqlite_connection import SqliteTx, open_connection, translat
 from server.storage.stats_sql import aggregate_stats
 
 _FINAL_STATUSES_SQL = "('completed', 'failed', 'cancelled')"
+
+
+def _finished_at(outcome: CompanyOutcome) -> datetime:
+    return outcome.finished_at or datetime.now(UTC)
 
 
 class SqliteBatchStore:
@@ -305,16 +309,20 @@ class SqliteBatchStore:
             position,
             *fence,
         )
-        if change is None:
+        final: BatchStatus | None = None
+        if change is None and owner is None:
             async with self._locked() as conn:
                 recorded = (await conn.execute(sql, params)).rowcount == 1
         else:
             async with self._transaction() as conn:
                 recorded = (await conn.execute(sql, params)).rowcount == 1
-                if recorded:
+                if recorded and change is not None:
                     await self._write_change(conn, change)
+                elif recorded and owner is not None:
+                    # One writer at a time: this transaction sees every other result.
+                    final = await leases.complete_if_done(SqliteTx(conn), batch_id, _finished_at(outcome))
         if recorded and owner is not None:
-            self._changed(batch_id)
+            self._changed(batch_id, final)
         return recorded
 
     # -- work claiming (one process at a time: the write transaction is the lock) ------------------

@@ -128,8 +128,10 @@ async def test_a_late_result_from_an_expired_lease_is_refused(store: BatchStore)
     assert not await store.mark_finished(
         "b1", 0, success("b1-0", expired_at), attempt=retry.attempt, owner="replica-b"
     )
-    assert await store.complete_if_done("b1", expired_at) is BatchStatus.COMPLETED
+    # The replica's result was the batch's last: recording it completed the batch.
+    assert await store.complete_if_done("b1", expired_at) is None
     batch = await store.get_batch("b1")
+    assert batch is not None and batch.status is BatchStatus.COMPLETED
     assert batch is not None and batch.count(CompanyState.SUCCESS) == 1 and batch.total_companies == 1
     stats = await store.stats_since(T0 - timedelta(days=1), expired_at + timedelta(days=1))
     assert stats.companies_processed == 1
@@ -151,15 +153,30 @@ async def test_released_leases_make_companies_pending_again(store: BatchStore) -
     assert await store.count_pending() == 3
 
 
-async def test_complete_if_done_waits_for_every_company_and_is_written_once(store: BatchStore) -> None:
+async def test_the_last_recorded_result_completes_the_batch_once(store: BatchStore) -> None:
     await add_batch(store, "b1", 2)
     claims = [only(await store.claim("r", T0, LEASE, AGING)) for _ in range(2)]
     first, second = [c for c in claims if c is not None]
     await store.mark_finished("b1", first.position, success(first.name, T0), attempt=first.attempt, owner="r")
     assert await store.complete_if_done("b1", T0) is None
+    batch = await store.get_batch("b1")
+    assert batch is not None and batch.status is BatchStatus.PROCESSING
     await store.mark_finished(
         "b1", second.position, success(second.name, T0), attempt=second.attempt, owner="r"
     )
+    batch = await store.get_batch("b1")
+    assert batch is not None and batch.status is BatchStatus.COMPLETED and batch.completed_at == T0
+    assert await store.complete_if_done("b1", T0) is None  # written once
+
+
+async def test_complete_if_done_finishes_a_batch_left_without_work(store: BatchStore) -> None:
+    """The sweep's path: the last result was recorded by a replica that crashed before completing."""
+    await add_batch(store, "b1", 1)
+    claim = only(await store.claim("r", T0, LEASE, AGING))
+    assert claim is not None
+    # Written as the in-memory scheduler writes (no owner): nothing completes the batch but the check.
+    await store.mark_finished("b1", 0, success(claim.name, T0))
+    assert await store.unfinished_without_work() == ["b1"]
     assert await store.complete_if_done("b1", T0) is BatchStatus.COMPLETED
     assert await store.complete_if_done("b1", T0) is None
     # A pause arriving after completion does not reopen the batch.
@@ -188,7 +205,7 @@ async def test_change_listeners_hear_submits_claims_and_status_changes(store: Ba
 
 
 async def test_a_recorded_result_is_announced_and_a_refused_one_is_not(store: BatchStore) -> None:
-    await add_batch(store, "b1", 1)
+    await add_batch(store, "b1", 2)  # the first result is progress, not the batch's completion
     claim = only(await store.claim("r", T0, LEASE, AGING))
     assert claim is not None
     heard: list[tuple[str, BatchStatus | None]] = []
@@ -228,10 +245,53 @@ async def test_results_finished_at_once_are_each_recorded_once_and_stale_ones_re
     ]
     verdicts = await asyncio.gather(*finishes, *stale)
     assert verdicts == [True] * 40 + [False] * 10
-    await asyncio.gather(*(store.complete_if_done(c.batch_id, T0) for c in claims))
     for batch_id, total in (("b1", 30), ("b2", 10)):
         batch = await store.get_batch(batch_id)
         assert batch is not None and batch.status is BatchStatus.COMPLETED
         assert batch.count(CompanyState.SUCCESS) == total
     stats = await store.stats_since(T0 - timedelta(days=1), T0 + timedelta(days=1))
     assert stats.companies_processed == 40
+
+
+async def test_two_replicas_claiming_and_finishing_at_full_speed_keep_every_limit(
+    store_factory: StoreFactory,
+) -> None:
+    """Claims and grouped results racing: no batch past max_concurrent, each company done once."""
+    stores = [await store_factory(), await store_factory()]
+    for index in range(3):
+        await add_batch(stores[0], f"b{index}", 25, max_concurrent=4)
+    peak: dict[str, int] = {}
+
+    async def watch_running() -> None:
+        while True:
+            for index in range(3):
+                companies = await stores[0].list_companies(f"b{index}")
+                running = sum(c.state is CompanyState.RUNNING for c in companies)
+                peak[f"b{index}"] = max(peak.get(f"b{index}", 0), running)
+            await asyncio.sleep(0)
+
+    async def replica(store: BatchStore, owner: str) -> int:
+        recorded = 0
+
+        async def finish(claim: ClaimedCompany) -> bool:
+            outcome = success(claim.name, T0)
+            return await store.mark_finished(
+                claim.batch_id, claim.position, outcome, attempt=claim.attempt, owner=owner
+            )
+
+        while claims := await store.claim(owner, T0, LEASE, AGING, limit=6):
+            recorded += sum(await asyncio.gather(*(finish(c) for c in claims)))
+        return recorded
+
+    watcher = asyncio.create_task(watch_running())
+    try:
+        async with asyncio.timeout(60):
+            counts = await asyncio.gather(replica(stores[0], "a"), replica(stores[1], "b"))
+    finally:
+        watcher.cancel()
+    assert sum(counts) == 75
+    assert max(peak.values()) <= 4
+    for index in range(3):
+        batch = await stores[1].get_batch(f"b{index}")
+        assert batch is not None and batch.status is BatchStatus.COMPLETED
+        assert batch.count(CompanyState.SUCCESS) == 25
