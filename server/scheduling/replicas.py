@@ -35,7 +35,6 @@ from server.domain import (
     BatchSpec,
     BatchStatus,
     BatchView,
-    CompanyOutcome,
     CompanyState,
     ExtractionRequest,
     SubmitOutcome,
@@ -69,10 +68,10 @@ def _utcnow() -> datetime:
 
 @dataclass
 class _Running:
-    """A company this replica holds a lease on, and its extraction."""
+    """A company this replica holds a lease on, and the task extracting it."""
 
     claim: ClaimedCompany
-    task: asyncio.Task[CompanyOutcome]
+    task: asyncio.Task[None]
 
 
 class ReplicaScheduler(BatchScheduler):
@@ -150,8 +149,7 @@ class ReplicaScheduler(BatchScheduler):
         """Stop workers, heartbeat and extractions; leases left behind expire for other replicas."""
         self._dispatching = False
         self._stopped = True
-        tasks: list[asyncio.Task[Any]] = [*self._worker_tasks, *self._runs]
-        tasks.extend(r.task for r in self._claims.values())
+        tasks: list[asyncio.Task[Any]] = [*self._worker_tasks, *self._runs]  # runs: every claim's task
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -339,6 +337,8 @@ class ReplicaScheduler(BatchScheduler):
                 task = asyncio.create_task(self._guarded_run(claim), name=f"replica-{claim.batch_id}")
                 self._runs.add(task)
                 task.add_done_callback(self._run_done)
+                # Registered with no await since the claim returned: the heartbeat sees it held.
+                self._claims[(claim.batch_id, claim.position)] = _Running(claim, task)
             return len(claims)
 
     def _run_done(self, task: asyncio.Task[None]) -> None:
@@ -359,35 +359,30 @@ class ReplicaScheduler(BatchScheduler):
             self._log.exception("unexpected error while running a company")
 
     async def _run_claim(self, claim: ClaimedCompany) -> None:
+        """Extract, then record the result if the lease is still ours.
+
+        While the company is in ``_claims`` a lost lease, a cancel or a drain takes it out and cancels
+        this task (the extraction stops, nothing is written); once it is taken out here, the write
+        goes ahead whatever happens to the lease (the store refuses it if the lease was lost).
+        """
         options = claim.options
         request = ExtractionRequest(
             claim.name, options.extraction_mode, options.country, options.language, claim.domain_hint
         )
-        task = asyncio.create_task(
-            run_extraction(
-                self._extractor,
-                request,
-                options.timeout_seconds,
-                claim.started_at,
-                self._log,
-                claim.batch_id,
-                claim.trace_id,
-                cache=self._cache,
-                bypass_cache=options.bypass_cache,
-            )
+        outcome = await run_extraction(
+            self._extractor,
+            request,
+            options.timeout_seconds,
+            claim.started_at,
+            self._log,
+            claim.batch_id,
+            claim.trace_id,
+            cache=self._cache,
+            bypass_cache=options.bypass_cache,
         )
-        key = (claim.batch_id, claim.position)
-        running = _Running(claim, task)
-        self._claims[key] = running  # no await since the claim returned: the heartbeat sees it held
-        try:
-            await asyncio.wait({task})
-        except asyncio.CancelledError:
-            task.cancel()
-            raise
-        if self._claims.get(key) is not running or task.cancelled():
+        running = self._claims.pop((claim.batch_id, claim.position), None)
+        if running is None or running.task is not asyncio.current_task():
             return  # the lease was lost, the batch cancelled or the replica draining: not ours to write
-        del self._claims[key]
-        outcome = task.result()
         recorded = await self._store.mark_finished(
             claim.batch_id, claim.position, outcome, attempt=claim.attempt, owner=self.replica_id
         )

@@ -17,9 +17,9 @@ asyncpg passes on as a server setting), so tests and benchmarks can each use a t
 
 - Replicas claim work in one call of a server-side function (``FOR UPDATE SKIP LOCKED`` on the batch
   row, ``server.storage.leases``), record their results in groups (``postgres_results``), and
-  announce every change of a batch with ``NOTIFY company_batch_changes, '<batch_id>[ <status>]'``, so a replica's
-  ``WatchBatch`` follows progress made on any other: status changes in their own transaction,
-  companies' progress right after the commit, merged per batch (see ``ChangeFeed.announce_soon``).
+  announce every change of a batch with ``NOTIFY company_batch_changes, '<batch_id>[ <status>]'``,
+  so a replica's ``WatchBatch`` follows progress made on any other: status changes in their own
+  transaction, companies' progress right after the commit, merged per batch (``announce_soon``).
 """
 
 from __future__ import annotations

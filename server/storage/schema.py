@@ -151,9 +151,11 @@ _POSTGRES_HOURLY_SHARDS = (
 )
 
 # A claim counts each live batch's running companies (``server.storage.leases``): read from this index,
-# not by intersecting the state index with the primary key.
+# not by intersecting the state index with the primary key. It also serves every other "running"
+# query, so the older index on state alone goes (one index fewer to update per claimed company).
 _RUNNING_PER_BATCH = (
     "CREATE INDEX ix_companies_running_batch ON companies (batch_id) WHERE state = 'running'",
+    "DROP INDEX ix_companies_running",
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
