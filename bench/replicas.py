@@ -225,7 +225,9 @@ async def measure_replica_speedup(plan: ReplicaPlan, server_url: str | None = No
         },
         notes=(
             "each replica is its own server process with an extractor that answers at once",
-            "cpu figures: user+system seconds of the replica processes and of PostgreSQL over the run",
+            "cpu figures: user+system seconds over the run of the replica processes and of every "
+            "PostgreSQL process (backends opened during the run included); machine_busy_cores: all "
+            "processes on the machine",
         ),
     )
 
