@@ -167,7 +167,9 @@ class ReplicaScheduler(BatchScheduler):
             raise ServiceUnavailable("the scheduler is shutting down")
         await self._check_capacity(spec)
         stored, created = await self._create(spec, trace_id)
-        view = await self.get(stored.batch_id)  # as submitted (queued), like the in-memory scheduler
+        # As submitted (queued), like the in-memory scheduler: the row as written, not read again (the
+        # submit's own notification may already have let a worker here or elsewhere claim from it).
+        view = self._stored_view(stored)
         if created:
             # Start work before answering, as the in-memory scheduler does: a pause sent right after
             # the submit then finds the first companies running rather than nothing started.

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from scheduling_fakes import ScriptedExtractor, eventually
 
 from server.domain import BatchEventType, BatchOptions, BatchSpec, BatchStatus
 from server.scheduling.replicas import ReplicaScheduler
+from server.storage.base import BatchStore, NewBatch, StoredBatch
 from server.storage.testing import POSTGRES, StoreFactory
 
 ON_POSTGRES = pytest.mark.parametrize(
@@ -178,6 +181,47 @@ async def test_a_crashed_replicas_companies_are_rerun_elsewhere_and_recorded_onc
     assert sorted(r.company_name for r in results.results) == sorted(names)
     assert results.batch.progress.completed == 4
     assert results.batch.status is BatchStatus.COMPLETED
+
+
+class ClaimedElsewhereAtOnce:
+    """A store whose new batches another replica starts claiming before the submit call returns."""
+
+    def __init__(self, store: BatchStore, other: BatchStore) -> None:
+        self._store, self._other = store, other
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def create_batch(self, batch: NewBatch) -> tuple[StoredBatch, bool]:
+        created = await self._store.create_batch(batch)
+        await self._other.claim("elsewhere", datetime.now(UTC), 30.0, 30.0, 2)
+        return created
+
+
+async def test_submit_answers_with_the_batch_as_submitted_even_if_another_replica_starts_it_first(
+    store_factory: StoreFactory, extractor: ScriptedExtractor
+) -> None:
+    extractor.hold_all = asyncio.Event()
+    store = ClaimedElsewhereAtOnce(await store_factory(), await store_factory())
+    replica = ReplicaScheduler(
+        store,  # type: ignore[arg-type]
+        extractor,
+        workers=2,
+        aging_seconds=30.0,
+        replica_id="submitter",
+        lease_seconds=5.0,
+        heartbeat_seconds=0.5,
+    )
+    await replica.start()
+    try:
+        outcome = await replica.submit(BatchSpec(("Q-0", "Q-1", "Q-2"), BatchOptions(max_concurrent=3)))
+        # The answer is the batch as submitted, whatever the queue did meanwhile (the contract's 202).
+        assert outcome.batch.status is BatchStatus.QUEUED
+        assert outcome.batch.progress.in_progress == 0
+        view = await replica.get(outcome.batch.batch_id)
+        assert view.status is BatchStatus.PROCESSING and view.progress.in_progress == 3
+    finally:
+        await replica.stop()
 
 
 async def _progress(replica: ReplicaScheduler, batch_id: str, check: Callable[..., bool]) -> bool:
