@@ -52,6 +52,8 @@ class Coalescer(Generic[Item, Result]):
             queued, self._queued = self._queued, []
             try:
                 results = await self._run_many([item for item, _ in queued])
+                if len(results) != len(queued):
+                    raise RuntimeError(f"{len(results)} results for {len(queued)} calls")
             except asyncio.CancelledError:
                 for _, future in queued:
                     future.cancel()

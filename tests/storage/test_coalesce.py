@@ -75,3 +75,13 @@ async def test_closing_cancels_the_callers_still_waiting() -> None:
     await coalescer.aclose()
     with pytest.raises(asyncio.CancelledError):
         await waiting
+
+
+async def test_a_round_answering_for_the_wrong_number_of_calls_fails_them_instead_of_hanging() -> None:
+    async def short(items: Sequence[int]) -> list[int]:
+        return list(items)[:-1]
+
+    coalescer = Coalescer(short)
+    with pytest.raises(RuntimeError, match="0 results for 1 calls"):
+        async with asyncio.timeout(5):
+            await coalescer.submit(1)
