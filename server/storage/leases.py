@@ -13,11 +13,13 @@ LOCKED``; SQLite: the whole write transaction) and counts the batch's running co
 statement begun after the lock, so two replicas never claim past the limit of one batch; while one
 replica holds a batch's row the others skip to the next batch instead of queueing behind it.
 
-The statements are written once, with ``:name`` parameters. SQLite runs them one by one in its write
-transaction (``claim``, ``bind`` turns them into ``?`` statements). PostgreSQL runs the same text inside
-one server-side function (``postgres_claim_function``), so a claim is one round trip and no transaction
-stays open between statements while a busy replica gets round to sending the next one: measured, such
-idle-in-transaction claims holding batch rows were what kept a second replica from adding throughput.
+The SQL is written once, with ``:name`` parameters: the queue order, the "may start a company" test,
+the claim UPDATE and the start of a batch. SQLite runs it statement by statement in its write
+transaction (``claim``; ``bind`` turns the names into ``?``). PostgreSQL runs it inside one server-side
+function (``postgres_claim_function``), which checks the batches one at a time in queue order rather
+than all at once: a claim is one round trip, and no transaction stays open between statements while a
+busy replica gets round to sending the next one (measured, such idle-in-transaction claims holding
+batch rows were what kept a second replica from adding throughput).
 """
 
 from __future__ import annotations
