@@ -382,9 +382,11 @@ class ReplicaScheduler(BatchScheduler):
             cache=self._cache,
             bypass_cache=options.bypass_cache,
         )
-        running = self._claims.pop((claim.batch_id, claim.position), None)
+        key = (claim.batch_id, claim.position)
+        running = self._claims.get(key)
         if running is None or running.task is not asyncio.current_task():
             return  # the lease was lost, the batch cancelled or the replica draining: not ours to write
+        del self._claims[key]
         recorded = await self._store.mark_finished(
             claim.batch_id, claim.position, outcome, attempt=claim.attempt, owner=self.replica_id
         )
