@@ -221,6 +221,7 @@ async def measure_replica_speedup(plan: ReplicaPlan, server_url: str | None = No
             "rounds_seconds_one": [round(run.seconds, 3) for run in ones],
             "rounds_seconds_two": [round(run.seconds, 3) for run in twos],
             "nproc": os.cpu_count(),
+            "ceiling_speedup": round(_ceiling(one), 2),
             "bottleneck": bottleneck,
         },
         notes=(
@@ -257,7 +258,16 @@ def _bottleneck(one: RunFigures, two: RunFigures) -> str:
         )
     else:
         verdict = "the machine's CPU, the replicas' share first (their claim and record path)"
-    return f"{verdict}. {figures(one)}. {figures(two)}"
+    ceiling = (
+        f"at most {_ceiling(one):.2f}x is possible here: one replica with the database already keeps "
+        f"{one.machine_busy_seconds / one.seconds:.2f} of {cores} cores busy"
+    )
+    return f"{verdict}; {ceiling}. {figures(one)}. {figures(two)}"
+
+
+def _ceiling(one: RunFigures) -> float:
+    """The most a second replica can add when the one-replica run already keeps this many cores busy."""
+    return (os.cpu_count() or 1) / (one.machine_busy_seconds / one.seconds)
 
 
 async def _serve() -> None:
