@@ -11,6 +11,7 @@ from typing import Any
 from server.domain import (
     BatchOptions,
     BatchStatus,
+    CompanyOutcome,
     CompanyState,
     ErrorType,
     ExportFormat,
@@ -59,6 +60,22 @@ def options_from_json(text: str) -> BatchOptions:
         include_failed_results=raw.get("include_failed_results", defaults.include_failed_results),
         export_format=ExportFormat(raw.get("export_format", defaults.export_format)),
         bypass_cache=raw.get("bypass_cache", defaults.bypass_cache),
+    )
+
+
+def outcome_columns(outcome: CompanyOutcome) -> tuple[Any, ...]:
+    """A company's final write, in column order: state, started_at, finished_at, profile, error_type,
+    error_message, error_details, from_cache (the order every store's finish statement uses)."""
+    error = outcome.error
+    return (
+        outcome.state.value,
+        to_epoch(outcome.started_at),
+        to_epoch(outcome.finished_at),
+        None if outcome.profile is None else json.dumps(outcome.profile),
+        None if error is None else error.type.value,
+        None if error is None else error.message,
+        None if error is None else error.details,
+        int(outcome.from_cache),
     )
 
 

@@ -24,7 +24,6 @@ asyncpg passes on as a server setting), so tests and benchmarks can each use a t
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -65,6 +64,7 @@ from server.storage.codec import (
     batch_from_row,
     company_from_row,
     options_to_json,
+    outcome_columns,
     to_epoch,
 )
 from server.storage.postgres_changes import ChangeFeed, notify
@@ -299,20 +299,12 @@ class PostgresBatchStore:
                 self._changes.announce_soon(batch_id)
                 return True
             return False
-        error = outcome.error
         async with self._transaction() as conn:
             if change is not None:
                 await lock_batch(conn, batch_id)
             changed = await conn.fetchval(
                 MARK_FINISHED_PLAIN if attempt is None else MARK_FINISHED_FENCED,
-                outcome.state.value,
-                to_epoch(outcome.started_at),
-                to_epoch(outcome.finished_at),
-                None if outcome.profile is None else json.dumps(outcome.profile),
-                None if error is None else error.type.value,
-                None if error is None else error.message,
-                None if error is None else error.details,
-                int(outcome.from_cache),
+                *outcome_columns(outcome),
                 batch_id,
                 position,
                 *(() if attempt is None else (attempt, owner)),

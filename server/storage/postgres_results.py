@@ -7,7 +7,6 @@ statement and commit per round, then one completion statement per batch the roun
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import asyncpg
 from server.domain import BatchStatus, CompanyOutcome
 from server.errors import ServiceUnavailable
 from server.storage.coalesce import Coalescer
-from server.storage.codec import to_epoch
+from server.storage.codec import outcome_columns, to_epoch
 from server.storage.postgres_sql import COMPLETE_AND_NOTIFY, MARK_FINISHED_MANY
 
 Connection = Callable[..., AbstractAsyncContextManager[asyncpg.Connection]]
@@ -61,18 +60,10 @@ class ResultWriter:
         """One round of results: one statement, one commit (without the WAL wait, the progress pool)."""
         columns: list[list[Any]] = [[] for _ in range(12)]
         for finish in finishes:
-            outcome, error = finish.outcome, finish.outcome.error
             row = (
                 finish.batch_id,
                 finish.position,
-                outcome.state.value,
-                to_epoch(outcome.started_at),
-                to_epoch(outcome.finished_at),
-                None if outcome.profile is None else json.dumps(outcome.profile),
-                None if error is None else error.type.value,
-                None if error is None else error.message,
-                None if error is None else error.details,
-                int(outcome.from_cache),
+                *outcome_columns(finish.outcome),
                 finish.attempt,
                 finish.owner,
             )

@@ -9,7 +9,6 @@ in autocommit mode so a single guarded UPDATE is one round trip to the thread an
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -52,6 +51,7 @@ from server.storage.codec import (
     batch_from_row,
     company_from_row,
     options_to_json,
+    outcome_columns,
     to_epoch,
 )
 from server.storage.sqlite_connection import SqliteTx, open_connection, translated
@@ -286,7 +286,6 @@ class SqliteBatchStore:
         attempt: int | None = None,
         owner: str | None = None,
     ) -> bool:
-        error = outcome.error
         sql = (
             "UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?, "
             "error_message = ?, error_details = ?, from_cache = ?, lease_owner = NULL, lease_expires = NULL "
@@ -297,14 +296,7 @@ class SqliteBatchStore:
             sql += leases.FENCE_CLAUSE
             fence = (attempt, owner)
         params = (
-            outcome.state.value,
-            to_epoch(outcome.started_at),
-            to_epoch(outcome.finished_at),
-            None if outcome.profile is None else json.dumps(outcome.profile),
-            None if error is None else error.type.value,
-            None if error is None else error.message,
-            None if error is None else error.details,
-            int(outcome.from_cache),
+            *outcome_columns(outcome),
             batch_id,
             position,
             *fence,
