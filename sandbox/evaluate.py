@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from google.protobuf.json_format import MessageToDict
@@ -145,6 +146,21 @@ def score_company(
             report.mistakes.append(f"{label}: {name} = {got!r}, truth {want!r}")
 
 
+def landing_pages(companies: list[dict[str, Any]]) -> dict[str, str]:
+    """``/`` of each site captured only at deeper pages forwards to its recorded ``start_url``.
+
+    The service reads a site from its root, as it would on the web; a capture without the root page
+    would otherwise fail for want of a page, which says nothing about extraction.
+    """
+    pages: dict[str, str] = {}
+    for company in companies:
+        start = company.get("start_url")
+        if start and not company.get("home_page", True):
+            parts = urlsplit(start)
+            pages[parts.hostname or ""] = parts.path + (f"?{parts.query}" if parts.query else "")
+    return pages
+
+
 async def evaluate(corpus: Path, modes: list[ExtractionMode]) -> Report:
     """Run every company of ``corpus`` in every mode through a real service and score it."""
     truth = json.loads((corpus / "truth.json").read_text("utf-8"))
@@ -157,7 +173,7 @@ async def evaluate(corpus: Path, modes: list[ExtractionMode]) -> Report:
         by_country[company["country"]].append(company)
     report = Report()
     with tempfile.TemporaryDirectory(prefix="eval-") as data_dir:
-        async with SandboxWeb(corpus) as web:
+        async with SandboxWeb(corpus, landing_pages=landing_pages(truth["companies"])) as web:
             settings = service_settings(
                 Path(data_dir), **web.settings_overrides(), fetch_timeout_seconds=EVAL_FETCH_TIMEOUT_SECONDS
             )

@@ -44,6 +44,9 @@ class SandboxWeb:
         http_port: HTTP port, 0 for a free one.
         https_port: HTTPS port, 0 for a free one.
         latency: seconds added before every response, on top of each site's own latency.
+        landing_pages: ``{hostname: path}`` for sites captured without their home page: ``/`` on that
+            host answers ``302`` to the path, as a site whose root forwards to a deeper page does. The
+            corpus stays as captured; the caller (the eval) decides which recorded page stands in.
     """
 
     def __init__(
@@ -54,10 +57,12 @@ class SandboxWeb:
         http_port: int = 0,
         https_port: int = 0,
         latency: float = 0.0,
+        landing_pages: dict[str, str] | None = None,
     ) -> None:
         self.corpus: Corpus = load_corpus(Path(corpus_dir))
         self.host = host
         self.latency = latency
+        self.landing_pages = {host.lower(): path for host, path in (landing_pages or {}).items()}
         self._requested_ports = (http_port, https_port)
         self._ports: tuple[int, int] | None = None
         self._runner: web.AppRunner | None = None
@@ -185,6 +190,9 @@ class SandboxWeb:
         if site.redirect_to is not None:
             target = site.redirect_to.rstrip("/") + request.path_qs
             return web.Response(status=site.redirect_status, headers={"Location": target})
+        landing = self.landing_pages.get(site.hostname)
+        if landing is not None and request.path == "/":
+            return web.Response(status=302, headers={"Location": landing})
         if request.path in site.path_redirects:
             return web.Response(
                 status=site.redirect_status, headers={"Location": site.path_redirects[request.path]}

@@ -179,3 +179,16 @@ async def test_ca_file_is_removed_when_the_sandbox_stops(tmp_path: Path) -> None
         ca_file = web.ca_file
         assert ca_file.exists()
     assert not ca_file.exists()
+
+
+async def test_landing_page_stands_in_for_a_site_captured_without_its_home_page(tmp_path: Path) -> None:
+    deep = tmp_path / "sites" / "deep.test" / "news" / "2015"
+    deep.mkdir(parents=True)
+    (deep / "index.html").write_text("<title>Deep</title>")
+    async with SandboxWeb(tmp_path, landing_pages={"Deep.test": "/news/2015/"}) as web:
+        root = await _get(web, "deep.test", "/")
+        page = await _get(web, "deep.test", "/news/2015/")
+        other = await _get(web, "deep.test", "/about/")
+    assert root[0] == 302 and root[2]["Location"] == "/news/2015/"
+    assert page[0] == 200 and "Deep" in page[1]
+    assert other[0] == 404
