@@ -9,7 +9,7 @@ PROTO_SRC := $(wildcard protos/company/v1/*.proto)
 STUBS := client/stubs
 DESCRIPTOR := envoy/descriptor.binpb
 
-.PHONY: venv protos lint-protos lint typecheck test test-sqlite test-service-postgres serve demo bench eval clean
+.PHONY: venv protos lint-protos lint typecheck test test-sqlite test-service-postgres serve demo bench eval probe clean
 
 venv: .venv/.synced
 
@@ -42,8 +42,8 @@ lint-protos: venv node_modules/.bin/buf
 	node_modules/.bin/buf lint
 
 lint: venv
-	.venv/bin/ruff check server client tests bench
-	.venv/bin/ruff format --check server client tests bench
+	.venv/bin/ruff check server client tests bench probe
+	.venv/bin/ruff format --check server client tests bench probe
 
 typecheck: venv
 	.venv/bin/mypy
@@ -72,6 +72,10 @@ bench: venv
 ## eval: every corpus company in every mode through the real server; per-field precision/recall/fill.
 eval: venv
 	$(PY) -m sandbox.evaluate $(EVAL_ARGS)
+
+## probe: the long hostile drills (malformed requests, kill -9 points, 1,000 watchers); not in make test.
+probe: venv
+	$(PY) -m probe $(PROBE_ARGS)
 
 clean:
 	rm -rf .venv .uv node_modules .build .pytest_cache

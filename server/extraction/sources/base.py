@@ -16,6 +16,9 @@ from server.extraction.fetcher import WebFetcher
 from server.extraction.modes import ModePlan
 from server.extraction.resolve import Resolution
 
+EVIDENCE_CHARS = 200
+"""Longest quote a finding keeps as its evidence."""
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -34,6 +37,10 @@ class Finding:
     retrieved_at: datetime
     method: str
     confidence: float
+    # What the value was read from: the text as it stood on the page (at most ``EVIDENCE_CHARS``) or the
+    # path of the value in a knowledge record (``claims.P571[0]``); None where nothing narrower than the
+    # URL can be shown.
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)
