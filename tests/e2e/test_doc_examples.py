@@ -1,7 +1,10 @@
-"""The Python examples of the REST contract document run as written against Envoy + the server.
+"""The Python examples of the REST documents run as written against Envoy + the server.
 
-Only the base URL (and the example batch id, which must be a real one) is replaced. Each example runs
-in its own interpreter, as a user would run it, while the service runs in this test's event loop.
+Two documents: the repository's own reference (``docs/rest-api.md``), always; and the shared REST
+contract (``../shared/api/batch-processing.md``) when a checkout has it beside it (a user's clone does
+not, so those tests skip there). Only the base URL (and the example batch id, which must be a real one)
+is replaced. Each example runs in its own interpreter, as a user would run it, while the service runs
+in this test's event loop.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from server.testing import ScriptedExtractor, ServiceStack, running_envoy, runni
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-DOCUMENT = Path(__file__).resolve().parents[3] / "shared" / "api" / "batch-processing.md"
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "docs" / "rest-api.md"
+DOCUMENT = ROOT.parent / "shared" / "api" / "batch-processing.md"
+REFERENCE_BATCH_ID = "BATCH_ID"
 DOC_URL = "http://localhost:8000"
 DOC_BATCH_ID = "batch_20240115_abc123"
 DOC_COMPANIES = [
@@ -37,13 +43,15 @@ DOC_COMPANIES = [
 EXAMPLE_TIMEOUT_SECONDS = 120
 
 
-def python_examples() -> list[str]:
-    text = DOCUMENT.read_text()
+def python_examples(document: Path = DOCUMENT) -> list[str]:
+    if not document.exists():
+        pytest.skip(f"{document} is not beside this checkout")
+    text = document.read_text()
     return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
 
 
-def example(containing: str) -> str:
-    matches = [code for code in python_examples() if containing in code]
+def example(containing: str, document: Path = DOCUMENT) -> str:
+    matches = [code for code in python_examples(document) if containing in code]
     assert len(matches) == 1, f"expected one example containing {containing!r}"
     return matches[0]
 
@@ -67,10 +75,12 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Servi
             yield ServiceStack(service, envoy, extractor)
 
 
-async def run_example(code: str, stack: ServiceStack, cwd: Path, batch_id: str = "") -> str:
+async def run_example(
+    code: str, stack: ServiceStack, cwd: Path, batch_id: str = "", placeholder: str = DOC_BATCH_ID
+) -> str:
     source = code.replace(DOC_URL, stack.url)
     if batch_id:
-        source = source.replace(DOC_BATCH_ID, batch_id)
+        source = source.replace(placeholder, batch_id)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -84,8 +94,32 @@ async def run_example(code: str, stack: ServiceStack, cwd: Path, batch_id: str =
     return stdout.decode()
 
 
+async def test_the_reference_examples_run_as_written(stack: ServiceStack, tmp_path: Path) -> None:
+    """Submit, watch, poll, fetch results and a CSV, read stats and an error, as the reference shows."""
+
+    async def run(containing: str, batch_id: str = "") -> str:
+        code = example(containing, REFERENCE)
+        return await run_example(code, stack, tmp_path, batch_id, placeholder=REFERENCE_BATCH_ID)
+
+    assert len(python_examples(REFERENCE)) == 6
+    out = await run('"company_names": ["Apple"')
+    match = re.search(r"submitted (batch_\w+) queued 3", out)
+    assert match, out
+    batch_id = match.group(1)
+    out = await run("/watch", batch_id)
+    assert out.splitlines()[0].startswith("snapshot ")
+    assert out.splitlines()[-1] == "final status completed"
+    assert (await run("/status", batch_id)).strip() == "completed 3 of 3"
+    out = await run("csv_file", batch_id)
+    assert "Apple succeeded apple.example" in out.replace("success", "succeeded")
+    assert "csv rows 3" in out
+    assert (tmp_path / "results.csv").read_text().startswith("company_name,")
+    out = await run("/stats")
+    assert re.fullmatch(r"companies processed [1-9]\d*\n", out)
+    assert (await run('json={"company_names": []}')).strip() == "400 ValidationError ['company_names']"
+
+
 async def test_the_document_has_the_examples_this_suite_runs() -> None:
-    assert DOCUMENT.exists(), f"the REST contract is expected at {DOCUMENT}"
     assert len(python_examples()) >= 7
 
 
