@@ -218,6 +218,10 @@ async def test_submit_answers_with_the_batch_as_submitted_even_if_another_replic
         # The answer is the batch as submitted, whatever the queue did meanwhile (the contract's 202).
         assert outcome.batch.status is BatchStatus.QUEUED
         assert outcome.batch.progress.in_progress == 0
+        # The submitting replica claims its share on its own schedule (at submit and on the batch's
+        # announcement), racing the other replica's claim: wait for all three to be claimed, then look.
+        batch_id = outcome.batch.batch_id
+        await eventually(lambda: _progress(replica, batch_id, lambda p: p.in_progress == 3), "all claimed")
         view = await replica.get(outcome.batch.batch_id)
         assert view.status is BatchStatus.PROCESSING and view.progress.in_progress == 3
     finally:
