@@ -158,8 +158,9 @@ async def _wait_all_final(url: str) -> None:
 
 async def run_with(replicas: int, plan: ReplicaPlan, server_url: str) -> RunFigures:
     """The plan's batches through ``replicas`` replica processes on a fresh schema."""
-    workdir = Path(tempfile.mkdtemp(prefix="bench-replicas-"))
     async with scratch_schema(server_url) as url, AsyncExitStack() as stack:
+        # The replicas' logs live as long as the run: nothing is left behind in /tmp.
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-replicas-")))
         store = PostgresBatchStore(url)
         await store.open()
         stack.push_async_callback(store.close)
