@@ -10,6 +10,7 @@ from client.errors import (
     NotFound,
     Unavailable,
 )
+from client.progress import event_name, status_name
 from client.sync_client import SyncBatchClient
 
 __all__ = [
@@ -22,4 +23,6 @@ __all__ = [
     "NotFound",
     "SyncBatchClient",
     "Unavailable",
+    "event_name",
+    "status_name",
 ]

@@ -41,6 +41,7 @@ PRIORITIES = tuple(n for n in enums_pb2.Priority.keys() if not n.endswith("_unsp
 FORMATS = tuple(n for n in enums_pb2.ExportFormat.keys() if not n.endswith("_unspecified"))
 TIMEFRAMES = ("1h", "6h", "24h", "7d", "30d")
 FILE_EXTENSIONS = {"json": "json", "csv": "csv", "excel": "xlsx"}
+FORMAT_OF_SUFFIX = {".json": "json", ".csv": "csv", ".xlsx": "excel", ".xls": "excel"}
 JSON_INDENT = 2
 _BATCH_PREFIX = "batch_"
 
@@ -58,8 +59,19 @@ def _print_json(message: Message) -> None:
 
 
 def _fail(exc: BatchServiceError) -> NoReturn:
-    click.echo(f"error: {exc}", err=True)
+    click.echo(f"error: {_advice(exc)}", err=True)
     raise click.exceptions.Exit(EXIT_UNAVAILABLE if isinstance(exc, Unavailable) else EXIT_SERVICE_ERROR)
+
+
+def _advice(exc: BatchServiceError) -> str:
+    """The error as a user can act on it: an unreachable service says where it was looked for."""
+    if isinstance(exc, Unavailable) and exc.reason == "":  # no server answered (a server's own has one)
+        target = click.get_current_context().find_root().params.get("target", DEFAULT_TARGET)
+        return (
+            f"service not reachable at {target}: is `make serve` running? (or set --target / "
+            f"{TARGET_ENV_VAR}) [{exc.code.name}: {exc.message}]"
+        )
+    return str(exc)
 
 
 class _ServiceGroup(click.Group):
@@ -206,6 +218,7 @@ def submit(
 def watch(ctx: click.Context, batch_id: str, events: bool) -> None:
     """Follow a batch until it finishes, then print it; exit 4 if it failed or was cancelled."""
     with _client(ctx) as client:
+        client.get(batch_id)  # an unknown id fails here, before a progress bar is drawn
         _watch_to_end(client, batch_id, events_as_json=events)
 
 
@@ -216,7 +229,12 @@ def _default_output(batch_id: str, fmt: str) -> Path:
 
 @main.command()
 @click.argument("batch_id")
-@click.option("--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False), default="json")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    help="File format [from the -o file's extension, else the batch's export_format].",
+)
 @click.option(
     "-o",
     "--output",
@@ -228,11 +246,11 @@ def _default_output(batch_id: str, fmt: str) -> Path:
 )
 @click.pass_context
 def results(
-    ctx: click.Context, batch_id: str, fmt: str, output: Path | None, include_failed: bool | None
+    ctx: click.Context, batch_id: str, fmt: str | None, output: Path | None, include_failed: bool | None
 ) -> None:
     """Results of a batch: JSON document, or the CSV / Excel file."""
-    fmt = fmt.lower()
     with _client(ctx) as client:
+        fmt = _results_format(client, batch_id, fmt, output)
         if fmt == "json":
             data = (to_json(client.results(batch_id, include_failed)) + "\n").encode()
         else:
@@ -247,6 +265,16 @@ def results(
     except OSError as exc:
         raise click.FileError(str(output), hint=exc.strerror) from exc
     click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+
+
+def _results_format(client: SyncBatchClient, batch_id: str, fmt: str | None, output: Path | None) -> str:
+    """``--format`` if given, else what the output file's name says, else the batch's export format."""
+    if fmt is not None:
+        return fmt.lower()
+    if output is not None and output.suffix.lower() in FORMAT_OF_SUFFIX:
+        return FORMAT_OF_SUFFIX[output.suffix.lower()]
+    stored = enums_pb2.ExportFormat.Name(client.get(batch_id).export_format)
+    return stored if stored in FORMATS else "json"
 
 
 @main.command()

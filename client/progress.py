@@ -15,6 +15,12 @@ UNSUCCESSFUL_STATUSES = frozenset({enums_pb2.failed, enums_pb2.cancelled})
 EventSink = Callable[[batch_service_pb2.WatchBatchResponse], None]
 
 
+def event_name(event: batch_service_pb2.WatchBatchResponse) -> str:
+    """The lower-case name of a watch event's type (``snapshot``, ``company_succeeded``, ...)."""
+    name: str = batch_service_pb2.WatchBatchResponse.EventType.Name(event.event_type)
+    return name
+
+
 def status_name(status: int) -> str:
     """The lower-case name of a ``BatchStatus`` value."""
     name: str = enums_pb2.BatchStatus.Name(status)

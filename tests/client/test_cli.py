@@ -168,3 +168,37 @@ async def test_unknown_batch_is_reported_not_found(target: str) -> None:
     result = await companyctl(target, "status", "batch_20240101_nope")
     assert result.exit_code == EXIT_SERVICE_ERROR
     assert result.stderr.startswith("error: NOT_FOUND")
+
+
+async def test_results_format_follows_the_output_file_then_the_batch(target: str, tmp_path: Path) -> None:
+    submitted = await companyctl(target, "submit", "Acme Robotics", "--export-format", "csv", "--watch")
+    assert submitted.exit_code == 0, submitted.output
+    batch_id = json.loads(submitted.stdout)["batch_id"]
+
+    workbook_path, json_path = tmp_path / "out.xlsx", tmp_path / "out.json"
+    assert (await companyctl(target, "results", batch_id, "-o", str(workbook_path))).exit_code == 0
+    assert openpyxl.load_workbook(workbook_path).sheetnames[0] == "Results"
+    assert (await companyctl(target, "results", batch_id, "-o", str(json_path))).exit_code == 0
+    assert json.loads(json_path.read_text())["batch_id"] == batch_id
+
+    # No extension to go by: the batch's export_format (csv); --format still overrides both.
+    plain = await companyctl(target, "results", batch_id)
+    assert plain.stdout.startswith("company_name,")
+    forced = await companyctl(target, "results", batch_id, "--format", "json", "-o", str(tmp_path / "x.csv"))
+    assert forced.exit_code == 0 and json.loads((tmp_path / "x.csv").read_text())["batch_id"] == batch_id
+
+
+async def test_watching_an_unknown_batch_fails_before_any_progress_is_drawn(target: str) -> None:
+    result = await companyctl(target, "watch", "batch_20240101_nope")
+    assert result.exit_code == EXIT_SERVICE_ERROR
+    assert result.stderr.startswith("error: NOT_FOUND")
+    assert "%" not in result.stderr
+
+
+async def test_an_unreachable_service_is_reported_with_advice() -> None:
+    from server.testing import free_port
+
+    target = f"127.0.0.1:{free_port()}"  # nothing listens there
+    result = await companyctl(target, "status", "batch_20240101_nope")
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"error: service not reachable at {target}: is `make serve` running?")

@@ -40,6 +40,7 @@ DOC_COMPANIES = [
     "Adobe",
     "Salesforce",
 ]
+README_COMPANIES = ["Stripe", "Shopify"]
 EXAMPLE_TIMEOUT_SECONDS = 120
 
 
@@ -67,7 +68,7 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Servi
             "employee_count": "10001+",
             "headquarters": {"city": "Springfield", "country": "United States"},
         }
-        for name in DOC_COMPANIES
+        for name in (*DOC_COMPANIES, *README_COMPANIES)
     }
     extractor = ScriptedExtractor(profiles=profiles, delay=0.01)
     async with running_service(tmp_path_factory.mktemp("doc"), extractor) as service:
@@ -187,3 +188,14 @@ async def test_best_practice_tables_name_only_documented_values() -> None:
     assert set(namespace["batch_sizes"]) == modes  # type: ignore[arg-type]
     assert set(namespace["concurrency_by_mode"]) == modes  # type: ignore[arg-type]
     assert set(namespace["priorities"]) == {"urgent", "high", "normal", "low"}  # type: ignore[arg-type]
+
+
+async def test_the_readme_python_example_runs_as_written(stack: ServiceStack, tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    (code,) = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    out = await run_example(code.replace("localhost:8000", stack.envoy.grpc_target), stack, tmp_path)
+    lines = out.splitlines()
+    assert lines[0].startswith("snapshot ")
+    assert "company_succeeded 50%" in lines or "company_succeeded 100%" in lines
+    assert lines[-1] == "final status: completed"
+    assert (tmp_path / "results.xlsx").stat().st_size > 0
