@@ -9,7 +9,13 @@ from pathlib import Path
 
 CSV_SUFFIX = ".csv"
 COMMENT_PREFIX = "#"
-NAME_HEADERS = frozenset({"company_name", "company_names", "company", "name", "company name"})
+NAME_HEADERS = frozenset(
+    {
+        "company_name", "company_names", "company", "name", "company name",
+        "firma", "unternehmen", "firmenname", "entreprise", "société", "societe", "nom", "empresa",
+        "nombre", "azienda", "bedrijf", "naam",
+    }
+)  # fmt: skip
 """A first CSV row whose first cell is one of these (any case) is a header, not a company."""
 FILE_ENCODING = "utf-8-sig"  # spreadsheets often save UTF-8 with a BOM
 
@@ -20,9 +26,23 @@ def names_from_text(text: str) -> list[str]:
     return [name for name in names if name and not name.startswith(COMMENT_PREFIX)]
 
 
+CSV_DELIMITERS = ",;\t"
+"""Comma, semicolon (what Excel writes where the decimal mark is a comma) and tab."""
+SNIFF_CHARS = 64 * 1024
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """The file's own delimiter and quoting; plain comma-separated when nothing else stands out."""
+    try:
+        return csv.Sniffer().sniff(text[:SNIFF_CHARS], delimiters=CSV_DELIMITERS)
+    except csv.Error:  # one column, or too little text to tell
+        return csv.excel
+
+
 def names_from_csv(text: str) -> list[str]:
-    """The first column of each row, skipping a header row and empty cells."""
-    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row and row[0].strip()]
+    """The first column of each row, skipping a header row and empty cells; the delimiter is sniffed."""
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    rows = [row for row in reader if row and row[0].strip()]
     if rows and rows[0][0].strip().lower() in NAME_HEADERS:
         rows = rows[1:]
     return [row[0].strip() for row in rows]

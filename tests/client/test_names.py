@@ -43,3 +43,20 @@ def test_domain_hints_split_on_the_last_equals_sign() -> None:
 def test_malformed_domain_hints_are_rejected(pair: str) -> None:
     with pytest.raises(ValueError, match="NAME=DOMAIN"):
         parse_domain_hints([pair])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            'Firma;Land\nMüller GmbH;DE\n"Dupont; Fils";FR\n', ["Müller GmbH", "Dupont; Fils"], id="semicolon"
+        ),
+        pytest.param("name\tcountry\nGlobex, Inc.\tUS\nAcme\tUS\n", ["Globex, Inc.", "Acme"], id="tab"),
+        pytest.param(
+            'company,country\n"Globex, Inc.",US\nAcme,US\n', ["Globex, Inc.", "Acme"], id="comma-quoted"
+        ),
+        pytest.param("Acme Robotics\nGlobex\n", ["Acme Robotics", "Globex"], id="one-column"),
+    ],
+)
+def test_csv_delimiter_is_read_from_the_file(text: str, expected: list[str]) -> None:
+    assert names_from_csv(text) == expected
