@@ -194,7 +194,7 @@ def stats_to_proto(report: StatsReport) -> pb.Stats:
             average_batch_size=round(report.average_batch_size, 1),
             fastest_batch_time=round(report.fastest_batch_time, 1),
             slowest_batch_time=round(report.slowest_batch_time, 1),
-            most_common_extraction_mode=enum_value(enums_pb2.ExtractionMode, mode) if mode else 0,
+            most_common_extraction_mode=enum_value(enums_pb2.ExtractionMode, mode) if mode else None,
             peak_concurrent_batches=report.peak_concurrent_batches,
             cache_hit_rate=round(report.cache_hit_rate, 1),
             average_company_time=round(report.average_company_time, 2),

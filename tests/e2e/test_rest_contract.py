@@ -367,3 +367,16 @@ async def test_single_company_extraction(http: httpx.AsyncClient) -> None:
     assert data["data"]["domain"] == "globex-health.example"
     err = error(await http.post(f"{API}/extract", json={"company_name": " "}), 400)
     assert err["field_violations"][0]["field"] == "company_name"
+
+
+async def test_stats_of_an_empty_service_name_no_extraction_mode(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from server.testing import ScriptedExtractor, running_envoy, running_service
+
+    async with running_service(tmp_path_factory.mktemp("empty"), ScriptedExtractor()) as service:
+        async with running_envoy([service.grpc_port]) as envoy, httpx.AsyncClient(base_url=envoy.url) as http:
+            data = envelope(await http.get(f"{API}/batch/stats?timeframe=1h"), 200)
+    assert data["system_stats"]["total_batches"] == 0
+    assert "most_common_extraction_mode" not in data["performance_metrics"]
+    assert "unspecified" not in json.dumps(data)
