@@ -19,9 +19,11 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 import httpx
+import psutil
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -29,6 +31,7 @@ ENVOY_URL = "http://localhost:8000"
 ENVOY_ADMIN = "http://127.0.0.1:9901"
 DEMO_CORPUS = REPO_ROOT / "sandbox" / "corpus"
 DEMO_HTTP_PORT, DEMO_HTTPS_PORT = 18080, 18443
+SERVE_PORTS = {50051: "the gRPC server", 8000: "Envoy (REST and gRPC)", 9901: "Envoy's admin"}
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 30.0
 
@@ -57,23 +60,69 @@ async def child(
             out.close()
 
 
-async def wait_until_ready(processes: list[asyncio.subprocess.Process]) -> None:
-    """Until Envoy reports the server healthy (its gRPC health check passed)."""
+def ports_in_use(ports: Mapping[int, str]) -> list[str]:
+    """One line per port of ``ports`` something already listens on, naming the process when known."""
+    taken: list[str] = []
+    listening = {
+        conn.laddr.port: conn.pid
+        for conn in _inet_connections()
+        if conn.status == psutil.CONN_LISTEN and conn.laddr
+    }
+    for port, role in ports.items():
+        if port not in listening:
+            continue
+        pid = listening[port]
+        holder = "another process"
+        if pid is not None:
+            with contextlib.suppress(psutil.Error):
+                holder = f"pid {pid} ({' '.join(psutil.Process(pid).cmdline())[:120]})"
+        taken.append(f"port {port} ({role}) is in use by {holder}")
+    return taken
+
+
+def _inet_connections() -> list[Any]:
+    try:
+        return list(psutil.net_connections(kind="inet"))
+    except psutil.AccessDenied:  # not root on some systems: fall back to names unknown
+        return []
+
+
+async def wait_until_ready(children: Mapping[str, Child], stop: asyncio.Event | None = None) -> bool:
+    """Until Envoy reports the server healthy (its gRPC health check passed); False if ``stop`` came first.
+
+    Raises:
+        click.ClickException: a child exited first, or the stack is not ready in time.
+    """
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     async with httpx.AsyncClient() as client:
         while time.monotonic() < deadline:
-            if any(p.returncode is not None for p in processes):
-                raise click.ClickException("a process of the stack exited during start-up (see its log)")
+            if stop is not None and stop.is_set():
+                return False
+            for name, (process, log) in children.items():
+                if process.returncode is not None:
+                    raise click.ClickException(_exited(name, process, log, "during start-up"))
             with contextlib.suppress(httpx.HTTPError):
                 stats = await client.get(f"{ENVOY_ADMIN}/stats?filter=company_batch_grpc.membership_healthy")
                 if stats.text.strip().endswith(": 1"):
-                    return
+                    return True
             await asyncio.sleep(0.2)
     raise click.ClickException("the stack did not become ready in time")
 
 
+def _exited(name: str, process: asyncio.subprocess.Process, log: Path | None, when: str) -> str:
+    where = f"see {log}" if log is not None else "its output is above"
+    return f"the {name} exited {when} with status {process.returncode} ({where})"
+
+
+Child = tuple[asyncio.subprocess.Process, Path | None]
+"""A child of the stack and the log it writes to (None: the terminal)."""
+
+
 @asynccontextmanager
-async def server_and_envoy(env: Mapping[str, str], logs: Path | None) -> AsyncIterator[None]:
+async def server_and_envoy(
+    env: Mapping[str, str], logs: Path | None, stop: asyncio.Event | None = None
+) -> AsyncIterator[dict[str, Child] | None]:
+    """Server and Envoy, ready; yields them, or None when ``stop`` was set during start-up."""
     server_log = logs / "server.log" if logs else None
     envoy_log = logs / "envoy.log" if logs else None
     async with (
@@ -85,24 +134,59 @@ async def server_and_envoy(env: Mapping[str, str], logs: Path | None) -> AsyncIt
             envoy_log,
         ) as envoy,
     ):
-        await wait_until_ready([server, envoy])
-        yield
+        children = {"server": (server, server_log), "envoy": (envoy, envoy_log)}
+        ready = await wait_until_ready(children, stop)
+        yield children if ready else None
+
+
+async def first_exit(children: Mapping[str, Child], stop: asyncio.Event) -> str | None:
+    """Waits for ``stop`` or for a child to exit; the exit's description, or None on ``stop``."""
+    waits = {asyncio.ensure_future(process.wait()): name for name, (process, _) in children.items()}
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        done, _ = await asyncio.wait([stopped, *waits], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (stopped, *waits):
+            task.cancel()
+    for task in done:
+        if task in waits:
+            name = waits[task]
+            process, log = children[name]
+            return _exited(name, process, log, "unexpectedly")
+    return None
 
 
 async def serve() -> None:
+    taken = ports_in_use(SERVE_PORTS)
+    if taken:
+        raise click.ClickException(
+            "cannot start: " + "; ".join(taken) + ". Is another `make serve` running? Stop it first."
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with server_and_envoy({}, None):
+    async with server_and_envoy({}, None, stop) as children:
+        if children is None:
+            click.echo("stopped during start-up")
+            return
         click.echo(
             f"company-batch is up: REST and gRPC on {ENVOY_URL} (Envoy admin {ENVOY_ADMIN}). Ctrl-C stops it."
         )
-        await stop.wait()
+        exited = await first_exit(children, stop)
+        if exited is not None:
+            raise click.ClickException(f"{exited}; stopping the stack")
         click.echo("stopping: draining in-flight companies...")
 
 
 async def demo() -> None:
+    taken = ports_in_use(
+        {**SERVE_PORTS, DEMO_HTTP_PORT: "the sandbox web", DEMO_HTTPS_PORT: "the sandbox web"}
+    )
+    if taken:
+        raise click.ClickException(
+            "cannot start: " + "; ".join(taken) + ". Is `make serve` running? Stop it."
+        )
     workdir = REPO_ROOT / "data" / "demo"
     workdir.mkdir(parents=True, exist_ok=True)
     demo_batch = json.loads((DEMO_CORPUS / "demo_batch.json").read_text())
