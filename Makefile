@@ -34,6 +34,7 @@ protos: venv
 	.venv/bin/protol --create-package --in-place --exclude-imports-glob "google/*" --python-out $(STUBS).tmp \
 	  protoc --protoc-path "$(PY) -m grpc_tools.protoc" --proto-path=protos --proto-path=$(SITE) $(PROTO_SRC)
 	@rm -rf $(STUBS) && mv $(STUBS).tmp $(STUBS)
+	$(PY) -m server.api.openapi
 
 ## lint-protos: buf lint (STANDARD rules), offline; googleapis protos come from the wheel.
 lint-protos: venv node_modules/.bin/buf

@@ -167,6 +167,11 @@ def envoy_config(
         if "default_source_code" in typed:
             source = typed["default_source_code"]
             source["filename"] = str(REPO_ROOT / source["filename"])
+    for host in manager["route_config"]["virtual_hosts"]:
+        for route in host["routes"]:
+            body = route.get("direct_response", {}).get("body", {})
+            if "filename" in body:
+                body["filename"] = str(REPO_ROOT / body["filename"])
     cluster = config["static_resources"]["clusters"][0]
     cluster["load_assignment"]["endpoints"][0]["lb_endpoints"] = [
         {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": port}}}}
