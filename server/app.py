@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from grpc_reflection.v1alpha import reflection
 from client.stubs.company.v1 import batch_service_pb2, extraction_service_pb2
 from client.stubs.company.v1 import batch_service_pb2_grpc as batch_grpc
 from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
+from server import metrics
 from server.api.interceptors import ApiInterceptor, CallGauge
 from server.api.servicers import Admission, BatchServicer, ExtractionServicer
 from server.cache import ExtractionCache
@@ -55,6 +56,7 @@ class Service:
     health: health_aio.HealthServicer
     admission: Admission
     gauge: CallGauge
+    metrics_port: int | None = None
     _stopped: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -112,6 +114,7 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
     """The service, started; drained and stopped on exit."""
     store = await open_store(settings.resolved_database_url())
     extractor = extractor if extractor is not None else build_extractor(settings)
+    stack = AsyncExitStack()
     try:
         scheduler = build_scheduler(settings, store, extractor)
         await scheduler.start()
@@ -132,10 +135,14 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
             (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
         )
         port = server.add_insecure_port(f"{settings.grpc_host}:{settings.grpc_port}")
+        metrics_port = await stack.enter_async_context(
+            metrics.metrics_endpoint(settings.metrics_host, settings.metrics_port)
+        )
+        await stack.enter_async_context(metrics.watch(scheduler, lambda: gauge.active))
         await server.start()
         for name in ("", *SERVICE_NAMES):
             await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-        service = Service(settings, port, scheduler, server, health_servicer, admission, gauge)
+        service = Service(settings, port, scheduler, server, health_servicer, admission, gauge, metrics_port)
         log.info("serving", extra={"event": "serving", "grpc": service.grpc_target})
         try:
             yield service
@@ -143,5 +150,6 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
             await service.shutdown()
             await sweeper.stop()
     finally:
+        await stack.aclose()
         await extractor.aclose()
         await store.close()

@@ -48,6 +48,7 @@ def service_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """
     values: dict[str, Any] = {
         "grpc_port": 0,
+        "metrics_port": 0,
         "data_dir": tmp_path,
         "shutdown_grace_seconds": 2.0,
         "cache_ttl_seconds": 0,
@@ -321,7 +322,9 @@ async def server_process(
 
     port = grpc_port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPANY_BATCH_")}
-    for key, value in {**settings, "grpc_port": port, "grpc_host": "127.0.0.1"}.items():
+    # Each replica's /metrics on a port of its own (several run on one machine).
+    chosen = {"metrics_port": 0, **settings, "grpc_port": port, "grpc_host": "127.0.0.1"}
+    for key, value in chosen.items():
         if isinstance(value, bool):
             text = "true" if value else "false"
         elif isinstance(value, list | dict):

@@ -12,6 +12,7 @@ from typing import Any
 import grpc
 from grpc import aio
 
+from server import metrics
 from server.api import context as call_context
 from server.api.status import ErrorReply, error_reply
 from server.errors import ServiceError
@@ -98,6 +99,9 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
         self, method: str, headers: dict[str, Any], trace_id: str, token: Any, started: float, outcome: str
     ) -> None:
         self._gauge.active -= 1
+        seconds, via = time.perf_counter() - started, "rest" if "x-envoy-original-path" in headers else "grpc"
+        metrics.REQUESTS.labels(method, outcome, via).inc()
+        metrics.REQUEST_SECONDS.labels(method).observe(seconds)
         log.info(
             "request",
             extra={
@@ -105,8 +109,8 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
                 "method": method,
                 "trace_id": trace_id,
                 "status": outcome,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "via": "rest" if "x-envoy-original-path" in headers else "grpc",
+                "duration_ms": round(seconds * 1000, 2),
+                "via": via,
                 "request_id": headers.get("x-request-id", ""),
             },
         )

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
+from server import metrics
 from server.cache import ExtractionCache
 from server.domain import CompanyOutcome, CompanyState, ErrorType, ExtractionFailure, ExtractionRequest
 from server.errors import ExtractionError
@@ -37,6 +39,8 @@ async def run_extraction(
     """
     if cache is not None and not bypass_cache:
         cached = await cache.lookup(request, started_at)
+        if cache.enabled:
+            metrics.CACHE_LOOKUPS.labels("miss" if cached is None else "hit").inc()
         if cached is not None:
             return cached
     outcome = await _extract(extractor, request, timeout_seconds, started_at, logger, batch_id, trace_id)
@@ -55,6 +59,7 @@ async def _extract(
     trace_id: str,
 ) -> CompanyOutcome:
     failure: ExtractionFailure
+    began = time.perf_counter()
     try:
         async with asyncio.timeout(timeout_seconds):
             profile = await extractor.extract(request)
@@ -73,6 +78,7 @@ async def _extract(
         # The exception's text may hold internals (paths, URLs with tokens); only its class is shown.
         failure = ExtractionFailure(ErrorType.INTERNAL, INTERNAL_ERROR_MESSAGE, type(exc).__name__)
     else:
+        metrics.EXTRACTION_SECONDS.labels(request.mode.value, "success").observe(time.perf_counter() - began)
         return CompanyOutcome(
             request.company_name,
             CompanyState.SUCCESS,
@@ -80,6 +86,7 @@ async def _extract(
             started_at=started_at,
             finished_at=datetime.now(UTC),
         )
+    metrics.EXTRACTION_SECONDS.labels(request.mode.value, "failed").observe(time.perf_counter() - began)
     return CompanyOutcome(
         request.company_name,
         CompanyState.FAILED,
@@ -92,6 +99,7 @@ async def _extract(
 def log_outcome(logger: logging.Logger, batch_id: str, trace_id: str, outcome: CompanyOutcome) -> None:
     """The one structured line per company outcome (``event=company_finished``)."""
     error_type = outcome.error.type.value if outcome.error else ""
+    metrics.COMPANIES.labels(outcome.state.value, error_type).inc()
     logger.info(
         "company %r %s%s",
         outcome.company_name,

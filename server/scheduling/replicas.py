@@ -108,6 +108,10 @@ class ReplicaScheduler(BatchScheduler):
         """Companies waiting across all replicas, as of the last heartbeat or submit."""
         return self._pending
 
+    def queue_depth(self) -> dict[str, int]:
+        """Companies waiting across all replicas (the database's count, not split by priority)."""
+        return {"all": self._pending}
+
     @property
     def held_leases(self) -> int:
         """Companies this replica is extracting right now."""

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+from server import metrics
 from server.cache import ExtractionCache
 from server.domain import (
     BatchEvent,
@@ -107,6 +108,13 @@ class BatchScheduler:
     def queue_size(self) -> int:
         """Companies waiting to start, across all batches."""
         return sum(len(rt.pending) for rt in self._live.values())
+
+    def queue_depth(self) -> dict[str, int]:
+        """Companies waiting to start, by their batch's priority."""
+        depth: dict[str, int] = {}
+        for rt in self._live.values():
+            depth[rt.priority.value] = depth.get(rt.priority.value, 0) + len(rt.pending)
+        return depth
 
     @property
     def workers_busy(self) -> int:
@@ -430,7 +438,8 @@ class BatchScheduler:
         self._queue.add(rt)
 
     def _retire(self, rt: BatchRuntime) -> None:
-        self._live.pop(rt.batch_id, None)
+        if self._live.pop(rt.batch_id, None) is not None:
+            metrics.BATCHES.labels(rt.status.value).inc()
         self._queue.discard(rt)
 
     def _kick(self) -> None:
