@@ -10,6 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from client import BatchClient
 from server.testing import ScriptedExtractor, running_service
 
+DASHBOARD = Path(__file__).resolve().parents[2] / "docs" / "grafana-dashboard.json"
+
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return {
@@ -63,9 +65,7 @@ async def test_every_series_the_dashboard_charts_exists(tmp_path: Path) -> None:
 
     from server.testing import running_envoy
 
-    dashboard = json.loads(
-        (Path(__file__).resolve().parents[2] / "docs" / "grafana-dashboard.json").read_text()
-    )
+    dashboard = json.loads(DASHBOARD.read_text())
     queried = set()
     for panel in dashboard["panels"]:
         for target in panel["targets"]:
