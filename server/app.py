@@ -24,7 +24,7 @@ from grpc_reflection.v1alpha import reflection
 from client.stubs.company.v1 import batch_service_pb2, extraction_service_pb2
 from client.stubs.company.v1 import batch_service_pb2_grpc as batch_grpc
 from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
-from server import metrics
+from server import metrics, tracing
 from server.api.interceptors import ApiInterceptor, CallGauge
 from server.api.servicers import Admission, BatchServicer, ExtractionServicer
 from server.cache import ExtractionCache
@@ -115,6 +115,8 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
     store = await open_store(settings.resolved_database_url())
     extractor = extractor if extractor is not None else build_extractor(settings)
     stack = AsyncExitStack()
+    tracing.start_tracing(settings.otlp_endpoint, settings.replica_id)
+    stack.push_async_callback(tracing.stop_tracing)
     try:
         scheduler = build_scheduler(settings, store, extractor)
         await scheduler.start()

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
 
     grpc_host: str = Field("127.0.0.1", description="Address the gRPC server listens on.")
     grpc_port: int = Field(50051, description="gRPC port (0 picks a free one).")
+    otlp_endpoint: str | None = Field(
+        None,
+        description="OTLP/gRPC collector for OpenTelemetry traces (http://host:4317); unset: no tracing.",
+    )
     metrics_host: str = Field("127.0.0.1", description="Address of the Prometheus /metrics endpoint.")
     metrics_port: int | None = Field(
         9464, ge=0, description="Port of the Prometheus /metrics endpoint (0: a free one; unset: none)."

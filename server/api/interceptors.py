@@ -12,7 +12,7 @@ from typing import Any
 import grpc
 from grpc import aio
 
-from server import metrics
+from server import metrics, tracing
 from server.api import context as call_context
 from server.api.status import ErrorReply, error_reply
 from server.errors import ServiceError
@@ -83,17 +83,19 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
         self._gauge.active += 1
         started = time.perf_counter()
         outcome = "OK"
-        try:
-            yield
-        except asyncio.CancelledError:
-            outcome = "CANCELLED"
-            raise
-        except Exception as exc:
-            reply = self._reply(exc, trace_id)
-            outcome = reply.code.name
-            await context.abort(reply.code, reply.message, reply.trailing_metadata)
-        finally:
-            self._end(method, headers, trace_id, token, started, outcome)
+        with tracing.rpc_span(method, trace_id, headers) as span:
+            try:
+                yield
+            except asyncio.CancelledError:
+                outcome = "CANCELLED"
+                raise
+            except Exception as exc:
+                reply = self._reply(exc, trace_id)
+                outcome = reply.code.name
+                await context.abort(reply.code, reply.message, reply.trailing_metadata)
+            finally:
+                tracing.end_rpc(span, outcome)
+                self._end(method, headers, trace_id, token, started, outcome)
 
     def _end(
         self, method: str, headers: dict[str, Any], trace_id: str, token: Any, started: float, outcome: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Self
 
-from server import metrics
+from server import metrics, tracing
 from server.domain import ExtractionRequest, Profile
 from server.extraction.base import Extractor
 from server.extraction.fetcher import WebFetcher
@@ -70,13 +70,16 @@ class WebExtractor:
     async def extract(self, request: ExtractionRequest) -> Profile:
         """The profile of one company, shaped by ``request.mode``."""
         plan = plan_for(request.mode)
-        with metrics.SOURCE_SECONDS.labels("domain_resolution").time():
+        with (
+            metrics.SOURCE_SECONDS.labels("domain_resolution").time(),
+            tracing.step_span("domain_resolution"),
+        ):
             resolution = await resolve_domain(request, self._fetcher, self._settings)
         context = SourceContext(request=request, resolution=resolution, fetcher=self._fetcher, plan=plan)
         findings: list[Finding] = []
         for source in self._sources:
             if context.wants(*source.fields):
-                with metrics.SOURCE_SECONDS.labels(source.name).time():
+                with metrics.SOURCE_SECONDS.labels(source.name).time(), tracing.step_span(source.name):
                     findings += await source.collect(context)
         return build_profile(request, resolution, findings, plan)
 

@@ -12,7 +12,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from server import metrics
+from server import metrics, tracing
 from server.cache import ExtractionCache
 from server.domain import CompanyOutcome, CompanyState, ErrorType, ExtractionFailure, ExtractionRequest
 from server.errors import ExtractionError
@@ -37,6 +37,28 @@ async def run_extraction(
 
     Cancellation from outside (a batch cancel, a shutdown) is not a failure and propagates.
     """
+    with tracing.company_span(request.company_name, request.mode.value, batch_id, trace_id) as span:
+        outcome = await _answer(
+            extractor, request, timeout_seconds, started_at, logger, batch_id, trace_id, cache, bypass_cache
+        )
+        span.set_attribute("company_batch.outcome", outcome.state.value)
+        span.set_attribute("company_batch.from_cache", outcome.from_cache)
+        if outcome.error is not None:
+            span.set_attribute("company_batch.error_type", outcome.error.type.value)
+        return outcome
+
+
+async def _answer(
+    extractor: Extractor,
+    request: ExtractionRequest,
+    timeout_seconds: float,
+    started_at: datetime,
+    logger: logging.Logger,
+    batch_id: str,
+    trace_id: str,
+    cache: ExtractionCache | None,
+    bypass_cache: bool,
+) -> CompanyOutcome:
     if cache is not None and not bypass_cache:
         cached = await cache.lookup(request, started_at)
         if cache.enabled:

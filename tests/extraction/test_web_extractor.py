@@ -176,3 +176,23 @@ async def test_each_page_is_parsed_once_even_when_the_site_country_differs_from_
     assert profile["domain"] == "atelier-lumiere.example"
     assert "+33472550123" in {phone["number"] for phone in profile["contacts"]["phones"]}  # read as FR
     assert len(parsed) > 1 and sorted(parsed) == sorted(set(parsed))
+
+
+async def test_domain_resolution_and_each_source_are_spans_of_the_company(extractor: WebExtractor) -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from server import tracing
+
+    spans = InMemorySpanExporter()
+    tracing.start_tracing(None, "test", exporter=spans)
+    try:
+        company = BY_DOMAIN["acme-robotics.example"]
+        with tracing.company_span(company["name"], "standard", "batch_x", "batch_submit_x") as root:
+            await extractor.extract(_request(company, ExtractionMode.STANDARD))
+    finally:
+        await tracing.stop_tracing()
+    finished = spans.get_finished_spans()
+    children = [span for span in finished if span.parent is not None]
+    assert {span.name for span in children} >= {"domain_resolution", "website"}
+    root_id = root.get_span_context().span_id
+    assert all(span.parent.span_id == root_id for span in children)  # type: ignore[union-attr]
