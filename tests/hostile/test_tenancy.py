@@ -335,7 +335,9 @@ async def test_stats_are_per_tenant_and_the_admin_sees_the_whole_service(tenancy
         all_batches = (await admin.list(100)).batches
         assert everyone.system_stats.total_batches == len(all_batches)
         assert everyone.system_stats.total_batches > mine.system_stats.total_batches
-        assert everyone.resource_utilization.queue_size >= 2
+        # The admin's live figures are the scheduler's own (the replica scheduler's queue count is as
+        # of its last heartbeat), so only the tenants' are pinned down above.
+        assert everyone.resource_utilization.workers_total == 8
         await alpha.cancel(waiting.batch_id)
 
 
