@@ -84,10 +84,6 @@ class CallAccess:
         self._keys = keys
         self._limiter = limiter
 
-    @property
-    def auth_enabled(self) -> bool:
-        return self._keys is not None
-
     async def admit(self, headers: Mapping[str, Any], peer: str) -> Principal:
         """The call's principal.
 
