@@ -13,7 +13,13 @@ import grpc.aio
 from google.api import httpbody_pb2
 
 from client import requests
-from client.defaults import CHANNEL_OPTIONS, DEFAULT_CALL_TIMEOUT, DEFAULT_TARGET, extract_deadline
+from client.defaults import (
+    CHANNEL_OPTIONS,
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_TARGET,
+    api_key_metadata,
+    extract_deadline,
+)
 from client.errors import error_from_rpc_error
 from client.requests import EnumArgument
 from client.stubs.company.v1 import (
@@ -44,6 +50,7 @@ class BatchClient:
         credentials: grpc.ChannelCredentials | None = None,
         timeout: float = DEFAULT_CALL_TIMEOUT,
         metadata: Metadata = (),
+        api_key: str | None = None,
     ) -> None:
         if credentials is None:
             self._channel = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
@@ -52,7 +59,7 @@ class BatchClient:
         self._batches = batch_service_pb2_grpc.BatchServiceStub(self._channel)
         self._extraction = extraction_service_pb2_grpc.ExtractionServiceStub(self._channel)
         self._timeout = timeout
-        self._metadata = tuple(metadata)
+        self._metadata = tuple(metadata) + api_key_metadata(api_key)
         self.target = target
 
     async def __aenter__(self) -> Self:

@@ -25,8 +25,9 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from rich.console import Console
 
-from client.defaults import DEFAULT_TARGET, TARGET_ENV_VAR
+from client.defaults import API_KEY_ENV_VAR, DEFAULT_TARGET, TARGET_ENV_VAR
 from client.errors import BatchServiceError, Unavailable
+from client.keys_command import keys
 from client.names import names_from_file, parse_domain_hints
 from client.progress import UNSUCCESSFUL_STATUSES, follow, status_name
 from client.stubs.company.v1 import batch_service_pb2, enums_pb2
@@ -86,7 +87,8 @@ class _ServiceGroup(click.Group):
 
 @contextlib.contextmanager
 def _client(ctx: click.Context) -> Iterator[SyncBatchClient]:
-    with SyncBatchClient(ctx.find_root().params["target"]) as client:
+    params = ctx.find_root().params
+    with SyncBatchClient(params["target"], api_key=params["api_key"]) as client:
         yield client
 
 
@@ -132,8 +134,17 @@ def _watch_to_end(client: SyncBatchClient, batch_id: str, events_as_json: bool) 
     show_envvar=True,
     help="host:port of the service (Envoy serves native gRPC on its REST port).",
 )
-def main(target: str) -> None:
+@click.option(
+    "--api-key",
+    envvar=API_KEY_ENV_VAR,
+    show_envvar=True,
+    help="API key, sent as 'authorization: Bearer <key>' (needed when the server has auth on).",
+)
+def main(target: str, api_key: str | None) -> None:
     """The CLI's entry point (``companyctl``, see pyproject.toml's scripts)."""
+
+
+main.add_command(keys)
 
 
 @main.command()

@@ -25,3 +25,12 @@ CHANNEL_OPTIONS: tuple[tuple[str, int], ...] = (("grpc.max_receive_message_lengt
 def extract_deadline(timeout_seconds: int | None) -> float:
     """How long to wait for ``ExtractCompany``: the per-company timeout plus a margin."""
     return (timeout_seconds or DEFAULT_EXTRACT_TIMEOUT) + EXTRACT_TIMEOUT_MARGIN
+
+
+API_KEY_ENV_VAR = "COMPANY_BATCH_API_KEY"
+"""Where ``companyctl`` reads the API key when ``--api-key`` is not given."""
+
+
+def api_key_metadata(api_key: str | None) -> tuple[tuple[str, str], ...]:
+    """The ``authorization: Bearer <key>`` metadata entry for ``api_key`` (nothing without a key)."""
+    return (("authorization", f"Bearer {api_key}"),) if api_key else ()

@@ -4,7 +4,9 @@
     ├── InvalidArgument          INVALID_ARGUMENT: the request was rejected; see field_violations
     ├── NotFound                 NOT_FOUND: unknown batch id
     ├── FailedPrecondition       FAILED_PRECONDITION: e.g. pausing a finished batch
-    └── Unavailable              UNAVAILABLE / DEADLINE_EXCEEDED: service unreachable or shutting down
+    ├── Unavailable              UNAVAILABLE / DEADLINE_EXCEEDED: service unreachable or shutting down
+    ├── Unauthenticated          UNAUTHENTICATED: no API key, or an unknown or revoked one
+    └── ResourceExhausted        RESOURCE_EXHAUSTED: rate limited or queue full; ``retry_after`` seconds
 
 The server attaches a ``google.rpc.Status`` in the ``grpc-status-details-bin`` trailer with an
 ``ErrorInfo`` (``reason`` such as ``BATCH_NOT_FOUND``) and, for invalid requests, a ``BadRequest``
@@ -46,12 +48,14 @@ class BatchServiceError(Exception):
         field_violations: Sequence[FieldViolation] = (),
         reason: str = "",
         metadata: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.code = code
         self.message = message
         self.field_violations = tuple(field_violations)
         self.reason = reason
         self.metadata = dict(metadata or {})
+        self.retry_after = retry_after  # seconds, from a google.rpc.RetryInfo detail when sent
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -77,7 +81,17 @@ class Unavailable(BatchServiceError):
     """The service could not be reached in time or is shutting down (UNAVAILABLE, DEADLINE_EXCEEDED)."""
 
 
+class Unauthenticated(BatchServiceError):
+    """The service needs an API key and got none, or an unknown or revoked one (UNAUTHENTICATED)."""
+
+
+class ResourceExhausted(BatchServiceError):
+    """Too many requests for this key, or the queue is full (RESOURCE_EXHAUSTED); see ``retry_after``."""
+
+
 _ERROR_CLASSES: dict[grpc.StatusCode, type[BatchServiceError]] = {
+    grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhausted,
     grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
     grpc.StatusCode.NOT_FOUND: NotFound,
     grpc.StatusCode.FAILED_PRECONDITION: FailedPrecondition,
@@ -93,6 +107,7 @@ def error_from_status(
     violations: list[FieldViolation] = []
     reason = ""
     metadata: dict[str, str] = {}
+    retry_after: float | None = None
     for detail in status.details if status is not None else ():
         if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
             bad_request = error_details_pb2.BadRequest()
@@ -103,8 +118,12 @@ def error_from_status(
             detail.Unpack(info)
             reason = info.reason
             metadata.update(info.metadata)
+        elif detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            retry = error_details_pb2.RetryInfo()
+            detail.Unpack(retry)
+            retry_after = retry.retry_delay.ToNanoseconds() / 1e9
     error_class = _ERROR_CLASSES.get(code, BatchServiceError)
-    return error_class(code, message, violations, reason, metadata)
+    return error_class(code, message, violations, reason, metadata, retry_after)
 
 
 def error_from_rpc_error(error: grpc.RpcError) -> BatchServiceError:

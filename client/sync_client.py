@@ -11,7 +11,13 @@ import grpc
 from google.api import httpbody_pb2
 
 from client import requests
-from client.defaults import CHANNEL_OPTIONS, DEFAULT_CALL_TIMEOUT, DEFAULT_TARGET, extract_deadline
+from client.defaults import (
+    CHANNEL_OPTIONS,
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_TARGET,
+    api_key_metadata,
+    extract_deadline,
+)
 from client.errors import error_from_rpc_error
 from client.requests import EnumArgument
 from client.stubs.company.v1 import (
@@ -37,6 +43,7 @@ class SyncBatchClient:
         credentials: grpc.ChannelCredentials | None = None,
         timeout: float = DEFAULT_CALL_TIMEOUT,
         metadata: Metadata = (),
+        api_key: str | None = None,
     ) -> None:
         if credentials is None:
             self._channel = grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
@@ -45,7 +52,7 @@ class SyncBatchClient:
         self._batches = batch_service_pb2_grpc.BatchServiceStub(self._channel)
         self._extraction = extraction_service_pb2_grpc.ExtractionServiceStub(self._channel)
         self._timeout = timeout
-        self._metadata = tuple(metadata)
+        self._metadata = tuple(metadata) + api_key_metadata(api_key)
         self.target = target
 
     def __enter__(self) -> Self:

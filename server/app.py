@@ -25,8 +25,10 @@ from client.stubs.company.v1 import batch_service_pb2, extraction_service_pb2
 from client.stubs.company.v1 import batch_service_pb2_grpc as batch_grpc
 from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
 from server import metrics, tracing
+from server.api.access import CallAccess
 from server.api.interceptors import ApiInterceptor, CallGauge
 from server.api.servicers import Admission, BatchServicer, ExtractionServicer
+from server.auth import ApiKeys, TokenBucketLimiter
 from server.cache import ExtractionCache
 from server.extraction.base import Extractor
 from server.scheduling.replicas import ReplicaScheduler
@@ -56,6 +58,7 @@ class Service:
     health: health_aio.HealthServicer
     admission: Admission
     gauge: CallGauge
+    keys: ApiKeys  # the store's API keys (checked on every call only when auth is on)
     metrics_port: int | None = None
     _stopped: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -109,6 +112,16 @@ def build_scheduler(settings: Settings, store: BatchStore, extractor: Extractor)
     )
 
 
+def build_access(settings: Settings, keys: ApiKeys) -> CallAccess:
+    """API keys from the store when auth is on (``Settings.auth_enabled``), and the rate limit."""
+    limiter = (
+        TokenBucketLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+        if settings.rate_limit_per_second > 0
+        else None
+    )
+    return CallAccess(keys if settings.auth_enabled() else None, limiter)
+
+
 @asynccontextmanager
 async def running_service(settings: Settings, extractor: Extractor | None = None) -> AsyncIterator[Service]:
     """The service, started; drained and stopped on exit."""
@@ -126,7 +139,8 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
         sweeper.start()
         gauge = CallGauge()
         admission = Admission()
-        server = aio.server(interceptors=[ApiInterceptor(gauge)])
+        keys = ApiKeys(store)
+        server = aio.server(interceptors=[ApiInterceptor(gauge, build_access(settings, keys))])
         batch_grpc.add_BatchServiceServicer_to_server(BatchServicer(scheduler, gauge, admission), server)
         extraction_grpc.add_ExtractionServiceServicer_to_server(
             ExtractionServicer(scheduler, admission), server
@@ -144,8 +158,13 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
         await server.start()
         for name in ("", *SERVICE_NAMES):
             await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-        service = Service(settings, port, scheduler, server, health_servicer, admission, gauge, metrics_port)
-        log.info("serving", extra={"event": "serving", "grpc": service.grpc_target})
+        service = Service(
+            settings, port, scheduler, server, health_servicer, admission, gauge, keys, metrics_port
+        )
+        log.info(
+            "serving",
+            extra={"event": "serving", "grpc": service.grpc_target, "auth": settings.auth_enabled()},
+        )
         try:
             yield service
         finally:

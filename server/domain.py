@@ -134,6 +134,7 @@ class BatchSpec:
     domain_hints: dict[str, str] = field(default_factory=dict)
     request_id: str | None = None
     duplicates_merged: tuple[str, ...] = ()
+    tenant: str = ""  # set by the API from the caller's key ('' when auth is off), never by the request
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ ServiceError
 ├── InvalidTransition       cancel/pause/resume on a batch that can't -> FAILED_PRECONDITION / 409
 ├── ServiceUnavailable      shutting down, store unreachable          -> UNAVAILABLE / 503
 ├── ServiceOverloaded       the queue is full                         -> RESOURCE_EXHAUSTED / 429
+├── Unauthenticated         no API key, or an unknown/revoked one     -> UNAUTHENTICATED / 401
+├── RateLimited             the caller's token bucket is empty        -> RESOURCE_EXHAUSTED / 429
 └── ExtractionError         one company could not be extracted (becomes data, never escapes a worker)
     ├── CompanyAnalysisError   the company was not found / could not be identified
     └── FetchError             the web could not be read (DNS, refused, HTTP errors, blocked address)
@@ -62,6 +64,27 @@ class ServiceOverloaded(ServiceError):
         super().__init__(
             f"the queue holds {queued} companies and takes at most {capacity}; "
             f"{requested} more do not fit, retry later"
+        )
+
+
+class Unauthenticated(ServiceError):
+    """Auth is on and the call carried no valid key. The message never repeats what was presented."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class RateLimited(ServiceError):
+    """The caller spent its burst; ``retry_after_seconds`` is when its next call would be allowed."""
+
+    def __init__(self, retry_after_seconds: float, rate: float, burst: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        self.rate = rate
+        self.burst = burst
+        super().__init__(
+            f"too many requests: at most {rate:g} per second (bursts of {burst}); "
+            f"retry in {retry_after_seconds:.2f} s"
         )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import socket
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +18,17 @@ DEFAULT_USER_AGENT = "company-batch/0.1 (+https://github.com/company-batch; ops@
 def default_replica_id() -> str:
     """``hostname:pid:random``: unique per process, readable in the database and the logs."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback address (``0.0.0.0``, ``[::]`` and names of this machine are not)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -129,6 +142,26 @@ class Settings(BaseSettings):
         default_factory=lambda: ["wikidata", "wikipedia", "sec_edgar", "gleif"],
         description="Knowledge sources asked besides the company website, in order.",
     )
+
+    # --- Authentication, tenancy and rate limits (issue 9). ---
+    auth: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="API keys required: on, off, or auto (on unless grpc_host is a loopback address).",
+    )
+    rate_limit_per_second: float = Field(
+        20.0,
+        ge=0,
+        description="Calls a second per API key (per client address when auth is off); 0: no limit.",
+    )
+    rate_limit_burst: int = Field(
+        40, ge=1, description="Calls a key may make at once before the rate applies."
+    )
+
+    def auth_enabled(self) -> bool:
+        """Whether calls need an API key: ``auth`` on/off, or (auto) whether we listen beyond loopback."""
+        if self.auth != "auto":
+            return self.auth == "on"
+        return not is_loopback_host(self.grpc_host)
 
     def uses_shared_queue(self) -> bool:
         """Whether replicas claim work through the database (``shared_queue``, or PostgreSQL by default)."""

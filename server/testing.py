@@ -44,7 +44,9 @@ def service_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a throwaway service: free port, SQLite under ``tmp_path``, no ``.env`` file.
 
     The extraction cache is off unless ``cache_ttl_seconds`` is passed: tests that submit the same names
-    twice expect to watch them being extracted each time.
+    twice expect to watch them being extracted each time. Auth follows the loopback default (off) and
+    the rate limit is off unless ``rate_limit_per_second`` is passed: every test client calls from
+    127.0.0.1, so one shared bucket would make unrelated tests wait for each other.
     """
     values: dict[str, Any] = {
         "grpc_port": 0,
@@ -52,6 +54,7 @@ def service_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "data_dir": tmp_path,
         "shutdown_grace_seconds": 2.0,
         "cache_ttl_seconds": 0,
+        "rate_limit_per_second": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
@@ -316,15 +319,23 @@ async def server_process(
     ``module`` and ``args`` run another entry point that serves the same way (a benchmark's replica).
 
     Values are spelled the way pydantic-settings reads them (lists as JSON). On exit the process gets
-    SIGTERM (a drain) unless it already exited, e.g. after ``kill()``.
+    SIGTERM (a drain) unless it already exited, e.g. after ``kill()``. The rate limit is off unless
+    ``settings`` set it (see ``service_settings``).
     """
     import json
 
     port = grpc_port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPANY_BATCH_")}
-    # Each replica's /metrics on a port of its own (several run on one machine).
-    chosen = {"metrics_port": 0, **settings, "grpc_port": port, "grpc_host": "127.0.0.1"}
-    for key, value in chosen.items():
+    # Each replica: /metrics on a port of its own (several run on one machine), no rate limit (every
+    # test client calls from 127.0.0.1).
+    values = {
+        "metrics_port": 0,
+        "rate_limit_per_second": 0,
+        **settings,
+        "grpc_port": port,
+        "grpc_host": "127.0.0.1",
+    }
+    for key, value in values.items():
         if isinstance(value, bool):
             text = "true" if value else "false"
         elif isinstance(value, list | dict):

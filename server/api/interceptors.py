@@ -1,10 +1,12 @@
-"""One interceptor for every company.v1 call: trace id, error mapping, request log line, live-call gauge."""
+"""One interceptor for every company.v1 call: trace id, access (key, rate limit), error mapping, request
+log line, live-call gauge. Health and reflection are other services and pass untouched."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,7 +16,9 @@ from grpc import aio
 
 from server import metrics, tracing
 from server.api import context as call_context
+from server.api.access import CallAccess, reset_principal, set_principal
 from server.api.status import ErrorReply, error_reply
+from server.auth import Principal
 from server.errors import ServiceError
 
 log = logging.getLogger("company_batch.api")
@@ -27,11 +31,17 @@ class CallGauge:
 
     def __init__(self) -> None:
         self.active = 0
+        self.by_tenant: Counter[str] = Counter()  # admitted calls in flight per tenant
+
+    def active_for(self, tenant: str | None) -> int:
+        """Calls in flight of one tenant, or of everyone (None)."""
+        return self.active if tenant is None else self.by_tenant[tenant]
 
 
 class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
-    def __init__(self, gauge: CallGauge) -> None:
+    def __init__(self, gauge: CallGauge, access: CallAccess | None = None) -> None:
         self._gauge = gauge
+        self._access = access or CallAccess(None, None)
 
     async def intercept_service(
         self,
@@ -83,8 +93,13 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
         self._gauge.active += 1
         started = time.perf_counter()
         outcome = "OK"
+        principal: Principal | None = None
+        principal_token = None
         with tracing.rpc_span(method, trace_id, headers) as span:
             try:
+                principal = await self._access.admit(headers, context.peer())
+                principal_token = set_principal(principal)
+                self._gauge.by_tenant[principal.tenant] += 1
                 yield
             except asyncio.CancelledError:
                 outcome = "CANCELLED"
@@ -94,11 +109,23 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
                 outcome = reply.code.name
                 await context.abort(reply.code, reply.message, reply.trailing_metadata)
             finally:
+                if principal_token is not None and principal is not None:
+                    self._gauge.by_tenant[principal.tenant] -= 1
+                    if not self._gauge.by_tenant[principal.tenant]:
+                        del self._gauge.by_tenant[principal.tenant]
+                    reset_principal(principal_token)
                 tracing.end_rpc(span, outcome)
-                self._end(method, headers, trace_id, token, started, outcome)
+                self._end(method, headers, trace_id, token, started, outcome, principal)
 
     def _end(
-        self, method: str, headers: dict[str, Any], trace_id: str, token: Any, started: float, outcome: str
+        self,
+        method: str,
+        headers: dict[str, Any],
+        trace_id: str,
+        token: Any,
+        started: float,
+        outcome: str,
+        principal: Principal | None,
     ) -> None:
         self._gauge.active -= 1
         seconds, via = time.perf_counter() - started, "rest" if "x-envoy-original-path" in headers else "grpc"
@@ -114,6 +141,9 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
                 "duration_ms": round(seconds * 1000, 2),
                 "via": via,
                 "request_id": headers.get("x-request-id", ""),
+                # Who, by tenant and key id (never the key itself); absent when the call was refused.
+                "tenant": principal.tenant if principal is not None else "",
+                "key_id": (principal.key_id or "") if principal is not None else "",
             },
         )
         call_context.reset_trace_id(token)

@@ -16,11 +16,13 @@ from client.stubs.company.v1 import enums_pb2
 from client.stubs.company.v1 import extraction_service_pb2 as extraction_pb
 from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
 from server.api import convert, validation
+from server.api.access import current_principal
 from server.api.context import trace_id
 from server.api.interceptors import CallGauge
 from server.domain import ExportFormat
 from server.errors import ServiceUnavailable
 from server.export import render_file
+from server.scheduling.tenancy import TenantBatches
 
 if TYPE_CHECKING:
     from server.scheduling.scheduler import BatchScheduler
@@ -59,12 +61,16 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     def _meta(self) -> pb.ResponseMetadata:
         return convert.metadata(trace_id(), self._clock())
 
+    def _batches(self) -> TenantBatches:
+        """The scheduler as the current caller may see it (its tenant's batches, or all for an admin)."""
+        return TenantBatches(self._scheduler, current_principal())
+
     async def SubmitBatch(
         self, request: pb.SubmitBatchRequest, context: aio.ServicerContext[Any, Any]
     ) -> Any:
         spec = validation.submit_spec(request)
         self._admission.check()
-        outcome = await self._scheduler.submit(spec, trace_id=trace_id())
+        outcome = await self._batches().submit(spec, trace_id=trace_id())
         batch = outcome.batch
         message = (
             "Batch already submitted with this request_id"
@@ -85,20 +91,20 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         return pb.SubmitBatchResponse(success=True, data=data, metadata=self._meta())
 
     async def GetBatch(self, request: pb.GetBatchRequest, context: aio.ServicerContext[Any, Any]) -> Any:
-        view = await self._scheduler.get(validation.batch_id(request.batch_id))
+        view = await self._batches().get(validation.batch_id(request.batch_id))
         return pb.GetBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
 
     async def WatchBatch(
         self, request: pb.WatchBatchRequest, context: aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
-        events = await self._scheduler.watch(validation.batch_id(request.batch_id))
+        events = await self._batches().watch(validation.batch_id(request.batch_id))
         async for event in events:
             yield convert.event_to_proto(event)
 
     async def GetResults(self, request: pb.GetResultsRequest, context: aio.ServicerContext[Any, Any]) -> Any:
         validation.export_format(request.format)
         include_failed = request.include_failed if request.HasField("include_failed") else None
-        results = await self._scheduler.results(validation.batch_id(request.batch_id), include_failed)
+        results = await self._batches().results(validation.batch_id(request.batch_id), include_failed)
         return pb.GetResultsResponse(
             success=True, data=convert.results_to_proto(results), metadata=self._meta()
         )
@@ -108,7 +114,7 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     ) -> Any:
         fmt = validation.export_format(request.format)
         include_failed = request.include_failed if request.HasField("include_failed") else None
-        results = await self._scheduler.results(validation.batch_id(request.batch_id), include_failed)
+        results = await self._batches().results(validation.batch_id(request.batch_id), include_failed)
         fmt = fmt or results.batch.options.export_format
         effective_failed = (
             results.batch.options.include_failed_results if include_failed is None else include_failed
@@ -126,7 +132,10 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
 
     async def GetStats(self, request: pb.GetStatsRequest, context: aio.ServicerContext[Any, Any]) -> Any:
         timeframe = validation.timeframe(request.timeframe)
-        report = await self._scheduler.stats(timeframe, request.include_details, self._gauge.active)
+        batches = self._batches()
+        report = await batches.stats(
+            timeframe, request.include_details, self._gauge.active_for(batches.scope)
+        )
         now = self._clock()
         return pb.GetStatsResponse(
             success=True,
@@ -137,7 +146,7 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     async def ListBatches(
         self, request: pb.ListBatchesRequest, context: aio.ServicerContext[Any, Any]
     ) -> Any:
-        views, next_token = await self._scheduler.list_batches(
+        views, next_token = await self._batches().list_batches(
             validation.page_size(request.page_size), request.page_token
         )
         page = pb.BatchPage(batches=[convert.batch_to_proto(v) for v in views], next_page_token=next_token)
@@ -146,17 +155,17 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     async def CancelBatch(
         self, request: pb.CancelBatchRequest, context: aio.ServicerContext[Any, Any]
     ) -> Any:
-        view = await self._scheduler.cancel(validation.batch_id(request.batch_id))
+        view = await self._batches().cancel(validation.batch_id(request.batch_id))
         return pb.CancelBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
 
     async def PauseBatch(self, request: pb.PauseBatchRequest, context: aio.ServicerContext[Any, Any]) -> Any:
-        view = await self._scheduler.pause(validation.batch_id(request.batch_id))
+        view = await self._batches().pause(validation.batch_id(request.batch_id))
         return pb.PauseBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
 
     async def ResumeBatch(
         self, request: pb.ResumeBatchRequest, context: aio.ServicerContext[Any, Any]
     ) -> Any:
-        view = await self._scheduler.resume(validation.batch_id(request.batch_id))
+        view = await self._batches().resume(validation.batch_id(request.batch_id))
         return pb.ResumeBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
 
 

@@ -9,11 +9,13 @@ into the HTTP status and body, so one table here decides both.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import grpc
-from google.protobuf import any_pb2, json_format
+from google.protobuf import any_pb2, duration_pb2, json_format
 from google.rpc import error_details_pb2, status_pb2
 
 from client.stubs.company.v1 import batch_service_pb2 as pb
@@ -22,15 +24,20 @@ from server.errors import (
     BatchNotFound,
     InvalidRequest,
     InvalidTransition,
+    RateLimited,
     ServiceError,
     ServiceOverloaded,
     ServiceUnavailable,
+    Unauthenticated,
 )
 
 ERROR_DOMAIN = "company-batch"
 REST_STATUS_KEY = "x-rest-status"
 REST_ENVELOPE_KEY = "x-rest-envelope"
 DETAILS_KEY = "grpc-status-details-bin"
+RETRY_AFTER_KEY = "retry-after"
+"""Sent with a rate-limited call; Envoy passes it on to REST clients as the HTTP header."""
+WWW_AUTHENTICATE_KEY = "www-authenticate"
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,14 @@ _MAPPINGS: list[tuple[type[Exception], ErrorMapping]] = [
     (
         ServiceOverloaded,
         ErrorMapping(grpc.StatusCode.RESOURCE_EXHAUSTED, 429, "RateLimited", "QUEUE_FULL"),
+    ),
+    (
+        Unauthenticated,
+        ErrorMapping(grpc.StatusCode.UNAUTHENTICATED, 401, "Unauthorized", "UNAUTHENTICATED"),
+    ),
+    (
+        RateLimited,
+        ErrorMapping(grpc.StatusCode.RESOURCE_EXHAUSTED, 429, "RateLimited", "RATE_LIMITED"),
     ),
     (
         ServiceUnavailable,
@@ -91,7 +106,17 @@ def error_reply(error: Exception, trace_id: str, now: datetime | None = None) ->
 
     status = status_pb2.Status(code=mapping.code.value[0], message=message)
     info = error_details_pb2.ErrorInfo(reason=mapping.reason, domain=ERROR_DOMAIN, metadata=metadata_fields)
-    for detail in [info] + (
+    extra_details: list[Any] = []
+    extra_metadata: tuple[tuple[str, str | bytes], ...] = ()
+    if isinstance(error, RateLimited):
+        retry = duration_pb2.Duration()
+        retry.FromNanoseconds(int(error.retry_after_seconds * 1e9))
+        extra_details.append(error_details_pb2.RetryInfo(retry_delay=retry))
+        # HTTP's Retry-After is whole seconds: round up, so a client that waits that long is allowed.
+        extra_metadata = ((RETRY_AFTER_KEY, str(max(1, math.ceil(error.retry_after_seconds)))),)
+    elif isinstance(error, Unauthenticated):
+        extra_metadata = ((WWW_AUTHENTICATE_KEY, 'Bearer realm="company-batch"'),)
+    for detail in [info, *extra_details] + (
         [
             error_details_pb2.BadRequest(
                 field_violations=[
@@ -128,6 +153,7 @@ def error_reply(error: Exception, trace_id: str, now: datetime | None = None) ->
             (DETAILS_KEY, status.SerializeToString()),
             (REST_STATUS_KEY, str(mapping.http_status)),
             (REST_ENVELOPE_KEY, body),
+            *extra_metadata,
         ),
     )
 
@@ -141,6 +167,10 @@ def _details(error: ServiceError) -> str:
         return "Retry after some companies have finished, or submit a smaller batch"
     if isinstance(error, InvalidTransition):
         return f"The batch is {error.status}; only queued, processing or paused batches accept {error.action}"
+    if isinstance(error, Unauthenticated):
+        return "Send an API key: 'Authorization: Bearer <key>' (REST) or 'authorization' metadata (gRPC)"
+    if isinstance(error, RateLimited):
+        return "Wait Retry-After seconds before the next request"
     return ""
 
 
@@ -149,6 +179,12 @@ def _error_metadata(error: Exception) -> dict[str, str]:
         return {"batch_id": error.batch_id}
     if isinstance(error, InvalidTransition):
         return {"batch_id": error.batch_id, "action": error.action, "status": error.status}
+    if isinstance(error, RateLimited):
+        return {
+            "retry_after_seconds": f"{error.retry_after_seconds:.3f}",
+            "rate_per_second": f"{error.rate:g}",
+            "burst": str(error.burst),
+        }
     if isinstance(error, ServiceOverloaded):
         return {
             "queued": str(error.queued),

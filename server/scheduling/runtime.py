@@ -46,6 +46,7 @@ class BatchRuntime:
         self, stored: StoredBatch, companies: list[StoredCompany], *, submit_seq: int, waiting_since: float
     ) -> None:
         self.batch_id = stored.batch_id
+        self.tenant = stored.tenant
         self.trace_id = stored.trace_id
         self.options: BatchOptions = stored.options
         self.status = stored.status

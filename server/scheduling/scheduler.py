@@ -214,7 +214,10 @@ class BatchScheduler:
         queued, requested = self.queue_size, len(spec.company_names)
         if queued + requested <= self._max_queued:
             return
-        if spec.request_id is not None and await self._store.batch_for_request(spec.request_id) is not None:
+        if (
+            spec.request_id is not None
+            and await self._store.batch_for_request(spec.request_id, spec.tenant) is not None
+        ):
             return
         raise ServiceOverloaded(queued, requested, self._max_queued)
 
@@ -267,12 +270,23 @@ class BatchScheduler:
             raise BatchNotFound(batch_id)
         return stored_view(stored, _utcnow())
 
-    async def list_batches(self, page_size: int, page_token: str) -> tuple[list[BatchView], str]:
-        """Batches newest first and the token of the next page ("" on the last page)."""
+    async def batch_tenant(self, batch_id: str) -> str | None:
+        """The tenant a batch belongs to, or None when there is no such batch."""
+        self._ensure_open()
+        rt = self._live.get(batch_id)
+        if rt is not None:
+            return rt.tenant
+        stored = await self._store.get_batch(batch_id)
+        return None if stored is None else stored.tenant
+
+    async def list_batches(
+        self, page_size: int, page_token: str, tenant: str | None = None
+    ) -> tuple[list[BatchView], str]:
+        """Batches newest first (only ``tenant``'s when given) and the next page's token ("" at the end)."""
         self._ensure_open()
         cursor = decode_page_token(page_token) if page_token else None
         size = max(1, page_size)
-        stored = await self._store.list_batches(size + 1, cursor)
+        stored = await self._store.list_batches(size + 1, cursor, tenant)
         page, more = stored[:size], len(stored) > size
         now = _utcnow()
         views = [
@@ -315,11 +329,13 @@ class BatchScheduler:
         log_outcome(self._log, "", "", outcome)
         return outcome
 
-    async def stats(self, timeframe: str, include_details: bool, active_connections: int) -> StatsReport:
-        """GetStats' report (see ``server.stats``)."""
+    async def stats(
+        self, timeframe: str, include_details: bool, active_connections: int, tenant: str | None = None
+    ) -> StatsReport:
+        """GetStats' report (see ``server.stats``): the whole service's, or one ``tenant``'s."""
         self._ensure_open()
         live = LiveFigures(active_connections, self.queue_size, self.workers_busy, self.workers_total)
-        return await self._stats.report(timeframe, include_details, live)
+        return await self._stats.report(timeframe, include_details, live, tenant)
 
     # -- workers -------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ the share of processed companies answered from the cache (0.0 until a cache exis
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import psutil
@@ -52,8 +52,14 @@ class StatsCollector:
         # The first cpu_percent() call only starts the measurement; prime it so the first report is real.
         self._process.cpu_percent(interval=None)
 
-    async def report(self, timeframe: str, include_details: bool, live: LiveFigures) -> StatsReport:
+    async def report(
+        self, timeframe: str, include_details: bool, live: LiveFigures, tenant: str | None = None
+    ) -> StatsReport:
         """The report for ``timeframe`` (a key of ``server.domain.TIMEFRAMES``).
+
+        With ``tenant`` every stored figure is that tenant's, and so are the queue and busy-worker
+        counts (its waiting and running companies); CPU, memory and ``workers_total`` describe the
+        process all tenants share.
 
         Raises:
             InvalidRequest: unknown time frame.
@@ -68,7 +74,9 @@ class StatsCollector:
                 ]
             )
         now = self._now()
-        agg = await self._store.stats_since(now - timedelta(seconds=seconds), now)
+        agg = await self._store.stats_since(now - timedelta(seconds=seconds), now, tenant)
+        if agg.tenant_pending is not None and agg.tenant_running is not None:
+            live = replace(live, queue_size=agg.tenant_pending, workers_busy=agg.tenant_running)
         return build_report(
             timeframe,
             agg,

@@ -47,6 +47,7 @@ class NewBatch:
     created_at: datetime
     request_id: str | None = None
     trace_id: str = ""
+    tenant: str = ""  # the submitting key's tenant ('' when auth is off); request_id is unique per tenant
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class StoredBatch:
     completed_at: datetime | None
     last_update: datetime
     state_counts: Mapping[CompanyState, int] = field(default_factory=dict)
+    tenant: str = ""
 
     def count(self, state: CompanyState) -> int:
         return self.state_counts.get(state, 0)
@@ -178,6 +180,22 @@ class StatsAggregates:
     peak_concurrent_batches: int
     by_mode: Mapping[str, GroupFigures]
     by_priority: Mapping[str, GroupFigures]
+    # Only in a tenant's aggregates: its companies waiting and running right now (the service-wide
+    # figures come from the running scheduler instead).
+    tenant_pending: int | None = None
+    tenant_running: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredApiKey:
+    """An API key as the store keeps it: its public id and the SHA-256 of the secret, never the secret."""
+
+    key_id: str
+    key_hash: str
+    tenant: str
+    admin: bool
+    created_at: datetime
+    revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -213,19 +231,25 @@ class BatchStore(Protocol):
     async def create_batch(self, batch: NewBatch) -> tuple[StoredBatch, bool]:
         """Create a batch with all its companies in one transaction.
 
-        Returns the batch and True, or, when ``batch.request_id`` was already used, the batch that
-        request created and False. Raises ``BatchIdTaken`` when the batch id exists.
+        Returns the batch and True, or, when ``batch.request_id`` was already used by
+        ``batch.tenant``, the batch that request created and False. Raises ``BatchIdTaken`` when the
+        batch id exists.
         """
         ...
 
     async def get_batch(self, batch_id: str) -> StoredBatch | None: ...
 
-    async def batch_for_request(self, request_id: str) -> StoredBatch | None:
-        """The batch a submit with this ``request_id`` created, if any."""
+    async def batch_for_request(self, request_id: str, tenant: str = "") -> StoredBatch | None:
+        """The batch a submit of ``tenant`` with this ``request_id`` created, if any."""
         ...
 
-    async def list_batches(self, limit: int, after: PageCursor | None = None) -> list[StoredBatch]:
-        """Batches newest first (created_at, then batch_id, descending), strictly after ``after``."""
+    async def list_batches(
+        self, limit: int, after: PageCursor | None = None, tenant: str | None = None
+    ) -> list[StoredBatch]:
+        """Batches newest first (created_at, then batch_id, descending), strictly after ``after``.
+
+        With ``tenant``, only that tenant's batches; None lists every tenant's.
+        """
         ...
 
     async def unfinished_batches(self) -> list[StoredBatch]:
@@ -315,8 +339,28 @@ class BatchStore(Protocol):
         """Up to ``per_mode`` most recent extraction durations (seconds) per mode; cache hits excluded."""
         ...
 
-    async def stats_since(self, since: datetime, now: datetime) -> StatsAggregates:
-        """Aggregates for batches created and companies finished in [since, now]."""
+    async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
+        """Aggregates for batches created and companies finished in [since, now].
+
+        With ``tenant``, only that tenant's batches and their companies (and its live work counts).
+        """
+        ...
+
+    # -- API keys (``server.auth``) --------------------------------------------------------------------
+
+    async def add_api_key(self, key: StoredApiKey) -> None:
+        """Store a new key (its hash); the key id and hash are unique."""
+
+    async def api_key_by_hash(self, key_hash: str) -> StoredApiKey | None:
+        """The key with this hash, revoked or not."""
+        ...
+
+    async def list_api_keys(self) -> list[StoredApiKey]:
+        """Every key, oldest first."""
+        ...
+
+    async def revoke_api_key(self, key_id: str, now: datetime) -> bool:
+        """Mark a key revoked; False when no unrevoked key has this id."""
         ...
 
     async def cache_get(self, key: CacheKey, now: datetime) -> CachedExtraction | None:

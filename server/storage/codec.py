@@ -23,7 +23,7 @@ from server.storage.base import StoredBatch, StoredCompany
 
 BATCH_COLUMNS = (
     "batch_id, request_id, trace_id, options, status, total_companies, created_at, started_at, "
-    "completed_at, last_update"
+    "completed_at, last_update, tenant"
 )
 """The ``batches`` columns ``batch_from_row`` reads, in order."""
 COMPANY_COLUMNS = (
@@ -109,6 +109,7 @@ def batch_from_row(row: Sequence[Any], counts: dict[CompanyState, int]) -> Store
         completed_at=from_epoch(row[8]),
         last_update=last_update,
         state_counts=counts,
+        tenant=row[10],
     )
 
 

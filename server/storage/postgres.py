@@ -33,7 +33,7 @@ import asyncpg
 
 from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
 from server.errors import ServiceUnavailable
-from server.storage import leases
+from server.storage import keys_sql, leases
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
@@ -45,6 +45,7 @@ from server.storage.base import (
     NewBatch,
     PageCursor,
     StatsAggregates,
+    StoredApiKey,
     StoredBatch,
     StoredCompany,
 )
@@ -148,8 +149,8 @@ class PostgresBatchStore:
             async with self._transaction() as conn:
                 inserted = await conn.fetchval(
                     f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
-                    "waiting_since) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, $12) "
-                    "ON CONFLICT (request_id) DO NOTHING RETURNING batch_id",
+                    "waiting_since) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, $12, "
+                    "$13) ON CONFLICT (tenant, request_id) DO NOTHING RETURNING batch_id",
                     batch.batch_id,
                     batch.request_id,
                     batch.trace_id,
@@ -158,6 +159,7 @@ class PostgresBatchStore:
                     len(batch.companies),
                     created,
                     created,
+                    batch.tenant,
                     opts.extraction_mode.value,
                     opts.priority.value,
                     opts.max_concurrent,
@@ -166,7 +168,9 @@ class PostgresBatchStore:
                 if inserted is None:
                     # The request id is taken (ON CONFLICT waited for the other transaction to commit).
                     existing = await conn.fetchval(
-                        "SELECT batch_id FROM batches WHERE request_id = $1", batch.request_id
+                        "SELECT batch_id FROM batches WHERE request_id = $1 AND tenant = $2",
+                        batch.request_id,
+                        batch.tenant,
                     )
                     return await self._require_batch(conn, existing), False
                 # One statement for all companies (executemany costs the server a statement each).
@@ -195,21 +199,28 @@ class PostgresBatchStore:
             batches = await self._load_batches(conn, "WHERE batch_id = $1", (batch_id,))
         return batches[0] if batches else None
 
-    async def batch_for_request(self, request_id: str) -> StoredBatch | None:
+    async def batch_for_request(self, request_id: str, tenant: str = "") -> StoredBatch | None:
         async with self._conn() as conn:
-            batches = await self._load_batches(conn, "WHERE request_id = $1", (request_id,))
+            batches = await self._load_batches(
+                conn, "WHERE request_id = $1 AND tenant = $2", (request_id, tenant)
+            )
         return batches[0] if batches else None
 
-    async def list_batches(self, limit: int, after: PageCursor | None = None) -> list[StoredBatch]:
+    async def list_batches(
+        self, limit: int, after: PageCursor | None = None, tenant: str | None = None
+    ) -> list[StoredBatch]:
+        conditions: list[str] = []
+        params: list[Any] = []
+        if tenant is not None:
+            conditions.append("tenant = ?")
+            params.append(tenant)
+        if after is not None:
+            conditions.append("(created_at, batch_id) < (?, ?)")
+            params += [to_epoch(after.created_at), after.batch_id]
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         async with self._conn() as conn:
-            if after is None:
-                return await self._load_batches(
-                    conn, "ORDER BY created_at DESC, batch_id DESC LIMIT $1", (limit,)
-                )
             return await self._load_batches(
-                conn,
-                "WHERE (created_at, batch_id) < ($1, $2) ORDER BY created_at DESC, batch_id DESC LIMIT $3",
-                (to_epoch(after.created_at), after.batch_id, limit),
+                conn, numbered(f"{where}ORDER BY created_at DESC, batch_id DESC LIMIT ?"), (*params, limit)
             )
 
     async def unfinished_batches(self) -> list[StoredBatch]:
@@ -377,12 +388,26 @@ class PostgresBatchStore:
             durations.setdefault(mode, []).append(float(duration))
         return durations
 
-    async def stats_since(self, since: datetime, now: datetime) -> StatsAggregates:
-        return await aggregate_stats(self._fetch, since, now, hourly=True)
+    async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
+        return await aggregate_stats(self._fetch, since, now, hourly=True, tenant=tenant)
 
     async def stats_since_full_scan(self, since: datetime, now: datetime) -> StatsAggregates:
         """The same figures as ``stats_since`` read from every company row (for checks and benchmarks)."""
         return await aggregate_stats(self._fetch, since, now, hourly=False)
+
+    # -- API keys ----------------------------------------------------------------------------------
+
+    async def add_api_key(self, key: StoredApiKey) -> None:
+        await keys_sql.add_key(self._fetch, key)
+
+    async def api_key_by_hash(self, key_hash: str) -> StoredApiKey | None:
+        return await keys_sql.key_by_hash(self._fetch, key_hash)
+
+    async def list_api_keys(self) -> list[StoredApiKey]:
+        return await keys_sql.all_keys(self._fetch)
+
+    async def revoke_api_key(self, key_id: str, now: datetime) -> bool:
+        return await keys_sql.revoke_key(self._fetch, key_id, now)
 
     # -- cache and retention -----------------------------------------------------------------------
 

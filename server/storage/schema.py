@@ -158,11 +158,73 @@ _RUNNING_PER_BATCH = (
     "DROP INDEX ix_companies_running",
 )
 
+# Tenancy (``server.auth``): each batch belongs to the tenant of the key that submitted it ('' when auth
+# is off), a submit's ``request_id`` is unique per tenant rather than globally, and API keys are kept
+# as SHA-256 hashes (never the key itself) with their tenant, admin flag and revocation time.
+_API_KEYS = (
+    """
+    CREATE TABLE api_keys (
+        key_id TEXT PRIMARY KEY,
+        key_hash TEXT NOT NULL UNIQUE,
+        tenant TEXT NOT NULL,
+        admin INTEGER NOT NULL DEFAULT 0,
+        created_at DOUBLE PRECISION NOT NULL,
+        revoked_at DOUBLE PRECISION
+    )
+    """,
+    "CREATE INDEX ix_batches_tenant_created ON batches (tenant, created_at, batch_id)",
+)
+# SQLite cannot drop the column-level UNIQUE on request_id, so the table is rebuilt (the documented
+# create-copy-drop-rename; ``migrate`` runs with foreign keys off so the drop does not cascade).
+_SQLITE_TENANCY = (
+    """
+    CREATE TABLE batches_tenancy (
+        batch_id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL DEFAULT '',
+        request_id TEXT,
+        trace_id TEXT NOT NULL DEFAULT '',
+        options TEXT NOT NULL,
+        extraction_mode TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        status TEXT NOT NULL,
+        total_companies INTEGER NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        started_at DOUBLE PRECISION,
+        completed_at DOUBLE PRECISION,
+        last_update DOUBLE PRECISION NOT NULL,
+        max_concurrent INTEGER NOT NULL DEFAULT 1,
+        waiting_since DOUBLE PRECISION,
+        UNIQUE (tenant, request_id)
+    )
+    """,
+    """
+    INSERT INTO batches_tenancy (batch_id, request_id, trace_id, options, extraction_mode, priority,
+        status, total_companies, created_at, started_at, completed_at, last_update, max_concurrent,
+        waiting_since)
+    SELECT batch_id, request_id, trace_id, options, extraction_mode, priority, status, total_companies,
+        created_at, started_at, completed_at, last_update, max_concurrent, waiting_since
+    FROM batches
+    """,
+    "DROP TABLE batches",
+    "ALTER TABLE batches_tenancy RENAME TO batches",
+    "CREATE INDEX ix_batches_created ON batches (created_at, batch_id)",
+    "CREATE INDEX ix_batches_status ON batches (status)",
+    "CREATE INDEX ix_batches_completed ON batches (completed_at)",
+    *_API_KEYS,
+)
+_POSTGRES_TENANCY = (
+    "ALTER TABLE batches ADD COLUMN tenant TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE batches DROP CONSTRAINT batches_request_id_key",
+    "ALTER TABLE batches ADD CONSTRAINT batches_tenant_request_id_key UNIQUE (tenant, request_id)",
+    *_API_KEYS,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BATCHES_AND_COMPANIES,  # 1
     _CACHE_AND_RETENTION,  # 2
     _SQLITE_LEASES,  # 3
     _RUNNING_PER_BATCH,  # 4
+    _SQLITE_TENANCY,  # 5
 )
 
 POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -172,6 +234,7 @@ POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _POSTGRES_LEASES,  # 4
     _POSTGRES_HOURLY_SHARDS,  # 5
     _RUNNING_PER_BATCH,  # 6
+    _POSTGRES_TENANCY,  # 7
 )
 
 LATEST_VERSION = len(MIGRATIONS)

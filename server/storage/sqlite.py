@@ -20,7 +20,7 @@ import aiosqlite
 
 from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
 from server.errors import ServiceUnavailable
-from server.storage import leases
+from server.storage import keys_sql, leases
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
@@ -32,6 +32,7 @@ from server.storage.base import (
     NewBatch,
     PageCursor,
     StatsAggregates,
+    StoredApiKey,
     StoredBatch,
     StoredCompany,
 )
@@ -125,14 +126,15 @@ class SqliteBatchStore:
             async with self._transaction() as conn:
                 if batch.request_id is not None:
                     rows = await conn.execute_fetchall(
-                        "SELECT batch_id FROM batches WHERE request_id = ?", (batch.request_id,)
+                        "SELECT batch_id FROM batches WHERE request_id = ? AND tenant = ?",
+                        (batch.request_id, batch.tenant),
                     )
                     existing = next(iter(rows), None)
                     if existing is not None:
                         return await self._require_batch(conn, existing[0]), False
                 await conn.execute(
                     f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
-                    "waiting_since) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)",
+                    "waiting_since) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)",
                     (
                         batch.batch_id,
                         batch.request_id,
@@ -142,6 +144,7 @@ class SqliteBatchStore:
                         len(batch.companies),
                         created,
                         created,
+                        batch.tenant,
                         opts.extraction_mode.value,
                         opts.priority.value,
                         opts.max_concurrent,
@@ -171,7 +174,8 @@ class SqliteBatchStore:
             if batch.request_id is not None:
                 async with self._locked() as conn:
                     rows = await conn.execute_fetchall(
-                        "SELECT batch_id FROM batches WHERE request_id = ?", (batch.request_id,)
+                        "SELECT batch_id FROM batches WHERE request_id = ? AND tenant = ?",
+                        (batch.request_id, batch.tenant),
                     )
                     existing = next(iter(rows), None)
                     if existing is not None:
@@ -187,23 +191,29 @@ class SqliteBatchStore:
             batches = await self._load_batches(conn, "WHERE batch_id = ?", (batch_id,))
         return batches[0] if batches else None
 
-    async def batch_for_request(self, request_id: str) -> StoredBatch | None:
+    async def batch_for_request(self, request_id: str, tenant: str = "") -> StoredBatch | None:
         async with self._locked() as conn:
-            batches = await self._load_batches(conn, "WHERE request_id = ?", (request_id,))
+            batches = await self._load_batches(
+                conn, "WHERE request_id = ? AND tenant = ?", (request_id, tenant)
+            )
         return batches[0] if batches else None
 
-    async def list_batches(self, limit: int, after: PageCursor | None = None) -> list[StoredBatch]:
-        async with self._locked() as conn:
-            if after is None:
-                return await self._load_batches(
-                    conn, "ORDER BY created_at DESC, batch_id DESC LIMIT ?", (limit,)
-                )
+    async def list_batches(
+        self, limit: int, after: PageCursor | None = None, tenant: str | None = None
+    ) -> list[StoredBatch]:
+        conditions: list[str] = []
+        params: list[Any] = []
+        if tenant is not None:
+            conditions.append("tenant = ?")
+            params.append(tenant)
+        if after is not None:
             cursor_at = to_epoch(after.created_at)
+            conditions.append("(created_at < ? OR (created_at = ? AND batch_id < ?))")
+            params += [cursor_at, cursor_at, after.batch_id]
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        async with self._locked() as conn:
             return await self._load_batches(
-                conn,
-                "WHERE created_at < ? OR (created_at = ? AND batch_id < ?) "
-                "ORDER BY created_at DESC, batch_id DESC LIMIT ?",
-                (cursor_at, cursor_at, after.batch_id, limit),
+                conn, f"{where}ORDER BY created_at DESC, batch_id DESC LIMIT ?", (*params, limit)
             )
 
     async def unfinished_batches(self) -> list[StoredBatch]:
@@ -384,8 +394,22 @@ class SqliteBatchStore:
             durations.setdefault(mode, []).append(float(duration))
         return durations
 
-    async def stats_since(self, since: datetime, now: datetime) -> StatsAggregates:
-        return await aggregate_stats(self._fetch, since, now)
+    async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
+        return await aggregate_stats(self._fetch, since, now, tenant=tenant)
+
+    # -- API keys ----------------------------------------------------------------------------------
+
+    async def add_api_key(self, key: StoredApiKey) -> None:
+        await keys_sql.add_key(self._fetch, key)
+
+    async def api_key_by_hash(self, key_hash: str) -> StoredApiKey | None:
+        return await keys_sql.key_by_hash(self._fetch, key_hash)
+
+    async def list_api_keys(self) -> list[StoredApiKey]:
+        return await keys_sql.all_keys(self._fetch)
+
+    async def revoke_api_key(self, key_id: str, now: datetime) -> bool:
+        return await keys_sql.revoke_key(self._fetch, key_id, now)
 
     # -- cache and retention -----------------------------------------------------------------------
 

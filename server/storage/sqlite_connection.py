@@ -30,9 +30,12 @@ async def open_connection(path: Path) -> aiosqlite.Connection:
             # WAL + NORMAL: commits are durable across process crashes; only an OS crash may lose
             # the last transactions, which the restart logic tolerates (companies simply rerun).
             await conn.execute("PRAGMA synchronous=NORMAL")
-            await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            # Migrations run before foreign keys are enforced: a table rebuild (schema migration 5)
+            # drops and renames the parent table, which with enforcement on would cascade-delete
+            # every company. The pragma cannot change inside a transaction, so it is set after.
             await migrate(conn)
+            await conn.execute("PRAGMA foreign_keys=ON")
         except BaseException:
             await conn.close()
             raise

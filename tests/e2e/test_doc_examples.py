@@ -126,7 +126,7 @@ async def test_the_document_has_the_examples_this_suite_runs() -> None:
 
 async def test_submit_monitor_and_results_examples(stack: ServiceStack, tmp_path: Path) -> None:
     out = await run_example(example("async def submit_batch"), stack, tmp_path)
-    match = re.search(r"Batch submitted: (batch_\d{8}_[a-z0-9]{6})", out)
+    match = re.search(r"Batch submitted: (batch_\d{8}_[a-z0-9]{20})", out)
     assert match, out
     batch_id = match.group(1)
     assert re.search(r"Estimated time: \d+(\.\d+)? seconds", out)
@@ -157,7 +157,7 @@ async def test_retry_and_notification_examples(stack: ServiceStack, tmp_path: Pa
         "print('done')\n"
     )
     out = await run_example(source, stack, tmp_path)
-    assert re.search(r"batch batch_\d{8}_[a-z0-9]{6}", out)
+    assert re.search(r"batch batch_\d{8}_[a-z0-9]{20}", out)
     assert "Progress update: 100.0% complete" in out
     assert out.rstrip().endswith("done")
 

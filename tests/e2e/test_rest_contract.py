@@ -18,7 +18,7 @@ from server.testing import ServiceStack as Stack
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 API = "/api/v1/company"
-BATCH_ID = re.compile(r"^batch_\d{8}_[a-z0-9]{6}$")
+BATCH_ID = re.compile(r"^batch_\d{8}_[a-z0-9]{20}$")
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 FINAL = {"completed", "failed", "cancelled"}
 

@@ -38,7 +38,7 @@ async def finished(scheduler: BatchScheduler, batch_id: str) -> None:
 async def test_batch_completes_with_results_in_submit_order(make_scheduler: SchedulerFactory) -> None:
     scheduler = await make_scheduler()
     outcome = await scheduler.submit(spec("Acme", "Globex", "Initech"), trace_id="trace-xyz")
-    assert re.fullmatch(r"batch_\d{8}_[a-z0-9]{6}", outcome.batch.batch_id)
+    assert re.fullmatch(r"batch_\d{8}_[a-z0-9]{20}", outcome.batch.batch_id)
     assert not outcome.idempotent_replay
     await finished(scheduler, outcome.batch.batch_id)
 
