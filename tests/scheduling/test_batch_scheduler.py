@@ -154,9 +154,11 @@ async def test_the_worker_pool_is_shared_by_all_batches(
     scheduler = await make_scheduler(workers=3)
     a = await scheduler.submit(spec(*(f"A-{i}" for i in range(5)), max_concurrent=5))
     b = await scheduler.submit(spec(*(f"B-{i}" for i in range(5)), max_concurrent=5))
-    await eventually(lambda: scheduler.workers_busy == 3, "pool full")
-    await asyncio.sleep(0.02)
-    assert extractor.active == 3 and scheduler.workers_total == 3
+    # Wait for the extractions themselves: a worker counts as busy before its start is stored and the
+    # extractor called, which on a loaded machine can take longer than any fixed pause.
+    await eventually(lambda: extractor.active == 3, "pool full")
+    await asyncio.sleep(0.02)  # give a (buggy) scheduler the chance to start more
+    assert extractor.active == 3 and scheduler.workers_busy == 3 and scheduler.workers_total == 3
     extractor.hold_all.set()
     await finished(scheduler, a.batch.batch_id)
     await finished(scheduler, b.batch.batch_id)
