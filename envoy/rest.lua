@@ -1,13 +1,26 @@
--- REST shaping around the gRPC-JSON transcoder (see envoy.yaml). Native gRPC calls pass untouched.
+-- REST shaping around the gRPC-JSON transcoder (see envoy.yaml). Native gRPC calls pass untouched,
+-- except that a malformed grpc-timeout is answered here (it would poison the shared upstream connection:
+-- grpc's HPACK parser fails every later call that reuses the indexed header).
 --
 -- Request:  GET .../batch/{id}/results?format=csv|excel or ?download=true is the same resource as a
 --           file, which only ExportResults (google.api.HttpBody) can return: rewrite to .../download.
+--           A JSON body is scanned (never decoded) for its top-level keys and the JSON kind of each
+--           value, sent to the server as x-rest-body-shape: the transcoder drops unknown fields and
+--           takes "a string" for ["a string"], so the server checks the shape against the request
+--           type (server/api/body_shape.py). REST calls may not set gRPC transport headers.
 -- Response: errors from the service carry the contract's envelope and HTTP status as trailing
 --           metadata (x-rest-envelope, x-rest-status; server/api/status.py): make them the body and
---           status. A successful submit is 202 Accepted, as the contract says. Watch streams are
---           server-sent events: label them text/event-stream. gRPC framing headers are dropped.
+--           status. Any other error (Envoy's own, the transcoder's) is rebuilt as the envelope with a
+--           field name and a bounded message. A successful submit is 202 Accepted, as the contract
+--           says. Watch streams are server-sent events: label them text/event-stream.
 
 local RESULTS = "^/api/v1/company/batch/([^/?]+)/results%?(.*)$"
+local SHAPE_HEADER = "x-rest-body-shape"
+local MAX_SHAPE_KEYS = 32      -- keys listed in the shape header; more are counted
+local MAX_KEY_BYTES = 64       -- of each key; a longer one is cut (it is unknown anyway)
+local MAX_DEPTH = 64           -- deeper JSON is left to the transcoder, which rejects it
+local MAX_MESSAGE_BYTES = 200  -- of an error message quoted into a rebuilt envelope
+local GRPC_TIMEOUT = "^%d%d?%d?%d?%d?%d?%d?%d?[HMSmun]$"  -- 1-8 digits and a unit (gRPC spec)
 
 local function wants_file(query)
   for key, value in string.gmatch(query, "([^&=]+)=([^&]*)") do
@@ -17,14 +30,217 @@ local function wants_file(query)
   return false
 end
 
+-- Native gRPC is application/grpc or application/grpc+proto etc.; application/grpc-web is not.
+local function is_native_grpc(content_type)
+  return content_type == "application/grpc"
+    or string.find(content_type, "^application/grpc[+;]") ~= nil
+end
+
+-- JSON scanning --------------------------------------------------------------------------------
+-- Each scanner takes the text and a 1-based position and returns the kind of the value there and
+-- the position after it, or nil when the text is not JSON (the transcoder then explains why).
+
+local scan_value
+
+local function skip_ws(s, i)
+  return string.find(s, "[^ \t\r\n]", i) or (#s + 1)
+end
+
+local function scan_string(s, i)  -- s[i] is the opening quote; returns the raw text and the next index
+  local j = i + 1
+  while true do
+    local k = string.find(s, '["\\]', j)
+    if k == nil then return nil end
+    if string.byte(s, k) == 92 then  -- backslash: skip the escaped character
+      j = k + 2
+    else
+      return string.sub(s, i + 1, k - 1), k + 1
+    end
+  end
+end
+
+local function scan_container(s, i, depth, close, keyed)
+  -- Returns the kind ("object"/"array" with ":string" when every member is a string) and the next index.
+  local all_strings, members = true, 0
+  i = skip_ws(s, i + 1)
+  if string.sub(s, i, i) == close then return (keyed and "object:" or "array:"), i + 1 end
+  while true do
+    if keyed then
+      if string.sub(s, i, i) ~= '"' then return nil end
+      local _, after = scan_string(s, i)
+      if after == nil then return nil end
+      i = skip_ws(s, after)
+      if string.sub(s, i, i) ~= ":" then return nil end
+      i = skip_ws(s, i + 1)
+    end
+    local kind, after = scan_value(s, i, depth + 1)
+    if kind == nil then return nil end
+    members = members + 1
+    if kind ~= "string" then all_strings = false end
+    i = skip_ws(s, after)
+    local c = string.sub(s, i, i)
+    if c == close then
+      local base = keyed and "object:" or "array:"
+      return base .. (all_strings and "string" or "mixed"), i + 1
+    end
+    if c ~= "," then return nil end
+    i = skip_ws(s, i + 1)
+  end
+end
+
+scan_value = function(s, i, depth)
+  if depth > MAX_DEPTH then return nil end
+  local c = string.sub(s, i, i)
+  if c == '"' then
+    local _, after = scan_string(s, i)
+    if after == nil then return nil end
+    return "string", after
+  elseif c == "{" then
+    return scan_container(s, i, depth, "}", true)
+  elseif c == "[" then
+    return scan_container(s, i, depth, "]", false)
+  elseif string.sub(s, i, i + 3) == "true" then
+    return "bool", i + 4
+  elseif string.sub(s, i, i + 4) == "false" then
+    return "bool", i + 5
+  elseif string.sub(s, i, i + 3) == "null" then
+    return "null", i + 4
+  end
+  local _, last = string.find(s, "^-?%d+%.?%d*[eE]?[-+]?%d*", i)
+  if last == nil then return nil end
+  return "number", last + 1
+end
+
+local function percent_encode(text)
+  return (string.gsub(text, "[^%w_.~-]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+-- The shape of a JSON object body: "key=kind,key=kind[,*=N more]"; nil when the body is not an
+-- object or not JSON (the transcoder rejects those itself).
+local function body_shape(s)
+  local i = skip_ws(s, 1)
+  if string.sub(s, i, i) ~= "{" then return nil end
+  local entries, extra = {}, 0
+  i = skip_ws(s, i + 1)
+  if string.sub(s, i, i) == "}" then return "" end
+  while true do
+    if string.sub(s, i, i) ~= '"' then return nil end
+    local key, after = scan_string(s, i)
+    if after == nil then return nil end
+    i = skip_ws(s, after)
+    if string.sub(s, i, i) ~= ":" then return nil end
+    local kind, next_i = scan_value(s, skip_ws(s, i + 1), 1)
+    if kind == nil then return nil end
+    if #entries < MAX_SHAPE_KEYS then
+      entries[#entries + 1] = percent_encode(string.sub(key, 1, MAX_KEY_BYTES)) .. "=" .. kind
+    else
+      extra = extra + 1
+    end
+    i = skip_ws(s, next_i)
+    local c = string.sub(s, i, i)
+    if c == "}" then break end
+    if c ~= "," then return nil end
+    i = skip_ws(s, i + 1)
+  end
+  if extra > 0 then entries[#entries + 1] = "*=" .. extra end
+  return table.concat(entries, ",")
+end
+
+-- Envelopes ------------------------------------------------------------------------------------
+
+local ERROR_KINDS = {
+  [400] = {"ValidationError", "INVALID_ARGUMENT"},
+  [404] = {"NotFound", "NOT_FOUND"},
+  [405] = {"MethodNotAllowed", "INVALID_ARGUMENT"},
+  [408] = {"Timeout", "DEADLINE_EXCEEDED"},
+  [409] = {"Conflict", "FAILED_PRECONDITION"},
+  [411] = {"ValidationError", "INVALID_ARGUMENT"},
+  [413] = {"PayloadTooLarge", "INVALID_ARGUMENT"},
+  [415] = {"UnsupportedMediaType", "INVALID_ARGUMENT"},
+  [429] = {"RateLimited", "RESOURCE_EXHAUSTED"},
+  [431] = {"HeadersTooLarge", "INVALID_ARGUMENT"},
+}
+
+local function json_string(text)
+  return '"' .. string.gsub(text, '[%c"\\\128-\255]', function(c)
+    return string.format("\\u%04x", string.byte(c))
+  end) .. '"'
+end
+
+-- The raw (still JSON-escaped) value of "key":"..." in a JSON text, or nil.
+local function string_member(text, key)
+  local start = string.find(text, '"' .. key .. '":"', 1, true)
+  if start == nil then return nil end
+  local raw = scan_string(text, start + #key + 3)
+  return raw
+end
+
+local function unescape(raw)
+  raw = string.gsub(raw, "\\u(%x%x%x%x)", function(hex)
+    local code = tonumber(hex, 16)
+    return code < 128 and string.char(code) or "?"
+  end)
+  return (string.gsub(raw, "\\(.)", {n = " ", t = " ", r = " ", b = "", f = "", ["\""] = "\"", ["\\"] = "\\", ["/"] = "/"}))
+end
+
+-- Which request field an error from Envoy or the transcoder is about.
+local function field_of(message, status, method)
+  local named = string.match(message, 'find field "([^"]+)"') or string.match(message, "^([%a_][%w_%.]*): ")
+  if named ~= nil and status == 400 then return string.sub(named, 1, MAX_KEY_BYTES) end
+  if status == 404 then return "path" end
+  if status == 405 then return "method" end
+  if status == 431 then return "headers" end
+  if status == 400 and method == "GET" then return "query" end
+  return "body"
+end
+
+local function envelope(status, message, field, trace_id)
+  local kind = ERROR_KINDS[status] or (status >= 500 and {"Unavailable", "UNAVAILABLE"}) or {"HttpError", "UNKNOWN"}
+  if #message > MAX_MESSAGE_BYTES then message = string.sub(message, 1, MAX_MESSAGE_BYTES) .. "..." end
+  local violations = "[]"
+  if status < 500 and status ~= 404 then
+    violations = '[{"field":' .. json_string(field) .. ',"description":' .. json_string(message) .. "}]"
+  end
+  return '{"success":false,"error":{"type":' .. json_string(kind[1])
+    .. ',"message":' .. json_string(message)
+    .. ',"details":' .. json_string("rejected before reaching the service")
+    .. ',"field_violations":' .. violations
+    .. ',"code":' .. json_string(kind[2])
+    .. '},"metadata":{"trace_id":' .. json_string(trace_id)
+    .. ',"timestamp":' .. json_string(os.date("!%Y-%m-%dT%H:%M:%SZ")) .. "}}"
+end
+
+local function reject(handle, status, field, message, trace_id)
+  -- envoy.yaml's first local-reply mapper passes bodies marked so through unchanged.
+  handle:streamInfo():dynamicMetadata():set("company_batch", "own_reply", "true")
+  handle:respond({[":status"] = tostring(status), ["content-type"] = "application/json"},
+    envelope(status, message, field, trace_id))
+end
+
+-- Filter entry points ----------------------------------------------------------------------------
+
 function envoy_on_request(handle)
   local headers = handle:headers()
   local content_type = headers:get("content-type") or ""
-  if string.find(content_type, "application/grpc", 1, true) == 1 then
+  local timeout = headers:get("grpc-timeout")
+  if is_native_grpc(content_type) then
+    if timeout ~= nil and string.find(timeout, GRPC_TIMEOUT) == nil then
+      handle:respond({[":status"] = "200", ["content-type"] = "application/grpc", ["grpc-status"] = "3",
+        ["grpc-message"] = "grpc-timeout: must be 1-8 digits and a unit H, M, S, m, u or n"}, "")
+    end
     return
   end
+  headers:remove(SHAPE_HEADER)
+  local trace_id = headers:get("x-request-id") or ""
   local meta = handle:streamInfo():dynamicMetadata()
   meta:set("company_batch", "rest", "true")
+  meta:set("company_batch", "trace_id", trace_id)
+  meta:set("company_batch", "method", headers:get(":method") or "")
+  if timeout ~= nil or headers:get("grpc-encoding") ~= nil then
+    reject(handle, 400, timeout ~= nil and "grpc-timeout" or "grpc-encoding",
+      "is a gRPC transport header; REST requests cannot set it", trace_id)
+    return
+  end
   local path = headers:get(":path") or ""
   if string.find(path, "^/api/v1/company/batch/submit") then
     meta:set("company_batch", "accepted", "true")
@@ -36,26 +252,54 @@ function envoy_on_request(handle)
   if batch_id ~= nil and wants_file(query) then
     headers:replace(":path", "/api/v1/company/batch/" .. batch_id .. "/download?" .. query)
   end
+  local method = headers:get(":method")
+  if method == "POST" or method == "PUT" or method == "PATCH" then
+    local body = handle:body()
+    if body ~= nil and body:length() > 0 then
+      local shape = body_shape(body:getBytes(0, body:length()))
+      -- Waiting for the body ends the scope of the headers object read before it.
+      if shape ~= nil then handle:headers():add(SHAPE_HEADER, shape) end
+    end
+  end
 end
 
 function envoy_on_response(handle)
   local meta = handle:streamInfo():dynamicMetadata():get("company_batch")
-  if meta == nil or meta["rest"] ~= "true" then
+  if meta == nil or meta["rest"] ~= "true" or meta["own_reply"] == "true" then
     return
   end
   local headers = handle:headers()
   headers:remove("grpc-accept-encoding")
   headers:remove("grpc-status")
   headers:remove("grpc-message")
-  local envelope = headers:get("x-rest-envelope")
-  if envelope ~= nil then
+  local envelope_header = headers:get("x-rest-envelope")
+  if envelope_header ~= nil then
     local status = headers:get("x-rest-status") or "500"
     headers:remove("x-rest-envelope")
     headers:remove("x-rest-status")
     headers:remove("grpc-status-details-bin")
     headers:replace(":status", status)
     headers:replace("content-type", "application/json")
-    handle:body(true):setBytes(envelope)
+    handle:body(true):setBytes(envelope_header)
+    return
+  end
+  local status = tonumber(headers:get(":status")) or 500
+  if status >= 400 then
+    -- Envoy's or the transcoder's own error: rebuild it as the envelope, message cut, field named.
+    headers:remove("grpc-status-details-bin")
+    local body = handle:body(true)
+    local text = body:getBytes(0, body:length())
+    local message = string_member(text, "message")
+    if message ~= nil then
+      message = unescape(message)
+    elseif #text > 0 and string.sub(text, 1, 1) ~= "{" then
+      message = text
+    else
+      message = "request rejected"
+    end
+    local field = field_of(message, status, meta["method"])
+    handle:headers():replace("content-type", "application/json")
+    body:setBytes(envelope(status, message, field, meta["trace_id"] or ""))
     return
   end
   if meta["accepted"] == "true" and headers:get(":status") == "200" then

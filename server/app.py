@@ -26,6 +26,7 @@ from client.stubs.company.v1 import batch_service_pb2_grpc as batch_grpc
 from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
 from server.api.interceptors import ApiInterceptor, CallGauge
 from server.api.servicers import Admission, BatchServicer, ExtractionServicer
+from server.api.wire import GRPC_MAX_RECEIVE_BYTES
 from server.cache import ExtractionCache
 from server.extraction.base import Extractor
 from server.scheduling.replicas import ReplicaScheduler
@@ -121,7 +122,10 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
         sweeper.start()
         gauge = CallGauge()
         admission = Admission()
-        server = aio.server(interceptors=[ApiInterceptor(gauge)])
+        server = aio.server(
+            interceptors=[ApiInterceptor(gauge)],
+            options=[("grpc.max_receive_message_length", GRPC_MAX_RECEIVE_BYTES)],
+        )
         batch_grpc.add_BatchServiceServicer_to_server(BatchServicer(scheduler, gauge, admission), server)
         extraction_grpc.add_ExtractionServiceServicer_to_server(
             ExtractionServicer(scheduler, admission), server

@@ -8,9 +8,11 @@ into the HTTP status and body, so one table here decides both.
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import grpc
 from google.protobuf import any_pb2, json_format
@@ -18,10 +20,19 @@ from google.rpc import error_details_pb2, status_pb2
 
 from client.stubs.company.v1 import batch_service_pb2 as pb
 from server.api import convert
+from server.api.bounds import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_TRAILER_BYTES,
+    MAX_VIOLATIONS,
+    bounded_violations,
+    clip,
+)
 from server.errors import (
     BatchNotFound,
+    FieldViolation,
     InvalidRequest,
     InvalidTransition,
+    RequestTooLarge,
     ServiceError,
     ServiceOverloaded,
     ServiceUnavailable,
@@ -42,6 +53,10 @@ class ErrorMapping:
 
 
 _MAPPINGS: list[tuple[type[Exception], ErrorMapping]] = [
+    (
+        RequestTooLarge,
+        ErrorMapping(grpc.StatusCode.INVALID_ARGUMENT, 413, "PayloadTooLarge", "REQUEST_TOO_LARGE"),
+    ),
     (
         InvalidRequest,
         ErrorMapping(grpc.StatusCode.INVALID_ARGUMENT, 400, "ValidationError", "INVALID_REQUEST"),
@@ -78,31 +93,52 @@ class ErrorReply:
 
 
 def error_reply(error: Exception, trace_id: str, now: datetime | None = None) -> ErrorReply:
-    """Everything ``context.abort`` needs for ``error``: code, message and rich trailing metadata."""
+    """Everything ``context.abort`` needs for ``error``: code, message and rich trailing metadata.
+
+    The trailers stay under ``MAX_TRAILER_BYTES`` whatever the error holds: violations beyond
+    ``MAX_VIOLATIONS`` are counted, not listed, and more are folded into that count until it fits.
+    """
     mapping = mapping_for(error)
     if isinstance(error, ServiceError):
-        message = str(error)
+        message = clip(str(error), 4 * MAX_DESCRIPTION_CHARS)
         details = _details(error)
     else:  # never leak internals; the trace id finds the traceback in the logs
         message = "internal error"
         details = f"see the server log for trace id {trace_id}"
-    violations = error.violations if isinstance(error, InvalidRequest) else []
-    metadata_fields = _error_metadata(error)
+    all_violations = error.violations if isinstance(error, InvalidRequest) else []
+    shown = min(len(all_violations), MAX_VIOLATIONS)
+    while True:
+        violations = bounded_violations(all_violations, shown)
+        metadata = _trailers(error, mapping, message, details, violations, trace_id, now)
+        if _wire_size(message, metadata) <= MAX_TRAILER_BYTES or shown == 0:
+            return ErrorReply(code=mapping.code, message=message, trailing_metadata=metadata)
+        shown //= 2
 
+
+def _trailers(
+    error: Exception,
+    mapping: ErrorMapping,
+    message: str,
+    details: str,
+    violations: list[FieldViolation],
+    trace_id: str,
+    now: datetime | None,
+) -> tuple[tuple[str, str | bytes], ...]:
     status = status_pb2.Status(code=mapping.code.value[0], message=message)
-    info = error_details_pb2.ErrorInfo(reason=mapping.reason, domain=ERROR_DOMAIN, metadata=metadata_fields)
-    for detail in [info] + (
-        [
+    info = error_details_pb2.ErrorInfo(
+        reason=mapping.reason, domain=ERROR_DOMAIN, metadata=_error_metadata(error)
+    )
+    packed_details: list[Any] = [info]
+    if violations:
+        packed_details.append(
             error_details_pb2.BadRequest(
                 field_violations=[
                     error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
                     for v in violations
                 ]
             )
-        ]
-        if violations
-        else []
-    ):
+        )
+    for detail in packed_details:
         packed = any_pb2.Any()
         packed.Pack(detail)
         status.details.append(packed)
@@ -121,18 +157,25 @@ def error_reply(error: Exception, trace_id: str, now: datetime | None = None) ->
         metadata=convert.metadata(trace_id, now or datetime.now(UTC)),
     )
     body = json.dumps(json_format.MessageToDict(envelope, **convert.JSON_PRINT_OPTIONS), ensure_ascii=True)
-    return ErrorReply(
-        code=mapping.code,
-        message=message,
-        trailing_metadata=(
-            (DETAILS_KEY, status.SerializeToString()),
-            (REST_STATUS_KEY, str(mapping.http_status)),
-            (REST_ENVELOPE_KEY, body),
-        ),
+    return (
+        (DETAILS_KEY, status.SerializeToString()),
+        (REST_STATUS_KEY, str(mapping.http_status)),
+        (REST_ENVELOPE_KEY, body),
     )
 
 
+def _wire_size(message: str, metadata: tuple[tuple[str, str | bytes], ...]) -> int:
+    """Bytes of the trailers as sent: ``-bin`` values in base64, ``grpc-message`` percent-encoded."""
+    size = len("grpc-status") + 2 + len("grpc-message") + 3 * len(message.encode())
+    for key, value in metadata:
+        raw = value if isinstance(value, bytes) else value.encode()
+        size += len(key) + (len(base64.b64encode(raw)) if key.endswith("-bin") else len(raw))
+    return size
+
+
 def _details(error: ServiceError) -> str:
+    if isinstance(error, RequestTooLarge):
+        return f"Send at most {error.limit} bytes: fewer or shorter names"
     if isinstance(error, InvalidRequest):
         return f"{len(error.violations)} field violation(s)"
     if isinstance(error, BatchNotFound):
