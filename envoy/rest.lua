@@ -36,6 +36,23 @@ local function is_native_grpc(content_type)
     or string.find(content_type, "^application/grpc[+;]") ~= nil
 end
 
+local function is_json(content_type)
+  local mime = string.lower(string.match(content_type, "^%s*([^;%s]*)") or "")
+  return mime == "application/json" or string.find(mime, "^[%w.-]+/[%w.+-]+%+json$") ~= nil
+end
+
+-- The first query parameter given twice (the transcoder would keep the last silently), or nil.
+local function repeated_query_key(path)
+  local query = string.match(path, "%?(.*)$")
+  if query == nil then return nil end
+  local seen = {}
+  for key in string.gmatch(query, "([^&=]+)=?[^&]*") do
+    if seen[key] then return string.sub(key, 1, MAX_KEY_BYTES) end
+    seen[key] = true
+  end
+  return nil
+end
+
 -- JSON scanning --------------------------------------------------------------------------------
 -- Each scanner takes the text and a 1-based position and returns the kind of the value there and
 -- the position after it, or nil when the text is not JSON (the transcoder then explains why).
@@ -46,13 +63,25 @@ local function skip_ws(s, i)
   return string.find(s, "[^ \t\r\n]", i) or (#s + 1)
 end
 
+local VALID_ESCAPE = {['"'] = true, ["\\"] = true, ["/"] = true, b = true, f = true, n = true, r = true, t = true}
+
 local function scan_string(s, i)  -- s[i] is the opening quote; returns the raw text and the next index
   local j = i + 1
   while true do
-    local k = string.find(s, '["\\]', j)
+    local k = string.find(s, '[%z\1-\31"\\]', j)
     if k == nil then return nil end
-    if string.byte(s, k) == 92 then  -- backslash: skip the escaped character
-      j = k + 2
+    local b = string.byte(s, k)
+    if b < 32 then return nil end  -- raw control characters are not JSON
+    if b == 92 then  -- backslash: the escape must be one JSON knows
+      local e = string.sub(s, k + 1, k + 1)
+      if e == "u" then
+        if string.find(s, "^%x%x%x%x", k + 2) == nil then return nil end
+        j = k + 6
+      elseif VALID_ESCAPE[e] then
+        j = k + 2
+      else
+        return nil
+      end
     else
       return string.sub(s, i + 1, k - 1), k + 1
     end
@@ -122,7 +151,10 @@ local function body_shape(s)
   if string.sub(s, i, i) ~= "{" then return nil end
   local entries, extra = {}, 0
   i = skip_ws(s, i + 1)
-  if string.sub(s, i, i) == "}" then return "" end
+  if string.sub(s, i, i) == "}" then
+    if skip_ws(s, i + 1) <= #s then return nil end
+    return ""
+  end
   while true do
     if string.sub(s, i, i) ~= '"' then return nil end
     local key, after = scan_string(s, i)
@@ -142,6 +174,7 @@ local function body_shape(s)
     if c ~= "," then return nil end
     i = skip_ws(s, i + 1)
   end
+  if skip_ws(s, i + 1) <= #s then return nil end  -- text after the object
   if extra > 0 then entries[#entries + 1] = "*=" .. extra end
   return table.concat(entries, ",")
 end
@@ -198,7 +231,7 @@ local function envelope(status, message, field, trace_id)
   local kind = ERROR_KINDS[status] or (status >= 500 and {"Unavailable", "UNAVAILABLE"}) or {"HttpError", "UNKNOWN"}
   if #message > MAX_MESSAGE_BYTES then message = string.sub(message, 1, MAX_MESSAGE_BYTES) .. "..." end
   local violations = "[]"
-  if status < 500 and status ~= 404 then
+  if status < 500 then
     violations = '[{"field":' .. json_string(field) .. ',"description":' .. json_string(message) .. "}]"
   end
   return '{"success":false,"error":{"type":' .. json_string(kind[1])
@@ -253,14 +286,32 @@ function envoy_on_request(handle)
     headers:replace(":path", "/api/v1/company/batch/" .. batch_id .. "/download?" .. query)
   end
   local method = headers:get(":method")
-  if method == "POST" or method == "PUT" or method == "PATCH" then
-    local body = handle:body()
-    if body ~= nil and body:length() > 0 then
-      local shape = body_shape(body:getBytes(0, body:length()))
-      -- Waiting for the body ends the scope of the headers object read before it.
-      if shape ~= nil then handle:headers():add(SHAPE_HEADER, shape) end
+  if method == "GET" then
+    local key = repeated_query_key(path)
+    if key ~= nil then
+      reject(handle, 400, key, "is given more than once", trace_id)
     end
+    return
   end
+  local encoding = headers:get("content-encoding")
+  if method ~= "POST" and method ~= "PUT" and method ~= "PATCH" then return end
+  local body = handle:body()
+  if body == nil or body:length() == 0 then return end
+  if not is_json(content_type) then
+    reject(handle, 415, "content-type", "must be application/json", trace_id)
+    return
+  end
+  if encoding ~= nil and string.lower(encoding) ~= "identity" then
+    reject(handle, 415, "content-encoding", "is not supported; send the JSON uncompressed", trace_id)
+    return
+  end
+  local shape = body_shape(body:getBytes(0, body:length()))
+  if shape == nil then
+    reject(handle, 400, "body", "must be one JSON object (UTF-8, at most 64 levels deep)", trace_id)
+    return
+  end
+  -- Waiting for the body ends the scope of the headers object read before it.
+  handle:headers():add(SHAPE_HEADER, shape)
 end
 
 function envoy_on_response(handle)

@@ -22,6 +22,14 @@ from server.errors import FieldViolation
 
 SHAPE_HEADER = "x-rest-body-shape"
 _SCALAR_KINDS = frozenset({"string", "number", "bool", "null"})
+_NUMBER_KINDS = frozenset({"number", "string"})
+"""The proto3 JSON mapping lets numbers be quoted; the transcoder then rejects what is not one."""
+_SCALAR_KINDS_OF = {
+    FieldDescriptor.TYPE_BOOL: frozenset({"bool"}),
+    FieldDescriptor.TYPE_STRING: frozenset({"string"}),
+    FieldDescriptor.TYPE_BYTES: frozenset({"string"}),
+    FieldDescriptor.TYPE_ENUM: frozenset({"string"}),  # the contract spells enums as names
+}
 
 
 def shape_violations(shape: str, descriptor: Descriptor) -> list[FieldViolation]:
@@ -83,11 +91,14 @@ def _kind_problem(field: FieldDescriptor, kind: str) -> str:
         return "" if base == "object" else f"must be a JSON object (got {_article(base)})"
     if base not in _SCALAR_KINDS:
         return f"must be a single value (got {_article(base)})"
+    allowed = _SCALAR_KINDS_OF.get(field.type, _NUMBER_KINDS)
+    if base not in allowed:
+        return f"must be {' or '.join(_article(k) for k in sorted(allowed))} (got {_article(base)})"
     return ""
 
 
 def _article(kind: str) -> str:
-    return {"array": "an array", "object": "an object"}.get(kind, f"a {kind}")
+    return {"array": "an array", "object": "an object", "bool": "true or false"}.get(kind, f"a {kind}")
 
 
 def _is_map(field: FieldDescriptor) -> bool:
