@@ -38,13 +38,13 @@ def shape_violations(shape: str, descriptor: Descriptor) -> list[FieldViolation]
     seen: set[str] = set()
     by_json_name = {field.json_name: field for field in descriptor.fields}
     for entry in filter(None, shape.split(",")):
-        raw_key, _, kind = entry.rpartition("=")
+        raw_key, _, kind = entry.partition("=")
         if raw_key == "*":
             violations.append(FieldViolation("request", f"has {kind} more fields than were checked"))
             continue
         key = _json_key(raw_key)
         field = descriptor.fields_by_name.get(key) or by_json_name.get(key)
-        shown = clip(key, MAX_QUOTE_CHARS)
+        shown = clip(key, MAX_QUOTE_CHARS) or '""'  # a JSON key may be empty; a field name may not
         if field is None:
             violations.append(FieldViolation(shown, f"is not a field of {descriptor.name}"))
             continue

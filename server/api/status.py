@@ -166,7 +166,10 @@ def _trailers(
 
 def _wire_size(message: str, metadata: tuple[tuple[str, str | bytes], ...]) -> int:
     """Bytes of the trailers as sent: ``-bin`` values in base64, ``grpc-message`` percent-encoded."""
-    size = len("grpc-status") + 2 + len("grpc-message") + 3 * len(message.encode())
+    encoded = message.encode()
+    # grpc percent-encodes every byte of grpc-message outside printable ASCII, and "%" itself.
+    plain = sum(1 for byte in encoded if 0x20 <= byte <= 0x7E and byte != 0x25)
+    size = len("grpc-status") + 2 + len("grpc-message") + plain + 3 * (len(encoded) - plain)
     for key, value in metadata:
         raw = value if isinstance(value, bytes) else value.encode()
         size += len(key) + (len(base64.b64encode(raw)) if key.endswith("-bin") else len(raw))
