@@ -218,7 +218,8 @@ end
 
 -- Which request field an error from Envoy or the transcoder is about.
 local function field_of(message, status, method)
-  local named = string.match(message, 'find field "([^"]+)"') or string.match(message, "^([%a_][%w_%.]*): ")
+  local named = string.match(message, "^([%a_][%w_%.%[%]]*): ")
+    or string.match(message, "field ['\"]?([%a_][%w_]*)")
   if named ~= nil and status == 400 then return string.sub(named, 1, MAX_KEY_BYTES) end
   if status == 404 then return "path" end
   if status == 405 then return "method" end

@@ -30,7 +30,9 @@ PROPERTY = settings(max_examples=60, deadline=None, database=None, suppress_heal
 hostile_text = st.one_of(
     st.text(min_size=0, max_size=3000),
     st.text(alphabet="\U0001f600\u202e\u200b\"'\\%\u00e9", min_size=100, max_size=3000),
-    st.builds(lambda n, path: f"https://{'x' * n}.example/{path}?q=1", st.integers(1, 2000), st.text(max_size=500)),
+    st.builds(
+        lambda n, path: f"https://{'x' * n}.example/{path}?q=1", st.integers(1, 2000), st.text(max_size=500)
+    ),
 )
 
 
@@ -71,7 +73,9 @@ def test_no_submit_makes_an_error_larger_than_the_trailer_budget(
 def test_one_hundred_url_like_hints_are_reported_within_the_budget() -> None:
     """The issue's case: 100 URL-like domain hints used to make a 400 into a 503."""
     names = [f"Company {i}" for i in range(100)]
-    hints = {name: f"https://www.{'x' * 300}.example/{i}/about?ref=" + "y" * 500 for i, name in enumerate(names)}
+    hints = {
+        name: f"https://www.{'x' * 300}.example/{i}/about?ref=" + "y" * 500 for i, name in enumerate(names)
+    }
     result = _reply_for(pb.SubmitBatchRequest(company_names=names, domain_hints=hints))
     assert result is not None
     error, reply = result
@@ -100,7 +104,9 @@ def test_any_bytes_decode_or_are_an_invalid_request_naming_a_field(raw: bytes) -
     [
         pytest.param(pb.GetBatchRequest, b"\x0a\x02\xff\xfe", "batch_id", id="bad-utf8-id"),
         pytest.param(pb.SubmitBatchRequest, b"\x0a\x05ab", "company_names", id="cut-short"),
-        pytest.param(pb.SubmitBatchRequest, b"\x32\x08\x0a\x02\xc0\xaf\x12\x02ab", "domain_hints", id="map-key"),
+        pytest.param(
+            pb.SubmitBatchRequest, b"\x32\x08\x0a\x02\xc0\xaf\x12\x02ab", "domain_hints", id="map-key"
+        ),
         pytest.param(pb.SubmitBatchRequest, b"\xff\xff\xff", "request", id="no-tag"),
     ],
 )
@@ -131,7 +137,9 @@ def test_any_shape_header_gives_violations_not_exceptions(shape: str) -> None:
         pytest.param("company_names=string", ["company_names"], id="string-for-list"),
         pytest.param("company_names=array:mixed", ["company_names"], id="numbers-in-list"),
         pytest.param("company_names=array:,domain_hints=array:string", ["domain_hints"], id="list-for-map"),
-        pytest.param("company_names=array:,include_failed_results=string", ["include_failed_results"], id="bool"),
+        pytest.param(
+            "company_names=array:,include_failed_results=string", ["include_failed_results"], id="bool"
+        ),
         pytest.param("company_names=array:,priority=number", ["priority"], id="enum-number"),
         pytest.param("company_names=array:,priority=string,priority=string", ["priority"], id="twice"),
         pytest.param("pri%5Cu006Frity=string", [], id="escaped-key"),
@@ -155,7 +163,9 @@ def test_invisible_characters_are_stripped_from_names(raw: str, kept: str) -> No
     assert spec.company_names == (kept,)
 
 
-@pytest.mark.parametrize("raw", ["\u200b", "\ufeff\u200d", "\u202a\u202c\u2066", "\u00ad\u2060", "\u3000\u00a0"])
+@pytest.mark.parametrize(
+    "raw", ["\u200b", "\ufeff\u200d", "\u202a\u202c\u2066", "\u00ad\u2060", "\u3000\u00a0"]
+)
 def test_names_of_invisible_characters_only_are_rejected(raw: str) -> None:
     with pytest.raises(InvalidRequest) as info:
         validation.submit_spec(pb.SubmitBatchRequest(company_names=[raw]))
