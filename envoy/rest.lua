@@ -1,8 +1,9 @@
 -- REST shaping around the gRPC-JSON transcoder (see envoy.yaml). Native gRPC calls pass untouched,
--- except that a malformed grpc-timeout is answered here (it would poison the shared upstream connection:
--- grpc's HPACK parser fails every later call that reuses the indexed header).
+-- except that a malformed grpc-timeout or frame is answered here: a bad grpc-timeout poisons the shared
+-- upstream connection (grpc's HPACK parser fails every later call that reuses the indexed header).
 --
--- Request:  GET .../batch/{id}/results?format=csv|excel or ?download=true is the same resource as a
+-- Request:  native gRPC bodies must be one well-formed frame (see "Native gRPC" below).
+--           GET .../batch/{id}/results?format=csv|excel or ?download=true is the same resource as a
 --           file, which only ExportResults (google.api.HttpBody) can return: rewrite to .../download.
 --           A JSON body is scanned (never decoded) for its top-level keys and the JSON kind of each
 --           value, sent to the server as x-rest-body-shape: the transcoder drops unknown fields and
@@ -251,6 +252,72 @@ local function reject(handle, status, field, message, trace_id)
     envelope(status, message, field, trace_id))
 end
 
+-- Native gRPC ------------------------------------------------------------------------------------
+-- grpc answers a malformed frame (a length prefix longer than the body, a compressed bit without an
+-- encoding, no frame at all) with INTERNAL or by waiting forever for the rest. Every company.v1 method
+-- takes one request message, so its body is buffered here and must be exactly one frame; anything else
+-- is INVALID_ARGUMENT with the same rich details the server sends (google.rpc.Status, hand-encoded).
+
+local MAX_GRPC_MESSAGE = 1048576  -- server/api/wire.py MAX_REQUEST_BYTES
+
+local function varint(n)
+  local out = {}
+  repeat
+    local byte = n % 128
+    n = math.floor(n / 128)
+    if n > 0 then byte = byte + 128 end
+    out[#out + 1] = string.char(byte)
+  until n == 0
+  return table.concat(out)
+end
+
+local function pb_bytes(number, bytes)
+  return varint(number * 8 + 2) .. varint(#bytes) .. bytes
+end
+
+local function pb_any(type_name, bytes)
+  return pb_bytes(1, "type.googleapis.com/" .. type_name) .. pb_bytes(2, bytes)
+end
+
+local function grpc_reject(handle, field, description)
+  local message = field .. ": " .. description
+  local info = pb_bytes(1, "INVALID_REQUEST") .. pb_bytes(2, "company-batch")
+  local bad_request = pb_bytes(1, pb_bytes(1, field) .. pb_bytes(2, description))
+  local status = varint(8) .. varint(3) .. pb_bytes(2, message)
+    .. pb_bytes(3, pb_any("google.rpc.ErrorInfo", info)) .. pb_bytes(3, pb_any("google.rpc.BadRequest", bad_request))
+  -- Envoy makes a gRPC local reply's body its grpc-message; envoy.yaml passes marked bodies through.
+  handle:streamInfo():dynamicMetadata():set("company_batch", "own_reply", "true")
+  handle:respond({[":status"] = "200", ["content-type"] = "application/grpc", ["grpc-status"] = "3",
+    ["grpc-status-details-bin"] = handle:base64Escape(status)}, message)
+end
+
+function check_native_grpc(handle, headers, timeout)
+  if timeout ~= nil and string.find(timeout, GRPC_TIMEOUT) == nil then
+    grpc_reject(handle, "grpc-timeout", "must be 1-8 digits and a unit H, M, S, m, u or n")
+    return
+  end
+  if string.find(headers:get(":path") or "", "^/company%.v1%.") == nil then return end
+  local encoding = headers:get("grpc-encoding")
+  local compressed_ok = encoding ~= nil and encoding ~= "identity"
+  local body = handle:body()
+  local size = body ~= nil and body:length() or 0
+  if size > MAX_GRPC_MESSAGE + 5 then
+    grpc_reject(handle, "request", "is " .. (size - 5) .. " bytes; at most " .. MAX_GRPC_MESSAGE .. " are accepted")
+    return
+  end
+  if size < 5 then
+    grpc_reject(handle, "request", "is not one gRPC message (no 5-byte length prefix)")
+    return
+  end
+  local flag, b1, b2, b3, b4 = string.byte(body:getBytes(0, 5), 1, 5)
+  local length = ((b1 * 256 + b2) * 256 + b3) * 256 + b4
+  if length ~= size - 5 then
+    grpc_reject(handle, "request", "is not one gRPC message (its prefix says " .. length .. " bytes, " .. (size - 5) .. " came)")
+  elseif flag > 1 or (flag == 1 and not compressed_ok) then
+    grpc_reject(handle, "request", "has an invalid compressed flag (" .. flag .. ") for its grpc-encoding")
+  end
+end
+
 -- Filter entry points ----------------------------------------------------------------------------
 
 function envoy_on_request(handle)
@@ -258,10 +325,7 @@ function envoy_on_request(handle)
   local content_type = headers:get("content-type") or ""
   local timeout = headers:get("grpc-timeout")
   if is_native_grpc(content_type) then
-    if timeout ~= nil and string.find(timeout, GRPC_TIMEOUT) == nil then
-      handle:respond({[":status"] = "200", ["content-type"] = "application/grpc", ["grpc-status"] = "3",
-        ["grpc-message"] = "grpc-timeout: must be 1-8 digits and a unit H, M, S, m, u or n"}, "")
-    end
+    check_native_grpc(handle, headers, timeout)
     return
   end
   headers:remove(SHAPE_HEADER)
@@ -296,6 +360,10 @@ function envoy_on_request(handle)
   end
   local encoding = headers:get("content-encoding")
   if method ~= "POST" and method ~= "PUT" and method ~= "PATCH" then return end
+  if (tonumber(headers:get("content-length") or "") or 0) > MAX_GRPC_MESSAGE then
+    reject(handle, 413, "body", "must be at most " .. MAX_GRPC_MESSAGE .. " bytes", trace_id)
+    return
+  end
   local body = handle:body()
   if body == nil or body:length() == 0 then return end
   if not is_json(content_type) then

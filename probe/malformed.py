@@ -11,6 +11,7 @@ running alongside never sees an error, and no rejected request created a batch.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import random
 import string
@@ -470,6 +471,47 @@ def _grpc_payloads(rng: random.Random, quick: bool) -> Iterator[GrpcCase]:
             yield GrpcCase(family, "invisible name", submit, msg.SerializeToString())
 
 
+def _grpc_framing(rng: random.Random) -> Iterator[RestCase]:
+    """gRPC over HTTP/1.1 with frames that lie about themselves (grpc stalls or says INTERNAL)."""
+    msg = pb.GetStatsRequest(timeframe="1h").SerializeToString()
+    frame = b"\x00" + len(msg).to_bytes(4, "big") + msg
+    bodies = [
+        b"\x01" + frame[1:],
+        b"\x00" + (len(msg) + rng.randint(1, 10_000)).to_bytes(4, "big") + msg,
+        b"\x00\xff\xff\xff\xff" + msg,
+        frame[: rng.randint(0, 4)],
+        frame * rng.randint(2, 5),
+        bytes([rng.randint(2, 255)]) + frame[1:],
+        _junk(rng, rng.randint(5, 300)),
+    ]
+    method = rng.choice(["GetStats", "SubmitBatch", "GetBatch", "WatchBatch"])
+    yield RestCase(
+        "gRPC bad framing (HTTP/1.1)",
+        f"{method} frame",
+        "POST",
+        f"/company.v1.BatchService/{method}",
+        rng.choice(bodies),
+        (("content-type", rng.choice(["application/grpc", "application/grpc+proto"])), ("te", "trailers")),
+        statuses=frozenset({200}),
+    )
+
+
+def check_grpc_http1(status: int, headers: httpx.Headers) -> str:
+    """Why a trailers-only gRPC answer over HTTP/1.1 is not INVALID_ARGUMENT with details, or ''."""
+    if status != 200 or headers.get("grpc-status") != "3":
+        message = headers.get("grpc-message", "")[:100]
+        return f"status {status}, grpc-status {headers.get('grpc-status')!r}: {message}"
+    raw = headers.get("grpc-status-details-bin", "")
+    try:
+        details = status_pb2.Status.FromString(base64.b64decode(raw + "=" * (-len(raw) % 4)))
+    except ValueError:
+        return "grpc-status-details-bin does not decode"
+    bad = error_details_pb2.BadRequest()
+    if any(d.Unpack(bad) for d in details.details if d.Is(bad.DESCRIPTOR)) and bad.field_violations:
+        return ""
+    return "no field violations in the status details"
+
+
 def _grpc_deadlines(rng: random.Random) -> Iterator[GrpcCase]:
     msg = pb.GetStatsRequest(timeframe="1h").SerializeToString()
     yield GrpcCase(
@@ -497,6 +539,7 @@ def generate(total: int, quick: bool, seed: int = SEED) -> list[Case]:
         (8, lambda: _bad_queries(rng)),
         (12, lambda: _grpc_payloads(rng, quick)),
         (4, lambda: _grpc_deadlines(rng)),
+        (6, lambda: _grpc_framing(rng)),
     ]
     weights = [w for w, _ in families]
     cases: list[Case] = []
@@ -586,6 +629,8 @@ class _Run:
             case.method, case.path, content=case.body, headers=list(case.headers)
         )
         response = await self.http.send(request)
+        if dict(case.headers).get("content-type", "").startswith("application/grpc"):
+            return check_grpc_http1(response.status_code, response.headers)
         return check_envelope(response.status_code, response.headers, response.content, case)
 
     async def _grpc(self, case: GrpcCase) -> str:

@@ -9,6 +9,7 @@ well-formed client's calls all succeed.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from typing import Any
 
@@ -242,6 +243,38 @@ async def test_malformed_grpc_messages_are_invalid_argument_naming_the_field(
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT, info.value.details()
     assert field in _violations(info.value)
     assert await _batch_count(http) == before
+
+
+_STATS = pb.GetStatsRequest(timeframe="1h").SerializeToString()
+_FRAME = b"\x00" + len(_STATS).to_bytes(4, "big") + _STATS
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"", id="no-frame"),
+        pytest.param(_FRAME[:3], id="short-prefix"),
+        pytest.param(b"\x00" + (len(_STATS) + 50).to_bytes(4, "big") + _STATS, id="prefix-too-long"),
+        pytest.param(b"\x01" + _FRAME[1:], id="compressed-without-encoding"),
+        pytest.param(_FRAME * 2, id="two-messages"),
+    ],
+)
+async def test_lying_grpc_frames_are_invalid_argument_not_a_stall(
+    http: httpx.AsyncClient, body: bytes
+) -> None:
+    """grpc itself waits forever for the rest of a frame, or says INTERNAL."""
+    response = await http.post(
+        "/company.v1.BatchService/GetStats",
+        content=body,
+        headers={"content-type": "application/grpc", "te": "trailers"},
+    )
+    assert response.status_code == 200
+    assert response.headers["grpc-status"] == "3", response.headers.get("grpc-message")
+    raw = response.headers["grpc-status-details-bin"]
+    status = status_pb2.Status.FromString(base64.b64decode(raw + "=" * (-len(raw) % 4)))
+    bad = error_details_pb2.BadRequest()
+    assert any(detail.Unpack(bad) for detail in status.details if detail.Is(bad.DESCRIPTOR))
+    assert [v.field for v in bad.field_violations] == ["request"]
 
 
 async def test_other_clients_are_unaffected_by_the_worst_errors(
