@@ -360,10 +360,6 @@ function envoy_on_request(handle)
   end
   local encoding = headers:get("content-encoding")
   if method ~= "POST" and method ~= "PUT" and method ~= "PATCH" then return end
-  if (tonumber(headers:get("content-length") or "") or 0) > MAX_GRPC_MESSAGE then
-    reject(handle, 413, "body", "must be at most " .. MAX_GRPC_MESSAGE .. " bytes", trace_id)
-    return
-  end
   local body = handle:body()
   if body == nil or body:length() == 0 then return end
   if not is_json(content_type) then

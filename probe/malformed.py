@@ -34,6 +34,8 @@ API = "/api/v1/company"
 FULL_CASES = 10_000
 QUICK_CASES = 400
 CONCURRENCY = 16
+HOSTILE_TIMEOUT_SECONDS = 10.0
+"""A hostile request unanswered this long is a stall (a failure), however it ends."""
 MAX_ERROR_BYTES = 8192
 """An error body (REST) or its trailing metadata (gRPC) above this breaks clients' header limits."""
 MB = 1024 * 1024
@@ -716,7 +718,9 @@ async def run(quick: bool) -> list[ProbeRow]:
             async with running_envoy([service.grpc_port]) as envoy:
                 limits = httpx.Limits(max_connections=CONCURRENCY + 4)
                 async with (
-                    httpx.AsyncClient(base_url=envoy.url, timeout=60, limits=limits) as http,
+                    httpx.AsyncClient(
+                        base_url=envoy.url, timeout=HOSTILE_TIMEOUT_SECONDS, limits=limits
+                    ) as http,
                     httpx.AsyncClient(base_url=envoy.url, timeout=60) as bystander,
                     grpc.aio.insecure_channel(envoy.grpc_target) as channel,
                     grpc.aio.insecure_channel(envoy.grpc_target) as bystander_channel,
