@@ -291,7 +291,7 @@ local function grpc_reject(handle, field, description)
     ["grpc-status-details-bin"] = handle:base64Escape(status)}, message)
 end
 
-function check_native_grpc(handle, headers, timeout)
+local function check_native_grpc(handle, headers, timeout)
   if timeout ~= nil and string.find(timeout, GRPC_TIMEOUT) == nil then
     grpc_reject(handle, "grpc-timeout", "must be 1-8 digits and a unit H, M, S, m, u or n")
     return
