@@ -26,7 +26,7 @@ from client.stubs.company.v1 import batch_service_pb2_grpc as batch_grpc
 from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
 from server.api.interceptors import ApiInterceptor, CallGauge
 from server.api.servicers import Admission, BatchServicer, ExtractionServicer
-from server.api.wire import GRPC_MAX_RECEIVE_BYTES
+from server.api.wire import GRPC_MAX_METADATA_BYTES, GRPC_MAX_RECEIVE_BYTES
 from server.cache import ExtractionCache
 from server.extraction.base import Extractor
 from server.scheduling.replicas import ReplicaScheduler
@@ -124,7 +124,11 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
         admission = Admission()
         server = aio.server(
             interceptors=[ApiInterceptor(gauge)],
-            options=[("grpc.max_receive_message_length", GRPC_MAX_RECEIVE_BYTES)],
+            options=[
+                ("grpc.max_receive_message_length", GRPC_MAX_RECEIVE_BYTES),
+                ("grpc.max_metadata_size", GRPC_MAX_METADATA_BYTES),
+                ("grpc.absolute_max_metadata_size", GRPC_MAX_METADATA_BYTES),
+            ],
         )
         batch_grpc.add_BatchServiceServicer_to_server(BatchServicer(scheduler, gauge, admission), server)
         extraction_grpc.add_ExtractionServiceServicer_to_server(

@@ -22,6 +22,11 @@ MAX_REQUEST_BYTES = 1024 * 1024
 GRPC_MAX_RECEIVE_BYTES = 4 * MAX_REQUEST_BYTES
 """grpc's own receive limit, above ``MAX_REQUEST_BYTES`` so the size error is ours (INVALID_ARGUMENT)."""
 
+GRPC_MAX_METADATA_BYTES = 256 * 1024
+"""Request metadata grpc accepts. Envoy lets 60 KiB of headers through and adds a copy of the path
+(``x-envoy-original-path``); with grpc's default (8 KiB soft, 16 KiB hard) a REST call with a long query
+or header was refused as RESOURCE_EXHAUSTED (a 429) or, between the two, at random."""
+
 _VARINT, _FIXED64, _LENGTH, _START_GROUP, _END_GROUP, _FIXED32 = range(6)
 _WIRE_TYPE_OF: dict[int, int] = {
     FieldDescriptor.TYPE_DOUBLE: _FIXED64,

@@ -17,6 +17,8 @@ import grpc
 import httpx
 import pytest
 from google.rpc import error_details_pb2, status_pb2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from client.stubs.company.v1 import batch_service_pb2 as pb
 from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
@@ -125,6 +127,12 @@ REST_CASES = [
     pytest.param("GET", f"{API}/batch/stats?colour=red", None, (), 400, "colour", id="query-unknown"),
     pytest.param("GET", f"{API}/batches?page_size=abc", None, (), 400, "page_size", id="query-type"),
     pytest.param(
+        "GET", f"{API}/batches?page_size={'9' * 40_000}", None, (), 400, "page_size", id="query-huge"
+    ),
+    pytest.param(
+        "GET", f"{API}/batches?page_token={'x' * 40_000}", None, (), 400, "page_token", id="token-huge"
+    ),
+    pytest.param(
         "GET", f"{API}/batch/stats?timeframe=1h&timeframe=7d", None, (), 400, "timeframe", id="query-twice"
     ),
 ]
@@ -189,6 +197,13 @@ async def test_invisible_characters_are_stripped_from_accepted_names(
             break
         await asyncio.sleep(0.05)
     assert names == ["Acme Robotics"]
+
+
+@pytest.mark.parametrize("size", [9_000, 20_000, 50_000])
+async def test_headers_envoy_accepts_reach_the_service(http: httpx.AsyncClient, size: int) -> None:
+    """grpc refused metadata above 8 KiB (at random up to 16 KiB) that Envoy had let through."""
+    response = await http.get(f"{API}/batch/stats", headers={"x-filler": "h" * size})
+    assert response.status_code == 200, response.text[:300]
 
 
 @pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/grpc-web+json"])
@@ -275,6 +290,54 @@ async def test_lying_grpc_frames_are_invalid_argument_not_a_stall(
     bad = error_details_pb2.BadRequest()
     assert any(detail.Unpack(bad) for detail in status.details if detail.Is(bad.DESCRIPTOR))
     assert [v.field for v in bad.field_violations] == ["request"]
+
+
+_FIELD_NAMES = [field.name for field in pb.SubmitBatchRequest.DESCRIPTOR.fields]
+_json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    st.text(max_size=300),
+    st.text(alphabet='\u200b\ufeff\u202e\u2066 \u00a0\x00\x1f"\\', max_size=20),
+)
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=6), st.dictionaries(st.text(max_size=20), inner, max_size=6)
+    ),
+    max_leaves=40,
+)
+_submit_bodies = st.dictionaries(
+    st.one_of(st.sampled_from(_FIELD_NAMES), st.text(max_size=30)), _json_values, max_size=8
+)
+
+
+async def test_any_json_body_is_accepted_or_answered_with_the_envelope(stack: ServiceStack) -> None:
+    """Property: whatever JSON a client submits, the answer is 202 or a 4xx envelope naming a field.
+
+    Hypothesis runs in a thread with a blocking client so the service keeps serving on this loop.
+    """
+
+    @settings(max_examples=80, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(body=_submit_bodies)
+    def submit_anything(client: httpx.Client, body: dict[str, Any]) -> None:
+        before = len(client.get(f"{API}/batches", params={"page_size": 100}).json()["data"]["batches"])
+        response = client.post(
+            SUBMIT, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        )
+        if response.status_code == 202:
+            return
+        assert response.status_code in {400, 413}, response.text[:300]
+        assert_envelope(response, response.status_code, None)
+        after = len(client.get(f"{API}/batches", params={"page_size": 100}).json()["data"]["batches"])
+        assert after == before, "a rejected submit created a batch"
+
+    def run() -> None:
+        with httpx.Client(base_url=stack.url, timeout=30) as client:
+            submit_anything(client)
+
+    await asyncio.to_thread(run)
 
 
 async def test_other_clients_are_unaffected_by_the_worst_errors(
