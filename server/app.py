@@ -28,6 +28,7 @@ from server import metrics, tracing
 from server.api.access import CallAccess
 from server.api.interceptors import ApiInterceptor, CallGauge
 from server.api.servicers import Admission, BatchServicer, ExtractionServicer
+from server.api.wire import GRPC_MAX_METADATA_BYTES, GRPC_MAX_RECEIVE_BYTES
 from server.auth import ApiKeys, TokenBucketLimiter
 from server.cache import ExtractionCache
 from server.extraction.base import Extractor
@@ -140,7 +141,14 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
         gauge = CallGauge()
         admission = Admission()
         keys = ApiKeys(store)
-        server = aio.server(interceptors=[ApiInterceptor(gauge, build_access(settings, keys))])
+        server = aio.server(
+            interceptors=[ApiInterceptor(gauge, build_access(settings, keys))],
+            options=[
+                ("grpc.max_receive_message_length", GRPC_MAX_RECEIVE_BYTES),
+                ("grpc.max_metadata_size", GRPC_MAX_METADATA_BYTES),
+                ("grpc.absolute_max_metadata_size", GRPC_MAX_METADATA_BYTES),
+            ],
+        )
         batch_grpc.add_BatchServiceServicer_to_server(BatchServicer(scheduler, gauge, admission), server)
         extraction_grpc.add_ExtractionServiceServicer_to_server(
             ExtractionServicer(scheduler, admission), server

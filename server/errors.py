@@ -2,6 +2,7 @@
 
 ServiceError
 ├── InvalidRequest          bad input; carries field violations       -> INVALID_ARGUMENT / 400
+│   └── RequestTooLarge     a request above the size cap              -> INVALID_ARGUMENT / 413
 ├── BatchNotFound           unknown batch id                          -> NOT_FOUND / 404
 ├── InvalidTransition       cancel/pause/resume on a batch that can't -> FAILED_PRECONDITION / 409
 ├── ServiceUnavailable      shutting down, store unreachable          -> UNAVAILABLE / 503
@@ -31,9 +32,25 @@ class FieldViolation:
 
 
 class InvalidRequest(ServiceError):
+    """Bad input. The message spells out the first few violations only: it travels in a header."""
+
+    MESSAGE_VIOLATIONS = 3
+
     def __init__(self, violations: list[FieldViolation]) -> None:
         self.violations = violations
-        super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))
+        parts = [f"{v.field[:80]}: {v.description[:200]}" for v in violations[: self.MESSAGE_VIOLATIONS]]
+        if len(violations) > len(parts):
+            parts.append(f"and {len(violations) - len(parts)} more")
+        super().__init__("; ".join(parts))
+
+
+class RequestTooLarge(InvalidRequest):
+    """The request is larger than the service reads (``MAX_REQUEST_BYTES``); nothing of it was used."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__([FieldViolation("request", f"is {size} bytes; at most {limit} are accepted")])
 
 
 class BatchNotFound(ServiceError):

@@ -17,13 +17,36 @@ from grpc import aio
 from server import metrics, tracing
 from server.api import context as call_context
 from server.api.access import CallAccess, reset_principal, set_principal
+from server.api.body_shape import SHAPE_HEADER, shape_violations
 from server.api.status import ErrorReply, error_reply
+from server.api.wire import decode_request
 from server.auth import Principal
-from server.errors import ServiceError
+from server.errors import InvalidRequest, ServiceError
 
 log = logging.getLogger("company_batch.api")
 
 _OUR_SERVICES = "/company.v1."
+
+
+_Parser = Callable[[bytes], Any]
+
+
+def _request_parser(deserializer: Any, headers: dict[str, Any]) -> _Parser:
+    """Bytes to the request message, with the size cap and, for REST, the strict body shape."""
+    message_type = getattr(deserializer, "__self__", None)
+    shape = headers.get(SHAPE_HEADER)
+
+    def parse(raw: bytes) -> Any:
+        if message_type is None:  # not a generated message type: grpc's own deserializer
+            return deserializer(raw) if deserializer is not None else raw
+        request = decode_request(message_type, raw)
+        if isinstance(shape, str):
+            violations = shape_violations(shape, message_type.DESCRIPTOR)
+            if violations:
+                raise InvalidRequest(violations)
+        return request
+
+    return parse
 
 
 class CallGauge:
@@ -54,31 +77,32 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
             return handler
         method = method_path.rsplit("/", 1)[-1]
         headers = dict(details.invocation_metadata or ())
+        # The request arrives as bytes (no deserializer) and is parsed inside the call, so a message
+        # that is too large or undecodable is INVALID_ARGUMENT with the envelope, not grpc's UNKNOWN.
+        parse = _request_parser(handler.request_deserializer, headers)
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
-                self._unary(method, headers, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
+                self._unary(method, headers, parse, handler.unary_unary),
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
-                self._stream(method, headers, handler.unary_stream),
-                request_deserializer=handler.request_deserializer,
+                self._stream(method, headers, parse, handler.unary_stream),
                 response_serializer=handler.response_serializer,
             )
         return handler
 
-    def _unary(self, method: str, headers: dict[str, Any], behaviour: Any) -> Any:
-        async def wrapper(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
+    def _unary(self, method: str, headers: dict[str, Any], parse: _Parser, behaviour: Any) -> Any:
+        async def wrapper(raw: bytes, context: aio.ServicerContext[Any, Any]) -> Any:
             async with self._call(method, headers, context):
-                return await behaviour(request, context)
+                return await behaviour(parse(raw), context)
 
         return wrapper
 
-    def _stream(self, method: str, headers: dict[str, Any], behaviour: Any) -> Any:
-        async def wrapper(request: Any, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
+    def _stream(self, method: str, headers: dict[str, Any], parse: _Parser, behaviour: Any) -> Any:
+        async def wrapper(raw: bytes, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
             async with self._call(method, headers, context):
-                async for item in behaviour(request, context):
+                async for item in behaviour(parse(raw), context):
                     yield item
 
         return wrapper

@@ -8,6 +8,7 @@ into the HTTP status and body, so one table here decides both.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from dataclasses import dataclass
@@ -20,11 +21,20 @@ from google.rpc import error_details_pb2, status_pb2
 
 from client.stubs.company.v1 import batch_service_pb2 as pb
 from server.api import convert
+from server.api.bounds import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_TRAILER_BYTES,
+    MAX_VIOLATIONS,
+    bounded_violations,
+    clip,
+)
 from server.errors import (
     BatchNotFound,
+    FieldViolation,
     InvalidRequest,
     InvalidTransition,
     RateLimited,
+    RequestTooLarge,
     ServiceError,
     ServiceOverloaded,
     ServiceUnavailable,
@@ -49,6 +59,10 @@ class ErrorMapping:
 
 
 _MAPPINGS: list[tuple[type[Exception], ErrorMapping]] = [
+    (
+        RequestTooLarge,
+        ErrorMapping(grpc.StatusCode.INVALID_ARGUMENT, 413, "PayloadTooLarge", "REQUEST_TOO_LARGE"),
+    ),
     (
         InvalidRequest,
         ErrorMapping(grpc.StatusCode.INVALID_ARGUMENT, 400, "ValidationError", "INVALID_REQUEST"),
@@ -93,41 +107,61 @@ class ErrorReply:
 
 
 def error_reply(error: Exception, trace_id: str, now: datetime | None = None) -> ErrorReply:
-    """Everything ``context.abort`` needs for ``error``: code, message and rich trailing metadata."""
+    """Everything ``context.abort`` needs for ``error``: code, message and rich trailing metadata.
+
+    The trailers stay under ``MAX_TRAILER_BYTES`` whatever the error holds: violations beyond
+    ``MAX_VIOLATIONS`` are counted, not listed, and more are folded into that count until it fits.
+    """
     mapping = mapping_for(error)
     if isinstance(error, ServiceError):
-        message = str(error)
+        message = clip(str(error), 4 * MAX_DESCRIPTION_CHARS)
         details = _details(error)
     else:  # never leak internals; the trace id finds the traceback in the logs
         message = "internal error"
         details = f"see the server log for trace id {trace_id}"
-    violations = error.violations if isinstance(error, InvalidRequest) else []
-    metadata_fields = _error_metadata(error)
+    all_violations = error.violations if isinstance(error, InvalidRequest) else []
+    shown = min(len(all_violations), MAX_VIOLATIONS)
+    while True:
+        violations = bounded_violations(all_violations, shown)
+        metadata = _trailers(error, mapping, message, details, violations, trace_id, now)
+        if _wire_size(message, metadata) <= MAX_TRAILER_BYTES or shown == 0:
+            return ErrorReply(code=mapping.code, message=message, trailing_metadata=metadata)
+        shown //= 2
 
+
+def _trailers(
+    error: Exception,
+    mapping: ErrorMapping,
+    message: str,
+    details: str,
+    violations: list[FieldViolation],
+    trace_id: str,
+    now: datetime | None,
+) -> tuple[tuple[str, str | bytes], ...]:
     status = status_pb2.Status(code=mapping.code.value[0], message=message)
-    info = error_details_pb2.ErrorInfo(reason=mapping.reason, domain=ERROR_DOMAIN, metadata=metadata_fields)
-    extra_details: list[Any] = []
+    info = error_details_pb2.ErrorInfo(
+        reason=mapping.reason, domain=ERROR_DOMAIN, metadata=_error_metadata(error)
+    )
+    packed_details: list[Any] = [info]
     extra_metadata: tuple[tuple[str, str | bytes], ...] = ()
     if isinstance(error, RateLimited):
         retry = duration_pb2.Duration()
         retry.FromNanoseconds(int(error.retry_after_seconds * 1e9))
-        extra_details.append(error_details_pb2.RetryInfo(retry_delay=retry))
+        packed_details.append(error_details_pb2.RetryInfo(retry_delay=retry))
         # HTTP's Retry-After is whole seconds: round up, so a client that waits that long is allowed.
         extra_metadata = ((RETRY_AFTER_KEY, str(max(1, math.ceil(error.retry_after_seconds)))),)
     elif isinstance(error, Unauthenticated):
         extra_metadata = ((WWW_AUTHENTICATE_KEY, 'Bearer realm="company-batch"'),)
-    for detail in [info, *extra_details] + (
-        [
+    if violations:
+        packed_details.append(
             error_details_pb2.BadRequest(
                 field_violations=[
                     error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
                     for v in violations
                 ]
             )
-        ]
-        if violations
-        else []
-    ):
+        )
+    for detail in packed_details:
         packed = any_pb2.Any()
         packed.Pack(detail)
         status.details.append(packed)
@@ -146,19 +180,29 @@ def error_reply(error: Exception, trace_id: str, now: datetime | None = None) ->
         metadata=convert.metadata(trace_id, now or datetime.now(UTC)),
     )
     body = json.dumps(json_format.MessageToDict(envelope, **convert.JSON_PRINT_OPTIONS), ensure_ascii=True)
-    return ErrorReply(
-        code=mapping.code,
-        message=message,
-        trailing_metadata=(
-            (DETAILS_KEY, status.SerializeToString()),
-            (REST_STATUS_KEY, str(mapping.http_status)),
-            (REST_ENVELOPE_KEY, body),
-            *extra_metadata,
-        ),
+    return (
+        (DETAILS_KEY, status.SerializeToString()),
+        (REST_STATUS_KEY, str(mapping.http_status)),
+        (REST_ENVELOPE_KEY, body),
+        *extra_metadata,
     )
 
 
+def _wire_size(message: str, metadata: tuple[tuple[str, str | bytes], ...]) -> int:
+    """Bytes of the trailers as sent: ``-bin`` values in base64, ``grpc-message`` percent-encoded."""
+    encoded = message.encode()
+    # grpc percent-encodes every byte of grpc-message outside printable ASCII, and "%" itself.
+    plain = sum(1 for byte in encoded if 0x20 <= byte <= 0x7E and byte != 0x25)
+    size = len("grpc-status") + 2 + len("grpc-message") + plain + 3 * (len(encoded) - plain)
+    for key, value in metadata:
+        raw = value if isinstance(value, bytes) else value.encode()
+        size += len(key) + (len(base64.b64encode(raw)) if key.endswith("-bin") else len(raw))
+    return size
+
+
 def _details(error: ServiceError) -> str:
+    if isinstance(error, RequestTooLarge):
+        return f"Send at most {error.limit} bytes: fewer or shorter names"
     if isinstance(error, InvalidRequest):
         return f"{len(error.violations)} field violation(s)"
     if isinstance(error, BatchNotFound):

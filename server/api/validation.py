@@ -12,6 +12,7 @@ from client.stubs.company.v1 import batch_service_pb2 as pb
 from client.stubs.company.v1 import enums_pb2
 from client.stubs.company.v1 import extraction_service_pb2 as extraction_pb
 from server.api import convert
+from server.api.bounds import MAX_QUOTE_CHARS, clip, quote
 from server.domain import (
     DEFAULT_COUNTRY,
     DEFAULT_LANGUAGE,
@@ -39,6 +40,8 @@ MAX_BATCH_ID_LENGTH = 64
 
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+_VISIBLE_CATEGORIES = frozenset("LNPS")
+"""Unicode major categories of characters that show: letters, numbers, punctuation, symbols."""
 
 
 def normalized_name(name: str) -> str:
@@ -58,16 +61,29 @@ class _Violations:
             raise InvalidRequest(self.items)
 
 
+def visible_text(raw: str) -> str:
+    """``raw`` without invisible format characters (Cf: zero-width spaces, BOMs, bidi controls, soft
+    hyphens), runs of any Unicode space folded to one ASCII space, trimmed.
+
+    A name pasted from a web page or a spreadsheet often carries these; they would make "Acme" and
+    "Acme\u200b" two companies and defeat duplicate merging, domain hints and the cache.
+    """
+    return " ".join("".join(ch for ch in raw if unicodedata.category(ch) != "Cf").split())
+
+
 def _company_name(v: _Violations, field: str, raw: str) -> str | None:
-    name = " ".join(raw.split())
+    if any(unicodedata.category(ch) == "Cc" for ch in raw):
+        v.add(field, "must not contain control characters")
+        return None
+    name = visible_text(raw)
     if not name:
-        v.add(field, "must not be empty or whitespace only")
+        v.add(field, "must not be empty, whitespace or invisible characters only")
         return None
     if len(name) > MAX_COMPANY_NAME_LENGTH:
         v.add(field, f"must be at most {MAX_COMPANY_NAME_LENGTH} characters (got {len(name)})")
         return None
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
-        v.add(field, "must not contain control characters")
+    if not any(unicodedata.category(ch)[0] in _VISIBLE_CATEGORIES for ch in name):
+        v.add(field, f"must contain a letter, digit or symbol (got {quote(name)})")
         return None
     return name
 
@@ -86,7 +102,7 @@ def _country(v: _Violations, field: str, present: bool, raw: str) -> str:
         return DEFAULT_COUNTRY
     code = raw.strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        v.add(field, f"must be an ISO 3166-1 alpha-2 country code such as US or DE (got {raw!r})")
+        v.add(field, f"must be an ISO 3166-1 alpha-2 country code such as US or DE (got {quote(raw)})")
         return DEFAULT_COUNTRY
     return code
 
@@ -96,7 +112,7 @@ def _language(v: _Violations, field: str, present: bool, raw: str) -> str:
         return DEFAULT_LANGUAGE
     code = raw.strip().lower()
     if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
-        v.add(field, f"must be an ISO 639-1 language code such as en or de (got {raw!r})")
+        v.add(field, f"must be an ISO 639-1 language code such as en or de (got {quote(raw)})")
         return DEFAULT_LANGUAGE
     return code
 
@@ -131,7 +147,7 @@ def hostname(raw: str) -> str | None:
 def _domain_hint(v: _Violations, field: str, raw: str) -> str | None:
     host = hostname(raw)
     if host is None:
-        v.add(field, f"must be a hostname such as example.com, without scheme or path (got {raw!r})")
+        v.add(field, f"must be a hostname such as example.com, without scheme or path (got {quote(raw)})")
     return host
 
 
@@ -161,8 +177,8 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
 
     hints: dict[str, str] = {}
     for key, value in request.domain_hints.items():
-        field = f"domain_hints[{key}]"
-        target = seen.get(normalized_name(key))
+        field = f"domain_hints[{clip(key, MAX_QUOTE_CHARS)}]"
+        target = seen.get(normalized_name(visible_text(key)))
         if target is None:
             v.add(field, "names a company that is not in company_names")
             continue
@@ -253,7 +269,7 @@ def batch_id(raw: str) -> str:
     """A syntactically possible batch id (existence is the scheduler's business)."""
     value = raw.strip()
     if not value or len(value) > MAX_BATCH_ID_LENGTH or not _BATCH_ID.match(value):
-        raise InvalidRequest([FieldViolation("batch_id", f"is not a batch id (got {raw!r})")])
+        raise InvalidRequest([FieldViolation("batch_id", f"is not a batch id (got {quote(raw)})")])
     return value
 
 
@@ -268,7 +284,7 @@ def timeframe(raw: str) -> str:
     value = raw.strip() or DEFAULT_TIMEFRAME
     if value not in TIMEFRAMES:
         raise InvalidRequest(
-            [FieldViolation("timeframe", f"must be one of {', '.join(TIMEFRAMES)} (got {raw!r})")]
+            [FieldViolation("timeframe", f"must be one of {', '.join(TIMEFRAMES)} (got {quote(raw)})")]
         )
     return value
 
