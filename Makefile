@@ -9,7 +9,7 @@ PROTO_SRC := $(wildcard protos/company/v1/*.proto)
 STUBS := client/stubs
 DESCRIPTOR := envoy/descriptor.binpb
 
-.PHONY: venv protos lint-protos lint typecheck test test-sqlite test-service-postgres serve demo bench eval probe clean
+.PHONY: venv protos lint-protos lint typecheck test test-sqlite test-service-postgres serve demo bench eval probe envoy-config clean
 
 venv: .venv/.synced
 
@@ -36,6 +36,10 @@ protos: venv
 	@rm -rf $(STUBS) && mv $(STUBS).tmp $(STUBS)
 	$(PY) -m server.api.openapi
 
+## envoy-config: envoy/replicas.yaml from envoy.yaml (tests fail if stale).
+envoy-config: venv
+	$(PY) -m devtools.envoy_replicas
+
 ## lint-protos: buf lint (STANDARD rules), offline; googleapis protos come from the wheel.
 lint-protos: venv node_modules/.bin/buf
 	@rm -rf .build/protodeps && mkdir -p .build/protodeps/google/api
@@ -43,8 +47,8 @@ lint-protos: venv node_modules/.bin/buf
 	node_modules/.bin/buf lint
 
 lint: venv
-	.venv/bin/ruff check server client tests bench probe
-	.venv/bin/ruff format --check server client tests bench probe
+	.venv/bin/ruff check server client tests bench probe devtools
+	.venv/bin/ruff format --check server client tests bench probe devtools
 
 typecheck: venv
 	.venv/bin/mypy

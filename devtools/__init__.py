@@ -1,0 +1,1 @@
+"""Development tools that write committed files (not part of the service)."""
