@@ -4,7 +4,10 @@ For each field the candidate values are grouped by what they mean (case, spacing
 aside); a group's confidence combines its sources as independent witnesses, ``1 - prod(1 - c)``, one
 best finding per source, so agreement raises confidence and a lone weak statement stays weak. The most
 confident group wins; ties go to the source listed first in ``SOURCE_PRECEDENCE``. The winner's
-provenance (source, URL, retrieved at, method) is recorded with the group's confidence.
+provenance (source, URL, retrieved at, method, evidence) is recorded with the group's confidence.
+
+``match_confidence`` (``server.extraction.match``) says how sure we are that the domain is the named
+company's; the candidates resolution weighed are listed beside it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from server.domain import ExtractionRequest, Profile
+from server.extraction.match import match_confidence
 from server.extraction.modes import ModePlan
 from server.extraction.normalize import employee_range_for
 from server.extraction.resolve import Resolution
@@ -51,6 +55,7 @@ def provenance_of(finding: Finding, confidence: float | None = None) -> dict[str
         "retrieved_at": rfc3339(finding.retrieved_at),
         "method": finding.method,
         "confidence": round(finding.confidence if confidence is None else confidence, CONFIDENCE_DIGITS),
+        **({"evidence": finding.evidence} if finding.evidence else {}),
     }
 
 
@@ -131,6 +136,7 @@ def build_profile(
         home.retrieved_at,
         f"verified home page via {resolution.origin} ({resolution.matched_on})",
         resolution.score,
+        evidence=resolution.matched_name or None,
     )
     for field, value in (("domain", resolution.domain), ("website", f"https://{home.host}/")):
         profile[field] = value
@@ -161,7 +167,7 @@ def build_profile(
     if "linkedin" in profile.get("social_profiles", {}):
         profile["linkedin_url"] = profile["social_profiles"]["linkedin"]
         provenance["linkedin_url"] = provenance[f"{SOCIAL_PREFIX}linkedin"]
-    return _limit_to_plan(profile, provenance, plan, resolution)
+    return _limit_to_plan(profile, provenance, plan, resolution, request, findings)
 
 
 def _derive_employee_range(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
@@ -196,13 +202,30 @@ def _collect_lists(
             provenance[field] = provenance_of(best)
 
 
+def _knowledge_witnesses(findings: list[Finding]) -> set[str]:
+    """Knowledge sources that recognised the company on their own (any finding from them)."""
+    return {finding.source for finding in findings if finding.source not in ("website", RESOLUTION_SOURCE)}
+
+
 def _limit_to_plan(
-    profile: Profile, provenance: dict[str, dict[str, Any]], plan: ModePlan, resolution: Resolution
+    profile: Profile,
+    provenance: dict[str, dict[str, Any]],
+    plan: ModePlan,
+    resolution: Resolution,
+    request: ExtractionRequest,
+    findings: list[Finding],
 ) -> Profile:
     wanted = set(plan.fields)
     kept = {field: value for field, value in profile.items() if field in wanted}
     kept_provenance = {path: where for path, where in provenance.items() if path.split(".", 1)[0] in wanted}
     kept["confidence"] = resolution.score
+    kept["match_confidence"] = match_confidence(
+        resolution.score,
+        resolution.origin,
+        _knowledge_witnesses(findings),
+        other_country=bool(resolution.site_country and resolution.site_country != request.country.upper()),
+    )
+    kept["match_candidates"] = [candidate.as_dict() for candidate in resolution.candidates]
     kept["provenance"] = kept_provenance
     kept["not_found"] = [field for field in plan.fields if field not in kept]
     kept["resolution_notes"] = list(resolution.notes)
