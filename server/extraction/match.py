@@ -62,12 +62,13 @@ def match_confidence(
 
     Args:
         name_score: the home page's name match, 0-1.
-        origin: the finder that proposed the domain ("hint", "wikidata", "search", "name").
+        origin: the finder that proposed the domain ("hint", "wikidata", "search:<provider>", "name").
         agreeing_sources: knowledge sources that recognised the company independently of the proposer.
         other_country: the site states another country than the requested one.
     """
-    witnesses = [name_witness(name_score), ORIGIN_WITNESS.get(origin, 0.0)]
-    witnesses += [KNOWLEDGE_WITNESS.get(source, 0.0) for source in set(agreeing_sources) if source != origin]
+    kind = origin.split(":", 1)[0]  # "search:duckduckgo" is a search result
+    witnesses = [name_witness(name_score), ORIGIN_WITNESS.get(kind, 0.0)]
+    witnesses += [KNOWLEDGE_WITNESS.get(source, 0.0) for source in set(agreeing_sources) if source != kind]
     doubt = 1.0
     for witness in witnesses:
         doubt *= 1.0 - witness
