@@ -143,10 +143,15 @@ def _truth_of(company: dict[str, Any], name: str, path: tuple[str, ...]) -> tupl
     return variants, per_item
 
 
-def _evidence(profile: dict[str, Any], name: str, key: Any) -> tuple[str, float | None]:
-    """How a value's provenance reads in the report, and its confidence."""
+def _evidence(
+    profile: dict[str, Any], name: str, key: Any, index: int | None = None
+) -> tuple[str, float | None]:
+    """How a value's provenance reads in the report, and its confidence: the item's own entry
+    (``social_profiles.twitter``, ``contacts.phones[2]``) where there is one, else the field's."""
     provenance = profile.get("provenance") or {}
     path = f"{name}.{key}" if name in KEYED_PROVENANCE and key is not None else name
+    if index is not None and name not in KEYED_PROVENANCE:
+        path = f"{name}[{index}]"
     entry = provenance.get(path) or provenance.get(name)
     if not isinstance(entry, dict):
         return "no provenance", None
@@ -227,13 +232,14 @@ def _score_field(
     score.filled += verdict.filled
     score.correct += verdict.correct
     wrong_keys = {repr(key) for key, _, _ in verdict.wrong}
-    if got is not None:
-        for key in _item_keys(name, got):
-            evidence, confidence = _evidence(profile, name, key)
-            if confidence is not None:
-                run.calibration.append((confidence, repr(key) not in wrong_keys))
+    keys = _item_keys(name, got) if got is not None else []
+    position = {repr(key): index if name in SPLITTERS else None for index, key in enumerate(keys)}
+    for key in keys:
+        evidence, confidence = _evidence(profile, name, key, position[repr(key)])
+        if confidence is not None:
+            run.calibration.append((confidence, repr(key) not in wrong_keys))
     for key, item, want in verdict.wrong:
-        evidence, _ = _evidence(profile, name, key)
+        evidence, _ = _evidence(profile, name, key, position.get(repr(key)))
         where = f"{name}.{key}" if key is not None and not isinstance(key, tuple) else name
         run.wrong_values.append(f"{label}: {where} = {_shown(item)}, truth {_shown(want)} [{evidence}]")
     if succeeded:

@@ -8,6 +8,7 @@ needs its own source, method, confidence and the quote (or knowledge-record path
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from server.domain import CompanyOutcome, CompanyState
 from server.export.table import Cell
 
+ITEM_PATH_RE = re.compile(r"([^.\[\]]+)(?:\[(\d+)\])?")
 PROVENANCE_HEADERS = (
     "company_name",
     "field",
@@ -29,13 +31,13 @@ PROVENANCE_HEADERS = (
 
 
 def field_value(profile: dict[str, Any], path: str) -> Cell:
-    """The profile's value at a provenance path (``headquarters``, ``social_profiles.linkedin``) as one
-    cell: text and numbers as they are, lists and objects as compact JSON."""
+    """The profile's value at a provenance path (``headquarters``, ``social_profiles.linkedin``,
+    ``contacts.phones[1]``) as one cell: text and numbers as they are, lists and objects as compact JSON."""
     value: Any = profile
-    for key in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
+    for key, index in ITEM_PATH_RE.findall(path):  # "contacts.phones[1]": contacts, phones, item 1
+        value = value.get(key) if isinstance(value, dict) else None
+        if index:
+            value = value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -292,3 +292,18 @@ def test_excel_provenance_sheet_shows_each_value_with_its_evidence() -> None:
     assert founded["retrieved_at"] == datetime(2024, 1, 15, 10, 31, 20)
     assert rows[1]["value"] == "São Paulo"
     assert rows[0]["evidence"] is None
+
+
+def test_excel_provenance_sheet_resolves_list_items() -> None:
+    outcome = CompanyOutcome(
+        company_name="Acme Robotics",
+        state=CompanyState.SUCCESS,
+        profile={
+            **ACME_PROFILE,
+            "provenance": {"contacts.phones[0]": {"source": "website", "evidence": "tel:+551155550100"}},
+        },
+    )
+    data = render_file(_results((outcome,)), ExportFormat.EXCEL, include_failed=True).data
+    (row,) = _sheet_rows(openpyxl.load_workbook(io.BytesIO(data))["Provenance"])
+    assert row["field"] == "contacts.phones[0]"
+    assert '"+551155550100"' in row["value"] and row["evidence"] == "tel:+551155550100"
