@@ -9,6 +9,7 @@ import grpc
 import pytest
 import pytest_asyncio
 
+from client.async_client import BatchClient
 from client.stubs.company.v1 import batch_service_pb2 as pb
 from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
 from client.stubs.company.v1 import extraction_service_pb2 as extraction_pb
@@ -24,12 +25,18 @@ SEARCH_FOUND = "Ursa Minor Robotics"  # found by web search only: a good but not
 
 
 @pytest_asyncio.fixture
-async def channel(tmp_path: Path) -> AsyncIterator[grpc.aio.Channel]:
+async def target(tmp_path: Path) -> AsyncIterator[str]:
+    """A service with the real extractor over the sandbox web, its cache on."""
     async with SandboxWeb(CORPUS) as web:
         settings = service_settings(tmp_path, **web.settings_overrides(), cache_ttl_seconds=3600)
         async with running_service(settings) as service:
-            async with grpc.aio.insecure_channel(service.grpc_target) as opened:
-                yield opened
+            yield service.grpc_target
+
+
+@pytest_asyncio.fixture
+async def channel(target: str) -> AsyncIterator[grpc.aio.Channel]:
+    async with grpc.aio.insecure_channel(target) as opened:
+        yield opened
 
 
 async def _extract(channel: grpc.aio.Channel, **fields: object) -> pb.CompanyResult:
@@ -73,6 +80,12 @@ async def test_a_batch_passes_its_minimum_to_every_company(channel: grpc.aio.Cha
     (result,) = results.data.results
     assert result.error.message == "Ambiguous match"
     assert "candidates: ursaminor-labs.example" in result.error.details
+
+
+async def test_the_client_passes_the_minimum_on_extract(target: str) -> None:
+    async with BatchClient(target) as client:
+        result = await client.extract(SEARCH_FOUND, min_match_confidence=1.0, bypass_cache=True)
+    assert result.error.message == "Ambiguous match"
 
 
 @pytest.mark.parametrize("minimum", [1.01, -0.5, float("nan"), float("inf")])
