@@ -5,6 +5,7 @@ issue's targets and every wrong value with its evidence. No I/O; ``sandbox.evalu
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -304,8 +305,24 @@ def render(runs: list[Run], missing: bool = False) -> tuple[str, bool]:
                 "",
                 f"{run.label}: wrong values (with their evidence){' and missing ones' if missing else ''}:",
             ]
-            lines += [f"  {line}" for line in listed]
+            lines += [f"  {line}" for line in grouped_by_mode(listed)]
     return "\n".join(lines), all(ok for _, ok in checks)
+
+
+LINE_RE = re.compile(r"(?P<name>.*) \((?P<country>[A-Z]{2}), (?P<mode>[a-z_]+)\): (?P<rest>.*)", re.S)
+
+
+def grouped_by_mode(lines: list[str]) -> list[str]:
+    """One line per company and statement, naming every mode it occurred in (first-seen order)."""
+    modes: dict[tuple[str, str, str], list[str]] = {}
+    for line in lines:
+        match = LINE_RE.fullmatch(line)
+        key = (match["name"], match["country"], match["rest"]) if match else (line, "", "")
+        modes.setdefault(key, []).append(match["mode"] if match else "")
+    return [
+        f"{name} ({country}, {', '.join(found)}): {rest}" if country else name
+        for (name, country, rest), found in modes.items()
+    ]
 
 
 def _table(runs: list[Run]) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sandbox.eval_compare import compare, headquarters_same, name_reaches, website_same
-from sandbox.eval_report import Run, calibration_rows, render, score_company, targets
+from sandbox.eval_report import Run, calibration_rows, grouped_by_mode, render, score_company, targets
 from sandbox.evaluate import Corpus, evaluate, reachable_by_name, uses_reserved_tlds
 from server.domain import ExtractionMode
 
@@ -175,6 +175,18 @@ def test_the_authored_corpus_reaches_its_domains_through_names_and_recorded_know
     assert reachable_by_name(CORPUS, by_name["Halvorsen Maritime AS"])  # only Wikidata's answer names it
     assert not reachable_by_name(CORPUS, {"name": "Acme Robotics", "domain": "nowhere-served.example"})
     assert not uses_reserved_tlds([{"domain": "iana.org"}])
+
+
+def test_the_same_mistake_in_several_modes_is_listed_once_with_its_modes() -> None:
+    lines = [
+        "Acme (US, basic): failed (x)",
+        "Acme (US, standard): failed (x)",
+        "Acme (US, basic): founded_year = 1",
+    ]
+    assert grouped_by_mode(lines) == [
+        "Acme (US, basic, standard): failed (x)",
+        "Acme (US, basic): founded_year = 1",
+    ]
 
 
 def test_calibration_buckets_share_right_per_confidence_band() -> None:
