@@ -17,7 +17,9 @@ from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_gr
 from sandbox.web import SandboxWeb
 from server.api import validation
 from server.app import running_service
+from server.domain import BatchOptions
 from server.errors import InvalidRequest
+from server.storage.codec import options_from_json, options_to_json
 from server.testing import service_settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "sandbox" / "corpus"
@@ -111,3 +113,10 @@ def test_min_match_confidence_is_optional_and_kept_when_valid() -> None:
         extraction_pb.ExtractCompanyRequest(company_name="Acme", min_match_confidence=0.75)
     )
     assert request.min_match_confidence == 0.75
+
+
+def test_the_minimum_is_stored_with_the_batch_options() -> None:
+    """A replica or a restarted server reads the batch's options back from the store."""
+    stored = options_to_json(BatchOptions(min_match_confidence=0.7))
+    assert options_from_json(stored).min_match_confidence == 0.7
+    assert options_from_json('{"country": "US"}').min_match_confidence is None  # batches from before it

@@ -21,7 +21,15 @@ CANDIDATES = [
 ]
 PROFILES = {
     "Doubtful Co": {"domain": "doubtful.example", "match_confidence": 0.55, "match_candidates": CANDIDATES},
-    "Certain Co": {"domain": "certain.example", "match_confidence": 0.98, "match_candidates": CANDIDATES[:1]},
+    "Certain Co": {
+        "domain": "certain.example",
+        "match_confidence": 0.98,
+        "match_candidates": CANDIDATES[:1],
+        "founded_year": 1999,
+        "provenance": {
+            "founded_year": {"source": "wikidata", "confidence": 0.8, "evidence": "claims.P571[0]"},
+        },
+    },
 }
 
 
@@ -90,4 +98,6 @@ async def test_a_batch_with_a_minimum_fails_only_the_doubtful_company(http: http
     results = (await http.get(f"/api/v1/company/batch/{batch_id}/results")).json()["data"]["results"]
     by_name = {r["company_name"]: r for r in results}
     assert by_name["Certain Co"]["extraction_status"] == "success"
+    # Evidence reaches the JSON results as it left the extractor.
+    assert by_name["Certain Co"]["data"]["provenance"]["founded_year"]["evidence"] == "claims.P571[0]"
     assert by_name["Doubtful Co"]["error"]["message"] == "Ambiguous match"
