@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from sandbox.eval_compare import compare, headquarters_same, name_reaches, website_same
+from sandbox.eval_knowledge import score_records
 from sandbox.eval_report import Run, calibration_rows, grouped_by_mode, render, score_company, targets
 from sandbox.evaluate import Corpus, main, reachable_by_name, uses_reserved_tlds
+from sandbox.web import SandboxWeb
 from server.domain import ExtractionMode
+from server.testing import service_settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "sandbox" / "corpus"
 COMPANY: dict[str, Any] = {
@@ -210,3 +214,28 @@ def test_make_eval_on_the_shipped_corpus_meets_its_targets_and_says_when_the_rea
     assert f"real corpus not found at {missing}, scored the authored corpus only" in outcome.output
     assert "[met] authored corpus with hints: 100% precision and recall on every field" in outcome.output
     assert "NOT MET" not in outcome.output
+
+
+async def test_companies_known_only_from_records_are_scored_through_the_knowledge_sources(
+    tmp_path: Path,
+) -> None:
+    """A record-only company: the production SEC and GLEIF sources read its records over the sandbox web."""
+    for host in ("data.sec.gov", "www.sec.gov", "api.gleif.org", "www.wikidata.org"):
+        shutil.copytree(CORPUS / "sites" / host, tmp_path / "sites" / host)
+    company = {
+        "name": "Obsidian Dynamics Corp.",
+        "country": "US",
+        "domain": None,
+        "expected_outcome": "failed",
+        "knowledge_only": True,
+        # The ticker is misspelt on purpose: the run must report the record's value against it.
+        "profile": {"identifiers": {"cik": "0001799001", "ticker": "OBSX", "exchange": "Nasdaq"}},
+    }
+    async with SandboxWeb(tmp_path) as web:
+        settings = service_settings(tmp_path / "data", **web.settings_overrides())
+        run = await score_records(settings, [company], "real")
+    assert run is not None and run.label == "real records"
+    identifiers = run.fields["identifiers"]
+    assert (identifiers.correct, identifiers.expected) == (2, 3), run.wrong_values + run.missing_values
+    assert any("identifiers.ticker = 'OBSD', truth 'OBSX'" in line for line in run.wrong_values)
+    assert "legal_name" not in run.fields  # the truth states no legal name for it: not scored
