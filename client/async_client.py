@@ -97,6 +97,7 @@ class BatchClient:
         export_format: EnumArgument | None = None,
         request_id: str | None = None,
         bypass_cache: bool = False,
+        min_match_confidence: float | None = None,
     ) -> batch_service_pb2.SubmitBatchData:
         """Queue a batch of 1-100 names; ``None`` options take the server's defaults."""
         request = requests.submit_request(
@@ -112,6 +113,7 @@ class BatchClient:
             export_format=export_format,
             request_id=request_id,
             bypass_cache=bypass_cache,
+            min_match_confidence=min_match_confidence,
         )
         response: batch_service_pb2.SubmitBatchResponse = await self._call(self._batches.SubmitBatch, request)
         return response.data
@@ -207,6 +209,7 @@ class BatchClient:
         domain_hint: str | None = None,
         timeout_seconds: int | None = None,
         bypass_cache: bool = False,
+        min_match_confidence: float | None = None,
     ) -> batch_service_pb2.CompanyResult:
         """Extract one company directly (no batch); waits up to its timeout plus a margin."""
         request = requests.extract_request(
@@ -217,6 +220,7 @@ class BatchClient:
             domain_hint=domain_hint,
             timeout_seconds=timeout_seconds,
             bypass_cache=bypass_cache,
+            min_match_confidence=min_match_confidence,
         )
         response = await self._call(
             self._extraction.ExtractCompany, request, deadline=extract_deadline(timeout_seconds)

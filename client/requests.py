@@ -55,6 +55,7 @@ def submit_request(
     export_format: EnumArgument | None = None,
     request_id: str | None = None,
     bypass_cache: bool = False,
+    min_match_confidence: float | None = None,
 ) -> batch_service_pb2.SubmitBatchRequest:
     """A ``SubmitBatchRequest``; the server validates names, bounds and hints."""
     if isinstance(names, str):  # a bare string would be submitted one character per company
@@ -65,6 +66,7 @@ def submit_request(
         "max_concurrent": max_concurrent,
         "timeout_seconds": timeout_seconds,
         "include_failed_results": include_failed_results,
+        "min_match_confidence": min_match_confidence,
     }
     return batch_service_pb2.SubmitBatchRequest(
         company_names=list(names),
@@ -107,9 +109,15 @@ def extract_request(
     domain_hint: str | None = None,
     timeout_seconds: int | None = None,
     bypass_cache: bool = False,
+    min_match_confidence: float | None = None,
 ) -> extraction_service_pb2.ExtractCompanyRequest:
     """An ``ExtractCompanyRequest`` for one company, answered without creating a batch."""
-    optional: dict[str, Any] = {"country": country, "language": language, "timeout_seconds": timeout_seconds}
+    optional: dict[str, Any] = {
+        "country": country,
+        "language": language,
+        "timeout_seconds": timeout_seconds,
+        "min_match_confidence": min_match_confidence,
+    }
     return extraction_service_pb2.ExtractCompanyRequest(
         company_name=company_name,
         extraction_mode=_optional_enum(enums_pb2.ExtractionMode, extraction_mode, "extraction_mode"),

@@ -88,6 +88,7 @@ class SyncBatchClient:
         export_format: EnumArgument | None = None,
         request_id: str | None = None,
         bypass_cache: bool = False,
+        min_match_confidence: float | None = None,
     ) -> batch_service_pb2.SubmitBatchData:
         """Queue a batch of 1-100 names; ``None`` options take the server's defaults."""
         request = requests.submit_request(
@@ -103,6 +104,7 @@ class SyncBatchClient:
             export_format=export_format,
             request_id=request_id,
             bypass_cache=bypass_cache,
+            min_match_confidence=min_match_confidence,
         )
         data: batch_service_pb2.SubmitBatchData = self._call(self._batches.SubmitBatch, request).data
         return data
@@ -194,6 +196,7 @@ class SyncBatchClient:
         domain_hint: str | None = None,
         timeout_seconds: int | None = None,
         bypass_cache: bool = False,
+        min_match_confidence: float | None = None,
     ) -> batch_service_pb2.CompanyResult:
         """Extract one company directly (no batch); waits up to its timeout plus a margin."""
         request = requests.extract_request(
@@ -204,6 +207,7 @@ class SyncBatchClient:
             domain_hint=domain_hint,
             timeout_seconds=timeout_seconds,
             bypass_cache=bypass_cache,
+            min_match_confidence=min_match_confidence,
         )
         data: batch_service_pb2.CompanyResult = self._call(
             self._extraction.ExtractCompany, request, deadline=extract_deadline(timeout_seconds)

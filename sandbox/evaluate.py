@@ -1,10 +1,51 @@
-"""Scores extraction against a corpus's truth.json through the real server: ``python -m sandbox.evaluate``.
+"""Scores extraction against the corpora's truth.json through the real server: ``python -m sandbox.evaluate``.
 
-Every company of the corpus runs in every mode as batches (one per mode and country, since a batch has
-one country) submitted over gRPC to a service started with the real ``WebExtractor`` pointed at the
-sandbox web. Printed: per-field precision (correct / filled where the mode asks for the field), recall
-(correct / expected), fill rate (filled / asked) and domain accuracy; plus every wrong value, so a
-regression shows what broke. A filled field the truth does not expect counts as wrong.
+Two corpora, side by side: the authored one (``sandbox/corpus``, the regression suite) and the real one
+(``../shared/realweb`` from the repository root: real pages and knowledge records nobody on the team
+wrote; read only, and when it is absent the report says so and scores the authored corpus alone). Each
+is run twice, with the truth's domain hints and by name only, every company in every mode, as batches
+(one per mode and country) submitted over gRPC to a service started with the real ``WebExtractor``
+pointed at the sandbox web serving that corpus.
+
+How the corpora are served:
+- Name-derived domain candidates use the authored corpus's reserved TLDs (``.example``, ``.test``) only
+  when every truth domain is on one of them; any other corpus (the real one) gets the production TLD
+  list of ``Settings``, so name-only resolution is measured as it runs on the web.
+- A site captured without its home page (``home_page: false`` with a ``start_url``) is reached through
+  ``SandboxWeb(landing_pages=...)``: ``/`` on that host forwards to the recorded ``start_url``. The
+  service reads a site from its root, as it would on the web; without this such captures would fail for
+  want of a page, which says nothing about extraction.
+- Companies known only from knowledge records (``knowledge_only: true``) have no site to verify a domain
+  against: they are expected to fail, like the truth's ``unknown_companies``.
+
+How values are scored (``sandbox.eval_compare``, ``sandbox.eval_report``), per field item (a scalar
+field is one item; a social profile, identifier, financial key, e-mail, phone, person, alias, subsidiary
+or location is one item each): precision = right / extracted, recall = right / in the truth, fill
+= share of results stating the field, of those whose mode asks for it. An extracted item the truth does
+not state is wrong (the truth documents what the files state; a value nobody can read there was misread
+or invented). Comparison is strict (spacing aside) except where the truth allows more:
+- ``alternatives``: any listed whole value of the field is as good as the truth's (the best-fitting one
+  is used); a key ``field.item`` (``social_profiles.youtube``) lists acceptable values of one item.
+- ``headquarters``: right when the city is the truth's (case aside) and every other part that both state
+  agrees (street, postal code, country code, else country name; a state by name or code, so "California",
+  "CA" and "US-CA" agree). A city-level truth thus accepts a fuller address; a contradicting part is
+  wrong.
+- ``website``: the same site's root URL, with or without the trailing slash and ``www.``. Where the truth
+  has no website but a domain, the expected website is a root URL on that domain (apex, ``www.`` or
+  another host of it): the root URL of the site the service fetched is a fact, not a claim the files
+  had to state.
+- e-mails by address (case aside) and type, phones by E.164 number and type, people by name and role.
+
+Companies known only from knowledge records are also scored without the service, by asking the production
+knowledge sources for them directly (``sandbox.eval_knowledge``, the "records" column): what the corpus
+states only in records (SEC identifiers, filing addresses) is measured there, and counts towards the
+real corpus's precision and recall targets.
+
+Printed: the per-field table of the runs, domain accuracy, name-only domain accuracy (over the
+companies whose domain the recorded knowledge answers, or whose name itself reaches a site served at
+that domain's apex), a calibration table (confidence bucket -> share of values right), the targets of
+issue 8 with whether each is met, and every wrong value with its provenance evidence. Exit status 1
+when a target is missed.
 """
 
 from __future__ import annotations
@@ -14,8 +55,8 @@ import json
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,134 +65,45 @@ import click
 from google.protobuf.json_format import MessageToDict
 
 from client.async_client import BatchClient
-from sandbox.web import SandboxWeb
+from sandbox.eval_compare import name_reaches
+from sandbox.eval_knowledge import score_records
+from sandbox.eval_report import Run, render, score_company
+from sandbox.web import CORPUS_TLDS, SandboxWeb
 from server.app import running_service
 from server.domain import ExtractionMode
-from server.extraction.modes import MODE_PLANS
 from server.testing import service_settings
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(__file__).parent / "corpus"
+DEFAULT_REAL_CORPUS = REPO_ROOT.parent / "shared" / "realweb"
 MAX_BATCH = 100
 EVAL_FETCH_TIMEOUT_SECONDS = 4.0  # hung hosts fail in seconds; the slowest corpus host answers in 2.5
 COMPANY_TIMEOUT_SECONDS = 60
-TARGET_PRECISION, TARGET_DOMAIN_ACCURACY = 0.90, 0.95
+RESOLUTION_KNOWLEDGE_HOSTS = ("www.wikidata.org", "html.duckduckgo.com")  # services that propose domains
 
 
-def _same_set(key: Callable[[dict[str, Any]], Any]) -> Callable[[Any, Any], bool]:
-    return lambda got, want: {key(item) for item in got} == {key(item) for item in want}
+@dataclass(frozen=True)
+class Corpus:
+    """A corpus directory and its name in the report ("authored", "real")."""
+
+    name: str
+    root: Path
+
+    def truth(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.root / "truth.json").read_text("utf-8"))
+        return data
 
 
-def _subset_of_truth(got: Any, want: Any) -> bool:
-    """Every truth key has the same value; dicts only (provenance figures aside)."""
-    got = {k: v for k, v in got.items() if k != "figures"}
-    return bool(got == want)
-
-
-def _headquarters(got: Any, want: Any) -> bool:
-    return all(got.get(key) == value for key, value in want.items()) and set(got) <= set(want) | {"state"}
-
-
-# field -> (path into the profile, the mode field that asks for it, comparison)
-Comparison = Callable[[Any, Any], bool]
-FIELDS: dict[str, tuple[tuple[str, ...], str, Comparison]] = {
-    "company_name": (("company_name",), "company_name", lambda a, b: a == b),
-    "domain": (("domain",), "domain", lambda a, b: a == b),
-    "website": (("website",), "website", lambda a, b: a == b),
-    "description": (("description",), "description", lambda a, b: a == b),
-    "industry": (("industry",), "industry", lambda a, b: a == b),
-    "sector": (("sector",), "sector", lambda a, b: a == b),
-    "employee_count": (("employee_count",), "employee_count", lambda a, b: a == b),
-    "employee_count_exact": (("employee_count_exact",), "employee_count_exact", lambda a, b: a == b),
-    "headquarters": (("headquarters",), "headquarters", _headquarters),
-    "founded_year": (("founded_year",), "founded_year", lambda a, b: a == b),
-    "linkedin_url": (("linkedin_url",), "linkedin_url", lambda a, b: a == b),
-    "legal_name": (("legal_name",), "legal_name", lambda a, b: a == b),
-    "aliases": (("aliases",), "aliases", lambda a, b: set(a) == set(b)),
-    "social_profiles": (("social_profiles",), "social_profiles", lambda a, b: a == b),
-    "contacts.emails": (("contacts", "emails"), "contacts", _same_set(lambda e: (e["address"], e["type"]))),
-    "contacts.phones": (("contacts", "phones"), "contacts", _same_set(lambda p: (p["number"], p["type"]))),
-    "identifiers": (("identifiers",), "identifiers", lambda a, b: a == b),
-    "financial_data": (("financial_data",), "financial_data", _subset_of_truth),
-    "people": (("people",), "people", _same_set(lambda p: (p["name"], p["role"]))),
-    "parent_company": (("parent_company",), "parent_company", lambda a, b: a == b),
-    "subsidiaries": (("subsidiaries",), "subsidiaries", lambda a, b: set(a) == set(b)),
-    # Every part of every address (street, city, state, postal code, country, label) must match.
-    "locations": (("locations",), "locations", _same_set(lambda place: tuple(sorted(place.items())))),
-}
-
-
-def _get(document: dict[str, Any], path: tuple[str, ...]) -> Any:
-    for key in path:
-        if not isinstance(document, dict) or key not in document:
-            return None
-        document = document[key]
-    return document if document not in ([], {}, "") else None
-
-
-@dataclass
-class Score:
-    """Counts of one field over every company and mode."""
-
-    asked: int = 0
-    expected: int = 0
-    filled: int = 0
-    correct: int = 0
-
-
-@dataclass
-class Report:
-    fields: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
-    domains_right: int = 0
-    domains_total: int = 0
-    wrong_company: list[str] = field(default_factory=list)
-    mistakes: list[str] = field(default_factory=list)
-
-
-def score_company(
-    report: Report, company: dict[str, Any], mode: ExtractionMode, result: dict[str, Any]
-) -> None:
-    """Add one company's result in one mode to the report."""
-    label = f"{company['name']} ({company['country']}, {mode})"
-    succeeded = result.get("extraction_status") == "success"
-    report.domains_total += 1
-    if company["expected_outcome"] != "success":
-        if succeeded:
-            report.mistakes.append(f"{label}: expected a failure, got {result.get('data', {}).get('domain')}")
-        else:
-            report.domains_right += 1
-        return
-    profile = result.get("data", {}) if succeeded else {}
-    if profile.get("domain") == company["domain"]:
-        report.domains_right += 1
-    elif succeeded:
-        report.wrong_company.append(f"{label}: chose {profile.get('domain')}, truth {company['domain']}")
-    else:
-        report.mistakes.append(f"{label}: failed ({result.get('error', {}).get('message')})")
-    wanted = set(MODE_PLANS[mode].fields)
-    for name, (path, mode_field, same) in FIELDS.items():
-        if mode_field not in wanted:
-            continue
-        score = report.fields[name]
-        score.asked += 1
-        want, got = _get(company["profile"], path), _get(profile, path)
-        score.expected += want is not None
-        if got is None:
-            if want is not None and succeeded:
-                report.mistakes.append(f"{label}: {name} missing, truth {want!r}")
-            continue
-        score.filled += 1
-        if want is not None and same(got, want):
-            score.correct += 1
-        else:
-            report.mistakes.append(f"{label}: {name} = {got!r}, truth {want!r}")
+def companies_of(truth: dict[str, Any]) -> list[dict[str, Any]]:
+    """The truth's companies plus its unknown names (expected to fail)."""
+    return list(truth["companies"]) + [
+        {"name": name, "country": "US", "domain": None, "expected_outcome": "failed"}
+        for name in truth.get("unknown_companies", [])
+    ]
 
 
 def landing_pages(companies: list[dict[str, Any]]) -> dict[str, str]:
-    """``/`` of each site captured only at deeper pages forwards to its recorded ``start_url``.
-
-    The service reads a site from its root, as it would on the web; a capture without the root page
-    would otherwise fail for want of a page, which says nothing about extraction.
-    """
+    """``/`` of each site captured only at deeper pages forwards to its recorded ``start_url``."""
     pages: dict[str, str] = {}
     for company in companies:
         start = company.get("start_url")
@@ -161,42 +113,75 @@ def landing_pages(companies: list[dict[str, Any]]) -> dict[str, str]:
     return pages
 
 
-async def evaluate(corpus: Path, modes: list[ExtractionMode]) -> Report:
-    """Run every company of ``corpus`` in every mode through a real service and score it."""
-    truth = json.loads((corpus / "truth.json").read_text("utf-8"))
-    companies = truth["companies"] + [
-        {"name": name, "country": "US", "domain": None, "expected_outcome": "failed"}
-        for name in truth.get("unknown_companies", [])
-    ]
+def uses_reserved_tlds(companies: Iterable[dict[str, Any]]) -> bool:
+    """Whether every truth domain is on one of the authored corpus's reserved TLDs."""
+    domains = [str(c["domain"]) for c in companies if c.get("domain")]
+    return bool(domains) and all(
+        d.rsplit(".", 1)[-1] in {t.lstrip(".") for t in CORPUS_TLDS} for d in domains
+    )
+
+
+def reachable_by_name(root: Path, company: dict[str, Any]) -> bool:
+    """Whether name-only resolution can reach the truth's domain in this corpus: a recorded answer of a
+    service that proposes domains names it, or the name spells it and the corpus serves its apex."""
+    domain = company.get("domain")
+    if not domain or company.get("knowledge_only"):
+        return False
+    sites = root / "sites"
+    for host in RESOLUTION_KNOWLEDGE_HOSTS:
+        for body in (sites / host / "_responses").glob("*"):
+            if body.is_file() and domain.lower() in body.read_text("utf-8", errors="replace").lower():
+                return True
+    return (sites / domain).is_dir() and name_reaches(str(company["name"]), str(domain))
+
+
+async def evaluate(
+    corpus: Corpus, modes: list[ExtractionMode], hint_settings: tuple[bool, ...] = (True, False)
+) -> list[Run]:
+    """Run every company of ``corpus`` in every mode, per hint setting, through a real service."""
+    truth = corpus.truth()
+    companies = companies_of(truth)
+    reachable = {c["name"] for c in companies if reachable_by_name(corpus.root, c)}
     by_country: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for company in companies:
         by_country[company["country"]].append(company)
-    report = Report()
+    runs = {hints: Run(corpus.name, hints) for hints in hint_settings}
     with tempfile.TemporaryDirectory(prefix="eval-") as data_dir:
-        async with SandboxWeb(corpus, landing_pages=landing_pages(truth["companies"])) as web:
+        async with SandboxWeb(corpus.root, landing_pages=landing_pages(truth["companies"])) as web:
+            overrides = web.settings_overrides()
+            if not uses_reserved_tlds(truth["companies"]):
+                overrides.pop("resolve_tlds")  # the production TLD list of Settings
             settings = service_settings(
-                Path(data_dir), **web.settings_overrides(), fetch_timeout_seconds=EVAL_FETCH_TIMEOUT_SECONDS
+                Path(data_dir), **overrides, fetch_timeout_seconds=EVAL_FETCH_TIMEOUT_SECONDS
             )
             async with running_service(settings) as service, BatchClient(service.grpc_target) as client:
                 for mode in modes:
-                    for country, group in sorted(by_country.items()):
-                        for start in range(0, len(group), MAX_BATCH):
-                            chunk = group[start : start + MAX_BATCH]
-                            results = await _run_batch(client, chunk, mode, country)
-                            for company in chunk:
-                                score_company(report, company, mode, results.get(company["name"], {}))
-    return report
+                    jobs = [
+                        (hints, group[start : start + MAX_BATCH], country)
+                        for hints in hint_settings
+                        for country, group in sorted(by_country.items())
+                        for start in range(0, len(group), MAX_BATCH)
+                    ]
+                    answers = await asyncio.gather(
+                        *(_run_batch(client, chunk, mode, country, hints) for hints, chunk, country in jobs)
+                    )
+                    for (hints, chunk, _), results in zip(jobs, answers, strict=True):
+                        for company in chunk:
+                            result = results.get(company["name"], {})
+                            score_company(runs[hints], company, mode, result, company["name"] in reachable)
+            records = await score_records(settings, companies, corpus.name)
+    return [*runs.values(), *([records] if records is not None else [])]
 
 
 async def _run_batch(
-    client: BatchClient, companies: list[dict[str, Any]], mode: ExtractionMode, country: str
+    client: BatchClient, companies: list[dict[str, Any]], mode: ExtractionMode, country: str, hints: bool
 ) -> dict[str, dict[str, Any]]:
-    hints = {c["name"]: c["domain_hint"] for c in companies if c.get("domain_hint")}
+    domain_hints = {c["name"]: c["domain_hint"] for c in companies if hints and c.get("domain_hint")}
     submitted = await client.submit(
         [c["name"] for c in companies],
         extraction_mode=mode.value,
         country=country,
-        domain_hints=hints,
+        domain_hints=domain_hints,
         max_concurrent=20,
         timeout_seconds=COMPANY_TIMEOUT_SECONDS,
     )
@@ -207,47 +192,36 @@ async def _run_batch(
     return {r["company_name"]: r for r in documents.get("results", [])}
 
 
-def render(report: Report) -> tuple[str, bool]:
-    """The report as a text table, and whether every target is met."""
-    lines = [f"{'field':<22}{'precision':>10}{'recall':>10}{'fill':>10}{'filled':>8}{'expected':>10}"]
-    met = True
-    for name, score in report.fields.items():
-        precision = score.correct / score.filled if score.filled else 1.0
-        recall = score.correct / score.expected if score.expected else 1.0
-        fill = score.filled / score.asked if score.asked else 0.0
-        met &= precision >= TARGET_PRECISION
-        flag = "" if precision >= TARGET_PRECISION else "  <- below target"
-        lines.append(
-            f"{name:<22}{precision:>10.1%}{recall:>10.1%}{fill:>10.1%}{score.filled:>8}{score.expected:>10}{flag}"
-        )
-    accuracy = report.domains_right / report.domains_total if report.domains_total else 0.0
-    met &= accuracy >= TARGET_DOMAIN_ACCURACY and not report.wrong_company
-    lines.append(f"\ndomain accuracy: {accuracy:.1%} ({report.domains_right}/{report.domains_total})")
-    lines.append(f"wrong company chosen: {len(report.wrong_company)}")
-    lines.extend(f"  {line}" for line in report.wrong_company)
-    return "\n".join(lines), met
-
-
 @click.command()
 @click.option(
     "--corpus",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=DEFAULT_CORPUS,
     show_default=True,
-    help="A corpus directory with sites/ and truth.json.",
+    help="The authored corpus directory (sites/ and truth.json).",
+)
+@click.option(
+    "--real-corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_REAL_CORPUS,
+    show_default=True,
+    help="The real-web corpus; scored when present.",
 )
 @click.option("--mode", "modes", multiple=True, type=click.Choice([m.value for m in ExtractionMode]))
-@click.option("--mistakes/--no-mistakes", default=False, help="List every wrong or missing value.")
-def main(corpus: Path, modes: tuple[str, ...], mistakes: bool) -> None:
-    """Score extraction on CORPUS in every mode (or the given ones); exit 1 when a target is missed."""
+@click.option("--mistakes/--no-mistakes", default=False, help="Also list every missing value.")
+def main(corpus: Path, real_corpus: Path, modes: tuple[str, ...], mistakes: bool) -> None:
+    """Score extraction on both corpora in every mode (or the given ones); exit 1 when a target is missed."""
     chosen = [ExtractionMode(m) for m in modes] or list(ExtractionMode)
-    report = asyncio.run(evaluate(corpus, chosen))
-    table, met = render(report)
-    click.echo(table)
-    if mistakes:
-        click.echo("\nmistakes:")
-        for line in report.mistakes:
-            click.echo(f"  {line}")
+    corpora = [Corpus("authored", corpus)]
+    if (real_corpus / "truth.json").is_file():
+        corpora.append(Corpus("real", real_corpus))
+    else:
+        click.echo(f"real corpus not found at {real_corpus}, scored the authored corpus only\n")
+    runs: list[Run] = []
+    for each in corpora:
+        runs += asyncio.run(evaluate(each, chosen))
+    text, met = render(runs, missing=mistakes)
+    click.echo(text)
     sys.exit(0 if met else 1)
 
 

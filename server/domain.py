@@ -108,6 +108,7 @@ TIMEOUT_SECONDS_RANGE = (30, 600)
 MAX_COMPANIES_PER_BATCH = 100
 MAX_COMPANY_NAME_LENGTH = 200
 MAX_REQUEST_ID_LENGTH = 128
+MATCH_CONFIDENCE_RANGE = (0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class BatchOptions:
     include_failed_results: bool = True
     export_format: ExportFormat = ExportFormat.JSON
     bypass_cache: bool = False
+    min_match_confidence: float | None = None  # below it a company fails as an "Ambiguous match"
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ class ExtractionRequest:
     country: str = DEFAULT_COUNTRY
     language: str = DEFAULT_LANGUAGE
     domain_hint: str | None = None
+    # Not part of the question the cache remembers: applied to every answer, cached or fresh.
+    min_match_confidence: float | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from server.domain import (
     DEFAULT_MAX_CONCURRENT,
     DEFAULT_TIMEFRAME,
     DEFAULT_TIMEOUT_SECONDS,
+    MATCH_CONFIDENCE_RANGE,
     MAX_COMPANIES_PER_BATCH,
     MAX_COMPANY_NAME_LENGTH,
     MAX_CONCURRENT_RANGE,
@@ -129,6 +130,17 @@ def _bounded(
     return value
 
 
+def min_match_confidence(v: _Violations, present: bool, value: float) -> float | None:
+    """The optional ``min_match_confidence``: absent is no minimum; it must be a number in [0, 1]."""
+    if not present:
+        return None
+    low, high = MATCH_CONFIDENCE_RANGE
+    if not low <= value <= high:  # also refuses NaN, which compares false with everything
+        v.add("min_match_confidence", f"must be between {low:g} and {high:g} (got {value:g})")
+        return None
+    return value
+
+
 def hostname(raw: str) -> str | None:
     """``raw`` as a lower-case ASCII hostname (IDNA), or None when it is not a hostname."""
     host = raw.strip().lower().rstrip(".")
@@ -223,6 +235,9 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
         ),
         export_format=ExportFormat(export) if export else ExportFormat.JSON,
         bypass_cache=request.bypass_cache,
+        min_match_confidence=min_match_confidence(
+            v, request.HasField("min_match_confidence"), request.min_match_confidence
+        ),
     )
     v.raise_if_any()
     return BatchSpec(
@@ -253,6 +268,7 @@ def extraction_request(request: Any) -> tuple[ExtractionRequest, int, bool]:
         TIMEOUT_SECONDS_RANGE,
         DEFAULT_TIMEOUT_SECONDS,
     )
+    minimum = min_match_confidence(v, request.HasField("min_match_confidence"), request.min_match_confidence)
     v.raise_if_any()
     assert name is not None
     extraction = ExtractionRequest(
@@ -261,6 +277,7 @@ def extraction_request(request: Any) -> tuple[ExtractionRequest, int, bool]:
         country=country,
         language=language,
         domain_hint=hint,
+        min_match_confidence=minimum,
     )
     return extraction, timeout, request.bypass_cache
 

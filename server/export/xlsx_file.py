@@ -1,4 +1,4 @@
-"""The Excel export: a workbook with "Results", "Failures" and "Summary" sheets, written with openpyxl.
+"""The Excel export: a workbook with "Results", "Failures", "Summary" and "Provenance" sheets (openpyxl).
 
 Cells are typed (numbers are numbers, datetimes are datetimes in UTC without a zone, since Excel has
 none) and text from the web is always stored as text: a value starting with ``=`` never becomes a
@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from server.domain import BatchResults, CompanyOutcome
+from server.export.provenance_sheet import PROVENANCE_HEADERS, provenance_rows
 from server.export.table import (
     COLUMNS,
     FAILURE_COLUMNS,
@@ -32,6 +33,7 @@ from server.export.table import (
 RESULTS_SHEET = "Results"
 FAILURES_SHEET = "Failures"
 SUMMARY_SHEET = "Summary"
+PROVENANCE_SHEET = "Provenance"
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MAX_CELL_TEXT = 32_767  # Excel's limit on characters in one cell
@@ -57,6 +59,7 @@ def render_xlsx(results: BatchResults, include_failed: bool) -> bytes:
         failures = workbook.create_sheet(FAILURES_SHEET)
         _write_table(failures, FAILURE_COLUMNS, failed_outcomes(results.results))
     _write_summary(workbook.create_sheet(SUMMARY_SHEET), results)
+    _write_rows(workbook.create_sheet(PROVENANCE_SHEET), PROVENANCE_HEADERS, provenance_rows(results.results))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -66,6 +69,17 @@ def _write_table(sheet: Worksheet, columns: Sequence[Column], outcomes: Sequence
     sheet.append([column.name for column in columns])
     for outcome in outcomes:
         _append(sheet, row_for(outcome, columns))
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    _fit_widths(sheet)
+
+
+def _write_rows(sheet: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
+    sheet.append(list(headers))
+    for values in rows:
+        _append(sheet, values)
     for cell in sheet[1]:
         cell.font = HEADER_FONT
     sheet.freeze_panes = "A2"

@@ -1,10 +1,16 @@
 """Merges every source's findings into one profile in the JSON shape of ``company.v1.CompanyProfile``.
 
 For each field the candidate values are grouped by what they mean (case, spacing and number format
-aside); a group's confidence combines its sources as independent witnesses, ``1 - prod(1 - c)``, one
-best finding per source, so agreement raises confidence and a lone weak statement stays weak. The most
-confident group wins; ties go to the source listed first in ``SOURCE_PRECEDENCE``. The winner's
-provenance (source, URL, retrieved at, method) is recorded with the group's confidence.
+aside); a group's confidence combines its independent witnesses (``server.extraction.confidence``: one
+best finding per source and way of reading), so agreement raises confidence and a lone weak statement
+stays weak. The most confident group wins; ties go to the source listed first in ``SOURCE_PRECEDENCE``.
+The winner's provenance (source, URL, retrieved at, method, evidence) is recorded with its confidence,
+lowered when rival values of an exclusive field contradict it. A list field has one provenance entry per
+item (``contacts.phones[1]``) and one for the list (its first item, with the least confidence of any).
+The domain and website carry the match confidence: how sure we are that this is the company's site.
+
+``match_confidence`` (``server.extraction.match``) says how sure we are that the domain is the named
+company's; the candidates resolution weighed are listed beside it.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from server.domain import ExtractionRequest, Profile
+from server.extraction.confidence import combined, contested
+from server.extraction.match import match_confidence
 from server.extraction.modes import ModePlan
 from server.extraction.normalize import employee_range_for
 from server.extraction.resolve import Resolution
@@ -36,6 +44,9 @@ LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "locations": ("city", "country_code"),
 }
 CONFIDENCE_DIGITS = 3
+# Fields whose differing values can all be right (two wordings of one description or industry): their
+# groups are not rivals.
+NON_EXCLUSIVE_FIELDS = frozenset({"description", "industry"})
 
 
 def rfc3339(moment: datetime) -> str:
@@ -51,6 +62,7 @@ def provenance_of(finding: Finding, confidence: float | None = None) -> dict[str
         "retrieved_at": rfc3339(finding.retrieved_at),
         "method": finding.method,
         "confidence": round(finding.confidence if confidence is None else confidence, CONFIDENCE_DIGITS),
+        **({"evidence": finding.evidence} if finding.evidence else {}),
     }
 
 
@@ -84,14 +96,8 @@ def choose(findings: list[Finding]) -> tuple[Any, Finding, float] | None:
         groups[value_key(finding.value)].append(finding)
     scored = []
     for members in groups.values():
-        per_source: dict[str, float] = {}
-        for finding in members:
-            per_source[finding.source] = max(per_source.get(finding.source, 0.0), finding.confidence)
-        doubt = 1.0
-        for confidence in per_source.values():
-            doubt *= 1 - confidence
         ordered = sorted(members, key=lambda f: (-f.confidence, _precedence(f.source)))
-        scored.append((1 - doubt, -_precedence(ordered[0].source), ordered))
+        scored.append((combined(members), -_precedence(ordered[0].source), ordered))
     if not scored:
         return None
     confidence, _, ordered = max(scored, key=lambda item: (item[0], item[1]))
@@ -103,6 +109,15 @@ def choose(findings: list[Finding]) -> tuple[Any, Finding, float] | None:
                 merged.setdefault(key, part)
         value = merged
     return value, ordered[0], min(confidence, 1.0)
+
+
+def rival_confidences(findings: list[Finding], winner: Finding) -> list[float]:
+    """Combined confidences of the groups stating other values than ``winner``'s."""
+    groups: dict[Any, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[value_key(finding.value)].append(finding)
+    won = value_key(winner.value)
+    return [combined(members) for key, members in groups.items() if key != won]
 
 
 def _set(profile: Profile, path: str, value: Any) -> None:
@@ -131,10 +146,11 @@ def build_profile(
         home.retrieved_at,
         f"verified home page via {resolution.origin} ({resolution.matched_on})",
         resolution.score,
+        evidence=resolution.matched_name or None,
     )
     for field, value in (("domain", resolution.domain), ("website", f"https://{home.host}/")):
         profile[field] = value
-        provenance[field] = provenance_of(identity)
+        provenance[field] = provenance_of(identity, _match_confidence(request, resolution, findings))
 
     by_field: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
@@ -147,6 +163,8 @@ def build_profile(
         if chosen is None:
             continue
         value, cited, confidence = chosen
+        if field not in NON_EXCLUSIVE_FIELDS:
+            confidence = contested(confidence, rival_confidences(items, cited))
         if field.startswith("financial_data.") and field.split(".", 1)[1] in MONEY_FIELDS:
             profile.setdefault("financial_data", {}).setdefault("figures", []).append(value)
             if field.split(".", 1)[1] != "total_assets":  # no string field for assets in FinancialData
@@ -161,7 +179,7 @@ def build_profile(
     if "linkedin" in profile.get("social_profiles", {}):
         profile["linkedin_url"] = profile["social_profiles"]["linkedin"]
         provenance["linkedin_url"] = provenance[f"{SOCIAL_PREFIX}linkedin"]
-    return _limit_to_plan(profile, provenance, plan, resolution)
+    return _limit_to_plan(profile, provenance, plan, resolution, request, findings)
 
 
 def _derive_employee_range(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
@@ -184,25 +202,50 @@ def _collect_lists(
     profile: Profile, provenance: dict[str, dict[str, Any]], by_field: dict[str, list[Finding]]
 ) -> None:
     for field, keys in LIST_FIELDS.items():
-        items: dict[Any, Any] = {}
-        best: Finding | None = None
+        groups: dict[Any, list[Finding]] = {}
         for finding in sorted(by_field.get(field, []), key=lambda f: (-f.confidence, _precedence(f.source))):
             value = finding.value
             identity = tuple(value_key(value.get(key)) for key in keys) if keys else value_key(value)
-            items.setdefault(identity, value)
-            best = best or finding
-        if items and best is not None:
-            _set(profile, field, list(items.values()))
-            provenance[field] = provenance_of(best)
+            groups.setdefault(identity, []).append(finding)
+        if not groups:
+            continue
+        _set(profile, field, [members[0].value for members in groups.values()])
+        confidences = [combined(members) for members in groups.values()]
+        for index, (members, confidence) in enumerate(zip(groups.values(), confidences, strict=True)):
+            provenance[f"{field}[{index}]"] = provenance_of(members[0], confidence)
+        provenance[field] = provenance_of(next(iter(groups.values()))[0], min(confidences))
+
+
+def _match_confidence(request: ExtractionRequest, resolution: Resolution, findings: list[Finding]) -> float:
+    """``server.extraction.match.match_confidence`` of this resolution: knowledge sources that found
+    anything recognised the company on their own."""
+    return match_confidence(
+        resolution.score,
+        resolution.origin,
+        {finding.source for finding in findings if finding.source not in ("website", RESOLUTION_SOURCE)},
+        other_country=bool(resolution.site_country and resolution.site_country != request.country.upper()),
+    )
+
+
+def _top_field(path: str) -> str:
+    """``contacts.phones[1]`` -> ``contacts``; ``people[0]`` -> ``people``."""
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
 
 
 def _limit_to_plan(
-    profile: Profile, provenance: dict[str, dict[str, Any]], plan: ModePlan, resolution: Resolution
+    profile: Profile,
+    provenance: dict[str, dict[str, Any]],
+    plan: ModePlan,
+    resolution: Resolution,
+    request: ExtractionRequest,
+    findings: list[Finding],
 ) -> Profile:
     wanted = set(plan.fields)
     kept = {field: value for field, value in profile.items() if field in wanted}
-    kept_provenance = {path: where for path, where in provenance.items() if path.split(".", 1)[0] in wanted}
+    kept_provenance = {path: where for path, where in provenance.items() if _top_field(path) in wanted}
     kept["confidence"] = resolution.score
+    kept["match_confidence"] = _match_confidence(request, resolution, findings)
+    kept["match_candidates"] = [candidate.as_dict() for candidate in resolution.candidates]
     kept["provenance"] = kept_provenance
     kept["not_found"] = [field for field in plan.fields if field not in kept]
     kept["resolution_notes"] = list(resolution.notes)

@@ -25,6 +25,7 @@ from server.extraction.candidates.hint import HintFinder, hint_domain
 from server.extraction.candidates.search import SearchFinder
 from server.extraction.candidates.wikidata import WikidataFinder
 from server.extraction.fetcher import FetchedPage, WebFetcher
+from server.extraction.match import MatchCandidate
 from server.extraction.normalize import headquarters_from_lines, headquarters_from_schema
 from server.extraction.parse import PageFacts, parse_page
 from server.extraction.search.base import build_search_provider
@@ -32,6 +33,7 @@ from server.settings import Settings
 
 __all__ = ["Resolution", "domain_candidates", "hint_domain", "normalize_name", "resolve_domain"]
 
+EVIDENCE_CHARS = 200  # sources.base.EVIDENCE_CHARS (not imported: sources import this module)
 MATCH_THRESHOLD = 85.0  # rapidfuzz score (0-100) a page name must reach to verify a candidate
 TITLE_SEPARATORS_RE = re.compile(r"\s[|\-\u2013\u2014:\u00b7]\s")
 
@@ -51,6 +53,9 @@ class Resolution:
     origin: str = "name"  # the finder that proposed the domain
     site_country: str | None = None  # ISO code the site states for itself
     wikidata_entity: dict[str, Any] | None = None  # the item that proposed the domain, if any
+    # Every domain considered, in order, with its name-match score (shared with ``notes``' list order).
+    candidates: list[MatchCandidate] = field(default_factory=list)
+    matched_name: str = ""  # the page's own name that verified it, as the page states it
 
 
 def name_match_score(name: str, page_name: str) -> float:
@@ -124,6 +129,7 @@ async def resolve_domain(
     """
     chain = list(finders) if finders is not None else default_finders(fetcher, settings)
     notes: list[str] = []
+    considered: list[MatchCandidate] = []
     tried: set[str] = set()
     elsewhere: Resolution | None = None  # verified, but the site states another country
     for finder in chain:
@@ -134,13 +140,14 @@ async def resolve_domain(
                 notes.append(f"stopped after {settings.max_domain_candidates} candidates")
                 return _fallback(elsewhere, notes)
             tried.add(candidate.domain)
-            resolution = await _verify(request, candidate, fetcher, notes)
+            resolution = await _verify(request, candidate, fetcher, notes, considered)
             if resolution is None:
                 continue
             if resolution.site_country and resolution.site_country != request.country.upper():
                 notes[-1] = notes[-1].replace(": accepted", ": set aside") + (
                     f", but the site states country {resolution.site_country}, not {request.country.upper()}"
                 )
+                considered[-1] = MatchCandidate(considered[-1].domain, considered[-1].score, "set_aside")
                 elsewhere = elsewhere or resolution
                 continue
             return resolution
@@ -151,17 +158,27 @@ def _fallback(elsewhere: Resolution | None, notes: list[str]) -> Resolution:
     if elsewhere is None:
         raise CompanyAnalysisError("Company not found", details="; ".join(notes) or "no domain candidates")
     notes.append(f"accepted {elsewhere.domain}: nothing in the requested country verified")
+    chosen = elsewhere.candidates
+    for index, seen in enumerate(chosen):
+        if seen.domain == elsewhere.domain and seen.outcome == "set_aside":
+            chosen[index] = MatchCandidate(seen.domain, seen.score, "accepted")
+            break
     return elsewhere
 
 
 async def _verify(
-    request: ExtractionRequest, candidate: Candidate, fetcher: WebFetcher, notes: list[str]
+    request: ExtractionRequest,
+    candidate: Candidate,
+    fetcher: WebFetcher,
+    notes: list[str],
+    considered: list[MatchCandidate],
 ) -> Resolution | None:
     label = f"{candidate.origin} candidate {candidate.domain}"
     try:
         home = await fetcher.fetch(f"https://{candidate.domain}/")
     except FetchError as exc:
         notes.append(f"{label}: rejected, unreachable ({exc.message})")
+        considered.append(MatchCandidate(candidate.domain, 0.0, "unreachable"))
         return None
     facts = parse_page(home.text, home.url, region=request.country)
     name = request.company_name
@@ -171,9 +188,11 @@ async def _verify(
     if best[0] < MATCH_THRESHOLD:
         shown = f"best {best[1]} {best[2]!r} scored {best[0]:.0f}" if scored else "page names no company"
         notes.append(f"{label}{moved}: rejected, {shown} < {MATCH_THRESHOLD:.0f}")
+        considered.append(MatchCandidate(candidate.domain, round(best[0] / 100, 3), "rejected"))
         return None
     matched = f"{best[1]} {best[2]!r} matches {name!r} ({best[0]:.0f})"
     notes.append(f"{label}{moved}: accepted, {matched}; {candidate.reason}")
+    considered.append(MatchCandidate(registrable_domain(home.host), round(best[0] / 100, 3), "accepted"))
     return Resolution(
         domain=registrable_domain(home.host),
         home=home,
@@ -184,4 +203,6 @@ async def _verify(
         origin=candidate.origin,
         site_country=site_country(facts),
         wikidata_entity=candidate.wikidata_entity,
+        candidates=considered,
+        matched_name=best[2][:EVIDENCE_CHARS],
     )

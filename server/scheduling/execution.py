@@ -2,7 +2,8 @@
 
 Shared by batch workers and the single-company path (ExtractCompany), so both treat errors and the
 cache the same way: a hit skips the extractor; ``bypass_cache`` skips the lookup but a fresh answer
-still refreshes the cache.
+still refreshes the cache. The request's ``min_match_confidence`` is applied last, to cached and fresh
+answers alike, so a cached profile serves every threshold and an "Ambiguous match" is never cached.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from server import metrics, tracing
@@ -17,6 +19,7 @@ from server.cache import ExtractionCache
 from server.domain import CompanyOutcome, CompanyState, ErrorType, ExtractionFailure, ExtractionRequest
 from server.errors import ExtractionError
 from server.extraction.base import Extractor
+from server.extraction.match import ambiguous_match
 
 INTERNAL_ERROR_MESSAGE = "internal error during extraction"
 
@@ -64,11 +67,21 @@ async def _answer(
         if cache.enabled:
             metrics.CACHE_LOOKUPS.labels("miss" if cached is None else "hit").inc()
         if cached is not None:
-            return cached
+            return _require_match(cached, request.min_match_confidence)
     outcome = await _extract(extractor, request, timeout_seconds, started_at, logger, batch_id, trace_id)
     if cache is not None:
         await cache.remember(request, outcome)
-    return outcome
+    return _require_match(outcome, request.min_match_confidence)
+
+
+def _require_match(outcome: CompanyOutcome, minimum: float | None) -> CompanyOutcome:
+    """The outcome, or an "Ambiguous match" failure when its profile's match confidence is too low."""
+    if minimum is None or outcome.profile is None:
+        return outcome
+    failure = ambiguous_match(outcome.profile, minimum)
+    if failure is None:
+        return outcome
+    return replace(outcome, state=CompanyState.FAILED, profile=None, error=failure)
 
 
 async def _extract(

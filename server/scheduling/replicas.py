@@ -373,7 +373,12 @@ class ReplicaScheduler(BatchScheduler):
         """
         options = claim.options
         request = ExtractionRequest(
-            claim.name, options.extraction_mode, options.country, options.language, claim.domain_hint
+            claim.name,
+            options.extraction_mode,
+            options.country,
+            options.language,
+            claim.domain_hint,
+            min_match_confidence=options.min_match_confidence,
         )
         outcome = await run_extraction(
             self._extractor,

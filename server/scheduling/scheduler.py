@@ -392,7 +392,12 @@ class BatchScheduler:
 
         options = rt.options
         request = ExtractionRequest(
-            slot.name, options.extraction_mode, options.country, options.language, slot.domain_hint
+            slot.name,
+            options.extraction_mode,
+            options.country,
+            options.language,
+            slot.domain_hint,
+            min_match_confidence=options.min_match_confidence,
         )
         task = asyncio.create_task(
             run_extraction(

@@ -60,6 +60,7 @@ def options_from_json(text: str) -> BatchOptions:
         include_failed_results=raw.get("include_failed_results", defaults.include_failed_results),
         export_format=ExportFormat(raw.get("export_format", defaults.export_format)),
         bypass_cache=raw.get("bypass_cache", defaults.bypass_cache),
+        min_match_confidence=raw.get("min_match_confidence", defaults.min_match_confidence),
     )
 
 

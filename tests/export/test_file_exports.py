@@ -50,7 +50,14 @@ ACME_PROFILE: dict[str, Any] = {
     "provenance": {
         "domain": {"source": "website", "url": "https://acme-robotics.example/"},
         "headquarters.city": {"source": "json_ld", "url": "https://acme-robotics.example/about"},
-        "founded_year": {"source": "json_ld", "url": "https://acme-robotics.example/about"},
+        "founded_year": {
+            "source": "json_ld",
+            "url": "https://acme-robotics.example/about",
+            "method": "json-ld Organization.foundingDate",
+            "confidence": 0.9,
+            "evidence": '"foundingDate": "1999"',
+            "retrieved_at": "2024-01-15T10:31:20Z",
+        },
     },
 }
 
@@ -182,7 +189,7 @@ def _workbook(include_failed: bool) -> Any:
 
 def test_excel_results_sheet_has_typed_cells() -> None:
     workbook = _workbook(include_failed=True)
-    assert workbook.sheetnames == ["Results", "Failures", "Summary"]
+    assert workbook.sheetnames == ["Results", "Failures", "Summary", "Provenance"]
     sheet = workbook["Results"]
     rows = _sheet_rows(sheet)
     assert list(rows[0]) == list(COLUMN_NAMES)
@@ -234,7 +241,7 @@ def test_excel_failures_sheet_lists_failed_companies() -> None:
 
 def test_excel_without_failed_has_no_failures_sheet_nor_failed_rows() -> None:
     workbook = _workbook(include_failed=False)
-    assert workbook.sheetnames == ["Results", "Summary"]
+    assert workbook.sheetnames == ["Results", "Summary", "Provenance"]
     assert [row["extraction_status"] for row in _sheet_rows(workbook["Results"])] == ["success", "success"]
 
 
@@ -268,3 +275,35 @@ def test_json_is_not_a_file_format() -> None:
 )
 def test_export_filename_is_safe_and_prefixed_once(batch_id: str, fmt: ExportFormat, filename: str) -> None:
     assert export_filename(batch_id, fmt) == filename
+
+
+def test_excel_provenance_sheet_shows_each_value_with_its_evidence() -> None:
+    """One row per provenance entry of each successful company: value, source, method and evidence."""
+    rows = _sheet_rows(_workbook(include_failed=True)["Provenance"])
+    assert [(row["company_name"], row["field"]) for row in rows] == [
+        ("Acme Robotics", "domain"),
+        ("Acme Robotics", "headquarters.city"),
+        ("Acme Robotics", "founded_year"),
+    ]
+    founded = rows[2]
+    assert founded["value"] == 1999
+    assert founded["evidence"] == '"foundingDate": "1999"'
+    assert (founded["method"], founded["confidence"]) == ("json-ld Organization.foundingDate", 0.9)
+    assert founded["retrieved_at"] == datetime(2024, 1, 15, 10, 31, 20)
+    assert rows[1]["value"] == "São Paulo"
+    assert rows[0]["evidence"] is None
+
+
+def test_excel_provenance_sheet_resolves_list_items() -> None:
+    outcome = CompanyOutcome(
+        company_name="Acme Robotics",
+        state=CompanyState.SUCCESS,
+        profile={
+            **ACME_PROFILE,
+            "provenance": {"contacts.phones[0]": {"source": "website", "evidence": "tel:+551155550100"}},
+        },
+    )
+    data = render_file(_results((outcome,)), ExportFormat.EXCEL, include_failed=True).data
+    (row,) = _sheet_rows(openpyxl.load_workbook(io.BytesIO(data))["Provenance"])
+    assert row["field"] == "contacts.phones[0]"
+    assert '"+551155550100"' in row["value"] and row["evidence"] == "tel:+551155550100"

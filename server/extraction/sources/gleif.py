@@ -41,7 +41,7 @@ class GleifSource:
             if leis:
                 document, page = await context.fetcher.fetch_json(f"{GLEIF_API_URL}/{leis[0]}")
                 record = document.get("data") if isinstance(document, dict) else None
-                method = "LEI record (LEI from Wikidata)"
+                method, path = "LEI record (LEI from Wikidata)", "data"
             else:
                 params = {
                     "filter[fulltext]": context.request.company_name,
@@ -50,12 +50,12 @@ class GleifSource:
                 }
                 document, page = await context.fetcher.fetch_json(f"{GLEIF_API_URL}?{urlencode(params)}")
                 record = matching_record(document, context.request.company_name)
-                method = "LEI full-text search, legal name matched"
+                method, path = "LEI full-text search, legal name matched", _hit_path(document, record)
         except FetchError:
             return []
         if not isinstance(record, dict):
             return []
-        return findings_from_record(record, page.url, page.retrieved_at, method)
+        return findings_from_record(record, page.url, page.retrieved_at, method, path)
 
     async def aclose(self) -> None:
         return None
@@ -72,20 +72,32 @@ def matching_record(document: Any, name: str) -> dict[str, Any] | None:
     return None
 
 
-def findings_from_record(record: dict[str, Any], url: str, retrieved_at: Any, method: str) -> list[Finding]:
-    """Legal name, LEI and addresses of one ``lei-records`` record. Pure."""
+def _hit_path(document: Any, record: dict[str, Any] | None) -> str:
+    """``data[2]``: where the matched hit stands in the search answer."""
+    hits = document.get("data", []) if isinstance(document, dict) else []
+    return f"data[{hits.index(record)}]" if record is not None and record in hits else "data"
+
+
+def findings_from_record(
+    record: dict[str, Any], url: str, retrieved_at: Any, method: str, path: str = "data"
+) -> list[Finding]:
+    """Legal name, LEI and addresses of one ``lei-records`` record (at ``path`` in its document). Pure."""
     attributes = record.get("attributes", {})
     entity = attributes.get("entity", {})
     found: list[Finding] = []
+    entity_path = f"{path}.attributes.entity"
 
-    def add(field: str, value: Any, confidence: float = CONFIDENCE) -> None:
+    def add(field: str, value: Any, where: str, confidence: float = CONFIDENCE) -> None:
         if value not in (None, "", {}):
-            found.append(Finding(field, value, SOURCE_NAME, url, retrieved_at, method, confidence))
+            found.append(
+                Finding(field, value, SOURCE_NAME, url, retrieved_at, method, confidence, evidence=where)
+            )
 
-    add("identifiers.lei", attributes.get("lei") or record.get("id"))
-    add("legal_name", entity.get("legalName", {}).get("name"))
+    lei_path = f"{path}.attributes.lei" if attributes.get("lei") else f"{path}.id"
+    add("identifiers.lei", attributes.get("lei") or record.get("id"), lei_path)
+    add("legal_name", entity.get("legalName", {}).get("name"), f"{entity_path}.legalName.name")
     legal = _address(entity.get("legalAddress"), "registered")
-    add("contacts.addresses", legal)
+    add("contacts.addresses", legal, f"{entity_path}.legalAddress")
     hq = entity.get("headquartersAddress")
     if isinstance(hq, dict):
         region = str(hq.get("region") or "").split("-", 1)[-1] or None
@@ -98,6 +110,7 @@ def findings_from_record(record: dict[str, Any], url: str, retrieved_at: Any, me
                 street=", ".join(hq.get("addressLines") or []) or None,
                 postal=hq.get("postalCode"),
             ),
+            f"{entity_path}.headquartersAddress",
             HEADQUARTERS_CONFIDENCE,
         )
     return found

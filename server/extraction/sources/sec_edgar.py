@@ -120,24 +120,42 @@ def findings_from_submissions(document: Any, url: str, retrieved_at: datetime) -
         return []
     found: list[Finding] = []
 
-    def add(field: str, value: Any, method: str, confidence: float = CONFIDENCE) -> None:
+    def add(
+        field: str, value: Any, method: str, confidence: float = CONFIDENCE, path: str | None = None
+    ) -> None:
+        # ``path``: where the value stands in the document, when the method's key is not already it.
         if value not in (None, "", {}, []):
             found.append(
-                Finding(field, value, SOURCE_NAME, url, retrieved_at, f"submissions {method}", confidence)
+                Finding(
+                    field,
+                    value,
+                    SOURCE_NAME,
+                    url,
+                    retrieved_at,
+                    f"submissions {method}",
+                    confidence,
+                    evidence=path or method,
+                )
             )
 
     cik = str(document.get("cik", "")).lstrip("0")
     add("identifiers.cik", cik.zfill(10) if cik else None, "cik")
     add("legal_name", document.get("name"), "name")
-    add("industry", document.get("sicDescription"), f"SIC {document.get('sic')}", INDUSTRY_CONFIDENCE)
+    add(
+        "industry",
+        document.get("sicDescription"),
+        f"SIC {document.get('sic')}",
+        INDUSTRY_CONFIDENCE,
+        "sicDescription",
+    )
     tickers, exchanges = document.get("tickers") or [], document.get("exchanges") or []
     if tickers:
-        add("identifiers.ticker", tickers[0], "tickers")
-        add("financial_data.ticker", tickers[0], "tickers")
-        add("financial_data.is_public", True, "tickers")
+        add("identifiers.ticker", tickers[0], "tickers", path="tickers[0]")
+        add("financial_data.ticker", tickers[0], "tickers", path="tickers[0]")
+        add("financial_data.is_public", True, "tickers", path="tickers[0]")
     if exchanges and exchanges[0]:
-        add("identifiers.exchange", exchanges[0], "exchanges")
-        add("financial_data.exchange", exchanges[0], "exchanges")
+        add("identifiers.exchange", exchanges[0], "exchanges", path="exchanges[0]")
+        add("financial_data.exchange", exchanges[0], "exchanges", path="exchanges[0]")
     add("financial_data.fiscal_year_end", fiscal_year_end(document.get("fiscalYearEnd")), "fiscalYearEnd")
     business = (document.get("addresses") or {}).get("business") or {}
     street = ", ".join(
@@ -184,8 +202,18 @@ def findings_from_company_facts(document: Any, url: str, retrieved_at: datetime)
             period = f"FY{entry['fy']}" if entry.get("fy") else str(entry.get("end", ""))
             figure = money_figure(kind, float(entry["val"]), unit, period)
             method = f"companyfacts {taxonomy}:{concept} ({entry.get('form')} {period})"
+            where = _fact_path(facts, taxonomy, concept, unit, entry)
             found.append(
-                Finding(f"financial_data.{kind}", figure, SOURCE_NAME, url, retrieved_at, method, CONFIDENCE)
+                Finding(
+                    f"financial_data.{kind}",
+                    figure,
+                    SOURCE_NAME,
+                    url,
+                    retrieved_at,
+                    method,
+                    CONFIDENCE,
+                    evidence=where,
+                )
             )
             break
     shares = latest_entry(facts, *SHARES_CONCEPT)
@@ -200,9 +228,17 @@ def findings_from_company_facts(document: Any, url: str, retrieved_at: datetime)
                 retrieved_at,
                 method,
                 CONFIDENCE,
+                evidence=_fact_path(facts, *SHARES_CONCEPT, shares),
             )
         )
     return found
+
+
+def _fact_path(facts: dict[str, Any], taxonomy: str, concept: str, unit: str, entry: dict[str, Any]) -> str:
+    """``facts.us-gaap.Revenues.units.USD[41]``: where one reported value stands in companyfacts."""
+    units = facts.get(taxonomy, {}).get(concept, {}).get("units", {}).get(unit, [])
+    index = next((i for i, candidate in enumerate(units) if candidate is entry), None)
+    return f"facts.{taxonomy}.{concept}.units.{unit}" + (f"[{index}]" if index is not None else "")
 
 
 def _entries(facts: dict[str, Any], taxonomy: str, concept: str, unit: str) -> list[dict[str, Any]]:

@@ -9,6 +9,9 @@ subsidiaries; the HQ cities), and the HQ cities' regions and countries.
 
 from __future__ import annotations
 
+import functools
+import operator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -130,72 +133,100 @@ def findings_from_item(
     now = datetime.now().astimezone()
     found: list[Finding] = []
 
-    def add(field: str, value: Any, prop: str, confidence: float = CONFIDENCE) -> None:
+    def add(field: str, value: Any, prop: str, path: str, confidence: float = CONFIDENCE) -> None:
         if value not in (None, "", [], {}):
-            found.append(
-                Finding(field, value, SOURCE_NAME, url, now, f"wikidata {entity_id} {prop}", confidence)
-            )
+            method = f"wikidata {entity_id} {prop}"
+            found.append(Finding(field, value, SOURCE_NAME, url, now, method, confidence, evidence=path))
 
     def label_of(item_id: str) -> str | None:
         return wd.label(referenced.get(item_id), language)
 
-    add("identifiers.wikidata_id", entity_id, "id")
-    for alias in wd.aliases(entity, language):
-        add("aliases", alias, "aliases")
+    def item_path(prop: str, item_id: str) -> str:
+        return claim_path(entity, prop, lambda value: isinstance(value, dict) and value.get("id") == item_id)
+
+    add("identifiers.wikidata_id", entity_id, "id", "id")
+    for index, alias in enumerate(wd.aliases(entity, language)):
+        add("aliases", alias, "aliases", f"aliases.{language}[{index}]")
     for industry in wd.item_ids(entity, wd.P_INDUSTRY)[:1]:
-        add("industry", label_of(industry), wd.P_INDUSTRY)
+        add("industry", label_of(industry), wd.P_INDUSTRY, item_path(wd.P_INDUSTRY, industry))
     cities = headquarters_cities(entity)
     for index, city in enumerate(cities):
         place = _city_address(entity, city, referenced, language)
+        where = item_path(wd.P_HEADQUARTERS, city)
         if index == 0:
-            add("headquarters", place, wd.P_HEADQUARTERS)
+            add("headquarters", place, wd.P_HEADQUARTERS, where)
         elif place.get("city"):  # a second head office: a location besides the headquarters
             location = {key: value for key, value in place.items() if key in LOCATION_KEYS}
-            add("locations", {**location, "label": CO_HEADQUARTERS_LABEL}, wd.P_HEADQUARTERS)
+            add("locations", {**location, "label": CO_HEADQUARTERS_LABEL}, wd.P_HEADQUARTERS, where)
     employees = _latest_quantity(entity, wd.P_EMPLOYEES)
     if employees is not None:
-        count = int(employees[0])
-        add("employee_count_exact", count, f"{wd.P_EMPLOYEES} ({employees[1] or 'undated'})")
-        add("employee_count", employee_range_for(count), f"{wd.P_EMPLOYEES} ({employees[1] or 'undated'})")
-    inception = next((wd.time_of(wd.main_value(s)) for s in wd.statements(entity, wd.P_INCEPTION)), None)
-    if inception:
-        add("founded_year", inception[0], wd.P_INCEPTION)
+        count, when, where = int(employees[0]), employees[1], employees[2]
+        add("employee_count_exact", count, f"{wd.P_EMPLOYEES} ({when or 'undated'})", where)
+        add("employee_count", employee_range_for(count), f"{wd.P_EMPLOYEES} ({when or 'undated'})", where)
+    for statement in wd.statements(entity, wd.P_INCEPTION)[:1]:
+        inception = wd.time_of(wd.main_value(statement))
+        if inception:
+            add(
+                "founded_year",
+                inception[0],
+                wd.P_INCEPTION,
+                statement_path(entity, wd.P_INCEPTION, statement),
+            )
     for prop, kind in MONEY_KINDS.items():
-        figure = _money(entity, prop, kind, referenced)
-        add(f"financial_data.{kind}", figure, prop)
+        money = _money(entity, prop, kind, referenced)
+        if money is not None:
+            add(f"financial_data.{kind}", money[0], prop, money[1])
     for statement in wd.statements(entity, wd.P_EXCHANGE)[:1]:
         exchange = wd.main_value(statement)
         exchange_label = label_of(exchange["id"]) if isinstance(exchange, dict) else None
         ticker = wd.qualifier(statement, wd.P_TICKER)
-        add("identifiers.exchange", exchange_label, wd.P_EXCHANGE)
-        add("financial_data.exchange", exchange_label, wd.P_EXCHANGE)
-        add(
-            "identifiers.ticker",
-            ticker if isinstance(ticker, str) else None,
-            f"{wd.P_EXCHANGE}/{wd.P_TICKER}",
-        )
-        add(
-            "financial_data.ticker",
-            ticker if isinstance(ticker, str) else None,
-            f"{wd.P_EXCHANGE}/{wd.P_TICKER}",
-        )
-        add("financial_data.is_public", True, wd.P_EXCHANGE)
+        where = statement_path(entity, wd.P_EXCHANGE, statement)
+        ticker_path = f"{where}.qualifiers.{wd.P_TICKER}[0]"
+        add("identifiers.exchange", exchange_label, wd.P_EXCHANGE, where)
+        add("financial_data.exchange", exchange_label, wd.P_EXCHANGE, where)
+        ticker_text = ticker if isinstance(ticker, str) else None
+        add("identifiers.ticker", ticker_text, f"{wd.P_EXCHANGE}/{wd.P_TICKER}", ticker_path)
+        add("financial_data.ticker", ticker_text, f"{wd.P_EXCHANGE}/{wd.P_TICKER}", ticker_path)
+        add("financial_data.is_public", True, wd.P_EXCHANGE, where)
     for prop, role in PEOPLE_ROLES.items():
         for person in wd.item_ids(entity, prop):
             name = label_of(person)
-            add("people", {"name": name, "role": role} if name else None, prop)
+            add("people", {"name": name, "role": role} if name else None, prop, item_path(prop, person))
     for parent in wd.item_ids(entity, wd.P_PARENT)[:1]:
-        add("parent_company", label_of(parent), wd.P_PARENT)
+        add("parent_company", label_of(parent), wd.P_PARENT, item_path(wd.P_PARENT, parent))
     for subsidiary in wd.current_item_ids(entity, wd.P_SUBSIDIARY):  # divested ones carry an end time
-        add("subsidiaries", label_of(subsidiary), wd.P_SUBSIDIARY)
+        add("subsidiaries", label_of(subsidiary), wd.P_SUBSIDIARY, item_path(wd.P_SUBSIDIARY, subsidiary))
     for lei in wd.strings(entity, wd.P_LEI)[:1]:
-        add("identifiers.lei", lei, wd.P_LEI)
+        add(
+            "identifiers.lei",
+            lei,
+            wd.P_LEI,
+            claim_path(entity, wd.P_LEI, functools.partial(operator.eq, lei)),
+        )
     return found
 
 
-def _latest_quantity(entity: dict[str, Any], prop: str) -> tuple[float, str | None] | None:
-    """The quantity with the latest point in time (P585); undated values rank last."""
-    best: tuple[str, float] | None = None
+def claim_path(entity: dict[str, Any], prop: str, matches: Callable[[Any], bool]) -> str:
+    """``claims.P159[1]``: where in the item the first statement of ``prop`` whose value ``matches`` is
+    (the index in the item's own list, which is the record a reader opens). Pure."""
+    for index, claim in enumerate(entity.get("claims", {}).get(prop, [])):
+        if isinstance(claim, dict) and claim.get("rank") != "deprecated" and matches(wd.main_value(claim)):
+            return f"claims.{prop}[{index}]"
+    return f"claims.{prop}"
+
+
+def statement_path(entity: dict[str, Any], prop: str, statement: dict[str, Any]) -> str:
+    """``claims.P414[0]``: where one statement (as ``wd.statements`` returned it) stands in the item."""
+    for index, claim in enumerate(entity.get("claims", {}).get(prop, [])):
+        if claim is statement:
+            return f"claims.{prop}[{index}]"
+    return f"claims.{prop}"
+
+
+def _latest_quantity(entity: dict[str, Any], prop: str) -> tuple[float, str | None, str] | None:
+    """The quantity with the latest point in time (P585), its date and its claim path; undated values
+    rank last."""
+    best: tuple[str, float, dict[str, Any]] | None = None
     for statement in wd.statements(entity, prop):
         quantity = wd.quantity_of(wd.main_value(statement))
         if quantity is None:
@@ -203,14 +234,15 @@ def _latest_quantity(entity: dict[str, Any], prop: str) -> tuple[float, str | No
         when = wd.time_of(wd.qualifier(statement, wd.P_POINT_IN_TIME))
         key = when[1] if when else ""
         if best is None or key > best[0]:
-            best = (key, quantity[0])
-    return (best[1], best[0] or None) if best else None
+            best = (key, quantity[0], statement)
+    return (best[1], best[0] or None, statement_path(entity, prop, best[2])) if best else None
 
 
 def _money(
     entity: dict[str, Any], prop: str, kind: str, referenced: dict[str, dict[str, Any]]
-) -> dict[str, Any] | None:
-    best: tuple[str, dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], str] | None:
+    """The latest figure of a money property in a currency with an ISO code, and its claim path."""
+    best: tuple[str, tuple[dict[str, Any], str]] | None = None
     for statement in wd.statements(entity, prop):
         quantity = wd.quantity_of(wd.main_value(statement))
         if quantity is None or quantity[1] is None:
@@ -221,7 +253,10 @@ def _money(
         when = wd.time_of(wd.qualifier(statement, wd.P_POINT_IN_TIME))
         period = when[1] if when else ""
         if best is None or period > best[0]:
-            best = (period, money_figure(kind, quantity[0], codes[0], period))
+            best = (
+                period,
+                (money_figure(kind, quantity[0], codes[0], period), statement_path(entity, prop, statement)),
+            )
     return best[1] if best else None
 
 

@@ -17,6 +17,7 @@ from server.extraction.sources.wikidata import SHARED_ENTITY
 SOURCE_NAME = "wikipedia"
 SUMMARY_URL = "https://{language}.wikipedia.org/api/rest_v1/page/summary/{title}"
 CONFIDENCE = 0.65
+EVIDENCE_PATH = "extract"  # where the description stands in the summary document
 STANDARD_PAGE = "standard"  # summary ``type``; "disambiguation" pages describe no company
 
 
@@ -45,7 +46,14 @@ class WikipediaSource:
             method = f"REST page summary of {title!r} (extract)"
             return [
                 Finding(
-                    "description", description, SOURCE_NAME, page.url, page.retrieved_at, method, CONFIDENCE
+                    "description",
+                    description,
+                    SOURCE_NAME,
+                    page.url,
+                    page.retrieved_at,
+                    method,
+                    CONFIDENCE,
+                    evidence=EVIDENCE_PATH,
                 )
             ]
         return []

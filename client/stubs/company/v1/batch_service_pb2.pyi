@@ -23,7 +23,7 @@ class ResponseMetadata(_message.Message):
         ...
 
 class SubmitBatchRequest(_message.Message):
-    __slots__ = ('company_names', 'extraction_mode', 'priority', 'country', 'language', 'domain_hints', 'max_concurrent', 'timeout_seconds', 'include_failed_results', 'export_format', 'request_id', 'bypass_cache')
+    __slots__ = ('company_names', 'extraction_mode', 'priority', 'country', 'language', 'domain_hints', 'max_concurrent', 'timeout_seconds', 'include_failed_results', 'export_format', 'request_id', 'bypass_cache', 'min_match_confidence')
 
     class DomainHintsEntry(_message.Message):
         __slots__ = ('key', 'value')
@@ -46,6 +46,7 @@ class SubmitBatchRequest(_message.Message):
     EXPORT_FORMAT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     BYPASS_CACHE_FIELD_NUMBER: _ClassVar[int]
+    MIN_MATCH_CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
     company_names: _containers.RepeatedScalarFieldContainer[str]
     extraction_mode: _enums_pb2.ExtractionMode
     priority: _enums_pb2.Priority
@@ -58,8 +59,9 @@ class SubmitBatchRequest(_message.Message):
     export_format: _enums_pb2.ExportFormat
     request_id: str
     bypass_cache: bool
+    min_match_confidence: float
 
-    def __init__(self, company_names: _Optional[_Iterable[str]]=..., extraction_mode: _Optional[_Union[_enums_pb2.ExtractionMode, str]]=..., priority: _Optional[_Union[_enums_pb2.Priority, str]]=..., country: _Optional[str]=..., language: _Optional[str]=..., domain_hints: _Optional[_Mapping[str, str]]=..., max_concurrent: _Optional[int]=..., timeout_seconds: _Optional[int]=..., include_failed_results: bool=..., export_format: _Optional[_Union[_enums_pb2.ExportFormat, str]]=..., request_id: _Optional[str]=..., bypass_cache: bool=...) -> None:
+    def __init__(self, company_names: _Optional[_Iterable[str]]=..., extraction_mode: _Optional[_Union[_enums_pb2.ExtractionMode, str]]=..., priority: _Optional[_Union[_enums_pb2.Priority, str]]=..., country: _Optional[str]=..., language: _Optional[str]=..., domain_hints: _Optional[_Mapping[str, str]]=..., max_concurrent: _Optional[int]=..., timeout_seconds: _Optional[int]=..., include_failed_results: bool=..., export_format: _Optional[_Union[_enums_pb2.ExportFormat, str]]=..., request_id: _Optional[str]=..., bypass_cache: bool=..., min_match_confidence: _Optional[float]=...) -> None:
         ...
 
 class SubmitBatchResponse(_message.Message):

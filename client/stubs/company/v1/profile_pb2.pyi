@@ -6,7 +6,7 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CompanyProfile(_message.Message):
-    __slots__ = ('company_name', 'domain', 'website', 'description', 'industry', 'sector', 'employee_count', 'employee_count_exact', 'headquarters', 'founded_year', 'linkedin_url', 'legal_name', 'aliases', 'contacts', 'social_profiles', 'financial_data', 'identifiers', 'people', 'parent_company', 'subsidiaries', 'locations', 'confidence', 'provenance', 'not_found', 'resolution_notes')
+    __slots__ = ('company_name', 'domain', 'website', 'description', 'industry', 'sector', 'employee_count', 'employee_count_exact', 'headquarters', 'founded_year', 'linkedin_url', 'legal_name', 'aliases', 'contacts', 'social_profiles', 'financial_data', 'identifiers', 'people', 'parent_company', 'subsidiaries', 'locations', 'confidence', 'provenance', 'not_found', 'resolution_notes', 'match_confidence', 'match_candidates')
 
     class SocialProfilesEntry(_message.Message):
         __slots__ = ('key', 'value')
@@ -52,6 +52,8 @@ class CompanyProfile(_message.Message):
     PROVENANCE_FIELD_NUMBER: _ClassVar[int]
     NOT_FOUND_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_NOTES_FIELD_NUMBER: _ClassVar[int]
+    MATCH_CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    MATCH_CANDIDATES_FIELD_NUMBER: _ClassVar[int]
     company_name: str
     domain: str
     website: str
@@ -77,8 +79,22 @@ class CompanyProfile(_message.Message):
     provenance: _containers.MessageMap[str, FieldProvenance]
     not_found: _containers.RepeatedScalarFieldContainer[str]
     resolution_notes: _containers.RepeatedScalarFieldContainer[str]
+    match_confidence: float
+    match_candidates: _containers.RepeatedCompositeFieldContainer[MatchCandidate]
 
-    def __init__(self, company_name: _Optional[str]=..., domain: _Optional[str]=..., website: _Optional[str]=..., description: _Optional[str]=..., industry: _Optional[str]=..., sector: _Optional[str]=..., employee_count: _Optional[str]=..., employee_count_exact: _Optional[int]=..., headquarters: _Optional[_Union[Headquarters, _Mapping]]=..., founded_year: _Optional[int]=..., linkedin_url: _Optional[str]=..., legal_name: _Optional[str]=..., aliases: _Optional[_Iterable[str]]=..., contacts: _Optional[_Union[ContactInfo, _Mapping]]=..., social_profiles: _Optional[_Mapping[str, str]]=..., financial_data: _Optional[_Union[FinancialData, _Mapping]]=..., identifiers: _Optional[_Union[Identifiers, _Mapping]]=..., people: _Optional[_Iterable[_Union[Person, _Mapping]]]=..., parent_company: _Optional[str]=..., subsidiaries: _Optional[_Iterable[str]]=..., locations: _Optional[_Iterable[_Union[PostalAddress, _Mapping]]]=..., confidence: _Optional[float]=..., provenance: _Optional[_Mapping[str, FieldProvenance]]=..., not_found: _Optional[_Iterable[str]]=..., resolution_notes: _Optional[_Iterable[str]]=...) -> None:
+    def __init__(self, company_name: _Optional[str]=..., domain: _Optional[str]=..., website: _Optional[str]=..., description: _Optional[str]=..., industry: _Optional[str]=..., sector: _Optional[str]=..., employee_count: _Optional[str]=..., employee_count_exact: _Optional[int]=..., headquarters: _Optional[_Union[Headquarters, _Mapping]]=..., founded_year: _Optional[int]=..., linkedin_url: _Optional[str]=..., legal_name: _Optional[str]=..., aliases: _Optional[_Iterable[str]]=..., contacts: _Optional[_Union[ContactInfo, _Mapping]]=..., social_profiles: _Optional[_Mapping[str, str]]=..., financial_data: _Optional[_Union[FinancialData, _Mapping]]=..., identifiers: _Optional[_Union[Identifiers, _Mapping]]=..., people: _Optional[_Iterable[_Union[Person, _Mapping]]]=..., parent_company: _Optional[str]=..., subsidiaries: _Optional[_Iterable[str]]=..., locations: _Optional[_Iterable[_Union[PostalAddress, _Mapping]]]=..., confidence: _Optional[float]=..., provenance: _Optional[_Mapping[str, FieldProvenance]]=..., not_found: _Optional[_Iterable[str]]=..., resolution_notes: _Optional[_Iterable[str]]=..., match_confidence: _Optional[float]=..., match_candidates: _Optional[_Iterable[_Union[MatchCandidate, _Mapping]]]=...) -> None:
+        ...
+
+class MatchCandidate(_message.Message):
+    __slots__ = ('domain', 'score', 'outcome')
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    domain: str
+    score: float
+    outcome: str
+
+    def __init__(self, domain: _Optional[str]=..., score: _Optional[float]=..., outcome: _Optional[str]=...) -> None:
         ...
 
 class Headquarters(_message.Message):
@@ -228,17 +244,19 @@ class Person(_message.Message):
         ...
 
 class FieldProvenance(_message.Message):
-    __slots__ = ('source', 'url', 'retrieved_at', 'method', 'confidence')
+    __slots__ = ('source', 'url', 'retrieved_at', 'method', 'confidence', 'evidence')
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     RETRIEVED_AT_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
     source: str
     url: str
     retrieved_at: _timestamp_pb2.Timestamp
     method: str
     confidence: float
+    evidence: str
 
-    def __init__(self, source: _Optional[str]=..., url: _Optional[str]=..., retrieved_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., method: _Optional[str]=..., confidence: _Optional[float]=...) -> None:
+    def __init__(self, source: _Optional[str]=..., url: _Optional[str]=..., retrieved_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., method: _Optional[str]=..., confidence: _Optional[float]=..., evidence: _Optional[str]=...) -> None:
         ...

@@ -1,0 +1,104 @@
+"""Confidence of merged values: independent signals agree, rivals contradict, list items carry their own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from server.domain import ExtractionMode, ExtractionRequest
+from server.extraction.confidence import combined, contested
+from server.extraction.fetcher import FetchedPage
+from server.extraction.modes import plan_for
+from server.extraction.parse import PageFacts
+from server.extraction.profile import build_profile
+from server.extraction.resolve import Resolution
+from server.extraction.sources.base import Finding
+from server.extraction.sources.website import is_front_page
+
+NOW = datetime(2025, 1, 15, tzinfo=UTC)
+
+
+def _finding(field: str, value: Any, method: str, confidence: float, source: str = "website") -> Finding:
+    return Finding(field, value, source, "https://acme.example/", NOW, method, confidence, evidence=method)
+
+
+def test_two_ways_of_reading_one_site_are_two_witnesses_but_one_way_on_many_pages_is_one() -> None:
+    og = _finding("company_name", "Acme", "opengraph og:site_name", 0.7)
+    holder = _finding("company_name", "Acme", "copyright line", 0.5)
+    assert combined([og, holder]) == pytest.approx(1 - 0.3 * 0.5)
+    assert combined([og, og, og]) == pytest.approx(0.7)
+
+
+def test_an_uncontested_value_keeps_its_confidence_and_a_rival_lowers_it() -> None:
+    assert contested(0.9, []) == 0.9
+    assert contested(0.9, [0.6]) == pytest.approx(0.9 * 0.4 / (1 - 0.9 * 0.6))
+    assert contested(0.9, [0.6]) < contested(0.9, [0.2]) < 0.9
+    assert 0.0 < contested(1.0, [1.0]) < 1.0  # two "certain" rivals cannot both be right
+
+
+HOME = FetchedPage("https://acme.example/", 200, "text/html", "<title>Acme</title>", NOW)
+RESOLUTION = Resolution(
+    "acme.example", HOME, PageFacts(HOME.url, title="Acme"), 1.0, "title", origin="hint", matched_name="Acme"
+)
+
+
+def _profile(findings: list[Finding]) -> dict[str, Any]:
+    request = ExtractionRequest("Acme", ExtractionMode.COMPREHENSIVE)
+    return build_profile(request, RESOLUTION, findings, plan_for(ExtractionMode.COMPREHENSIVE))
+
+
+def test_lists_give_each_item_its_own_provenance_and_the_list_its_weakest_confidence() -> None:
+    findings = [
+        _finding(
+            "contacts.phones",
+            {"number": "+15550100", "type": "general"},
+            "json-ld Organization.telephone",
+            0.9,
+        ),
+        _finding("contacts.phones", {"number": "+15550199", "type": "general"}, "tel link/prose", 0.6),
+    ]
+    profile = _profile(findings)
+    provenance = profile["provenance"]
+    assert [p["number"] for p in profile["contacts"]["phones"]] == ["+15550100", "+15550199"]
+    assert provenance["contacts.phones[0]"]["confidence"] == 0.9
+    assert provenance["contacts.phones[1]"]["evidence"] == "tel link/prose"
+    assert provenance["contacts.phones"]["confidence"] == 0.6
+
+
+def test_a_contradicted_founding_year_is_less_sure_than_an_uncontested_one() -> None:
+    alone = _profile([_finding("founded_year", 2009, "json-ld Organization.foundingDate", 0.9)])
+    rivalled = _profile(
+        [
+            _finding("founded_year", 2009, "json-ld Organization.foundingDate", 0.9),
+            _finding("founded_year", 2005, "prose 'founded in'", 0.4),
+        ]
+    )
+    assert rivalled["founded_year"] == alone["founded_year"] == 2009
+    assert (
+        rivalled["provenance"]["founded_year"]["confidence"]
+        < alone["provenance"]["founded_year"]["confidence"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "front"),
+    [
+        ("https://acme.example/", True),
+        ("https://acme.example/en/", True),
+        ("https://acme.example/de-de", True),
+        ("https://acme.example/index.html", True),
+        ("https://acme.example/about/", False),
+        ("https://acme.example/blog/2019/we-moved", False),
+    ],
+)
+def test_only_a_sites_front_page_summary_describes_the_company(url: str, front: bool) -> None:
+    assert is_front_page(url) is front
+
+
+def test_the_domain_carries_the_match_confidence_and_the_page_name_that_verified_it() -> None:
+    profile = _profile([])
+    assert profile["provenance"]["domain"]["confidence"] == profile["match_confidence"]
+    assert profile["provenance"]["domain"]["evidence"] == "Acme"
+    assert 0.9 < profile["match_confidence"] < 1.0  # a hint and an exact name: sure, never certain
