@@ -1,0 +1,273 @@
+"""Postal addresses as pages print them, in the countries' own formats. Pure: text in, addresses out.
+
+US, Canadian and British addresses are read by pyap ("2200 Mission College Blvd., Santa Clara, CA
+95052-8119"; "1 Canada Square, London E14 5AB"). Continental Europe writes the postal code before the
+city ("Leitnergasse 16, 8010 Graz", "CH-6300 Zug", "12 rue de Rivoli, 75001 Paris"), which no parser
+that ships its data reads, so that format is matched here: a postal code and a capitalised city, with
+either a street and house number before it or a country prefix ("CH-"), so that "8200 Mitarbeiter" or
+"Nr. 1 seit 2008" is no address.
+
+Both readers first look for the cheap anchor of an address (a postal code beside a city), then parse
+only the few hundred characters around it: a 2 MB page costs a scan, not a parser run over all of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyap  # type: ignore[import-untyped]
+import pycountry
+
+from server.extraction.markup import Element
+from server.extraction.statements import text_blocks
+
+QUOTE_CHARS = 200
+ANGLO_COUNTRIES = ("US", "CA", "GB")
+# Anchors: "CA 95052", "CA 95052-8119" (US), "E14 5AB" (GB), "K1A 0B1" (CA).
+US_ANCHOR_RE = re.compile(r"\b[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?\b")
+GB_ANCHOR_RE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+CA_ANCHOR_RE = re.compile(r"\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
+ANCHOR_WINDOW = 160  # characters before an anchor that an address's street and city fit in
+# "[CH-]6300 Zug", "75008 Paris", "D-80333 München": postal code, then a capitalised city name.
+POSTAL_CITY_RE = re.compile(
+    r"(?<![\w-])(?:(?P<prefix>[A-Z]{1,2})\s?-\s?)?(?P<postal>\d{4,5})\s+"
+    r"(?P<city>[A-ZÄÖÜÉÈ][\w'’.\-]*(?:[ \-](?:[A-ZÄÖÜÉÈ][\w'’.\-]*|am|an|bei|im|in|ob|sur|sous|en|de|la|le))"
+    r"{0,3})"
+)
+# The street before it: "Leitnergasse 16", "Werner-von-Siemens-Straße 1a", "Am Markt 3-5" (German
+# order), or "12 rue de Rivoli", "3bis avenue Foch" (French and Spanish order).
+STREET_BEFORE_RE = re.compile(
+    r"(?:(?P<name_first>(?:[A-ZÄÖÜ][\w'.\-]*\s){0,3}[\w'.\-]*[^\W\d]\.?\s\d{1,4}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}[a-zA-Z]?)?)"
+    r"|(?P<number_first>\d{1,4}(?:\s?(?:bis|ter|[a-z]))?,?\s(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse"
+    r"|quai|route|cours|calle|avenida|paseo|plaza|via|viale|piazza|corso)\s[^\d,|]{2,40}?))"
+    r"[,\s]*(?:\||·|•|-|–)?\s*$"
+)
+# Digits of each country's postal code where the postal code comes before the city.
+POSTAL_DIGITS = {
+    "DE": 5, "FR": 5, "ES": 5, "IT": 5, "FI": 5, "SE": 5, "MC": 5, "AT": 4, "CH": 4, "LI": 4, "BE": 4,
+    "LU": 4, "DK": 4, "NO": 4, "HU": 4, "SI": 4,
+}  # fmt: skip
+# Country prefixes of the postal-code form ("D-80333", "CH-6300", "F-75008").
+PREFIX_COUNTRIES = {"D": "DE", "A": "AT", "F": "FR", "E": "ES", "I": "IT", "B": "BE", "L": "LU", "FL": "LI"}
+CITY_STOP_WORDS = frozenset(
+    {"Tel", "Telefon", "Phone", "Fax", "Mail", "E-Mail", "Email", "Web", "Www", "Fon", "Tél", "Mobil"}
+)
+
+
+@dataclass(frozen=True)
+class PrintedAddress:
+    """An address as printed: its parts (``headquarters_from`` keywords), where it starts, and the quote."""
+
+    street: str | None
+    city: str
+    postal: str | None
+    region: str | None
+    country_code: str | None  # only when the address itself states it (prefix, country word, format)
+    start: int
+    quote: str
+
+
+def find_addresses(text: str) -> list[PrintedAddress]:
+    """Every postal address printed in ``text``, in page order, each once."""
+    found = _anglo_addresses(text) + _continental_addresses(text)
+    found.sort(key=lambda address: address.start)
+    unique: list[PrintedAddress] = []
+    for address in found:
+        if not any(address.city == known.city and address.postal == known.postal for known in unique):
+            unique.append(address)
+    return unique
+
+
+def _anglo_addresses(text: str) -> list[PrintedAddress]:
+    found: list[PrintedAddress] = []
+    for country, anchor in (("US", US_ANCHOR_RE), ("GB", GB_ANCHOR_RE), ("CA", CA_ANCHOR_RE)):
+        seen_end = -1
+        for match in anchor.finditer(text):
+            if match.end() <= seen_end:
+                continue
+            start = max(0, match.start() - ANCHOR_WINDOW)
+            window = text[start : match.end() + 40]
+            for parsed in pyap.parse(window, country=country):
+                parts = parsed.as_dict()
+                if not parts.get("city") or not parts.get("postal_code"):
+                    continue
+                begin = start + int(parts.get("match_start") or 0)
+                seen_end = max(seen_end, start + int(parts.get("match_end") or 0))
+                found.append(_from_pyap(_with_anchor(parts, match.group()), country, begin))
+    return found
+
+
+def _with_anchor(parts: dict[str, str | None], anchor: str) -> dict[str, str | None]:
+    """pyap's parts with a British or Canadian postcode whole: its city pattern can swallow the
+    postcode's first letters ("Norwich NR1 1BY" read as city "Norwich N", postcode "R1 1BY")."""
+    postal, city = str(parts.get("postal_code") or ""), str(parts.get("city") or "")
+    lost = anchor[: len(anchor) - len(postal)] if anchor != postal and anchor.endswith(postal) else ""
+    if lost and city.endswith(" " + lost.strip()):
+        return {**parts, "postal_code": anchor, "city": city[: -len(lost.strip())].rstrip()}
+    return parts
+
+
+def _from_pyap(parts: dict[str, str | None], country: str, begin: int) -> PrintedAddress:
+    full = str(parts.get("full_address") or "")
+    return PrintedAddress(
+        street=str(parts.get("full_street") or "").strip(" ,") or None,
+        city=str(parts["city"]).strip(" ,"),
+        postal=str(parts["postal_code"]).strip(),
+        region=str(parts["region1"]).strip(" .") if parts.get("region1") else None,
+        country_code=country,
+        start=begin,
+        quote=full[:QUOTE_CHARS],
+    )
+
+
+def _continental_addresses(text: str) -> list[PrintedAddress]:
+    found: list[PrintedAddress] = []
+    for match in POSTAL_CITY_RE.finditer(text):
+        city = _trim_city(match.group("city"))
+        postal = match.group("postal")
+        if not city or city.split(" ")[0] in CITY_STOP_WORDS:
+            continue
+        prefix = match.group("prefix")
+        country = _prefix_country(prefix) if prefix else None
+        if prefix and country is None:
+            continue  # "AB-1234 Name" is a product code, not a country prefix
+        after = text[match.end() : match.end() + 40]
+        country = country or _country_after(after)
+        if country and POSTAL_DIGITS.get(country, len(postal)) != len(postal):
+            continue
+        head = text[max(0, match.start() - ANCHOR_WINDOW) : match.start()]
+        street_match = STREET_BEFORE_RE.search(head)
+        street = None
+        if street_match:
+            street = (street_match.group("name_first") or street_match.group("number_first") or "").strip(
+                " ,"
+            )
+            street = _trim_street(street)
+        if not street and not prefix:
+            continue  # a bare "8200 Mitarbeiter": no street, no country mark, no address
+        begin = (
+            match.start() - (len(head) - street_match.start()) if street_match and street else match.start()
+        )
+        end = match.start("city") + len(city)
+        found.append(
+            PrintedAddress(
+                street=street,
+                city=city,
+                postal=postal,
+                region=None,
+                country_code=country,
+                start=begin,
+                quote=text[begin : min(end, begin + QUOTE_CHARS)].strip(),
+            )
+        )
+    return found
+
+
+def _trim_city(city: str) -> str:
+    """The city without a trailing country or label ("Zug - Schweiz" is cut at the dash by the pattern)."""
+    words = city.strip(" .,-").split(" ")
+    kept: list[str] = []
+    for word in words:
+        if word.strip(".,") in CITY_STOP_WORDS or _country_code(word.strip(".,")):
+            break
+        kept.append(word)
+    return " ".join(kept).strip(" .,-")
+
+
+def _trim_street(street: str) -> str | None:
+    """The street without words of the sentence before it: from its first capitalised word or number."""
+    words = street.split(" ")
+    while len(words) > 2 and not (words[0][:1].isupper() or words[0][:1].isdigit()):
+        words = words[1:]
+    text = " ".join(words).strip(" ,")
+    return text or None
+
+
+def _prefix_country(prefix: str) -> str | None:
+    if prefix in PREFIX_COUNTRIES:
+        return PREFIX_COUNTRIES[prefix]
+    return prefix if len(prefix) == 2 and pycountry.countries.get(alpha_2=prefix) is not None else None
+
+
+def _country_after(after: str) -> str | None:
+    """A country named right after the city ("6300 Zug - Schweiz", "8010 Graz, Austria")."""
+    match = re.match(r"\s*[-–,|/]?\s*([^\W\d]{4,20})\b", after)
+    return _country_code(match.group(1)) if match else None
+
+
+COUNTRY_WORDS = {
+    "deutschland": "DE", "germany": "DE", "österreich": "AT", "austria": "AT", "schweiz": "CH",
+    "suisse": "CH", "svizzera": "CH", "switzerland": "CH", "france": "FR", "frankreich": "FR",
+    "españa": "ES", "spain": "ES", "spanien": "ES", "italia": "IT", "italy": "IT", "italien": "IT",
+    "belgique": "BE", "belgië": "BE", "belgium": "BE", "luxembourg": "LU", "liechtenstein": "LI",
+    "danmark": "DK", "denmark": "DK", "norge": "NO", "norway": "NO", "sverige": "SE", "sweden": "SE",
+    "suomi": "FI", "finland": "FI", "monaco": "MC", "magyarország": "HU", "hungary": "HU",
+}  # fmt: skip
+
+
+def _country_code(word: str) -> str | None:
+    return COUNTRY_WORDS.get(word.casefold())
+
+
+@dataclass(frozen=True)
+class PlacedAddress:
+    """A printed address and where on the page: site furniture (footer, ``<address>``) or the body.
+
+    ``lead`` is the text printed just before it in the same block ("Intel Corporation, "), for telling
+    the company's own address from a partner's.
+    """
+
+    address: PrintedAddress
+    in_furniture: bool
+    lead: str
+
+
+FOOTER_HINT_RE = re.compile(r"(?:^|[\s_-])(?:footer|site-info|colophon|impressum|imprint)(?:$|[\s_-])", re.I)
+LEAD_CHARS = 80
+
+
+def page_addresses(root: Element) -> list[PlacedAddress]:
+    """Every address of a page (non-content already cut): those in its furniture first, then the body's."""
+    placed: list[PlacedAddress] = []
+    furniture = _furniture(root)
+    for element in furniture:
+        placed.extend(_placed(text_blocks(element), in_furniture=True))
+    body = next(root.iter("body"), root)
+    for address in _placed(text_blocks(body), in_furniture=False):
+        if not any(_same(address.address, known.address) for known in placed):
+            placed.append(address)
+    return placed
+
+
+def _placed(blocks: list[str], *, in_furniture: bool) -> list[PlacedAddress]:
+    text = ", ".join(blocks)
+    return [
+        PlacedAddress(address, in_furniture, text[max(0, address.start - LEAD_CHARS) : address.start])
+        for address in find_addresses(text)
+    ]
+
+
+def _furniture(root: Element) -> list[Element]:
+    """The outermost footers (``<footer>``, ``role=contentinfo``, a "footer" id or class) and the
+    ``<address>`` elements outside them."""
+
+    def is_footer(element: Element) -> bool:
+        if element.tag == "footer" or element.get("role") == "contentinfo":
+            return True
+        hint = f"{element.get('id') or ''} {element.get('class') or ''}"
+        return bool(FOOTER_HINT_RE.search(hint))
+
+    found: list[Element] = []
+    stack = [root]
+    while stack:  # depth first, not descending into a footer once found
+        element = stack.pop()
+        if element.tag not in ("html", "body") and (is_footer(element) or element.tag == "address"):
+            found.append(element)
+            continue
+        stack.extend(child for child in reversed(element) if isinstance(child.tag, str))
+    return found
+
+
+def _same(one: PrintedAddress, other: PrintedAddress) -> bool:
+    return one.city == other.city and one.postal == other.postal
