@@ -1,11 +1,11 @@
 """Postal addresses as pages print them, in the countries' own formats. Pure: text in, addresses out.
 
-US, Canadian and British addresses are read by pyap ("2200 Mission College Blvd., Santa Clara, CA
-95052-8119"; "1 Canada Square, London E14 5AB"). Continental Europe writes the postal code before the
-city ("Leitnergasse 16, 8010 Graz", "CH-6300 Zug", "12 rue de Rivoli, 75001 Paris"), which no parser
-that ships its data reads, so that format is matched here: a postal code and a capitalised city, with
-either a street and house number before it or a country prefix ("CH-"), so that "8200 Mitarbeiter" or
-"Nr. 1 seit 2008" is no address.
+US, Canadian and British addresses are read by pyap (its maintained fork ``pyap-beauhurst``):
+"2200 Mission College Blvd., Santa Clara, CA 95052-8119"; "1 Canada Square, London E14 5AB".
+Continental Europe writes the postal code before the city ("Leitnergasse 16, 8010 Graz", "CH-6300 Zug",
+"12 rue de Rivoli, 75001 Paris"), which no parser that ships its data reads, so that format is matched
+here: a postal code and a capitalised city, with either a street and house number before it or a
+country prefix ("CH-"), so that "8200 Mitarbeiter" or "Nr. 1 seit 2008" is no address.
 
 Both readers first look for the cheap anchor of an address (a postal code beside a city), then parse
 only the few hundred characters around it: a 2 MB page costs a scan, not a parser run over all of it.
@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-import pyap  # type: ignore[import-untyped]
+import pyap_beauhurst as pyap
 import pycountry
 
 from server.extraction.markup import Element
@@ -32,8 +33,8 @@ ANCHOR_WINDOW = 160  # characters before an anchor that an address's street and 
 # "[CH-]6300 Zug", "75008 Paris", "D-80333 München": postal code, then a capitalised city name.
 POSTAL_CITY_RE = re.compile(
     r"(?<![\w-])(?:(?P<prefix>[A-Z]{1,2})\s?-\s?)?(?P<postal>\d{4,5})\s+"
-    r"(?P<city>[A-ZÄÖÜÉÈ][\w'’.\-]*(?:[ \-](?:[A-ZÄÖÜÉÈ][\w'’.\-]*|am|an|bei|im|in|ob|sur|sous|en|de|la|le))"
-    r"{0,3})"
+    r"(?P<city>[A-ZÄÖÜÉÈ][\w'\u2019.\-]*"
+    r"(?:[ \-](?:[A-ZÄÖÜÉÈ][\w'\u2019.\-]*|am|an|bei|im|in|ob|sur|sous|en|de|la|le)){0,3})"
 )
 # The street before it: "Leitnergasse 16", "Werner-von-Siemens-Straße 1a", "Am Markt 3-5" (German
 # order), or "12 rue de Rivoli", "3bis avenue Foch" (French and Spanish order).
@@ -41,7 +42,7 @@ STREET_BEFORE_RE = re.compile(
     r"(?:(?P<name_first>(?:[A-ZÄÖÜ][\w'.\-]*\s){0,3}[\w'.\-]*[^\W\d]\.?\s\d{1,4}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}[a-zA-Z]?)?)"
     r"|(?P<number_first>\d{1,4}(?:\s?(?:bis|ter|[a-z]))?,?\s(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse"
     r"|quai|route|cours|calle|avenida|paseo|plaza|via|viale|piazza|corso)\s[^\d,|]{2,40}?))"
-    r"[,\s]*(?:\||·|•|-|–)?\s*$"
+    r"[,\s]*(?:\||·|•|-|\u2013)?\s*$"
 )
 # Digits of each country's postal code where the postal code comes before the city.
 POSTAL_DIGITS = {
@@ -89,26 +90,18 @@ def _anglo_addresses(text: str) -> list[PrintedAddress]:
             start = max(0, match.start() - ANCHOR_WINDOW)
             window = text[start : match.end() + 40]
             for parsed in pyap.parse(window, country=country):
-                parts = parsed.as_dict()
+                if parsed is None:
+                    continue
+                parts = parsed.model_dump()
                 if not parts.get("city") or not parts.get("postal_code"):
                     continue
                 begin = start + int(parts.get("match_start") or 0)
                 seen_end = max(seen_end, start + int(parts.get("match_end") or 0))
-                found.append(_from_pyap(_with_anchor(parts, match.group()), country, begin))
+                found.append(_from_pyap(parts, country, begin))
     return found
 
 
-def _with_anchor(parts: dict[str, str | None], anchor: str) -> dict[str, str | None]:
-    """pyap's parts with a British or Canadian postcode whole: its city pattern can swallow the
-    postcode's first letters ("Norwich NR1 1BY" read as city "Norwich N", postcode "R1 1BY")."""
-    postal, city = str(parts.get("postal_code") or ""), str(parts.get("city") or "")
-    lost = anchor[: len(anchor) - len(postal)] if anchor != postal and anchor.endswith(postal) else ""
-    if lost and city.endswith(" " + lost.strip()):
-        return {**parts, "postal_code": anchor, "city": city[: -len(lost.strip())].rstrip()}
-    return parts
-
-
-def _from_pyap(parts: dict[str, str | None], country: str, begin: int) -> PrintedAddress:
+def _from_pyap(parts: dict[str, Any], country: str, begin: int) -> PrintedAddress:
     full = str(parts.get("full_address") or "")
     return PrintedAddress(
         street=str(parts.get("full_street") or "").strip(" ,") or None,
@@ -192,7 +185,7 @@ def _prefix_country(prefix: str) -> str | None:
 
 def _country_after(after: str) -> str | None:
     """A country named right after the city ("6300 Zug - Schweiz", "8010 Graz, Austria")."""
-    match = re.match(r"\s*[-–,|/]?\s*([^\W\d]{4,20})\b", after)
+    match = re.match(r"\s*[-\u2013,|/]?\s*([^\W\d]{4,20})\b", after)
     return _country_code(match.group(1)) if match else None
 
 

@@ -154,5 +154,5 @@ def site_country(domain: str, addresses: list[PlacedAddress]) -> str | None:
 
 def _named_before(lead: str, names: list[str]) -> bool:
     """Whether the text just before an address ends with the company's name ("Intel Corporation, ")."""
-    tail = re.split(r"[.!?]\s+", lead.rstrip(" ,:;-–|"))[-1].strip()
+    tail = re.split(r"[.!?]\s+", lead.rstrip(" ,:;-\u2013|"))[-1].strip()
     return bool(tail) and refers_to_company(tail, names) and tail.casefold() not in ("we", "wir", "nous")

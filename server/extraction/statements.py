@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from cleanco import basename
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from server.extraction.markup import Element
 
@@ -85,7 +85,8 @@ PEOPLE_NOUNS = (
 HEADCOUNT_PATTERNS = (
     # "a team of 40 people", "ein Team von 120 Mitarbeitern", "une équipe de 40 salariés"
     re.compile(
-        r"\b(?:team\s+of|team\s+von|équipe\s+de|equipo\s+de)\s+" + APPROXIMATELY + COUNT + r"\s+" + PEOPLE_NOUNS + r"\b",
+        r"\b(?:team\s+of|team\s+von|équipe\s+de|equipo\s+de)\s+"
+        + APPROXIMATELY + COUNT + r"\s+" + PEOPLE_NOUNS + r"\b",
         re.IGNORECASE,
     ),
     # "<subject> employs 500 people", "<subject> beschäftigt 80 Mitarbeiter", "<subject> emploie 40 personnes"
@@ -101,11 +102,11 @@ TEAM_OR_VERB_PATTERNS = HEADCOUNT_PATTERNS[:2]
 # Words that stand for the company itself as a sentence's subject, in the languages the service reads.
 SELF_REFERENCES = frozenset(
     {
-        "we", "our company", "our firm", "our business", "our organization", "our organisation", "our agency",
-        "our team", "the company", "the firm", "the organization", "the organisation", "wir", "unser unternehmen",
-        "unsere firma", "das unternehmen", "die firma", "unser verein", "der verein", "unsere agentur",
-        "unser team", "nous", "notre entreprise", "notre société", "la société", "l'entreprise", "notre agence",
-        "notre équipe", "nosotros", "nuestra empresa", "la empresa",
+        "we", "our company", "our firm", "our business", "our organization", "our organisation",
+        "our agency", "our team", "the company", "the firm", "the organization", "the organisation", "wir",
+        "unser unternehmen", "unsere firma", "das unternehmen", "die firma", "unser verein", "der verein",
+        "unsere agentur", "unser team", "nous", "notre entreprise", "notre société", "la société",
+        "l'entreprise", "notre agence", "notre équipe", "nosotros", "nuestra empresa", "la empresa",
     }
 )  # fmt: skip
 # First-person words: a head count in a sentence that has one is the speaker's (the company's).
