@@ -51,6 +51,8 @@ POSTAL_DIGITS = {
 }  # fmt: skip
 # Country prefixes of the postal-code form ("D-80333", "CH-6300", "F-75008").
 PREFIX_COUNTRIES = {"D": "DE", "A": "AT", "F": "FR", "E": "ES", "I": "IT", "B": "BE", "L": "LU", "FL": "LI"}
+YEAR_RE = re.compile(r"(?:19|20)\d{2}")
+YEAR_SPAN_END_RE = re.compile(r"(?:(?:19|20)\d{2}\s*[-\u2013\u2014]|©|\(c\)|copyright)\s*$", re.IGNORECASE)
 CITY_STOP_WORDS = frozenset(
     {"Tel", "Telefon", "Phone", "Fax", "Mail", "E-Mail", "Email", "Web", "Www", "Fon", "Tél", "Mobil"}
 )
@@ -130,6 +132,8 @@ def _continental_addresses(text: str) -> list[PrintedAddress]:
         if country and POSTAL_DIGITS.get(country, len(postal)) != len(postal):
             continue
         head = text[max(0, match.start() - ANCHOR_WINDOW) : match.start()]
+        if YEAR_SPAN_END_RE.search(head) and YEAR_RE.fullmatch(postal):
+            continue  # "© 1998 - 2018 Tencent": a span of years, not a postal code
         street_match = STREET_BEFORE_RE.search(head)
         street = None
         if street_match:

@@ -8,6 +8,7 @@ about/contact/careers pages.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -118,6 +119,7 @@ MANAGER_RE = re.compile(
 )
 WHITESPACE_RE = re.compile(r"\s+")
 PHONE_LABEL_RE = re.compile(r"[\w\s]+", re.UNICODE)
+CDATA_OPEN, CDATA_CLOSE = "<![CDATA[", "]]>"
 SYNTAX_KEY = "_syntax"  # which markup a structured record came from: "json-ld" or "microdata"
 MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are mostly noise
 
@@ -243,7 +245,27 @@ def _structured_data(tree: Element, url: str) -> dict[str, list[dict[str, Any]]]
         )
     except ValueError:  # extruct raises on some malformed documents; the page still has prose
         return {}
+    data.setdefault("json-ld", []).extend(cdata_json_ld(tree))
     return data
+
+
+def cdata_json_ld(tree: Element) -> list[dict[str, Any]]:
+    """JSON-LD records wrapped in ``<![CDATA[ ... ]]>`` (as XHTML-minded templates print them), which
+    extruct cannot read: in HTML the markers are part of the script's text."""
+    records: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        text = (script.text or "").strip()
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or CDATA_OPEN not in text[:40]:
+            continue
+        body = text.split(CDATA_OPEN, 1)[1].rsplit(CDATA_CLOSE, 1)[0]
+        try:
+            value = json.loads(body)
+        except ValueError:
+            continue
+        records.extend(
+            item for item in (value if isinstance(value, list) else [value]) if isinstance(item, dict)
+        )
+    return records
 
 
 def _items(structured: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from server.extraction.markup import Element
 
 QUOTE_CHARS = 200  # the longest evidence quote (``sources.base.EVIDENCE_CHARS``)
+MAX_SUBJECT_WORDS = 8  # a block before a subjectless "was founded" names the subject if it is this short
 BLOCK_TAGS = frozenset(
     {
         "p", "div", "li", "dd", "dt", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
@@ -169,6 +170,10 @@ def text_blocks(root: Element) -> list[str]:
         if event == "start":
             if is_tag and element.tag in BLOCK_TAGS:
                 flush()
+            if is_tag and element.tag == "img" and (element.get("alt") or "").strip():
+                flush()  # a logo stands for its name: "<img alt=Acme> was founded in 1990"
+                current.append(element.get("alt"))
+                flush()
             if is_tag and element.text:
                 current.append(element.text)
         else:
@@ -183,6 +188,7 @@ def text_blocks(root: Element) -> list[str]:
 def founding_statements(blocks: Iterable[str]) -> list[Statement]:
     """Every sentence that states a founding year, with the words before the verb as its subject."""
     found: list[Statement] = []
+    previous = ""
     for block in blocks:
         for start, sentence in _sentences(block):
             opening = FOUNDED_OPENING.match(sentence)
@@ -194,9 +200,12 @@ def founding_statements(blocks: Iterable[str]) -> list[Statement]:
                 match = pattern.search(sentence)
                 if match:
                     subject = sentence[: match.start()].strip(" ,")
+                    if not subject and start == 0 and len(previous.split()) <= MAX_SUBJECT_WORDS:
+                        subject = previous  # "was founded in 1990" under a logo or heading naming it
                     quote = _quote(block, start, start + len(sentence))
-                    found.append(Statement(int(match.group(1)), subject or None, quote))
+                    found.append(Statement(int(match.group(1)), subject, quote))
                     break
+        previous = block
     return found
 
 
@@ -234,14 +243,16 @@ def _headcount_in(sentence: str, quote: str) -> Statement | None:
 def refers_to_company(subject: str | None, names: Iterable[str]) -> bool:
     """Whether a statement's subject is the company: none (the page's own), "we", or one of its names.
 
+    An empty subject (a passive verb with nothing before it) is nobody's.
+
     The subject's last words must be the name ("Today, Acme Robotics Inc." is Acme Robotics); legal forms,
     case and punctuation aside.
     """
     if subject is None:
         return True
     words = _words(subject)
-    if not words:
-        return True
+    if not words:  # "was founded in 1990" with nothing before it: whose founding is unknown
+        return False
     text = " ".join(words)
     if any(text == ref or text.endswith(" " + ref) for ref in SELF_REFERENCES):
         return True
