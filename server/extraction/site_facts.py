@@ -31,9 +31,10 @@ from server.extraction.statements import refers_to_company
 MIN_DESCRIPTION_WORDS = 3  # "Description", "Home": a template's placeholder describes nothing
 CJK_MIN_CHARS = 12  # scripts without spaces: count characters instead
 # URL words of the pages where a site prints its own postal address.
+# An about page may print a partner's address as readily as the company's; these pages print the company's.
 CONTACT_PAGE_WORDS = (
     "contact", "kontakt", "contacto", "contatti", "impressum", "imprint", "mentions-legales",
-    "aviso-legal", "legal-notice", "legal", "about", "ueber-uns", "uber-uns", "a-propos",
+    "aviso-legal", "legal-notice",
 )  # fmt: skip
 # ccTLDs sold as generic names: they say nothing about where the company is.
 GENERIC_CCTLDS = frozenset(

@@ -92,7 +92,9 @@ HEADCOUNT_PATTERNS = (
     ),
     # "<subject> employs 500 people", "<subject> beschäftigt 80 Mitarbeiter", "<subject> emploie 40 personnes"
     re.compile(
-        r"\b(?:employs?|employing|beschäftigt|beschäftigen|emploie|emploient|compte|comptons|emplea)\s+"
+        r"\b(?:employs?|employing|beschäftigt|beschäftigen|emploie|emploient|employons|compte|comptons|emplea|"
+        r"empleamos)\s+(?:(?:wir|we|nous|derzeit|heute|aktuell|insgesamt|currently|today|now|actuellement|"
+        r"aujourd'hui|hoy)\s+){0,2}"
         + APPROXIMATELY + COUNT + r"\s+" + PEOPLE_NOUNS + r"\b",
         re.IGNORECASE,
     ),
@@ -230,9 +232,9 @@ def _headcount_in(sentence: str, quote: str) -> Statement | None:
         match = pattern.search(sentence)
         if match:
             before = sentence[: match.start()].strip(" ,")
-            subject = None if pattern is HEADCOUNT_PATTERNS[0] else (before or None)
-            if subject is not None and FIRST_PERSON_RE.search(before):
-                subject = "we"
+            subject = None if pattern is HEADCOUNT_PATTERNS[0] else before
+            if subject is not None and FIRST_PERSON_RE.search(sentence[: match.end()]):
+                subject = "we"  # "we employ", and German's "heute beschäftigen wir 45 Mitarbeiter"
             return Statement(_count(match.group(1)), subject, quote)
     match = HEADCOUNT_PATTERNS[2].search(sentence)
     if match and FIRST_PERSON_RE.search(sentence):
