@@ -138,15 +138,15 @@ def findings_from_page(
     add("company_name", facts.site_name, "meta", "opengraph og:site_name")
     add("company_name", facts.copyright_holder, "copyright", "copyright line")
     for industry in facts.job_industries:
-        add("industry", industry, "json-ld", "json-ld JobPosting.industry")
-    add("industry", facts.industry, "label", "labelled value 'Industry'")
+        add("industry", industry, "json-ld", "json-ld JobPosting.industry", f'"industry": "{industry}"')
+    add("industry", facts.industry, "label", "labelled value 'Industry'", facts.industry)
     for fact in company_facts(facts, page.url, names or company_names(domain=domain), default_country):
         add(fact.field, fact.value, fact.kind, fact.method, fact.evidence)
     lines = facts.address_lines
     if lines and basename(lines[0]).strip() != lines[0].strip():  # an imprint starts with the legal name
         add("legal_name", lines[0].strip(), "label", "<address> block first line (legal form)")
         lines = lines[1:]
-    add("headquarters", headquarters_from_lines(lines), "text", "<address> block")
+    add("headquarters", headquarters_from_lines(lines), "text", "<address> block", ", ".join(lines))
     for manager in facts.managers:
         add("people", {"name": manager, "role": MANAGING_DIRECTOR}, "label", "imprint 'Geschäftsführer'")
     for address in facts.emails:
