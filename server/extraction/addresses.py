@@ -19,6 +19,7 @@ from typing import Any
 
 import pyap_beauhurst as pyap
 import pycountry
+from lxml import etree  # type: ignore[import-untyped]
 
 from server.extraction.markup import Element
 from server.extraction.statements import text_blocks
@@ -220,18 +221,23 @@ class PlacedAddress:
     lead: str
 
 
-FOOTER_HINT_RE = re.compile(r"(?:^|[\s_-])(?:footer|site-info|colophon|impressum|imprint)(?:$|[\s_-])", re.I)
+# An id or class naming a footer: "site-footer", "bottomFooter", "footer_static", "impressum".
+FOOTER_HINT_RE = re.compile(r"footer|site-info|colophon|impressum|imprint", re.IGNORECASE)
 LEAD_CHARS = 80
+# Candidates in page order, found in C; the id/class test runs in Python only on elements that have one.
+FURNITURE_XPATH = etree.XPath("//footer | //address | //*[@class or @id or @role]")
 
 
-def page_addresses(root: Element) -> list[PlacedAddress]:
-    """Every address of a page (non-content already cut): those in its furniture first, then the body's."""
+def page_addresses(root: Element, blocks: list[str] | None = None) -> list[PlacedAddress]:
+    """Every address of a page (non-content already cut): those in its furniture first, then the body's.
+
+    ``blocks`` are the page's ``text_blocks`` when the caller has them already.
+    """
     placed: list[PlacedAddress] = []
-    furniture = _furniture(root)
-    for element in furniture:
+    for element in _furniture(root):
         placed.extend(_placed(text_blocks(element), in_furniture=True))
-    body = next(root.iter("body"), root)
-    for address in _placed(text_blocks(body), in_furniture=False):
+    body_blocks = blocks if blocks is not None else text_blocks(next(root.iter("body"), root))
+    for address in _placed(body_blocks, in_furniture=False):
         if not any(_same(address.address, known.address) for known in placed):
             placed.append(address)
     return placed
@@ -247,23 +253,20 @@ def _placed(blocks: list[str], *, in_furniture: bool) -> list[PlacedAddress]:
 
 def _furniture(root: Element) -> list[Element]:
     """The outermost footers (``<footer>``, ``role=contentinfo``, a "footer" id or class) and the
-    ``<address>`` elements outside them."""
-
-    def is_footer(element: Element) -> bool:
-        if element.tag == "footer" or element.get("role") == "contentinfo":
-            return True
-        hint = f"{element.get('id') or ''} {element.get('class') or ''}"
-        return bool(FOOTER_HINT_RE.search(hint))
-
-    found: list[Element] = []
-    stack = [root]
-    while stack:  # depth first, not descending into a footer once found
-        element = stack.pop()
-        if element.tag not in ("html", "body") and (is_footer(element) or element.tag == "address"):
-            found.append(element)
-            continue
-        stack.extend(child for child in reversed(element) if isinstance(child.tag, str))
-    return found
+    ``<address>`` elements outside them, in page order."""
+    candidates = [
+        element
+        for element in FURNITURE_XPATH(root)
+        if element.tag in ("footer", "address")
+        or element.get("role") == "contentinfo"
+        or FOOTER_HINT_RE.search(f"{element.get('id') or ''} {element.get('class') or ''}")
+    ]
+    chosen = set(candidates)
+    return [
+        element
+        for element in candidates
+        if element.tag not in ("html", "body") and not any(up in chosen for up in element.iterancestors())
+    ]
 
 
 def _same(one: PrintedAddress, other: PrintedAddress) -> bool:

@@ -233,7 +233,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         ),
         founding=founding_statements(blocks),
         headcounts=headcount_statements(blocks),
-        addresses=page_addresses(root),
+        addresses=page_addresses(root, blocks),
         phone_sources=phone_sources,
     )
 

@@ -102,6 +102,11 @@ HEADCOUNT_PATTERNS = (
     re.compile(r"\b" + APPROXIMATELY + COUNT + r"\s+" + STAFF_NOUNS + r"\b", re.IGNORECASE),
 )  # fmt: skip
 TEAM_OR_VERB_PATTERNS = HEADCOUNT_PATTERNS[:2]
+# What every founding or head-count statement contains: blocks without it are not split into sentences.
+FOUNDING_HINT_RE = re.compile(
+    r"found|establish|incorporat|gegründet|fondée?s?\b|créée?s?\b|fundad|cread", re.IGNORECASE
+)
+HEADCOUNT_HINT_RE = re.compile(r"\d\s+" + PEOPLE_NOUNS + r"\b", re.IGNORECASE)
 # Words that stand for the company itself as a sentence's subject, in the languages the service reads.
 SELF_REFERENCES = frozenset(
     {
@@ -192,6 +197,9 @@ def founding_statements(blocks: Iterable[str]) -> list[Statement]:
     found: list[Statement] = []
     previous = ""
     for block in blocks:
+        if not FOUNDING_HINT_RE.search(block):  # most blocks say nothing of founding: skip them cheaply
+            previous = block
+            continue
         for start, sentence in _sentences(block):
             opening = FOUNDED_OPENING.match(sentence)
             if opening:
@@ -220,6 +228,8 @@ def headcount_statements(blocks: Iterable[str]) -> list[Statement]:
     """
     found: list[Statement] = []
     for block in blocks:
+        if not HEADCOUNT_HINT_RE.search(block):
+            continue
         for start, sentence in _sentences(block):
             statement = _headcount_in(sentence, _quote(block, start, start + len(sentence)))
             if statement is not None:
