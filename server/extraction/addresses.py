@@ -30,6 +30,7 @@ ANGLO_COUNTRIES = ("US", "CA", "GB")
 US_ANCHOR_RE = re.compile(r"\b[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?\b")
 GB_ANCHOR_RE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 CA_ANCHOR_RE = re.compile(r"\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
+MAX_ANCHORS = 40  # pyap runs per country and page at most this often
 ANCHOR_WINDOW = 160  # characters before an anchor that an address's street and city fit in
 # "[CH-]6300 Zug", "75008 Paris", "D-80333 München": postal code, then a capitalised city name.
 POSTAL_CITY_RE = re.compile(
@@ -87,7 +88,9 @@ def _anglo_addresses(text: str) -> list[PrintedAddress]:
     found: list[PrintedAddress] = []
     for country, anchor in (("US", US_ANCHOR_RE), ("GB", GB_ANCHOR_RE), ("CA", CA_ANCHOR_RE)):
         seen_end = -1
-        for match in anchor.finditer(text):
+        for tried, match in enumerate(anchor.finditer(text)):
+            if tried >= MAX_ANCHORS:
+                break  # a page of a thousand "CA 90210"s is a list, not a company's address
             if match.end() <= seen_end:
                 continue
             start = max(0, match.start() - ANCHOR_WINDOW)
@@ -119,7 +122,9 @@ def _from_pyap(parts: dict[str, Any], country: str, begin: int) -> PrintedAddres
 
 def _continental_addresses(text: str) -> list[PrintedAddress]:
     found: list[PrintedAddress] = []
-    for match in POSTAL_CITY_RE.finditer(text):
+    for tried, match in enumerate(POSTAL_CITY_RE.finditer(text)):
+        if tried >= MAX_ANCHORS * 4:  # cheap to check, but not without end
+            break
         city = _trim_city(match.group("city"))
         postal = match.group("postal")
         if not city or city.split(" ")[0] in CITY_STOP_WORDS:

@@ -22,6 +22,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from server.extraction.markup import Element
 
 QUOTE_CHARS = 200  # the longest evidence quote (``sources.base.EVIDENCE_CHARS``)
+MAX_SENTENCE_CHARS = 1000
 MAX_SUBJECT_WORDS = 8  # a block before a subjectless "was founded" names the subject if it is this short
 BLOCK_TAGS = frozenset(
     {
@@ -295,7 +296,17 @@ def company_names(*names: str | None, domain: str | None = None) -> list[str]:
 
 
 def _sentences(block: str) -> Iterator[tuple[int, str]]:
-    """(offset, sentence) of each sentence of a block; an abbreviation's period ends none."""
+    """(offset, sentence) of each sentence of a block; an abbreviation's period ends none.
+
+    A "sentence" longer than ``MAX_SENTENCE_CHARS`` is a run of data (or a hostile page), not prose: it
+    is skipped, which also keeps the statement patterns linear in the page.
+    """
+    for start, sentence in _all_sentences(block):
+        if len(sentence) <= MAX_SENTENCE_CHARS:
+            yield start, sentence
+
+
+def _all_sentences(block: str) -> Iterator[tuple[int, str]]:
     start = 0
     for match in SENTENCE_END_RE.finditer(block):
         word = re.search(r"([\w.]+)$", block[start : match.start()])

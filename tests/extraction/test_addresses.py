@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import lxml.html  # type: ignore[import-untyped]
 import pytest
 
+from server.extraction import addresses
 from server.extraction.addresses import find_addresses, page_addresses
 
 
@@ -72,3 +75,20 @@ def test_footer_addresses_come_first_and_the_text_before_an_address_is_kept() ->
     assert [(p.address.city, p.in_furniture) for p in placed] == [("Detroit", True), ("San Jose", False)]
     assert placed[0].lead.rstrip(", ").endswith("Acme Inc.")
     assert "partner at" in placed[1].lead
+
+
+def test_a_page_of_thousands_of_anchors_runs_the_parser_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hostile input: pyap is slow per call, so it runs only around the first anchors of a page."""
+    calls: list[str] = []
+    real_parse = addresses.pyap.parse
+
+    def counting_parse(text: str, **kwargs: Any) -> Any:
+        calls.append(text)
+        return real_parse(text, **kwargs)
+
+    monkeypatch.setattr(addresses.pyap, "parse", counting_parse)
+    found = find_addresses("Ship to CA 90210 or NY 10001 today. " * 5_000)
+    assert len(calls) <= addresses.MAX_ANCHORS * len(addresses.ANGLO_COUNTRIES)
+    assert found == []  # no street: these are no addresses

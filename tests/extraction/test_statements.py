@@ -96,3 +96,10 @@ def test_head_count_needs_the_company_as_subject(html: str, count: int | None) -
 def test_blocks_keep_sentences_from_running_into_the_next_paragraph() -> None:
     root = lxml.html.fromstring("<div><nav>Menu<br>Shop</nav><p>First <b>bold</b> text</p>tail</div>")
     assert text_blocks(root) == ["Menu", "Shop", "First bold text", "tail"]
+
+
+def test_a_run_of_numbers_without_sentence_end_is_no_statement() -> None:
+    """Hostile input: an 80 KB run of digit groups before "employees" is data, read in linear time."""
+    run = "<p>" + "111 " * 20_000 + "employees we have</p>"
+    assert _headcount(run) is None
+    assert _headcount("<p>" + "111 " * 20_000 + ". We have 40 employees.</p>") == 40
