@@ -14,7 +14,9 @@ only the few hundred characters around it: a 2 MB page costs a scan, not a parse
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import pyap_beauhurst as pyap
@@ -229,6 +231,7 @@ class PlacedAddress:
 # An id or class naming a footer: "site-footer", "bottomFooter", "footer_static", "impressum".
 FOOTER_HINT_RE = re.compile(r"footer|site-info|colophon|impressum|imprint", re.IGNORECASE)
 LEAD_CHARS = 80
+BLOCK_SEPARATOR = ", "  # lines of an address printed one per block read as one address
 # Candidates in page order, found in C; the id/class test runs in Python only on elements that have one.
 FURNITURE_XPATH = etree.XPath("//footer | //address | //*[@class or @id or @role]")
 
@@ -249,11 +252,17 @@ def page_addresses(root: Element, blocks: list[str] | None = None) -> list[Place
 
 
 def _placed(blocks: list[str], *, in_furniture: bool) -> list[PlacedAddress]:
-    text = ", ".join(blocks)
-    return [
-        PlacedAddress(address, in_furniture, text[max(0, address.start - LEAD_CHARS) : address.start])
-        for address in find_addresses(text)
-    ]
+    """Addresses of the blocks read as one text (an address may run over lines), each with its lead:
+    the text before it in its own block, or the block before when it opens its block."""
+    text = BLOCK_SEPARATOR.join(blocks)
+    starts = list(accumulate((len(block) + len(BLOCK_SEPARATOR) for block in blocks[:-1]), initial=0))
+    placed = []
+    for address in find_addresses(text):
+        index = max(bisect_right(starts, address.start) - 1, 0)
+        own = text[starts[index] : address.start]
+        lead = own if own.strip(" ,") else (blocks[index - 1] if index else "")
+        placed.append(PlacedAddress(address, in_furniture, lead[-LEAD_CHARS:]))
+    return placed
 
 
 def _furniture(root: Element) -> list[Element]:

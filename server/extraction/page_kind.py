@@ -52,7 +52,7 @@ ARTICLE_PATH_SEGMENTS = frozenset(
 DATED_PATH_RE = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])(?:/|$)")
 # A home page may be a language root: "/", "/en/", "/de-DE/", "/index.html", "/en/home".
 HOME_SEGMENT_RE = re.compile(
-    r"^(?:[a-z]{2}(?:[-_][a-z]{2,4})?|index\.\w{2,5}|home|start|startseite|accueil)$"
+    r"^(?:[a-z]{2}(?:[-_][a-z]{2,4})?|(?:index|home|start|startseite|accueil|inicio)(?:\.\w{2,5})?)$"
 )
 ABOUT_SEGMENT_WORDS = (
     "about", "ueber-uns", "uber-uns", "über-uns", "unternehmen", "a-propos", "qui-sommes-nous",

@@ -59,7 +59,13 @@ GENERIC_CCTLDS = frozenset(
         "la",
     }
 )
-EVIDENCE_ELLIPSIS = "…"
+# A footer credit: the address after it is the web agency's or the host's.
+CREDIT_RE = re.compile(
+    r"\b(?:(?:web)?site\s+by|design(?:ed)?\s+by|developed\s+by|powered\s+by|hosted\s+by|made\s+by|"
+    r"web\s*design|webdesign|realisiert\s+(?:von|durch)|umsetzung|gestaltung|programmierung|"
+    r"réalisation|conception|réalisé\s+par|diseño\s+web|desarrollado\s+por|hosting)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,8 @@ def own_address(facts: PageFacts, url: str, names: list[str]) -> PlacedAddress |
     """The first address the page prints as the company's own (see the module docstring)."""
     contact_page = any(word in urlsplit(url).path.lower() for word in CONTACT_PAGE_WORDS)
     for placed in facts.addresses:
+        if CREDIT_RE.search(placed.lead):
+            continue  # "Webdesign: Agentur X GmbH, ...": the site's maker, not the company
         if placed.in_furniture:
             return placed
         if facts.is_article:

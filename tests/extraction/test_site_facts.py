@@ -179,3 +179,10 @@ def test_json_ld_wrapped_in_cdata_is_read() -> None:
     facts = parse_page(_page(head), "https://acme.example/")
     assert facts.organizations[0]["foundingDate"] == "2011"
     assert _values(_page(head), "https://acme.example/")["founded_year"] == 2011
+
+
+def test_a_footer_credit_names_the_web_agencys_address_not_the_companys() -> None:
+    body = """<footer><p>Webdesign: Pixelwerk GmbH, Hauptstraße 5, 10115 Berlin</p>
+    <p>Acme Robotics GmbH, Hohe Straße 12, 50667 Köln</p></footer>"""
+    hq = _values(_page(body=body, lang="de"), "https://acme.de/", domain="acme.de")["headquarters"]
+    assert hq["city"] == "Köln" and hq["country_code"] == "DE"
