@@ -14,6 +14,7 @@ only the few hundred characters around it: a 2 MB page costs a scan, not a parse
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
@@ -36,7 +37,7 @@ MAX_ANCHORS = 40  # pyap runs per country and page at most this often
 ANCHOR_WINDOW = 160  # characters before an anchor that an address's street and city fit in
 # "[CH-]6300 Zug", "75008 Paris", "D-80333 München": postal code, then a capitalised city name.
 POSTAL_CITY_RE = re.compile(
-    r"(?<![\w-])(?:(?P<prefix>[A-Z]{1,2})\s?-\s?)?(?P<postal>\d{4,5})\s+"
+    r"(?<![\w-])(?:(?P<prefix>[A-Z]{1,2})\s?-\s?)?(?P<postal>\d{4}\s?[A-Z]{2}(?=\s)|\d{2,4}-\d{3}|\d{4,5})\s+"
     r"(?P<city>[A-ZÄÖÜÉÈ][\w'\u2019.\-]*"
     r"(?:[ \-](?:[A-ZÄÖÜÉÈ][\w'\u2019.\-]*|am|an|bei|im|in|ob|sur|sous|en|de|la|le)){0,3})"
 )
@@ -53,10 +54,34 @@ POSTAL_DIGITS = {
     "DE": 5, "FR": 5, "ES": 5, "IT": 5, "FI": 5, "SE": 5, "MC": 5, "AT": 4, "CH": 4, "LI": 4, "BE": 4,
     "LU": 4, "DK": 4, "NO": 4, "HU": 4, "SI": 4,
 }  # fmt: skip
+# Postal codes whose shape names their country: "1012 AB" (NL), "00-950" (PL), "1000-001" (PT).
+POSTAL_SHAPES = (
+    (re.compile(r"\d{4}\s?[A-Z]{2}"), "NL"),
+    (re.compile(r"\d{2}-\d{3}"), "PL"),
+    (re.compile(r"\d{4}-\d{3}"), "PT"),
+)
 # Country prefixes of the postal-code form ("D-80333", "CH-6300", "F-75008").
 PREFIX_COUNTRIES = {"D": "DE", "A": "AT", "F": "FR", "E": "ES", "I": "IT", "B": "BE", "L": "LU", "FL": "LI"}
 YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 YEAR_SPAN_END_RE = re.compile(r"(?:(?:19|20)\d{2}\s*[-\u2013\u2014]|©|\(c\)|copyright)\s*$", re.IGNORECASE)
+
+
+def _folded(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+
+
+# pycountry's names of India's states ("Karnātaka") as printed ("Karnataka"), with their own spelling.
+INDIAN_STATES: dict[str, str] = {
+    spelling.casefold(): str(state.name)
+    for state in pycountry.subdivisions.get(country_code="IN") or []  # type: ignore[no-untyped-call]
+    for spelling in {str(state.name), _folded(str(state.name))}
+}
+INDIAN_PIN_RE = re.compile(
+    r"(?P<city>[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})\s*(?:,\s*(?P<state>"
+    + "|".join(sorted((re.escape(name) for name in INDIAN_STATES), key=len, reverse=True))
+    + r"))?\s*[-\u2013,]?\s*(?P<pin>[1-9]\d{2}\s?\d{3})(?!\d)",
+    re.IGNORECASE,
+)
 CITY_STOP_WORDS = frozenset(
     {"Tel", "Telefon", "Phone", "Fax", "Mail", "E-Mail", "Email", "Web", "Www", "Fon", "Tél", "Mobil"}
 )
@@ -77,7 +102,7 @@ class PrintedAddress:
 
 def find_addresses(text: str) -> list[PrintedAddress]:
     """Every postal address printed in ``text``, in page order, each once."""
-    found = _anglo_addresses(text) + _continental_addresses(text)
+    found = _anglo_addresses(text) + _continental_addresses(text) + _indian_addresses(text)
     found.sort(key=lambda address: address.start)
     unique: list[PrintedAddress] = []
     for address in found:
@@ -137,7 +162,12 @@ def _continental_addresses(text: str) -> list[PrintedAddress]:
             continue  # "AB-1234 Name" is a product code, not a country prefix
         after = text[match.end() : match.end() + 40]
         country = country or _country_after(after)
-        if country and POSTAL_DIGITS.get(country, len(postal)) != len(postal):
+        shaped = next((code for shape, code in POSTAL_SHAPES if shape.fullmatch(postal)), None)
+        if shaped is not None:
+            if country and country != shaped:
+                continue
+            country = shaped
+        elif not postal.isdigit() or (country and POSTAL_DIGITS.get(country, len(postal)) != len(postal)):
             continue
         head = text[max(0, match.start() - ANCHOR_WINDOW) : match.start()]
         if YEAR_SPAN_END_RE.search(head) and YEAR_RE.fullmatch(postal):
@@ -164,6 +194,40 @@ def _continental_addresses(text: str) -> list[PrintedAddress]:
                 country_code=country,
                 start=begin,
                 quote=text[begin : min(end, begin + QUOTE_CHARS)].strip(),
+            )
+        )
+    return found
+
+
+def _indian_addresses(text: str) -> list[PrintedAddress]:
+    """ "12 MG Road, Bengaluru, Karnataka 560001": a city, a state of India and a six-digit PIN code
+    (a state named beside it, or "India" after it, tells a PIN from any six-digit number)."""
+    found: list[PrintedAddress] = []
+    for tried, match in enumerate(INDIAN_PIN_RE.finditer(text)):
+        if tried >= MAX_ANCHORS:
+            break
+        if not match.group("state") and not re.match(
+            r"\s*,?\s*India\b", text[match.end() : match.end() + 12]
+        ):
+            continue
+        head = text[max(0, match.start() - ANCHOR_WINDOW) : match.start()].rstrip(" ,")
+        segments = [part.strip() for part in head.split(",")][-3:]
+        street_parts = segments if any(char.isdigit() for char in "".join(segments)) else []
+        while street_parts and not any(char.isdigit() for char in street_parts[0]):
+            street_parts = street_parts[1:]  # from the segment with the house or plot number on
+        street = ", ".join(street_parts) or None
+        begin = match.start() - (len(", ".join(street_parts)) + 2 if street else 0)
+        begin = max(begin, 0)
+        state = match.group("state")
+        found.append(
+            PrintedAddress(
+                street=street,
+                city=match.group("city"),
+                postal=match.group("pin").replace(" ", ""),
+                region=INDIAN_STATES.get(state.casefold()) if state else None,
+                country_code="IN",
+                start=begin,
+                quote=text[begin : min(match.end(), begin + QUOTE_CHARS)].strip(),
             )
         )
     return found
@@ -208,6 +272,7 @@ COUNTRY_WORDS = {
     "belgique": "BE", "belgië": "BE", "belgium": "BE", "luxembourg": "LU", "liechtenstein": "LI",
     "danmark": "DK", "denmark": "DK", "norge": "NO", "norway": "NO", "sverige": "SE", "sweden": "SE",
     "suomi": "FI", "finland": "FI", "monaco": "MC", "magyarország": "HU", "hungary": "HU",
+    "nederland": "NL", "netherlands": "NL", "polska": "PL", "poland": "PL", "portugal": "PT",
 }  # fmt: skip
 
 

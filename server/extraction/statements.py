@@ -61,6 +61,17 @@ FOUNDED_WITH_SUBJECT = (
         r"\b(?:fue|ha\s+sido)\s+(?:fundad[ao]s?|cread[ao]s?)\s+en\s+(?:el\s+(?:año\s+)?)?" + YEAR + r"\b",
         re.I,
     ),
+    # Italian "è stata fondata nel 1990", Portuguese "foi fundada em 1990", Dutch "is in 1990 opgericht"
+    re.compile(r"\b(?:è\s+stat[ao]|fu)\s+fondat[ao]\s+nel\s+" + YEAR + r"\b", re.I),
+    re.compile(r"\b(?:foi)\s+fundad[ao]\s+em\s+" + YEAR + r"\b", re.I),
+    re.compile(
+        r"\b(?:is|werd|werden)\s+(?:in\s+)?"
+        + YEAR
+        + r"\s+opgericht\b|\b(?:is|werd)\s+opgericht\s+in\s+"
+        + YEAR
+        + r"\b",
+        re.I,
+    ),
 )
 # A sentence that opens with the participle has the page's company as its subject: "Founded in 1996, ...".
 FOUNDED_OPENING = re.compile(
@@ -68,6 +79,7 @@ FOUNDED_OPENING = re.compile(
     + r"|gegründet\s+(?:im\s+Jahre?\s+|am\s+\d{1,2}\.\s*[^\W\d]+\s+)?" + YEAR
     + r"|(?:fondée?|créée?)\s+en\s+" + MONTH_OR_DAY + YEAR
     + r"|(?:fundad[ao]|cread[ao])\s+en\s+(?:el\s+(?:año\s+)?)?" + YEAR
+    + r"|fondat[ao]\s+nel\s+" + YEAR + r"|fundad[ao]\s+em\s+" + YEAR + r"|opgericht\s+in\s+" + YEAR
     + r")\b",
     re.IGNORECASE,
 )  # fmt: skip
@@ -105,7 +117,8 @@ HEADCOUNT_PATTERNS = (
 TEAM_OR_VERB_PATTERNS = HEADCOUNT_PATTERNS[:2]
 # What every founding or head-count statement contains: blocks without it are not split into sentences.
 FOUNDING_HINT_RE = re.compile(
-    r"found|establish|incorporat|gegründet|fondée?s?\b|créée?s?\b|fundad|cread", re.IGNORECASE
+    r"found|establish|incorporat|gegründet|fondée?s?\b|créée?s?\b|fundad|cread|fondat|opgericht",
+    re.IGNORECASE,
 )
 HEADCOUNT_HINT_RE = re.compile(r"\d\s+" + PEOPLE_NOUNS + r"\b", re.IGNORECASE)
 # Words that stand for the company itself as a sentence's subject, in the languages the service reads.
@@ -145,6 +158,7 @@ ABBREVIATIONS = frozenset(
         "ms",
     }
 )
+DOTTED_ABBREVIATION_RE = re.compile(r"(?:[^\W\d_]{1,2}\.)*[^\W\d_]")
 SENTENCE_END_RE = re.compile(r"[.!?;:|•·](?=\s)")
 WORD_RE = re.compile(r"[\w'&+-]+", re.UNICODE)
 
@@ -214,7 +228,8 @@ def founding_statements(blocks: Iterable[str]) -> list[Statement]:
                     if not subject and start == 0 and len(previous.split()) <= MAX_SUBJECT_WORDS:
                         subject = previous  # "was founded in 1990" under a logo or heading naming it
                     quote = _quote(block, start, start + len(sentence))
-                    found.append(Statement(int(match.group(1)), subject, quote))
+                    year = next(group for group in match.groups() if group)
+                    found.append(Statement(int(year), subject, quote))
                     break
         previous = block
     return found
@@ -312,6 +327,8 @@ def _all_sentences(block: str) -> Iterator[tuple[int, str]]:
         word = re.search(r"([\w.]+)$", block[start : match.start()])
         if match.group() == "." and word and word.group(1).casefold().rstrip(".") in ABBREVIATIONS:
             continue
+        if match.group() == "." and word and DOTTED_ABBREVIATION_RE.fullmatch(word.group(1)):
+            continue  # "S.p.A.", "B.V.", "U.S.", "J. Smith": initials end no sentence
         if match.group() == "." and word and re.fullmatch(r"\d{1,2}", word.group(1)):
             continue  # "1. März", "Nr. 1. Platz": an ordinal's period ends no sentence
         yield start, block[start : match.end()].strip()

@@ -92,3 +92,36 @@ def test_a_page_of_thousands_of_anchors_runs_the_parser_a_bounded_number_of_time
     found = find_addresses("Ship to CA 90210 or NY 10001 today. " * 5_000)
     assert len(calls) <= addresses.MAX_ANCHORS * len(addresses.ANGLO_COUNTRIES)
     assert found == []  # no street: these are no addresses
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Infosys Limited, Plot No. 44, Electronics City, Hosur Road, Bengaluru, Karnataka 560100, India",
+            ("Plot No. 44, Electronics City, Hosur Road", "Bengaluru", "560100", "IN"),
+            id="in-state-and-pin",
+        ),
+        pytest.param(
+            "Tata House, 24 Homi Mody Street, Mumbai - 400001, India",
+            ("24 Homi Mody Street", "Mumbai", "400001", "IN"),
+            id="in-city-dash-pin",
+        ),
+        pytest.param(
+            "Herengracht 182, 1016 BR Amsterdam", ("Herengracht 182", "Amsterdam", "1016 BR", "NL"), id="nl"
+        ),
+        pytest.param(
+            "ul. Marszałkowska 1, 00-950 Warszawa", ("Marszałkowska 1", "Warszawa", "00-950", "PL"), id="pl"
+        ),
+        pytest.param(
+            "Rua Augusta 10, 1100-053 Lisboa", ("Rua Augusta 10", "Lisboa", "1100-053", "PT"), id="pt"
+        ),
+    ],
+)
+def test_postal_code_shapes_name_their_country(text: str, expected: tuple[str, ...]) -> None:
+    [address] = find_addresses(text)
+    assert (address.street, address.city, address.postal, address.country_code) == expected
+
+
+def test_a_six_digit_number_is_no_indian_pin_without_a_state_or_india() -> None:
+    assert find_addresses("Order 123456 shipped to Mumbai 400001 yesterday") == []
