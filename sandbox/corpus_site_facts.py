@@ -14,7 +14,10 @@ written sites hold those cases, each beside the company's own statement where it
   "Platz für 12 Personen"; the contact page prints the address in a sentence inside ``<address>``.
 - ``ridgeline-analytics.example`` (US): the about page says "In 2005 the state founded ...", "room for 5
   people", a partner's address, then "Ridgeline Analytics, 1600 Champa St, Denver, CO 80202" in prose and
-  "Ridgeline Analytics was founded in 2011".
+  "Ridgeline Analytics was founded in 2011"; the footer credits its web agency, with the agency's address.
+- ``sharma-textiles.example`` (IN): "was founded in 1988" under the logo (its alt text is the subject),
+  then a cooperative's founding; the footer prints the address with state and PIN code.
+- ``harlow-cycles.example`` states its founding date only in JSON-LD wrapped in ``<![CDATA[ ]]>``.
 
 Run after the generator and the offices step (idempotent)::
 
@@ -82,7 +85,11 @@ follow the old railway line north. Bring lights, a spare tube and a good appetit
 </main>
 <footer class="site-footer"><p>Harlow Cycles Ltd, 5 Market Street, Harlow CM20 1AA, United Kingdom</p>
 <p><a href="/contact/">Contact</a></p></footer>"""
-    head = '<meta property="article:published_time" content="2024-05-14T09:00:00Z">'
+    head = (
+        '<meta property="article:published_time" content="2024-05-14T09:00:00Z">\n'
+        '<script type="application/ld+json">\n<![CDATA[\n{"@context": "https://schema.org",'
+        ' "@type": "Organization", "name": "Harlow Cycles", "foundingDate": "1978"}\n]]>\n</script>'
+    )
     summary = "A weekend ride with the Pedal Union touring club, and where to find them."
     return {
         HARLOW_POST: _page(
@@ -145,10 +152,37 @@ def ridgeline_pages() -> dict[str, str]:
 <p>Our Denver office has room for 5 people; most of us work remotely.</p>
 <p>Our partner Summit Labs is at 200 Park Ave, San Jose, CA 95113.</p>
 <p>Ridgeline Analytics, 1600 Champa St, Denver, CO 80202.</p>
-<p>Ridgeline Analytics was founded in 2011 by two hydrologists.</p></main>""",
+<p>Ridgeline Analytics was founded in 2011 by two hydrologists.</p></main>
+<footer><p>Website by Pixel Yard LLC, 3001 Brighton Blvd, Denver, CO 80216</p></footer>""",
     )
     contact = _page("en", f"Contact | {brand}", brand, "Write to us.", "<main><h1>Contact</h1></main>")
     return {"/": home, "/about/": about, "/contact/": contact}
+
+
+def sharma_pages() -> dict[str, str]:
+    """An Indian site: the founding sentence's subject is the logo above it; the footer's address has a
+    state and a PIN code."""
+    brand = "Sharma Textiles"
+    footer = """<footer class="site-footer"><p>Sharma Textiles Pvt. Ltd., 14 Linking Road, Bandra West,
+Mumbai, Maharashtra 400050, India</p></footer>"""
+    home = _page(
+        "en",
+        f"{brand} | Handloom cotton and silk since three generations",
+        brand,
+        "Handloom cotton and silk fabrics from Mumbai for designers and retailers.",
+        f"""<main><h1>Sharma Textiles</h1><p>Handloom cotton and silk fabrics.</p>
+<a href="/about/">About us</a></main>{footer}""",
+    )
+    about = _page(
+        "en",
+        f"About us | {brand}",
+        brand,
+        "Our story.",
+        f"""<main><div class="brand"><img src="/logo.png" alt="Sharma Textiles"></div>
+<h3>was founded in 1988 by Ravi Sharma in a single room in Bandra.</h3>
+<p>Our weavers' cooperative in Varanasi was founded in 1952.</p></main>{footer}""",
+    )
+    return {"/": home, "/about/": about}
 
 
 SITES: dict[str, dict[str, Any]] = {
@@ -161,6 +195,7 @@ SITES: dict[str, dict[str, Any]] = {
             "language": "en",
             "profile": {
                 "company_name": "Harlow Cycles",
+                "founded_year": 1978,
                 "headquarters": {
                     "city": "Harlow",
                     "country": "United Kingdom",
@@ -190,6 +225,29 @@ SITES: dict[str, dict[str, Any]] = {
                     "country_code": "DE",
                     "street_address": "Hohe Straße 12",
                     "postal_code": "50667",
+                },
+            },
+        },
+    },
+    "sharma-textiles.example": {
+        "pages": sharma_pages,
+        "meta": None,
+        "truth": {
+            "name": "Sharma Textiles",
+            "country": "IN",
+            "language": "en",
+            "profile": {
+                "company_name": "Sharma Textiles",
+                "description": "Handloom cotton and silk fabrics from Mumbai for designers and retailers.",
+                "founded_year": 1988,
+                "headquarters": {
+                    "city": "Mumbai",
+                    "country": "India",
+                    "country_code": "IN",
+                    "state": "Mahārāshtra",
+                    "state_code": "IN-MH",
+                    "street_address": "14 Linking Road, Bandra West",
+                    "postal_code": "400050",
                 },
             },
         },
