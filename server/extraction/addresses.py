@@ -35,6 +35,7 @@ GB_ANCHOR_RE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 CA_ANCHOR_RE = re.compile(r"\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
 MAX_ANCHORS = 40  # pyap runs per country and page at most this often
 ANCHOR_WINDOW = 160  # characters before an anchor that an address's street and city fit in
+LEAD_WINDOW = 80  # characters before a PIN code that a city and state fit in
 # "[CH-]6300 Zug", "75008 Paris", "D-80333 München": postal code, then a capitalised city name.
 POSTAL_CITY_RE = re.compile(
     r"(?<![\w-])(?:(?P<prefix>[A-Z]{1,2})\s?-\s?)?(?P<postal>\d{4}\s?[A-Z]{2}(?=\s)|\d{2,4}-\d{3}|\d{4,5})\s+"
@@ -76,11 +77,12 @@ INDIAN_STATES: dict[str, str] = {
     for state in pycountry.subdivisions.get(country_code="IN") or []  # type: ignore[no-untyped-call]
     for spelling in {str(state.name), _folded(str(state.name))}
 }
-INDIAN_PIN_RE = re.compile(
-    r"(?P<city>[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})\s*(?:,\s*(?P<state>"
+PIN_RE = re.compile(r"(?<![\d-])[1-9]\d{2}\s?\d{3}(?![\d-])")
+# What stands before a PIN code, read back from it: "Bengaluru, Karnataka ", "Mumbai - ".
+INDIAN_CITY_BEFORE_RE = re.compile(
+    r"(?P<city>[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})\s*(?:,\s*(?P<state>(?i:"
     + "|".join(sorted((re.escape(name) for name in INDIAN_STATES), key=len, reverse=True))
-    + r"))?\s*[-\u2013,]?\s*(?P<pin>[1-9]\d{2}\s?\d{3})(?!\d)",
-    re.IGNORECASE,
+    + r")))?\s*[-\u2013,]?\s*$"
 )
 CITY_STOP_WORDS = frozenset(
     {"Tel", "Telefon", "Phone", "Fax", "Mail", "E-Mail", "Email", "Web", "Www", "Fon", "Tél", "Mobil"}
@@ -203,31 +205,33 @@ def _indian_addresses(text: str) -> list[PrintedAddress]:
     """ "12 MG Road, Bengaluru, Karnataka 560001": a city, a state of India and a six-digit PIN code
     (a state named beside it, or "India" after it, tells a PIN from any six-digit number)."""
     found: list[PrintedAddress] = []
-    for tried, match in enumerate(INDIAN_PIN_RE.finditer(text)):
+    for tried, pin in enumerate(PIN_RE.finditer(text)):
         if tried >= MAX_ANCHORS:
             break
-        if not match.group("state") and not re.match(
-            r"\s*,?\s*India\b", text[match.end() : match.end() + 12]
-        ):
+        window_start = max(0, pin.start() - LEAD_WINDOW)
+        match = INDIAN_CITY_BEFORE_RE.search(text[window_start : pin.start()])
+        if match is None:
             continue
-        head = text[max(0, match.start() - ANCHOR_WINDOW) : match.start()].rstrip(" ,")
+        if not match.group("state") and not re.match(r"\s*,?\s*India\b", text[pin.end() : pin.end() + 12]):
+            continue
+        city_start = window_start + match.start()
+        head = text[max(0, city_start - ANCHOR_WINDOW) : city_start].rstrip(" ,")
         segments = [part.strip() for part in head.split(",")][-3:]
         street_parts = segments if any(char.isdigit() for char in "".join(segments)) else []
         while street_parts and not any(char.isdigit() for char in street_parts[0]):
             street_parts = street_parts[1:]  # from the segment with the house or plot number on
         street = ", ".join(street_parts) or None
-        begin = match.start() - (len(", ".join(street_parts)) + 2 if street else 0)
-        begin = max(begin, 0)
+        begin = max(city_start - (len(street) + 2 if street else 0), 0)
         state = match.group("state")
         found.append(
             PrintedAddress(
                 street=street,
                 city=match.group("city"),
-                postal=match.group("pin").replace(" ", ""),
+                postal=pin.group().replace(" ", ""),
                 region=INDIAN_STATES.get(state.casefold()) if state else None,
                 country_code="IN",
                 start=begin,
-                quote=text[begin : min(match.end(), begin + QUOTE_CHARS)].strip(),
+                quote=text[begin : min(pin.end(), begin + QUOTE_CHARS)].strip(),
             )
         )
     return found
@@ -304,30 +308,29 @@ FURNITURE_XPATH = etree.XPath("//footer | //address | //*[@class or @id or @role
 def page_addresses(root: Element, blocks: list[str] | None = None) -> list[PlacedAddress]:
     """Every address of a page (non-content already cut): those in its furniture first, then the body's.
 
-    ``blocks`` are the page's ``text_blocks`` when the caller has them already.
+    ``blocks`` are the page's ``text_blocks`` when the caller has them already. The page is scanned once;
+    an address whose text is printed in a footer or ``<address>`` is furniture.
     """
-    placed: list[PlacedAddress] = []
-    for element in _furniture(root):
-        placed.extend(_placed(text_blocks(element), in_furniture=True))
+    furniture = BLOCK_SEPARATOR.join(block for element in _furniture(root) for block in text_blocks(element))
     body_blocks = blocks if blocks is not None else text_blocks(next(root.iter("body"), root))
-    for address in _placed(body_blocks, in_furniture=False):
-        if not any(_same(address.address, known.address) for known in placed):
-            placed.append(address)
-    return placed
+    placed = [
+        PlacedAddress(address, address.quote in furniture, lead) for address, lead in _with_leads(body_blocks)
+    ]
+    return sorted(placed, key=lambda address: not address.in_furniture)  # stable: page order within each
 
 
-def _placed(blocks: list[str], *, in_furniture: bool) -> list[PlacedAddress]:
+def _with_leads(blocks: list[str]) -> list[tuple[PrintedAddress, str]]:
     """Addresses of the blocks read as one text (an address may run over lines), each with its lead:
     the text before it in its own block, or the block before when it opens its block."""
     text = BLOCK_SEPARATOR.join(blocks)
     starts = list(accumulate((len(block) + len(BLOCK_SEPARATOR) for block in blocks[:-1]), initial=0))
-    placed = []
+    found = []
     for address in find_addresses(text):
         index = max(bisect_right(starts, address.start) - 1, 0)
         own = text[starts[index] : address.start]
         lead = own if own.strip(" ,") else (blocks[index - 1] if index else "")
-        placed.append(PlacedAddress(address, in_furniture, lead[-LEAD_CHARS:]))
-    return placed
+        found.append((address, lead[-LEAD_CHARS:]))
+    return found
 
 
 def _furniture(root: Element) -> list[Element]:
@@ -346,7 +349,3 @@ def _furniture(root: Element) -> list[Element]:
         for element in candidates
         if element.tag not in ("html", "body") and not any(up in chosen for up in element.iterancestors())
     ]
-
-
-def _same(one: PrintedAddress, other: PrintedAddress) -> bool:
-    return one.city == other.city and one.postal == other.postal

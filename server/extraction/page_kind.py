@@ -114,10 +114,12 @@ def is_about_url(url: str) -> bool:
 
 def _article_dominates(root: Element) -> bool:
     body = next(root.iter("body"), root)
+    longest = max((len(text_of(article, " ", strip=True)) for article in body.iter("article")), default=0)
+    if longest < MIN_ARTICLE_CHARS:  # most pages have no <article> at all: no need to measure the page
+        return False
     furniture = sum(len(text_of(element, " ", strip=True)) for element in _outermost(body, FURNITURE_TAGS))
     main = len(text_of(body, " ", strip=True)) - furniture
-    longest = max((len(text_of(article, " ", strip=True)) for article in body.iter("article")), default=0)
-    return longest >= MIN_ARTICLE_CHARS and longest >= ARTICLE_SHARE * max(main, 1)
+    return longest >= ARTICLE_SHARE * max(main, 1)
 
 
 def _outermost(body: Element, tags: tuple[str, ...]) -> list[Element]:
