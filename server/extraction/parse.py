@@ -8,6 +8,7 @@ about/contact/careers pages.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -16,6 +17,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 import extruct
 import phonenumbers
 
+from server.extraction.addresses import PlacedAddress, page_addresses
 from server.extraction.markup import (
     Element,
     cut_non_content,
@@ -26,6 +28,8 @@ from server.extraction.markup import (
     text_of,
     top_level_comments,
 )
+from server.extraction.page_kind import is_article_page
+from server.extraction.statements import Statement, founding_statements, headcount_statements, text_blocks
 
 ORGANIZATION_TYPES = frozenset(
     {
@@ -115,6 +119,7 @@ MANAGER_RE = re.compile(
 )
 WHITESPACE_RE = re.compile(r"\s+")
 PHONE_LABEL_RE = re.compile(r"[\w\s]+", re.UNICODE)
+CDATA_OPEN, CDATA_CLOSE = "<![CDATA[", "]]>"
 SYNTAX_KEY = "_syntax"  # which markup a structured record came from: "json-ld" or "microdata"
 MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are mostly noise
 
@@ -159,6 +164,12 @@ class PageFacts:
     industry: str | None = None
     address_lines: list[str] = field(default_factory=list)
     managers: list[str] = field(default_factory=list)  # "Geschäftsführer: ..." of an imprint
+    # A news article, blog post or the like: its body states nothing about the company (page_kind).
+    is_article: bool = False
+    website_description: str | None = None  # schema.org WebSite.description: the site's own summary
+    founding: list[Statement] = field(default_factory=list)  # "X was founded in 1990", with subject
+    headcounts: list[Statement] = field(default_factory=list)  # "a team of 40 people", with subject
+    addresses: list[PlacedAddress] = field(default_factory=list)  # printed postal addresses
     # Not a fact: the raw material of ``phones``, for ``with_region`` (local numbers need their country).
     phone_sources: PhoneSources = field(default_factory=PhoneSources, repr=False, compare=False)
 
@@ -184,6 +195,8 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     html_tag = next(root.iter("html"), None)
     links = absolute_links(root, url)
     phone_sources = phone_sources_of(root, text)
+    items = _items(structured)
+    blocks = text_blocks(root)
     return PageFacts(
         url=url,
         title=_clean(text_of(title)) if title is not None else None,
@@ -207,6 +220,20 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         industry=find_labelled_value(root, INDUSTRY_LABELS),
         address_lines=find_address_lines(root),
         managers=_unique(match.strip() for match in MANAGER_RE.findall(text)),
+        is_article=is_article_page(url, root, items, opengraph),
+        website_description=next(
+            (
+                _clean(str(item["description"]))
+                for item in items
+                if "WebSite" in _types(item)
+                and isinstance(item.get("description"), str)
+                and item["description"].strip()
+            ),
+            None,
+        ),
+        founding=founding_statements(blocks),
+        headcounts=headcount_statements(blocks),
+        addresses=page_addresses(root, blocks),
         phone_sources=phone_sources,
     )
 
@@ -218,7 +245,27 @@ def _structured_data(tree: Element, url: str) -> dict[str, list[dict[str, Any]]]
         )
     except ValueError:  # extruct raises on some malformed documents; the page still has prose
         return {}
+    data.setdefault("json-ld", []).extend(cdata_json_ld(tree))
     return data
+
+
+def cdata_json_ld(tree: Element) -> list[dict[str, Any]]:
+    """JSON-LD records wrapped in ``<![CDATA[ ... ]]>`` (as XHTML-minded templates print them), which
+    extruct cannot read: in HTML the markers are part of the script's text."""
+    records: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        text = (script.text or "").strip()
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or CDATA_OPEN not in text[:40]:
+            continue
+        body = text.split(CDATA_OPEN, 1)[1].rsplit(CDATA_CLOSE, 1)[0]
+        try:
+            value = json.loads(body)
+        except ValueError:
+            continue
+        records.extend(
+            item for item in (value if isinstance(value, list) else [value]) if isinstance(item, dict)
+        )
+    return records
 
 
 def _items(structured: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -264,7 +311,8 @@ def _opengraph(structured: dict[str, list[dict[str, Any]]], root: Element) -> di
 
 
 def _meta_content(root: Element, name: str) -> str | None:
-    tag = next((meta for meta in root.iter("meta") if meta.get("name") == name), None)
+    # Names are case-insensitive in HTML: <meta name=Description> is the description.
+    tag = next((meta for meta in root.iter("meta") if (meta.get("name") or "").lower() == name), None)
     content = tag.get("content") if tag is not None else None
     return _clean(str(content)) if content and str(content).strip() else None
 

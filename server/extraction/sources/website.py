@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +23,10 @@ from server.extraction.normalize import (
 )
 from server.extraction.parse import SYNTAX_KEY, PageFacts, normalize_phone, parse_page, social_network_of
 from server.extraction.resolve import registrable_domain, site_country
-from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.site_facts import company_facts
+from server.extraction.site_facts import site_country as printed_site_country
+from server.extraction.sources.base import EVIDENCE_CHARS, Finding, SourceContext
+from server.extraction.statements import company_names
 
 SOURCE_NAME = "website"
 LANGUAGE_SEGMENT_RE = re.compile(r"[a-zA-Z]{2}(?:[-_][a-zA-Z]{2})?(?:\.html?)?|index\.html?")
@@ -66,7 +70,25 @@ class WebsiteSource:
             parsed = [(page, facts.with_region(country)) for page, facts in parsed]
         context.shared["site_pages"] = parsed  # every page read, parsed: the site_locations source reads them
         domain = resolution.domain
-        return [finding for page, facts in parsed for finding in findings_from_page(facts, page, domain)]
+        names = company_names(
+            context.request.company_name,
+            *(facts.site_name for _, facts in parsed),
+            *(
+                str(org["name"])
+                for _, facts in parsed
+                for org in facts.organizations
+                if isinstance(org.get("name"), str)
+            ),
+            domain=domain,
+        )
+        home_country = printed_site_country(
+            domain, [placed for _, facts in parsed for placed in facts.addresses]
+        )
+        return [
+            finding
+            for page, facts in parsed
+            for finding in findings_from_page(facts, page, domain, names=names, default_country=home_country)
+        ]
 
     async def _crawl(self, context: SourceContext) -> list[FetchedPage]:
         """Pages of the mode's kinds, most useful first; a missing page frees its slot for the next."""
@@ -92,35 +114,44 @@ class WebsiteSource:
         return None
 
 
-def findings_from_page(facts: PageFacts, page: FetchedPage, domain: str) -> list[Finding]:
-    """Every profile value one parsed page states, with its provenance. Pure."""
+def findings_from_page(
+    facts: PageFacts,
+    page: FetchedPage,
+    domain: str,
+    *,
+    names: list[str] | None = None,
+    default_country: str | None = None,
+) -> list[Finding]:
+    """Every profile value one parsed page states, with its provenance. Pure.
+
+    ``names`` are the names the company goes by (a founding statement's subject must be one of them);
+    ``default_country`` is the site's country, for addresses that print none.
+    """
     found: list[Finding] = []
 
-    def add(field: str, value: Any, kind: str, method: str) -> None:
+    def add(field: str, value: Any, kind: str, method: str, evidence: str | None = None) -> None:
         if value not in (None, "", [], {}):
+            quote = _bounded(evidence)
             found.append(
-                Finding(field, value, SOURCE_NAME, page.url, page.retrieved_at, method, CONFIDENCE[kind])
+                Finding(
+                    field, value, SOURCE_NAME, page.url, page.retrieved_at, method, CONFIDENCE[kind], quote
+                )
             )
 
     for org in facts.organizations:
-        _organization_findings(org, add)
+        _organization_findings(org, add, default_country)
     add("company_name", facts.site_name, "meta", "opengraph og:site_name")
     add("company_name", facts.copyright_holder, "copyright", "copyright line")
-    # A page's own summary describes the company only on the site's front page; deeper pages summarise
-    # themselves (an article, a product), so there it is a weak witness.
-    add("description", facts.description, "meta" if is_front_page(page.url) else "text", "meta description")
     for industry in facts.job_industries:
-        add("industry", industry, "json-ld", "json-ld JobPosting.industry")
-    add("industry", facts.industry, "label", "labelled value 'Industry'")
-    add("founded_year", facts.founded_year, "text", "prose 'founded in'")
-    if facts.employee_count:
-        add("employee_count_exact", facts.employee_count, "text", "prose head count")
-        add("employee_count", employee_range_for(facts.employee_count), "text", "prose head count")
+        add("industry", industry, "json-ld", "json-ld JobPosting.industry", f'"industry": "{industry}"')
+    add("industry", facts.industry, "label", "labelled value 'Industry'", facts.industry)
+    for fact in company_facts(facts, page.url, names or company_names(domain=domain), default_country):
+        add(fact.field, fact.value, fact.kind, fact.method, fact.evidence)
     lines = facts.address_lines
     if lines and basename(lines[0]).strip() != lines[0].strip():  # an imprint starts with the legal name
         add("legal_name", lines[0].strip(), "label", "<address> block first line (legal form)")
         lines = lines[1:]
-    add("headquarters", headquarters_from_lines(lines), "text", "<address> block")
+    add("headquarters", headquarters_from_lines(lines), "text", "<address> block", ", ".join(lines))
     for manager in facts.managers:
         add("people", {"name": manager, "role": MANAGING_DIRECTOR}, "label", "imprint 'Geschäftsführer'")
     for address in facts.emails:
@@ -142,19 +173,28 @@ def is_front_page(url: str) -> bool:
     return not segments or (len(segments) == 1 and LANGUAGE_SEGMENT_RE.fullmatch(segments[0]) is not None)
 
 
-def _organization_findings(org: dict[str, Any], add: Any) -> None:
+def _organization_findings(org: dict[str, Any], add: Any, default_country: str | None = None) -> None:
     syntax = str(org.get(SYNTAX_KEY, "json-ld"))
     kind = "microdata" if syntax == "microdata" else "json-ld"
     prefix = f"{syntax} {_type_name(org)}"
     add("company_name", _str(org.get("name")), kind, f"{prefix}.name")
     add("legal_name", _str(org.get("legalName")), kind, f"{prefix}.legalName")
-    add("description", _str(org.get("description")), kind, f"{prefix}.description")
-    add("headquarters", headquarters_from_schema(org.get("address")), kind, f"{prefix}.address")
-    add("founded_year", founded_year_from(org.get("foundingDate")), kind, f"{prefix}.foundingDate")
+    add("description", _str(org.get("description")), kind, f"{prefix}.description", _said(org, "description"))
+    headquarters = headquarters_from_schema(org.get("address"), default_country)
+    add("headquarters", headquarters, kind, f"{prefix}.address", _said(org, "address"))
+    founded = founded_year_from(org.get("foundingDate"))
+    add("founded_year", founded, kind, f"{prefix}.foundingDate", _said(org, "foundingDate"))
     exact, upper = employee_count_from(org.get("numberOfEmployees"))
-    add("employee_count_exact", exact, kind, f"{prefix}.numberOfEmployees")
-    add("employee_count", employee_range_for(upper) if upper else None, kind, f"{prefix}.numberOfEmployees")
-    add("industry", _str(org.get("industry")), kind, f"{prefix}.industry")
+    staff = _said(org, "numberOfEmployees")
+    add("employee_count_exact", exact, kind, f"{prefix}.numberOfEmployees", staff)
+    add(
+        "employee_count",
+        employee_range_for(upper) if upper else None,
+        kind,
+        f"{prefix}.numberOfEmployees",
+        staff,
+    )
+    add("industry", _str(org.get("industry")), kind, f"{prefix}.industry", _said(org, "industry"))
     for phone in _list(org.get("telephone")):
         number = normalize_phone(str(phone), None)
         value = {"number": number, "type": "general", "display": str(phone)} if number else None
@@ -166,6 +206,26 @@ def _organization_findings(org: dict[str, Any], add: Any) -> None:
         network = social_network_of(str(url))
         if network:
             add(f"social_profiles.{network}", str(url), kind, f"{prefix}.sameAs")
+
+
+def _said(org: dict[str, Any], key: str) -> str | None:
+    """A structured value as the page states it: ``"foundingDate": "2011"``."""
+    if org.get(key) in (None, "", [], {}):
+        return None
+    value = (
+        {k: v for k, v in org[key].items() if not k.startswith("@")}
+        if isinstance(org[key], dict)
+        else org[key]
+    )
+    return f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+
+
+def _bounded(evidence: str | None) -> str | None:
+    """At most ``EVIDENCE_CHARS`` of a quote."""
+    if not evidence:
+        return None
+    text = " ".join(evidence.split())
+    return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1].rstrip() + "…"
 
 
 def _type_name(org: dict[str, Any]) -> str:

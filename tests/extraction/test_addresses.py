@@ -1,0 +1,127 @@
+"""Postal addresses as pages print them: US/CA/GB through pyap, continental postal-code-first formats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lxml.html  # type: ignore[import-untyped]
+import pytest
+
+from server.extraction import addresses
+from server.extraction.addresses import find_addresses, page_addresses
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Intel Corporation, 2200 Mission College Blvd., Santa Clara, CA 95052-8119, USA.",
+            ("2200 Mission College Blvd.", "Santa Clara", "95052-8119", "CA", "US"),
+            id="us",
+        ),
+        pytest.param(
+            "Acme Ltd, 5 Rose Lane, Norwich NR1 1BY, United Kingdom",
+            ("5 Rose Lane", "Norwich", "NR1 1BY", None, "GB"),
+            id="gb",
+        ),
+        pytest.param(
+            "Leitnergasse 16, 8010 Graz. Tel.: +43 676 3282554",
+            ("Leitnergasse 16", "Graz", "8010", None, None),
+            id="at-no-country-printed",
+        ),
+        pytest.param("GOODFORM AG CH-6300 Zug - Schweiz", (None, "Zug", "6300", None, "CH"), id="ch-prefix"),
+        pytest.param(
+            "Werner-von-Siemens-Straße 1a, D-80333 München, Deutschland",
+            ("Werner-von-Siemens-Straße 1a", "München", "80333", None, "DE"),
+            id="de-letter-prefix",
+        ),
+        pytest.param(
+            "Siège : 12 rue de Rivoli, 75001 Paris, France",
+            ("12 rue de Rivoli", "Paris", "75001", None, "FR"),
+            id="fr-number-first",
+        ),
+    ],
+)
+def test_addresses_are_read_in_their_countrys_format(text: str, expected: tuple[str | None, ...]) -> None:
+    [address] = find_addresses(text)
+    assert (address.street, address.city, address.postal, address.region, address.country_code) == expected
+    assert address.city in address.quote and address.quote in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Heute arbeiten 8200 Mitarbeiter bei uns.", id="count-before-noun"),
+        pytest.param("Nr. 1 in der Schweiz seit 2008 Bestellung auf Rechnung", id="year-and-words"),
+        pytest.param("Copyright 1998 - 2018 Tencent. All Rights Reserved", id="year-span"),
+        pytest.param("Rated 4.5 by 1200 Kunden", id="rating"),
+        pytest.param("Postleitzahl 8010 Graz ist schön", id="no-street-no-prefix"),
+        pytest.param("Deutschland 50667 Köln", id="country-word-is-no-street"),
+    ],
+)
+def test_numbers_beside_capitalised_words_are_no_address(text: str) -> None:
+    assert find_addresses(text) == []
+
+
+def test_a_german_postal_code_must_have_five_digits() -> None:
+    assert find_addresses("Hauptstraße 5, 1234 Berlin, Deutschland") == []
+
+
+def test_footer_addresses_come_first_and_the_text_before_an_address_is_kept() -> None:
+    html = """<html><body><main><p>Visit our partner at 200 Park Ave, San Jose, CA 95113.</p></main>
+    <div class="site-footer"><p>Acme Inc.</p><p>1500 Woodward Ave, Detroit, MI 48226</p></div>
+    </body></html>"""
+    placed = page_addresses(lxml.html.fromstring(html))
+    assert [(p.address.city, p.in_furniture) for p in placed] == [("Detroit", True), ("San Jose", False)]
+    assert placed[0].lead.rstrip(", ").endswith("Acme Inc.")
+    assert "partner at" in placed[1].lead
+
+
+def test_a_page_of_thousands_of_anchors_runs_the_parser_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hostile input: pyap is slow per call, so it runs only around the first anchors of a page."""
+    calls: list[str] = []
+    real_parse = addresses.pyap.parse
+
+    def counting_parse(text: str, **kwargs: Any) -> Any:
+        calls.append(text)
+        return real_parse(text, **kwargs)
+
+    monkeypatch.setattr(addresses.pyap, "parse", counting_parse)
+    found = find_addresses("Ship to CA 90210 or NY 10001 today. " * 5_000)
+    assert len(calls) <= addresses.MAX_ANCHORS * len(addresses.ANGLO_COUNTRIES)
+    assert found == []  # no street: these are no addresses
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Infosys Limited, Plot No. 44, Electronics City, Hosur Road, Bengaluru, Karnataka 560100, India",
+            ("Plot No. 44, Electronics City, Hosur Road", "Bengaluru", "560100", "IN"),
+            id="in-state-and-pin",
+        ),
+        pytest.param(
+            "Tata House, 24 Homi Mody Street, Mumbai - 400001, India",
+            ("24 Homi Mody Street", "Mumbai", "400001", "IN"),
+            id="in-city-dash-pin",
+        ),
+        pytest.param(
+            "Herengracht 182, 1016 BR Amsterdam", ("Herengracht 182", "Amsterdam", "1016 BR", "NL"), id="nl"
+        ),
+        pytest.param(
+            "ul. Marszałkowska 1, 00-950 Warszawa", ("Marszałkowska 1", "Warszawa", "00-950", "PL"), id="pl"
+        ),
+        pytest.param(
+            "Rua Augusta 10, 1100-053 Lisboa", ("Rua Augusta 10", "Lisboa", "1100-053", "PT"), id="pt"
+        ),
+    ],
+)
+def test_postal_code_shapes_name_their_country(text: str, expected: tuple[str, ...]) -> None:
+    [address] = find_addresses(text)
+    assert (address.street, address.city, address.postal, address.country_code) == expected
+
+
+def test_a_six_digit_number_is_no_indian_pin_without_a_state_or_india() -> None:
+    assert find_addresses("Order 123456 shipped to Mumbai 400001 yesterday") == []
