@@ -72,8 +72,13 @@ async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list
     return [hit for hit in hits if isinstance(hit, dict) and ENTITY_ID_RE.fullmatch(str(hit.get("id", "")))]
 
 
-async def get_entities(fetcher: WebFetcher, ids: list[str], language: str) -> EntityDocument:
+async def get_entities(
+    fetcher: WebFetcher, ids: list[str], language: str, *, all_languages: bool = False
+) -> EntityDocument:
     """``wbgetentities`` for ``ids`` (sorted, so the same set is always the same request).
+
+    Labels and aliases come in ``language`` and English, or with ``all_languages`` in every language
+    (the items a name is matched against: "京东" is the Chinese label of the item labelled "JD.com").
 
     More than ``MAX_IDS_PER_REQUEST`` ids (a conglomerate's subsidiaries) take one request per slice of
     the sorted ids; the document's page is the first request's.
@@ -86,13 +91,10 @@ async def get_entities(fetcher: WebFetcher, ids: list[str], language: str) -> En
     found: dict[str, dict[str, Any]] = {}
     pages: list[FetchedPage] = []
     for chunk in slices or [[]]:
-        params = {
-            "action": "wbgetentities",
-            "ids": "|".join(chunk),
-            "props": ENTITY_PROPS,
-            "languages": languages,
-            "format": "json",
-        }
+        params = {"action": "wbgetentities", "ids": "|".join(chunk), "props": ENTITY_PROPS}
+        if not all_languages:
+            params["languages"] = languages
+        params["format"] = "json"
         document, page = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}")
         pages.append(page)
         entities = document.get("entities", {}) if isinstance(document, dict) else {}
@@ -196,6 +198,20 @@ def aliases(entity: dict[str, Any], language: str) -> list[str]:
     """The entity's aliases in ``language``."""
     found = entity.get("aliases", {}).get(language, [])
     return [str(alias["value"]) for alias in found if alias.get("value")]
+
+
+def item_names(entity: dict[str, Any] | None) -> list[str]:
+    """Every label and alias of the entity, in every language it has (each name once)."""
+    if not isinstance(entity, dict):
+        return []
+    names: list[str] = []
+    for key in ("labels", "aliases"):
+        by_language = entity.get(key)
+        for values in by_language.values() if isinstance(by_language, dict) else []:
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, dict) and isinstance(value.get("value"), str) and value["value"].strip():
+                    names.append(value["value"])
+    return list(dict.fromkeys(names))
 
 
 def is_business(entity: dict[str, Any]) -> bool:
