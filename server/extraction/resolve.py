@@ -222,7 +222,7 @@ async def _verify(
         )
     domain = registrable_domain(home.host)
     own = registrable_domain(candidate.domain)
-    if domain != own and brand_label(domain) == brand_label(own):
+    if domain != own and same_brand(domain, own):
         # google.com -> google.de: a country edition of the same brand; the company is the one asked for.
         matched += f"; {domain} is a country edition of {own}"
         domain = own
@@ -295,6 +295,11 @@ def _vouched(name: str, candidate: Candidate, facts: PageFacts, home: FetchedPag
         if names_exactly(name, text):
             return "page text", name
     return None
+
+
+def same_brand(domain: str, other: str) -> bool:
+    """Whether two registrable domains are one brand: equal, or country editions (google.com, google.de)."""
+    return domain == other or brand_label(domain) == brand_label(other)
 
 
 def brand_label(domain: str) -> str:

@@ -177,7 +177,9 @@ def test_generic_words_are_dropped_by_language_and_the_country_name_counts() -> 
     assert core_words(["acredis", "deutschland"], "de", "DE") == ["acredis"]
     assert core_words(["greenpeace", "international"], "en", "NL") == ["greenpeace"]
     assert core_words(["the", "coca", "cola"], "en", "US") == ["coca", "cola"]
-    assert core_words(["kanzlei", "sommer"], "en", "US") == ["kanzlei", "sommer"]  # not a German request
+    assert core_words(["kanzlei", "sommer"], "en", "DE") == ["sommer"]  # whatever the request language
+    assert core_words(["de", "vries", "bouw"], "nl", "NL") == ["vries", "bouw"]
+    assert core_words(["de", "vries", "bouw"], "es", "ES") == ["de", "vries", "bouw"]  # no Spanish article
     assert core_words(["gruppe"], "de", "DE") == ["gruppe"]  # never empty
 
 

@@ -35,38 +35,28 @@ EU_TLD = "eu"
 EU_COUNTRIES = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK".split()
 )
-# Words that describe what kind of organisation it is rather than name it, by request language; ""
-# applies to every language. A company is often reachable under its name without them ("Kanzlei
-# Sommer" at sommer.de, "Verlagsgruppe Beltz" at beltz.de, "Greenpeace International" at greenpeace.org).
-GENERIC_LEADING = {
-    "": frozenset({"the"}),
-    "de": frozenset(
-        {
-            "die",
-            "der",
-            "das",
-            "kanzlei",
-            "gruppe",
-            "verlagsgruppe",
-            "verlag",
-            "praxis",
-            "autohaus",
-            "stiftung",
-        }
-    ),
-    "fr": frozenset({"le", "la", "les", "groupe", "cabinet", "maison"}),
-    "es": frozenset({"el", "la", "los", "las", "grupo"}),
-    "it": frozenset({"il", "la", "gruppo", "studio"}),
-    "nl": frozenset({"de", "het", "groep"}),
+# Words that say what kind of organisation it is rather than name it. A company is often reachable
+# under its name without them ("Kanzlei Sommer" at sommer.de, "Verlagsgruppe Beltz" at beltz.de,
+# "Greenpeace International" at greenpeace.org). These are unambiguous in any request language...
+GENERIC_LEADING_WORDS = frozenset(
+    {"kanzlei", "gruppe", "verlagsgruppe", "verlag", "praxis", "autohaus", "stiftung", "groupe",
+     "cabinet", "grupo", "gruppo", "groep"}
+)  # fmt: skip
+GENERIC_TRAILING_WORDS = frozenset(
+    {"group", "holding", "holdings", "international", "company", "worldwide", "global", "gruppe",
+     "groupe", "grupo", "gruppo", "groep", "internacional", "internazionale"}
+)  # fmt: skip
+# ...while articles are dropped only in their own language: "De Vries" is no Dutch "de" in Spain.
+LEADING_ARTICLES = {
+    "en": frozenset({"the"}),
+    "de": frozenset({"die", "der", "das"}),
+    "fr": frozenset({"le", "la", "les"}),
+    "es": frozenset({"el", "la", "los", "las"}),
+    "it": frozenset({"il", "la", "lo"}),
+    "nl": frozenset({"de", "het"}),
 }
-GENERIC_TRAILING = {
-    "": frozenset({"group", "holding", "holdings", "international", "company", "worldwide", "global"}),
-    "de": frozenset({"gruppe", "holding", "international", "deutschland"}),
-    "fr": frozenset({"groupe", "international"}),
-    "es": frozenset({"grupo", "internacional"}),
-    "it": frozenset({"gruppo", "internazionale"}),
-    "nl": frozenset({"groep"}),
-}
+# A trailing country name ("ACREDIS Deutschland") is generic in the languages a request is likely in.
+COUNTRY_NAME_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
 
 _PSL = PublicSuffixList()
 
@@ -103,8 +93,8 @@ def name_as_domain(name: str, tlds: list[str] | None = None) -> str | None:
 def core_words(words: list[str], language: str, country: str) -> list[str]:
     """``words`` without generic leading and trailing words (kept when nothing else would remain)."""
     lang = language.split("-", 1)[0].lower()
-    leading = GENERIC_LEADING[""] | GENERIC_LEADING.get(lang, frozenset())
-    trailing = GENERIC_TRAILING[""] | GENERIC_TRAILING.get(lang, frozenset()) | country_words(country, lang)
+    leading = GENERIC_LEADING_WORDS | LEADING_ARTICLES["en"] | LEADING_ARTICLES.get(lang, frozenset())
+    trailing = GENERIC_TRAILING_WORDS | country_words(country)
     start, end = 0, len(words)
     while start < end - 1 and words[start] in leading | STOPWORDS:
         start += 1
@@ -114,17 +104,19 @@ def core_words(words: list[str], language: str, country: str) -> list[str]:
 
 
 @cache
-def country_words(country: str, language: str) -> frozenset[str]:
-    """The country's name in English and in ``language`` as name words (DE, de: deutschland, germany)."""
+def country_words(country: str) -> frozenset[str]:
+    """One-word names of the country in ``COUNTRY_NAME_LANGUAGES`` ("DE": germany, deutschland, ...)."""
     record = pycountry.countries.get(alpha_2=country.upper()) if len(country) == 2 else None
     if record is None:
         return frozenset()
-    names = {record.name, getattr(record, "common_name", record.name)}
-    try:
-        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
-        names |= {translation.gettext(name) for name in list(names)}
-    except OSError:  # no translation for this language
-        pass
+    english = {record.name, getattr(record, "common_name", record.name)}
+    names = set(english)
+    for language in COUNTRY_NAME_LANGUAGES:
+        try:
+            translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        except OSError:  # no translation for this language
+            continue
+        names |= {translation.gettext(name) for name in english}
     found = {normalize_name(name) for name in names}
     return frozenset(name for name in found if name and " " not in name)
 

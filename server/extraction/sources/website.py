@@ -19,7 +19,7 @@ from server.extraction.normalize import (
     phone_type,
 )
 from server.extraction.parse import SYNTAX_KEY, PageFacts, normalize_phone, parse_page, social_network_of
-from server.extraction.resolve import registrable_domain, site_country
+from server.extraction.resolve import registrable_domain, same_brand, site_country
 from server.extraction.sources.base import Finding, SourceContext
 
 SOURCE_NAME = "website"
@@ -117,7 +117,9 @@ def findings_from_page(facts: PageFacts, page: FetchedPage, domain: str) -> list
     for manager in facts.managers:
         add("people", {"name": manager, "role": MANAGING_DIRECTOR}, "label", "imprint 'Geschäftsführer'")
     for address in facts.emails:
-        if registrable_domain(address.rsplit("@", 1)[-1]) == domain:  # third-party mailboxes are not contacts
+        if same_brand(
+            registrable_domain(address.rsplit("@", 1)[-1]), domain
+        ):  # third parties' are not contacts
             add("contacts.emails", {"address": address, "type": email_type(address)}, "link", "mailto/prose")
     for phone in facts.phones:
         value = {"number": phone.e164, "type": phone_type(phone.label), "display": phone.display}
