@@ -33,10 +33,15 @@ COMPANIES: dict[
     1001: ("BIGF", "Bigfacts Holdings Inc.", {"submissions": "ok", "companyfacts": "ok"}),
     1002: ("NOFX", "Nofacts Corp.", {"submissions": "ok", "companyfacts": 500}),
     1003: ("NOSB", "Nosubs Corp.", {"submissions": 500, "companyfacts": "ok"}),
+    1004: ("RHWKY", "Rheinfeld Werke AG", {"submissions": "ok", "companyfacts": 404}),
 }
+FOREIGN_ADDRESS = {"street1": "RHEINUFER 4", "city": "KOELN", "stateOrCountry": "2M", "zipCode": "50668",
+                   "isForeignLocation": 1, "country": "Germany", "countryCode": "2M"}  # fmt: skip
 
 
 def _submissions(cik: int, ticker: str, title: str) -> dict[str, Any]:
+    us_address = {"street1": "1100 15TH ST NW", "street2": "SUITE 300", "city": "SAN FRANCISCO",
+                  "stateOrCountry": "CA", "zipCode": "94104"}  # fmt: skip
     return {
         "cik": str(cik),
         "name": title.upper(),
@@ -46,15 +51,7 @@ def _submissions(cik: int, ticker: str, title: str) -> dict[str, Any]:
         "exchanges": ["Nasdaq"],
         "fiscalYearEnd": "1231",
         "phone": "4155550100",
-        "addresses": {
-            "business": {
-                "street1": "1100 15TH ST NW",
-                "street2": "SUITE 300",
-                "city": "SAN FRANCISCO",
-                "stateOrCountry": "CA",
-                "zipCode": "94104",
-            }
-        },
+        "addresses": {"business": FOREIGN_ADDRESS if title.endswith(" AG") else us_address},
     }
 
 
@@ -130,9 +127,11 @@ async def edgar_fetcher(edgar_web: SandboxWeb) -> AsyncIterator[tuple[WebFetcher
     await fetcher.aclose()
 
 
-async def _collect(web: tuple[WebFetcher, Settings], source: SecEdgarSource, name: str) -> dict[str, Any]:
+async def _collect(
+    web: tuple[WebFetcher, Settings], source: SecEdgarSource, name: str, country: str = "US"
+) -> dict[str, Any]:
     fetcher, settings = web
-    request = ExtractionRequest(name, mode=ExtractionMode.COMPREHENSIVE, country="US")
+    request = ExtractionRequest(name, mode=ExtractionMode.COMPREHENSIVE, country=country)
     resolution = await resolve_domain(request, fetcher, settings)
     context = SourceContext(request, resolution, fetcher, plan_for(ExtractionMode.COMPREHENSIVE))
     return _by_field(await source.collect(context))
@@ -197,6 +196,20 @@ async def test_the_ticker_list_is_downloaded_once_until_its_ttl_passes(
     assert await requests_for("Nosubs Corp.") == 2  # the index is reused
     clock.now += TICKERS_TTL_SECONDS + 1
     assert await requests_for("Nofacts Corp.") == 3  # stale: downloaded again
+
+
+async def test_a_foreign_filer_is_read_when_its_filing_places_it_in_the_requested_country(
+    edgar_fetcher: tuple[WebFetcher, Settings],
+) -> None:
+    values = await _collect(edgar_fetcher, SecEdgarSource(), "Rheinfeld Werke AG", country="DE")
+    assert values["legal_name"] == "RHEINFELD WERKE AG"
+    assert values["headquarters"]["country_code"] == "DE"
+
+
+async def test_a_namesake_filing_in_another_country_is_not_the_company(
+    edgar_fetcher: tuple[WebFetcher, Settings],
+) -> None:
+    assert await _collect(edgar_fetcher, SecEdgarSource(), "Rheinfeld Werke AG", country="FR") == {}
 
 
 def test_an_edgar_address_is_printed_in_print_case_with_lower_case_ordinals() -> None:

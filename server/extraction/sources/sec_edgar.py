@@ -2,10 +2,12 @@
 end (``submissions``) and revenue, net income, assets and shares outstanding (``companyfacts``).
 
 The company is found in ``company_tickers.json`` by its ticker (from Wikidata) or by its registered
-title matching the name; the list is fetched and indexed once per source (``TickerIndex``) and again only
-after ``TICKERS_TTL_SECONDS``. The two documents are read independently, so one that fails (companyfacts
-runs to tens of MB) leaves what the other states. The SEC asks every client for a descriptive
-User-Agent with a contact; the fetcher sends ``settings.user_agent``.
+title matching the name; outside the US a title match counts only when the filing's business address
+is in the requested country (foreign issuers file with the SEC, and so do namesakes). The ticker list
+is fetched and indexed once per source (``TickerIndex``) and again after ``TICKERS_TTL_SECONDS``. The
+two documents are read independently, so one that fails (companyfacts runs to tens of MB) leaves what
+the other states. The SEC asks every client for a descriptive User-Agent with a contact; the fetcher
+sends ``settings.user_agent``.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class TickerIndex:
 
 
 class SecEdgarSource:
-    """Reads EDGAR for a company listed in the US."""
+    """Reads EDGAR for a company that files with the SEC (US-listed, or a foreign issuer)."""
 
     name = SOURCE_NAME
     fields = frozenset(
@@ -107,8 +109,7 @@ class SecEdgarSource:
             return []
         entity = context.shared.get(SHARED_ENTITY)
         ticker = _ticker_of(entity) if isinstance(entity, dict) else None
-        if context.request.country.upper() != US and ticker is None:
-            return []
+        country = context.request.country.upper()
         try:
             index = await self.tickers(context)
         except FetchError:
@@ -117,14 +118,21 @@ class SecEdgarSource:
         if match is None:
             return []
         cik = int(match["cik_str"])
+        # Outside the US a name alone is weak evidence (foreign issuers file too, but so does a namesake):
+        # without a ticker from the company's own item, the filing must place the company in its country.
+        placed_by_filing = country != US and ticker is None
         found: list[Finding] = []
         try:
             submissions, page = await context.fetcher.fetch_json(
                 SUBMISSIONS_URL.format(cik=cik), max_bytes=SUBMISSIONS_MAX_BYTES
             )
-            found += findings_from_submissions(submissions, page.url, page.retrieved_at)
         except FetchError:
-            pass  # companyfacts may still state the figures
+            if placed_by_filing:
+                return []
+        else:
+            if placed_by_filing and filing_country(submissions) != country:
+                return []
+            found += findings_from_submissions(submissions, page.url, page.retrieved_at)
         try:
             facts, page = await context.fetcher.fetch_json(
                 COMPANY_FACTS_URL.format(cik=cik), max_bytes=COMPANY_FACTS_MAX_BYTES
@@ -203,6 +211,14 @@ def findings_from_submissions(document: Any, url: str, retrieved_at: datetime) -
             0.7,
         )
     return found
+
+
+def filing_country(document: Any) -> str | None:
+    """The ISO country of a submissions document's business address. Pure."""
+    if not isinstance(document, dict):
+        return None
+    business = (document.get("addresses") or {}).get("business") or {}
+    return business_address(business).get("country_code") if isinstance(business, dict) else None
 
 
 def business_address(address: dict[str, Any]) -> dict[str, str]:
