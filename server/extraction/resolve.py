@@ -243,12 +243,15 @@ async def _verify(
 async def _fetch_home(domain: str, fetcher: WebFetcher, notes: list[str], label: str) -> FetchedPage | None:
     """The home page of ``domain``; a bare domain that does not answer is tried at ``www.`` once.
 
-    Many sites serve only ``www.``: their apex does not resolve or answers with an error.
+    Many sites serve only ``www.``: their apex does not resolve, refuses the connection or answers with
+    an error. An apex that timed out is a host that exists but hangs: its ``www.`` is not tried, since
+    a second timeout would double the cost of a dead site.
     """
     try:
         return await fetcher.fetch(f"https://{domain}/")
     except FetchError as exc:
-        if domain.startswith(WWW) or registrable_domain(domain) != domain:
+        timed_out = isinstance(exc.__cause__, TimeoutError)
+        if timed_out or domain.startswith(WWW) or registrable_domain(domain) != domain:
             notes.append(f"{label}: rejected, unreachable ({exc.message})")
             return None
         first = exc

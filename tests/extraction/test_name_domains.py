@@ -41,6 +41,8 @@ SITES: dict[str, dict[str, str]] = {
         "index.html": _page("EGF Annual Report 2015", "The Electric Garden Foundation thanks its members.")
     },
     "egg.org": {"index.html": _page("EGG Annual Report", "Nothing about gardens.")},
+    "stall-apex.com": {"_meta.json": json.dumps({"failure": "timeout"})},
+    "www.stall-apex.com": {"index.html": _page("Stall Apex")},
 }
 
 
@@ -86,6 +88,14 @@ async def test_a_site_served_only_at_www_is_found_through_its_bare_domain(
     production_tlds: tuple[WebFetcher, Settings],
 ) -> None:
     assert await _resolve(production_tlds, "Quarry Lane Ltd", country="GB") == "quarry-lane.com"
+
+
+async def test_an_apex_that_hangs_is_not_retried_at_www(production_tlds: tuple[WebFetcher, Settings]) -> None:
+    """A timeout means the host exists but hangs; a www. retry would only double the wait."""
+    with pytest.raises(CompanyAnalysisError) as caught:
+        await _resolve(production_tlds, "Stall Apex")
+    assert "name candidate stall-apex.com: rejected, unreachable (Timed out" in caught.value.details
+    assert "www.stall-apex.com" not in caught.value.details
 
 
 async def test_a_redirect_to_a_country_edition_keeps_the_brands_own_domain(
