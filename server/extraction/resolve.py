@@ -244,10 +244,10 @@ async def _fetch_home(domain: str, fetcher: WebFetcher, notes: list[str], label:
     """The home page of ``domain``; a bare domain that does not answer is tried at ``www.`` once.
 
     Many sites serve only ``www.``: their apex does not resolve, refuses the connection or answers with
-    an error. The retry is not a candidate of its own (``max_domain_candidates``): counting it would push
-    likely domains out of the budget (on realweb name-only, alazan.com), and for a name that does not
-    exist it costs one more failed lookup. An apex that timed out is a host that exists but hangs: its
-    ``www.`` is not tried, since a second timeout would double the cost of a dead site.
+    an error. The retry is not a candidate of its own (``max_domain_candidates``): counting it would
+    push likely domains out of the budget (a two-word brand at its first word's ``.com``), and for a
+    name that does not exist it costs one more failed lookup. An apex that timed out is a host that
+    exists but hangs: its ``www.`` is not tried, since a second timeout would double a dead site's cost.
     """
     try:
         return await fetcher.fetch(f"https://{domain}/")
