@@ -207,6 +207,7 @@ async def _verify(
     scored = [_best_name_score(names, where, seen) for where, seen in page_names(facts)]
     best = max(scored, default=(0.0, "nothing", "", request.company_name))
     moved = f" (redirected to {home.host})" if home.redirects else ""
+    moved = moved or (f" (answered at {home.host})" if home.host != candidate.domain else "")
     if best[0] >= MATCH_THRESHOLD:
         matched = f"{best[1]} {best[2]!r} matches {best[3]!r} ({best[0]:.0f})"
     else:
@@ -273,16 +274,18 @@ def _best_name_score(names: list[str], where: str, seen: str) -> tuple[float, st
 def _vouched(name: str, candidate: Candidate, facts: PageFacts, home: FetchedPage) -> tuple[str, str] | None:
     """(where, what) shows that a page no name signal matches is still the company's, or None.
 
-    A page that calls itself by the name's initials ("EFF in 2015") and states the full name as written
-    ("The Electronic Frontier Foundation") is the company's. With a domain hint the caller named the
-    domain, so the page only has to show it is about the company rather than someone else: one of its
-    names contains the submitted name as written ("腾讯" in the title "腾讯首页"), or the hinted domain
-    spells the name (or its initials) and the page states the name as written.
+    A site whose domain is the name's initials, that calls itself by them ("EFF in 2015" on eff.org)
+    and states the full name as written ("The Electronic Frontier Foundation"), is the company's; a
+    news site titled with the initials is not (its domain spells something else). With a domain hint
+    the caller named the domain, so the page only has to show it is about the company rather than
+    someone else: one of its names contains the submitted name as written ("腾讯" in the title
+    "腾讯首页"), or the hinted domain spells the name or its initials and the page states the name.
     """
     words = [word for word in normalize_name(name).split() if word not in STOPWORDS]
     initials = "".join(word[0] for word in words) if len(words) >= MIN_INITIALS else ""
+    spelled = brand_label(registrable_domain(home.host)).replace("-", "")
     text: str | None = None
-    if initials:
+    if initials and spelled == initials:
         for where, seen in page_names(facts):
             if initials in normalize_name(seen).split():
                 text = html.unescape(home.text)

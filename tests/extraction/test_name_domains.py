@@ -41,6 +41,9 @@ SITES: dict[str, dict[str, str]] = {
         "index.html": _page("EGF Annual Report 2015", "The Electric Garden Foundation thanks its members.")
     },
     "egg.org": {"index.html": _page("EGG Annual Report", "Nothing about gardens.")},
+    "www.gardenpress.com": {
+        "index.html": _page("EGF wins an award", "The Electric Garden Foundation won an award.")
+    },
     "stall-apex.com": {"_meta.json": json.dumps({"failure": "timeout"})},
     "www.stall-apex.com": {"index.html": _page("Stall Apex")},
 }
@@ -149,6 +152,19 @@ async def test_a_page_calling_itself_by_the_initials_and_stating_the_full_name_v
     production_tlds: tuple[WebFetcher, Settings],
 ) -> None:
     assert await _resolve(production_tlds, "Electric Garden Foundation") == "egf.org"
+
+
+async def test_a_page_titled_with_the_initials_on_another_domain_does_not_verify(
+    production_tlds: tuple[WebFetcher, Settings],
+) -> None:
+    """A news site's article about the company has the initials in its title and the full name in its text."""
+    fetcher, settings = production_tlds
+    request = ExtractionRequest("Electric Garden Foundation", domain_hint="gardenpress.com")
+    resolution = await resolve_domain(request, fetcher, settings)
+    assert resolution.notes[0].startswith(
+        "hint candidate gardenpress.com (answered at www.gardenpress.com): rejected"
+    )
+    assert resolution.domain == "egf.org"
 
 
 async def test_initials_alone_do_not_verify(production_tlds: tuple[WebFetcher, Settings]) -> None:
