@@ -36,6 +36,9 @@ P_POINT_IN_TIME, P_ADMIN_AREA, P_ISO_ALPHA2, P_ISO_SUBDIVISION, P_ISO_CURRENCY =
 # Properties whose item values the source needs labels (and claims) of.
 # (Subsidiaries too, but only current ones: see ``current_item_ids``.)
 REFERENCING_PROPERTIES = (P_INDUSTRY, P_HEADQUARTERS, P_COUNTRY, P_EXCHANGE, P_FOUNDER, P_CEO, P_PARENT)
+# An item with its claims and its labels in every language runs to a few MB (a large company's to
+# several), so entity documents get their own body cap rather than the HTML page cap.
+ENTITIES_MAX_BYTES = 32_000_000
 # ``wbgetentities`` answers at most this many ids per request (500 for bots); larger sets are split.
 MAX_IDS_PER_REQUEST = 50
 # Classes that make an item a business (P31): business, company, enterprise, public company,
@@ -95,7 +98,9 @@ async def get_entities(
         if not all_languages:
             params["languages"] = languages
         params["format"] = "json"
-        document, page = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}")
+        document, page = await fetcher.fetch_json(
+            f"{WIKIDATA_API_URL}?{urlencode(params)}", max_bytes=ENTITIES_MAX_BYTES
+        )
         pages.append(page)
         entities = document.get("entities", {}) if isinstance(document, dict) else {}
         found.update(
