@@ -27,6 +27,7 @@ from server.extraction.candidates.derived import (
     STOPWORDS,
     DerivedFinder,
     domain_candidates,
+    is_hostname,
     normalize_name,
 )
 from server.extraction.candidates.hint import HintFinder, hint_domain
@@ -250,6 +251,9 @@ async def _fetch_home(domain: str, fetcher: WebFetcher, notes: list[str], label:
     name that does not exist it costs one more failed lookup. An apex that timed out is a host that
     exists but hangs: its ``www.`` is not tried, since a second timeout would double a dead site's cost.
     """
+    if not is_hostname(domain):  # a hint can be "xn--" that is no punycode: no request can be made
+        notes.append(f"{label}: rejected, not a valid hostname")
+        return None
     try:
         return await fetcher.fetch(f"https://{domain}/")
     except FetchError as exc:

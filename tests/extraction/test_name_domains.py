@@ -101,6 +101,16 @@ async def test_an_apex_that_hangs_is_not_retried_at_www(production_tlds: tuple[W
     assert "www.stall-apex.com" not in caught.value.details
 
 
+async def test_a_hint_that_is_no_valid_hostname_is_rejected_not_fetched(
+    production_tlds: tuple[WebFetcher, Settings],
+) -> None:
+    fetcher, settings = production_tlds
+    request = ExtractionRequest("Openfield", domain_hint="xn--aaaaaaaaaa.com")
+    resolution = await resolve_domain(request, fetcher, settings)
+    assert resolution.notes[0] == "hint candidate xn--aaaaaaaaaa.com: rejected, not a valid hostname"
+    assert resolution.domain == "openfield.org"
+
+
 async def test_a_redirect_to_a_country_edition_keeps_the_brands_own_domain(
     production_tlds: tuple[WebFetcher, Settings],
 ) -> None:
@@ -172,6 +182,12 @@ async def test_initials_alone_do_not_verify(production_tlds: tuple[WebFetcher, S
     with pytest.raises(CompanyAnalysisError) as caught:
         await _resolve(production_tlds, "Electric Gadget Guild")
     assert "name candidate egg.org: rejected" in caught.value.details
+
+
+def test_derived_candidates_are_valid_hostnames() -> None:
+    assert domain_candidates("a" * 70, "US", PRODUCTION_TLDS) == []  # a label has 63 characters at most
+    assert name_as_domain("xn--aaaaaaaaaa.com") is None  # not punycode
+    assert name_as_domain("xn--bcher-kva.de") == "xn--bcher-kva.de"
 
 
 @pytest.mark.parametrize(

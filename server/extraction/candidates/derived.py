@@ -58,6 +58,9 @@ LEADING_ARTICLES = {
 # A trailing country name ("ACREDIS Deutschland") is generic in the languages a request is likely in.
 COUNTRY_NAME_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
 
+MAX_LABEL_CHARS, MAX_HOSTNAME_CHARS = 63, 253  # RFC 1035
+HOST_LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+
 _PSL = PublicSuffixList()
 
 
@@ -81,13 +84,28 @@ def name_as_domain(name: str, tlds: list[str] | None = None) -> str | None:
     text = name.strip().rstrip(".").lower()
     if " " in text or "." not in text or not re.fullmatch(r"[a-z0-9.-]+", text):
         return None
-    labels = text.split(".")
-    if any(not label or label.startswith("-") or label.endswith("-") for label in labels):
+    if not is_hostname(text):
         return None
+    labels = text.split(".")
     known = _PSL.publicsuffix(text, accept_unknown=False)
     if known is not None and known != text:
         return text
     return text if tlds and labels[-1] in {tld.strip(".").lower() for tld in tlds} else None
+
+
+def is_hostname(host: str) -> bool:
+    """Whether ``host`` is a valid DNS name: labels of 1-63 letters, digits and inner hyphens, valid
+    punycode ("xn--..."), 253 characters at most."""
+    labels = host.split(".")
+    if len(host) > MAX_HOSTNAME_CHARS or any(
+        not HOST_LABEL_RE.fullmatch(label) or len(label) > MAX_LABEL_CHARS for label in labels
+    ):
+        return False
+    try:
+        host.encode("ascii").decode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 def core_words(words: list[str], language: str, country: str) -> list[str]:
@@ -153,7 +171,7 @@ def domain_candidates(name: str, country: str, tlds: list[str], language: str = 
         slugs = list(dict.fromkeys(slug for slug in tier if slug))
         domains += [f"{slug}.{tld}" for slug in slugs for tld in primary]  # each slug at .com, .{country}
         domains += [f"{slug}.{tld}" for tld in rest for slug in slugs]  # then each rarer TLD in turn
-    return list(dict.fromkeys(domains))
+    return [domain for domain in dict.fromkeys(domains) if is_hostname(domain)]
 
 
 def _country_tld(tld: str, country: str) -> str:
