@@ -86,7 +86,7 @@ def _phonetic(text: str) -> str:
 
 def names_exactly(name: str, text: str) -> bool:
     """Whether ``text`` contains ``name`` as written (case aside): word-bounded in scripts that space
-    words, anywhere in those that do not (Chinese, Japanese: "新浪" in "新浪首页")."""
+    words, anywhere in those that do not (Chinese, Japanese: "星河" in "星河首页")."""
     wanted = " ".join(name.split()).casefold()
     if not wanted:
         return False
@@ -278,12 +278,12 @@ def _best_name_score(names: list[str], where: str, seen: str) -> tuple[float, st
 def _vouched(name: str, candidate: Candidate, facts: PageFacts, home: FetchedPage) -> tuple[str, str] | None:
     """(where, what) shows that a page no name signal matches is still the company's, or None.
 
-    A site whose domain is the name's initials, that calls itself by them ("EFF in 2015" on eff.org)
-    and states the full name as written ("The Electronic Frontier Foundation"), is the company's; a
+    A site whose domain is the name's initials, that calls itself by them ("NEF in 2015" on nef.org)
+    and states the full name as written ("The Nordwind Energy Foundation"), is the company's; a
     news site titled with the initials is not (its domain spells something else). With a domain hint
     the caller named the domain, so the page only has to show it is about the company rather than
-    someone else: one of its names contains the submitted name as written ("腾讯" in the title
-    "腾讯首页"), or the hinted domain spells the name or its initials and the page states the name.
+    someone else: one of its names contains the submitted name as written ("星河" in the title
+    "星河首页"), or the hinted domain spells the name or its initials and the page states the name.
     """
     words = [word for word in normalize_name(name).split() if word not in STOPWORDS]
     initials = "".join(word[0] for word in words) if len(words) >= MIN_INITIALS else ""

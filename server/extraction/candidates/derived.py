@@ -36,8 +36,8 @@ EU_COUNTRIES = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK".split()
 )
 # Words that say what kind of organisation it is rather than name it. A company is often reachable
-# under its name without them ("Kanzlei Sommer" at sommer.de, "Verlagsgruppe Beltz" at beltz.de,
-# "Greenpeace International" at greenpeace.org). These are unambiguous in any request language...
+# under its name without them ("Kanzlei Sommer" at sommer.de, "Verlagsgruppe Nordlicht" at
+# nordlicht.de, "Tidewater International" at tidewater.org). These are unambiguous in any request language...
 GENERIC_LEADING_WORDS = frozenset(
     {"kanzlei", "gruppe", "verlagsgruppe", "verlag", "praxis", "autohaus", "stiftung", "groupe",
      "cabinet", "grupo", "gruppo", "groep"}
@@ -55,7 +55,7 @@ LEADING_ARTICLES = {
     "it": frozenset({"il", "la", "lo"}),
     "nl": frozenset({"de", "het"}),
 }
-# A trailing country name ("ACREDIS Deutschland") is generic in the languages a request is likely in.
+# A trailing country name ("Lindqvist Deutschland") is generic in the languages a request is likely in.
 COUNTRY_NAME_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
 
 MAX_LABEL_CHARS, MAX_HOSTNAME_CHARS = 63, 253  # RFC 1035
@@ -67,7 +67,7 @@ _PSL = PublicSuffixList()
 def normalize_name(name: str) -> str:
     """Lower-case ASCII words of a name without legal suffix or punctuation ("&" reads "and").
 
-    Other scripts are transliterated (``anyascii``: "Яндекс" -> "yandeks", "京东" -> "jingdong"), so a
+    Other scripts are transliterated (``anyascii``: "Заря" -> "zarya", "星河" -> "xinghe"), so a
     name and a page in different scripts compare in one alphabet.
     """
     text = basename(name) or name

@@ -81,7 +81,7 @@ async def get_entities(
     """``wbgetentities`` for ``ids`` (sorted, so the same set is always the same request).
 
     Labels and aliases come in ``language`` and English, or with ``all_languages`` in every language
-    (the items a name is matched against: "京东" is the Chinese label of the item labelled "JD.com").
+    (the items a name is matched against: a Chinese label is a name of the item as much as its English one).
 
     More than ``MAX_IDS_PER_REQUEST`` ids (a conglomerate's subsidiaries) take one request per slice of
     the sorted ids; the document's page is the first request's.
