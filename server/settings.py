@@ -98,7 +98,8 @@ class Settings(BaseSettings):
     resolve_tlds: list[str] = Field(
         default_factory=lambda: ["com", "{country}", "org", "net", "eu", "io", "co"],
         description=(
-            'TLDs tried for name-derived domain candidates; "{country}" is the request country\'s ccTLD.'
+            'TLDs tried for name-derived domain candidates; "{country}" is the request country\'s ccTLD. '
+            "The first two are tried with every form of the name before the others; eu only in the EU/EEA."
         ),
     )
     max_domain_candidates: int = Field(
