@@ -15,6 +15,8 @@ import phonenumbers
 import pycountry
 
 from sandbox.corpus_cases import CASES
+from sandbox.corpus_domain_cases import CASES as DOMAIN_CASES
+from sandbox.corpus_domain_cases import EDITION_OF
 from sandbox.corpus_facts import COMPANIES as AUTHORED
 from sandbox.corpus_facts import PARKED_DOMAINS, UNKNOWN_COMPANIES, CompanyFacts
 from sandbox.corpus_format import INDEX_FILE, META_FILE, SITES_DIR
@@ -43,7 +45,7 @@ EMAIL_TYPES = {
     "jobs": "careers",
     "investors": "investors",
 }
-COMPANIES = [*AUTHORED, *CASES]
+COMPANIES = [*AUTHORED, *CASES, *DOMAIN_CASES]
 # Behaviours the templates act on; the rest are the sandbox's ``_meta.json`` keys.
 TEMPLATE_BEHAVIOURS = (
     "domain_hint", "obfuscated_emails", "shell", "impressum", "robots_disallow", "about_moved",
@@ -110,6 +112,8 @@ def _apply_behaviour(profile: dict[str, Any], facts: CompanyFacts) -> None:
     if "/about/" in behaviour.get("robots_disallow", []) and facts["markup"] != "jsonld":
         for key in ("industry", "founded_year", "employee_count", "employee_count_exact"):
             profile.pop(key, None)
+    if EDITION_OF in behaviour:  # the site is a country edition: the company's domain is the brand's own
+        profile["domain"] = behaviour[EDITION_OF]
     if "impressum" in behaviour:
         profile["legal_name"] = facts["name"]
         profile["people"] = [
@@ -130,7 +134,7 @@ def truth_entry(facts: CompanyFacts) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": request_name(facts),
         "country": facts["country"],
-        "domain": facts["domain"],
+        "domain": behaviour.get(EDITION_OF, facts["domain"]),
         "markup": facts["markup"],
         "language": facts["lang"],
         "hard_case": sorted(behaviour) or None,
@@ -175,7 +179,7 @@ def build(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> None:
                 shutil.rmtree(site)
     for facts in COMPANIES:
         behaviour = dict(facts.get("behaviour", {}))
-        old_domain = behaviour.pop("old_domain", None)
+        old_domain = behaviour.pop("old_domain", None) or behaviour.pop(EDITION_OF, None)
         if "about_moved" in behaviour:
             old_about = "/about/"
             behaviour["path_redirects"] = {

@@ -69,6 +69,7 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
             "net_income": {2023: 251_000_000, 2024: 310_000_000},
             "assets": {2023: 4_400_000_000, 2024: 4_900_000_000},
             "shares": 152_300_000,
+            "disclosure_concepts": 145,  # companyfacts larger than the 2 MB page cap
         },
         "gleif": {
             "lei": "5493001KJTIIGC8Y1R12",

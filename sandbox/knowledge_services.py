@@ -83,10 +83,33 @@ def add_sec(files: Files, routes: Routes, facts: CompanyFacts, knowledge: dict[s
                         for concept, (label, values, instant) in us_gaap.items()},
         },
     }  # fmt: skip
+    company_facts["facts"]["us-gaap"].update(_disclosures(sec.get("disclosure_concepts", 0), accn))
     add(files, routes, SEC_DATA_HOST, f"_responses/submissions-{cik}.json", submissions,
          f"/submissions/CIK{cik:010d}.json", {})  # fmt: skip
     add(files, routes, SEC_DATA_HOST, f"_responses/companyfacts-{cik}.json", company_facts,
          f"/api/xbrl/companyfacts/CIK{cik:010d}.json", {})  # fmt: skip
+
+
+def _disclosures(count: int, accn: str) -> dict[str, Any]:
+    """``count`` further concepts with fifteen years of quarterly values, as a large filer's document has.
+
+    Real companyfacts documents run to tens of MB; these make the corpus's larger than the HTML page cap.
+    """
+    concepts: dict[str, Any] = {}
+    for number in range(count):
+        entries = [
+            {"start": f"{year}-{month:02d}-01", "end": f"{year}-{month + 2:02d}-28", "val": 1000 * number + year,
+             "accn": f"{accn}-{year % 100:02d}-{month:06d}", "fy": year, "fp": f"Q{(month + 2) // 3}",
+             "form": "10-Q", "filed": f"{year}-{month + 3:02d}-15", "frame": f"CY{year}Q{(month + 2) // 3}"}
+            for year in range(2010, 2025) for month in (1, 4, 7, 10)
+        ]  # fmt: skip
+        label = f"Other Disclosure {number:04d}"
+        concepts[f"OtherDisclosure{number:04d}"] = {
+            "label": label,
+            "description": label,
+            "units": {"USD": entries},
+        }
+    return concepts
 
 
 # Listed companies that are not in the corpus: a real tickers file lists ~10,000; these make name

@@ -117,9 +117,10 @@ class Settings(BaseSettings):
     # --- Added by the extraction/sandbox work (additive; nothing above changed). ---
     sandbox_host: str = Field("127.0.0.1", description="Address the sandbox web listens on (sandbox mode).")
     resolve_tlds: list[str] = Field(
-        default_factory=lambda: ["com", "{country}", "io", "co"],
+        default_factory=lambda: ["com", "{country}", "org", "net", "eu", "io", "co"],
         description=(
-            'TLDs tried for name-derived domain candidates; "{country}" is the request country\'s ccTLD.'
+            'TLDs tried for name-derived domain candidates; "{country}" is the request country\'s ccTLD. '
+            "The first two are tried with every form of the name before the others; eu only in the EU/EEA."
         ),
     )
     max_domain_candidates: int = Field(

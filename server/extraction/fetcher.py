@@ -170,7 +170,12 @@ class WebFetcher:
         )
 
     async def fetch(
-        self, url: str, *, headers: dict[str, str] | None = None, respect_robots: bool = False
+        self,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        respect_robots: bool = False,
+        max_bytes: int | None = None,
     ) -> FetchedPage:
         """GET ``url`` following redirects; returns the final page.
 
@@ -178,6 +183,8 @@ class WebFetcher:
             headers: extra request headers (an API key, ``Accept: application/json``).
             respect_robots: check the site's robots.txt for every hop (crawling a company site); the
                 knowledge-source APIs are meant for programs and are called without it.
+            max_bytes: the body cap of this call instead of ``settings.max_page_bytes`` (an API whose
+                documents are larger than any page, e.g. SEC companyfacts).
 
         Raises:
             FetchError: the address is forbidden, the host cannot be reached, the request timed out,
@@ -197,7 +204,7 @@ class WebFetcher:
             host = (URL(current).host or "").lower()
             async with self._host_slots[host]:
                 await self._wait_politely(host)
-                status, headers_in, body, truncated = await self._get_once(current, headers)
+                status, headers_in, body, truncated = await self._get_once(current, headers, max_bytes)
             headers_out = headers_in
             if status in REDIRECT_STATUSES and "Location" in headers_out:
                 if len(redirects) >= self._settings.max_redirects:
@@ -223,13 +230,23 @@ class WebFetcher:
                 headers=headers_out,
             )
 
-    async def fetch_json(self, url: str, *, headers: dict[str, str] | None = None) -> tuple[Any, FetchedPage]:
+    async def fetch_json(
+        self, url: str, *, headers: dict[str, str] | None = None, max_bytes: int | None = None
+    ) -> tuple[Any, FetchedPage]:
         """GET a JSON API; returns the decoded document and the page it came from.
 
+        ``max_bytes`` caps the body (default ``settings.max_page_bytes``): a document cut at the cap is
+        no JSON, so it fails as too large rather than as malformed.
+
         Raises:
-            FetchError: as ``fetch``, or the body is not JSON.
+            FetchError: as ``fetch``, or the body is larger than the cap or not JSON.
         """
-        page = await self.fetch(url, headers={"Accept": "application/json", **(headers or {})})
+        page = await self.fetch(
+            url, headers={"Accept": "application/json", **(headers or {})}, max_bytes=max_bytes
+        )
+        if page.truncated:
+            limit = max_bytes if max_bytes is not None else self._settings.max_page_bytes
+            raise FetchError(f"Document too large from {page.url}", details=f"more than {limit} bytes")
         try:
             return json.loads(page.text), page
         except json.JSONDecodeError as exc:
@@ -268,12 +285,12 @@ class WebFetcher:
         self._host_last_request[host] = time.monotonic()
 
     async def _get_once(
-        self, url: str, headers: dict[str, str] | None = None
+        self, url: str, headers: dict[str, str] | None = None, max_bytes: int | None = None
     ) -> tuple[int, dict[str, str], bytes, bool]:
         assert self._session is not None
         try:
             async with self._session.get(url, allow_redirects=False, headers=headers) as response:
-                body, truncated = await self._read_capped(response)
+                body, truncated = await self._read_capped(response, max_bytes)
                 return response.status, dict(response.headers), body, truncated
         except TimeoutError as exc:
             raise FetchError(
@@ -286,8 +303,10 @@ class WebFetcher:
         except (aiohttp.ClientError, ValueError) as exc:
             raise FetchError(f"Failed to fetch {url}", details=f"{type(exc).__name__}: {exc}") from exc
 
-    async def _read_capped(self, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
-        limit = self._settings.max_page_bytes
+    async def _read_capped(
+        self, response: aiohttp.ClientResponse, max_bytes: int | None = None
+    ) -> tuple[bytes, bool]:
+        limit = max_bytes if max_bytes is not None else self._settings.max_page_bytes
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.content.iter_chunked(READ_CHUNK_BYTES):

@@ -9,7 +9,9 @@ the requested country verifies. Each step is recorded in ``Resolution.notes`` (`
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,14 @@ from rapidfuzz import fuzz
 from server.domain import ExtractionRequest
 from server.errors import CompanyAnalysisError, FetchError
 from server.extraction.candidates.base import Candidate, CandidateFinder
-from server.extraction.candidates.derived import DerivedFinder, domain_candidates, normalize_name
+from server.extraction.candidates.derived import (
+    MIN_INITIALS,
+    STOPWORDS,
+    DerivedFinder,
+    domain_candidates,
+    is_hostname,
+    normalize_name,
+)
 from server.extraction.candidates.hint import HintFinder, hint_domain
 from server.extraction.candidates.search import SearchFinder
 from server.extraction.candidates.wikidata import WikidataFinder
@@ -29,6 +38,7 @@ from server.extraction.match import MatchCandidate
 from server.extraction.normalize import headquarters_from_lines, headquarters_from_schema
 from server.extraction.parse import PageFacts, parse_page
 from server.extraction.search.base import build_search_provider
+from server.extraction.sources import wikidata_api as wd
 from server.settings import Settings
 
 __all__ = ["Resolution", "domain_candidates", "hint_domain", "normalize_name", "resolve_domain"]
@@ -36,6 +46,10 @@ __all__ = ["Resolution", "domain_candidates", "hint_domain", "normalize_name", "
 EVIDENCE_CHARS = 200  # sources.base.EVIDENCE_CHARS (not imported: sources import this module)
 MATCH_THRESHOLD = 85.0  # rapidfuzz score (0-100) a page name must reach to verify a candidate
 TITLE_SEPARATORS_RE = re.compile(r"\s[|\-\u2013\u2014:\u00b7]\s")
+# First word of the Unicode names of letters whose scripts write words without spaces between them.
+UNSPACED_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN"})
+WWW = "www."
+HINT_ORIGIN = "hint"
 
 _PSL = PublicSuffixList()
 
@@ -59,12 +73,39 @@ class Resolution:
 
 
 def name_match_score(name: str, page_name: str) -> float:
-    """How well a page's self-description matches a company name, 0-100 (word- and spacing-tolerant)."""
-    wanted, seen = normalize_name(name), normalize_name(page_name)
+    """How well a page's self-description matches a company name, 0-100 (word- and spacing-tolerant).
+
+    Both sides are transliterated to ASCII (``normalize_name``) and spelled phonetically where Latin
+    spellings of one sound differ ("x" reads "ks"), so "Яндекс" (yandeks) matches "Yandex".
+    """
+    wanted, seen = _phonetic(normalize_name(name)), _phonetic(normalize_name(page_name))
     if not wanted or not seen:
         return 0.0
     compact = fuzz.ratio(wanted.replace(" ", ""), seen.replace(" ", ""))
     return max(float(fuzz.token_set_ratio(wanted, seen)), float(compact))
+
+
+def _phonetic(text: str) -> str:
+    return text.replace("x", "ks")
+
+
+def names_exactly(name: str, text: str) -> bool:
+    """Whether ``text`` contains ``name`` as written (case aside): word-bounded in scripts that space
+    words, anywhere in those that do not (Chinese, Japanese: "星河" in "星河首页")."""
+    wanted = " ".join(name.split()).casefold()
+    if not wanted:
+        return False
+    haystack = " ".join(text.split()).casefold()
+    if not any(char.isascii() or _spaces_words(char) for char in wanted):
+        return wanted in haystack
+    return re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", haystack) is not None
+
+
+def _spaces_words(char: str) -> bool:
+    """Whether a letter belongs to a script that separates words by spaces (not CJK, Thai, ...)."""
+    if not char.isalpha():
+        return True
+    return unicodedata.name(char, "").split(" ", 1)[0] not in UNSPACED_SCRIPTS
 
 
 def page_names(facts: PageFacts) -> list[tuple[str, str]]:
@@ -174,27 +215,41 @@ async def _verify(
     considered: list[MatchCandidate],
 ) -> Resolution | None:
     label = f"{candidate.origin} candidate {candidate.domain}"
-    try:
-        home = await fetcher.fetch(f"https://{candidate.domain}/")
-    except FetchError as exc:
-        notes.append(f"{label}: rejected, unreachable ({exc.message})")
+    home = await _fetch_home(candidate.domain, fetcher, notes, label)
+    if home is None:
         considered.append(MatchCandidate(candidate.domain, 0.0, "unreachable"))
         return None
     facts = parse_page(home.text, home.url, region=request.country)
-    name = request.company_name
-    scored = [(name_match_score(name, seen), where, seen) for where, seen in page_names(facts)]
-    best = max(scored, default=(0.0, "nothing", ""))
+    # The item that proposed the domain names the company in every language it has a label or alias in.
+    names = list(dict.fromkeys([request.company_name, *wd.item_names(candidate.wikidata_entity)]))
+    scored = [_best_name_score(names, where, seen) for where, seen in page_names(facts)]
+    best = max(scored, default=(0.0, "nothing", "", request.company_name))
     moved = f" (redirected to {home.host})" if home.redirects else ""
-    if best[0] < MATCH_THRESHOLD:
-        shown = f"best {best[1]} {best[2]!r} scored {best[0]:.0f}" if scored else "page names no company"
-        notes.append(f"{label}{moved}: rejected, {shown} < {MATCH_THRESHOLD:.0f}")
-        considered.append(MatchCandidate(candidate.domain, round(best[0] / 100, 3), "rejected"))
-        return None
-    matched = f"{best[1]} {best[2]!r} matches {name!r} ({best[0]:.0f})"
+    moved = moved or (f" (answered at {home.host})" if home.host != candidate.domain else "")
+    if best[0] >= MATCH_THRESHOLD:
+        matched = f"{best[1]} {best[2]!r} matches {best[3]!r} ({best[0]:.0f})"
+    else:
+        vouched = _vouched(request.company_name, candidate, facts, home)
+        if vouched is None:
+            shown = f"best {best[1]} {best[2]!r} scored {best[0]:.0f}" if scored else "page names no company"
+            notes.append(f"{label}{moved}: rejected, {shown} < {MATCH_THRESHOLD:.0f}")
+            considered.append(MatchCandidate(candidate.domain, round(best[0] / 100, 3), "rejected"))
+            return None
+        best = (MATCH_THRESHOLD, vouched[0], vouched[1], request.company_name)
+        on_hint = ", on the hinted domain" if candidate.origin == HINT_ORIGIN else ""
+        matched = (
+            f"{vouched[0]} {vouched[1]!r} and the page names {request.company_name!r} as written{on_hint}"
+        )
+    domain = registrable_domain(home.host)
+    own = registrable_domain(candidate.domain)
+    if domain != own and same_brand(domain, own):
+        # google.com -> google.de: a country edition of the same brand; the company is the one asked for.
+        matched += f"; {domain} is a country edition of {own}"
+        domain = own
     notes.append(f"{label}{moved}: accepted, {matched}; {candidate.reason}")
-    considered.append(MatchCandidate(registrable_domain(home.host), round(best[0] / 100, 3), "accepted"))
+    considered.append(MatchCandidate(domain, round(best[0] / 100, 3), "accepted"))
     return Resolution(
-        domain=registrable_domain(home.host),
+        domain=domain,
         home=home,
         facts=facts,
         score=round(best[0] / 100, 3),
@@ -206,3 +261,81 @@ async def _verify(
         candidates=considered,
         matched_name=best[2][:EVIDENCE_CHARS],
     )
+
+
+async def _fetch_home(domain: str, fetcher: WebFetcher, notes: list[str], label: str) -> FetchedPage | None:
+    """The home page of ``domain``; a bare domain that does not answer is tried at ``www.`` once.
+
+    Many sites serve only ``www.``: their apex does not resolve, refuses the connection or answers with
+    an error. The retry is not a candidate of its own (``max_domain_candidates``): counting it would
+    push likely domains out of the budget (a two-word brand at its first word's ``.com``), and for a
+    name that does not exist it costs one more failed lookup. An apex that timed out is a host that
+    exists but hangs: its ``www.`` is not tried, since a second timeout would double a dead site's cost.
+    """
+    if not is_hostname(domain):  # a hint can be "xn--" that is no punycode: no request can be made
+        notes.append(f"{label}: rejected, not a valid hostname")
+        return None
+    try:
+        return await fetcher.fetch(f"https://{domain}/")
+    except FetchError as exc:
+        timed_out = isinstance(exc.__cause__, TimeoutError)
+        if timed_out or domain.startswith(WWW) or registrable_domain(domain) != domain:
+            notes.append(f"{label}: rejected, unreachable ({exc.message})")
+            return None
+        first = exc
+    try:
+        return await fetcher.fetch(f"https://{WWW}{domain}/")
+    except FetchError as exc:
+        notes.append(f"{label}: rejected, unreachable ({first.message}; {WWW}{domain}: {exc.message})")
+        return None
+
+
+def _best_name_score(names: list[str], where: str, seen: str) -> tuple[float, str, str, str]:
+    """(score, where, page name, the company name it matched best) over every name of the company."""
+    score, name = max((name_match_score(name, seen), name) for name in names)
+    return score, where, seen, name
+
+
+def _vouched(name: str, candidate: Candidate, facts: PageFacts, home: FetchedPage) -> tuple[str, str] | None:
+    """(where, what) shows that a page no name signal matches is still the company's, or None.
+
+    A site whose domain is the name's initials, that calls itself by them ("NEF in 2015" on nef.org)
+    and states the full name as written ("The Nordwind Energy Foundation"), is the company's; a
+    news site titled with the initials is not (its domain spells something else). With a domain hint
+    the caller named the domain, so the page only has to show it is about the company rather than
+    someone else: one of its names contains the submitted name as written ("星河" in the title
+    "星河首页"), or the hinted domain spells the name or its initials and the page states the name.
+    """
+    words = [word for word in normalize_name(name).split() if word not in STOPWORDS]
+    initials = "".join(word[0] for word in words) if len(words) >= MIN_INITIALS else ""
+    spelled = brand_label(registrable_domain(home.host)).replace("-", "")
+    text: str | None = None
+    if initials and spelled == initials:
+        for where, seen in page_names(facts):
+            if initials in normalize_name(seen).split():
+                text = html.unescape(home.text)
+                if names_exactly(name, text):
+                    return f"{where} (initials)", seen
+                break
+    if candidate.origin != HINT_ORIGIN:
+        return None
+    for where, seen in page_names(facts):
+        if names_exactly(name, seen):
+            return where, seen
+    spelled = brand_label(registrable_domain(candidate.domain)).replace("-", "")
+    if spelled and spelled in {"".join(words), initials}:
+        text = text if text is not None else html.unescape(home.text)
+        if names_exactly(name, text):
+            return "page text", name
+    return None
+
+
+def same_brand(domain: str, other: str) -> bool:
+    """Whether two registrable domains are one brand: equal, or country editions (google.com, google.de)."""
+    return domain == other or brand_label(domain) == brand_label(other)
+
+
+def brand_label(domain: str) -> str:
+    """``acme.co.uk`` -> ``acme``: a registrable domain without its public suffix."""
+    suffix = _PSL.publicsuffix(domain) or ""
+    return domain[: -len(suffix) - 1] if suffix and domain.endswith(f".{suffix}") else domain

@@ -86,9 +86,12 @@ def test_candidates_use_the_country_tld_in_production_settings() -> None:
     assert candidates[:4] == [
         "everlightsolar.com",
         "everlightsolar.uk",
-        "everlightsolar.io",
-        "everlightsolar.co",
+        "everlight-solar.com",
+        "everlight-solar.uk",
     ]
+    rarer = [domain for domain in candidates if domain.startswith("everlightsolar.")][2:]
+    assert rarer == ["everlightsolar.org", "everlightsolar.net", "everlightsolar.io", "everlightsolar.co"]
+    assert not any(domain.endswith(".eu") for domain in candidates)  # GB is not in the EU registry's area
 
 
 def test_name_matching_tolerates_legal_suffixes_accents_and_spacing() -> None:

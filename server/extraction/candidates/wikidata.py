@@ -43,7 +43,11 @@ class WikidataFinder:
         try:
             hits = await wd.search_entities(self._fetcher, request.company_name, request.language)
             ids = [str(hit["id"]) for hit in hits[:MAX_ENTITIES]]
-            document = await wd.get_entities(self._fetcher, ids, request.language) if ids else None
+            document = (
+                await wd.get_entities(self._fetcher, ids, request.language, all_languages=True)
+                if ids
+                else None
+            )
         except FetchError as exc:
             notes.append(f"wikidata: unavailable ({exc.message})")
             return []

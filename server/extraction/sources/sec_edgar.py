@@ -2,16 +2,25 @@
 end (``submissions``) and revenue, net income, assets and shares outstanding (``companyfacts``).
 
 The company is found in ``company_tickers.json`` by its ticker (from Wikidata) or by its registered
-title matching the name. The SEC asks every client for a descriptive User-Agent with a contact; the
-fetcher sends ``settings.user_agent``.
+title matching the name; outside the US a title match counts only when the filing's business address
+is in the requested country (foreign issuers file with the SEC, and so do namesakes). The ticker list
+is fetched and indexed once per source (``TickerIndex``) and again after ``TICKERS_TTL_SECONDS``. The
+two documents are read independently, so one that fails (companyfacts runs to tens of MB) leaves what
+the other states. The SEC asks every client for a descriptive User-Agent with a contact; the fetcher
+sends ``settings.user_agent``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from rapidfuzz import fuzz
+import pycountry
+from rapidfuzz import fuzz, process
 
 from server.errors import FetchError
 from server.extraction.candidates.derived import normalize_name
@@ -45,46 +54,108 @@ CONCEPTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "total_assets": (("us-gaap", "Assets", "USD"),),
 }
 SHARES_CONCEPT = ("dei", "EntityCommonStockSharesOutstanding", "shares")
+# The EDGAR APIs are not pages: submissions run to a few MB, companyfacts to tens of MB for a large
+# filer. Each gets its own body cap, far above the HTML page cap (``settings.max_page_bytes``).
+SUBMISSIONS_MAX_BYTES = 16_000_000
+COMPANY_FACTS_MAX_BYTES = 96_000_000
+TICKERS_MAX_BYTES = 16_000_000
+TICKERS_TTL_SECONDS = 24 * 3600.0  # the SEC regenerates company_tickers.json daily
+ORDINAL_RE = re.compile(r"(\d)(St|Nd|Rd|Th)\b")
 MONTHS = ("January February March April May June July August September October November December").split()
 
 
+class TickerIndex:
+    """``company_tickers.json`` indexed for lookups: by ticker, and by normalized title (computed once)."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self._by_ticker: dict[str, dict[str, Any]] = {
+            str(row.get("ticker", "")).upper(): row for row in reversed(rows)
+        }
+        self._titles: list[str] = [normalize_name(str(row.get("title", ""))) for row in rows]
+
+    def find(self, name: str, ticker: str | None) -> dict[str, Any] | None:
+        """The row of ``ticker``, else of the title matching ``name`` best (at least ``NAME_THRESHOLD``)."""
+        if ticker and ticker.upper() in self._by_ticker:
+            return self._by_ticker[ticker.upper()]
+        wanted = normalize_name(name)
+        if not wanted:
+            return None
+        best = process.extractOne(
+            wanted, self._titles, scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, processor=None
+        )
+        if best is None:
+            return None
+        position: int = best[2]
+        return self.rows[position]
+
+
 class SecEdgarSource:
-    """Reads EDGAR for a company listed in the US."""
+    """Reads EDGAR for a company that files with the SEC (US-listed, or a foreign issuer)."""
 
     name = SOURCE_NAME
     fields = frozenset(
         {"industry", "headquarters", "contacts", "identifiers", "financial_data", "legal_name"}
     )
 
-    def __init__(self) -> None:
-        self._tickers: list[dict[str, Any]] | None = None  # company_tickers.json, read once per extractor
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._tickers: TickerIndex | None = None
+        self._tickers_read_at = 0.0
+        self._tickers_lock = asyncio.Lock()  # concurrent companies wait for one download, not one each
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         if not context.wants("financial_data", "identifiers", "legal_name"):
             return []
         entity = context.shared.get(SHARED_ENTITY)
         ticker = _ticker_of(entity) if isinstance(entity, dict) else None
-        if context.request.country.upper() != US and ticker is None:
-            return []
+        country = context.request.country.upper()
         try:
-            match = await self._find(context, ticker)
-            if match is None:
-                return []
-            cik = int(match["cik_str"])
-            submissions, sub_page = await context.fetcher.fetch_json(SUBMISSIONS_URL.format(cik=cik))
-            facts, facts_page = await context.fetcher.fetch_json(COMPANY_FACTS_URL.format(cik=cik))
+            index = await self.tickers(context)
         except FetchError:
             return []
-        return [
-            *findings_from_submissions(submissions, sub_page.url, sub_page.retrieved_at),
-            *findings_from_company_facts(facts, facts_page.url, facts_page.retrieved_at),
-        ]
+        match = index.find(context.request.company_name, ticker)
+        if match is None:
+            return []
+        cik = int(match["cik_str"])
+        # Outside the US a name alone is weak evidence (foreign issuers file too, but so does a namesake):
+        # without a ticker from the company's own item, the filing must place the company in its country.
+        placed_by_filing = country != US and ticker is None
+        found: list[Finding] = []
+        try:
+            submissions, page = await context.fetcher.fetch_json(
+                SUBMISSIONS_URL.format(cik=cik), max_bytes=SUBMISSIONS_MAX_BYTES
+            )
+        except FetchError:
+            if placed_by_filing:
+                return []
+        else:
+            if placed_by_filing and filing_country(submissions) != country:
+                return []
+            found += findings_from_submissions(submissions, page.url, page.retrieved_at)
+        try:
+            facts, page = await context.fetcher.fetch_json(
+                COMPANY_FACTS_URL.format(cik=cik), max_bytes=COMPANY_FACTS_MAX_BYTES
+            )
+            found += findings_from_company_facts(facts, page.url, page.retrieved_at)
+        except FetchError:
+            pass  # many filers (foreign issuers, funds) have no XBRL facts; submissions still count
+        return found
 
-    async def _find(self, context: SourceContext, ticker: str | None) -> dict[str, Any] | None:
-        if self._tickers is None:
-            document, _ = await context.fetcher.fetch_json(TICKERS_URL)
-            self._tickers = [row for row in document.values() if isinstance(row, dict)]
-        return find_company(self._tickers, context.request.company_name, ticker)
+    async def tickers(self, context: SourceContext) -> TickerIndex:
+        """The ticker index, downloaded on first use and again once it is older than the TTL.
+
+        Raises:
+            FetchError: the list cannot be read (nothing is cached, so the next company tries again).
+        """
+        async with self._tickers_lock:
+            stale = self._clock() - self._tickers_read_at > TICKERS_TTL_SECONDS
+            if self._tickers is None or stale:
+                document, _ = await context.fetcher.fetch_json(TICKERS_URL, max_bytes=TICKERS_MAX_BYTES)
+                rows = document.values() if isinstance(document, dict) else []
+                self._tickers = TickerIndex([row for row in rows if isinstance(row, dict)])
+                self._tickers_read_at = self._clock()
+            return self._tickers
 
     async def aclose(self) -> None:
         return None
@@ -100,18 +171,7 @@ def _ticker_of(entity: dict[str, Any]) -> str | None:
 
 def find_company(rows: list[dict[str, Any]], name: str, ticker: str | None) -> dict[str, Any] | None:
     """The ``company_tickers.json`` row of a ticker, else of a title matching the name. Pure."""
-    if ticker:
-        for row in rows:
-            if str(row.get("ticker", "")).upper() == ticker.upper():
-                return row
-    wanted = normalize_name(name)
-    best: tuple[float, dict[str, Any]] | None = None
-    for row in rows:
-        seen = normalize_name(str(row.get("title", "")))
-        score = float(fuzz.ratio(wanted, seen)) if wanted and seen else 0.0
-        if score >= NAME_THRESHOLD and (best is None or score > best[0]):
-            best = (score, row)
-    return best[1] if best else None
+    return TickerIndex(rows).find(name, ticker)
 
 
 def findings_from_submissions(document: Any, url: str, retrieved_at: datetime) -> list[Finding]:
@@ -158,18 +218,9 @@ def findings_from_submissions(document: Any, url: str, retrieved_at: datetime) -
         add("financial_data.exchange", exchanges[0], "exchanges", path="exchanges[0]")
     add("financial_data.fiscal_year_end", fiscal_year_end(document.get("fiscalYearEnd")), "fiscalYearEnd")
     business = (document.get("addresses") or {}).get("business") or {}
-    street = ", ".join(
-        str(part).title() for part in (business.get("street1"), business.get("street2")) if part
-    )
-    hq = headquarters_from(
-        city=str(business["city"]).title() if business.get("city") else None,
-        region=business.get("stateOrCountry"),
-        country=US if business.get("stateOrCountry") and len(str(business["stateOrCountry"])) == 2 else None,
-        street=street or None,
-        postal=business.get("zipCode"),
-    )
+    hq = business_address(business)
     add("headquarters", hq, "addresses.business", ADDRESS_CONFIDENCE)
-    phone = normalize_phone(str(document.get("phone") or ""), US)
+    phone = normalize_phone(str(document.get("phone") or ""), hq.get("country_code") or US)
     if phone:
         add(
             "contacts.phones",
@@ -178,6 +229,44 @@ def findings_from_submissions(document: Any, url: str, retrieved_at: datetime) -
             0.7,
         )
     return found
+
+
+def filing_country(document: Any) -> str | None:
+    """The ISO country of a submissions document's business address. Pure."""
+    if not isinstance(document, dict):
+        return None
+    business = (document.get("addresses") or {}).get("business") or {}
+    return business_address(business).get("country_code") if isinstance(business, dict) else None
+
+
+def business_address(address: dict[str, Any]) -> dict[str, str]:
+    """``Headquarters`` from an EDGAR address, in print case ("1100 15TH ST" -> "1100 15th St").
+
+    ``stateOrCountry`` is a US state or an EDGAR country code ("2M", "M0"): a foreign address is placed
+    by the country it names (``country``, else ``stateOrCountryDescription``).
+    """
+    region = str(address.get("stateOrCountry") or "").upper()
+    in_us = bool(region) and _is_us_state(region)
+    foreign = address.get("country") or (None if in_us else address.get("stateOrCountryDescription"))
+    street = ", ".join(
+        print_case(str(part)) for part in (address.get("street1"), address.get("street2")) if part
+    )
+    return headquarters_from(
+        city=print_case(str(address["city"])) if address.get("city") else None,
+        region=region if in_us else None,
+        country=US if in_us else (str(foreign) if foreign else None),
+        street=street or None,
+        postal=address.get("zipCode"),
+    )
+
+
+def print_case(text: str) -> str:
+    """EDGAR's upper-case text as printed: words capitalized, ordinals lower ("15TH" -> "15th")."""
+    return ORDINAL_RE.sub(lambda match: match.group(1) + match.group(2).lower(), text.title())
+
+
+def _is_us_state(code: str) -> bool:
+    return pycountry.subdivisions.get(code=f"{US}-{code}") is not None  # type: ignore[no-untyped-call]
 
 
 def fiscal_year_end(value: Any) -> str | None:

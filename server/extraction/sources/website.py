@@ -22,7 +22,7 @@ from server.extraction.normalize import (
     phone_type,
 )
 from server.extraction.parse import SYNTAX_KEY, PageFacts, normalize_phone, parse_page, social_network_of
-from server.extraction.resolve import registrable_domain, site_country
+from server.extraction.resolve import registrable_domain, same_brand, site_country
 from server.extraction.site_facts import company_facts
 from server.extraction.site_facts import site_country as printed_site_country
 from server.extraction.sources.base import EVIDENCE_CHARS, Finding, SourceContext
@@ -155,7 +155,9 @@ def findings_from_page(
     for manager in facts.managers:
         add("people", {"name": manager, "role": MANAGING_DIRECTOR}, "label", "imprint 'Geschäftsführer'")
     for address in facts.emails:
-        if registrable_domain(address.rsplit("@", 1)[-1]) == domain:  # third-party mailboxes are not contacts
+        if same_brand(
+            registrable_domain(address.rsplit("@", 1)[-1]), domain
+        ):  # third parties' are not contacts
             add("contacts.emails", {"address": address, "type": email_type(address)}, "link", "mailto/prose")
     for phone in facts.phones:
         value = {"number": phone.e164, "type": phone_type(phone.label), "display": phone.display}

@@ -20,6 +20,7 @@ from server.errors import FetchError
 from server.extraction.candidates.wikidata import COUNTRY_ITEMS
 from server.extraction.money import money_figure
 from server.extraction.normalize import employee_range_for, headquarters_from
+from server.extraction.resolve import registrable_domain, same_brand
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
 
@@ -96,9 +97,10 @@ class WikidataSource:
 
 
 def _on_domain(entity: dict[str, Any], domain: str) -> bool:
+    """Whether the item's official website (P856) is the domain, or a country edition of its brand."""
     for website in wd.strings(entity, wd.P_WEBSITE):
         host = (urlsplit(website).hostname or "").lower()
-        if host == domain or host.endswith("." + domain):
+        if host and same_brand(registrable_domain(host), domain):
             return True
     return False
 

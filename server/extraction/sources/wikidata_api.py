@@ -36,6 +36,9 @@ P_POINT_IN_TIME, P_ADMIN_AREA, P_ISO_ALPHA2, P_ISO_SUBDIVISION, P_ISO_CURRENCY =
 # Properties whose item values the source needs labels (and claims) of.
 # (Subsidiaries too, but only current ones: see ``current_item_ids``.)
 REFERENCING_PROPERTIES = (P_INDUSTRY, P_HEADQUARTERS, P_COUNTRY, P_EXCHANGE, P_FOUNDER, P_CEO, P_PARENT)
+# An item with its claims and its labels in every language runs to a few MB (a large company's to
+# several), so entity documents get their own body cap rather than the HTML page cap.
+ENTITIES_MAX_BYTES = 32_000_000
 # ``wbgetentities`` answers at most this many ids per request (500 for bots); larger sets are split.
 MAX_IDS_PER_REQUEST = 50
 # Classes that make an item a business (P31): business, company, enterprise, public company,
@@ -72,8 +75,13 @@ async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list
     return [hit for hit in hits if isinstance(hit, dict) and ENTITY_ID_RE.fullmatch(str(hit.get("id", "")))]
 
 
-async def get_entities(fetcher: WebFetcher, ids: list[str], language: str) -> EntityDocument:
+async def get_entities(
+    fetcher: WebFetcher, ids: list[str], language: str, *, all_languages: bool = False
+) -> EntityDocument:
     """``wbgetentities`` for ``ids`` (sorted, so the same set is always the same request).
+
+    Labels and aliases come in ``language`` and English, or with ``all_languages`` in every language
+    (the items a name is matched against: a Chinese label is a name of the item as much as its English one).
 
     More than ``MAX_IDS_PER_REQUEST`` ids (a conglomerate's subsidiaries) take one request per slice of
     the sorted ids; the document's page is the first request's.
@@ -86,14 +94,13 @@ async def get_entities(fetcher: WebFetcher, ids: list[str], language: str) -> En
     found: dict[str, dict[str, Any]] = {}
     pages: list[FetchedPage] = []
     for chunk in slices or [[]]:
-        params = {
-            "action": "wbgetentities",
-            "ids": "|".join(chunk),
-            "props": ENTITY_PROPS,
-            "languages": languages,
-            "format": "json",
-        }
-        document, page = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}")
+        params = {"action": "wbgetentities", "ids": "|".join(chunk), "props": ENTITY_PROPS}
+        if not all_languages:
+            params["languages"] = languages
+        params["format"] = "json"
+        document, page = await fetcher.fetch_json(
+            f"{WIKIDATA_API_URL}?{urlencode(params)}", max_bytes=ENTITIES_MAX_BYTES
+        )
         pages.append(page)
         entities = document.get("entities", {}) if isinstance(document, dict) else {}
         found.update(
@@ -196,6 +203,20 @@ def aliases(entity: dict[str, Any], language: str) -> list[str]:
     """The entity's aliases in ``language``."""
     found = entity.get("aliases", {}).get(language, [])
     return [str(alias["value"]) for alias in found if alias.get("value")]
+
+
+def item_names(entity: dict[str, Any] | None) -> list[str]:
+    """Every label and alias of the entity, in every language it has (each name once)."""
+    if not isinstance(entity, dict):
+        return []
+    names: list[str] = []
+    for key in ("labels", "aliases"):
+        by_language = entity.get(key)
+        for values in by_language.values() if isinstance(by_language, dict) else []:
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, dict) and isinstance(value.get("value"), str) and value["value"].strip():
+                    names.append(value["value"])
+    return list(dict.fromkeys(names))
 
 
 def is_business(entity: dict[str, Any]) -> bool:
