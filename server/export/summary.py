@@ -92,6 +92,16 @@ def summarize(outcomes: Iterable[CompanyOutcome]) -> ResultsSummary:
     )
 
 
+def count_values(outcomes: Iterable[CompanyOutcome], field: str) -> dict[str, int]:
+    """How many of the successful ``outcomes`` have each value of a text profile field (most first);
+    those without one count as ``Unknown``."""
+    counts: Counter[str] = Counter()
+    for outcome in outcomes:
+        if outcome.state is CompanyState.SUCCESS and outcome.profile is not None:
+            counts[_text(outcome.profile.get(field)) or UNKNOWN] += 1
+    return _by_count(counts)
+
+
 def _by_count(counter: Counter[str]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
 

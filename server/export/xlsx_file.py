@@ -1,8 +1,10 @@
 """The Excel export: a workbook with "Results", "Failures", "Summary" and "Provenance" sheets (openpyxl).
 
-Cells are typed (numbers are numbers, datetimes are datetimes in UTC without a zone, since Excel has
-none) and text from the web is always stored as text: a value starting with ``=`` never becomes a
-formula, and characters XML cannot carry are dropped.
+Headings are for people ("Employees (range)", "Started at (UTC)"); each heading cell carries the
+machine name of its column (the CSV's and JSON's field name) as a cell comment, so a program can still
+find a column by name. Cells are typed (numbers are numbers, datetimes are datetimes in UTC, which the
+heading says, since Excel cells have no zone) and text from the web is always stored as text: a value
+starting with ``=`` never becomes a formula, and characters XML cannot carry are dropped.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from server.domain import BatchResults, CompanyOutcome
 from server.export.provenance_sheet import PROVENANCE_HEADERS, provenance_rows
+from server.export.summary import count_values
 from server.export.table import (
     COLUMNS,
     FAILURE_COLUMNS,
     Cell,
     Column,
+    ColumnKind,
     as_utc,
     exported_outcomes,
     failed_outcomes,
@@ -42,6 +47,29 @@ MAX_COLUMN_WIDTH = 60
 DATETIME_WIDTH = 20
 COLUMN_PADDING = 2
 HEADER_FONT = Font(bold=True)
+COMMENT_AUTHOR = "company-batch"
+UTC_SUFFIX = " (UTC)"
+# Headings that the machine name does not already say plainly; the rest read "Founded year" etc.
+HEADINGS = {
+    "company_name": "Company (as submitted)",
+    "extraction_status": "Status",
+    "official_name": "Name on its website",
+    "employee_count": "Employees (range)",
+    "employee_count_exact": "Employees",
+    "headquarters_country_code": "Headquarters country code",
+    "linkedin_url": "LinkedIn",
+    "email": "E-mail",
+    "confidence": "Confidence (0-1)",
+    "is_public": "Listed",
+    "source_urls": "Source URLs",
+    "duration_seconds": "Duration (s)",
+    "url": "URL",
+    "batch_id": "Batch",
+    "total_companies": "Companies",
+    "successful_extractions": "Succeeded",
+    "failed_extractions": "Failed",
+    "processing_time_seconds": "Processing time (s)",
+}
 
 
 def render_xlsx(results: BatchResults, include_failed: bool) -> bytes:
@@ -65,23 +93,34 @@ def render_xlsx(results: BatchResults, include_failed: bool) -> bytes:
     return buffer.getvalue()
 
 
+def heading(name: str, kind: ColumnKind = ColumnKind.TEXT) -> str:
+    """The heading people read for the machine name ``name``."""
+    text = HEADINGS.get(name) or name.replace("_", " ").capitalize()
+    return text + UTC_SUFFIX if kind is ColumnKind.DATETIME else text
+
+
+def _append_headings(sheet: Worksheet, names: Sequence[str], kinds: Sequence[ColumnKind]) -> None:
+    """A bold heading row; each cell's comment is the machine name (a program's way to the column)."""
+    sheet.append([heading(name, kind) for name, kind in zip(names, kinds, strict=True)])
+    for cell, name in zip(sheet[sheet.max_row], names, strict=True):
+        cell.comment = Comment(name, COMMENT_AUTHOR)
+        cell.font = HEADER_FONT
+
+
 def _write_table(sheet: Worksheet, columns: Sequence[Column], outcomes: Sequence[CompanyOutcome]) -> None:
-    sheet.append([column.name for column in columns])
+    _append_headings(sheet, [column.name for column in columns], [column.kind for column in columns])
     for outcome in outcomes:
         _append(sheet, row_for(outcome, columns))
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     _fit_widths(sheet)
 
 
 def _write_rows(sheet: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
-    sheet.append(list(headers))
+    kinds = [ColumnKind.DATETIME if name.endswith("_at") else ColumnKind.TEXT for name in headers]
+    _append_headings(sheet, list(headers), kinds)
     for values in rows:
         _append(sheet, values)
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     _fit_widths(sheet)
@@ -125,7 +164,7 @@ def _fit_widths(sheet: Worksheet) -> None:
 
 def _write_summary(sheet: Worksheet, results: BatchResults) -> None:
     batch = results.batch
-    rows: list[tuple[Cell, Cell]] = [
+    rows: list[tuple[str, Cell]] = [
         ("batch_id", batch.batch_id),
         ("status", str(batch.status)),
         ("total_companies", batch.progress.total_companies),
@@ -137,22 +176,23 @@ def _write_summary(sheet: Worksheet, results: BatchResults) -> None:
         ("extraction_mode", str(batch.options.extraction_mode)),
         ("priority", str(batch.options.priority)),
     ]
-    sheet.append(["batch", "value"])
+    _append_headings(sheet, ["batch", "value"], [ColumnKind.TEXT, ColumnKind.TEXT])
     for key, value in rows:
-        _append(sheet, (key, value))
+        kind = ColumnKind.DATETIME if key.endswith("_at") else ColumnKind.TEXT
+        _append(sheet, (heading(key, kind), value))
+        sheet[sheet.max_row][0].comment = Comment(key, COMMENT_AUTHOR)
+    successes = [o for o in results.results if o.profile is not None]
+    # Industries and sectors are counted apart: a sector ("Technology") groups many industries.
     sections = (
-        ("industry", results.summary.industries),
+        ("industry", count_values(successes, "industry")),
+        ("sector", count_values(successes, "sector")),
         ("company_size", results.summary.company_sizes),
         ("country", results.summary.countries),
     )
     for title, counts in sections:
         sheet.append([])
-        sheet.append([title, "companies"])
-        sheet[sheet.max_row][0].font = HEADER_FONT
-        sheet[sheet.max_row][1].font = HEADER_FONT
+        _append_headings(sheet, [title, "companies"], [ColumnKind.TEXT, ColumnKind.TEXT])
         for key, count in counts.items():
             _append(sheet, (key, count))
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
     sheet.freeze_panes = "A2"
     _fit_widths(sheet)

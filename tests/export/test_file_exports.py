@@ -122,9 +122,9 @@ def _csv_rows(data: bytes) -> list[dict[str, str]]:
 
 
 def _sheet_rows(sheet: Any) -> list[dict[str, Any]]:
-    rows = list(sheet.iter_rows(values_only=True))
-    header = rows[0]
-    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    """Rows keyed by each column's machine name, which its heading cell carries as a comment."""
+    names = [cell.comment.text for cell in sheet[1]]
+    return [dict(zip(names, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
 
 
 def test_csv_has_header_in_stable_order_crlf_line_ends_and_utf8() -> None:
@@ -248,12 +248,18 @@ def test_excel_without_failed_has_no_failures_sheet_nor_failed_rows() -> None:
 def test_excel_summary_sheet_reports_counts_and_breakdowns() -> None:
     sheet = _workbook(include_failed=True)["Summary"]
     pairs = [row[:2] for row in sheet.iter_rows(values_only=True)]
-    assert ("batch_id", "batch_20240115_abc123") in pairs
-    assert ("total_companies", 3) in pairs
-    assert ("successful_extractions", 2) in pairs
-    assert ("failed_extractions", 1) in pairs
-    assert ("processing_time_seconds", 120.0) in pairs
-    assert pairs[pairs.index(("industry", "companies")) + 1 :][:2] == [("Finance", 1), ("Technology", 1)]
+    assert ("Batch", "batch_20240115_abc123") in pairs
+    assert ("Companies", 3) in pairs
+    assert ("Succeeded", 2) in pairs
+    assert ("Failed", 1) in pairs
+    assert ("Processing time (s)", 120.0) in pairs
+    machine = {row[0].value: row[0].comment.text for row in sheet.iter_rows() if row[0].comment}
+    assert machine["Batch"] == "batch_id" and machine["Created at (UTC)"] == "created_at"
+    sector_rows = pairs[pairs.index(("Sector", "Companies")) + 1 :][:2]
+    assert sector_rows == [("Finance", 1), ("Technology", 1)]
+    # Industries are counted as industries, not folded into sectors.
+    industry_rows = pairs[pairs.index(("Industry", "Companies")) + 1 :][:2]
+    assert industry_rows == [("Industrial Robotics", 1), ("Unknown", 1)]
     assert ("201-1000", 1) in pairs
     assert ("Brazil", 1) in pairs
 
@@ -307,3 +313,13 @@ def test_excel_provenance_sheet_resolves_list_items() -> None:
     (row,) = _sheet_rows(openpyxl.load_workbook(io.BytesIO(data))["Provenance"])
     assert row["field"] == "contacts.phones[0]"
     assert '"+551155550100"' in row["value"] and row["evidence"] == "tel:+551155550100"
+
+
+def test_excel_headings_are_for_people_and_times_say_utc() -> None:
+    sheet = _workbook(include_failed=True)["Results"]
+    headings = {cell.comment.text: cell.value for cell in sheet[1]}
+    assert headings["company_name"] == "Company (as submitted)"
+    assert headings["employee_count"] == "Employees (range)"
+    assert headings["founded_year"] == "Founded year"
+    assert headings["started_at"] == "Started at (UTC)"
+    assert all("_" not in heading for heading in headings.values())
