@@ -13,6 +13,7 @@ from typing import Any
 
 import phonenumbers
 import pycountry
+from cleanco import basename
 
 from sandbox.corpus_cases import CASES
 from sandbox.corpus_facts import COMPANIES as AUTHORED
@@ -93,8 +94,8 @@ def expected_profile(facts: CompanyFacts) -> dict[str, Any]:
     if facts["employees"] and facts["markup"] != "plain":
         profile["employee_count"] = employee_bucket(facts["employees"])
         profile["employee_count_exact"] = facts["employees"]
-    if facts["markup"] == "jsonld":
-        profile["legal_name"] = facts["name"]
+    if facts["markup"] == "jsonld" or (facts["style"] == "a" and _has_legal_form(facts["name"])):
+        profile["legal_name"] = facts["name"]  # JSON-LD legalName, or a copyright line "© ... Acme GmbH."
     _apply_behaviour(profile, facts)
     apply_knowledge(profile, facts)
     return profile
@@ -115,6 +116,10 @@ def _apply_behaviour(profile: dict[str, Any], facts: CompanyFacts) -> None:
         profile["people"] = [
             {"name": behaviour["impressum"]["managing_director"], "role": MANAGING_DIRECTOR_ROLE}
         ]
+
+
+def _has_legal_form(name: str) -> bool:
+    return bool(basename(name) != name.rstrip(".").strip())
 
 
 def _e164(display: str, country: str) -> str:

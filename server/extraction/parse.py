@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import extruct
-import phonenumbers
 
+from server.extraction.emails import EmailFact, find_email_facts
 from server.extraction.markup import (
     Element,
     cut_non_content,
@@ -26,6 +26,11 @@ from server.extraction.markup import (
     text_of,
     top_level_comments,
 )
+from server.extraction.names import logo_texts
+from server.extraction.phones import PhoneFact as PhoneFact  # re-exported: the facts' phone type
+from server.extraction.phones import PhoneSources, phone_sources_of, read_phones
+from server.extraction.phones import normalize_phone as normalize_phone  # re-exported for the sources
+from server.extraction.social import SocialLink, social_links
 
 ORGANIZATION_TYPES = frozenset(
     {
@@ -120,24 +125,6 @@ MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are 
 
 
 @dataclass(frozen=True)
-class PhoneFact:
-    display: str
-    e164: str
-    label: str  # words printed next to the number ("Sales", "Vertrieb"), lower case
-
-
-@dataclass(frozen=True)
-class PhoneSources:
-    """What phone numbers are read from, kept so another region can re-read them without a re-parse.
-
-    ``links`` holds each ``tel:`` link as (number in the href, printed text, label printed beside it).
-    """
-
-    links: tuple[tuple[str, str, str], ...] = ()
-    text: str = ""
-
-
-@dataclass(frozen=True)
 class PageFacts:
     """What one page states. Lists keep page order; nothing is invented."""
 
@@ -159,6 +146,11 @@ class PageFacts:
     industry: str | None = None
     address_lines: list[str] = field(default_factory=list)
     managers: list[str] = field(default_factory=list)  # "Geschäftsführer: ..." of an imprint
+    logo_texts: list[str] = field(default_factory=list)  # alt text of the site's logo images
+    social_links: list[SocialLink] = field(default_factory=list)  # every social link, classified
+    email_facts: list[EmailFact] = field(default_factory=list)  # every address, where it sits
+    # The page's text (as scanned for statements), for reading the brand's legal form where it is printed.
+    text: str = field(default="", repr=False, compare=False)
     # Not a fact: the raw material of ``phones``, for ``with_region`` (local numbers need their country).
     phone_sources: PhoneSources = field(default_factory=PhoneSources, repr=False, compare=False)
 
@@ -183,7 +175,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     title = next(root.iter("title"), None)
     html_tag = next(root.iter("html"), None)
     links = absolute_links(root, url)
-    phone_sources = phone_sources_of(root, text)
+    phone_sources = phone_sources_of(root)
     return PageFacts(
         url=url,
         title=_clean(text_of(title)) if title is not None else None,
@@ -201,6 +193,10 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         emails=find_emails(root, text),
         phones=read_phones(phone_sources, region),
         social_profiles=find_social_profiles(links),
+        social_links=social_links(links),
+        logo_texts=logo_texts(root),
+        email_facts=find_email_facts(root),
+        text=text,
         page_links=find_page_links(links, url),
         founded_year=_first_int(FOUNDED_RE, text),
         employee_count=_first_int(EMPLOYEES_RE, text),
@@ -312,52 +308,6 @@ def find_emails(root: Element, text: str) -> list[str]:
 def deobfuscate_email(text: str) -> str:
     """``info [at] acme [dot] com`` -> ``info@acme.com``."""
     return OBFUSCATED_DOT_RE.sub(".", OBFUSCATED_AT_RE.sub("@", text.strip(), count=1))
-
-
-def phone_sources_of(root: Element, text: str) -> PhoneSources:
-    """The page's ``tel:`` links (number, printed text, label) and its prose, for ``read_phones``."""
-    links = []
-    for link in root.iter("a"):
-        href = link.get("href")
-        if href is not None and href.startswith("tel:"):
-            display = _clean(text_of(link, " ", strip=True)) or href[4:]
-            links.append((href[4:], display, _label_before(link)))
-    return PhoneSources(tuple(links), text)
-
-
-def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
-    """Phone numbers from tel: links (with their printed label), then from prose, read as in ``region``."""
-    phones: dict[str, PhoneFact] = {}
-    for href, display, label in sources.links:
-        e164 = normalize_phone(href, region) or normalize_phone(display, region)
-        if e164 and e164 not in phones:
-            phones[e164] = PhoneFact(display=display, e164=e164, label=label)
-    text = sources.text
-    for match in phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=phonenumbers.Leniency.VALID):
-        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        if e164 not in phones:
-            label = text[max(0, match.start - 24) : match.start].rsplit(".", 1)[-1].strip(" :").lower()
-            phones[e164] = PhoneFact(display=match.raw_string, e164=e164, label=label)
-    return list(phones.values())
-
-
-def normalize_phone(raw: str, region: str | None) -> str | None:
-    """E.164 form of a printed number, or None when it is not a valid number."""
-    try:
-        number = phonenumbers.parse(raw, region or "US")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _label_before(link: Element) -> str:
-    parent = link.getparent()
-    if parent is None:
-        return ""
-    label = text_of(parent, " ", strip=True).replace(text_of(link, " ", strip=True), "")
-    return _clean(label).strip(" :").lower()
 
 
 @dataclass(frozen=True)

@@ -5,22 +5,21 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from cleanco import basename
-
 from server.errors import FetchError
 from server.extraction.fetcher import FetchedPage
+from server.extraction.names import has_legal_form
 from server.extraction.normalize import (
-    email_type,
     employee_count_from,
     employee_range_for,
     founded_year_from,
     headquarters_from_lines,
     headquarters_from_schema,
-    phone_type,
 )
-from server.extraction.parse import SYNTAX_KEY, PageFacts, normalize_phone, parse_page, social_network_of
-from server.extraction.resolve import registrable_domain, site_country
+from server.extraction.parse import SYNTAX_KEY, PageFacts, parse_page
+from server.extraction.phones import tld_country
+from server.extraction.resolve import site_country
 from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.sources.site_identity import identity_findings
 
 SOURCE_NAME = "website"
 MANAGING_DIRECTOR = "Managing Director"
@@ -57,11 +56,13 @@ class WebsiteSource:
         crawled = await self._crawl(context)
         parsed += [(page, parse_page(page.text, page.url, region=region)) for page in crawled]
         country = next((code for _, facts in parsed if (code := site_country(facts))), None)
+        country = country or tld_country(resolution.domain)  # no address printed: the TLD's country
         if country and country != region:  # local phone numbers read right only in their country
             parsed = [(page, facts.with_region(country)) for page, facts in parsed]
         context.shared["site_pages"] = parsed  # every page read, parsed: the site_locations source reads them
         domain = resolution.domain
-        return [finding for page, facts in parsed for finding in findings_from_page(facts, page, domain)]
+        found = [finding for page, facts in parsed for finding in findings_from_page(facts, page, domain)]
+        return found + identity_findings(parsed, context.request.company_name, domain)
 
     async def _crawl(self, context: SourceContext) -> list[FetchedPage]:
         """Pages of the mode's kinds, most useful first; a missing page frees its slot for the next."""
@@ -99,8 +100,7 @@ def findings_from_page(facts: PageFacts, page: FetchedPage, domain: str) -> list
 
     for org in facts.organizations:
         _organization_findings(org, add)
-    add("company_name", facts.site_name, "meta", "opengraph og:site_name")
-    add("company_name", facts.copyright_holder, "copyright", "copyright line")
+    # company_name, legal_name, social profiles, phones and e-mails: ``site_identity`` (over all pages).
     add("description", facts.description, "meta", "meta description")
     for industry in facts.job_industries:
         add("industry", industry, "json-ld", "json-ld JobPosting.industry")
@@ -110,20 +110,11 @@ def findings_from_page(facts: PageFacts, page: FetchedPage, domain: str) -> list
         add("employee_count_exact", facts.employee_count, "text", "prose head count")
         add("employee_count", employee_range_for(facts.employee_count), "text", "prose head count")
     lines = facts.address_lines
-    if lines and basename(lines[0]).strip() != lines[0].strip():  # an imprint starts with the legal name
-        add("legal_name", lines[0].strip(), "label", "<address> block first line (legal form)")
+    if lines and has_legal_form(lines[0]):  # an imprint starts with the legal name (read by site_identity)
         lines = lines[1:]
     add("headquarters", headquarters_from_lines(lines), "text", "<address> block")
     for manager in facts.managers:
         add("people", {"name": manager, "role": MANAGING_DIRECTOR}, "label", "imprint 'Geschäftsführer'")
-    for address in facts.emails:
-        if registrable_domain(address.rsplit("@", 1)[-1]) == domain:  # third-party mailboxes are not contacts
-            add("contacts.emails", {"address": address, "type": email_type(address)}, "link", "mailto/prose")
-    for phone in facts.phones:
-        value = {"number": phone.e164, "type": phone_type(phone.label), "display": phone.display}
-        add("contacts.phones", value, "link", "tel link/prose")
-    for network, url in facts.social_profiles.items():
-        add(f"social_profiles.{network}", url, "link", "link to profile")
     if "contact" in facts.page_links:
         add("contacts.contact_page", facts.page_links["contact"], "link", "link to contact page")
     return found
@@ -133,8 +124,6 @@ def _organization_findings(org: dict[str, Any], add: Any) -> None:
     syntax = str(org.get(SYNTAX_KEY, "json-ld"))
     kind = "microdata" if syntax == "microdata" else "json-ld"
     prefix = f"{syntax} {_type_name(org)}"
-    add("company_name", _str(org.get("name")), kind, f"{prefix}.name")
-    add("legal_name", _str(org.get("legalName")), kind, f"{prefix}.legalName")
     add("description", _str(org.get("description")), kind, f"{prefix}.description")
     add("headquarters", headquarters_from_schema(org.get("address")), kind, f"{prefix}.address")
     add("founded_year", founded_year_from(org.get("foundingDate")), kind, f"{prefix}.foundingDate")
@@ -142,17 +131,6 @@ def _organization_findings(org: dict[str, Any], add: Any) -> None:
     add("employee_count_exact", exact, kind, f"{prefix}.numberOfEmployees")
     add("employee_count", employee_range_for(upper) if upper else None, kind, f"{prefix}.numberOfEmployees")
     add("industry", _str(org.get("industry")), kind, f"{prefix}.industry")
-    for phone in _list(org.get("telephone")):
-        number = normalize_phone(str(phone), None)
-        value = {"number": number, "type": "general", "display": str(phone)} if number else None
-        add("contacts.phones", value, kind, f"{prefix}.telephone")
-    for email in _list(org.get("email")):
-        address = str(email).removeprefix("mailto:").strip().lower()
-        add("contacts.emails", {"address": address, "type": email_type(address)}, kind, f"{prefix}.email")
-    for url in _list(org.get("sameAs")):
-        network = social_network_of(str(url))
-        if network:
-            add(f"social_profiles.{network}", str(url), kind, f"{prefix}.sameAs")
 
 
 def _type_name(org: dict[str, Any]) -> str:

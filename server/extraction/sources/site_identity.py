@@ -1,0 +1,210 @@
+"""Who the site says it is and how to reach it: name, legal name, social profiles, phones, e-mails.
+
+Read over every page of the site at once, because agreement across pages is evidence (the brand part of
+a title recurs, the footer's profiles repeat) and because the choice needs the submitted name. Every
+finding carries the quote or markup it was read from. Pure: parsed pages in, findings out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from server.extraction.emails import mailbox_type
+from server.extraction.evidence import quote
+from server.extraction.fetcher import FetchedPage
+from server.extraction.names import (
+    NameSignal,
+    brand_mentions,
+    choose_legal_name,
+    choose_name,
+    copyright_holder_text,
+    has_legal_form,
+    holder_names,
+    title_parts,
+)
+from server.extraction.parse import SYNTAX_KEY, PageFacts
+from server.extraction.phones import normalize_phone, phone_type_of
+from server.extraction.resolve import name_match_score, registrable_domain
+from server.extraction.social import SocialLink, choose_profiles, structured_links
+from server.extraction.sources.base import Finding
+
+SOURCE_NAME = "website"
+CONTACT_KINDS = ("contact", "impressum")  # pages whose body presents the company's own contacts
+PHONE_CONFIDENCE = {"structured": 0.85, "link": 0.8, "text": 0.7}
+EMAIL_CONFIDENCE = {"structured": 0.85, "page": 0.8}
+
+Page = tuple[FetchedPage, PageFacts]
+
+
+def identity_findings(pages: Sequence[Page], submitted: str, domain: str) -> list[Finding]:
+    """The site's name, legal name, social profiles, phones and e-mails, each with evidence."""
+    if not pages:
+        return []
+    by_url = {page.url: page for page, _ in pages}
+    found: list[Finding] = []
+
+    def add(field: str, value: Any, url: str, method: str, confidence: float, evidence: str) -> None:
+        page = by_url.get(url) or pages[0][0]
+        found.append(
+            Finding(
+                field, value, SOURCE_NAME, page.url, page.retrieved_at, method, confidence, evidence[:200]
+            )
+        )
+
+    signals = [signal for page, facts in pages for signal in name_signals(facts, page.url)]
+    chosen = choose_name(signals, submitted, name_match_score)
+    if chosen is not None:
+        cited = chosen.cited
+        method = f"page names agreeing: {', '.join(chosen.kinds)}"
+        add("company_name", chosen.value, cited.url, method, chosen.confidence, cited.evidence)
+    brand = chosen.value if chosen is not None else ""
+    legal_signals = [s for page, facts in pages for s in legal_name_signals(facts, page.url)]
+    legal_signals += [s for s in signals if has_legal_form(s.value)]
+    for page, facts in pages:
+        for base in {brand, submitted} - {""}:
+            legal_signals += [
+                NameSignal(s.kind, s.value, s.evidence, page.url) for s in brand_mentions(facts.text, base)
+            ]
+    legal = choose_legal_name(legal_signals, [brand, submitted], name_match_score)
+    if legal is not None:
+        method = f"legal form stated in: {', '.join(legal.kinds)}"
+        add("legal_name", legal.value, legal.cited.url, method, legal.confidence, legal.cited.evidence)
+
+    names = [name for name in (brand, submitted, domain.split(".", 1)[0]) if name]
+    links = [(page.url, link) for page, facts in pages for link in site_social_links(facts)]
+    where = {id(link): url for url, link in links}
+    for network, (link, confidence) in choose_profiles([link for _, link in links], names, domain).items():
+        method = f"{link.placement} link to the {network} profile"
+        add(f"social_profiles.{network}", link.url, where[id(link)], method, confidence, link.evidence)
+
+    name_words = tuple(names)
+    contact_pages = {
+        facts.page_links[kind] for _, facts in pages for kind in CONTACT_KINDS if kind in facts.page_links
+    }
+    for page, facts in pages:
+        for phone in facts.phones:
+            kind, purpose = phone_type_of(phone.label, name_words)
+            if purpose:
+                continue  # a line for one audience or service ("Hotline for shareholders") is no contact
+            value = {"number": phone.e164, "type": kind, "display": phone.display}
+            add(
+                "contacts.phones",
+                value,
+                page.url,
+                "tel link/page text",
+                PHONE_CONFIDENCE["text"],
+                phone.evidence,
+            )
+        for email in facts.email_facts:
+            if not _on_domain(email.address, domain):
+                continue  # another domain's mailbox is a third party's
+            if (
+                page.url not in contact_pages
+                and not email.in_chrome
+                and (email.in_article or email.in_body or email.in_prose)
+            ):
+                continue  # a mailbox in an article or a sentence of running text is its subject's
+            value = {"address": email.address, "type": mailbox_type(email.address)}
+            add(
+                "contacts.emails",
+                value,
+                page.url,
+                "mailto/page text",
+                EMAIL_CONFIDENCE["page"],
+                email.evidence,
+            )
+        for org in facts.organizations:
+            found.extend(_structured_contacts(org, page, domain))
+    return found
+
+
+def name_signals(facts: PageFacts, url: str) -> list[NameSignal]:
+    """Every place one page names its owner."""
+    signals: list[NameSignal] = []
+    for org in facts.organizations:
+        kind = str(org.get(SYNTAX_KEY, "json-ld"))
+        for key in ("name", "alternateName"):
+            for value in _strings(org.get(key)):
+                signals.append(NameSignal(kind, value, quote(f'"{key}": "{value}"'), url))
+    if facts.site_name:
+        signals.append(
+            NameSignal("og:site_name", facts.site_name, quote(f'og:site_name "{facts.site_name}"'), url)
+        )
+    if facts.title:
+        signals += [
+            NameSignal("title", part, quote(facts.title, part), url) for part in title_parts(facts.title)
+        ]
+    signals += [NameSignal("logo", text, quote(f'logo alt="{text}"'), url) for text in facts.logo_texts]
+    holder = copyright_holder_text(facts.copyright_line) if facts.copyright_line else None
+    if holder:
+        names, _ = holder_names(holder)
+        line = facts.copyright_line or ""
+        signals += [NameSignal("copyright", name, quote(line, name), url) for name in names]
+    return signals
+
+
+def legal_name_signals(facts: PageFacts, url: str) -> list[NameSignal]:
+    """Places one page states its owner's legal name: ``legalName``, copyright holder, imprint block."""
+    signals: list[NameSignal] = []
+    for org in facts.organizations:
+        kind = str(org.get(SYNTAX_KEY, "json-ld"))
+        for value in _strings(org.get("legalName")):
+            signals.append(NameSignal(kind, value, quote(f'"legalName": "{value}"'), url, legal=True))
+    holder = copyright_holder_text(facts.copyright_line) if facts.copyright_line else None
+    if holder:
+        _, legal = holder_names(holder)
+        if legal:
+            signals.append(NameSignal("copyright", legal, quote(facts.copyright_line or "", legal), url))
+    lines = facts.address_lines
+    if lines and has_legal_form(lines[0]):  # an imprint's address block starts with the legal name
+        signals.append(NameSignal("imprint", lines[0].strip(), quote(" / ".join(lines), lines[0]), url))
+    return signals
+
+
+def site_social_links(facts: PageFacts) -> list[SocialLink]:
+    """A page's social links: its schema.org ``sameAs`` and its ``<a>`` links."""
+    links: list[SocialLink] = []
+    for org in facts.organizations:
+        same_as = org.get("sameAs")
+        links += structured_links(same_as if isinstance(same_as, list) else [same_as])
+    return links + facts.social_links
+
+
+def _structured_contacts(org: dict[str, Any], page: FetchedPage, domain: str) -> list[Finding]:
+    syntax = str(org.get(SYNTAX_KEY, "json-ld"))
+    found = []
+    for phone in _strings(org.get("telephone")):
+        number = normalize_phone(phone, None)
+        if number:
+            value = {"number": number, "type": "general", "display": phone}
+            found.append(_finding("contacts.phones", value, page, f"{syntax} telephone", phone, "telephone"))
+    for email in _strings(org.get("email")):
+        address = email.removeprefix("mailto:").strip().lower()
+        if _on_domain(address, domain):
+            value = {"address": address, "type": mailbox_type(address)}
+            found.append(_finding("contacts.emails", value, page, f"{syntax} email", email, "email"))
+    return found
+
+
+def _finding(field: str, value: Any, page: FetchedPage, method: str, raw: str, key: str) -> Finding:
+    confidence = (
+        PHONE_CONFIDENCE["structured"] if field == "contacts.phones" else EMAIL_CONFIDENCE["structured"]
+    )
+    evidence = quote(f'"{key}": "{raw}"')
+    return Finding(field, value, SOURCE_NAME, page.url, page.retrieved_at, method, confidence, evidence)
+
+
+def _on_domain(address: str, domain: str) -> bool:
+    return registrable_domain(address.rsplit("@", 1)[-1]) == domain
+
+
+def _strings(value: Any) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    flat: list[str] = []
+    for item in values:
+        if isinstance(item, list):
+            flat.extend(_strings(item))
+        elif isinstance(item, str) and item.strip():
+            flat.append(item.strip())
+    return flat
