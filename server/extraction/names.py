@@ -30,6 +30,7 @@ SIGNAL_WEIGHTS = {
     "og:site_name": 0.7,
     "title": 0.6,
     "logo": 0.6,
+    "publisher": 0.7,
     "copyright": 0.5,
     "imprint": 0.7,
     "mention": 0.4,
@@ -47,7 +48,7 @@ NAME_CONFIDENCE_CAP = 0.95
 # Split a title into parts: "Article - Brand", "Brand | Page", "Brand: slogan", "品牌-口号".
 TITLE_SPLIT_RE = re.compile(
     r"\s+[|\-\u2013\u2014:\u00b7\u00bb/]+\s+|\s*[|\u00b7\u00bb]\s*|:\s+"
-    r"|(?<=[\u3000-\u9fff\uff00-\uffef])[-_]"
+    r"|(?<=[\u3000-\u9fff\uff00-\uffef)])[-_]|[-_](?=[\u3400-\u9fff])"
 )
 # Words a title adds to the name of any site ("home page", "official site", "welcome"), several
 # languages; a part that is only such words names nothing, a trailing one is cut off.
@@ -70,6 +71,7 @@ SENTENCE_END_RE = re.compile(
 CJK_LEGAL_FORM_RE = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|株式会社)$")
 NOT_NAME_RE = re.compile(r"\b(?:ICP|icp)\b|ICP证|备\d|\d{5,}|https?://|@|[{}<>\[\]]")
 WORD_RE = re.compile(r"\S+")
+ALIAS_RE = re.compile(r"^(.+?)\s*[(\uff08]([^()\uff08\uff09]+)[)\uff09]$")  # "Name (Other name)"
 
 
 @dataclass(frozen=True)
@@ -137,12 +139,16 @@ def is_name_like(text: str) -> bool:
 
 
 def title_parts(title: str) -> list[str]:
-    """The parts of a ``<title>`` that could be a name, generic page words cut off."""
+    """The parts of a ``<title>`` that could be a name, generic page words cut off; "京东(JD.COM)" is
+    read as itself and as its two names."""
     parts = []
     for part in TITLE_SPLIT_RE.split(title):
         cleaned = GENERIC_PAGE_WORDS_RE.sub("", part.strip()).strip(" -|:")
-        if cleaned and is_name_like(cleaned):
-            parts.append(cleaned)
+        aliased = ALIAS_RE.match(cleaned)
+        for name in (cleaned, *(aliased.groups() if aliased else ())):
+            name = name.strip()
+            if name and is_name_like(name) and name not in parts:
+                parts.append(name)
     return parts
 
 
@@ -226,7 +232,7 @@ def choose_name(signals: Iterable[NameSignal], submitted: str, score: Scorer) ->
             groups.setdefault(key, []).append(signal)
     ranked = []
     for members in groups.values():
-        match = max(score(submitted, member.value) for member in members)
+        match = max(_match(score, submitted, member.value) for member in members)
         kinds = {member.kind for member in members}
         pages = {member.url for member in members}
         support = 1.0
@@ -254,6 +260,12 @@ def choose_name(signals: Iterable[NameSignal], submitted: str, score: Scorer) ->
     return ChosenName(
         cited.value, cited, round(min(confidence, NAME_CONFIDENCE_CAP), 3), tuple(sorted(kinds))
     )
+
+
+def _match(score: Scorer, submitted: str, value: str) -> float:
+    """``score``, or a full match where both spell the same name (scripts the scorer cannot read too)."""
+    wanted = name_key(submitted)
+    return 100.0 if wanted and wanted == name_key(value) else score(submitted, value)
 
 
 def key_of(members: list[NameSignal]) -> str:

@@ -16,6 +16,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 import extruct
 
 from server.extraction.emails import EmailFact, find_email_facts
+from server.extraction.jsonld import jsonld_items, lenient_jsonld, publisher_names
 from server.extraction.markup import (
     Element,
     cut_non_content,
@@ -147,6 +148,7 @@ class PageFacts:
     address_lines: list[str] = field(default_factory=list)
     managers: list[str] = field(default_factory=list)  # "Geschäftsführer: ..." of an imprint
     logo_texts: list[str] = field(default_factory=list)  # alt text of the site's logo images
+    publishers: list[str] = field(default_factory=list)  # JSON-LD publisher names of the page's articles
     social_links: list[SocialLink] = field(default_factory=list)  # every social link, classified
     email_facts: list[EmailFact] = field(default_factory=list)  # every address, where it sits
     # The page's text (as scanned for statements), for reading the brand's legal form where it is printed.
@@ -195,6 +197,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         social_profiles=find_social_profiles(links),
         social_links=social_links(links),
         logo_texts=logo_texts(root),
+        publishers=publisher_names(structured.get("json-ld", [])),
         email_facts=find_email_facts(root),
         text=text,
         page_links=find_page_links(links, url),
@@ -213,7 +216,11 @@ def _structured_data(tree: Element, url: str) -> dict[str, list[dict[str, Any]]]
             tree, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True, errors="ignore"
         )
     except ValueError:  # extruct raises on some malformed documents; the page still has prose
-        return {}
+        data = {}
+    # Blocks extruct could not read (wrapped in CDATA or a comment) are read leniently.
+    lenient = jsonld_items(lenient_jsonld(document_root(tree)))
+    if len(lenient) > len(data.get("json-ld", [])):
+        data["json-ld"] = lenient
     return data
 
 

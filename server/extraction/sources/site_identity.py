@@ -127,6 +127,8 @@ def name_signals(facts: PageFacts, url: str) -> list[NameSignal]:
         for key in ("name", "alternateName"):
             for value in _strings(org.get(key)):
                 signals.append(NameSignal(kind, value, quote(f'"{key}": "{value}"'), url))
+    for name in facts.publishers:
+        signals.append(NameSignal("publisher", name, quote(f'"publisher": {{"name": "{name}"}}'), url))
     if facts.site_name:
         signals.append(
             NameSignal("og:site_name", facts.site_name, quote(f'og:site_name "{facts.site_name}"'), url)
