@@ -45,6 +45,8 @@ MAX_NAME_CHARS = 80
 MAX_HOLDER_WORDS = 6  # prefixes of a run-on copyright holder tried as its name
 MAX_ABBREVIATION = 5  # "Corp.", "Inc.", "Ltd.": a lower-case legal abbreviation keeps its dot
 NAME_CONFIDENCE_CAP = 0.95
+MIN_MENTIONS = 2  # a legal name seen only in passing must be printed this often
+MAX_MENTIONS = 5
 # Split a title into parts: "Article - Brand", "Brand | Page", "Brand: slogan", "品牌-口号".
 TITLE_SPLIT_RE = re.compile(
     r"\s+[|\-\u2013\u2014:\u00b7\u00bb/]+\s+|\s*[|\u00b7\u00bb]\s*|:\s+"
@@ -71,6 +73,8 @@ SENTENCE_END_RE = re.compile(
 CJK_LEGAL_FORM_RE = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|株式会社)$")
 NOT_NAME_RE = re.compile(r"\b(?:ICP|icp)\b|ICP证|备\d|\d{5,}|https?://|@|[{}<>\[\]]")
 WORD_RE = re.compile(r"\S+")
+# "The Electronic Frontier Foundation" is "Electronic Frontier Foundation": the article is no part of it.
+LEADING_ARTICLE_RE = re.compile(r"^(?:the|die|der|das|le|la|les|el|los)\s+(?=\w)", re.IGNORECASE)
 ALIAS_RE = re.compile(r"^(.+?)\s*[(\uff08]([^()\uff08\uff09]+)[)\uff09]$")  # "Name (Other name)"
 
 
@@ -208,7 +212,7 @@ def holder_names(holder: str) -> tuple[list[str], str | None]:
 
 def name_key(name: str) -> str:
     """What a name means for grouping: no legal form, case, accents, punctuation or spacing."""
-    base = brand_of(name)
+    base = LEADING_ARTICLE_RE.sub("", brand_of(name))
     text = unicodedata.normalize("NFKD", base.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"[\W_]+", "", text)
@@ -254,12 +258,13 @@ def choose_name(signals: Iterable[NameSignal], submitted: str, score: Scorer) ->
     wanted = name_key(submitted) and submitted.casefold().strip()
     exact = [m for m in members if m.value.casefold().strip() == wanted]
     cited = (exact or sorted(members, key=lambda m: -SIGNAL_WEIGHTS.get(m.kind, 0.4)))[0]
+    value = cited.value
+    if not exact and LEADING_ARTICLE_RE.match(value) and not LEADING_ARTICLE_RE.match(submitted.strip()):
+        value = LEADING_ARTICLE_RE.sub("", value)  # named as submitted: without the leading article
     confidence = support if matched else support * 0.9
     if matched:
         confidence = 1 - (1 - confidence) * (1 - match / 200)  # the submitted name is one more witness
-    return ChosenName(
-        cited.value, cited, round(min(confidence, NAME_CONFIDENCE_CAP), 3), tuple(sorted(kinds))
-    )
+    return ChosenName(value, cited, round(min(confidence, NAME_CONFIDENCE_CAP), 3), tuple(sorted(kinds)))
 
 
 def _match(score: Scorer, submitted: str, value: str) -> float:
@@ -302,6 +307,8 @@ def choose_legal_name(signals: Iterable[NameSignal], brands: list[str], score: S
         names_brand = any(
             score(brand, brand_of(members[0].value)) >= MATCH_THRESHOLD for brand in brands if brand
         )
+        if {member.kind for member in members} == {"mention"} and len(members) < MIN_MENTIONS:
+            continue  # one passing mention ("the Mozilla Company") is no statement of the legal name
         ranked.append((names_brand, 1 - doubt, members))
     # A structured legalName is a deliberate statement even without a legal form ("Granite Peak Capital").
     for signal in structured:
@@ -337,7 +344,7 @@ def brand_mentions(text: str, brand: str) -> list[NameSignal]:
                     )
                 )
                 break
-        if len(found) >= 3:
+        if len(found) >= MAX_MENTIONS:
             break
     return found
 

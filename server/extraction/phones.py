@@ -55,6 +55,7 @@ CJK_RE = re.compile(r"[\u3400-\u9fff]+")
 CLAUSE_SPLIT_RE = re.compile(
     r"[|;,\u3000\u2022\u00b7]|(?<=[^\W\d_]{3})\.\s|\s{2,}|[\u3002\uff1b\uff0c]"
 )  # CJK full stop, semicolon and comma
+NUMBER_RUN_RE = re.compile(r"\d[\d\s()/.-]{4,}\d")
 MAX_PURPOSE_WORDS = 1  # label words beyond a line type that make a number one particular service's
 
 
@@ -185,8 +186,10 @@ def _word_type(word: str) -> str | None:
     for kind, words in PHONE_TYPE_WORDS.items():
         if word in words:
             return kind
-        if CJK_RE.fullmatch(word) and any(CJK_RE.fullmatch(w) and word.endswith(w) for w in words):
-            return kind
+    if CJK_RE.fullmatch(word):  # Chinese writes a label as one run: "客户服务热线" holds "客户服务"
+        for kind, words in PHONE_TYPE_WORDS.items():
+            if any(CJK_RE.fullmatch(w) and w in word for w in words):
+                return kind
     if len(word) > len("service") and word.endswith("service"):  # "Kundenservice", "Leserservice"
         return "support"
     return None
@@ -211,6 +214,8 @@ def _keep(phones: dict[str, PhoneFact], fact: PhoneFact) -> None:
 def _label(before: str, after: str, context: str) -> str:
     """The words naming a line: the clause printed just before the number, else just after it, else the
     neighbours' text ("Graz. Tel.: +43 ..." is labelled "tel.:", not with the address before it)."""
+    before = NUMBER_RUN_RE.split(before)[-1]  # what follows an earlier number on the line is this one's
+    after = NUMBER_RUN_RE.split(after)[0]
     for text, pick in ((before, -1), (after, 0)):
         clauses = [c for c in CLAUSE_SPLIT_RE.split(text) if WORD_RE.search(c) or CJK_RE.search(c)]
         if clauses:

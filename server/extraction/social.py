@@ -91,6 +91,7 @@ CHROME_BOX_RE = re.compile(
 BODY_TAGS = frozenset({"article", "main"})
 OPAQUE_HANDLE_RE = re.compile(r"^(?:UC[\w-]{22}|\d{5,}|profile\.php)$")
 MIN_HANDLE_WORD = 3
+PAGE_FILE_RE = re.compile(r"\.(?:php|html?|aspx?|jsp)$")  # a script or document of the network, no account
 PLACEMENT_CONFIDENCE = {"sameAs": 0.9, "chrome": 0.8, "page": 0.7, "body": 0.5}
 MAX_SOCIAL_LINKS = 200  # per page: a page of thousands of links names no more profiles
 
@@ -169,7 +170,7 @@ def classify_url(url: str) -> tuple[str | None, str, str, str]:
             rest = lowered[3:]
     elif lowered[0].startswith("@"):
         handle, rest = segments[0][1:], lowered[1:]
-    elif lowered[0] in NETWORK_PAGES or lowered[0].endswith(".php"):
+    elif lowered[0] in NETWORK_PAGES or any(PAGE_FILE_RE.search(segment) for segment in lowered):
         return network, "content" if lowered[0] in ("watch", "embed", "i") else "network", "", url
     else:
         handle, rest = segments[0], lowered[1:]
@@ -283,13 +284,15 @@ def choose_profiles(
             same_account = [other for other in group if other.handle.lower() == link.handle.lower()]
             confidence = PLACEMENT_CONFIDENCE[link.placement] * (1.0 if names_it else 0.85)
             plain = not urlsplit(link.url).query
-            scored.append((names_it, confidence, len(same_account), plain, link))
+            printed = sum(1 for other in group if other.url == link.url)
+            scored.append((names_it, confidence, len(same_account), plain, printed, link))
         if not scored:
             continue
         scored.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
         best = scored[0]
-        account = [item for item in scored if item[4].handle.lower() == best[4].handle.lower()]
-        plainest = sorted(account, key=lambda item: (not item[3], -item[1]))[0][4]
+        account = [item for item in scored if item[5].handle.lower() == best[5].handle.lower()]
+        # The plainest spelling (no query), then the one the site prints most often.
+        plainest = sorted(account, key=lambda item: (not item[3], -item[4], -item[1]))[0][5]
         chosen[network] = (plainest, round(best[1], 3))
     return chosen
 
