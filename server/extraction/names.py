@@ -179,7 +179,9 @@ def _abbreviation_dot(holder: str) -> bool:
     if "." in last[:-1]:
         return True  # "e.V.", "S.A."
     word = last[:-1]
-    return len(word) <= MAX_ABBREVIATION and any(ch.islower() for ch in word) and has_legal_form(holder)
+    # "Inc." and "Corp." are abbreviations; "GmbH", "AG" or "LLP" take no dot, theirs ends the sentence.
+    abbreviated = word.islower() or (word[:1].isupper() and word[1:].islower())
+    return len(word) <= MAX_ABBREVIATION and abbreviated and has_legal_form(holder)
 
 
 def holder_names(holder: str) -> tuple[list[str], str | None]:
