@@ -19,6 +19,7 @@ from sandbox.corpus_cases import CASES
 from sandbox.corpus_facts import COMPANIES as AUTHORED
 from sandbox.corpus_facts import PARKED_DOMAINS, UNKNOWN_COMPANIES, CompanyFacts
 from sandbox.corpus_format import INDEX_FILE, META_FILE, SITES_DIR
+from sandbox.corpus_identity import IDENTITY_CASES
 from sandbox.knowledge_records import build_records, request_name
 from sandbox.knowledge_truth import apply_knowledge, employee_bucket
 from sandbox.site_special import MANAGING_DIRECTOR_ROLE
@@ -44,7 +45,7 @@ EMAIL_TYPES = {
     "jobs": "careers",
     "investors": "investors",
 }
-COMPANIES = [*AUTHORED, *CASES]
+COMPANIES = [*AUTHORED, *CASES, *IDENTITY_CASES]
 # Behaviours the templates act on; the rest are the sandbox's ``_meta.json`` keys.
 TEMPLATE_BEHAVIOURS = (
     "domain_hint", "obfuscated_emails", "shell", "impressum", "robots_disallow", "about_moved",
