@@ -42,6 +42,7 @@ MATCH_THRESHOLD = 85.0  # name_match_score a signal needs to count as naming the
 CLOSENESS_WEIGHT = 0.3
 MAX_NAME_WORDS = 8
 MAX_NAME_CHARS = 80
+SENTENCE_WORDS = 4  # a text of this many words ending in a full stop is a sentence, not a name
 MAX_HOLDER_WORDS = 6  # prefixes of a run-on copyright holder tried as its name
 MAX_ABBREVIATION = 5  # "Corp.", "Inc.", "Ltd.": a lower-case legal abbreviation keeps its dot
 NAME_CONFIDENCE_CAP = 0.95
@@ -139,6 +140,8 @@ def is_name_like(text: str) -> bool:
         return False
     if NOT_NAME_RE.search(text) or SENTENCE_END_RE.search(text):
         return False
+    if len(words) >= SENTENCE_WORDS and text.rstrip()[-1:] in ".!?" and not has_legal_form(text):
+        return False  # "These news organizations have referred to us." is a sentence
     return any(ch.isalpha() or ch.isdigit() for ch in text) and not GENERIC_PAGE_WORDS_RE.fullmatch(text)
 
 

@@ -178,6 +178,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     html_tag = next(root.iter("html"), None)
     links = absolute_links(root, url)
     phone_sources = phone_sources_of(root)
+    email_facts = find_email_facts(root)  # bounded patterns, per text string: no run of "1-1-1-" stalls it
     return PageFacts(
         url=url,
         title=_clean(text_of(title)) if title is not None else None,
@@ -192,13 +193,13 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         ],
         copyright_line=copyright_line,
         copyright_holder=copyright_holder(copyright_line) if copyright_line else None,
-        emails=find_emails(root, text),
+        emails=[fact.address for fact in email_facts],
         phones=read_phones(phone_sources, region),
         social_profiles=find_social_profiles(links),
         social_links=social_links(links),
         logo_texts=logo_texts(root),
         publishers=publisher_names(structured.get("json-ld", [])),
-        email_facts=find_email_facts(root),
+        email_facts=email_facts,
         text=text,
         page_links=find_page_links(links, url),
         founded_year=_first_int(FOUNDED_RE, text),

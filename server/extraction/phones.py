@@ -22,7 +22,9 @@ from server.extraction.evidence import quote
 
 MIN_DIGITS = 6
 LABEL_CHARS = 60  # text read beside a number for its label
-MAX_NUMBERS = 100  # per page: a directory of thousands of numbers states no more company lines
+MAX_NUMBERS = 100  # tel: links per page: a directory of thousands of numbers states no more company lines
+MAX_STRINGS = 400  # digit-bearing text strings read per page (prices and dates among them)
+MAX_STRING_CHARS = 2_000  # of one string: a number and its label sit in a short one; prose beyond is cut
 DATE_RE = re.compile(r"^\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.)\s*$")
 URL_NEIGHBOUR = frozenset("/=?&#_%@")
 # Words that say what kind of line a number is, several languages, lower case; "fax" wins over others.
@@ -99,10 +101,10 @@ def phone_sources_of(root: Any) -> PhoneSources:
         if not isinstance(element.tag, str) or element.tag in ("a", "script", "style"):
             continue
         for text in (element.text, *(child.tail for child in element)):
-            if text and sum(ch.isdigit() for ch in text) >= MIN_DIGITS:
-                flat = _flat(text)
+            if text and sum(ch.isdigit() for ch in text[:MAX_STRING_CHARS]) >= MIN_DIGITS:
+                flat = _flat(text[:MAX_STRING_CHARS])
                 strings.append((flat, _context(element, flat) if len(flat) < LABEL_CHARS else ""))
-                if len(strings) >= MAX_NUMBERS:
+                if len(strings) >= MAX_STRINGS:
                     return PhoneSources(tuple(links), tuple(strings))
     return PhoneSources(tuple(links), tuple(strings))
 
