@@ -151,6 +151,15 @@ def tld_country(domain: str) -> str | None:
     return tld.upper() if phonenumbers.country_code_for_region(tld.upper()) else None
 
 
+def language_country(language: str | None) -> str | None:
+    """The country of a page's language tag when it names one ("de-CH" -> "CH"); "de" alone names none."""
+    if not language:
+        return None
+    parts = re.split(r"[-_]", language.strip())
+    region = parts[1].upper() if len(parts) > 1 and len(parts[1]) == 2 else None
+    return region if region and phonenumbers.country_code_for_region(region) else None
+
+
 def normalize_phone(raw: str, region: str | None) -> str | None:
     """E.164 form of a printed number, or None when it is not a valid number."""
     try:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from server.extraction.evidence import quote
 from server.extraction.names import name_key
@@ -91,6 +91,9 @@ CHROME_BOX_RE = re.compile(
 BODY_TAGS = frozenset({"article", "main"})
 OPAQUE_HANDLE_RE = re.compile(r"^(?:UC[\w-]{22}|\d{5,}|profile\.php)$")
 MIN_HANDLE_WORD = 3
+# Query keys that track the click (campaign tags, click ids), dropped from a profile URL; others stay as
+# printed ("?sub_confirmation=1" is part of the link the site gives).
+TRACKING_KEY_RE = re.compile(r"(?:^|&)(?:utm_\w+|fbclid|gclid|igshid|mc_cid|mc_eid)(?==|&|$)", re.IGNORECASE)
 PAGE_FILE_RE = re.compile(r"\.(?:php|html?|aspx?|jsp)$")  # a script or document of the network, no account
 PLACEMENT_CONFIDENCE = {"sameAs": 0.9, "chrome": 0.8, "page": 0.7, "body": 0.5}
 MAX_SOCIAL_LINKS = 200  # per page: a page of thousands of links names no more profiles
@@ -144,6 +147,14 @@ def classify_url(url: str) -> tuple[str | None, str, str, str]:
     if parts.fragment.startswith("!/") and path.strip("/") == "":  # twitter.com/#!/name (pre-2012 links)
         path = parts.fragment[1:]
         parts = parts._replace(path=path, fragment="")
+        url = urlunsplit(parts)
+    if parts.query and TRACKING_KEY_RE.search(
+        parts.query
+    ):  # utm_source=..., fbclid=...: the link's, not the account's
+        kept = [
+            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_KEY_RE.match(k)
+        ]
+        parts = parts._replace(query=urlencode(kept))
         url = urlunsplit(parts)
     segments = [s for s in path.split("/") if s]
     lowered = [s.lower() for s in segments]

@@ -11,7 +11,7 @@ import pytest
 from server.extraction.emails import is_address, mailbox_type
 from server.extraction.fetcher import FetchedPage
 from server.extraction.parse import parse_page
-from server.extraction.phones import phone_type_of, tld_country
+from server.extraction.phones import language_country, phone_type_of, tld_country
 from server.extraction.social import classify_url
 from server.extraction.sources.site_identity import identity_findings
 
@@ -174,3 +174,20 @@ def test_image_names_are_no_addresses_and_mailbox_words_type_them() -> None:
     assert not is_address("logo@2x.png")
     assert is_address("press@acme.example")
     assert (mailbox_type("buchservice@x.example"), mailbox_type("kf@vip.x.example")) == ("support", "support")
+
+
+def test_click_tracking_is_dropped_from_a_profile_url_but_its_own_query_kept() -> None:
+    assert (
+        classify_url("https://twitter.com/acme?utm_source=site&utm_medium=footer")[3]
+        == "https://twitter.com/acme"
+    )
+    kept = "https://www.youtube.com/user/channelintel?sub_confirmation=1"
+    assert classify_url(kept + "&fbclid=abc")[3] == kept
+
+
+def test_a_language_tag_names_a_country_only_with_a_region() -> None:
+    assert (language_country("de-CH"), language_country("de"), language_country("en_GB")) == (
+        "CH",
+        None,
+        "GB",
+    )

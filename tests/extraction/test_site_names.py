@@ -137,3 +137,33 @@ def test_quotes_are_bounded_and_centred_on_the_value() -> None:
     excerpt = quote(text, "Acme GmbH")
     assert len(excerpt) == EVIDENCE_CHARS == base.EVIDENCE_CHARS
     assert "Acme GmbH" in excerpt
+
+
+def test_json_ld_wrapped_in_cdata_is_read_and_names_the_site() -> None:
+    html = """<html><head><title>3 findings from our survey</title>
+      <script type="application/ld+json">
+      <![CDATA[ {"@context": "https://schema.org", "@type": "Organization", "name": "Corvid Labs",
+                 "legalName": "Corvid Labs Inc.", "sameAs": ["https://twitter.com/corvidlabs"]} ]]>
+      </script>
+      <script type="application/ld+json"><!-- {"@type": "BlogPosting", "headline": "3 findings",
+        "publisher": {"@type": "Organization", "name": "Corvid Labs"}} --></script>
+      </head><body><p>Text.</p></body></html>"""
+    facts = parse_page(html, "https://corvidlabs.example/blog/3-findings")
+    assert [org["legalName"] for org in facts.organizations] == ["Corvid Labs Inc."]
+    assert facts.publishers == ["Corvid Labs"]
+    found = _site({"/blog/3-findings": html}, "Corvid Labs", "corvidlabs.example")
+    assert found["company_name"].value == "Corvid Labs"  # type: ignore[attr-defined]
+    assert found["legal_name"].value == "Corvid Labs Inc."  # type: ignore[attr-defined]
+    assert found["social_profiles.twitter"].value == "https://twitter.com/corvidlabs"  # type: ignore[attr-defined]
+
+
+def test_logo_alt_text_is_a_name_signal_and_a_sentence_is_not() -> None:
+    html = """<html><head><title>Annual Report</title></head><body><header>
+      <a href="/"><img src="/img/mark.svg" alt="The Electronic Frontier Foundation"></a>
+      <img class="press-logos" src="/img/press.png"
+           alt="These news organizations have referred to us."></header>
+      </body></html>"""
+    facts = parse_page(html, "https://eff.example/report/")
+    assert facts.logo_texts == ["The Electronic Frontier Foundation"]
+    found = _site({"/report/": html}, "Electronic Frontier Foundation", "eff.example")
+    assert found["company_name"].value == "Electronic Frontier Foundation"  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from server.extraction.normalize import (
     headquarters_from_schema,
 )
 from server.extraction.parse import SYNTAX_KEY, PageFacts, parse_page
-from server.extraction.phones import tld_country
+from server.extraction.phones import language_country, tld_country
 from server.extraction.resolve import site_country
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.site_identity import identity_findings
@@ -56,7 +56,8 @@ class WebsiteSource:
         crawled = await self._crawl(context)
         parsed += [(page, parse_page(page.text, page.url, region=region)) for page in crawled]
         country = next((code for _, facts in parsed if (code := site_country(facts))), None)
-        country = country or tld_country(resolution.domain)  # no address printed: the TLD's country
+        # No address printed: the TLD's country, else the one the page's language tag names ("de-CH").
+        country = country or tld_country(resolution.domain) or language_country(resolution.facts.language)
         if country and country != region:  # local phone numbers read right only in their country
             parsed = [(page, facts.with_region(country)) for page, facts in parsed]
         context.shared["site_pages"] = parsed  # every page read, parsed: the site_locations source reads them
