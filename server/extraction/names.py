@@ -232,7 +232,8 @@ def choose_name(signals: Iterable[NameSignal], submitted: str, score: Scorer) ->
     Signals are grouped by ``name_key``. A group counts when one of its names matches the submitted name
     (``score`` >= ``MATCH_THRESHOLD``) or when two independent kinds of signal (or one kind on two pages)
     agree on it; among counting groups the best match to the submitted name wins, then the most support.
-    The name is given as printed: the spelling equal to the submitted name if one is, else the most trusted.
+    The name is given as the most trusted signal prints it; where a page spells the submitted name with
+    other capitals only ("ROSNEFT" for "Rosneft"), as submitted.
     """
     groups: dict[str, list[NameSignal]] = {}
     for signal in signals:
@@ -264,6 +265,8 @@ def choose_name(signals: Iterable[NameSignal], submitted: str, score: Scorer) ->
     exact = [m for m in members if m.value.casefold().strip() == wanted]
     cited = (exact or sorted(members, key=lambda m: -SIGNAL_WEIGHTS.get(m.kind, 0.4)))[0]
     value = cited.value
+    if exact:  # "Verlagsgruppe BELTZ" for "Verlagsgruppe Beltz": capitals are the logo's style, not the name
+        value = " ".join(submitted.split())
     if not exact and LEADING_ARTICLE_RE.match(value) and not LEADING_ARTICLE_RE.match(submitted.strip()):
         value = LEADING_ARTICLE_RE.sub("", value)  # named as submitted: without the leading article
     confidence = support if matched else support * 0.9

@@ -57,6 +57,7 @@ CJK_RE = re.compile(r"[\u3400-\u9fff]+")
 CLAUSE_SPLIT_RE = re.compile(
     r"[|;,\u3000\u2022\u00b7]|(?<=[^\W\d_]{3})\.\s|\s{2,}|[\u3002\uff1b\uff0c]"
 )  # CJK full stop, semicolon and comma
+RANGE_LIKE_RE = re.compile(r"^\d{2,6}-\d{2,8}$")  # how ranges and codes are written, and some numbers
 NUMBER_RUN_RE = re.compile(r"\d[\d\s()/.-]{4,}\d")
 MAX_PURPOSE_WORDS = 1  # label words beyond a line type that make a number one particular service's
 
@@ -130,6 +131,8 @@ def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
             e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
             own = (text[: match.start] + " " + text[match.end :]).strip()
             label = _label(text[: match.start], text[match.end :], context)
+            if RANGE_LIKE_RE.match(raw) and not names_a_line(label):
+                continue  # "32768-65535: reserved" is a range; "010-62675637" is a number when labelled one
             _keep(phones, _fact(raw, e164, label, text if own else f"{context} {text}"))
     return list(phones.values())
 
@@ -169,6 +172,12 @@ def normalize_phone(raw: str, region: str | None) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def names_a_line(label: str) -> bool:
+    """Whether a label holds a word for a kind of phone line ("Tel.", "Fax", "客服热线")."""
+    words = [word.strip(".:").lower() for word in WORD_RE.findall(label)] + CJK_RE.findall(label)
+    return any(_word_type(word) is not None for word in words)
 
 
 def phone_type_of(label: str, names: tuple[str, ...] = ()) -> tuple[str, bool]:

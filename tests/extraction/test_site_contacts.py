@@ -191,3 +191,8 @@ def test_a_language_tag_names_a_country_only_with_a_region() -> None:
         None,
         "GB",
     )
+
+
+def test_a_number_range_is_no_phone_unless_labelled_as_one() -> None:
+    found = _findings("<footer><p>Ports 32768-65535</p><p>Phone: 412-5550142</p></footer>", region="US")
+    assert [f.value["number"] for f in found["contacts.phones"]] == ["+14125550142"]
