@@ -35,6 +35,7 @@ SIGNAL_WEIGHTS = {
     "imprint": 0.7,
     "mention": 0.4,
 }
+DEFAULT_WEIGHT = 0.4
 MATCH_THRESHOLD = 85.0  # name_match_score a signal needs to count as naming the submitted company
 # How much a name's closeness to the submitted one (0-1) counts against the signals' support (0-1): the
 # brand that pages agree on beats a longer spelling that equals the submitted name ("Umbra Games" over
@@ -231,7 +232,9 @@ def choose_name(signals: Iterable[NameSignal], submitted: str, score: Scorer) ->
 
     Signals are grouped by ``name_key``. A group counts when one of its names matches the submitted name
     (``score`` >= ``MATCH_THRESHOLD``) or when two independent kinds of signal (or one kind on two pages)
-    agree on it; among counting groups the best match to the submitted name wins, then the most support.
+    agree on it. Groups that match the submitted name rank first; among them (or among agreeing groups
+    when none matches) the signals' combined weight plus ``CLOSENESS_WEIGHT`` times the closeness of the
+    whole name to the submitted one decides.
     The name is given as the most trusted signal prints it; where a page spells the submitted name with
     other capitals only ("ROSNEFT" for "Rosneft"), as submitted.
     """
@@ -247,11 +250,11 @@ def choose_name(signals: Iterable[NameSignal], submitted: str, score: Scorer) ->
         pages = {member.url for member in members}
         support = 1.0
         for kind in kinds:
-            support *= 1 - SIGNAL_WEIGHTS.get(kind, 0.4)
+            support *= 1 - SIGNAL_WEIGHTS.get(kind, DEFAULT_WEIGHT)
         agreement = len(kinds) >= 2 or len(pages) >= 2
         # How close the name is to the submitted one as a whole: "ADAC" beats "ADAC Kindersitz-Test 2018",
         # which a word-set match scores as high.
-        closeness = max(fuzz.ratio(name_key(submitted), member_key) for member_key in [key_of(members)])
+        closeness = fuzz.ratio(name_key(submitted), key_of(members))
         if match >= MATCH_THRESHOLD or agreement:
             merit = (1 - support) + CLOSENESS_WEIGHT * closeness / 100
             ranked.append((match >= MATCH_THRESHOLD, merit, 1 - support, members, kinds, match))
@@ -263,7 +266,7 @@ def choose_name(signals: Iterable[NameSignal], submitted: str, score: Scorer) ->
         return None  # signals disagree and none is the submitted name: leave it out rather than guess
     wanted = name_key(submitted) and submitted.casefold().strip()
     exact = [m for m in members if m.value.casefold().strip() == wanted]
-    cited = (exact or sorted(members, key=lambda m: -SIGNAL_WEIGHTS.get(m.kind, 0.4)))[0]
+    cited = (exact or sorted(members, key=lambda m: -SIGNAL_WEIGHTS.get(m.kind, DEFAULT_WEIGHT)))[0]
     value = cited.value
     if exact:  # "Verlagsgruppe BELTZ" for "Verlagsgruppe Beltz": capitals are the logo's style, not the name
         value = " ".join(submitted.split())
@@ -311,7 +314,7 @@ def choose_legal_name(signals: Iterable[NameSignal], brands: list[str], score: S
     for members in groups.values():
         doubt = 1.0
         for kind in {member.kind for member in members}:
-            doubt *= 1 - SIGNAL_WEIGHTS.get(kind, 0.4)
+            doubt *= 1 - SIGNAL_WEIGHTS.get(kind, DEFAULT_WEIGHT)
         names_brand = any(
             score(brand, brand_of(members[0].value)) >= MATCH_THRESHOLD for brand in brands if brand
         )
@@ -321,12 +324,12 @@ def choose_legal_name(signals: Iterable[NameSignal], brands: list[str], score: S
     # A structured legalName is a deliberate statement even without a legal form ("Granite Peak Capital").
     for signal in structured:
         if not any(signal in members for _, _, members in ranked):
-            ranked.append((False, SIGNAL_WEIGHTS.get(signal.kind, 0.4), [signal]))
+            ranked.append((False, SIGNAL_WEIGHTS.get(signal.kind, DEFAULT_WEIGHT), [signal]))
     if not ranked:
         return None
     ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
     names_brand, support, members = ranked[0]
-    cited = sorted(members, key=lambda m: -SIGNAL_WEIGHTS.get(m.kind, 0.4))[0]
+    cited = sorted(members, key=lambda m: -SIGNAL_WEIGHTS.get(m.kind, DEFAULT_WEIGHT))[0]
     kinds = tuple(sorted({member.kind for member in members}))
     return ChosenName(cited.value.strip(" ,"), cited, round(min(support, NAME_CONFIDENCE_CAP), 3), kinds)
 

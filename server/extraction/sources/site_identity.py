@@ -27,7 +27,7 @@ from server.extraction.parse import SYNTAX_KEY, PageFacts
 from server.extraction.phones import normalize_phone, phone_type_of
 from server.extraction.resolve import name_match_score, registrable_domain
 from server.extraction.social import SocialLink, choose_profiles, structured_links
-from server.extraction.sources.base import Finding
+from server.extraction.sources.base import EVIDENCE_CHARS, Finding
 
 SOURCE_NAME = "website"
 CONTACT_KINDS = ("contact", "impressum")  # pages whose body presents the company's own contacts
@@ -41,23 +41,23 @@ def identity_findings(pages: Sequence[Page], submitted: str, domain: str) -> lis
     """The site's name, legal name, social profiles, phones and e-mails, each with evidence."""
     if not pages:
         return []
+    found, brand = name_findings(pages, submitted)
+    names = [name for name in (brand, submitted, domain.split(".", 1)[0]) if name]
+    return found + social_findings(pages, names, domain) + contact_findings(pages, names, domain)
+
+
+def name_findings(pages: Sequence[Page], submitted: str) -> tuple[list[Finding], str]:
+    """The company name the pages agree on and the legal name they state; also the brand ("" if none)."""
     by_url = {page.url: page for page, _ in pages}
     found: list[Finding] = []
-
-    def add(field: str, value: Any, url: str, method: str, confidence: float, evidence: str) -> None:
-        page = by_url.get(url) or pages[0][0]
-        found.append(
-            Finding(
-                field, value, SOURCE_NAME, page.url, page.retrieved_at, method, confidence, evidence[:200]
-            )
-        )
-
     signals = [signal for page, facts in pages for signal in name_signals(facts, page.url)]
     chosen = choose_name(signals, submitted, name_match_score)
     if chosen is not None:
-        cited = chosen.cited
         method = f"page names agreeing: {', '.join(chosen.kinds)}"
-        add("company_name", chosen.value, cited.url, method, chosen.confidence, cited.evidence)
+        page = by_url.get(chosen.cited.url, pages[0][0])
+        found.append(
+            _finding("company_name", chosen.value, page, method, chosen.confidence, chosen.cited.evidence)
+        )
     brand = chosen.value if chosen is not None else ""
     legal_signals = [s for page, facts in pages for s in legal_name_signals(facts, page.url)]
     legal_signals += [s for s in signals if has_legal_form(s.value)]
@@ -69,51 +69,48 @@ def identity_findings(pages: Sequence[Page], submitted: str, domain: str) -> lis
     legal = choose_legal_name(legal_signals, [brand, submitted], name_match_score)
     if legal is not None:
         method = f"legal form stated in: {', '.join(legal.kinds)}"
-        add("legal_name", legal.value, legal.cited.url, method, legal.confidence, legal.cited.evidence)
+        page = by_url.get(legal.cited.url, pages[0][0])
+        found.append(
+            _finding("legal_name", legal.value, page, method, legal.confidence, legal.cited.evidence)
+        )
+    return found, brand
 
-    names = [name for name in (brand, submitted, domain.split(".", 1)[0]) if name]
-    links = [(page.url, link) for page, facts in pages for link in site_social_links(facts)]
-    where = {id(link): url for url, link in links}
+
+def social_findings(pages: Sequence[Page], names: list[str], domain: str) -> list[Finding]:
+    """Per network, the company's own profile among every page's links and ``sameAs``."""
+    links = [(page, link) for page, facts in pages for link in site_social_links(facts)]
+    where = {id(link): page for page, link in links}
+    found = []
     for network, (link, confidence) in choose_profiles([link for _, link in links], names, domain).items():
         method = f"{link.placement} link to the {network} profile"
-        add(f"social_profiles.{network}", link.url, where[id(link)], method, confidence, link.evidence)
+        field = f"social_profiles.{network}"
+        found.append(_finding(field, link.url, where[id(link)], method, confidence, link.evidence))
+    return found
 
-    name_words = tuple(names)
+
+def contact_findings(pages: Sequence[Page], names: list[str], domain: str) -> list[Finding]:
+    """The company's phone lines and mailboxes, typed; others' and particular services' left out."""
     contact_pages = {
         facts.page_links[kind] for _, facts in pages for kind in CONTACT_KINDS if kind in facts.page_links
     }
+    found = []
     for page, facts in pages:
         for phone in facts.phones:
-            kind, purpose = phone_type_of(phone.label, name_words)
+            kind, purpose = phone_type_of(phone.label, tuple(names))
             if purpose:
                 continue  # a line for one audience or service ("Hotline for shareholders") is no contact
             value = {"number": phone.e164, "type": kind, "display": phone.display}
-            add(
-                "contacts.phones",
-                value,
-                page.url,
-                "tel link/page text",
-                PHONE_CONFIDENCE["text"],
-                phone.evidence,
-            )
+            method, confidence = "tel link/page text", PHONE_CONFIDENCE["text"]
+            found.append(_finding("contacts.phones", value, page, method, confidence, phone.evidence))
         for email in facts.email_facts:
             if not _on_domain(email.address, domain):
                 continue  # another domain's mailbox is a third party's
-            if (
-                page.url not in contact_pages
-                and not email.in_chrome
-                and (email.in_article or email.in_body or email.in_prose)
-            ):
+            in_text = email.in_article or email.in_body or email.in_prose
+            if page.url not in contact_pages and not email.in_chrome and in_text:
                 continue  # a mailbox in an article or a sentence of running text is its subject's
             value = {"address": email.address, "type": mailbox_type(email.address)}
-            add(
-                "contacts.emails",
-                value,
-                page.url,
-                "mailto/page text",
-                EMAIL_CONFIDENCE["page"],
-                email.evidence,
-            )
+            method, confidence = "mailto/page text", EMAIL_CONFIDENCE["page"]
+            found.append(_finding("contacts.emails", value, page, method, confidence, email.evidence))
         for org in facts.organizations:
             found.extend(_structured_contacts(org, page, domain))
     return found
@@ -180,21 +177,29 @@ def _structured_contacts(org: dict[str, Any], page: FetchedPage, domain: str) ->
         number = normalize_phone(phone, None)
         if number:
             value = {"number": number, "type": "general", "display": phone}
-            found.append(_finding("contacts.phones", value, page, f"{syntax} telephone", phone, "telephone"))
+            evidence = quote(f'"telephone": "{phone}"')
+            method = f"{syntax} telephone"
+            found.append(
+                _finding("contacts.phones", value, page, method, PHONE_CONFIDENCE["structured"], evidence)
+            )
     for email in _strings(org.get("email")):
         address = email.removeprefix("mailto:").strip().lower()
         if _on_domain(address, domain):
             value = {"address": address, "type": mailbox_type(address)}
-            found.append(_finding("contacts.emails", value, page, f"{syntax} email", email, "email"))
+            evidence = quote(f'"email": "{email}"')
+            method = f"{syntax} email"
+            found.append(
+                _finding("contacts.emails", value, page, method, EMAIL_CONFIDENCE["structured"], evidence)
+            )
     return found
 
 
-def _finding(field: str, value: Any, page: FetchedPage, method: str, raw: str, key: str) -> Finding:
-    confidence = (
-        PHONE_CONFIDENCE["structured"] if field == "contacts.phones" else EMAIL_CONFIDENCE["structured"]
+def _finding(
+    field: str, value: Any, page: FetchedPage, method: str, confidence: float, evidence: str
+) -> Finding:
+    return Finding(
+        field, value, SOURCE_NAME, page.url, page.retrieved_at, method, confidence, evidence[:EVIDENCE_CHARS]
     )
-    evidence = quote(f'"{key}": "{raw}"')
-    return Finding(field, value, SOURCE_NAME, page.url, page.retrieved_at, method, confidence, evidence)
 
 
 def _on_domain(address: str, domain: str) -> bool:
