@@ -41,6 +41,10 @@ MAILBOX_WORDS = {
 ARTICLE_TAGS = frozenset({"article"})
 ARTICLE_BOX_RE = re.compile(r"\b(?:article|post-content|entry-content|blog-post)\b", re.IGNORECASE)
 MAX_EMAILS = 100
+EVIDENCE_WINDOW = 200  # characters each side of an address read for its quote
+# Text strings that can hold an address: an "@", or an "at" (then checked for "[at]", "( at )").
+ADDRESS_STRINGS_XPATH = "//text()[contains(., '@') or contains(., 'at') or contains(., 'AT')]"
+OBFUSCATED_HINT_RE = re.compile(r"[\[({]\s{0,3}at\s{0,3}[\])}]", re.IGNORECASE)
 BLOCK_TAGS = frozenset({"p", "td", "li", "dd", "blockquote"})
 PROSE_WORDS = 15
 PROSE_CHARS = 400
@@ -66,20 +70,29 @@ def find_email_facts(root: Any) -> list[EmailFact]:
         if href.lower().startswith("mailto:"):
             address = href[len("mailto:") :].split("?", 1)[0].strip().lower()
             _add(found, address, link, f"mailto:{address} {' '.join(link.itertext())}")
-    for element in root.iter():
-        if not isinstance(element.tag, str):
+    for node in root.xpath(ADDRESS_STRINGS_XPATH):  # lxml filters: few strings hold an "@" or "(at)"
+        element = node.getparent()
+        if node.is_tail:  # a tail is text of the element's parent, after the element
+            element = element.getparent()
+        if element is None:
             continue
-        for text in (element.text, *(child.tail for child in element)):
-            if not text or ("@" not in text and "at" not in text.lower()):
-                continue
-            for match in EMAIL_RE.finditer(text):
-                _add(found, match.group(0).lower(), element, quote(text, match.group(0)))
-            for match in OBFUSCATED_EMAIL_RE.finditer(text):
-                address = f"{match.group(1)}@{OBFUSCATED_DOT_RE.sub('.', match.group(2))}".lower()
-                _add(found, address, element, quote(text, match.group(0)))
+        text = str(node)
+        if "@" not in text and not OBFUSCATED_HINT_RE.search(text):
+            continue
+        for match in EMAIL_RE.finditer(text):
+            _add(found, match.group(0).lower(), element, _around(text, match))
+        for match in OBFUSCATED_EMAIL_RE.finditer(text):
+            address = f"{match.group(1)}@{OBFUSCATED_DOT_RE.sub('.', match.group(2))}".lower()
+            _add(found, address, element, _around(text, match))
         if len(found) >= MAX_EMAILS:
             break
     return list(found.values())
+
+
+def _around(text: str, match: re.Match[str]) -> str:
+    """The quote around a match, cut from a window first: a long string is not re-read per address."""
+    window = text[max(0, match.start() - EVIDENCE_WINDOW) : match.end() + EVIDENCE_WINDOW]
+    return quote(window, match.group(0))
 
 
 def is_address(address: str) -> bool:

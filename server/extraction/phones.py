@@ -21,6 +21,11 @@ import phonenumbers
 from server.extraction.evidence import quote
 
 MIN_DIGITS = 6
+# Text strings holding at least MIN_DIGITS digits, counted by XPath in linear time (the length less the
+# length without digits; translating by the string's own non-digits would be quadratic).
+DIGIT_STRINGS_XPATH = (
+    f"//text()[string-length(translate(., '0123456789', '')) <= string-length(.) - {MIN_DIGITS}]"
+)
 LABEL_CHARS = 60  # text read beside a number for its label
 MAX_NUMBERS = 100  # tel: links per page: a directory of thousands of numbers states no more company lines
 MAX_STRINGS = 400  # digit-bearing text strings read per page (prices and dates among them)
@@ -98,15 +103,16 @@ def phone_sources_of(root: Any) -> PhoneSources:
             if len(links) >= MAX_NUMBERS:
                 break
     strings = []
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag in ("a", "script", "style"):
-            continue
-        for text in (element.text, *(child.tail for child in element)):
-            if text and sum(ch.isdigit() for ch in text[:MAX_STRING_CHARS]) >= MIN_DIGITS:
-                flat = _flat(text[:MAX_STRING_CHARS])
-                strings.append((flat, _context(element, flat) if len(flat) < LABEL_CHARS else ""))
-                if len(strings) >= MAX_STRINGS:
-                    return PhoneSources(tuple(links), tuple(strings))
+    for text in root.xpath(DIGIT_STRINGS_XPATH):  # lxml filters the strings: most of a page has no digits
+        element = text.getparent()
+        if text.is_tail:  # a tail is text of the element's parent, after the element
+            element = element.getparent()
+        if element is None or (element.tag == "a" and str(element.get("href") or "").startswith("tel:")):
+            continue  # a tel: link is read as a link
+        flat = _flat(str(text)[:MAX_STRING_CHARS])
+        strings.append((flat, _context(element, flat) if len(flat) < LABEL_CHARS else ""))
+        if len(strings) >= MAX_STRINGS:
+            break
     return PhoneSources(tuple(links), tuple(strings))
 
 

@@ -130,9 +130,10 @@ class SocialLink:
 
 def network_of(host: str) -> str | None:
     """ "twitter" for ``www.twitter.com``, ..., None for a host on no known network."""
-    host = host.lower().rstrip(".")
-    for domain, network in NETWORKS.items():
-        if host == domain or host.endswith("." + domain):
+    labels = host.lower().rstrip(".").split(".")
+    for start in range(len(labels) - 1):  # "www.facebook.com": "www.facebook.com", then "facebook.com"
+        network = NETWORKS.get(".".join(labels[start:]))
+        if network is not None:
             return network
     return None
 

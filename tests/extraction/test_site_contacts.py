@@ -196,3 +196,12 @@ def test_a_language_tag_names_a_country_only_with_a_region() -> None:
 def test_a_number_range_is_no_phone_unless_labelled_as_one() -> None:
     found = _findings("<footer><p>Ports 32768-65535</p><p>Phone: 412-5550142</p></footer>", region="US")
     assert [f.value["number"] for f in found["contacts.phones"]] == ["+14125550142"]
+
+
+def test_a_long_obfuscated_run_is_quoted_from_a_window_not_re_read_per_address() -> None:
+    """Each address's evidence is cut from the text around it; a 400 KB string is not flattened per match."""
+    text = "info (at) kestrel-tools (dot) example, " * 10_000
+    found = _findings(f"<footer><span>{text}</span></footer>")
+    [email] = found["contacts.emails"]
+    assert email.value["address"] == "info@kestrel-tools.example"
+    assert len(email.evidence) <= 200

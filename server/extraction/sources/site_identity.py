@@ -30,6 +30,8 @@ from server.extraction.social import SocialLink, choose_profiles, structured_lin
 from server.extraction.sources.base import EVIDENCE_CHARS, Finding
 
 SOURCE_NAME = "website"
+MAX_TITLE_CHARS = 300  # a title is read this far for names (and quoted from it): beyond is no brand
+MAX_LINE_CHARS = 1_000  # of a copyright line, for its quotes
 CONTACT_KINDS = ("contact", "impressum")  # pages whose body presents the company's own contacts
 PHONE_CONFIDENCE = {"structured": 0.85, "link": 0.8, "text": 0.7}
 EMAIL_CONFIDENCE = {"structured": 0.85, "page": 0.8}
@@ -131,14 +133,13 @@ def name_signals(facts: PageFacts, url: str) -> list[NameSignal]:
             NameSignal("og:site_name", facts.site_name, quote(f'og:site_name "{facts.site_name}"'), url)
         )
     if facts.title:
-        signals += [
-            NameSignal("title", part, quote(facts.title, part), url) for part in title_parts(facts.title)
-        ]
+        title = facts.title[:MAX_TITLE_CHARS]
+        signals += [NameSignal("title", part, quote(title, part), url) for part in title_parts(title)]
     signals += [NameSignal("logo", text, quote(f'logo alt="{text}"'), url) for text in facts.logo_texts]
     holder = copyright_holder_text(facts.copyright_line) if facts.copyright_line else None
     if holder:
         names, _ = holder_names(holder)
-        line = facts.copyright_line or ""
+        line = (facts.copyright_line or "")[:MAX_LINE_CHARS]
         signals += [NameSignal("copyright", name, quote(line, name), url) for name in names]
     return signals
 
