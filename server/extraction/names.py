@@ -47,6 +47,8 @@ SENTENCE_WORDS = 4  # a text of this many words ending in a full stop is a sente
 MAX_HOLDER_WORDS = 6  # prefixes of a run-on copyright holder tried as its name
 MAX_ABBREVIATION = 5  # "Corp.", "Inc.", "Ltd.": a lower-case legal abbreviation keeps its dot
 NAME_CONFIDENCE_CAP = 0.95
+MIN_ACRONYM = 2
+ACRONYM_SKIPPED_WORDS = frozenset({"of", "and", "for", "the", "de", "der", "des", "und", "et"})
 MIN_MENTIONS = 2  # a legal name seen only in passing must be printed this often
 MAX_MENTIONS = 5
 # Split a title into parts: "Article - Brand", "Brand | Page", "Brand: slogan", "品牌-口号".
@@ -299,7 +301,7 @@ def choose_legal_name(signals: Iterable[NameSignal], brands: list[str], score: S
     structured: list[NameSignal] = []
     for signal in signals:
         if not has_legal_form(signal.value):
-            if signal.kind in ("json-ld", "microdata") and signal.legal:
+            if signal.legal:  # stated as the legal name: legalName, or the full name behind an acronym
                 structured.append(signal)
             continue
         names_brand = any(
@@ -332,6 +334,17 @@ def choose_legal_name(signals: Iterable[NameSignal], brands: list[str], score: S
     cited = sorted(members, key=lambda m: -SIGNAL_WEIGHTS.get(m.kind, DEFAULT_WEIGHT))[0]
     kinds = tuple(sorted({member.kind for member in members}))
     return ChosenName(cited.value.strip(" ,"), cited, round(min(support, NAME_CONFIDENCE_CAP), 3), kinds)
+
+
+def spells_acronym(name: str, acronym: str) -> bool:
+    """Whether ``name``'s words' initials spell ``acronym``: "Interactive Advertising Bureau" is "IAB"."""
+    letters = re.sub(r"[^A-Za-z]", "", acronym).upper()
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", name) if w.lower() not in ACRONYM_SKIPPED_WORDS]
+    return (
+        len(letters) >= MIN_ACRONYM
+        and len(words) == len(letters)
+        and "".join(w[0] for w in words).upper() == letters
+    )
 
 
 def brand_mentions(text: str, brand: str) -> list[NameSignal]:

@@ -88,6 +88,7 @@ PAGE_KEYWORDS = {
     "press": ("/press", "/presse", "newsroom", "pressroom"),
 }
 COPYRIGHT_RE = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(.{2,160})", re.IGNORECASE)
+BARE_COPYRIGHT_MARK_RE = re.compile(r"^\s*(?:©|\(c\))\s*$", re.IGNORECASE)  # the symbol styled on its own
 YEAR_SPAN_RE = re.compile(r"\b(?:19|20)\d{2}\b(?:\s*[-\u2013\u2014]\s*\b(?:19|20)\d{2}\b)?")
 RIGHTS_RE = re.compile(
     r"\b(all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados)"
@@ -278,6 +279,11 @@ def find_copyright_line(root: Element) -> str | None:
     footers = list(root.iter("footer"))
     for container in reversed(footers or [root]):
         for string, parent in strings_with_parents(container):
+            if BARE_COPYRIGHT_MARK_RE.match(string) and parent.getparent() is not None:
+                parent = (
+                    parent.getparent()
+                )  # <span class="copyright">©</span> 2015 Acme: the line is around it
+                string = text_of(parent, " ", strip=True)
             if COPYRIGHT_RE.search(string):
                 line = _clean(text_of(parent, " ", strip=True))
                 if line:

@@ -15,6 +15,7 @@ from server.extraction.names import (
     copyright_holder_text,
     has_legal_form,
     holder_names,
+    spells_acronym,
     title_parts,
 )
 from server.extraction.parse import parse_page
@@ -167,3 +168,16 @@ def test_logo_alt_text_is_a_name_signal_and_a_sentence_is_not() -> None:
     assert facts.logo_texts == ["The Electronic Frontier Foundation"]
     found = _site({"/report/": html}, "Electronic Frontier Foundation", "eff.example")
     assert found["company_name"].value == "Electronic Frontier Foundation"  # type: ignore[attr-defined]
+
+
+def test_a_styled_copyright_mark_and_a_holder_spelling_out_the_acronym() -> None:
+    html = """<html><head><title>Getting LEAN | IAB</title><meta property="og:site_name" content="IAB">
+      </head><body><footer><div class="legal"><span class="copyright">©</span> 2015 Interactive Advertising
+      Bureau | <a href="/privacy">Privacy Policy</a></div></footer></body></html>"""
+    facts = parse_page(html, "https://iab.example/news/lean")
+    assert facts.copyright_line is not None and facts.copyright_line.startswith("© 2015 Interactive")
+    found = _site({"/news/lean": html}, "IAB", "iab.example")
+    assert found["company_name"].value == "IAB"  # type: ignore[attr-defined]
+    assert found["legal_name"].value == "Interactive Advertising Bureau"  # type: ignore[attr-defined]
+    assert spells_acronym("Internet Assigned Numbers Authority", "IANA")
+    assert not spells_acronym("Acme", "A")

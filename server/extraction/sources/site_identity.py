@@ -21,6 +21,7 @@ from server.extraction.names import (
     copyright_holder_text,
     has_legal_form,
     holder_names,
+    spells_acronym,
     title_parts,
 )
 from server.extraction.parse import SYNTAX_KEY, PageFacts
@@ -63,6 +64,12 @@ def name_findings(pages: Sequence[Page], submitted: str) -> tuple[list[Finding],
     brand = chosen.value if chosen is not None else ""
     legal_signals = [s for page, facts in pages for s in legal_name_signals(facts, page.url)]
     legal_signals += [s for s in signals if has_legal_form(s.value)]
+    # A copyright holder that spells out the brand's acronym is the full, formal name behind it.
+    legal_signals += [
+        NameSignal(s.kind, s.value, s.evidence, s.url, legal=True)
+        for s in signals
+        if s.kind == "copyright" and brand and spells_acronym(s.value, brand)
+    ]
     for page, facts in pages:
         for base in {brand, submitted} - {""}:
             legal_signals += [
