@@ -13,6 +13,7 @@ from typing import Any
 
 import phonenumbers
 import pycountry
+from cleanco import basename
 
 from sandbox.corpus_cases import CASES
 from sandbox.corpus_domain_cases import CASES as DOMAIN_CASES
@@ -20,6 +21,7 @@ from sandbox.corpus_domain_cases import EDITION_OF
 from sandbox.corpus_facts import COMPANIES as AUTHORED
 from sandbox.corpus_facts import PARKED_DOMAINS, UNKNOWN_COMPANIES, CompanyFacts
 from sandbox.corpus_format import INDEX_FILE, META_FILE, SITES_DIR
+from sandbox.corpus_identity import IDENTITY_CASES
 from sandbox.knowledge_records import build_records, request_name
 from sandbox.knowledge_truth import apply_knowledge, employee_bucket
 from sandbox.site_special import MANAGING_DIRECTOR_ROLE
@@ -45,7 +47,7 @@ EMAIL_TYPES = {
     "jobs": "careers",
     "investors": "investors",
 }
-COMPANIES = [*AUTHORED, *CASES, *DOMAIN_CASES]
+COMPANIES = [*AUTHORED, *CASES, *DOMAIN_CASES, *IDENTITY_CASES]
 # Behaviours the templates act on; the rest are the sandbox's ``_meta.json`` keys.
 TEMPLATE_BEHAVIOURS = (
     "domain_hint", "obfuscated_emails", "shell", "impressum", "robots_disallow", "about_moved",
@@ -95,8 +97,8 @@ def expected_profile(facts: CompanyFacts) -> dict[str, Any]:
     if facts["employees"] and facts["markup"] != "plain":
         profile["employee_count"] = employee_bucket(facts["employees"])
         profile["employee_count_exact"] = facts["employees"]
-    if facts["markup"] == "jsonld":
-        profile["legal_name"] = facts["name"]
+    if facts["markup"] == "jsonld" or (facts["style"] == "a" and _has_legal_form(facts["name"])):
+        profile["legal_name"] = facts["name"]  # JSON-LD legalName, or a copyright line "© ... Acme GmbH."
     _apply_behaviour(profile, facts)
     apply_knowledge(profile, facts)
     return profile
@@ -119,6 +121,10 @@ def _apply_behaviour(profile: dict[str, Any], facts: CompanyFacts) -> None:
         profile["people"] = [
             {"name": behaviour["impressum"]["managing_director"], "role": MANAGING_DIRECTOR_ROLE}
         ]
+
+
+def _has_legal_form(name: str) -> bool:
+    return bool(basename(name) != name.rstrip(".").strip())
 
 
 def _e164(display: str, country: str) -> str:

@@ -14,7 +14,7 @@ import json
 from html import escape
 from typing import Any
 
-from sandbox import site_noise, site_special
+from sandbox import corpus_identity, site_noise, site_special
 from sandbox.corpus_facts import CompanyFacts
 
 CURRENT_YEAR = 2025
@@ -188,7 +188,11 @@ def _page(facts: CompanyFacts, kind: str, body: str) -> str:
         "careers": f"{labels['careers']} | {brand}",
         "impressum": f"Impressum | {brand}",
     }[kind]
-    head_extra = _json_ld(facts) if facts["markup"] == "jsonld" and kind == "home" else ""
+    head_extra = (
+        corpus_identity.json_ld_block(facts, _json_ld(facts))
+        if facts["markup"] == "jsonld" and kind == "home"
+        else ""
+    )
     if facts["markup"] == "jsonld" and kind == "careers":
         head_extra += _job_posting(facts)
     og = "" if facts["markup"] == "plain" and facts["style"] == "c" else _opengraph(facts, kind)
@@ -216,7 +220,7 @@ gtag('config','site-{facts["style"]}',{{anonymize_ip:true}});</script>
 {site_noise.mobile_menu(facts, _main_links(facts))}
 <main id="content">
 {body}
-{_page_extras(facts, kind)}
+{_page_extras(facts, kind)}{corpus_identity.page_extras(facts, kind)}
 </main>
 {_footer(facts)}
 {site_noise.tracking_pixels(facts, kind)}
@@ -362,7 +366,8 @@ def _footer(facts: CompanyFacts) -> str:
     labels = LABELS[facts["lang"]]
     brand = escape(facts["brand"])
     socials = "".join(
-        f'<a class="social social-{n}" href="{social_url(n, facts["domain"])}" rel="noopener">{n.title()}</a> '
+        f'<a class="social social-{n}" href="{corpus_identity.social_href(n, social_url(n, facts["domain"]), facts)}"'
+        f' rel="noopener">{n.title()}</a> '
         for n in facts["social"]
     )
     org = _microdata_org(facts) if facts["markup"] == "microdata" else ""

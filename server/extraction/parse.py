@@ -8,16 +8,16 @@ about/contact/careers pages.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import extruct
-import phonenumbers
 
 from server.extraction.addresses import PlacedAddress, page_addresses
+from server.extraction.emails import EmailFact, find_email_facts
+from server.extraction.jsonld import jsonld_items, lenient_jsonld, publisher_names
 from server.extraction.markup import (
     Element,
     cut_non_content,
@@ -28,7 +28,12 @@ from server.extraction.markup import (
     text_of,
     top_level_comments,
 )
+from server.extraction.names import logo_texts
 from server.extraction.page_kind import is_article_page
+from server.extraction.phones import PhoneFact as PhoneFact  # re-exported: the facts' phone type
+from server.extraction.phones import PhoneSources, phone_sources_of, read_phones
+from server.extraction.phones import normalize_phone as normalize_phone  # re-exported for the sources
+from server.extraction.social import SocialLink, social_links
 from server.extraction.statements import Statement, founding_statements, headcount_statements, text_blocks
 
 ORGANIZATION_TYPES = frozenset(
@@ -86,6 +91,7 @@ PAGE_KEYWORDS = {
     "press": ("/press", "/presse", "newsroom", "pressroom"),
 }
 COPYRIGHT_RE = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(.{2,160})", re.IGNORECASE)
+BARE_COPYRIGHT_MARK_RE = re.compile(r"^\s*(?:©|\(c\))\s*$", re.IGNORECASE)  # the symbol styled on its own
 YEAR_SPAN_RE = re.compile(r"\b(?:19|20)\d{2}\b(?:\s*[-\u2013\u2014]\s*\b(?:19|20)\d{2}\b)?")
 RIGHTS_RE = re.compile(
     r"\b(all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados)"
@@ -119,27 +125,8 @@ MANAGER_RE = re.compile(
 )
 WHITESPACE_RE = re.compile(r"\s+")
 PHONE_LABEL_RE = re.compile(r"[\w\s]+", re.UNICODE)
-CDATA_OPEN, CDATA_CLOSE = "<![CDATA[", "]]>"
 SYNTAX_KEY = "_syntax"  # which markup a structured record came from: "json-ld" or "microdata"
 MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are mostly noise
-
-
-@dataclass(frozen=True)
-class PhoneFact:
-    display: str
-    e164: str
-    label: str  # words printed next to the number ("Sales", "Vertrieb"), lower case
-
-
-@dataclass(frozen=True)
-class PhoneSources:
-    """What phone numbers are read from, kept so another region can re-read them without a re-parse.
-
-    ``links`` holds each ``tel:`` link as (number in the href, printed text, label printed beside it).
-    """
-
-    links: tuple[tuple[str, str, str], ...] = ()
-    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,6 +157,12 @@ class PageFacts:
     founding: list[Statement] = field(default_factory=list)  # "X was founded in 1990", with subject
     headcounts: list[Statement] = field(default_factory=list)  # "a team of 40 people", with subject
     addresses: list[PlacedAddress] = field(default_factory=list)  # printed postal addresses
+    logo_texts: list[str] = field(default_factory=list)  # alt text of the site's logo images
+    publishers: list[str] = field(default_factory=list)  # JSON-LD publisher names of the page's articles
+    social_links: list[SocialLink] = field(default_factory=list)  # every social link, classified
+    email_facts: list[EmailFact] = field(default_factory=list)  # every address, where it sits
+    # The page's text (as scanned for statements), for reading the brand's legal form where it is printed.
+    text: str = field(default="", repr=False, compare=False)
     # Not a fact: the raw material of ``phones``, for ``with_region`` (local numbers need their country).
     phone_sources: PhoneSources = field(default_factory=PhoneSources, repr=False, compare=False)
 
@@ -194,7 +187,8 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     title = next(root.iter("title"), None)
     html_tag = next(root.iter("html"), None)
     links = absolute_links(root, url)
-    phone_sources = phone_sources_of(root, text)
+    phone_sources = phone_sources_of(root)
+    email_facts = find_email_facts(root)  # bounded patterns, per text string: no run of "1-1-1-" stalls it
     items = _items(structured)
     blocks = text_blocks(root)
     return PageFacts(
@@ -211,9 +205,14 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         ],
         copyright_line=copyright_line,
         copyright_holder=copyright_holder(copyright_line) if copyright_line else None,
-        emails=find_emails(root, text),
+        emails=[fact.address for fact in email_facts],
         phones=read_phones(phone_sources, region),
         social_profiles=find_social_profiles(links),
+        social_links=social_links(links),
+        logo_texts=logo_texts(root),
+        publishers=publisher_names(structured.get("json-ld", [])),
+        email_facts=email_facts,
+        text=text,
         page_links=find_page_links(links, url),
         founded_year=_first_int(FOUNDED_RE, text),
         employee_count=_first_int(EMPLOYEES_RE, text),
@@ -244,28 +243,12 @@ def _structured_data(tree: Element, url: str) -> dict[str, list[dict[str, Any]]]
             tree, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True, errors="ignore"
         )
     except ValueError:  # extruct raises on some malformed documents; the page still has prose
-        return {}
-    data.setdefault("json-ld", []).extend(cdata_json_ld(tree))
+        data = {}
+    # Blocks extruct could not read (wrapped in CDATA or a comment) are read leniently.
+    lenient = jsonld_items(lenient_jsonld(document_root(tree)))
+    if len(lenient) > len(data.get("json-ld", [])):
+        data["json-ld"] = lenient
     return data
-
-
-def cdata_json_ld(tree: Element) -> list[dict[str, Any]]:
-    """JSON-LD records wrapped in ``<![CDATA[ ... ]]>`` (as XHTML-minded templates print them), which
-    extruct cannot read: in HTML the markers are part of the script's text."""
-    records: list[dict[str, Any]] = []
-    for script in tree.iter("script"):
-        text = (script.text or "").strip()
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or CDATA_OPEN not in text[:40]:
-            continue
-        body = text.split(CDATA_OPEN, 1)[1].rsplit(CDATA_CLOSE, 1)[0]
-        try:
-            value = json.loads(body)
-        except ValueError:
-            continue
-        records.extend(
-            item for item in (value if isinstance(value, list) else [value]) if isinstance(item, dict)
-        )
-    return records
 
 
 def _items(structured: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -322,6 +305,11 @@ def find_copyright_line(root: Element) -> str | None:
     footers = list(root.iter("footer"))
     for container in reversed(footers or [root]):
         for string, parent in strings_with_parents(container):
+            if BARE_COPYRIGHT_MARK_RE.match(string) and parent.getparent() is not None:
+                parent = (
+                    parent.getparent()
+                )  # <span class="copyright">©</span> 2015 Acme: the line is around it
+                string = text_of(parent, " ", strip=True)
             if COPYRIGHT_RE.search(string):
                 line = _clean(text_of(parent, " ", strip=True))
                 if line:
@@ -360,52 +348,6 @@ def find_emails(root: Element, text: str) -> list[str]:
 def deobfuscate_email(text: str) -> str:
     """``info [at] acme [dot] com`` -> ``info@acme.com``."""
     return OBFUSCATED_DOT_RE.sub(".", OBFUSCATED_AT_RE.sub("@", text.strip(), count=1))
-
-
-def phone_sources_of(root: Element, text: str) -> PhoneSources:
-    """The page's ``tel:`` links (number, printed text, label) and its prose, for ``read_phones``."""
-    links = []
-    for link in root.iter("a"):
-        href = link.get("href")
-        if href is not None and href.startswith("tel:"):
-            display = _clean(text_of(link, " ", strip=True)) or href[4:]
-            links.append((href[4:], display, _label_before(link)))
-    return PhoneSources(tuple(links), text)
-
-
-def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
-    """Phone numbers from tel: links (with their printed label), then from prose, read as in ``region``."""
-    phones: dict[str, PhoneFact] = {}
-    for href, display, label in sources.links:
-        e164 = normalize_phone(href, region) or normalize_phone(display, region)
-        if e164 and e164 not in phones:
-            phones[e164] = PhoneFact(display=display, e164=e164, label=label)
-    text = sources.text
-    for match in phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=phonenumbers.Leniency.VALID):
-        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        if e164 not in phones:
-            label = text[max(0, match.start - 24) : match.start].rsplit(".", 1)[-1].strip(" :").lower()
-            phones[e164] = PhoneFact(display=match.raw_string, e164=e164, label=label)
-    return list(phones.values())
-
-
-def normalize_phone(raw: str, region: str | None) -> str | None:
-    """E.164 form of a printed number, or None when it is not a valid number."""
-    try:
-        number = phonenumbers.parse(raw, region or "US")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _label_before(link: Element) -> str:
-    parent = link.getparent()
-    if parent is None:
-        return ""
-    label = text_of(parent, " ", strip=True).replace(text_of(link, " ", strip=True), "")
-    return _clean(label).strip(" :").lower()
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,8 @@ def page_names(facts: PageFacts) -> list[tuple[str, str]]:
         names.extend(("title", part) for part in TITLE_SEPARATORS_RE.split(facts.title) if part.strip())
     if facts.copyright_holder:
         names.append(("copyright line", facts.copyright_holder))
+    names.extend(("logo alt text", text) for text in facts.logo_texts)
+    names.extend(("article publisher", name) for name in facts.publishers)
     return names
 
 

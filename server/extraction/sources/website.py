@@ -8,24 +8,23 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from cleanco import basename
-
 from server.errors import FetchError
 from server.extraction.fetcher import FetchedPage
+from server.extraction.names import has_legal_form
 from server.extraction.normalize import (
-    email_type,
     employee_count_from,
     employee_range_for,
     founded_year_from,
     headquarters_from_lines,
     headquarters_from_schema,
-    phone_type,
 )
-from server.extraction.parse import SYNTAX_KEY, PageFacts, normalize_phone, parse_page, social_network_of
-from server.extraction.resolve import registrable_domain, same_brand, site_country
+from server.extraction.parse import SYNTAX_KEY, PageFacts, parse_page
+from server.extraction.phones import language_country, tld_country
+from server.extraction.resolve import site_country
 from server.extraction.site_facts import company_facts
 from server.extraction.site_facts import site_country as printed_site_country
 from server.extraction.sources.base import EVIDENCE_CHARS, Finding, SourceContext
+from server.extraction.sources.site_identity import identity_findings
 from server.extraction.statements import company_names
 
 SOURCE_NAME = "website"
@@ -66,6 +65,8 @@ class WebsiteSource:
         crawled = await self._crawl(context)
         parsed += [(page, parse_page(page.text, page.url, region=region)) for page in crawled]
         country = next((code for _, facts in parsed if (code := site_country(facts))), None)
+        # No address printed: the TLD's country, else the one the page's language tag names ("de-CH").
+        country = country or tld_country(resolution.domain) or language_country(resolution.facts.language)
         if country and country != region:  # local phone numbers read right only in their country
             parsed = [(page, facts.with_region(country)) for page, facts in parsed]
         context.shared["site_pages"] = parsed  # every page read, parsed: the site_locations source reads them
@@ -84,11 +85,12 @@ class WebsiteSource:
         home_country = printed_site_country(
             domain, [placed for _, facts in parsed for placed in facts.addresses]
         )
-        return [
+        found = [
             finding
             for page, facts in parsed
             for finding in findings_from_page(facts, page, domain, names=names, default_country=home_country)
         ]
+        return found + identity_findings(parsed, context.request.company_name, domain)
 
     async def _crawl(self, context: SourceContext) -> list[FetchedPage]:
         """Pages of the mode's kinds, most useful first; a missing page frees its slot for the next."""
@@ -140,30 +142,18 @@ def findings_from_page(
 
     for org in facts.organizations:
         _organization_findings(org, add, default_country)
-    add("company_name", facts.site_name, "meta", "opengraph og:site_name")
-    add("company_name", facts.copyright_holder, "copyright", "copyright line")
+    # company_name, legal_name, social profiles, phones and e-mails: ``site_identity`` (over all pages).
     for industry in facts.job_industries:
         add("industry", industry, "json-ld", "json-ld JobPosting.industry", f'"industry": "{industry}"')
     add("industry", facts.industry, "label", "labelled value 'Industry'", facts.industry)
     for fact in company_facts(facts, page.url, names or company_names(domain=domain), default_country):
         add(fact.field, fact.value, fact.kind, fact.method, fact.evidence)
     lines = facts.address_lines
-    if lines and basename(lines[0]).strip() != lines[0].strip():  # an imprint starts with the legal name
-        add("legal_name", lines[0].strip(), "label", "<address> block first line (legal form)")
+    if lines and has_legal_form(lines[0]):  # an imprint starts with the legal name (read by site_identity)
         lines = lines[1:]
     add("headquarters", headquarters_from_lines(lines), "text", "<address> block", ", ".join(lines))
     for manager in facts.managers:
         add("people", {"name": manager, "role": MANAGING_DIRECTOR}, "label", "imprint 'Geschäftsführer'")
-    for address in facts.emails:
-        if same_brand(
-            registrable_domain(address.rsplit("@", 1)[-1]), domain
-        ):  # third parties' are not contacts
-            add("contacts.emails", {"address": address, "type": email_type(address)}, "link", "mailto/prose")
-    for phone in facts.phones:
-        value = {"number": phone.e164, "type": phone_type(phone.label), "display": phone.display}
-        add("contacts.phones", value, "link", "tel link/prose")
-    for network, url in facts.social_profiles.items():
-        add(f"social_profiles.{network}", url, "link", "link to profile")
     if "contact" in facts.page_links:
         add("contacts.contact_page", facts.page_links["contact"], "link", "link to contact page")
     return found
@@ -179,8 +169,6 @@ def _organization_findings(org: dict[str, Any], add: Any, default_country: str |
     syntax = str(org.get(SYNTAX_KEY, "json-ld"))
     kind = "microdata" if syntax == "microdata" else "json-ld"
     prefix = f"{syntax} {_type_name(org)}"
-    add("company_name", _str(org.get("name")), kind, f"{prefix}.name")
-    add("legal_name", _str(org.get("legalName")), kind, f"{prefix}.legalName")
     add("description", _str(org.get("description")), kind, f"{prefix}.description", _said(org, "description"))
     headquarters = headquarters_from_schema(org.get("address"), default_country)
     add("headquarters", headquarters, kind, f"{prefix}.address", _said(org, "address"))
@@ -197,17 +185,6 @@ def _organization_findings(org: dict[str, Any], add: Any, default_country: str |
         staff,
     )
     add("industry", _str(org.get("industry")), kind, f"{prefix}.industry", _said(org, "industry"))
-    for phone in _list(org.get("telephone")):
-        number = normalize_phone(str(phone), None)
-        value = {"number": number, "type": "general", "display": str(phone)} if number else None
-        add("contacts.phones", value, kind, f"{prefix}.telephone")
-    for email in _list(org.get("email")):
-        address = str(email).removeprefix("mailto:").strip().lower()
-        add("contacts.emails", {"address": address, "type": email_type(address)}, kind, f"{prefix}.email")
-    for url in _list(org.get("sameAs")):
-        network = social_network_of(str(url))
-        if network:
-            add(f"social_profiles.{network}", str(url), kind, f"{prefix}.sameAs")
 
 
 def _said(org: dict[str, Any], key: str) -> str | None:
