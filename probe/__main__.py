@@ -14,7 +14,7 @@ import click
 
 from probe.base import ProbeRow, render
 
-PROBES: tuple[str, ...] = ()
+PROBES: tuple[str, ...] = ("watchers",)
 """Module names under ``probe``, in the order they run."""
 
 
