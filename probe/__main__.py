@@ -14,7 +14,7 @@ import click
 
 from probe.base import ProbeRow, render
 
-PROBES: tuple[str, ...] = ("watchers",)
+PROBES: tuple[str, ...] = ("watchers", "kill9")
 """Module names under ``probe``, in the order they run."""
 
 

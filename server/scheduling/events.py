@@ -6,6 +6,14 @@ falls ``capacity`` events behind loses its buffer and is owed a fresh snapshot i
 builds one from the batch as it is then), so memory per watcher stays bounded. The event carrying a final
 status is always kept, so no watcher misses the end of a batch.
 
+A watcher is also resynchronised when it lags in time: an event arrives while an earlier one is still
+waiting and the watcher has been busy sending its previous event for ``COALESCE_AFTER_SECONDS`` (its
+client or connection is slow). Its progress events are then coalesced into one snapshot, so a slow
+watcher costs one message per catch-up instead of one per event, and what it reads is at most that old.
+A watcher that keeps up (waiting in ``next`` when events come, however many at once) gets every event.
+Snapshots taken at the same sequence within ``SNAPSHOT_SHARE_SECONDS`` are one object, shared by every
+watcher that asks (1,000 watchers connecting or catching up at once build and convert one).
+
 A snapshot carries the sequence of the last event it already reflects (0 before any event), so the
 sequences one watcher sees only ever increase.
 """
@@ -13,6 +21,7 @@ sequences one watcher sees only ever increase.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
@@ -21,16 +30,29 @@ from server.domain import BatchEvent, BatchEventType, BatchView, CompanyOutcome
 
 WATCHER_CAPACITY = 256
 """Events buffered per watcher before it is resynchronised with a snapshot."""
+COALESCE_AFTER_SECONDS = 0.05
+"""How long a watcher may be busy with one event before its next ones are coalesced (see above)."""
+SNAPSHOT_SHARE_SECONDS = 0.05
+"""How long a snapshot is handed to further watchers while no event happened since."""
 
 
 class Watcher:
     """One subscriber's buffer."""
 
-    def __init__(self, capacity: int = WATCHER_CAPACITY) -> None:
+    def __init__(
+        self,
+        capacity: int = WATCHER_CAPACITY,
+        coalesce_after: float = COALESCE_AFTER_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.capacity = capacity
         self._buffer: deque[BatchEvent] = deque()
         self._resync = False
         self._wakeup = asyncio.Event()
+        self._coalesce_after = coalesce_after
+        self._clock = clock
+        self._reading = False  # waiting in next(): keeping up
+        self._busy_since = clock()  # when next() last handed out an event
 
     @property
     def pending(self) -> int:
@@ -43,32 +65,42 @@ class Watcher:
             self._buffer.append(event)
         elif self._resync:
             return  # the snapshot this watcher is owed will include this change
-        elif len(self._buffer) >= self.capacity:
+        elif len(self._buffer) >= self.capacity or (self._buffer and self._lagging()):
             self._buffer.clear()
             self._resync = True
         else:
             self._buffer.append(event)
         self._wakeup.set()
 
+    def _lagging(self) -> bool:
+        return not self._reading and self._clock() - self._busy_since >= self._coalesce_after
+
     async def next(self, snapshot: Callable[[], BatchEvent]) -> BatchEvent:
         """The next event, or a fresh snapshot when this watcher fell behind."""
-        while True:
-            if self._resync:
-                self._resync = False
-                self._buffer.clear()
-                return snapshot()
-            if self._buffer:
-                return self._buffer.popleft()
-            self._wakeup.clear()
-            await self._wakeup.wait()
+        self._reading = True
+        try:
+            while True:
+                if self._resync:
+                    self._resync = False
+                    self._buffer.clear()
+                    return snapshot()
+                if self._buffer:
+                    return self._buffer.popleft()
+                self._wakeup.clear()
+                await self._wakeup.wait()
+        finally:
+            self._reading = False
+            self._busy_since = self._clock()
 
 
 class EventChannel:
     """The watchers of one batch and its event sequence."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.sequence = 0
         self._watchers: set[Watcher] = set()
+        self._clock = clock
+        self._shared: tuple[BatchEvent, float] | None = None  # the last snapshot and when it was taken
 
     @property
     def watcher_count(self) -> int:
@@ -102,3 +134,14 @@ class EventChannel:
     def snapshot(self, view: BatchView, at: datetime) -> BatchEvent:
         """A snapshot event of the batch as ``view`` shows it."""
         return BatchEvent(BatchEventType.SNAPSHOT, view, self.sequence, at)
+
+    def shared_snapshot(self, view: Callable[[], BatchView], at: Callable[[], datetime]) -> BatchEvent:
+        """A snapshot, the same object for every watcher asking at this sequence within the share window."""
+        now = self._clock()
+        if self._shared is not None:
+            event, taken = self._shared
+            if event.sequence == self.sequence and now - taken < SNAPSHOT_SHARE_SECONDS:
+                return event
+        event = self.snapshot(view(), at())
+        self._shared = (event, now)
+        return event
