@@ -107,7 +107,7 @@ class EventChannel:
         return len(self._watchers)
 
     def subscribe(self, capacity: int = WATCHER_CAPACITY) -> Watcher:
-        watcher = Watcher(capacity)
+        watcher = Watcher(capacity, clock=self._clock)
         self._watchers.add(watcher)
         return watcher
 
