@@ -70,7 +70,7 @@ def _batch(count: int) -> tuple[list[str], dict[str, str]]:
 
 async def run(quick: bool) -> list[ProbeRow]:
     """One row per backend: drills tried and drills after which nothing was lost or duplicated."""
-    companies = 6 if quick else 10
+    companies = 4 if quick else 10
     rows = []
     async with SandboxWeb(CORPUS_DIR, latency=SANDBOX_LATENCY_SECONDS) as web:
         for backend in ("sqlite", "postgres"):
