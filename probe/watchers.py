@@ -133,13 +133,17 @@ def _rows(watches: list[Watch]) -> list[ProbeRow]:
     for watch in watches:
         for sequence, at in watch.received:
             first[sequence] = min(at, first.get(sequence, at))
-    delays = [at - first[seq] for watch in watches for seq, at in watch.received]
+    by_transport: dict[str, list[float]] = {"gRPC": [], "SSE": []}
+    for watch in watches:
+        by_transport[watch.transport] += [at - first[seq] for seq, at in watch.received]
+    delays = by_transport["gRPC"] + by_transport["SSE"]
     p50, p99 = _p(delays, 0.5), _p(delays, 0.99)
     worst = max(delays, default=0.0)
     row = ProbeRow(f"watchers: p99 event delay < {DELAY_LIMIT_SECONDS * 1000:.0f} ms")
+    split = ", ".join(f"{name} p99 {_p(values, 0.99) * 1000:.0f} ms" for name, values in by_transport.items())
     figures = (
-        f"{len(delays)} events: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {worst * 1000:.0f} ms, "
-        f"mean {statistics.fmean(delays) * 1000 if delays else 0:.0f} ms"
+        f"{len(delays)} events: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms ({split}), "
+        f"max {worst * 1000:.0f} ms, mean {statistics.fmean(delays) * 1000 if delays else 0:.0f} ms"
     )
     row.record(bool(delays) and p99 < DELAY_LIMIT_SECONDS, figures)
     row.name += f" ({figures})" if p99 < DELAY_LIMIT_SECONDS else ""
