@@ -6,11 +6,13 @@ falls ``capacity`` events behind loses its buffer and is owed a fresh snapshot i
 builds one from the batch as it is then), so memory per watcher stays bounded. The event carrying a final
 status is always kept, so no watcher misses the end of a batch.
 
-A watcher is also resynchronised when it lags in time: an event arrives while an earlier one is still
-waiting and the watcher has been busy sending its previous event for ``COALESCE_AFTER_SECONDS`` (its
-client or connection is slow). Its progress events are then coalesced into one snapshot, so a slow
-watcher costs one message per catch-up instead of one per event, and what it reads is at most that old.
-A watcher that keeps up (waiting in ``next`` when events come, however many at once) gets every event.
+On a batch with at least ``COALESCE_MIN_WATCHERS`` watchers, a watcher is also resynchronised when it
+lags in time: an event arrives while the oldest one it has not read yet has waited
+``COALESCE_AFTER_SECONDS`` (its client is slow, or the fan-out itself keeps the event loop busy). Its
+progress events are then coalesced into one snapshot, so a watcher that falls behind costs one message
+per catch-up instead of one per event, and the state it reads is fresh. A watcher that keeps up gets every
+event, however many come at once; so does every watcher of a batch with few watchers, where the fan-out
+costs little (they are only resynchronised when ``capacity`` events pile up).
 Snapshots taken at the same sequence within ``SNAPSHOT_SHARE_SECONDS`` are one object, shared by every
 watcher that asks (1,000 watchers connecting or catching up at once build and convert one).
 
@@ -31,7 +33,9 @@ from server.domain import BatchEvent, BatchEventType, BatchView, CompanyOutcome
 WATCHER_CAPACITY = 256
 """Events buffered per watcher before it is resynchronised with a snapshot."""
 COALESCE_AFTER_SECONDS = 0.05
-"""How long a watcher may be busy with one event before its next ones are coalesced (see above)."""
+"""How long an unread event may wait before a watcher's further progress events are coalesced."""
+COALESCE_MIN_WATCHERS = 16
+"""Watchers of one batch from which lagging ones are coalesced (see the module docstring)."""
 SNAPSHOT_SHARE_SECONDS = 0.05
 """How long a snapshot is handed to further watchers while no event happened since."""
 
@@ -47,59 +51,61 @@ class Watcher:
     ) -> None:
         self.capacity = capacity
         self._buffer: deque[BatchEvent] = deque()
+        self._offered: deque[float] = deque()  # when each buffered event arrived
         self._resync = False
         self._wakeup = asyncio.Event()
         self._coalesce_after = coalesce_after
         self._clock = clock
-        self._reading = False  # waiting in next(): keeping up
-        self._busy_since = clock()  # when next() last handed out an event
 
     @property
     def pending(self) -> int:
         """Buffered events not read yet."""
         return len(self._buffer)
 
-    def offer(self, event: BatchEvent) -> None:
-        """Buffer an event without ever blocking the publisher."""
+    def offer(self, event: BatchEvent, coalesce: bool = False) -> None:
+        """Buffer an event without ever blocking the publisher; ``coalesce``: this watcher may lag."""
+        now = self._clock()
         if event.batch.status.is_final:
             self._buffer.append(event)
+            self._offered.append(now)
         elif self._resync:
             return  # the snapshot this watcher is owed will include this change
-        elif len(self._buffer) >= self.capacity or (self._buffer and self._lagging()):
+        elif len(self._buffer) >= self.capacity or (
+            coalesce and self._offered and now - self._offered[0] >= self._coalesce_after
+        ):
             self._buffer.clear()
+            self._offered.clear()
             self._resync = True
         else:
             self._buffer.append(event)
+            self._offered.append(now)
         self._wakeup.set()
-
-    def _lagging(self) -> bool:
-        return not self._reading and self._clock() - self._busy_since >= self._coalesce_after
 
     async def next(self, snapshot: Callable[[], BatchEvent]) -> BatchEvent:
         """The next event, or a fresh snapshot when this watcher fell behind."""
-        self._reading = True
-        try:
-            while True:
-                if self._resync:
-                    self._resync = False
-                    self._buffer.clear()
-                    return snapshot()
-                if self._buffer:
-                    return self._buffer.popleft()
-                self._wakeup.clear()
-                await self._wakeup.wait()
-        finally:
-            self._reading = False
-            self._busy_since = self._clock()
+        while True:
+            if self._resync:
+                self._resync = False
+                self._buffer.clear()
+                self._offered.clear()
+                return snapshot()
+            if self._buffer:
+                self._offered.popleft()
+                return self._buffer.popleft()
+            self._wakeup.clear()
+            await self._wakeup.wait()
 
 
 class EventChannel:
     """The watchers of one batch and its event sequence."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, coalesce_min_watchers: int = COALESCE_MIN_WATCHERS
+    ) -> None:
         self.sequence = 0
         self._watchers: set[Watcher] = set()
         self._clock = clock
+        self._coalesce_min_watchers = coalesce_min_watchers
         self._shared: tuple[BatchEvent, float] | None = None  # the last snapshot and when it was taken
 
     @property
@@ -128,8 +134,9 @@ class EventChannel:
         if not self._watchers:
             return
         event = BatchEvent(event_type, view(), self.sequence, at, company_name=company_name, result=result)
+        coalesce = len(self._watchers) >= self._coalesce_min_watchers
         for watcher in self._watchers:
-            watcher.offer(event)
+            watcher.offer(event, coalesce)
 
     def snapshot(self, view: BatchView, at: datetime) -> BatchEvent:
         """A snapshot event of the batch as ``view`` shows it."""

@@ -33,7 +33,7 @@ def publish(channel: EventChannel, count: int, status: BatchStatus = BatchStatus
 
 async def test_a_watcher_that_keeps_up_gets_a_burst_of_events_one_by_one() -> None:
     clock = Clock()
-    channel = EventChannel(clock)
+    channel = EventChannel(clock, coalesce_min_watchers=1)
     watcher = channel.subscribe()
     clock.now += 10 * COALESCE_AFTER_SECONDS  # idle for long, waiting in next(): keeping up
     waiting = asyncio.create_task(watcher.next(lambda: channel.snapshot(view(), NOW)))
@@ -45,14 +45,14 @@ async def test_a_watcher_that_keeps_up_gets_a_burst_of_events_one_by_one() -> No
 
 async def test_a_watcher_busy_sending_has_its_progress_coalesced_but_keeps_the_final_status() -> None:
     clock = Clock()
-    channel = EventChannel(clock)
+    channel = EventChannel(clock, coalesce_min_watchers=1)
     watcher = channel.subscribe()
     publish(channel, 1)
     first = await watcher.next(lambda: channel.snapshot(view(), NOW))  # now "sending" it
     assert first.sequence == 1
-    publish(channel, 1)  # waits: the watcher is busy, but not for long yet
+    publish(channel, 1)  # waits: the watcher is busy sending the first
     clock.now += 2 * COALESCE_AFTER_SECONDS
-    publish(channel, 20)  # a slow client: these are coalesced
+    publish(channel, 20)  # the one waiting is old now: these are coalesced
     channel.publish(BatchEventType.STATUS_CHANGED, lambda: view(BatchStatus.COMPLETED, 10), NOW)
     caught_up = await watcher.next(lambda: channel.snapshot(view(BatchStatus.COMPLETED, 10), NOW))
     assert caught_up.type is BatchEventType.SNAPSHOT and caught_up.sequence == 23
@@ -61,7 +61,7 @@ async def test_a_watcher_busy_sending_has_its_progress_coalesced_but_keeps_the_f
 
 async def test_snapshots_are_shared_until_an_event_or_the_share_window_passes() -> None:
     clock = Clock()
-    channel = EventChannel(clock)
+    channel = EventChannel(clock, coalesce_min_watchers=1)
     one = channel.shared_snapshot(view, lambda: NOW)
     assert channel.shared_snapshot(view, lambda: NOW) is one
     clock.now += 2 * SNAPSHOT_SHARE_SECONDS
@@ -70,3 +70,14 @@ async def test_snapshots_are_shared_until_an_event_or_the_share_window_passes() 
     publish(channel, 1)
     three = channel.shared_snapshot(view, lambda: NOW)
     assert three is not two and three.sequence == 1
+
+
+async def test_a_batch_with_few_watchers_never_coalesces_their_events() -> None:
+    clock = Clock()
+    channel = EventChannel(clock, coalesce_min_watchers=2)
+    watcher = channel.subscribe()
+    for _ in range(5):
+        publish(channel, 1)
+        clock.now += 2 * COALESCE_AFTER_SECONDS  # nobody reads for long
+    got = [await watcher.next(lambda: channel.snapshot(view(), NOW)) for _ in range(5)]
+    assert [e.sequence for e in got] == [1, 2, 3, 4, 5]
