@@ -14,7 +14,7 @@ import click
 
 from probe.base import ProbeRow, render
 
-PROBES: tuple[str, ...] = ("malformed", "schema")
+PROBES: tuple[str, ...] = ("malformed", "schema", "watchers", "kill9")
 """Module names under ``probe``, in the order they run."""
 
 

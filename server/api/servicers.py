@@ -19,6 +19,7 @@ from server.api import convert, validation
 from server.api.access import current_principal
 from server.api.context import trace_id
 from server.api.interceptors import CallGauge
+from server.api.watch_messages import SharedEventMessages
 from server.domain import ExportFormat
 from server.errors import ServiceUnavailable
 from server.export import render_file
@@ -57,6 +58,7 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         self._gauge = gauge
         self._admission = admission
         self._clock = clock
+        self._event_messages = SharedEventMessages()  # one conversion per event, for all its watchers
 
     def _meta(self) -> pb.ResponseMetadata:
         return convert.metadata(trace_id(), self._clock())
@@ -99,7 +101,7 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     ) -> AsyncIterator[Any]:
         events = await self._batches().watch(validation.batch_id(request.batch_id))
         async for event in events:
-            yield convert.event_to_proto(event)
+            yield self._event_messages.message(event)
 
     async def GetResults(self, request: pb.GetResultsRequest, context: aio.ServicerContext[Any, Any]) -> Any:
         validation.export_format(request.format)

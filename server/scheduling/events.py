@@ -6,6 +6,16 @@ falls ``capacity`` events behind loses its buffer and is owed a fresh snapshot i
 builds one from the batch as it is then), so memory per watcher stays bounded. The event carrying a final
 status is always kept, so no watcher misses the end of a batch.
 
+On a batch with at least ``COALESCE_MIN_WATCHERS`` watchers, a watcher is also resynchronised when it
+lags in time: an event arrives while the oldest one it has not read yet has waited
+``COALESCE_AFTER_SECONDS`` (its client is slow, or the fan-out itself keeps the event loop busy). Its
+progress events are then coalesced into one snapshot, so a watcher that falls behind costs one message
+per catch-up instead of one per event, and the state it reads is fresh. A watcher that keeps up gets every
+event, however many come at once; so does every watcher of a batch with few watchers, where the fan-out
+costs little (they are only resynchronised when ``capacity`` events pile up).
+Snapshots taken at the same sequence within ``SNAPSHOT_SHARE_SECONDS`` are one object, shared by every
+watcher that asks (1,000 watchers connecting or catching up at once build and convert one).
+
 A snapshot carries the sequence of the last event it already reflects (0 before any event), so the
 sequences one watcher sees only ever increase.
 """
@@ -13,6 +23,7 @@ sequences one watcher sees only ever increase.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
@@ -21,33 +32,53 @@ from server.domain import BatchEvent, BatchEventType, BatchView, CompanyOutcome
 
 WATCHER_CAPACITY = 256
 """Events buffered per watcher before it is resynchronised with a snapshot."""
+COALESCE_AFTER_SECONDS = 0.05
+"""How long an unread event may wait before a watcher's further progress events are coalesced."""
+COALESCE_MIN_WATCHERS = 16
+"""Watchers of one batch from which lagging ones are coalesced (see the module docstring)."""
+SNAPSHOT_SHARE_SECONDS = 0.05
+"""How long a snapshot is handed to further watchers while no event happened since."""
 
 
 class Watcher:
     """One subscriber's buffer."""
 
-    def __init__(self, capacity: int = WATCHER_CAPACITY) -> None:
+    def __init__(
+        self,
+        capacity: int = WATCHER_CAPACITY,
+        coalesce_after: float = COALESCE_AFTER_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.capacity = capacity
         self._buffer: deque[BatchEvent] = deque()
+        self._offered: deque[float] = deque()  # when each buffered event arrived
         self._resync = False
         self._wakeup = asyncio.Event()
+        self._coalesce_after = coalesce_after
+        self._clock = clock
 
     @property
     def pending(self) -> int:
         """Buffered events not read yet."""
         return len(self._buffer)
 
-    def offer(self, event: BatchEvent) -> None:
-        """Buffer an event without ever blocking the publisher."""
+    def offer(self, event: BatchEvent, coalesce: bool = False) -> None:
+        """Buffer an event without ever blocking the publisher; ``coalesce``: this watcher may lag."""
+        now = self._clock()
         if event.batch.status.is_final:
             self._buffer.append(event)
+            self._offered.append(now)
         elif self._resync:
             return  # the snapshot this watcher is owed will include this change
-        elif len(self._buffer) >= self.capacity:
+        elif len(self._buffer) >= self.capacity or (
+            coalesce and self._offered and now - self._offered[0] >= self._coalesce_after
+        ):
             self._buffer.clear()
+            self._offered.clear()
             self._resync = True
         else:
             self._buffer.append(event)
+            self._offered.append(now)
         self._wakeup.set()
 
     async def next(self, snapshot: Callable[[], BatchEvent]) -> BatchEvent:
@@ -56,8 +87,10 @@ class Watcher:
             if self._resync:
                 self._resync = False
                 self._buffer.clear()
+                self._offered.clear()
                 return snapshot()
             if self._buffer:
+                self._offered.popleft()
                 return self._buffer.popleft()
             self._wakeup.clear()
             await self._wakeup.wait()
@@ -66,16 +99,21 @@ class Watcher:
 class EventChannel:
     """The watchers of one batch and its event sequence."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, coalesce_min_watchers: int = COALESCE_MIN_WATCHERS
+    ) -> None:
         self.sequence = 0
         self._watchers: set[Watcher] = set()
+        self._clock = clock
+        self._coalesce_min_watchers = coalesce_min_watchers
+        self._shared: tuple[BatchEvent, float] | None = None  # the last snapshot and when it was taken
 
     @property
     def watcher_count(self) -> int:
         return len(self._watchers)
 
     def subscribe(self, capacity: int = WATCHER_CAPACITY) -> Watcher:
-        watcher = Watcher(capacity)
+        watcher = Watcher(capacity, clock=self._clock)
         self._watchers.add(watcher)
         return watcher
 
@@ -96,9 +134,21 @@ class EventChannel:
         if not self._watchers:
             return
         event = BatchEvent(event_type, view(), self.sequence, at, company_name=company_name, result=result)
+        coalesce = len(self._watchers) >= self._coalesce_min_watchers
         for watcher in self._watchers:
-            watcher.offer(event)
+            watcher.offer(event, coalesce)
 
     def snapshot(self, view: BatchView, at: datetime) -> BatchEvent:
         """A snapshot event of the batch as ``view`` shows it."""
         return BatchEvent(BatchEventType.SNAPSHOT, view, self.sequence, at)
+
+    def shared_snapshot(self, view: Callable[[], BatchView], at: Callable[[], datetime]) -> BatchEvent:
+        """A snapshot, the same object for every watcher asking at this sequence within the share window."""
+        now = self._clock()
+        if self._shared is not None:
+            event, taken = self._shared
+            if event.sequence == self.sequence and now - taken < SNAPSHOT_SHARE_SECONDS:
+                return event
+        event = self.snapshot(view(), at())
+        self._shared = (event, now)
+        return event

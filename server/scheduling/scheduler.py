@@ -8,6 +8,9 @@ Every change follows the same three steps: change the in-memory state synchronou
 store transaction), publish its event. A restart therefore sees everything watchers saw; companies that
 were ``running`` when the process died go back to ``pending`` and run again.
 
+A command a client started (submit, cancel, pause, resume) finishes even when the client's deadline
+cancels its handler half way (``server.scheduling.uncancellable``).
+
 Extractions run in their own tasks so that a cancel stops them (``task.cancel()``) without killing the
 worker, and a timeout is enforced with ``asyncio.timeout``. Failures are data: an ``ExtractionError``
 becomes a failure of its ``error_type``, anything else an ``InternalError`` (logged with a traceback).
@@ -51,6 +54,7 @@ from server.scheduling.queue import BatchQueue, Clock
 from server.scheduling.results import batch_results
 from server.scheduling.runtime import BatchRuntime, CompanySlot, stored_view
 from server.scheduling.submission import create_batch
+from server.scheduling.uncancellable import run_to_completion
 from server.scheduling.watch_streams import live_events, single_snapshot
 from server.stats.report import LiveFigures, StatsCollector
 from server.storage.base import BatchChange, BatchStore, PageCursor, StoredBatch
@@ -190,6 +194,9 @@ class BatchScheduler:
         if not self._dispatching:
             raise ServiceUnavailable("the scheduler is shutting down")
         await self._check_capacity(spec)
+        return await run_to_completion(self._create_and_queue(spec, trace_id))
+
+    async def _create_and_queue(self, spec: BatchSpec, trace_id: str) -> SubmitOutcome:
         stored, created = await self._create(spec, trace_id)
         if not created:
             return SubmitOutcome(await self.get(stored.batch_id), True, spec.duplicates_merged)
@@ -234,12 +241,15 @@ class BatchScheduler:
             rt.set_state(rt.slots[position], CompanyState.CANCELLED)
         rt.pending.clear()
         rt.status, rt.completed_at, rt.last_update = BatchStatus.CANCELLED, now, now
+        await run_to_completion(self._persist_cancel(rt, now))
+        return self._view(rt)
+
+    async def _persist_cancel(self, rt: BatchRuntime, now: datetime) -> None:
         await self._store.cancel_batch(
-            BatchChange(batch_id, BatchStatus.CANCELLED, now, completed_at=now), CANCELLED_FAILURE
+            BatchChange(rt.batch_id, BatchStatus.CANCELLED, now, completed_at=now), CANCELLED_FAILURE
         )
         self._publish(rt, BatchEventType.STATUS_CHANGED, now)
         self._retire(rt)
-        return self._view(rt)
 
     async def pause(self, batch_id: str) -> BatchView:
         """Let running companies finish and start no new ones (idempotent)."""
@@ -486,6 +496,9 @@ class BatchScheduler:
     async def _set_status(self, rt: BatchRuntime, status: BatchStatus) -> None:
         now = _utcnow()
         rt.status, rt.last_update = status, now
+        await run_to_completion(self._persist_status(rt, status, now))
+
+    async def _persist_status(self, rt: BatchRuntime, status: BatchStatus, now: datetime) -> None:
         await self._store.set_batch_status(BatchChange(rt.batch_id, status, now))
         self._publish(rt, BatchEventType.STATUS_CHANGED, now)
 

@@ -25,12 +25,14 @@ async def live_events(
     """
     watcher = rt.channel.subscribe(capacity)
     try:
-        event = rt.channel.snapshot(view(), _utcnow())
+        # Shared: a thousand watchers connecting (or catching up) together get one snapshot object,
+        # which the API layer then converts once (server.api.watch_messages).
+        event = rt.channel.shared_snapshot(view, _utcnow)
         while True:
             yield event
             if event.batch.status.is_final:
                 return
-            event = await watcher.next(lambda: rt.channel.snapshot(view(), _utcnow()))
+            event = await watcher.next(lambda: rt.channel.shared_snapshot(view, _utcnow))
     finally:
         rt.channel.unsubscribe(watcher)
 

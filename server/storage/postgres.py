@@ -132,6 +132,16 @@ class PostgresBatchStore:
 
     @asynccontextmanager
     async def _transaction(self, progress: bool = False) -> AsyncIterator[asyncpg.Connection]:
+        """One transaction on a pooled connection; a cancelled caller leaves the pool clean.
+
+        What asyncpg does when the caller is cancelled at any await in here: a query in flight gets a
+        cancel request (it may still complete on the server; the transaction is then rolled back
+        unless its COMMIT had already run); the pool's release runs under ``asyncio.shield``, waits for
+        that cancellation, and rolls back a transaction left open (also with ``PooledConnection``'s
+        empty reset query), or terminates the connection if that fails. A second cancel during the
+        rollback does not stop the shielded release. ``tests/storage/test_store_cancellation.py``
+        cancels every write at every await to hold this to account.
+        """
         async with self._conn(progress) as conn, conn.transaction():
             yield conn
 

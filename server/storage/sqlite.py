@@ -73,6 +73,7 @@ class SqliteBatchStore:
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._listeners: list[ChangeListener] = []
+        self._unsettled = False  # a transaction's rollback was interrupted: roll back before next use
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -99,18 +100,39 @@ class SqliteBatchStore:
             async with self._lock:
                 if self._conn is None:
                     raise ServiceUnavailable("the store is closed")
+                if self._unsettled:
+                    # A transaction ended by an exception whose rollback was itself interrupted.
+                    await self._conn.rollback()
+                    self._unsettled = False
                 yield self._conn
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction under the lock; whatever interrupts it, the connection leaves it.
+
+        aiosqlite queues every statement on its thread before the caller's first suspension, and a
+        cancelled await does not take it back: a BEGIN, COMMIT or ROLLBACK whose caller is gone still
+        runs, in queue order. So BEGIN is inside the ``try`` (a cancel while it is queued would
+        otherwise leave the transaction open for the next holder of the lock, which then fails with
+        "cannot start a transaction within a transaction"), and the way out of any exception, a cancel
+        during COMMIT included, is ``rollback()``, which sqlite3 makes a no-op when nothing is open
+        (after a COMMIT that did run, or a BEGIN that failed). That rollback is queued behind whatever
+        the interrupted caller queued, so it always sees the final state. If a second cancel interrupts
+        it, it still runs (it is queued already); ``_unsettled`` stays set all the same, and the next
+        holder of the lock queues one more (harmless) rollback before its first statement: heal on next
+        use rather than ``asyncio.shield``, because a shielded task would start on a later loop turn and
+        could queue its ROLLBACK behind the next holder's BEGIN.
+        """
         async with self._locked() as conn:
-            await conn.execute("BEGIN IMMEDIATE")
             try:
+                await conn.execute("BEGIN IMMEDIATE")
                 yield conn
+                await conn.commit()
             except BaseException:
-                await conn.execute("ROLLBACK")
+                self._unsettled = True
+                await conn.rollback()
+                self._unsettled = False
                 raise
-            await conn.execute("COMMIT")
 
     async def _fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
         async with self._locked() as conn:

@@ -48,15 +48,15 @@ async def migrate(conn: aiosqlite.Connection) -> None:
     rows = await conn.execute_fetchall("SELECT max(version) FROM schema_version")
     current = int(next(iter(rows))[0] or 0)
     for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
+        try:  # BEGIN inside: see SqliteBatchStore._transaction
+            await conn.execute("BEGIN IMMEDIATE")
             for statement in statements:
                 await conn.execute(statement)
             await conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+            await conn.commit()
         except BaseException:
-            await conn.execute("ROLLBACK")
+            await conn.rollback()  # a no-op when BEGIN itself failed
             raise
-        await conn.execute("COMMIT")
 
 
 class SqliteTx:

@@ -1,0 +1,151 @@
+"""1,000 watchers on one batch of 100 companies, half gRPC and half SSE, through a real server and Envoy.
+
+The server is a ``python -m server`` subprocess on SQLite, extracting from the sandbox web; Envoy is
+the real ``envoy.yaml``. The batch is paused right after the submit, every watcher connects and gets
+its snapshot, then the batch resumes, so every watcher sees the whole batch. Rows: the watchers that
+got the batch's final status (per transport), and whether the 99th percentile of the event delay
+stayed under ``DELAY_LIMIT_SECONDS``, with the figures measured.
+
+An event's delay is when a watcher received it minus when the first watcher received the same event
+(by ``sequence``; a snapshot sent to a watcher that fell behind counts against the event it reflects):
+the events' own timestamps have whole seconds only, as the contract prints them. The first receipt is
+within a few milliseconds of the publish when the server is not saturated, so this is what the fan-out
+to 1,000 watchers costs. The watchers share this process (and its event loop) with the sandbox web, so
+it includes the clients' own lag too: an upper bound on what the server adds. The watchers run in
+``CLIENT_PROCESSES`` processes of their own (``probe.watch_clients``), apart from the sandbox web.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import grpc
+
+from client.stubs.company.v1 import batch_service_pb2 as pb
+from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
+from probe.base import ProbeRow
+from probe.watch_clients import CONNECT_LIMIT_SECONDS, Watch
+from sandbox.web import SandboxWeb
+from server.testing import REPO_ROOT, running_envoy, server_process
+
+CORPUS_DIR = REPO_ROOT / "sandbox" / "corpus"
+DELAY_LIMIT_SECONDS = 0.1
+SANDBOX_LATENCY_SECONDS = 0.05
+CLIENT_PROCESSES = 4
+
+
+def _names(count: int) -> list[str]:
+    corpus = [company["name"] for company in json.loads((CORPUS_DIR / "truth.json").read_text())["companies"]]
+    names = corpus[:count]
+    names += [f"Probe Unlisted Company {i}" for i in range(count - len(names))]  # fail: not found
+    return names
+
+
+def _p(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def run(quick: bool) -> list[ProbeRow]:
+    """Watchers that got the final status (gRPC, SSE) and the p99 event delay, as rows."""
+    watchers, companies = (100, 20) if quick else (1000, 100)
+    with tempfile.TemporaryDirectory(prefix="probe-watchers-") as tmp:
+        async with SandboxWeb(CORPUS_DIR, latency=SANDBOX_LATENCY_SECONDS) as web:
+            settings = {
+                **web.settings_overrides(),
+                "database_url": f"sqlite:///{Path(tmp) / 'store.sqlite3'}",
+                "cache_ttl_seconds": 0,
+                "log_format": "text",
+                "log_level": "WARNING",
+            }
+            async with (
+                server_process(settings, Path(tmp) / "server.log") as server,
+                running_envoy([server.grpc_port]) as envoy,
+            ):
+                watches = await _watch_one_batch(envoy.grpc_target, envoy.url, watchers, companies)
+    return _rows(watches)
+
+
+async def _watch_one_batch(grpc_target: str, rest_url: str, watchers: int, companies: int) -> list[Watch]:
+    async with grpc.aio.insecure_channel(grpc_target) as channel:
+        stub = pb_grpc.BatchServiceStub(channel)
+        submitted = await stub.SubmitBatch(pb.SubmitBatchRequest(company_names=_names(companies)))
+        batch_id = submitted.data.batch_id
+        await stub.PauseBatch(pb.PauseBatchRequest(batch_id=batch_id))
+        clients = []
+        for i in range(CLIENT_PROCESSES):
+            share = watchers // CLIENT_PROCESSES + (1 if i < watchers % CLIENT_PROCESSES else 0)
+            args = {
+                "grpc_target": grpc_target,
+                "rest_url": rest_url,
+                "batch_id": batch_id,
+                "grpc": share // 2,
+                "sse": share - share // 2,
+            }
+            clients.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "probe.watch_clients",
+                    json.dumps(args),
+                    cwd=REPO_ROOT,
+                    stdout=asyncio.subprocess.PIPE,
+                    limit=1 << 30,
+                )
+            )
+        try:
+            async with asyncio.timeout(CONNECT_LIMIT_SECONDS + 30):
+                for client in clients:
+                    assert client.stdout is not None
+                    await client.stdout.readline()  # "ready": all its watchers have their snapshot
+            await stub.ResumeBatch(pb.ResumeBatchRequest(batch_id=batch_id))
+            outputs = await asyncio.gather(*(client.communicate() for client in clients))
+        finally:
+            for client in clients:
+                if client.returncode is None:
+                    client.kill()
+                    await client.wait()
+    watches: list[Watch] = []
+    for stdout, _ in outputs:
+        for raw in json.loads(stdout.decode().strip().splitlines()[-1]):
+            raw["received"] = [tuple(pair) for pair in raw["received"]]
+            watches.append(Watch(**raw))
+    return watches
+
+
+def _rows(watches: list[Watch]) -> list[ProbeRow]:
+    rows = []
+    for transport in ("gRPC", "SSE"):
+        row = ProbeRow(f"watchers: {transport} watcher got the final status")
+        for watch in watches:
+            if watch.transport == transport:
+                lost = watch.error or ("never connected" if not watch.connected else "stream ended early")
+                row.record(watch.final, lost)
+        rows.append(row)
+    first: dict[int, float] = {}
+    for watch in watches:
+        for sequence, at in watch.received:
+            first[sequence] = min(at, first.get(sequence, at))
+    by_transport: dict[str, list[float]] = {"gRPC": [], "SSE": []}
+    for watch in watches:
+        by_transport[watch.transport] += [at - first[seq] for seq, at in watch.received]
+    delays = by_transport["gRPC"] + by_transport["SSE"]
+    p50, p99 = _p(delays, 0.5), _p(delays, 0.99)
+    worst = max(delays, default=0.0)
+    row = ProbeRow(f"watchers: p99 event delay < {DELAY_LIMIT_SECONDS * 1000:.0f} ms")
+    split = ", ".join(f"{name} p99 {_p(values, 0.99) * 1000:.0f} ms" for name, values in by_transport.items())
+    figures = (
+        f"{len(delays)} events: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms ({split}), "
+        f"max {worst * 1000:.0f} ms, mean {statistics.fmean(delays) * 1000 if delays else 0:.0f} ms"
+    )
+    row.record(bool(delays) and p99 < DELAY_LIMIT_SECONDS, figures)
+    row.name += f" ({figures})" if p99 < DELAY_LIMIT_SECONDS else ""
+    rows.append(row)
+    return rows

@@ -1,0 +1,83 @@
+"""A watcher that keeps up gets every event, a busy one is coalesced onto a snapshot; snapshots are shared."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from server.domain import BatchEventType, BatchOptions, BatchStatus, BatchView, Phase, Progress
+from server.scheduling.events import COALESCE_AFTER_SECONDS, SNAPSHOT_SHARE_SECONDS, EventChannel
+
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def view(status: BatchStatus = BatchStatus.PROCESSING, done: int = 0) -> BatchView:
+    return BatchView(
+        "b", status, BatchOptions(), Progress(10, done, 0, 10 - done, 0, Phase.EXTRACTION),
+        NOW, None, None, NOW, 0, 0, None,
+    )  # fmt: skip
+
+
+def publish(channel: EventChannel, count: int, status: BatchStatus = BatchStatus.PROCESSING) -> None:
+    for _ in range(count):
+        channel.publish(BatchEventType.COMPANY_STARTED, lambda: view(status), NOW)
+
+
+async def test_a_watcher_that_keeps_up_gets_a_burst_of_events_one_by_one() -> None:
+    clock = Clock()
+    channel = EventChannel(clock, coalesce_min_watchers=1)
+    watcher = channel.subscribe()
+    clock.now += 10 * COALESCE_AFTER_SECONDS  # idle for long, waiting in next(): keeping up
+    waiting = asyncio.create_task(watcher.next(lambda: channel.snapshot(view(), NOW)))
+    await asyncio.sleep(0)
+    publish(channel, 5)  # all at once, before the watcher runs again
+    got = [await waiting] + [await watcher.next(lambda: channel.snapshot(view(), NOW)) for _ in range(4)]
+    assert [e.sequence for e in got] == [1, 2, 3, 4, 5]
+
+
+async def test_a_watcher_busy_sending_has_its_progress_coalesced_but_keeps_the_final_status() -> None:
+    clock = Clock()
+    channel = EventChannel(clock, coalesce_min_watchers=1)
+    watcher = channel.subscribe()
+    publish(channel, 1)
+    first = await watcher.next(lambda: channel.snapshot(view(), NOW))  # now "sending" it
+    assert first.sequence == 1
+    publish(channel, 1)  # waits: the watcher is busy sending the first
+    clock.now += 2 * COALESCE_AFTER_SECONDS
+    publish(channel, 20)  # the one waiting is old now: these are coalesced
+    channel.publish(BatchEventType.STATUS_CHANGED, lambda: view(BatchStatus.COMPLETED, 10), NOW)
+    caught_up = await watcher.next(lambda: channel.snapshot(view(BatchStatus.COMPLETED, 10), NOW))
+    assert caught_up.type is BatchEventType.SNAPSHOT and caught_up.sequence == 23
+    assert caught_up.batch.status is BatchStatus.COMPLETED
+
+
+async def test_snapshots_are_shared_until_an_event_or_the_share_window_passes() -> None:
+    clock = Clock()
+    channel = EventChannel(clock, coalesce_min_watchers=1)
+    one = channel.shared_snapshot(view, lambda: NOW)
+    assert channel.shared_snapshot(view, lambda: NOW) is one
+    clock.now += 2 * SNAPSHOT_SHARE_SECONDS
+    two = channel.shared_snapshot(view, lambda: NOW)
+    assert two is not one
+    publish(channel, 1)
+    three = channel.shared_snapshot(view, lambda: NOW)
+    assert three is not two and three.sequence == 1
+
+
+async def test_a_batch_with_few_watchers_never_coalesces_their_events() -> None:
+    clock = Clock()
+    channel = EventChannel(clock, coalesce_min_watchers=2)
+    watcher = channel.subscribe()
+    for _ in range(5):
+        publish(channel, 1)
+        clock.now += 2 * COALESCE_AFTER_SECONDS  # nobody reads for long
+    got = [await watcher.next(lambda: channel.snapshot(view(), NOW)) for _ in range(5)]
+    assert [e.sequence for e in got] == [1, 2, 3, 4, 5]
