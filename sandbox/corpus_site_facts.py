@@ -238,6 +238,8 @@ SITES: dict[str, dict[str, Any]] = {
             "language": "en",
             "profile": {
                 "company_name": "Sharma Textiles",
+                # The about text prints the registered name before the address.
+                "legal_name": "Sharma Textiles Pvt. Ltd.",
                 "description": "Handloom cotton and silk fabrics from Mumbai for designers and retailers.",
                 "founded_year": 1988,
                 "headquarters": {
