@@ -18,7 +18,7 @@ from publicsuffixlist import PublicSuffixList
 from rapidfuzz import fuzz
 
 from server.domain import ExtractionRequest
-from server.errors import CompanyAnalysisError, FetchError
+from server.errors import CompanyAnalysisError, FetchError, PageParseError
 from server.extraction.candidates.base import Candidate, CandidateFinder
 from server.extraction.candidates.derived import DerivedFinder, domain_candidates, normalize_name
 from server.extraction.candidates.hint import HintFinder, hint_domain
@@ -26,7 +26,8 @@ from server.extraction.candidates.search import SearchFinder
 from server.extraction.candidates.wikidata import WikidataFinder
 from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.normalize import headquarters_from_lines, headquarters_from_schema
-from server.extraction.parse import PageFacts, parse_page
+from server.extraction.page_pool import InlineParser, PageParser
+from server.extraction.parse import PageFacts
 from server.extraction.search.base import build_search_provider
 from server.settings import Settings
 
@@ -116,8 +117,13 @@ async def resolve_domain(
     fetcher: WebFetcher,
     settings: Settings,
     finders: Sequence[CandidateFinder] | None = None,
+    *,
+    parser: PageParser | None = None,
 ) -> Resolution:
     """The company's verified domain.
+
+    ``parser`` parses the candidates' home pages (the server's ``PagePool``, off the event loop); without
+    one they are parsed inline, which only tests of the resolution logic should do.
 
     Raises:
         CompanyAnalysisError: no candidate verified; ``details`` lists what was tried and why each failed.
@@ -126,6 +132,7 @@ async def resolve_domain(
     notes: list[str] = []
     tried: set[str] = set()
     elsewhere: Resolution | None = None  # verified, but the site states another country
+    pages = parser if parser is not None else InlineParser()
     for finder in chain:
         for candidate in await finder.find(request, notes):
             if not candidate.domain or candidate.domain in tried:
@@ -134,7 +141,7 @@ async def resolve_domain(
                 notes.append(f"stopped after {settings.max_domain_candidates} candidates")
                 return _fallback(elsewhere, notes)
             tried.add(candidate.domain)
-            resolution = await _verify(request, candidate, fetcher, notes)
+            resolution = await _verify(request, candidate, fetcher, pages, notes)
             if resolution is None:
                 continue
             if resolution.site_country and resolution.site_country != request.country.upper():
@@ -155,7 +162,11 @@ def _fallback(elsewhere: Resolution | None, notes: list[str]) -> Resolution:
 
 
 async def _verify(
-    request: ExtractionRequest, candidate: Candidate, fetcher: WebFetcher, notes: list[str]
+    request: ExtractionRequest,
+    candidate: Candidate,
+    fetcher: WebFetcher,
+    parser: PageParser,
+    notes: list[str],
 ) -> Resolution | None:
     label = f"{candidate.origin} candidate {candidate.domain}"
     try:
@@ -163,7 +174,11 @@ async def _verify(
     except FetchError as exc:
         notes.append(f"{label}: rejected, unreachable ({exc.message})")
         return None
-    facts = parse_page(home.text, home.url, region=request.country)
+    try:
+        facts = await parser.parse(home.text, home.url, region=request.country)
+    except PageParseError as exc:  # a page nobody can read within budget verifies nothing
+        notes.append(f"{label}: rejected, {exc.message} ({exc.details})")
+        return None
     name = request.company_name
     scored = [(name_match_score(name, seen), where, seen) for where, seen in page_names(facts)]
     best = max(scored, default=(0.0, "nothing", ""))

@@ -7,7 +7,7 @@ from typing import Any
 
 from cleanco import basename
 
-from server.errors import FetchError
+from server.errors import FetchError, PageParseError
 from server.extraction.fetcher import FetchedPage
 from server.extraction.normalize import (
     email_type,
@@ -18,7 +18,7 @@ from server.extraction.normalize import (
     headquarters_from_schema,
     phone_type,
 )
-from server.extraction.parse import SYNTAX_KEY, PageFacts, normalize_phone, parse_page, social_network_of
+from server.extraction.parse import SYNTAX_KEY, PageFacts, normalize_phone, social_network_of
 from server.extraction.resolve import registrable_domain, site_country
 from server.extraction.sources.base import Finding, SourceContext
 
@@ -55,10 +55,22 @@ class WebsiteSource:
         # The home page was parsed (for the requested region) when its domain was verified: reuse it.
         parsed = [(resolution.home, resolution.facts)]
         crawled = await self._crawl(context)
-        parsed += [(page, parse_page(page.text, page.url, region=region)) for page in crawled]
+        parsed += [
+            (page, facts)
+            for page, facts in zip(
+                crawled, await asyncio.gather(*(self._parse(context, page) for page in crawled)), strict=True
+            )
+            if facts is not None
+        ]
         country = next((code for _, facts in parsed if (code := site_country(facts))), None)
         if country and country != region:  # local phone numbers read right only in their country
-            parsed = [(page, facts.with_region(country)) for page, facts in parsed]
+            parsed = list(
+                zip(
+                    [page for page, _ in parsed],
+                    await asyncio.gather(*(self._reread(context, facts, country) for _, facts in parsed)),
+                    strict=True,
+                )
+            )
         context.shared["site_pages"] = parsed  # every page read, parsed: the site_locations source reads them
         domain = resolution.domain
         return [finding for page, facts in parsed for finding in findings_from_page(facts, page, domain)]
@@ -76,6 +88,18 @@ class WebsiteSource:
             fetched = await asyncio.gather(*(self._fetch(context, url) for url in batch))
             pages += [page for page in fetched if page is not None]
         return pages
+
+    async def _parse(self, context: SourceContext, page: FetchedPage) -> PageFacts | None:
+        try:
+            return await context.parser.parse(page.text, page.url, region=context.request.country)
+        except PageParseError:
+            return None  # a page too costly to read is a gap like a missing one; the others still count
+
+    async def _reread(self, context: SourceContext, facts: PageFacts, region: str) -> PageFacts:
+        try:
+            return await context.parser.with_region(facts, region)
+        except PageParseError:
+            return facts  # phones as read for the requested country rather than none
 
     async def _fetch(self, context: SourceContext, url: str) -> FetchedPage | None:
         try:

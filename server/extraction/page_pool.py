@@ -1,0 +1,202 @@
+"""Page parsing off the event loop: a process pool with a CPU and memory budget per page.
+
+``parse_page`` is pure but CPU-heavy (lxml, extruct, regexes, phone matching over the page's prose); run
+on the event loop, one hostile page (megabytes of ``tel:`` links, a pathological run of digits) stalls
+every RPC, health check and timeout of the server. ``PagePool`` runs it in worker processes instead:
+
+- **Processes, not threads**: the parse holds the GIL; only another process leaves the loop free.
+- **forkserver, not fork**: the server process runs grpc's threads, and forking a threaded process can
+  copy a held lock into the child. The fork server is a fresh single-threaded interpreter that imports
+  the parsers once (``set_forkserver_preload``) and forks every worker from itself, so replacing a worker
+  costs milliseconds, not an interpreter start.
+- **A CPU budget per page**: before each page the worker sets its ``RLIMIT_CPU`` soft limit to the CPU
+  it has used plus ``parse_cpu_seconds``; a page that needs more gets SIGXCPU, the worker dies, the pool
+  (pebble) starts a new one and the page fails with ``PageParseError``. CPU time, not wall time, so a
+  loaded machine does not fail pages that are merely waiting for a core.
+- **A memory bound**: ``RLIMIT_AS`` of every worker is ``parse_memory_bytes`` (a ``MemoryError`` fails the
+  page), and the text handed to a worker is cut at ``settings.max_page_bytes`` characters.
+- **Cancellation kills the page**: when the company's ``timeout_seconds`` cancels the await, pebble
+  terminates the worker running that page, so an abandoned parse never keeps a core.
+
+``InlineParser`` is the same interface parsing in the caller's thread, for unit tests of the extraction
+logic that hold no server; production (``WebExtractor``) always uses a ``PagePool``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+from collections.abc import Callable
+from concurrent.futures import CancelledError as FutureCancelledError
+from concurrent.futures.process import BrokenProcessPool
+from typing import Protocol
+
+from pebble import ProcessExpired, ProcessPool
+
+from server.errors import PageParseError
+from server.extraction.parse import PageFacts, parse_page
+from server.settings import Settings
+
+log = logging.getLogger("company_batch.extraction.page_pool")
+
+# Modules the fork server imports once, so that every worker forked from it starts with them loaded.
+PRELOADED_MODULES = ["server.extraction.page_pool", "server.extraction.parse"]
+# How long ``aclose`` waits for the workers to exit after stopping the pool.
+JOIN_SECONDS = 5.0
+
+
+class PageParser(Protocol):
+    """Turns one page into ``PageFacts`` without blocking the event loop."""
+
+    async def parse(self, html: str, url: str, *, region: str | None = None) -> PageFacts:
+        """The page's facts.
+
+        Raises:
+            PageParseError: the page could not be parsed within its budget.
+        """
+        ...
+
+    async def with_region(self, facts: PageFacts, region: str | None) -> PageFacts:
+        """``facts.with_region(region)`` (re-reads the page's phone numbers), within the same budget."""
+        ...
+
+    async def aclose(self) -> None:
+        """Stop the workers, if any."""
+        ...
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on (like ``nproc``), not every CPU of the host."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+class PagePool:
+    """One pool of parse workers per server, sized to the cores; ``aclose()`` stops it.
+
+    The workers start on the first page, so a service that never parses (tests with a scripted
+    extractor) never forks.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._workers = settings.parse_workers or usable_cores()
+        self._cpu_seconds = settings.parse_cpu_seconds
+        self._memory_bytes = settings.parse_memory_bytes
+        self._max_chars = settings.max_page_bytes
+        self._pool: ProcessPool | None = None
+
+    def _started(self) -> ProcessPool:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOADED_MODULES)
+            self._pool = ProcessPool(
+                max_workers=self._workers,
+                initializer=limit_worker_memory,
+                initargs=(self._memory_bytes,),
+                context=context,
+            )
+        return self._pool
+
+    async def parse(self, html: str, url: str, *, region: str | None = None) -> PageFacts:
+        """``parse_page`` in a worker; see ``PageParser.parse``."""
+        return await self._run(url, parse_within_budget, html[: self._max_chars], url, region)
+
+    async def with_region(self, facts: PageFacts, region: str | None) -> PageFacts:
+        """``facts.with_region(region)`` in a worker; see ``PageParser.with_region``."""
+        return await self._run(facts.url, reread_within_budget, facts, region)
+
+    async def _run(self, url: str, function: Callable[..., PageFacts], *args: object) -> PageFacts:
+        future = self._started().schedule(function, args=(self._cpu_seconds, *args))
+        try:
+            facts: PageFacts = await asyncio.wrap_future(future)
+        except ProcessExpired as exc:
+            # The worker died: SIGXCPU is the CPU budget; anything else (the kernel's OOM killer, a
+            # crash in a C extension) is reported with its exit code. pebble has started a new worker.
+            if exc.exitcode == -signal.SIGXCPU:
+                raise PageParseError(
+                    f"Page too costly to parse: {url}",
+                    details=f"exceeded the CPU budget of {self._cpu_seconds:g} s per page",
+                ) from exc
+            raise PageParseError(
+                f"Page parser crashed on {url}", details=f"worker exit code {exc.exitcode}"
+            ) from exc
+        except MemoryError as exc:
+            raise PageParseError(
+                f"Page too large to parse: {url}",
+                details=f"exceeded the memory budget of {self._memory_bytes} bytes",
+            ) from exc
+        except BrokenProcessPool as exc:
+            # Workers could not be started or all died at once: start a fresh pool on the next page.
+            await self._discard_pool()
+            raise PageParseError(f"Page parser unavailable for {url}", details=str(exc)) from exc
+        except FutureCancelledError as exc:  # the pool was stopped under the page (shutdown)
+            raise PageParseError(f"Parsing stopped: {url}", details="the page pool was shut down") from exc
+        except Exception as exc:
+            # A parser bug on some input must fail that page, not the company with an internal error;
+            # the traceback goes to the log where it can be fixed.
+            log.warning("parsing %s failed", url, exc_info=exc, extra={"event": "parse_failed"})
+            raise PageParseError(f"Page could not be parsed: {url}", details=type(exc).__name__) from exc
+        return facts
+
+    async def aclose(self) -> None:
+        """Stop the workers (a page still parsing is abandoned) and wait for them to exit."""
+        await self._discard_pool()
+
+    async def _discard_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.stop()  # type: ignore[no-untyped-call]
+            await asyncio.to_thread(pool.join, JOIN_SECONDS)
+
+
+class InlineParser:
+    """``PageParser`` in the caller's thread: no budget, no process. For tests of extraction logic only."""
+
+    async def parse(self, html: str, url: str, *, region: str | None = None) -> PageFacts:
+        return parse_page(html, url, region=region)
+
+    async def with_region(self, facts: PageFacts, region: str | None) -> PageFacts:
+        return facts.with_region(region)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def limit_worker_memory(memory_bytes: int) -> None:
+    """Worker initializer: cap the address space, so one page cannot take the machine's memory.
+
+    Core dumps are off: a worker killed by its CPU budget (SIGXCPU dumps core by default) is expected.
+    """
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _start_cpu_budget(cpu_seconds: float) -> None:
+    """Let this worker use ``cpu_seconds`` more CPU from now on; beyond it the kernel sends SIGXCPU."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = usage.ru_utime + usage.ru_stime
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    # RLIMIT_CPU counts whole seconds: round up, and never below what is already used.
+    soft = int(used + cpu_seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def parse_within_budget(cpu_seconds: float, html: str, url: str, region: str | None) -> PageFacts:
+    """Worker side of ``PagePool.parse``."""
+    _start_cpu_budget(cpu_seconds)
+    return parse_page(html, url, region=region)
+
+
+def reread_within_budget(cpu_seconds: float, facts: PageFacts, region: str | None) -> PageFacts:
+    """Worker side of ``PagePool.with_region``."""
+    _start_cpu_budget(cpu_seconds)
+    return facts.with_region(region)
