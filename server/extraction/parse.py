@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -20,6 +21,7 @@ from server.extraction.markup import (
     Element,
     cut_non_content,
     document_root,
+    is_element,
     parse_document,
     parse_document_bytes,
     strings_with_parents,
@@ -100,13 +102,15 @@ EMPLOYEES_RE = re.compile(
     re.IGNORECASE,
 )
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
-EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+# Every repetition over page text is bounded (RFC 5321: local part <= 64, domain <= 253, label <= 63):
+# unbounded, a long run of address characters ("1-1-1-...") is rescanned from each of its positions.
+EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}\b")
 # "info [at] acme [dot] com", "info(at)acme(dot)com": how sites hide addresses from harvesters.
 OBFUSCATED_AT_RE = re.compile(r"\s*[\[({]\s*at\s*[\])}]\s*", re.IGNORECASE)
 OBFUSCATED_DOT_RE = re.compile(r"\s*[\[({]\s*dot\s*[\])}]\s*", re.IGNORECASE)
 OBFUSCATED_EMAIL_RE = re.compile(
-    r"\b[A-Za-z0-9._%+-]+(?:\s*[\[({]\s*at\s*[\])}]\s*)[A-Za-z0-9-]+"
-    r"(?:(?:\s*[\[({]\s*dot\s*[\])}]\s*|\.)[A-Za-z0-9-]+)+",
+    r"\b[A-Za-z0-9._%+-]{1,64}(?:\s{0,3}[\[({]\s{0,3}at\s{0,3}[\])}]\s{0,3})[A-Za-z0-9-]{1,63}"
+    r"(?:(?:\s{0,3}[\[({]\s{0,3}dot\s{0,3}[\])}]\s{0,3}|\.)[A-Za-z0-9-]{1,63}){1,8}",
     re.IGNORECASE,
 )
 MANAGER_RE = re.compile(
@@ -117,6 +121,14 @@ WHITESPACE_RE = re.compile(r"\s+")
 PHONE_LABEL_RE = re.compile(r"[\w\s]+", re.UNICODE)
 SYNTAX_KEY = "_syntax"  # which markup a structured record came from: "json-ld" or "microdata"
 MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are mostly noise
+LABEL_CONTEXT_CHARS = 160  # longest text beside a tel: link still read as its label
+LABEL_CONTEXT_STRINGS = 8  # strings of the element before a tel: link read for its label
+LABEL_TAGS = ("dt", "th")  # <dt>Industry</dt><dd>X</dd>, <th>Industry</th><td>X</td>
+VALUE_TAGS = frozenset({"dd", "td"})
+# Phone numbers read from prose; a page printing more is a directory, not the company's contacts.
+MAX_PROSE_PHONES = 100
+# Fewest digits of a valid number in international form anywhere (country code + national number).
+MIN_INTERNATIONAL_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -272,9 +284,11 @@ def _meta_content(root: Element, name: str) -> str | None:
 def find_copyright_line(root: Element) -> str | None:
     """The footer's copyright statement, e.g. "© 2009-2025 Acme Robotics Inc. All rights reserved."."""
     footers = list(root.iter("footer"))
+    read: set[Element] = set()  # a parent whose text is empty stays empty: thousands of comments in it
     for container in reversed(footers or [root]):
         for string, parent in strings_with_parents(container):
-            if COPYRIGHT_RE.search(string):
+            if parent not in read and COPYRIGHT_RE.search(string):
+                read.add(parent)
                 line = _clean(text_of(parent, " ", strip=True))
                 if line:
                     return line
@@ -317,11 +331,13 @@ def deobfuscate_email(text: str) -> str:
 def phone_sources_of(root: Element, text: str) -> PhoneSources:
     """The page's ``tel:`` links (number, printed text, label) and its prose, for ``read_phones``."""
     links = []
+    parent_texts: dict[Element, str] = {}  # many links share a parent: read its text once
     for link in root.iter("a"):
         href = link.get("href")
         if href is not None and href.startswith("tel:"):
-            display = _clean(text_of(link, " ", strip=True)) or href[4:]
-            links.append((href[4:], display, _label_before(link)))
+            link_text = text_of(link, " ", strip=True)
+            display = _clean(link_text) or href[4:]
+            links.append((href[4:], display, _label_before(link, link_text, parent_texts)))
     return PhoneSources(tuple(links), text)
 
 
@@ -333,12 +349,36 @@ def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
         if e164 and e164 not in phones:
             phones[e164] = PhoneFact(display=display, e164=e164, label=label)
     text = sources.text
-    for match in phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=phonenumbers.Leniency.VALID):
+    matcher = ProsePhoneMatcher(text, region or "US", leniency=phonenumbers.Leniency.VALID)
+    for match in islice(matcher, MAX_PROSE_PHONES):
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if e164 not in phones:
             label = text[max(0, match.start - 24) : match.start].rsplit(".", 1)[-1].strip(" :").lower()
             phones[e164] = PhoneFact(display=match.raw_string, e164=e164, label=label)
     return list(phones.values())
+
+
+class ProsePhoneMatcher(phonenumbers.PhoneNumberMatcher):
+    """``PhoneNumberMatcher`` that drops candidates with too few digits before parsing them.
+
+    The matcher parses and validates every run of two or more digits (years, prices, "1,111,111"), at
+    about a quarter of a millisecond each. A valid number prints at least the digits of its national
+    number (the region's shortest possible length) or, written internationally, a country code and a
+    national number (``MIN_INTERNATIONAL_DIGITS`` over all regions): shorter candidates are skipped
+    at the cost of counting their digits.
+    """
+
+    def __init__(self, text: str, region: str, **options: Any) -> None:
+        super().__init__(text, region, **options)
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
+        desc = metadata.general_desc if metadata is not None else None
+        lengths = [n for n in desc.possible_length if n > 0] if desc is not None else []
+        self._min_digits = min([*lengths, MIN_INTERNATIONAL_DIGITS])
+
+    def _extract_match(self, candidate: str, offset: int) -> Any:
+        if sum(char.isdigit() for char in candidate) < self._min_digits:
+            return None
+        return super()._extract_match(candidate, offset)
 
 
 def normalize_phone(raw: str, region: str | None) -> str | None:
@@ -352,11 +392,28 @@ def normalize_phone(raw: str, region: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _label_before(link: Element) -> str:
+def _label_before(link: Element, link_text: str, parent_texts: dict[Element, str]) -> str:
+    """The words printed beside a ``tel:`` link: its parent's text without the link's own.
+
+    A parent longer than ``LABEL_CONTEXT_CHARS`` is a container of many things (a list of numbers, a
+    whole footer), not a label: then only the string right before the link counts, cut to the same
+    length. Reading a long parent whole for each of its links made a page of thousands of links
+    quadratic.
+    """
     parent = link.getparent()
     if parent is None:
         return ""
-    label = text_of(parent, " ", strip=True).replace(text_of(link, " ", strip=True), "")
+    if parent not in parent_texts:
+        parent_texts[parent] = text_of(parent, " ", strip=True)
+    context = parent_texts[parent]
+    if len(context) <= LABEL_CONTEXT_CHARS:
+        label = context.replace(link_text, "")
+    else:
+        previous = link.getprevious()
+        before = parent.text if previous is None else previous.tail
+        if not (before or "").strip() and previous is not None and is_element(previous):
+            before = "".join(islice(previous.itertext(), LABEL_CONTEXT_STRINGS))
+        label = (before or "")[-LABEL_CONTEXT_CHARS:]
     return _clean(label).strip(" :").lower()
 
 
@@ -430,12 +487,33 @@ def find_page_links(links: list[PageLink], base_url: str) -> dict[str, str]:
 
 def find_labelled_value(root: Element, labels: frozenset[str]) -> str | None:
     """The value printed beside a label: ``<dt>Industry</dt><dd>X</dd>`` or ``<th>``/``<td>`` pairs."""
-    for term in root.iter("dt", "th"):
+    following: dict[Element, Element | None] = {}
+    for term in root.iter(*LABEL_TAGS):
         if _clean(text_of(term)).strip(" :").lower() in labels:
-            value = next((sibling for sibling in term.itersiblings() if sibling.tag in ("dd", "td")), None)
+            value = _next_value_cell(term, following)
             if value is not None and _clean(text_of(value)):
                 return _clean(text_of(value, " ", strip=True))
     return None
+
+
+def _next_value_cell(term: Element, following: dict[Element, Element | None]) -> Element | None:
+    """The first dd/td sibling after ``term``; ``following`` remembers it for every sibling walked past.
+
+    A row of thousands of labels would otherwise make each one scan all the siblings after it.
+    """
+    walked = []
+    found = None
+    for sibling in term.itersiblings():
+        if sibling in following:  # the first value at or after this sibling is already known
+            found = following[sibling]
+            break
+        if sibling.tag in VALUE_TAGS:
+            found = sibling
+            break
+        walked.append(sibling)
+    for sibling in walked:
+        following[sibling] = found
+    return found
 
 
 def find_address_lines(root: Element) -> list[str]:
