@@ -9,10 +9,10 @@ every RPC, health check and timeout of the server. ``PagePool`` runs it in worke
   copy a held lock into the child. The fork server is a fresh single-threaded interpreter that imports
   the parsers once (``set_forkserver_preload``) and forks every worker from itself, so replacing a worker
   costs milliseconds, not an interpreter start.
-- **A CPU budget per page**: before each page the worker sets its ``RLIMIT_CPU`` soft limit to the CPU
-  it has used plus ``parse_cpu_seconds``; a page that needs more gets SIGXCPU, the worker dies, the pool
-  (pebble) starts a new one and the page fails with ``PageParseError``. CPU time, not wall time, so a
-  loaded machine does not fail pages that are merely waiting for a core.
+- **A CPU budget per page**: the worker arms a CPU-time timer (``ITIMER_PROF``) of ``parse_cpu_seconds``
+  for each page; a page that needs more gets SIGPROF, the worker dies, the pool (pebble) starts a new
+  one and the page fails with ``PageParseError``. CPU time, not wall time, so a loaded machine does not
+  fail pages that are merely waiting for a core.
 - **A memory bound**: ``RLIMIT_AS`` of every worker is ``parse_memory_bytes`` (a ``MemoryError`` fails the
   page), and the text handed to a worker is cut at ``settings.max_page_bytes`` characters.
 - **Cancellation kills the page**: when the company's ``timeout_seconds`` cancels the await, pebble
@@ -30,9 +30,10 @@ import multiprocessing
 import os
 import resource
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError as FutureCancelledError
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Protocol
 
 from pebble import ProcessExpired, ProcessPool
@@ -115,9 +116,9 @@ class PagePool:
         try:
             facts: PageFacts = await asyncio.wrap_future(future)
         except ProcessExpired as exc:
-            # The worker died: SIGXCPU is the CPU budget; anything else (the kernel's OOM killer, a
+            # The worker died: SIGPROF is the CPU budget; anything else (the kernel's OOM killer, a
             # crash in a C extension) is reported with its exit code. pebble has started a new worker.
-            if exc.exitcode == -signal.SIGXCPU:
+            if exc.exitcode == -signal.SIGPROF:
                 raise PageParseError(
                     f"Page too costly to parse: {url}",
                     details=f"exceeded the CPU budget of {self._cpu_seconds:g} s per page",
@@ -170,33 +171,39 @@ class InlineParser:
 def limit_worker_memory(memory_bytes: int) -> None:
     """Worker initializer: cap the address space, so one page cannot take the machine's memory.
 
-    Core dumps are off: a worker killed by its CPU budget (SIGXCPU dumps core by default) is expected.
+    SIGPROF gets its default action back (ending the worker: the CPU budget), and core dumps are off
+    (a worker that dies of its budget is expected, not a crash to debug).
     """
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _start_cpu_budget(cpu_seconds: float) -> None:
-    """Let this worker use ``cpu_seconds`` more CPU from now on; beyond it the kernel sends SIGXCPU."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    used = usage.ru_utime + usage.ru_stime
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    # RLIMIT_CPU counts whole seconds: round up, and never below what is already used.
-    soft = int(used + cpu_seconds) + 1
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+@contextmanager
+def cpu_budget(cpu_seconds: float) -> Iterator[None]:
+    """Let the code inside use ``cpu_seconds`` of this worker's CPU; beyond it the kernel ends the worker.
+
+    ``ITIMER_PROF`` counts the process's CPU time (user and system) and then sends SIGPROF, whose
+    default action terminates the process: no Python code has to run for it, so a parse stuck inside
+    a C extension (lxml, the regex engine) is ended just the same. Disarmed after the page, so an
+    idle worker never runs out.
+    """
+    signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
 
 
 def parse_within_budget(cpu_seconds: float, html: str, url: str, region: str | None) -> PageFacts:
     """Worker side of ``PagePool.parse``."""
-    _start_cpu_budget(cpu_seconds)
-    return parse_page(html, url, region=region)
+    with cpu_budget(cpu_seconds):
+        return parse_page(html, url, region=region)
 
 
 def reread_within_budget(cpu_seconds: float, facts: PageFacts, region: str | None) -> PageFacts:
     """Worker side of ``PagePool.with_region``."""
-    _start_cpu_budget(cpu_seconds)
-    return facts.with_region(region)
+    with cpu_budget(cpu_seconds):
+        return facts.with_region(region)
