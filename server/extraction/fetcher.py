@@ -290,11 +290,13 @@ class WebFetcher:
             if status >= 400:
                 raise FetchError(f"HTTP {status} from {current}", details=f"status {status}")
             content_type = headers_out.get("Content-Type", "")
+            # Decoding megabytes of a legacy charset (detection included) is CPU work: off the loop.
+            text = await asyncio.to_thread(decode_body, body, content_type)
             return FetchedPage(
                 url=current,
                 status=status,
                 content_type=content_type.split(";", 1)[0].strip().lower(),
-                text=decode_body(body, content_type),
+                text=text,
                 retrieved_at=datetime.now(UTC),
                 redirects=tuple(redirects),
                 truncated=truncated,

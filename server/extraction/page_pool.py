@@ -13,8 +13,12 @@ every RPC, health check and timeout of the server. ``PagePool`` runs it in worke
   for each page; a page that needs more gets SIGPROF, the worker dies, the pool (pebble) starts a new
   one and the page fails with ``PageParseError``. CPU time, not wall time, so a loaded machine does not
   fail pages that are merely waiting for a core.
+- **Below the loop's priority**: the workers run niced, so the server's own process (RPCs, health
+  checks, fetches) gets a core first when all of them are busy.
 - **A memory bound**: ``RLIMIT_AS`` of every worker is ``parse_memory_bytes`` (a ``MemoryError`` fails the
   page), and the text handed to a worker is cut at ``settings.max_page_bytes`` characters.
+- **Bounded answers**: what a worker returns is read on the loop, so its lists and strings are cut
+  (``bounded_facts``) before they leave the worker.
 - **Cancellation kills the page**: when the company's ``timeout_seconds`` cancels the await, pebble
   terminates the worker running that page, so an abandoned parse never keeps a core.
 
@@ -34,7 +38,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError as FutureCancelledError
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Protocol
+from dataclasses import fields, is_dataclass, replace
+from itertools import islice
+from typing import Any, Protocol
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -48,6 +54,12 @@ log = logging.getLogger("company_batch.extraction.page_pool")
 PRELOADED_MODULES = ["server.extraction.page_pool", "server.extraction.parse"]
 # How long ``aclose`` waits for the workers to exit after stopping the pool.
 JOIN_SECONDS = 5.0
+WORKER_NICENESS = 5  # added to the parse workers' nice value
+# Bounds of what a worker hands back (``bounded_facts``).
+MAX_FACT_ITEMS = 100
+MAX_FACT_CHARS = 2_000
+MAX_FACT_DEPTH = 8
+UNBOUNDED_FIELDS = frozenset({"url", "phone_sources"})
 
 
 class PageParser(Protocol):
@@ -171,11 +183,15 @@ class InlineParser:
 def limit_worker_memory(memory_bytes: int) -> None:
     """Worker initializer: cap the address space, so one page cannot take the machine's memory.
 
+    Also lowers the worker's CPU priority below the server's.
+
     SIGPROF gets its default action back (ending the worker: the CPU budget), and core dumps are off
     (a worker that dies of its budget is expected, not a crash to debug).
     """
     signal.signal(signal.SIGPROF, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Workers are as many as the cores: niced, they never take a core from the event loop's process.
+    os.nice(WORKER_NICENESS)
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
@@ -200,10 +216,42 @@ def cpu_budget(cpu_seconds: float) -> Iterator[None]:
 def parse_within_budget(cpu_seconds: float, html: str, url: str, region: str | None) -> PageFacts:
     """Worker side of ``PagePool.parse``."""
     with cpu_budget(cpu_seconds):
-        return parse_page(html, url, region=region)
+        return bounded_facts(parse_page(html, url, region=region))
 
 
 def reread_within_budget(cpu_seconds: float, facts: PageFacts, region: str | None) -> PageFacts:
     """Worker side of ``PagePool.with_region``."""
     with cpu_budget(cpu_seconds):
-        return facts.with_region(region)
+        return bounded_facts(facts.with_region(region))
+
+
+def bounded_facts(facts: PageFacts) -> PageFacts:
+    """``facts`` with every list, mapping and string cut to a size the event loop can afford.
+
+    What comes back from a worker is read on the event loop (names fuzzy-matched, findings merged,
+    stored): 30,000 mailto links or a megabyte-long JSON-LD name would move the cost of a hostile page
+    back onto it. No company states more than ``MAX_FACT_ITEMS`` of one kind on a page, or a value
+    longer than ``MAX_FACT_CHARS``. The raw phone material (``phone_sources``) is already bounded by
+    the parser and is kept whole, so that ``with_region`` reads the same numbers.
+    """
+    changes = {
+        item.name: _bounded(getattr(facts, item.name), MAX_FACT_DEPTH)
+        for item in fields(facts)
+        if item.name not in UNBOUNDED_FIELDS
+    }
+    return replace(facts, **changes)
+
+
+def _bounded(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        return value[:MAX_FACT_CHARS]
+    if depth <= 0 and isinstance(value, (list, tuple, dict)):
+        return type(value)()  # structure nested deeper than any record a company states
+    if isinstance(value, list | tuple):
+        return type(value)(_bounded(item, depth - 1) for item in value[:MAX_FACT_ITEMS])
+    if isinstance(value, dict):
+        return {key: _bounded(item, depth - 1) for key, item in islice(value.items(), MAX_FACT_ITEMS)}
+    if is_dataclass(value) and not isinstance(value, type):
+        kept = {item.name: _bounded(getattr(value, item.name), depth) for item in fields(value)}
+        return replace(value, **kept)
+    return value

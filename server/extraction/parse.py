@@ -125,8 +125,11 @@ LABEL_CONTEXT_CHARS = 160  # longest text beside a tel: link still read as its l
 LABEL_CONTEXT_STRINGS = 8  # strings of the element before a tel: link read for its label
 LABEL_TAGS = ("dt", "th")  # <dt>Industry</dt><dd>X</dd>, <th>Industry</th><td>X</td>
 VALUE_TAGS = frozenset({"dd", "td"})
-# Phone numbers read from prose; a page printing more is a directory, not the company's contacts.
+# Phone numbers read from prose and from tel: links; a page printing more is a directory (or an
+# attack), not the company's contacts.
 MAX_PROSE_PHONES = 100
+MAX_TEL_LINKS = 500
+MAX_PHONE_CANDIDATES = 1000  # digit runs parsed as possible numbers, per page
 # Fewest digits of a valid number in international form anywhere (country code + national number).
 MIN_INTERNATIONAL_DIGITS = 6
 
@@ -330,11 +333,11 @@ def deobfuscate_email(text: str) -> str:
 
 def phone_sources_of(root: Element, text: str) -> PhoneSources:
     """The page's ``tel:`` links (number, printed text, label) and its prose, for ``read_phones``."""
-    links = []
+    links: list[tuple[str, str, str]] = []
     parent_texts: dict[Element, str] = {}  # many links share a parent: read its text once
     for link in root.iter("a"):
         href = link.get("href")
-        if href is not None and href.startswith("tel:"):
+        if href is not None and href.startswith("tel:") and len(links) < MAX_TEL_LINKS:
             link_text = text_of(link, " ", strip=True)
             display = _clean(link_text) or href[4:]
             links.append((href[4:], display, _label_before(link, link_text, parent_texts)))
@@ -362,7 +365,9 @@ class ProsePhoneMatcher(phonenumbers.PhoneNumberMatcher):
     """``PhoneNumberMatcher`` that drops candidates with too few digits before parsing them.
 
     The matcher parses and validates every run of two or more digits (years, prices, "1,111,111"), at
-    about a quarter of a millisecond each. A valid number prints at least the digits of its national
+    up to a millisecond each; after ``MAX_PHONE_CANDIDATES`` such parses the rest of the prose is
+    skipped (real pages need a few hundred at most; a run of digits crafted to need more is not a
+    contact page). A valid number prints at least the digits of its national
     number (the region's shortest possible length) or, written internationally, a country code and a
     national number (``MIN_INTERNATIONAL_DIGITS`` over all regions): shorter candidates are skipped
     at the cost of counting their digits.
@@ -374,10 +379,12 @@ class ProsePhoneMatcher(phonenumbers.PhoneNumberMatcher):
         desc = metadata.general_desc if metadata is not None else None
         lengths = [n for n in desc.possible_length if n > 0] if desc is not None else []
         self._min_digits = min([*lengths, MIN_INTERNATIONAL_DIGITS])
+        self._parses_left = MAX_PHONE_CANDIDATES
 
     def _extract_match(self, candidate: str, offset: int) -> Any:
-        if sum(char.isdigit() for char in candidate) < self._min_digits:
+        if self._parses_left <= 0 or sum(char.isdigit() for char in candidate) < self._min_digits:
             return None
+        self._parses_left -= 1
         return super()._extract_match(candidate, offset)
 
 
@@ -428,7 +435,7 @@ class PageLink:
 
 def absolute_links(root: Element, base_url: str) -> list[PageLink]:
     """Every ``<a>`` with an ``href``, resolved against the page URL once for all readers."""
-    links = []
+    links: list[PageLink] = []
     resolved: dict[str, tuple[str, SplitResult]] = {}  # menus repeat the same hrefs
     for element in root.iter("a"):
         href = element.get("href")

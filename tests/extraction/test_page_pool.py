@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -47,6 +48,20 @@ async def test_facts_from_the_pool_equal_parse_page_in_process(pool: PagePool) -
 async def test_with_region_in_the_pool_rereads_phones_like_page_facts(pool: PagePool) -> None:
     facts = parse_page(HOME, "https://atelier-lumiere.example/", region="US")
     assert (await pool.with_region(facts, "FR")).phones == facts.with_region("FR").phones
+
+
+async def test_what_a_worker_hands_back_is_bounded(pool: PagePool) -> None:
+    """Thousands of e-mail links or a megabyte-long name would be read on the event loop."""
+    name = "N" * 1_000_000
+    record = json.dumps({"@type": "Organization", "name": name})
+    page = (
+        f'<html><head><script type="application/ld+json">{record}</script></head><body>'
+        + "".join(f'<a href="mailto:m{i}@flood.example">m</a>' for i in range(5_000))
+        + "</body></html>"
+    )
+    facts = await pool.parse(page, "https://flood.example/")
+    assert len(facts.emails) == 100 and facts.emails[0] == "m0@flood.example"
+    assert len(facts.organizations[0]["name"]) == 2_000
 
 
 async def test_a_page_over_its_cpu_budget_fails_alone_and_the_worker_is_replaced(pool: PagePool) -> None:
