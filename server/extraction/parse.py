@@ -226,13 +226,24 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     )
 
 
+STRUCTURED_SYNTAXES = ("json-ld", "microdata", "opengraph")
+
+
 def _structured_data(tree: Element, url: str) -> dict[str, list[dict[str, Any]]]:
     try:
         data: dict[str, list[dict[str, Any]]] = extruct.extract(
-            tree, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True, errors="ignore"
+            tree, base_url=url, syntaxes=list(STRUCTURED_SYNTAXES), uniform=True, errors="ignore"
         )
-    except ValueError:  # extruct raises on some malformed documents; the page still has prose
-        return {}
+    except (ValueError, KeyError):
+        # extruct raises on some malformed documents (a syntax it failed on is missing when it makes the
+        # output uniform: KeyError): read each syntax alone, so one broken itemtype costs only its own.
+        data = {}
+        for syntax in STRUCTURED_SYNTAXES:
+            try:
+                one = extruct.extract(tree, base_url=url, syntaxes=[syntax], uniform=True, errors="ignore")
+                data.update(one)
+            except (ValueError, KeyError):
+                continue
     return data
 
 
@@ -441,10 +452,21 @@ def absolute_links(root: Element, base_url: str) -> list[PageLink]:
         href = element.get("href")
         if href is not None:
             if href not in resolved:
-                url = urljoin(base_url, href)
-                resolved[href] = (url, urlsplit(url))
+                try:
+                    resolved[href] = _resolve(base_url, href)
+                except ValueError:  # "http://[": a link nobody can follow says nothing
+                    continue
             links.append(PageLink(*resolved[href], element))
     return links
+
+
+def _resolve(base_url: str, href: str) -> tuple[str, SplitResult]:
+    """An href made absolute, with its parts; an absolute http(s) href is split once, not joined."""
+    parts = urlsplit(href)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return href, parts  # what urljoin gives back for it, at a third of the cost
+    url = urljoin(base_url, href)
+    return url, urlsplit(url)
 
 
 def find_social_profiles(links: list[PageLink]) -> dict[str, str]:
