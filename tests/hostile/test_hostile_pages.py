@@ -2,12 +2,14 @@
 or a partial profile, and the server answers RPCs while a hostile page is being parsed.
 
 The sites live in a corpus built in a temporary directory and are served by the sandbox web over loopback
-HTTPS; the companies reach them through domain hints, as a client would send them.
+HTTPS; the companies reach them through domain hints, as a client would send them. Bodies the sandbox
+cannot serve (endless, dripping) come from a small loopback server, straight to the fetcher.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 import random
@@ -19,11 +21,14 @@ from typing import Any
 import grpc
 import httpx
 import pytest
+from aiohttp import web
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from client import BatchClient
 from client.stubs.company.v1 import batch_service_pb2
 from sandbox.web import SandboxWeb
+from server.errors import FetchError
+from server.extraction.fetcher import WebFetcher
 from server.extraction.page_pool import PagePool
 from server.extraction.parse import PageFacts
 from server.extraction.pipeline import WebExtractor
@@ -222,3 +227,66 @@ async def test_rpcs_and_other_companies_are_answered_while_a_hostile_page_is_par
     assert rest.status_code == 200 and rest.json()["data"]["batch_id"] == hostile.batch_id
     assert health.status == health_pb2.HealthCheckResponse.SERVING
     assert other_result.extraction_status == SUCCESS
+
+
+class EndlessBodies:
+    """A loopback server whose ``/fast`` body never ends and whose ``/drip`` sends a byte now and then."""
+
+    def __init__(self) -> None:
+        self.port = 0
+
+    @staticmethod
+    async def fast(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        await response.prepare(request)
+        await response.write(b"<html><head><title>Endless</title></head><body>")
+        with contextlib.suppress(ConnectionError):
+            while True:
+                await response.write(b"<p>more</p>" * 1000)
+        return response
+
+    @staticmethod
+    async def drip(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        await response.prepare(request)
+        with contextlib.suppress(ConnectionError):
+            while True:
+                await response.write(b" ")
+                await asyncio.sleep(0.2)
+        return response
+
+
+@pytest.fixture
+async def endless() -> AsyncIterator[EndlessBodies]:
+    bodies = EndlessBodies()
+    app = web.Application()
+    app.router.add_get("/fast", bodies.fast)
+    app.router.add_get("/drip", bodies.drip)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    bodies.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield bodies
+    await runner.cleanup()
+
+
+async def test_an_endless_body_is_cut_at_the_page_cap(endless: EndlessBodies) -> None:
+    settings = Settings(_env_file=None, allow_private_addresses=True, max_page_bytes=300_000)
+    fetcher = WebFetcher(settings)
+    try:
+        page = await fetcher.fetch(f"http://127.0.0.1:{endless.port}/fast")
+    finally:
+        await fetcher.aclose()
+    assert page.truncated and len(page.text) == 300_000
+    assert page.text.startswith("<html><head><title>Endless</title>")
+
+
+async def test_a_body_that_drips_forever_times_out(endless: EndlessBodies) -> None:
+    settings = Settings(_env_file=None, allow_private_addresses=True, fetch_timeout_seconds=1.0)
+    fetcher = WebFetcher(settings)
+    try:
+        with pytest.raises(FetchError, match="Timed out"):
+            await fetcher.fetch(f"http://127.0.0.1:{endless.port}/drip")
+    finally:
+        await fetcher.aclose()
