@@ -107,6 +107,11 @@ INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "indust
 EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}\b")
 # "info [at] acme [dot] com", "info(at)acme(dot)com": how sites hide addresses from harvesters.
 OBFUSCATED_AT_RE = re.compile(r"\s*[\[({]\s*at\s*[\])}]\s*", re.IGNORECASE)
+# Where each address pattern is searched: around its one anchor, this far before and after it.
+AT_SIGN_RE = re.compile("@")
+OBFUSCATED_AT_ANCHOR_RE = re.compile(r"[\[({]\s{0,3}at\s{0,3}[\])}]", re.IGNORECASE)
+EMAIL_WINDOW = (64 + 1, 1 + 253 + 1 + 63 + 1)  # local part, \b; @, domain, dot, TLD, \b
+OBFUSCATED_WINDOW = (64 + 3 + 1, 3 + 63 + 8 * (17 + 63) + 1)  # local, spaces; spaces, 8 labels
 OBFUSCATED_DOT_RE = re.compile(r"\s*[\[({]\s*dot\s*[\])}]\s*", re.IGNORECASE)
 OBFUSCATED_EMAIL_RE = re.compile(
     r"\b[A-Za-z0-9._%+-]{1,64}(?:\s{0,3}[\[({]\s{0,3}at\s{0,3}[\])}]\s{0,3})[A-Za-z0-9-]{1,63}"
@@ -119,6 +124,10 @@ MANAGER_RE = re.compile(
 )
 WHITESPACE_RE = re.compile(r"\s+")
 PHONE_LABEL_RE = re.compile(r"[\w\s]+", re.UNICODE)
+# "/about/team?x=1#y": a root-relative path urljoin only appends to the origin (the caller also refuses
+# "/." anywhere: dot segments are rewritten). No "//" (protocol-relative), ";" (params), characters it
+# strips or rewrites (whitespace, controls, backslash), and no empty "?" or "#" (it drops them).
+PLAIN_ROOT_PATH_RE = re.compile(r"/(?!/)[^\s\\;?#]*(?:\?[^\s\\#]+)?(?:#[^\s\\]+)?")
 SYNTAX_KEY = "_syntax"  # which markup a structured record came from: "json-ld" or "microdata"
 MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are mostly noise
 LABEL_CONTEXT_CHARS = 160  # longest text beside a tel: link still read as its label
@@ -332,9 +341,36 @@ def find_emails(root: Element, text: str) -> list[str]:
         href = link.get("href")
         if href is not None and href.startswith("mailto:"):
             found.append(href[len("mailto:") :].split("?", 1)[0].strip())
-    found.extend(EMAIL_RE.findall(text))
-    found.extend(deobfuscate_email(hidden) for hidden in OBFUSCATED_EMAIL_RE.findall(text))
+    found.extend(_matches_around(EMAIL_RE, AT_SIGN_RE, EMAIL_WINDOW, text))
+    hidden = _matches_around(OBFUSCATED_EMAIL_RE, OBFUSCATED_AT_ANCHOR_RE, OBFUSCATED_WINDOW, text)
+    found.extend(deobfuscate_email(address) for address in hidden)
     return _unique(address.lower() for address in found if EMAIL_RE.fullmatch(address))
+
+
+def _matches_around(
+    pattern: re.Pattern[str], anchor: re.Pattern[str], window: tuple[int, int], text: str
+) -> list[str]:
+    """``pattern.findall(text)`` for an address pattern, searched only near its one ``anchor``.
+
+    An address holds one anchor ("@", "[at]") at most ``window[0]`` characters after its start and
+    ``window[1]`` before its end, so only each anchor's window is searched (from where the last match
+    ended): the same matches, without trying every position of a page that has few addresses. Where
+    anchors are so dense that the windows would cover the text more than once, it is scanned whole.
+    """
+    before, after = window
+    anchors = list(anchor.finditer(text))
+    if len(anchors) * (before + after) > len(text):  # dense anchors: windows would overlap, scan once
+        return pattern.findall(text)
+    found: list[str] = []
+    last_end = 0
+    for at in anchors:
+        if at.start() < last_end:
+            continue
+        match = pattern.search(text, max(at.start() - before, last_end), at.end() + after)
+        if match is not None and match.start() <= at.start() < match.end():
+            found.append(match.group())
+            last_end = match.end()
+    return found
 
 
 def deobfuscate_email(text: str) -> str:
@@ -461,10 +497,19 @@ def absolute_links(root: Element, base_url: str) -> list[PageLink]:
 
 
 def _resolve(base_url: str, href: str) -> tuple[str, SplitResult]:
-    """An href made absolute, with its parts; an absolute http(s) href is split once, not joined."""
+    """An href made absolute, with its parts, as ``urljoin`` makes it.
+
+    Two forms skip the join (a third of its cost): an absolute http(s) href, which it gives back
+    unchanged, and a plain root-relative path, which it appends to the base's origin.
+    """
+    if PLAIN_ROOT_PATH_RE.fullmatch(href) and "/." not in href:
+        base = urlsplit(base_url)
+        if base.scheme in ("http", "https") and base.netloc:
+            url = f"{base.scheme}://{base.netloc}{href}"
+            return url, urlsplit(url)
     parts = urlsplit(href)
     if parts.scheme in ("http", "https") and parts.netloc:
-        return href, parts  # what urljoin gives back for it, at a third of the cost
+        return href, parts
     url = urljoin(base_url, href)
     return url, urlsplit(url)
 
