@@ -141,6 +141,7 @@ MAX_TEL_LINKS = 500
 MAX_PHONE_CANDIDATES = 1000  # digit runs parsed as possible numbers, per page
 # Fewest digits of a valid number in international form anywhere (country code + national number).
 MIN_INTERNATIONAL_DIGITS = 6
+MIN_IDD_DIGITS = 2  # the shortest international dialling prefix ("00")
 
 
 @dataclass(frozen=True)
@@ -414,10 +415,10 @@ class ProsePhoneMatcher(phonenumbers.PhoneNumberMatcher):
     The matcher parses and validates every run of two or more digits (years, prices, "1,111,111"), at
     up to a millisecond each; after ``MAX_PHONE_CANDIDATES`` such parses the rest of the prose is
     skipped (real pages need a few hundred at most; a run of digits crafted to need more is not a
-    contact page). A valid number prints at least the digits of its national
-    number (the region's shortest possible length) or, written internationally, a country code and a
-    national number (``MIN_INTERNATIONAL_DIGITS`` over all regions): shorter candidates are skipped
-    at the cost of counting their digits.
+    contact page). A valid number prints at least the digits of its national number (the region's
+    shortest possible length) or, written internationally, a country code and a national number
+    (``MIN_INTERNATIONAL_DIGITS`` over all regions) after a plus sign or an international dialling
+    prefix (at least ``MIN_IDD_DIGITS``): shorter candidates are skipped at the cost of counting digits.
     """
 
     def __init__(self, text: str, region: str, **options: Any) -> None:
@@ -425,11 +426,15 @@ class ProsePhoneMatcher(phonenumbers.PhoneNumberMatcher):
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
         desc = metadata.general_desc if metadata is not None else None
         lengths = [n for n in desc.possible_length if n > 0] if desc is not None else []
-        self._min_digits = min([*lengths, MIN_INTERNATIONAL_DIGITS])
+        national = min(lengths, default=MIN_INTERNATIONAL_DIGITS)
+        self._min_digits = min(national, MIN_INTERNATIONAL_DIGITS)  # written with a plus sign
+        self._min_digits_unsigned = min(national, MIN_IDD_DIGITS + MIN_INTERNATIONAL_DIGITS)
         self._parses_left = MAX_PHONE_CANDIDATES
 
     def _extract_match(self, candidate: str, offset: int) -> Any:
-        if self._parses_left <= 0 or sum(char.isdigit() for char in candidate) < self._min_digits:
+        digits = sum(char.isdigit() for char in candidate)
+        signed = "+" in candidate or "\uff0b" in candidate  # the full-width plus counts for the library
+        if self._parses_left <= 0 or digits < (self._min_digits if signed else self._min_digits_unsigned):
             return None
         self._parses_left -= 1
         return super()._extract_match(candidate, offset)
