@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bench import parallel_efficiency, proxy_latency, replicas, scheduling_overhead, stats_scale
+from bench import parallel_efficiency, parse_cost, proxy_latency, replicas, scheduling_overhead, stats_scale
 from bench.report import BenchReport, Machine, print_report, write_json
 
 DEFAULT_JSON_OUT = Path(__file__).resolve().parent / "out" / "results.json"
@@ -28,10 +28,19 @@ async def run_all(quick: bool) -> BenchReport:
     )
     stats = await stats_scale.measure_stats_scale(stats_scale.QUICK_PLAN if quick else stats_scale.FULL_PLAN)
     scale_out = await replicas.measure_replica_speedup(replicas.QUICK_PLAN if quick else replicas.FULL_PLAN)
+    parse_ratio = parse_cost.measure_parse_ratio(
+        parse_cost.QUICK_PARSE_PLAN if quick else parse_cost.FULL_PARSE_PLAN
+    )
+    if parse_ratio is None:
+        click.echo(f"real-web corpus not found at {parse_cost.realweb_dir()}: parse CPU ratio not measured")
+    loop_lag = await parse_cost.measure_loop_lag(
+        parse_cost.QUICK_LAG_PLAN if quick else parse_cost.FULL_LAG_PLAN
+    )
+    parse_rows = (loop_lag,) if parse_ratio is None else (parse_ratio, loop_lag)
     return BenchReport(
         mode="quick" if quick else "full",
         machine=Machine.current(),
-        rows=(overhead, efficiency, *latency.rows, stats, scale_out),
+        rows=(overhead, efficiency, *latency.rows, stats, scale_out, *parse_rows),
         latency_paths=latency.paths,
         latency_cpu_ms_per_call=latency.cpu_ms_per_call,
         duration_seconds=time.perf_counter() - started,

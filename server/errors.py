@@ -12,6 +12,7 @@ ServiceError
 └── ExtractionError         one company could not be extracted (becomes data, never escapes a worker)
     ├── CompanyAnalysisError   the company was not found / could not be identified
     └── FetchError             the web could not be read (DNS, refused, HTTP errors, blocked address)
+        └── PageParseError     a fetched page could not be parsed within its CPU and memory budget
 """
 
 from __future__ import annotations
@@ -122,3 +123,10 @@ class CompanyAnalysisError(ExtractionError):
 
 class FetchError(ExtractionError):
     error_type = ErrorType.FETCH
+
+
+class PageParseError(FetchError):
+    """A page was fetched but could not be read: it exceeded its parse budget or broke the parser.
+
+    Fails that page only: a domain candidate whose home page it is is rejected, a crawled page is skipped.
+    """

@@ -164,6 +164,17 @@ class Settings(BaseSettings):
             return self.auth == "on"
         return not is_loopback_host(self.grpc_host)
 
+    # --- Page parsing off the event loop (server.extraction.page_pool). ---
+    parse_workers: int | None = Field(
+        None, ge=1, le=64, description="Parse worker processes; default: the CPUs this process may use."
+    )
+    parse_cpu_seconds: float = Field(
+        5.0, gt=0, description="CPU one page's parse may use; beyond it the page fails, not the server."
+    )
+    parse_memory_bytes: int = Field(
+        1_500_000_000, ge=200_000_000, description="Address-space limit of each parse worker process."
+    )
+
     def uses_shared_queue(self) -> bool:
         """Whether replicas claim work through the database (``shared_queue``, or PostgreSQL by default)."""
         if self.shared_queue is not None:

@@ -2,8 +2,11 @@
 
 Everything the extractor learns from the web comes through ``WebFetcher.fetch``. It refuses loopback,
 private, link-local and cloud-metadata addresses (after DNS and after every redirect) unless
-``settings.allow_private_addresses``. In sandbox mode (``settings.sandbox_http_port`` set) every hostname
-resolves to the sandbox web and the sandbox CA is trusted; no other code path differs.
+``settings.allow_private_addresses``; the address is judged whatever its spelling (legacy numeric IPv4,
+IPv6 forms that carry an IPv4 address), credentials never follow a redirect to another origin, and a
+malformed ``Location`` fails that URL with a ``FetchError``. In sandbox mode (``settings.sandbox_http_port``
+set) every hostname resolves to the sandbox web, which stands for the public web (its address is not
+judged, literal addresses in URLs are), and the sandbox CA is trusted; no other code path differs.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import re
 import socket
 import ssl
 import time
@@ -37,6 +41,21 @@ READ_CHUNK_BYTES = 64 * 1024
 ACCEPT_HEADER = "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8"
 FALLBACK_ENCODING = "utf-8"
 ROBOTS_PATH = "/robots.txt"
+# Dot-separated decimal, octal (leading 0) or hex (0x) parts: what inet_aton reads as IPv4.
+LEGACY_IPV4_RE = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}", re.IGNORECASE)
+# IPv6 ranges whose low 32 bits are an IPv4 address: IPv4-compatible (::/96, deprecated), SIIT
+# (::ffff:0:0:0/96), NAT64 well-known prefix (64:ff9b::/96). Mapped, 6to4 and Teredo have properties.
+IPV4_EMBEDDING_NETWORKS = (
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
+    ipaddress.IPv6Network("64:ff9b::/96"),
+)
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: a network's own translators
+# Request headers that may follow a redirect to another origin; the rest (API keys, tokens) stay home.
+SAFE_HEADERS = frozenset({"accept", "accept-language"})
+# What an encoded host (yarl's raw_host: IDNA, IPv6 without brackets, %-escaped zone) is made of.
+HOST_CHARS_RE = re.compile(r"[A-Za-z0-9._:%-]+")
+MAX_LOCATION_CHARS = 200  # of a malformed Location quoted in an error
 
 
 @dataclass(frozen=True)
@@ -65,11 +84,63 @@ class BlockedAddressError(OSError):
     """A hostname resolved to an address the fetcher may not reach."""
 
 
+def parse_address(spelling: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IP address a host string spells, in any spelling a resolver or browser accepts.
+
+    Besides the dotted quad and IPv6 (bracketed or not, with a zone, with a trailing dot), the legacy
+    numeric IPv4 forms of ``inet_aton`` count: ``2130706433``, ``127.1``, ``0177.0.0.1``, ``0x7f.1``.
+
+    Raises:
+        ValueError: ``spelling`` is a hostname, not an address.
+    """
+    host = spelling.strip().strip("[]").split("%", 1)[0]
+    if host.endswith(".") and not host.endswith(".."):
+        host = host[:-1]
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        if not LEGACY_IPV4_RE.fullmatch(host):
+            raise
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError as exc:  # out of range ("4294967296", "1.2.3.256")
+        raise ValueError(f"{spelling!r} is not an address") from exc
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: mapped, compatible, SIIT, NAT64, 6to4, Teredo."""
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if any(ip in network for network in IPV4_EMBEDDING_NETWORKS):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def is_forbidden_address(address: str) -> bool:
-    """Whether an IP address is loopback, private, link-local, metadata or otherwise not public."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Whether an address (any spelling) is loopback, private, link-local, metadata or otherwise not public.
+
+    An IPv6 address that carries an IPv4 one is judged by the IPv4 address it leads to; the NAT64
+    local-use prefix is never public.
+
+    Raises:
+        ValueError: ``address`` is a hostname, not an address.
+    """
+    ip = parse_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in NAT64_LOCAL_USE:
+            return True
+        carried = embedded_ipv4(ip)
+        if carried:
+            return any(_not_public(inner) for inner in carried)
+    return _not_public(ip)
+
+
+def _not_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
@@ -158,7 +229,10 @@ class WebFetcher:
             )
         else:
             inner = ThreadedResolver()
-        resolver = inner if settings.allow_private_addresses else GuardedResolver(inner)
+        # The sandbox stands for the public web: the names it answers for need no address check (it
+        # only ever answers its own address); literal addresses in URLs are judged all the same.
+        unguarded = settings.allow_private_addresses or is_sandbox_mode(settings)
+        resolver = inner if unguarded else GuardedResolver(inner)
         connector = aiohttp.TCPConnector(
             resolver=resolver, ssl=client_ssl_context(settings), use_dns_cache=False
         )
@@ -195,8 +269,12 @@ class WebFetcher:
             self._session = self._open_session()
         redirects: list[str] = []
         current = url
+        origin = _origin(url)
         while True:
             self._check_literal_address(current)
+            if headers and _origin(current) != origin:
+                # Never hand the caller's credentials (an API key) to a host the redirect chose.
+                headers = {key: value for key, value in headers.items() if key.lower() in SAFE_HEADERS}
             if respect_robots and not await self.allowed_by_robots(current):
                 raise RobotsDisallowedError(
                     f"robots.txt disallows {current}", details=f"User-Agent {self._settings.user_agent!r}"
@@ -212,18 +290,20 @@ class WebFetcher:
                         f"Too many redirects from {url}", details=" -> ".join([*redirects, current])
                     )
                 redirects.append(current)
-                current = urljoin(current, headers_out["Location"])
+                current = _redirect_target(current, headers_out["Location"])
                 if current in redirects:
                     raise FetchError(f"Redirect loop at {current}", details=" -> ".join(redirects))
                 continue
             if status >= 400:
                 raise FetchError(f"HTTP {status} from {current}", details=f"status {status}")
             content_type = headers_out.get("Content-Type", "")
+            # Decoding megabytes of a legacy charset (detection included) is CPU work: off the loop.
+            text = await asyncio.to_thread(decode_body, body, content_type)
             return FetchedPage(
                 url=current,
                 status=status,
                 content_type=content_type.split(";", 1)[0].strip().lower(),
-                text=decode_body(body, content_type),
+                text=text,
                 retrieved_at=datetime.now(UTC),
                 redirects=tuple(redirects),
                 truncated=truncated,
@@ -317,14 +397,18 @@ class WebFetcher:
         return b"".join(chunks), False
 
     def _check_literal_address(self, url: str) -> None:
-        parsed = URL(url)
+        try:
+            parsed = URL(url)
+        except ValueError as exc:
+            details = str(exc)[:MAX_LOCATION_CHARS]
+            raise FetchError("Refused to fetch a malformed URL", details=details) from exc
         if parsed.scheme not in {"http", "https"}:
             raise FetchError(f"Refused to fetch {url}", details=f"scheme {parsed.scheme!r} is not http(s)")
         host = parsed.host or ""
         if self._settings.allow_private_addresses:
             return
         try:
-            forbidden = is_forbidden_address(host.strip("[]"))
+            forbidden = is_forbidden_address(host)
         except ValueError:
             return  # a hostname: the resolver checks what it resolves to
         if forbidden:
@@ -335,6 +419,32 @@ class WebFetcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL; an unreadable URL is an origin of its own."""
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return ("", url, None)
+    return (parsed.scheme, (parsed.host or "").lower(), parsed.port)
+
+
+def _redirect_target(current: str, location: str) -> str:
+    """The absolute URL a ``Location`` header points to.
+
+    Raises:
+        FetchError: the header is no http(s) URL with a host (this URL fails; the caller goes on).
+    """
+    quoted = location[:MAX_LOCATION_CHARS]
+    try:
+        target = urljoin(current, location.strip())
+        parsed = URL(target)
+    except ValueError as exc:
+        raise FetchError(f"Malformed redirect from {current}", details=f"Location {quoted!r}") from exc
+    if parsed.scheme not in {"http", "https"} or not HOST_CHARS_RE.fullmatch(parsed.raw_host or ""):
+        raise FetchError(f"Malformed redirect from {current}", details=f"Location {quoted!r}")
+    return target
 
 
 def decode_body(body: bytes, content_type: str) -> str:

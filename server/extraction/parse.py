@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import extruct
 
@@ -33,6 +33,9 @@ from server.extraction.page_kind import is_article_page
 from server.extraction.phones import PhoneFact as PhoneFact  # re-exported: the facts' phone type
 from server.extraction.phones import PhoneSources, phone_sources_of, read_phones
 from server.extraction.phones import normalize_phone as normalize_phone  # re-exported for the sources
+from server.extraction.prose_scan import (
+    resolve_href,
+)
 from server.extraction.social import SocialLink, social_links
 from server.extraction.statements import Statement, founding_statements, headcount_statements, text_blocks
 
@@ -110,15 +113,6 @@ EMPLOYEES_RE = re.compile(
     re.IGNORECASE,
 )
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
-EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
-# "info [at] acme [dot] com", "info(at)acme(dot)com": how sites hide addresses from harvesters.
-OBFUSCATED_AT_RE = re.compile(r"\s*[\[({]\s*at\s*[\])}]\s*", re.IGNORECASE)
-OBFUSCATED_DOT_RE = re.compile(r"\s*[\[({]\s*dot\s*[\])}]\s*", re.IGNORECASE)
-OBFUSCATED_EMAIL_RE = re.compile(
-    r"\b[A-Za-z0-9._%+-]+(?:\s*[\[({]\s*at\s*[\])}]\s*)[A-Za-z0-9-]+"
-    r"(?:(?:\s*[\[({]\s*dot\s*[\])}]\s*|\.)[A-Za-z0-9-]+)+",
-    re.IGNORECASE,
-)
 MANAGER_RE = re.compile(
     r"\b(?:Geschäftsführer(?:in)?|Geschäftsführung|Managing Directors?|Gérant|Directeur général)\s*:\s*"
     r"([A-ZÄÖÜ][\w'-]+(?:\s+[A-ZÄÖÜ][\w'-]+\b(?!\s*:)){1,3})"  # a next label ("Registergericht:") ends it
@@ -127,6 +121,14 @@ WHITESPACE_RE = re.compile(r"\s+")
 PHONE_LABEL_RE = re.compile(r"[\w\s]+", re.UNICODE)
 SYNTAX_KEY = "_syntax"  # which markup a structured record came from: "json-ld" or "microdata"
 MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are mostly noise
+LABEL_CONTEXT_CHARS = 160  # longest text beside a tel: link still read as its label
+LABEL_CONTEXT_STRINGS = 8  # strings of the element before a tel: link read for its label
+LABEL_TAGS = ("dt", "th")  # <dt>Industry</dt><dd>X</dd>, <th>Industry</th><td>X</td>
+VALUE_TAGS = frozenset({"dd", "td"})
+# Phone numbers read from prose and from tel: links; a page printing more is a directory (or an
+# attack), not the company's contacts.
+MAX_PROSE_PHONES = 100
+MAX_TEL_LINKS = 500
 
 
 @dataclass(frozen=True)
@@ -237,13 +239,24 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     )
 
 
+STRUCTURED_SYNTAXES = ("json-ld", "microdata", "opengraph")
+
+
 def _structured_data(tree: Element, url: str) -> dict[str, list[dict[str, Any]]]:
     try:
         data: dict[str, list[dict[str, Any]]] = extruct.extract(
-            tree, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True, errors="ignore"
+            tree, base_url=url, syntaxes=list(STRUCTURED_SYNTAXES), uniform=True, errors="ignore"
         )
-    except ValueError:  # extruct raises on some malformed documents; the page still has prose
+    except (ValueError, KeyError):
+        # extruct raises on some malformed documents (a syntax it failed on is missing when it makes the
+        # output uniform: KeyError): read each syntax alone, so one broken itemtype costs only its own.
         data = {}
+        for syntax in STRUCTURED_SYNTAXES:
+            try:
+                one = extruct.extract(tree, base_url=url, syntaxes=[syntax], uniform=True, errors="ignore")
+                data.update(one)
+            except (ValueError, KeyError):
+                continue
     # Blocks extruct could not read (wrapped in CDATA or a comment) are read leniently.
     lenient = jsonld_items(lenient_jsonld(document_root(tree)))
     if len(lenient) > len(data.get("json-ld", [])):
@@ -303,14 +316,15 @@ def _meta_content(root: Element, name: str) -> str | None:
 def find_copyright_line(root: Element) -> str | None:
     """The footer's copyright statement, e.g. "© 2009-2025 Acme Robotics Inc. All rights reserved."."""
     footers = list(root.iter("footer"))
+    read: set[Element] = set()  # a parent whose text is empty stays empty: thousands of comments in it
     for container in reversed(footers or [root]):
         for string, parent in strings_with_parents(container):
             if BARE_COPYRIGHT_MARK_RE.match(string) and parent.getparent() is not None:
-                parent = (
-                    parent.getparent()
-                )  # <span class="copyright">©</span> 2015 Acme: the line is around it
+                # <span class="copyright">©</span> 2015 Acme: the line is around it
+                parent = parent.getparent()
                 string = text_of(parent, " ", strip=True)
-            if COPYRIGHT_RE.search(string):
+            if parent not in read and COPYRIGHT_RE.search(string):
+                read.add(parent)
                 line = _clean(text_of(parent, " ", strip=True))
                 if line:
                     return line
@@ -333,23 +347,6 @@ def copyright_holder(line: str) -> str | None:
     return holder or None
 
 
-def find_emails(root: Element, text: str) -> list[str]:
-    """Email addresses from mailto: links, then from prose; lower case, de-duplicated, in page order."""
-    found: list[str] = []
-    for link in root.iter("a"):
-        href = link.get("href")
-        if href is not None and href.startswith("mailto:"):
-            found.append(href[len("mailto:") :].split("?", 1)[0].strip())
-    found.extend(EMAIL_RE.findall(text))
-    found.extend(deobfuscate_email(hidden) for hidden in OBFUSCATED_EMAIL_RE.findall(text))
-    return _unique(address.lower() for address in found if EMAIL_RE.fullmatch(address))
-
-
-def deobfuscate_email(text: str) -> str:
-    """``info [at] acme [dot] com`` -> ``info@acme.com``."""
-    return OBFUSCATED_DOT_RE.sub(".", OBFUSCATED_AT_RE.sub("@", text.strip(), count=1))
-
-
 @dataclass(frozen=True)
 class PageLink:
     """An ``<a href>`` of the page: its absolute URL, the URL's parts and the element."""
@@ -361,14 +358,16 @@ class PageLink:
 
 def absolute_links(root: Element, base_url: str) -> list[PageLink]:
     """Every ``<a>`` with an ``href``, resolved against the page URL once for all readers."""
-    links = []
+    links: list[PageLink] = []
     resolved: dict[str, tuple[str, SplitResult]] = {}  # menus repeat the same hrefs
     for element in root.iter("a"):
         href = element.get("href")
         if href is not None:
             if href not in resolved:
-                url = urljoin(base_url, href)
-                resolved[href] = (url, urlsplit(url))
+                try:
+                    resolved[href] = resolve_href(base_url, href)
+                except ValueError:  # "http://[": a link nobody can follow says nothing
+                    continue
             links.append(PageLink(*resolved[href], element))
     return links
 
@@ -420,12 +419,33 @@ def find_page_links(links: list[PageLink], base_url: str) -> dict[str, str]:
 
 def find_labelled_value(root: Element, labels: frozenset[str]) -> str | None:
     """The value printed beside a label: ``<dt>Industry</dt><dd>X</dd>`` or ``<th>``/``<td>`` pairs."""
-    for term in root.iter("dt", "th"):
+    following: dict[Element, Element | None] = {}
+    for term in root.iter(*LABEL_TAGS):
         if _clean(text_of(term)).strip(" :").lower() in labels:
-            value = next((sibling for sibling in term.itersiblings() if sibling.tag in ("dd", "td")), None)
+            value = _next_value_cell(term, following)
             if value is not None and _clean(text_of(value)):
                 return _clean(text_of(value, " ", strip=True))
     return None
+
+
+def _next_value_cell(term: Element, following: dict[Element, Element | None]) -> Element | None:
+    """The first dd/td sibling after ``term``; ``following`` remembers it for every sibling walked past.
+
+    A row of thousands of labels would otherwise make each one scan all the siblings after it.
+    """
+    walked = []
+    found = None
+    for sibling in term.itersiblings():
+        if sibling in following:  # the first value at or after this sibling is already known
+            found = following[sibling]
+            break
+        if sibling.tag in VALUE_TAGS:
+            found = sibling
+            break
+        walked.append(sibling)
+    for sibling in walked:
+        following[sibling] = found
+    return found
 
 
 def find_address_lines(root: Element) -> list[str]:

@@ -15,6 +15,7 @@ from server.domain import ExtractionRequest, Profile
 from server.extraction.base import Extractor
 from server.extraction.fetcher import WebFetcher
 from server.extraction.modes import plan_for
+from server.extraction.page_pool import PageParser, PagePool
 from server.extraction.profile import build_profile
 from server.extraction.resolve import resolve_domain
 from server.extraction.sources.base import Finding, Source, SourceContext
@@ -57,9 +58,12 @@ class WebExtractor:
         *,
         fetcher: WebFetcher | None = None,
         sources: Sequence[Source] | None = None,
+        parser: PageParser | None = None,
     ) -> None:
         self._settings = settings
         self._fetcher = fetcher or WebFetcher(settings)
+        # One parse pool per extractor, hence per server: it lives and stops with ``aclose``.
+        self._parser = parser or PagePool(settings)
         self._sources = list(sources) if sources is not None else default_sources(settings)
 
     @classmethod
@@ -74,8 +78,10 @@ class WebExtractor:
             metrics.SOURCE_SECONDS.labels("domain_resolution").time(),
             tracing.step_span("domain_resolution"),
         ):
-            resolution = await resolve_domain(request, self._fetcher, self._settings)
-        context = SourceContext(request=request, resolution=resolution, fetcher=self._fetcher, plan=plan)
+            resolution = await resolve_domain(request, self._fetcher, self._settings, parser=self._parser)
+        context = SourceContext(
+            request=request, resolution=resolution, fetcher=self._fetcher, plan=plan, parser=self._parser
+        )
         findings: list[Finding] = []
         for source in self._sources:
             if context.wants(*source.fields):
@@ -84,10 +90,11 @@ class WebExtractor:
         return build_profile(request, resolution, findings, plan)
 
     async def aclose(self) -> None:
-        """Close every source and the fetcher."""
+        """Close every source, the fetcher and the parse pool."""
         for source in self._sources:
             await source.aclose()
         await self._fetcher.aclose()
+        await self._parser.aclose()
 
 
 def build_extractor(settings: Settings) -> Extractor:

@@ -20,7 +20,7 @@ from publicsuffixlist import PublicSuffixList
 from rapidfuzz import fuzz
 
 from server.domain import ExtractionRequest
-from server.errors import CompanyAnalysisError, FetchError
+from server.errors import CompanyAnalysisError, FetchError, PageParseError
 from server.extraction.candidates.base import Candidate, CandidateFinder
 from server.extraction.candidates.derived import (
     MIN_INITIALS,
@@ -36,7 +36,8 @@ from server.extraction.candidates.wikidata import WikidataFinder
 from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.match import MatchCandidate
 from server.extraction.normalize import headquarters_from_lines, headquarters_from_schema
-from server.extraction.parse import PageFacts, parse_page
+from server.extraction.page_pool import InlineParser, PageParser
+from server.extraction.parse import PageFacts
 from server.extraction.search.base import build_search_provider
 from server.extraction.sources import wikidata_api as wd
 from server.settings import Settings
@@ -164,8 +165,13 @@ async def resolve_domain(
     fetcher: WebFetcher,
     settings: Settings,
     finders: Sequence[CandidateFinder] | None = None,
+    *,
+    parser: PageParser | None = None,
 ) -> Resolution:
     """The company's verified domain.
+
+    ``parser`` parses the candidates' home pages (the server's ``PagePool``, off the event loop); without
+    one they are parsed inline, which only tests of the resolution logic should do.
 
     Raises:
         CompanyAnalysisError: no candidate verified; ``details`` lists what was tried and why each failed.
@@ -175,6 +181,7 @@ async def resolve_domain(
     considered: list[MatchCandidate] = []
     tried: set[str] = set()
     elsewhere: Resolution | None = None  # verified, but the site states another country
+    pages = parser if parser is not None else InlineParser()
     for finder in chain:
         for candidate in await finder.find(request, notes):
             if not candidate.domain or candidate.domain in tried:
@@ -183,7 +190,7 @@ async def resolve_domain(
                 notes.append(f"stopped after {settings.max_domain_candidates} candidates")
                 return _fallback(elsewhere, notes)
             tried.add(candidate.domain)
-            resolution = await _verify(request, candidate, fetcher, notes, considered)
+            resolution = await _verify(request, candidate, fetcher, pages, notes, considered)
             if resolution is None:
                 continue
             if resolution.site_country and resolution.site_country != request.country.upper():
@@ -213,6 +220,7 @@ async def _verify(
     request: ExtractionRequest,
     candidate: Candidate,
     fetcher: WebFetcher,
+    parser: PageParser,
     notes: list[str],
     considered: list[MatchCandidate],
 ) -> Resolution | None:
@@ -221,7 +229,12 @@ async def _verify(
     if home is None:
         considered.append(MatchCandidate(candidate.domain, 0.0, "unreachable"))
         return None
-    facts = parse_page(home.text, home.url, region=request.country)
+    try:
+        facts = await parser.parse(home.text, home.url, region=request.country)
+    except PageParseError as exc:  # a page nobody can read within budget verifies nothing
+        notes.append(f"{label}: rejected, {exc.message} ({exc.details})")
+        considered.append(MatchCandidate(candidate.domain, 0.0, "rejected"))
+        return None
     # The item that proposed the domain names the company in every language it has a label or alias in.
     names = list(dict.fromkeys([request.company_name, *wd.item_names(candidate.wikidata_entity)]))
     scored = [_best_name_score(names, where, seen) for where, seen in page_names(facts)]

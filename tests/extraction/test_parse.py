@@ -13,7 +13,7 @@ from server.extraction.normalize import (
     headquarters_from_schema,
     phone_type,
 )
-from server.extraction.parse import copyright_holder, deobfuscate_email, parse_page
+from server.extraction.parse import copyright_holder, parse_page
 
 SITES = Path(__file__).resolve().parents[2] / "sandbox" / "corpus" / "sites"
 
@@ -171,7 +171,6 @@ def test_email_type_comes_from_the_mailbox_name(address: str, kind: str) -> None
 def test_obfuscated_email_addresses_are_read_back() -> None:
     facts = _parse("pelicanbayoutfitters.example", "contact")
     assert {"info@pelicanbayoutfitters.example", "tours@pelicanbayoutfitters.example"} <= set(facts.emails)
-    assert deobfuscate_email("sales (at) acme (dot) co (dot) uk") == "sales@acme.co.uk"
 
 
 def test_impressum_states_legal_name_first_and_its_managing_director() -> None:

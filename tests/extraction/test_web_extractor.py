@@ -13,11 +13,10 @@ from google.protobuf.json_format import ParseDict
 from client.stubs.company.v1.profile_pb2 import CompanyProfile
 from server.domain import ExtractionMode, ExtractionRequest
 from server.errors import CompanyAnalysisError
-from server.extraction import resolve
 from server.extraction.modes import MODE_PLANS
-from server.extraction.parse import PageFacts, parse_page
+from server.extraction.page_pool import PagePool
+from server.extraction.parse import PageFacts
 from server.extraction.pipeline import WebExtractor, build_extractor
-from server.extraction.sources import website
 from server.settings import Settings
 
 TRUTH = json.loads(
@@ -166,23 +165,32 @@ def test_truth_covers_at_least_forty_fictional_companies_on_reserved_names() -> 
     assert all(c["domain"].endswith((".example", ".test")) for c in TRUTH["companies"])
 
 
+class CountingParser(PagePool):
+    """The real parse pool, noting every page it is asked to parse."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.parsed: list[str] = []
+
+    async def parse(self, html: str, url: str, *, region: str | None = None) -> PageFacts:
+        self.parsed.append(url)
+        return await super().parse(html, url, region=region)
+
+
 async def test_each_page_is_parsed_once_even_when_the_site_country_differs_from_the_request(
-    extractor: WebExtractor, monkeypatch: pytest.MonkeyPatch
+    sandbox_settings: Settings,
 ) -> None:
-    parsed: list[str] = []
-
-    def counting_parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
-        parsed.append(url)
-        return parse_page(html, url, region=region)
-
-    monkeypatch.setattr(resolve, "parse_page", counting_parse_page)
-    monkeypatch.setattr(website, "parse_page", counting_parse_page)
+    parser = CountingParser(sandbox_settings)
+    extractor = WebExtractor(sandbox_settings, parser=parser)
     company = BY_DOMAIN["atelier-lumiere.example"]
     request = ExtractionRequest(company["name"], mode=ExtractionMode.CONTACT_FOCUSED, country="US")
-    profile = await extractor.extract(request)
+    try:
+        profile = await extractor.extract(request)
+    finally:
+        await extractor.aclose()
     assert profile["domain"] == "atelier-lumiere.example"
     assert "+33472550123" in {phone["number"] for phone in profile["contacts"]["phones"]}  # read as FR
-    assert len(parsed) > 1 and sorted(parsed) == sorted(set(parsed))
+    assert len(parser.parsed) > 1 and sorted(parser.parsed) == sorted(set(parser.parsed))
 
 
 async def test_domain_resolution_and_each_source_are_spans_of_the_company(extractor: WebExtractor) -> None:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from server.domain import ExtractionRequest
 from server.extraction.fetcher import WebFetcher
 from server.extraction.modes import ModePlan
+from server.extraction.page_pool import InlineParser, PageParser
 from server.extraction.resolve import Resolution
 
 EVIDENCE_CHARS = 200
@@ -53,6 +54,8 @@ class SourceContext:
     plan: ModePlan
     # What earlier sources learnt that later ones key on: "wikidata_entity", "ticker", "lei", ...
     shared: dict[str, Any] = field(default_factory=dict)
+    # Parses pages off the event loop (the server's ``PagePool``); inline only in logic tests.
+    parser: PageParser = field(default_factory=InlineParser)
 
     def wants(self, *fields: str) -> bool:
         """Whether the mode asks for any of these top-level fields."""

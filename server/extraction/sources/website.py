@@ -8,7 +8,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from server.errors import FetchError
+from server.errors import FetchError, PageParseError
 from server.extraction.fetcher import FetchedPage
 from server.extraction.names import has_legal_form
 from server.extraction.normalize import (
@@ -18,7 +18,7 @@ from server.extraction.normalize import (
     headquarters_from_lines,
     headquarters_from_schema,
 )
-from server.extraction.parse import SYNTAX_KEY, PageFacts, parse_page
+from server.extraction.parse import SYNTAX_KEY, PageFacts
 from server.extraction.phones import language_country, tld_country
 from server.extraction.resolve import site_country
 from server.extraction.site_facts import company_facts
@@ -63,12 +63,24 @@ class WebsiteSource:
         # The home page was parsed (for the requested region) when its domain was verified: reuse it.
         parsed = [(resolution.home, resolution.facts)]
         crawled = await self._crawl(context)
-        parsed += [(page, parse_page(page.text, page.url, region=region)) for page in crawled]
+        parsed += [
+            (page, facts)
+            for page, facts in zip(
+                crawled, await asyncio.gather(*(self._parse(context, page) for page in crawled)), strict=True
+            )
+            if facts is not None
+        ]
         country = next((code for _, facts in parsed if (code := site_country(facts))), None)
         # No address printed: the TLD's country, else the one the page's language tag names ("de-CH").
         country = country or tld_country(resolution.domain) or language_country(resolution.facts.language)
         if country and country != region:  # local phone numbers read right only in their country
-            parsed = [(page, facts.with_region(country)) for page, facts in parsed]
+            parsed = list(
+                zip(
+                    [page for page, _ in parsed],
+                    await asyncio.gather(*(self._reread(context, facts, country) for _, facts in parsed)),
+                    strict=True,
+                )
+            )
         context.shared["site_pages"] = parsed  # every page read, parsed: the site_locations source reads them
         domain = resolution.domain
         names = company_names(
@@ -105,6 +117,18 @@ class WebsiteSource:
             fetched = await asyncio.gather(*(self._fetch(context, url) for url in batch))
             pages += [page for page in fetched if page is not None]
         return pages
+
+    async def _parse(self, context: SourceContext, page: FetchedPage) -> PageFacts | None:
+        try:
+            return await context.parser.parse(page.text, page.url, region=context.request.country)
+        except PageParseError:
+            return None  # a page too costly to read is a gap like a missing one; the others still count
+
+    async def _reread(self, context: SourceContext, facts: PageFacts, region: str) -> PageFacts:
+        try:
+            return await context.parser.with_region(facts, region)
+        except PageParseError:
+            return facts  # phones as read for the requested country rather than none
 
     async def _fetch(self, context: SourceContext, url: str) -> FetchedPage | None:
         try:
