@@ -17,11 +17,12 @@ from server.extraction.evidence import quote
 from server.extraction.normalize import email_type
 from server.extraction.social import placement_of
 
+# The local part starts where address characters start: the tail of an overlong run is no address.
 EMAIL_RE = re.compile(
-    r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}"
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}"
 )
 OBFUSCATED_EMAIL_RE = re.compile(
-    r"([A-Za-z0-9._%+-]{1,64})\s{0,3}[\[({]\s{0,3}at\s{0,3}[\])}]\s{0,3}([A-Za-z0-9-]{1,63}"
+    r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{1,64})\s{0,3}[\[({]\s{0,3}at\s{0,3}[\])}]\s{0,3}([A-Za-z0-9-]{1,63}"
     r"(?:(?:\s{0,3}[\[({]\s{0,3}dot\s{0,3}[\])}]\s{0,3}|\.)[A-Za-z0-9-]{1,63}){1,8})",
     re.IGNORECASE,
 )

@@ -121,14 +121,10 @@ WHITESPACE_RE = re.compile(r"\s+")
 PHONE_LABEL_RE = re.compile(r"[\w\s]+", re.UNICODE)
 SYNTAX_KEY = "_syntax"  # which markup a structured record came from: "json-ld" or "microdata"
 MAX_TEXT_CHARS = 200_000  # prose scanned for statements; pages beyond this are mostly noise
-LABEL_CONTEXT_CHARS = 160  # longest text beside a tel: link still read as its label
-LABEL_CONTEXT_STRINGS = 8  # strings of the element before a tel: link read for its label
 LABEL_TAGS = ("dt", "th")  # <dt>Industry</dt><dd>X</dd>, <th>Industry</th><td>X</td>
 VALUE_TAGS = frozenset({"dd", "td"})
 # Phone numbers read from prose and from tel: links; a page printing more is a directory (or an
 # attack), not the company's contacts.
-MAX_PROSE_PHONES = 100
-MAX_TEL_LINKS = 500
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,8 @@ def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
             if RANGE_LIKE_RE.match(raw) and not names_a_line(label):
                 continue  # "32768-65535: reserved" is a range; "010-62675637" is a number when labelled one
             _keep(phones, _fact(raw, e164, label, text if own else f"{context} {text}"))
+            if len(phones) >= MAX_NUMBERS:  # a directory of numbers states no more company lines
+                return list(phones.values())
     return list(phones.values())
 
 
