@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,6 +28,7 @@ DIGIT_STRINGS_XPATH = (
     f"//text()[string-length(translate(., '0123456789', '')) <= string-length(.) - {MIN_DIGITS}]"
 )
 LABEL_CHARS = 60  # text read beside a number for its label
+LABEL_SIBLINGS = 12  # neighbours visited for it: a run of thousands of bare links is no label
 MAX_NUMBERS = 100  # tel: links per page: a directory of thousands of numbers states no more company lines
 MAX_STRINGS = 400  # digit-bearing text strings read per page (prices and dates among them)
 MAX_STRING_CHARS = 2_000  # of one string: a number and its label sit in a short one; prose beyond is cut
@@ -264,7 +266,8 @@ def _context(element: Any, own: str) -> str:
             return after
         parent = current.getparent()
         # Climb only out of a lone wrapper (<div><strong>number</strong></div>): beyond, text is another's.
-        if parent is None or sum(1 for child in parent if isinstance(child.tag, str)) > 1:
+        elements = (child for child in parent if isinstance(child.tag, str)) if parent is not None else ()
+        if parent is None or len(list(islice(elements, 2))) > 1:
             break
         current = parent
     return ""
@@ -273,7 +276,7 @@ def _context(element: Any, own: str) -> str:
 def _text_before(element: Any) -> str:
     parts: list[str] = []
     size = 0
-    for sibling in element.itersiblings(preceding=True):
+    for sibling in islice(element.itersiblings(preceding=True), LABEL_SIBLINGS):
         if sibling.tag == "a":  # a link beside a number is navigation, not its label
             text = _flat(sibling.tail or "")
         elif isinstance(sibling.tag, str) and sibling.tag not in ("script", "style"):
@@ -296,7 +299,7 @@ def _text_after(element: Any) -> str:
     tail = _flat(element.tail or "")
     if WORD_RE.search(tail):
         return tail[:LABEL_CHARS]
-    for sibling in element.itersiblings():
+    for sibling in islice(element.itersiblings(), LABEL_SIBLINGS):
         if isinstance(sibling.tag, str) and sibling.tag not in ("script", "style", "a"):
             text = _flat(" ".join(_bounded_text(sibling)))
             if text:

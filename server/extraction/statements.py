@@ -23,6 +23,8 @@ from server.extraction.markup import Element
 
 QUOTE_CHARS = 200  # the longest evidence quote (``sources.base.EVIDENCE_CHARS``)
 MAX_SENTENCE_CHARS = 1000
+MAX_BLOCK_CHARS = 100_000  # of one block: a paragraph longer than this is a run of data, not prose
+MAX_BLOCKS_CHARS = 200_000  # of the page: what a company says about itself comes well before this
 MAX_SUBJECT_WORDS = 8  # a block before a subjectless "was founded" names the subject if it is this short
 BLOCK_TAGS = frozenset(
     {
@@ -180,14 +182,19 @@ def text_blocks(root: Element) -> list[str]:
     """The text of the page block by block (paragraphs, items, cells), whitespace collapsed."""
     blocks: list[str] = []
     current: list[str] = []
+    size = 0
 
     def flush() -> None:
-        text = " ".join(" ".join(current).split())
+        nonlocal size
+        text = " ".join(" ".join(current).split())[:MAX_BLOCK_CHARS]
         if text:
             blocks.append(text)
+            size += len(text)
         current.clear()
 
     for event, element in etree.iterwalk(root, events=("start", "end")):
+        if size >= MAX_BLOCKS_CHARS:  # bounded work on any page, however long
+            break
         is_tag = isinstance(element.tag, str)
         if event == "start":
             if is_tag and element.tag in BLOCK_TAGS:
