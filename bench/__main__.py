@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from bench import parallel_efficiency, parse_cost, proxy_latency, replicas, scheduling_overhead, stats_scale
-from bench.report import BenchReport, Machine, print_report, write_json
+from bench.report import BenchReport, Machine, print_report, render_markdown, write_json
 
 DEFAULT_JSON_OUT = Path(__file__).resolve().parent / "out" / "results.json"
+DEFAULT_MARKDOWN_OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
 async def run_all(quick: bool) -> BenchReport:
@@ -56,12 +58,23 @@ async def run_all(quick: bool) -> BenchReport:
     show_default=True,
     help="Where the figures are written as JSON.",
 )
-def main(quick: bool, json_out: Path) -> None:
+@click.option(
+    "--markdown-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_MARKDOWN_OUT,
+    show_default=True,
+    help="Where a full run writes the figures the README points to (a quick run writes none).",
+)
+def main(quick: bool, json_out: Path, markdown_out: Path) -> None:
     """Measure scheduling overhead, parallel efficiency and Envoy's added latency against their targets."""
     report = asyncio.run(run_all(quick))
     print_report(report)
     write_json(report, json_out)
     click.echo(f"figures written to {json_out}")
+    if not quick:
+        when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        markdown_out.write_text(render_markdown(report, when), encoding="utf-8")
+        click.echo(f"README figures written to {markdown_out}")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,37 @@ def write_json(report: BenchReport, path: Path) -> None:
     path.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
+def render_markdown(report: BenchReport, when: str) -> str:
+    """The figures as the Markdown page ``docs/benchmarks.md`` (the README's performance figures)."""
+    machine = report.machine
+    lines = [
+        "# Benchmark figures",
+        "",
+        f"Written by `make bench` ({report.mode} run, {when}) on nproc {machine.nproc}, Python "
+        f"{machine.python}, {machine.platform}; the run took {report.duration_seconds:.0f} s. Do not edit: "
+        "run `make bench` again. The README quotes no figure of its own, so none can drift from the code.",
+        "",
+        NOISE_NOTE,
+        "",
+        "| figure | measured | target | measured / target | verdict |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for row in report.rows:
+        lines.append(
+            f"| {row.title} | {row.measured:.3f} {row.unit} | < {row.target:g} {row.unit} | "
+            f"{row.ratio:.2f} | {row.verdict} |"
+        )
+    lines += ["", "GetBatch latency per path (sequential calls, warm connections):", ""]
+    lines += ["| path | calls | median ms | p95 ms |", "| --- | ---: | ---: | ---: |"]
+    for name, summary in report.latency_paths.items():
+        lines.append(f"| {name} | {summary.count} | {summary.median_ms:.3f} | {summary.p95_ms:.3f} |")
+    lines += ["", "How each figure was measured:", ""]
+    for row in report.rows:
+        for note in row.notes:
+            lines.append(f"- {row.title}: {note}")
+    return "\n".join(lines) + "\n"
+
+
 def print_report(report: BenchReport, console: Console | None = None) -> None:
     """The figures side by side with their targets, then the latency per path and how each was taken."""
     out = console or Console(width=REPORT_WIDTH)

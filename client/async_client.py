@@ -149,10 +149,17 @@ class BatchClient:
         return response.data
 
     async def download(
-        self, batch_id: str, format: EnumArgument | None = None, include_failed: bool | None = None
+        self,
+        batch_id: str,
+        format: EnumArgument | None = None,
+        include_failed: bool | None = None,
+        excel_compatible: bool = False,
     ) -> httpbody_pb2.HttpBody:
-        """The results as a file body (``content_type``, ``data``); ``None`` means the batch's settings."""
-        request = requests.export_request(batch_id, format, include_failed)
+        """The results as a file body (``content_type``, ``data``); ``None`` means the batch's settings.
+
+        ``excel_compatible``: a CSV for spreadsheets (byte order mark, phones and codes kept as text).
+        """
+        request = requests.export_request(batch_id, format, include_failed, excel_compatible)
         body: httpbody_pb2.HttpBody = await self._call(self._batches.ExportResults, request)
         return body
 
@@ -162,9 +169,10 @@ class BatchClient:
         path: str | Path,
         format: EnumArgument | None = None,
         include_failed: bool | None = None,
+        excel_compatible: bool = False,
     ) -> Path:
         """Write the results file (json, csv or excel) to ``path`` and return the path."""
-        body = await self.download(batch_id, format, include_failed)
+        body = await self.download(batch_id, format, include_failed, excel_compatible)
         destination = Path(path)
         await asyncio.to_thread(destination.write_bytes, body.data)
         return destination

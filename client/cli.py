@@ -255,9 +255,19 @@ def _default_output(batch_id: str, fmt: str) -> Path:
 @click.option(
     "--include-failed/--exclude-failed", "include_failed", default=None, help="Default: the batch's setting."
 )
+@click.option(
+    "--excel-csv",
+    is_flag=True,
+    help="CSV for spreadsheets: a byte order mark, phones and codes kept as text.",
+)
 @click.pass_context
 def results(
-    ctx: click.Context, batch_id: str, fmt: str | None, output: Path | None, include_failed: bool | None
+    ctx: click.Context,
+    batch_id: str,
+    fmt: str | None,
+    output: Path | None,
+    include_failed: bool | None,
+    excel_csv: bool,
 ) -> None:
     """Results of a batch: JSON document, or the CSV / Excel file."""
     with _client(ctx) as client:
@@ -265,7 +275,7 @@ def results(
         if fmt == "json":
             data = (to_json(client.results(batch_id, include_failed)) + "\n").encode()
         else:
-            data = client.download(batch_id, fmt, include_failed).data
+            data = client.download(batch_id, fmt, include_failed, excel_csv).data
     if output is None and fmt == "excel":
         output = _default_output(batch_id, fmt)  # never write a binary workbook to a terminal
     if output is None:

@@ -89,11 +89,16 @@ def results_request(batch_id: str, include_failed: bool | None = None) -> batch_
 
 
 def export_request(
-    batch_id: str, export_format: EnumArgument | None = None, include_failed: bool | None = None
+    batch_id: str,
+    export_format: EnumArgument | None = None,
+    include_failed: bool | None = None,
+    excel_compatible: bool = False,
 ) -> batch_service_pb2.ExportResultsRequest:
     """An ``ExportResultsRequest``; ``None`` values mean the batch's own settings."""
     request = batch_service_pb2.ExportResultsRequest(
-        batch_id=batch_id, format=_optional_enum(enums_pb2.ExportFormat, export_format, "format")
+        batch_id=batch_id,
+        format=_optional_enum(enums_pb2.ExportFormat, export_format, "format"),
+        excel_compatible=excel_compatible,
     )
     if include_failed is not None:
         request.include_failed = include_failed

@@ -137,10 +137,17 @@ class SyncBatchClient:
         return data
 
     def download(
-        self, batch_id: str, format: EnumArgument | None = None, include_failed: bool | None = None
+        self,
+        batch_id: str,
+        format: EnumArgument | None = None,
+        include_failed: bool | None = None,
+        excel_compatible: bool = False,
     ) -> httpbody_pb2.HttpBody:
-        """The results as a file body (``content_type``, ``data``); ``None`` means the batch's settings."""
-        request = requests.export_request(batch_id, format, include_failed)
+        """The results as a file body (``content_type``, ``data``); ``None`` means the batch's settings.
+
+        ``excel_compatible``: a CSV for spreadsheets (byte order mark, phones and codes kept as text).
+        """
+        request = requests.export_request(batch_id, format, include_failed, excel_compatible)
         body: httpbody_pb2.HttpBody = self._call(self._batches.ExportResults, request)
         return body
 
@@ -150,10 +157,11 @@ class SyncBatchClient:
         path: str | Path,
         format: EnumArgument | None = None,
         include_failed: bool | None = None,
+        excel_compatible: bool = False,
     ) -> Path:
         """Write the results file (json, csv or excel) to ``path`` and return the path."""
         destination = Path(path)
-        destination.write_bytes(self.download(batch_id, format, include_failed).data)
+        destination.write_bytes(self.download(batch_id, format, include_failed, excel_compatible).data)
         return destination
 
     def stats(self, timeframe: str = "24h", include_details: bool = False) -> batch_service_pb2.Stats:

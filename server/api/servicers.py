@@ -125,7 +125,7 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
             body = json.dumps(convert.results_json(results), ensure_ascii=False, indent=2).encode()
             content_type, filename = JSON_CONTENT_TYPE, f"{results.batch.batch_id}_results.json"
         else:
-            exported = render_file(results, fmt, effective_failed)
+            exported = render_file(results, fmt, effective_failed, excel_compatible=request.excel_compatible)
             body, content_type, filename = exported.data, exported.content_type, exported.filename
         await context.send_initial_metadata(
             (("content-disposition", f'attachment; filename="{filename}"'), ("x-trace-id", trace_id()))

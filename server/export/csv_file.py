@@ -9,6 +9,12 @@ numbers, never as formulas, so they stay as they are and remain usable. A phone 
 dashes (``+49 30 1234``) is not a plain number and gets the quote; it still displays as written. The
 Excel export, whose cells are never formulas, needs none of this.
 
+The ``excel_compatible`` flavour is for opening in a spreadsheet: a UTF-8 byte order mark (so Excel
+reads the file as UTF-8), and plain numbers that a spreadsheet would change written as text formulas
+(``="+4930123456"``): a leading ``+`` or ``0`` (E.164 phones, postal codes, CIKs) or more digits than a
+spreadsheet keeps exactly (15). Only values the exporter itself has checked to be plain numbers are
+written that way, so no page text becomes a formula.
+
 Empty fields mean "not found"; datetimes are RFC 3339 in UTC (``2024-01-15T10:30:00Z``); booleans are
 ``true``/``false``; decimals use ``.`` and Python's shortest round-tripping spelling.
 """
@@ -30,6 +36,9 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet evaluate a cell (OWASP, "CSV Injection")."""
 FORMULA_GUARD = "'"
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_DIGITS_ONLY = re.compile(r"\+?\d+")
+SPREADSHEET_DIGITS = 15  # digits a spreadsheet number keeps exactly
+UTF8_BOM = "\ufeff"
 
 
 def neutralise_formula(text: str) -> str:
@@ -37,6 +46,15 @@ def neutralise_formula(text: str) -> str:
     if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
         return FORMULA_GUARD + text
     return text
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` kept as text by a spreadsheet when it would otherwise be read as a changed number."""
+    if _DIGITS_ONLY.fullmatch(text) and (
+        text.startswith("+") or (text.startswith("0") and len(text) > 1) or len(text) > SPREADSHEET_DIGITS
+    ):
+        return f'="{text}"'  # digits and "+" only: nothing for a formula to do but show the text
+    return neutralise_formula(text)
 
 
 def format_cell(value: Cell) -> str:
@@ -50,11 +68,16 @@ def format_cell(value: Cell) -> str:
     return str(value)
 
 
-def render_csv(outcomes: Iterable[CompanyOutcome], columns: Sequence[Column] = COLUMNS) -> bytes:
-    """A header row, then one row per outcome, encoded as UTF-8, no cell a formula."""
+def render_csv(
+    outcomes: Iterable[CompanyOutcome], columns: Sequence[Column] = COLUMNS, *, excel_compatible: bool = False
+) -> bytes:
+    """A header row, then one row per outcome, encoded as UTF-8, no cell a formula of the page's."""
     buffer = io.StringIO(newline="")
+    if excel_compatible:
+        buffer.write(UTF8_BOM)
     writer = csv.writer(buffer, lineterminator=CSV_LINE_TERMINATOR, quoting=csv.QUOTE_MINIMAL)
     writer.writerow(column.name for column in columns)
+    guard = spreadsheet_text if excel_compatible else neutralise_formula
     for outcome in outcomes:
-        writer.writerow(neutralise_formula(format_cell(value)) for value in row_for(outcome, columns))
+        writer.writerow(guard(format_cell(value)) for value in row_for(outcome, columns))
     return buffer.getvalue().encode(CSV_ENCODING)

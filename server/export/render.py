@@ -41,8 +41,10 @@ def export_filename(batch_id: str, fmt: ExportFormat) -> str:
     return f"{stem}_results.{FILE_EXTENSIONS[fmt]}"
 
 
-def render_file(results: BatchResults, fmt: ExportFormat, include_failed: bool) -> ExportedFile:
-    """Render ``results`` as a CSV or Excel file.
+def render_file(
+    results: BatchResults, fmt: ExportFormat, include_failed: bool, *, excel_compatible: bool = False
+) -> ExportedFile:
+    """Render ``results`` as a CSV or Excel file (``excel_compatible``: the CSV's spreadsheet flavour).
 
     Raises:
         ValueError: ``fmt`` is not a file format (JSON belongs to the API layer).
@@ -51,7 +53,8 @@ def render_file(results: BatchResults, fmt: ExportFormat, include_failed: bool) 
         raise ValueError(f"export format {fmt!r} is not rendered as a file; expected csv or excel")
     fmt = ExportFormat(fmt)
     if fmt is ExportFormat.CSV:
-        data = render_csv(exported_outcomes(results.results, include_failed))
+        outcomes = exported_outcomes(results.results, include_failed)
+        data = render_csv(outcomes, excel_compatible=excel_compatible)
     else:
         data = render_xlsx(results, include_failed)
     return ExportedFile(

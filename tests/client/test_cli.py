@@ -202,3 +202,11 @@ async def test_an_unreachable_service_is_reported_with_advice() -> None:
     result = await companyctl(target, "status", "batch_20240101_nope")
     assert result.exit_code == 3
     assert result.stderr.startswith(f"error: service not reachable at {target}: is `make serve` running?")
+
+
+async def test_results_excel_csv_flag_writes_the_spreadsheet_flavour(target: str, tmp_path: Path) -> None:
+    batch_id = await _submitted_batch(target, "Acme Robotics")
+    output = tmp_path / "for-excel.csv"
+    result = await companyctl(target, "results", batch_id, "-o", str(output), "--excel-csv")
+    assert result.exit_code == 0, result.output
+    assert output.read_bytes().startswith(b"\xef\xbb\xbf")

@@ -197,6 +197,12 @@ async def test_results_as_csv_and_excel_files(http: httpx.AsyncClient) -> None:
     assert rows[0]["headquarters_city"] == "San Francisco"
     assert rows[2]["error_type"] == "CompanyAnalysisError"
 
+    # The spreadsheet flavour: a byte order mark first, the same rows after it.
+    excel = await http.get(f"{API}/batch/{batch_id}/results?format=csv&excel_compatible=true")
+    assert excel.status_code == 200 and excel.content.startswith(b"\xef\xbb\xbf")
+    excel_rows = list(csv.DictReader(io.StringIO(excel.content.decode("utf-8-sig"))))
+    assert [row["company_name"] for row in excel_rows] == [row["company_name"] for row in rows]
+
     response = await http.get(f"{API}/batch/{batch_id}/results?format=excel&include_failed=false")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")

@@ -323,3 +323,32 @@ def test_excel_headings_are_for_people_and_times_say_utc() -> None:
     assert headings["founded_year"] == "Founded year"
     assert headings["started_at"] == "Started at (UTC)"
     assert all("_" not in heading for heading in headings.values())
+
+
+def test_excel_compatible_csv_has_a_bom_and_keeps_phones_and_codes_as_text() -> None:
+    plain = render_file(_results(), ExportFormat.CSV, include_failed=True).data
+    excel = render_file(_results(), ExportFormat.CSV, include_failed=True, excel_compatible=True).data
+    assert not plain.startswith(b"\xef\xbb\xbf") and excel.startswith(b"\xef\xbb\xbf")
+    (acme, *_) = _csv_rows(excel.removeprefix(b"\xef\xbb\xbf"))
+    assert acme["phone"] == '="+551155550100"'  # a spreadsheet shows +551155550100, not 5.51156E+11
+    assert int(acme["employee_count_exact"]) == 342  # ordinary numbers stay numbers
+    assert acme["company_name"] == "Acme Robotics"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("+4930123456", '="+4930123456"', id="e164"),
+        pytest.param("0001835632", '="0001835632"', id="leading-zero"),
+        pytest.param("1234567890123456", '="1234567890123456"', id="more-digits-than-a-float-keeps"),
+        pytest.param("342", "342", id="number"),
+        pytest.param("0", "0", id="zero"),
+        pytest.param("-12.5", "-12.5", id="negative"),
+        pytest.param('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")', id="formula-still-neutralised"),
+        pytest.param('+1" & "2', '\'+1" & "2', id="not-digits-only"),
+    ],
+)
+def test_spreadsheet_text_only_wraps_plain_digit_strings(text: str, expected: str) -> None:
+    from server.export.csv_file import spreadsheet_text
+
+    assert spreadsheet_text(text) == expected

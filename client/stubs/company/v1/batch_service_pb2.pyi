@@ -378,17 +378,19 @@ class ResultsSummary(_message.Message):
         ...
 
 class ExportResultsRequest(_message.Message):
-    __slots__ = ('batch_id', 'format', 'include_failed', 'download')
+    __slots__ = ('batch_id', 'format', 'include_failed', 'download', 'excel_compatible')
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_FAILED_FIELD_NUMBER: _ClassVar[int]
     DOWNLOAD_FIELD_NUMBER: _ClassVar[int]
+    EXCEL_COMPATIBLE_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
     format: _enums_pb2.ExportFormat
     include_failed: bool
     download: bool
+    excel_compatible: bool
 
-    def __init__(self, batch_id: _Optional[str]=..., format: _Optional[_Union[_enums_pb2.ExportFormat, str]]=..., include_failed: bool=..., download: bool=...) -> None:
+    def __init__(self, batch_id: _Optional[str]=..., format: _Optional[_Union[_enums_pb2.ExportFormat, str]]=..., include_failed: bool=..., download: bool=..., excel_compatible: bool=...) -> None:
         ...
 
 class GetStatsRequest(_message.Message):
