@@ -205,3 +205,11 @@ def test_a_long_obfuscated_run_is_quoted_from_a_window_not_re_read_per_address()
     [email] = found["contacts.emails"]
     assert email.value["address"] == "info@kestrel-tools.example"
     assert len(email.evidence) <= 200
+
+
+def test_a_mailbox_on_a_country_edition_of_the_brand_is_the_companys() -> None:
+    from server.extraction.sources.site_identity import _on_domain
+
+    assert _on_domain("info@halvard.de", "halvard.com")
+    assert _on_domain("info@mail.halvard.com", "halvard.com")
+    assert not _on_domain("info@otherbrand.de", "halvard.com")

@@ -26,7 +26,7 @@ from server.extraction.names import (
 )
 from server.extraction.parse import SYNTAX_KEY, PageFacts
 from server.extraction.phones import normalize_phone, phone_type_of
-from server.extraction.resolve import name_match_score, registrable_domain
+from server.extraction.resolve import name_match_score, registrable_domain, same_brand
 from server.extraction.social import SocialLink, choose_profiles, structured_links
 from server.extraction.sources.base import EVIDENCE_CHARS, Finding
 
@@ -211,7 +211,9 @@ def _finding(
 
 
 def _on_domain(address: str, domain: str) -> bool:
-    return registrable_domain(address.rsplit("@", 1)[-1]) == domain
+    """The mailbox is the company's: on its domain, or on a country edition of the same brand."""
+    own = registrable_domain(address.rsplit("@", 1)[-1])
+    return own == domain or same_brand(own, domain)
 
 
 def _strings(value: Any) -> list[str]:
