@@ -207,9 +207,11 @@ def test_a_long_obfuscated_run_is_quoted_from_a_window_not_re_read_per_address()
     assert len(email.evidence) <= 200
 
 
-def test_a_mailbox_on_a_country_edition_of_the_brand_is_the_companys() -> None:
+def test_a_mailbox_on_a_mail_domain_of_the_company_is_its_own() -> None:
     from server.extraction.sources.site_identity import _on_domain
 
-    assert _on_domain("info@halvard.de", "halvard.com")
-    assert _on_domain("info@mail.halvard.com", "halvard.com")
-    assert not _on_domain("info@otherbrand.de", "halvard.com")
+    domains = {"halvard.com", "halvard.de"}  # the site was served on its German edition too
+    assert _on_domain("info@halvard.de", domains)
+    assert _on_domain("info@mail.halvard.com", domains)
+    assert not _on_domain("info@halvard.fr", domains)  # an edition the site does not serve
+    assert not _on_domain("info@otherbrand.de", domains)

@@ -102,6 +102,10 @@ def contact_findings(pages: Sequence[Page], names: list[str], domain: str) -> li
     contact_pages = {
         facts.page_links[kind] for _, facts in pages for kind in CONTACT_KINDS if kind in facts.page_links
     }
+    # The company's mail domains: its own, and a country edition of its brand that its site is served on
+    # (a redirect to halvard.de from halvard.com); another edition the site merely links to is not.
+    editions = {registrable_domain(page.host) for page, _ in pages}
+    mail_domains = {domain} | {edition for edition in editions if same_brand(edition, domain)}
     found = []
     for page, facts in pages:
         for phone in facts.phones:
@@ -112,7 +116,7 @@ def contact_findings(pages: Sequence[Page], names: list[str], domain: str) -> li
             method, confidence = "tel link/page text", PHONE_CONFIDENCE["text"]
             found.append(_finding("contacts.phones", value, page, method, confidence, phone.evidence))
         for email in facts.email_facts:
-            if not _on_domain(email.address, domain):
+            if not _on_domain(email.address, mail_domains):
                 continue  # another domain's mailbox is a third party's
             in_text = email.in_article or email.in_body or email.in_prose
             if page.url not in contact_pages and not email.in_chrome and in_text:
@@ -121,7 +125,7 @@ def contact_findings(pages: Sequence[Page], names: list[str], domain: str) -> li
             method, confidence = "mailto/page text", EMAIL_CONFIDENCE["page"]
             found.append(_finding("contacts.emails", value, page, method, confidence, email.evidence))
         for org in facts.organizations:
-            found.extend(_structured_contacts(org, page, domain))
+            found.extend(_structured_contacts(org, page, mail_domains))
     return found
 
 
@@ -178,7 +182,7 @@ def site_social_links(facts: PageFacts) -> list[SocialLink]:
     return links + facts.social_links
 
 
-def _structured_contacts(org: dict[str, Any], page: FetchedPage, domain: str) -> list[Finding]:
+def _structured_contacts(org: dict[str, Any], page: FetchedPage, domains: set[str]) -> list[Finding]:
     syntax = str(org.get(SYNTAX_KEY, "json-ld"))
     found = []
     for phone in _strings(org.get("telephone")):
@@ -192,7 +196,7 @@ def _structured_contacts(org: dict[str, Any], page: FetchedPage, domain: str) ->
             )
     for email in _strings(org.get("email")):
         address = email.removeprefix("mailto:").strip().lower()
-        if _on_domain(address, domain):
+        if _on_domain(address, domains):
             value = {"address": address, "type": mailbox_type(address)}
             evidence = quote(f'"email": "{email}"')
             method = f"{syntax} email"
@@ -210,10 +214,9 @@ def _finding(
     )
 
 
-def _on_domain(address: str, domain: str) -> bool:
-    """The mailbox is the company's: on its domain, or on a country edition of the same brand."""
-    own = registrable_domain(address.rsplit("@", 1)[-1])
-    return own == domain or same_brand(own, domain)
+def _on_domain(address: str, domains: set[str]) -> bool:
+    """The mailbox is on one of the company's mail domains (``mail.acme.com`` counts as ``acme.com``)."""
+    return registrable_domain(address.rsplit("@", 1)[-1]) in domains
 
 
 def _strings(value: Any) -> list[str]:
