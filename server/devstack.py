@@ -31,7 +31,12 @@ ENVOY_URL = "http://localhost:8000"
 ENVOY_ADMIN = "http://127.0.0.1:9901"
 DEMO_CORPUS = REPO_ROOT / "sandbox" / "corpus"
 DEMO_HTTP_PORT, DEMO_HTTPS_PORT = 18080, 18443
-SERVE_PORTS = {50051: "the gRPC server", 8000: "Envoy (REST and gRPC)", 9901: "Envoy's admin"}
+SERVE_PORTS = {
+    50051: "the gRPC server",
+    9464: "the server's metrics",
+    8000: "Envoy (REST and gRPC)",
+    9901: "Envoy's admin",
+}
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 30.0
 
