@@ -192,10 +192,15 @@ def text_blocks(root: Element) -> list[str]:
             size += len(text)
         current.clear()
 
-    for event, element in etree.iterwalk(root, events=("start", "end")):
+    # Comments (and the placeholders of cut scripts) come as events of their own: their tails are text.
+    for event, element in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         if size >= MAX_BLOCKS_CHARS:  # bounded work on any page, however long
             break
         is_tag = isinstance(element.tag, str)
+        if event in ("comment", "pi"):
+            if element.tail:
+                current.append(element.tail)
+            continue
         if event == "start":
             if is_tag and element.tag in BLOCK_TAGS:
                 flush()

@@ -23,7 +23,7 @@ def _root(html: str) -> object:
 def test_text_on_either_side_of_a_script_stays_two_words() -> None:
     html = "<html><body><p>Founded<script>var x;</script>in 1999</p></body></html>"
     assert text_of(_root(html), " ", strip=True) == "Founded in 1999"
-    assert _facts(html).founded_year == 1999
+    assert [statement.value for statement in _facts(html).founding] == [1999]
 
 
 def test_ruby_annotation_and_comments_are_not_page_text() -> None:
@@ -39,7 +39,7 @@ def test_meta_and_links_inside_noscript_or_svg_state_nothing() -> None:
         '<a href="https://www.linkedin.com/company/acme">in</a></body></html>'
     )
     assert facts.description == "shown"
-    assert facts.social_profiles == {"linkedin": "https://www.linkedin.com/company/acme"}
+    assert [link.url for link in facts.social_links] == ["https://www.linkedin.com/company/acme"]
 
 
 def test_copyright_in_a_footer_comment_gives_the_printed_text_around_it() -> None:

@@ -107,3 +107,13 @@ def test_a_run_of_numbers_without_sentence_end_is_no_statement() -> None:
     run = "<p>" + "111 " * 20_000 + "employees we have</p>"
     assert _headcount(run) is None
     assert _headcount("<p>" + "111 " * 20_000 + ". We have 40 employees.</p>") == 40
+
+
+def test_text_after_a_comment_or_a_cut_script_stays_in_its_block() -> None:
+    """lxml walks comments as events of their own: their tails are the rest of the sentence."""
+    from server.extraction.markup import cut_non_content, document_root, parse_document
+    from server.extraction.statements import text_blocks
+
+    root = document_root(parse_document("<p>Acme <!-- c --> was founded<script>x</script> in 2001.</p>"))
+    cut_non_content(root)
+    assert text_blocks(root) == ["Acme was founded in 2001."]
