@@ -42,11 +42,6 @@ EMAIL_TYPES = {
     "investors": ("investors", "ir", "investor"),
     "privacy": ("privacy", "datenschutz", "dpo"),
 }
-PHONE_TYPES = {
-    "sales": ("sales", "vertrieb", "ventes"),
-    "support": ("support", "kundendienst", "assistance", "service", "help"),
-    "fax": ("fax", "télécopie"),
-}
 US_CITY_LINE_RE = re.compile(r"^(?P<city>[^,]+),\s*(?P<state>[A-Z]{2})\s+(?P<postal>\d{5}(?:-\d{4})?)$")
 EU_CITY_LINE_RE = re.compile(r"^(?P<postal>\d{4,5}|\d{3}\s\d{2})\s+(?P<city>\D+)$")
 
@@ -158,15 +153,6 @@ def email_type(address: str) -> str:
     local = address.split("@", 1)[0].lower()
     for kind, words in EMAIL_TYPES.items():
         if local in words or any(local.startswith(word + ".") for word in words):
-            return kind
-    return "general"
-
-
-def phone_type(label: str) -> str:
-    """What a phone line is for, from the words printed beside it."""
-    lowered = label.lower()
-    for kind, words in PHONE_TYPES.items():
-        if any(word in lowered for word in words):
             return kind
     return "general"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import extruct
 
@@ -33,9 +33,6 @@ from server.extraction.page_kind import is_article_page
 from server.extraction.phones import PhoneFact as PhoneFact  # re-exported: the facts' phone type
 from server.extraction.phones import PhoneSources, phone_sources_of, read_phones
 from server.extraction.phones import normalize_phone as normalize_phone  # re-exported for the sources
-from server.extraction.prose_scan import (
-    resolve_href,
-)
 from server.extraction.social import SocialLink, social_links
 from server.extraction.statements import Statement, founding_statements, headcount_statements, text_blocks
 
@@ -58,20 +55,6 @@ NON_ORGANIZATION_TYPES = frozenset(
     {"WebSite", "WebPage", "JobPosting", "BreadcrumbList", "Product", "Person", "Place"}
 )
 
-SOCIAL_NETWORKS = {
-    "linkedin.com": "linkedin",
-    "twitter.com": "twitter",
-    "x.com": "twitter",
-    "facebook.com": "facebook",
-    "instagram.com": "instagram",
-    "youtube.com": "youtube",
-    "github.com": "github",
-    "tiktok.com": "tiktok",
-    "xing.com": "xing",
-    "crunchbase.com": "crunchbase",
-    "wikipedia.org": "wikipedia",
-    "wikidata.org": "wikidata",
-}
 # Link words (path or anchor text, lower case) that identify a site's own info pages, several languages.
 PAGE_KEYWORDS = {
     "about": (
@@ -101,17 +84,10 @@ RIGHTS_RE = re.compile(
     r"\b.*$",
     re.IGNORECASE,
 )
-FOUNDED_RE = re.compile(
-    r"\b(?:founded|established|since|est\.|gegründet|seit|fondée?|depuis)\s+(?:in\s+|en\s+|im\s+jahr\s+)?"
-    r"((?:18|19|20)\d{2})\b",
-    re.IGNORECASE,
-)
-EMPLOYEES_RE = re.compile(
-    r"\b(\d{1,3}(?:[,.\u202f\u00a0]\d{3})+|\d{1,6})\s+"
-    r"(?:employees|people|staff|team members|mitarbeiter(?:n|innen)?"
-    r"|beschäftigte|salariés|collaborateurs|employés)\b",
-    re.IGNORECASE,
-)
+# "/about/team?x=1#y": a root-relative path urljoin only appends to the origin (the caller also refuses
+# "/." anywhere: dot segments are rewritten). No "//" (protocol-relative), ";" (params), characters it
+# strips or rewrites (whitespace, controls, backslash), and no empty "?" or "#" (it drops them).
+PLAIN_ROOT_PATH_RE = re.compile(r"/(?!/)[^\s\\;?#]*(?:\?[^\s\\#]+)?(?:#[^\s\\]+)?")
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
 MANAGER_RE = re.compile(
     r"\b(?:Geschäftsführer(?:in)?|Geschäftsführung|Managing Directors?|Gérant|Directeur général)\s*:\s*"
@@ -142,10 +118,7 @@ class PageFacts:
     copyright_holder: str | None = None
     emails: list[str] = field(default_factory=list)
     phones: list[PhoneFact] = field(default_factory=list)
-    social_profiles: dict[str, str] = field(default_factory=dict)
     page_links: dict[str, str] = field(default_factory=dict)  # "about"/"contact"/"careers" -> URL
-    founded_year: int | None = None
-    employee_count: int | None = None
     industry: str | None = None
     address_lines: list[str] = field(default_factory=list)
     managers: list[str] = field(default_factory=list)  # "Geschäftsführer: ..." of an imprint
@@ -205,15 +178,12 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         copyright_holder=copyright_holder(copyright_line) if copyright_line else None,
         emails=[fact.address for fact in email_facts],
         phones=read_phones(phone_sources, region),
-        social_profiles=find_social_profiles(links),
         social_links=social_links(links),
         logo_texts=logo_texts(root),
         publishers=publisher_names(structured.get("json-ld", [])),
         email_facts=email_facts,
         text=text,
         page_links=find_page_links(links, url),
-        founded_year=_first_int(FOUNDED_RE, text),
-        employee_count=_first_int(EMPLOYEES_RE, text),
         industry=find_labelled_value(root, INDUSTRY_LABELS),
         address_lines=find_address_lines(root),
         managers=_unique(match.strip() for match in MANAGER_RE.findall(text)),
@@ -343,6 +313,24 @@ def copyright_holder(line: str) -> str | None:
     return holder or None
 
 
+def resolve_href(base_url: str, href: str) -> tuple[str, SplitResult]:
+    """An href made absolute, with its parts, as ``urljoin`` makes it.
+
+    Two forms skip the join (a third of its cost): an absolute http(s) href, which it gives back
+    unchanged, and a plain root-relative path, which it appends to the base's origin.
+    """
+    if PLAIN_ROOT_PATH_RE.fullmatch(href) and "/." not in href:
+        base = urlsplit(base_url)
+        if base.scheme in ("http", "https") and base.netloc:
+            url = f"{base.scheme}://{base.netloc}{href}"
+            return url, urlsplit(url)
+    parts = urlsplit(href)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return href, parts
+    url = urljoin(base_url, href)
+    return url, urlsplit(url)
+
+
 @dataclass(frozen=True)
 class PageLink:
     """An ``<a href>`` of the page: its absolute URL, the URL's parts and the element."""
@@ -366,33 +354,6 @@ def absolute_links(root: Element, base_url: str) -> list[PageLink]:
                     continue
             links.append(PageLink(*resolved[href], element))
     return links
-
-
-def find_social_profiles(links: list[PageLink]) -> dict[str, str]:
-    """Links to the company's social profiles: network name -> first URL seen."""
-    profiles: dict[str, str] = {}
-    for link in links:
-        network = _network_of_host((link.parts.hostname or "").lower())
-        if network and network not in profiles and _is_profile_path(link.parts.path):
-            profiles[network] = link.url
-    return profiles
-
-
-def social_network_of(url: str) -> str | None:
-    """ "linkedin", "twitter", ... for a URL on a known social network."""
-    return _network_of_host((urlsplit(url).hostname or "").lower())
-
-
-def _network_of_host(host: str) -> str | None:
-    for domain, network in SOCIAL_NETWORKS.items():
-        if host == domain or host.endswith("." + domain):
-            return network
-    return None
-
-
-def _is_profile_path(path: str) -> bool:
-    path = path.strip("/")
-    return bool(path) and not path.startswith(("share", "intent", "sharer"))
 
 
 def find_page_links(links: list[PageLink], base_url: str) -> dict[str, str]:
@@ -450,13 +411,6 @@ def find_address_lines(root: Element) -> list[str]:
     if address is None:
         return []
     return [line for line in (_clean(s) for s in text_of(address, "\n").split("\n")) if line]
-
-
-def _first_int(pattern: re.Pattern[str], text: str) -> int | None:
-    match = pattern.search(text)
-    if not match:
-        return None
-    return int(re.sub(r"\D", "", match.group(1)))
 
 
 def _unique(values: Any) -> list[str]:

@@ -15,7 +15,6 @@ from server.extraction.parse import PageFacts
 from server.extraction.profile import build_profile
 from server.extraction.resolve import Resolution
 from server.extraction.sources.base import Finding
-from server.extraction.sources.website import is_front_page
 
 NOW = datetime(2025, 1, 15, tzinfo=UTC)
 
@@ -80,21 +79,6 @@ def test_a_contradicted_founding_year_is_less_sure_than_an_uncontested_one() -> 
         rivalled["provenance"]["founded_year"]["confidence"]
         < alone["provenance"]["founded_year"]["confidence"]
     )
-
-
-@pytest.mark.parametrize(
-    ("url", "front"),
-    [
-        ("https://acme.example/", True),
-        ("https://acme.example/en/", True),
-        ("https://acme.example/de-de", True),
-        ("https://acme.example/index.html", True),
-        ("https://acme.example/about/", False),
-        ("https://acme.example/blog/2019/we-moved", False),
-    ],
-)
-def test_only_a_sites_front_page_summary_describes_the_company(url: str, front: bool) -> None:
-    assert is_front_page(url) is front
 
 
 def test_the_domain_carries_the_match_confidence_and_the_page_name_that_verified_it() -> None:

@@ -11,7 +11,6 @@ from server.extraction.normalize import (
     employee_range_for,
     headquarters_from_lines,
     headquarters_from_schema,
-    phone_type,
 )
 from server.extraction.parse import copyright_holder, parse_page
 
@@ -39,7 +38,8 @@ def test_microdata_organization_and_social_links_are_read() -> None:
     [org] = facts.organizations
     assert org["_syntax"] == "microdata"
     assert org["address"]["addressRegion"] == "OR"
-    assert facts.social_profiles == {
+    profiles = {link.network: link.url for link in facts.social_links if link.kind == "profile"}
+    assert profiles == {
         "linkedin": "https://www.linkedin.com/company/cedarandstone",
         "instagram": "https://www.instagram.com/cedarandstone",
     }
@@ -61,7 +61,7 @@ def test_contact_page_yields_emails_and_labelled_phone_numbers() -> None:
     assert facts.emails == [
         f"{box}@ironclad-security.example" for box in ("info", "sales", "support", "press")
     ]
-    assert [(p.e164, phone_type(p.label)) for p in facts.phones] == [
+    assert [(p.e164, p.type) for p in facts.phones] == [
         ("+15125550100", "general"),
         ("+15125550101", "sales"),
         ("+15125550102", "support"),
@@ -71,8 +71,8 @@ def test_contact_page_yields_emails_and_labelled_phone_numbers() -> None:
 def test_plain_prose_site_states_founding_year_and_printed_address() -> None:
     about = _parse("driftwoodcoffee.example", "about")
     contact = _parse("driftwoodcoffee.example", "contact")
-    assert about.founded_year == 2011
-    assert about.employee_count is None
+    assert [statement.value for statement in about.founding] == [2011]
+    assert about.headcounts == []
     assert [p.e164 for p in contact.phones] == ["+18315550199"]
     assert headquarters_from_lines(contact.address_lines) == {
         "city": "Santa Cruz",
@@ -94,8 +94,8 @@ def test_local_phone_numbers_need_the_site_country() -> None:
 
 def test_about_page_prose_gives_head_count_and_labelled_industry() -> None:
     facts = _parse("baeckerei-sonnenschein.example", "ueber-uns", region="DE")
-    assert facts.founded_year == 1962
-    assert facts.employee_count == 45
+    assert [statement.value for statement in facts.founding] == [1962]
+    assert [statement.value for statement in facts.headcounts] == [45]
     assert facts.industry == "Bäckerei"
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from server.errors import FetchError, PageParseError
 from server.extraction.fetcher import FetchedPage
@@ -28,7 +26,6 @@ from server.extraction.sources.site_identity import identity_findings
 from server.extraction.statements import company_names
 
 SOURCE_NAME = "website"
-LANGUAGE_SEGMENT_RE = re.compile(r"[a-zA-Z]{2}(?:[-_][a-zA-Z]{2})?(?:\.html?)?|index\.html?")
 MANAGING_DIRECTOR = "Managing Director"
 # How far each way of stating a fact is trusted; structured markup is deliberate, prose is incidental.
 # Set from what each way of reading got right on pages nobody on the team wrote (``make eval``'s real
@@ -181,12 +178,6 @@ def findings_from_page(
     if "contact" in facts.page_links:
         add("contacts.contact_page", facts.page_links["contact"], "link", "link to contact page")
     return found
-
-
-def is_front_page(url: str) -> bool:
-    """Whether ``url`` is a site's front page: ``/``, or one language segment (``/en/``, ``/de-de``)."""
-    segments = [segment for segment in urlsplit(url).path.split("/") if segment]
-    return not segments or (len(segments) == 1 and LANGUAGE_SEGMENT_RE.fullmatch(segments[0]) is not None)
 
 
 def _organization_findings(org: dict[str, Any], add: Any, default_country: str | None = None) -> None:
