@@ -33,3 +33,21 @@ def test_loopback_stays_reachable() -> None:
         server.listen()
         with socket.create_connection(server.getsockname(), timeout=1):
             pass
+
+
+def test_a_real_hostname_is_not_resolved() -> None:
+    """The DNS guard in tests/conftest.py: a name lookup would reach the machine's DNS server."""
+    with pytest.raises(socket.gaierror, match="tests resolve no real hostname"):
+        socket.getaddrinfo("www.wikidata.org", 443)
+
+
+def test_loopback_names_and_numeric_addresses_still_resolve() -> None:
+    assert socket.getaddrinfo("localhost", 80)
+    assert socket.getaddrinfo("127.1", 80)[0][4][0] == "127.0.0.1"
+    assert socket.getaddrinfo("::1", 80)
+
+
+async def test_aiohttp_outside_the_sandbox_fails_at_the_name() -> None:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+        with pytest.raises(aiohttp.ClientConnectorError):
+            await session.get("https://www.wikidata.org/")
