@@ -15,6 +15,7 @@ company's; the candidates resolution weighed are listed beside it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from datetime import datetime
@@ -29,7 +30,12 @@ from server.extraction.resolve import Resolution
 from server.extraction.sectors import sector_for
 from server.extraction.sources.base import Finding
 
-SOURCE_PRECEDENCE = ("website", "sec_edgar", "gleif", "wikidata", "wikipedia")
+# Ties go to the first listed: the site speaks for itself, then statutory records (filings, registers,
+# LEI records), then the encyclopaedias.
+SOURCE_PRECEDENCE = (
+    "website", "sec_edgar", "brreg", "recherche_entreprises", "companies_house", "gleif", "wikidata",
+    "wikipedia",
+)  # fmt: skip
 RESOLUTION_SOURCE = "resolution"
 SOCIAL_PREFIX = "social_profiles."
 MONEY_FIELDS = ("revenue", "net_income", "market_cap", "total_assets")
@@ -120,6 +126,25 @@ def rival_confidences(findings: list[Finding], winner: Finding) -> list[float]:
     return [combined(members) for key, members in groups.items() if key != won]
 
 
+def rival_provenance(findings: list[Finding], winner: Finding) -> list[dict[str, Any]]:
+    """What other sources stated against the winner (one best finding per rival value and source), so a
+    register that disagrees with a page leaves both in the provenance."""
+    won = value_key(winner.value)
+    best: dict[tuple[Any, str], Finding] = {}
+    for finding in findings:
+        key = (value_key(finding.value), finding.source)
+        if key[0] != won and finding.source != winner.source:
+            if key not in best or finding.confidence > best[key].confidence:
+                best[key] = finding
+    ordered = sorted(best.values(), key=lambda f: (-f.confidence, _precedence(f.source)))
+    return [{"value": _shown(f.value), **provenance_of(f)} for f in ordered]
+
+
+def _shown(value: Any) -> str:
+    """A rival value as text: strings as they are, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def _set(profile: Profile, path: str, value: Any) -> None:
     head, _, tail = path.partition(".")
     if tail:
@@ -129,11 +154,17 @@ def _set(profile: Profile, path: str, value: Any) -> None:
 
 
 def build_profile(
-    request: ExtractionRequest, resolution: Resolution, findings: list[Finding], plan: ModePlan
+    request: ExtractionRequest,
+    resolution: Resolution,
+    findings: list[Finding],
+    plan: ModePlan,
+    unavailable: dict[str, str] | None = None,
 ) -> Profile:
     """The profile for the mode's fields: the best value of each, every value with provenance.
 
     Fields the mode asks for that no finding states are listed in ``not_found``; nothing is invented.
+    ``unavailable`` (source name -> why) becomes ``sources_unavailable``: what is missing may be missing
+    only because those sources could not be asked.
     """
     profile: Profile = {}
     provenance: dict[str, dict[str, Any]] = {}
@@ -172,6 +203,8 @@ def build_profile(
         else:
             _set(profile, field, value)
         provenance[field] = provenance_of(cited, confidence)
+        if field not in NON_EXCLUSIVE_FIELDS and (rivals := rival_provenance(items, cited)):
+            provenance[field]["rivals"] = rivals
 
     _derive_employee_range(profile, provenance)
     _derive_sector(profile, provenance)
@@ -179,7 +212,10 @@ def build_profile(
     if "linkedin" in profile.get("social_profiles", {}):
         profile["linkedin_url"] = profile["social_profiles"]["linkedin"]
         provenance["linkedin_url"] = provenance[f"{SOCIAL_PREFIX}linkedin"]
-    return _limit_to_plan(profile, provenance, plan, resolution, request, findings)
+    kept = _limit_to_plan(profile, provenance, plan, resolution, request, findings)
+    if unavailable:
+        kept["sources_unavailable"] = sorted(unavailable)
+    return kept
 
 
 def _derive_employee_range(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:

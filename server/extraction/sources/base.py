@@ -56,6 +56,9 @@ class SourceContext:
     shared: dict[str, Any] = field(default_factory=dict)
     # Parses pages off the event loop (the server's ``PagePool``); inline only in logic tests.
     parser: PageParser = field(default_factory=InlineParser)
+    # Sources that could not be asked for this company (down, refusing, rate limiting after the
+    # fetcher's retries), by name, with why: the profile lists them as unavailable, not as "not found".
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     def wants(self, *fields: str) -> bool:
         """Whether the mode asks for any of these top-level fields."""
