@@ -30,6 +30,7 @@ from sandbox.corpus_format import FAILURE_RESET, FAILURE_TIMEOUT, Corpus, SiteSp
 UNKNOWN_HOST_STATUS = 421
 UNKNOWN_HOST_HEADER = "X-Sandbox-Unknown-Host"
 SANDBOX_HEADER = "X-Sandbox-Host"
+SANDBOX_COMPANIES_HOUSE_KEY = "sandbox-companies-house-key"
 CORPUS_TLDS = ("example", "test")  # reserved TLDs the authored corpus uses; resolution tries them
 SHUTDOWN_TIMEOUT_SECONDS = 1.0
 _LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on with timeout 0: close() sends a TCP RST
@@ -103,6 +104,8 @@ class SandboxWeb:
             # Politeness protects other people's servers; this one is ours and local, and a delay per
             # host would serialize every knowledge-source call of a batch. The fetcher's tests cover it.
             "per_host_delay_seconds": 0.0,
+            # The sandbox stands in for Companies House, whose API takes any key issued to a developer.
+            "companies_house_api_key": SANDBOX_COMPANIES_HOUSE_KEY,
         }
 
     async def __aenter__(self) -> Self:

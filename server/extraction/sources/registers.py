@@ -106,19 +106,35 @@ def site_domain(url: str | None) -> str | None:
 
 
 def printed_on_site(context: SourceContext, postal_code: str | None, town: str | None) -> bool:
-    """Whether the company's own pages print this postcode together with this town."""
+    """Whether the company's own pages state this postcode with this town: in a printed address, in
+    their schema.org address, or in their text."""
     if not postal_code or not town:
         return False
-    postal = re.compile(rf"(?<![\w-]){re.escape(' '.join(postal_code.split()))}(?![\w-])", re.IGNORECASE)
-    place = re.compile(rf"(?<!\w){re.escape(' '.join(town.split()))}(?!\w)", re.IGNORECASE)
+    wanted = (_folded(postal_code), _folded(town))
+    postal = re.compile(rf"(?<![\w-]){re.escape(wanted[0])}(?![\w-])")
+    place = re.compile(rf"(?<!\w){re.escape(wanted[1])}(?!\w)")
     pages = context.shared.get("site_pages") or [(context.resolution.home, context.resolution.facts)]
     for _, facts in pages:
-        text = " ".join(str(getattr(facts, "text", "") or "").split())
-        lines = " ".join(getattr(facts, "address_lines", []) or [])
-        for haystack in (text, lines):
-            if postal.search(haystack) and place.search(haystack):
+        stated = [(placed.address.postal, placed.address.city) for placed in facts.addresses]
+        for organization in facts.organizations:
+            for address in _schema_addresses(organization.get("address")):
+                stated.append((address.get("postalCode"), address.get("addressLocality")))
+        if any((_folded(str(p or "")), _folded(str(c or ""))) == wanted for p, c in stated):
+            return True
+        for text in (facts.text, " ".join(facts.address_lines)):
+            folded = _folded(text)
+            if postal.search(folded) and place.search(folded):
                 return True
     return False
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _schema_addresses(value: Any) -> list[dict[str, Any]]:
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, dict)]
 
 
 def choose_entry(context: SourceContext, entries: Iterable[Entry]) -> RegisterMatch | None:
