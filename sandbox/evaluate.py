@@ -67,8 +67,8 @@ from google.protobuf.json_format import MessageToDict
 from client.async_client import BatchClient
 from sandbox.eval_compare import name_reaches
 from sandbox.eval_knowledge import score_records
-from sandbox.eval_report import Run, render, score_company
 from sandbox.eval_registry_samples import check_registry_samples
+from sandbox.eval_report import Run, render, score_company
 from sandbox.web import CORPUS_TLDS, SandboxWeb
 from server.app import running_service
 from server.domain import ExtractionMode

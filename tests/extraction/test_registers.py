@@ -85,7 +85,9 @@ async def test_recherche_entreprises_reads_the_legal_unit_whose_head_office_the_
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
     """A namesake in Marseille has the same denomination; the Nantes head office is on the site."""
-    context = await _context(fetcher, sandbox_settings, "Novalis Robotique", "FR", ExtractionMode.COMPREHENSIVE)
+    context = await _context(
+        fetcher, sandbox_settings, "Novalis Robotique", "FR", ExtractionMode.COMPREHENSIVE
+    )
     values = _by_field(await RechercheEntreprisesSource().collect(context))
     assert values["identifiers.fr_siren"] == ["812345676"]
     assert values["legal_name"] == ["NOVALIS ROBOTIQUE"]
@@ -144,7 +146,9 @@ async def test_companies_house_without_a_key_is_off_says_so_and_asks_nothing(
 async def test_registers_are_asked_only_for_companies_of_their_country(
     fetcher: WebFetcher, sandbox_settings: Settings, sandbox_web: SandboxWeb
 ) -> None:
-    context = await _context(fetcher, sandbox_settings, "Acme Robotics Inc.", "US", ExtractionMode.COMPREHENSIVE)
+    context = await _context(
+        fetcher, sandbox_settings, "Acme Robotics Inc.", "US", ExtractionMode.COMPREHENSIVE
+    )
     before = sandbox_web.requests_served
     for source in (BrregSource(), RechercheEntreprisesSource(), CompaniesHouseSource("key")):
         assert await source.collect(context) == []
@@ -154,7 +158,9 @@ async def test_registers_are_asked_only_for_companies_of_their_country(
 async def test_an_empty_register_answer_takes_nothing_and_is_no_outage(
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
-    context = await _context(fetcher, sandbox_settings, "Halvorsen Maritime AS", "NO", ExtractionMode.STANDARD)
+    context = await _context(
+        fetcher, sandbox_settings, "Halvorsen Maritime AS", "NO", ExtractionMode.STANDARD
+    )
     assert await BrregSource().collect(context) == []
     assert context.unavailable == {}
 
