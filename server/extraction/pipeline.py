@@ -102,7 +102,7 @@ class WebExtractor:
             if context.wants(*source.fields):
                 with metrics.SOURCE_SECONDS.labels(source.name).time(), tracing.step_span(source.name):
                     findings += await source.collect(context)
-        return build_profile(request, resolution, findings, plan, unavailable=context.unavailable)
+        return build_profile(request, resolution, findings, plan, context.unavailable)
 
     async def aclose(self) -> None:
         """Close every source, the fetcher and the parse pool."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -158,13 +159,12 @@ def build_profile(
     resolution: Resolution,
     findings: list[Finding],
     plan: ModePlan,
-    unavailable: dict[str, str] | None = None,
+    unavailable: Iterable[str] = (),
 ) -> Profile:
     """The profile for the mode's fields: the best value of each, every value with provenance.
 
     Fields the mode asks for that no finding states are listed in ``not_found``; nothing is invented.
-    ``unavailable`` (source name -> why) becomes ``sources_unavailable``: what is missing may be missing
-    only because those sources could not be asked.
+    ``unavailable`` names the sources that could not be asked (``sources_unavailable``).
     """
     profile: Profile = {}
     provenance: dict[str, dict[str, Any]] = {}
@@ -214,7 +214,7 @@ def build_profile(
         provenance["linkedin_url"] = provenance[f"{SOCIAL_PREFIX}linkedin"]
     kept = _limit_to_plan(profile, provenance, plan, resolution, request, findings)
     if unavailable:
-        kept["sources_unavailable"] = sorted(unavailable)
+        kept["sources_unavailable"] = sorted(set(unavailable))
     return kept
 
 

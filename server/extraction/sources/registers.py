@@ -93,7 +93,7 @@ def is_outage(exc: FetchError) -> bool:
 def note_outage(context: SourceContext, source: str, exc: FetchError) -> None:
     """Record that ``source`` could not be asked for this company (when ``exc`` is an outage)."""
     if is_outage(exc):
-        context.unavailable[source] = exc.message
+        context.mark_unavailable(source, exc.message)
 
 
 def site_domain(url: str | None) -> str | None:
