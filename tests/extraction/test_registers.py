@@ -60,7 +60,9 @@ async def test_brreg_reads_the_entity_its_website_vouches_for_and_its_officers(
     assert values["legal_name"] == ["FJORDLYS TEKNOLOGI AS"]
     assert values["employee_count_exact"] == [37]
     assert values["founded_year"] == [2014]
-    assert values["industry"] == ["Programmeringstjenester"]
+    # The NACE class's English title (its sector follows from it); the register's own label stays with
+    # the code.
+    assert values["industry"] == ["Computer programming activities"]
     registration = values["registration"][0]
     assert registration["legal_form"] == "Aksjeselskap (AS)"
     assert (registration["status"], registration["bankrupt"], registration["dissolved"]) == (
@@ -69,6 +71,7 @@ async def test_brreg_reads_the_entity_its_website_vouches_for_and_its_officers(
         False,
     )
     assert [code["code"] for code in registration["industry_codes"]] == ["62.010", "72.190"]
+    assert registration["industry_codes"][0]["label"] == "Programmeringstjenester"
     assert registration["registered_office"]["city"] == "Tromsø"
     assert values["headquarters"][0]["postal_code"] == "9008"
     # The auditor is an entity, not a person: only the two officers are people.
@@ -92,8 +95,11 @@ async def test_recherche_entreprises_reads_the_legal_unit_whose_head_office_the_
     assert values["identifiers.fr_siren"] == ["812345676"]
     assert values["legal_name"] == ["NOVALIS ROBOTIQUE"]
     registration = values["registration"][0]
-    assert registration["industry_codes"] == [{"scheme": "naf", "code": "28.99B"}]
+    assert registration["industry_codes"] == [
+        {"scheme": "naf", "code": "28.99B", "label": "Manufacture of other special-purpose machinery n.e.c."}
+    ]
     assert registration["employee_band"] == "12"
+    assert values["employee_count"] == ["11-50"]  # INSEE tranche 12 is 20-49 employees
     assert registration["legal_form"] == "5710"
     assert values["headquarters"][0]["city"] == "Nantes"
     assert values["founded_year"] == [2011]
@@ -119,6 +125,7 @@ async def test_companies_house_reads_profile_and_current_officers(
         False,
     )
     assert [code["code"] for code in registration["industry_codes"]] == ["25730", "28410"]
+    assert values["industry"] == ["Manufacture of tools"]
     assert registration["incorporation_date"] == "2008-03-14"
     assert registration["registered_office"]["postal_code"] == "S1 2HE"
     # The director who resigned and the corporate secretary are left out.

@@ -111,15 +111,7 @@ def findings_from_entity(match: RegisterMatch, url: str, retrieved_at: Any) -> l
     }
     registration = {key: value for key, value in registration.items() if value not in (None, [], {})}
     out.add("registration", registration, match.method("entity"), path)
-    if codes:
-        main = codes[0]
-        out.add(
-            "industry",
-            main.get("label"),
-            match.method(f"naeringskode1 {main['code']}"),
-            f"{path}.naeringskode1.beskrivelse",
-            registers.INDUSTRY_CONFIDENCE,
-        )
+    registers.add_industry(out, match, codes, f"{path}.naeringskode1")
     employees = record.get("antallAnsatte")
     counted = record.get("harRegistrertAntallAnsatte")
     if isinstance(employees, int) and (counted is True or (counted is None and employees > 0)):
@@ -164,15 +156,12 @@ def status_flags(record: dict[str, Any]) -> dict[str, Any]:
 
 def industry_codes(record: dict[str, Any]) -> list[dict[str, str]]:
     """The entity's NACE codes (``naeringskode1`` first) with the register's labels. Pure."""
-    codes = []
-    for key in NACE_FIELDS:
-        item = record.get(key)
-        if isinstance(item, dict) and item.get("kode"):
-            code = {"scheme": NACE_SCHEME, "code": str(item["kode"])}
-            if item.get("beskrivelse"):
-                code["label"] = str(item["beskrivelse"])
-            codes.append(code)
-    return codes
+    stated = [
+        (NACE_SCHEME, str(item["kode"]), str(item["beskrivelse"]) if item.get("beskrivelse") else None)
+        for key in NACE_FIELDS
+        if (item := registers.mapping(record.get(key))).get("kode")
+    ]
+    return registers.industry_codes(stated)
 
 
 def business_address(address: Any) -> dict[str, str]:

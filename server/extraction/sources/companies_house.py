@@ -120,7 +120,9 @@ def findings_from_profile(profile: Any, match: RegisterMatch, url: str, retrieve
     status = str(profile.get("company_status") or "") or None
     created = registers.iso_date(profile.get("date_of_creation"))
     office = registered_office(profile.get("registered_office_address"))
-    codes = [{"scheme": SIC_SCHEME, "code": str(code)} for code in profile.get("sic_codes") or [] if code]
+    codes = registers.industry_codes(
+        (SIC_SCHEME, str(code), None) for code in profile.get("sic_codes") or [] if code
+    )
     registration = {
         "register": SOURCE_NAME,
         "number": number,
@@ -137,6 +139,7 @@ def findings_from_profile(profile: Any, match: RegisterMatch, url: str, retrieve
     }
     registration = {key: value for key, value in registration.items() if value not in (None, [], {})}
     out.add("registration", registration, match.method("company profile"), "company_number")
+    registers.add_industry(out, match, codes, "sic_codes[0]")
     out.add(
         "founded_year", registers.founded_year(created), match.method("date_of_creation"), "date_of_creation"
     )

@@ -23,6 +23,7 @@ SOURCE_NAME = "recherche_entreprises"
 COUNTRY = "FR"
 SEARCH_URL = "https://recherche-entreprises.api.gouv.fr/search"
 NAF_SCHEME = "naf"
+INSEE_BANDS = "insee"  # ``industry_codes.employee_band`` scheme of Sirene's tranche codes
 CLOSED = "C"  # etat_administratif: "A" active, "C" cessée
 PHYSICAL_PERSON = "personne physique"
 
@@ -88,7 +89,7 @@ def findings_from_result(match: RegisterMatch, url: str, retrieved_at: Any) -> l
     created = registers.iso_date(result.get("date_creation"))
     closed = result.get("etat_administratif") == CLOSED
     naf = result.get("activite_principale")
-    codes = [{"scheme": NAF_SCHEME, "code": str(naf)}] if naf else []
+    codes = registers.industry_codes([(NAF_SCHEME, str(naf), None)] if naf else [])
     band = result.get("tranche_effectif_salarie")
     registration = {
         "register": SOURCE_NAME,
@@ -107,6 +108,15 @@ def findings_from_result(match: RegisterMatch, url: str, retrieved_at: Any) -> l
     }
     registration = {key: value for key, value in registration.items() if value not in (None, [], {})}
     out.add("registration", registration, match.method("legal unit"), path)
+    registers.add_industry(out, match, codes, f"{path}.activite_principale")
+    bucket = registers.band_bucket(str(band) if band else None, INSEE_BANDS)
+    out.add(
+        "employee_count",
+        bucket,
+        match.method(f"tranche_effectif_salarie {band}"),
+        f"{path}.tranche_effectif_salarie",
+        registers.EMPLOYEES_CONFIDENCE,
+    )
     founded = registers.founded_year(created)
     out.add("founded_year", founded, match.method("date_creation"), f"{path}.date_creation")
     out.add("headquarters", office, match.method("siege"), f"{path}.siege", registers.ADDRESS_CONFIDENCE)

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from server.errors import FetchError
+from server.extraction.industry_codes import classify, employee_band
 from server.extraction.resolve import MATCH_THRESHOLD, name_match_score, registrable_domain
 from server.extraction.sources.base import Finding, SourceContext
 
@@ -82,6 +83,38 @@ class Findings:
         self.found.append(
             Finding(field_path, value, self.source, self.url, self.retrieved_at, method, confidence, evidence)
         )
+
+
+def industry_codes(stated: Iterable[tuple[str, str, str | None]]) -> list[dict[str, str]]:
+    """``IndustryCode`` dicts of (scheme, code, the register's label) triples, main code first: the
+    register's own label, else the official list's."""
+    codes = []
+    for scheme, code, label in stated:
+        known = classify(scheme, code)
+        item = {"scheme": scheme, "code": code}
+        if label or known is not None:
+            item["label"] = label or (known.label if known is not None else "")
+        codes.append(item)
+    return codes
+
+
+def add_industry(out: Findings, match: RegisterMatch, codes: list[dict[str, str]], evidence: str) -> None:
+    """The main code as the profile's industry: the official list's English label (its sector follows
+    from it), else the register's own label."""
+    if not codes:
+        return
+    main = codes[0]
+    known = classify(main["scheme"], main["code"])
+    label = known.label if known is not None else main.get("label")
+    listed = f" = {known.edition} {known.code}" if known is not None else ""
+    method = match.method(f"{main['scheme']} {main['code']}{listed}")
+    out.add("industry", label, method, evidence, INDUSTRY_CONFIDENCE)
+
+
+def band_bucket(band: str | None, scheme: str) -> str | None:
+    """The contract bucket a register's employee band falls in, or None when it spans two."""
+    found = employee_band(band=band, scheme=scheme) if band else None
+    return found.bucket if found is not None else None
 
 
 def is_outage(exc: FetchError) -> bool:
