@@ -198,6 +198,7 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
         "brreg": {
             "orgnr": "924603712",
             "form": ("AS", "Aksjeselskap"),
+            "industry": "Computer programming activities",  # NACE Rev. 2 62.01's title: the profile's industry
             "nace": [("62.010", "Programmeringstjenester"), ("72.190", "Annen forskning og utviklingsarbeid innen naturvitenskap og teknikk")],
             "employees": 37,
             "founded": "2014-05-06",
@@ -267,4 +268,5 @@ EXPECTED_SECTORS = {
     "Audio Equipment": "Technology",
     "Cosmétiques": "Consumer Staples",
     "Accounting": "Professional Services",
+    "Computer programming activities": "Technology",
 }

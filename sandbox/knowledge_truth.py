@@ -110,13 +110,13 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
 def _apply_registers(
     profile: dict[str, Any], facts: CompanyFacts, knowledge: dict[str, Any], identifiers: dict[str, Any]
 ) -> None:
-    """A register entry gives the number and legal name; Brønnøysund also the main NACE label, the
-    head count and the founding year; officers (physical persons still in office) join the people."""
+    """A register entry gives the number and legal name; Brønnøysund also the main NACE class's title,
+    the head count and the founding year; officers (physical persons still in office) join the people."""
     people: list[dict[str, str]] = []
     if brreg := knowledge.get("brreg"):
         identifiers["no_orgnr"] = brreg["orgnr"]
         profile["legal_name"] = facts["name"]
-        profile.setdefault("industry", brreg["nace"][0][1])
+        profile.setdefault("industry", brreg["industry"])
         profile.setdefault("employee_count_exact", brreg["employees"])
         profile.setdefault("employee_count", employee_bucket(brreg["employees"]))
         profile.setdefault("founded_year", int(brreg["founded"][:4]))

@@ -32,9 +32,7 @@ class BrregSource:
     fields = frozenset(registers.FIELDS)
 
     async def collect(self, context: SourceContext) -> list[Finding]:
-        if context.request.country.upper() != COUNTRY or not context.wants(
-            "legal_name", "identifiers", "registration"
-        ):
+        if context.request.country.upper() != COUNTRY:
             return []
         query = urlencode({"navn": context.request.company_name, "size": str(registers.SEARCH_SIZE)})
         try:

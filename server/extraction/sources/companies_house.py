@@ -51,9 +51,7 @@ class CompaniesHouseSource:
             log.warning("%s source is off: %s", SOURCE_NAME, self.disabled_reason)
 
     async def collect(self, context: SourceContext) -> list[Finding]:
-        if context.request.country.upper() != COUNTRY or not context.wants(
-            "legal_name", "identifiers", "registration"
-        ):
+        if context.request.country.upper() != COUNTRY:
             return []
         if self.disabled_reason is not None:
             return []

@@ -35,9 +35,7 @@ class RechercheEntreprisesSource:
     fields = frozenset(registers.FIELDS)
 
     async def collect(self, context: SourceContext) -> list[Finding]:
-        if context.request.country.upper() != COUNTRY or not context.wants(
-            "legal_name", "identifiers", "registration"
-        ):
+        if context.request.country.upper() != COUNTRY:
             return []
         query = urlencode({"q": context.request.company_name, "per_page": str(registers.SEARCH_SIZE)})
         try:
