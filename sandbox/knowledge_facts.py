@@ -213,6 +213,7 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
             "siren": "812345676",
             "nature_juridique": "5710",
             "naf": "28.99B",
+            "industry": "Manufacture of other special-purpose machinery n.e.c.",  # NAF 28.99B's English title
             "tranche": "12",
             "created": "2011-09-01",
             "officers": [("Président", "Claire", "LEMAIRE"), ("Directeur général", "Yann", "LE GOFF")],
@@ -224,6 +225,7 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
         "companies_house": {
             "number": "06543210",
             "sic": ["25730", "28410"],
+            "industry": "Manufacture of tools",  # UK SIC 2007 25730's title
             "created": "2008-03-14",
             "officers": [("PATEL, Anita", "director", None), ("MORGAN, Gareth Lloyd", "director", None),
                          ("HOLT, Simon", "director", "2016-07-31")],
@@ -269,4 +271,6 @@ EXPECTED_SECTORS = {
     "Cosmétiques": "Consumer Staples",
     "Accounting": "Professional Services",
     "Computer programming activities": "Technology",
+    "Manufacture of other special-purpose machinery n.e.c.": "Industrials",
+    "Manufacture of tools": "Industrials",
 }

@@ -110,8 +110,9 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
 def _apply_registers(
     profile: dict[str, Any], facts: CompanyFacts, knowledge: dict[str, Any], identifiers: dict[str, Any]
 ) -> None:
-    """A register entry gives the number and legal name; Brønnøysund also the main NACE class's title,
-    the head count and the founding year; officers (physical persons still in office) join the people."""
+    """A register entry gives the number, the legal name and the main code's title as the industry (where
+    the site states none); Brønnøysund also the head count; officers (physical persons still in office)
+    join the people."""
     people: list[dict[str, str]] = []
     if brreg := knowledge.get("brreg"):
         identifiers["no_orgnr"] = brreg["orgnr"]
@@ -124,11 +125,13 @@ def _apply_registers(
     if recherche := knowledge.get("recherche"):
         identifiers["fr_siren"] = recherche["siren"]
         profile["legal_name"] = facts["name"]
+        profile.setdefault("industry", recherche["industry"])
         profile.setdefault("founded_year", int(recherche["created"][:4]))
         people = [{"name": f"{first} {last.title()}", "role": role} for role, first, last in recherche["officers"]]
     if house := knowledge.get("companies_house"):
         identifiers["gb_company_number"] = house["number"]
         profile["legal_name"] = facts["name"]
+        profile.setdefault("industry", house["industry"])
         profile.setdefault("founded_year", int(house["created"][:4]))
         for name, role, resigned in house["officers"]:
             if not resigned:
