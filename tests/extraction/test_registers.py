@@ -17,6 +17,7 @@ from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.modes import plan_for
 from server.extraction.parse import PageFacts
 from server.extraction.pipeline import WebExtractor
+from server.extraction.profile import build_profile
 from server.extraction.resolve import Resolution, resolve_domain
 from server.extraction.sources import brreg, companies_house, recherche_entreprises, registers
 from server.extraction.sources.base import Finding, SourceContext
@@ -274,3 +275,26 @@ async def test_a_register_that_stays_down_is_listed_unavailable_not_not_found(
     assert profile["domain"] == "fjorddata.example"
     assert profile["sources_unavailable"] == ["brreg"]
     assert "identifiers" not in profile
+
+
+def _finding(field: str, value: Any, source: str, confidence: float) -> Finding:
+    return Finding(field, value, source, f"https://{source}.example/", NOW, f"{source} test", confidence)
+
+
+def test_a_register_and_a_page_that_disagree_both_stay_in_provenance_and_register_officers_lead() -> None:
+    context = _bare_context("Fjordlys Teknologi AS")
+    findings = [
+        _finding("employee_count_exact", 30, "website", 0.6),
+        _finding("employee_count_exact", 37, "brreg", registers.EMPLOYEES_CONFIDENCE),
+        _finding("people", {"name": "Ingrid Solberg", "role": "CEO"}, "website", 0.5),
+        _finding("people", {"name": "Ingrid Solberg", "role": "Daglig leder"}, "brreg", 0.95),
+    ]
+    profile = build_profile(
+        context.request, context.resolution, findings, plan_for(ExtractionMode.COMPREHENSIVE)
+    )
+    assert profile["employee_count_exact"] == 37
+    provenance = profile["provenance"]["employee_count_exact"]
+    assert provenance["source"] == "brreg"
+    assert [(rival["value"], rival["source"]) for rival in provenance["rivals"]] == [("30", "website")]
+    assert profile["people"][0] == {"name": "Ingrid Solberg", "role": "Daglig leder"}
+    assert profile["provenance"]["people[0]"]["source"] == "brreg"
