@@ -16,12 +16,15 @@ from typing import Any
 
 from sandbox.corpus_facts import CompanyFacts
 from sandbox.knowledge_types import Files, Routes, add
+from sandbox.web import SANDBOX_COMPANIES_HOUSE_KEY
 
 BRREG_HOST = "data.brreg.no"
 RECHERCHE_HOST = "recherche-entreprises.api.gouv.fr"
 COMPANIES_HOUSE_HOST = "api.company-information.service.gov.uk"
 BRREG_API = "https://data.brreg.no/enhetsregisteret/api"
-SEARCH_SIZE = "10"  # what the sources ask for (``registers.SEARCH_SIZE``)
+SEARCH_SIZE = "10"
+# Host-wide ``_meta.json`` keys: Companies House answers 401 to a request without the API key.
+HOST_META = {COMPANIES_HOUSE_HOST: {"basic_auth_user": SANDBOX_COMPANIES_HOUSE_KEY}}  # what the sources ask for (``registers.SEARCH_SIZE``)
 
 
 def _link(href: str) -> dict[str, Any]:

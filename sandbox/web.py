@@ -13,6 +13,7 @@ so the client sees a connection error, as it would for a name that does not reso
 from __future__ import annotations
 
 import asyncio
+import base64
 import mimetypes
 import socket
 import ssl
@@ -202,6 +203,8 @@ class SandboxWeb:
             )
         if site.status is not None:
             return web.Response(status=site.status, text=f"{site.status} error from {site.hostname}\n")
+        if site.basic_auth_user is not None and not _authorized(request, site.basic_auth_user):
+            return web.json_response({"error": "Invalid Authorization", "type": "ch:service"}, status=401)
         route = site.find_route(request.method, request.path, dict(request.query))
         if route is not None:
             body = route.body_file.read_bytes() if route.body_file is not None else b""
@@ -225,3 +228,15 @@ class SandboxWeb:
         if sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
         transport.abort()
+
+
+def _authorized(request: web.Request, user: str) -> bool:
+    """Whether the request carries HTTP basic auth with this user name (any password)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        name = base64.b64decode(token, validate=True).decode("utf-8").partition(":")[0]
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return name == user

@@ -151,6 +151,16 @@ async def test_companies_house_without_a_key_is_off_says_so_and_asks_nothing(
     assert context.unavailable == {}  # off by configuration is not an outage
 
 
+async def test_companies_house_refusing_the_key_is_unavailable_not_not_found(
+    fetcher: WebFetcher, sandbox_settings: Settings
+) -> None:
+    context = await _context(
+        fetcher, sandbox_settings, "Brackenridge Tooling Ltd", "GB", ExtractionMode.COMPREHENSIVE
+    )
+    assert await CompaniesHouseSource("not-the-key").collect(context) == []
+    assert "HTTP 401" in context.unavailable["companies_house"]
+
+
 async def test_registers_are_asked_only_for_companies_of_their_country(
     fetcher: WebFetcher, sandbox_settings: Settings, sandbox_web: SandboxWeb
 ) -> None:

@@ -35,7 +35,7 @@ FIELDS = (
     "founded_year", "headquarters", "contacts", "people",
 )  # fmt: skip
 SEARCH_SIZE = 10  # entries asked per name search; a name shared by more is decided among these
-HTTP_TOO_MANY_REQUESTS = 429
+REFUSALS = frozenset({401, 403, 429})  # a key refused, access refused, too many requests
 HTTP_SERVER_ERROR = 500
 URL_HOST_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/?#:]+)", re.IGNORECASE)
 
@@ -118,9 +118,10 @@ def band_bucket(band: str | None, scheme: str) -> str | None:
 
 
 def is_outage(exc: FetchError) -> bool:
-    """Whether a failed request means the register is unavailable (no answer, 429, 5xx), not "not found"."""
+    """Whether a failed request means the register could not be asked (no answer, a refused key, 429,
+    5xx) rather than that it answered "nothing there" (404 and the other 4xx)."""
     status = exc.status
-    return status is None or status == HTTP_TOO_MANY_REQUESTS or status >= HTTP_SERVER_ERROR
+    return status is None or status in REFUSALS or status >= HTTP_SERVER_ERROR
 
 
 def note_outage(context: SourceContext, source: str, exc: FetchError) -> None:
