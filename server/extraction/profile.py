@@ -4,6 +4,7 @@ For each field the candidate values are grouped by what they mean (case, spacing
 aside); a group's confidence combines its independent witnesses (``server.extraction.confidence``: one
 best finding per source and way of reading), so agreement raises confidence and a lone weak statement
 stays weak. The most confident group wins; ties go to the source listed first in ``SOURCE_PRECEDENCE``.
+A winning text in capitals (a register's) is shown as an agreeing source prints it, when one does.
 The winner's provenance (source, URL, retrieved at, method, evidence) is recorded with its confidence,
 lowered when rival values of an exclusive field contradict it. A list field has one provenance entry per
 item (``contacts.phones[1]``) and one for the list (its first item, with the least confidence of any).
@@ -109,6 +110,10 @@ def choose(findings: list[Finding]) -> tuple[Any, Finding, float] | None:
         return None
     confidence, _, ordered = max(scored, key=lambda item: (item[0], item[1]))
     value = ordered[0].value
+    if isinstance(value, str) and value.isupper():
+        # Registers keep names in capitals ("FJORDLYS TEKNOLOGI AS"): an agreeing source that prints the
+        # same name in its own case shows it as the company writes it.
+        value = next((f.value for f in ordered if isinstance(f.value, str) and not f.value.isupper()), value)
     if isinstance(value, dict) and "amount" not in value:  # fill parts the best statement left out
         merged = dict(value)
         for other in ordered[1:]:

@@ -17,7 +17,7 @@ from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.modes import plan_for
 from server.extraction.parse import PageFacts
 from server.extraction.pipeline import WebExtractor
-from server.extraction.profile import build_profile
+from server.extraction.profile import build_profile, choose
 from server.extraction.resolve import Resolution, resolve_domain
 from server.extraction.sources import brreg, companies_house, recherche_entreprises, registers
 from server.extraction.sources.base import Finding, SourceContext
@@ -308,3 +308,15 @@ def test_a_register_and_a_page_that_disagree_both_stay_in_provenance_and_registe
     assert [(rival["value"], rival["source"]) for rival in provenance["rivals"]] == [("30", "website")]
     assert profile["people"][0] == {"name": "Ingrid Solberg", "role": "Daglig leder"}
     assert profile["provenance"]["people[0]"]["source"] == "brreg"
+
+
+def test_a_register_name_in_capitals_is_shown_as_the_site_prints_it() -> None:
+    chosen = choose(
+        [
+            _finding("legal_name", "FJORDLYS TEKNOLOGI AS", "brreg", 0.95),
+            _finding("legal_name", "Fjordlys Teknologi AS", "website", 0.8),
+        ]
+    )
+    assert chosen is not None
+    value, cited, _ = chosen
+    assert (value, cited.source) == ("Fjordlys Teknologi AS", "brreg")
