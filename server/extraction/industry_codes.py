@@ -32,9 +32,11 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from server.extraction.normalize import LARGEST_EMPLOYEE_RANGE, employee_range_for
+from server.extraction.sources.base import Finding
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "industry_codes"
 SCHEMES = ("nace2", "naf", "uk_sic2007", "us_sic", "naics")
@@ -100,6 +102,7 @@ class IndustryCode:
     level: str  # "section", "division", "group", "class", "subclass"; SIC and NAICS use their own terms
     edition: str  # "NACE Rev. 2", "NAICS 2017", ...
     official_label: str  # the list's own title (French for NAF, upper case for SIC 1987)
+    exact: bool  # False when the list lacks the code as stated and this is its nearest listed ancestor
 
 
 @dataclass(frozen=True)
@@ -266,12 +269,12 @@ def classify(scheme: str, code: str | int) -> IndustryCode | None:
             entry = _naics_range(key) if scheme == "naics" else None
             entry = entry or TABLES[name].find(key)
             if entry is not None:
-                return _answer(scheme, name, entry)
+                return _answer(scheme, name, entry, exact=True)
     for ancestor in _ancestor_keys(scheme, keys[-1]):
         for name in SCHEME_TABLES[scheme]:
             entry = (_naics_range(ancestor) if scheme == "naics" else None) or TABLES[name].find(ancestor)
             if entry is not None:
-                return _answer(scheme, name, entry)
+                return _answer(scheme, name, entry, exact=False)
     return None
 
 
@@ -288,7 +291,7 @@ def _naics_range(key: str) -> _Entry | None:
     return None
 
 
-def _answer(scheme: str, table: str, entry: _Entry) -> IndustryCode:
+def _answer(scheme: str, table: str, entry: _Entry, *, exact: bool) -> IndustryCode:
     label = entry.label
     if scheme == "naf":
         # INSEE publishes NAF in French only; its classes are NACE Rev. 2's, which Eurostat titles in English.
@@ -302,7 +305,70 @@ def _answer(scheme: str, table: str, entry: _Entry) -> IndustryCode:
         level=entry.level,
         edition=EDITIONS[table],
         official_label=entry.label,
+        exact=exact,
     )
+
+
+def code_findings(
+    scheme: str,
+    code: str | int,
+    *,
+    source: str,
+    url: str,
+    retrieved_at: datetime,
+    method: str,
+    confidence: float,
+    evidence: str | None = None,
+    description: str | None = None,
+    description_evidence: str | None = None,
+    sector_confidence: float | None = None,
+) -> list[Finding]:
+    """What a source's stated industry code says: ``identifiers.<scheme>``, ``industry`` and ``sector``.
+
+    The industry is the list's title of the code; where the list holds only an ancestor of the stated
+    code, the source's own ``description`` of it (the SEC's ``sicDescription``) is the more precise label.
+    A code no list knows states nothing: a register's typo must not become an industry. The sector
+    finding has ``sector_confidence`` when given (a coarse code can still place a company's sector well).
+    """
+    found = classify(scheme, code)
+    if found is None:
+        return []
+    stated = str(code).strip()
+    read = f"{method} -> {found.edition} {found.code}"
+    findings = [
+        Finding(
+            f"identifiers.{scheme}",
+            found.code if found.exact else stated,
+            source,
+            url,
+            retrieved_at,
+            method,
+            confidence,
+            evidence=evidence,
+        )
+    ]
+    label, label_evidence = found.label, evidence
+    if not found.exact and description and description.strip():
+        label, label_evidence = readable(" ".join(description.split())), description_evidence or evidence
+    titled = f"{read} {found.official_label!r}"
+    findings.append(
+        Finding("industry", label, source, url, retrieved_at, titled, confidence, evidence=label_evidence)
+    )
+    if found.sector:
+        mapped = f"{read}: sector list mapping of the code"
+        findings.append(
+            Finding(
+                "sector",
+                found.sector,
+                source,
+                url,
+                retrieved_at,
+                mapped,
+                confidence if sector_confidence is None else sector_confidence,
+                evidence=evidence,
+            )
+        )
+    return findings
 
 
 def readable(label: str) -> str:
