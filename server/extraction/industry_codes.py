@@ -52,6 +52,14 @@ TABLE_FILES = {name: f"{name}.csv" for name in EDITIONS}
 SECTOR_FILES = {"nace": "sectors_nace.csv", "us_sic": "sectors_us_sic.csv", "naics": "sectors_naics.csv"}
 SECTOR_FAMILY = {"nace2": "nace", "naf": "nace", "uk_sic2007": "nace", "us_sic": "us_sic", "naics": "naics"}
 # The lists a scheme's codes are looked up in, in order: NAICS 2022 first, then the 2017 codes it renumbered.
+TABLE_SCHEME = {
+    "nace2": "nace2",
+    "naf": "naf",
+    "uk_sic2007": "uk_sic2007",
+    "us_sic": "us_sic",
+    "naics2022": "naics",
+    "naics2017": "naics",
+}
 SCHEME_TABLES = {
     "nace2": ("nace2",),
     "naf": ("naf",),
@@ -190,23 +198,26 @@ def _leaves(table: _Table) -> dict[str, list[str]]:
     return children
 
 
-def _sector_of(table: _Table, family: str, code: str, children: dict[str, list[str]]) -> str | None:
-    """A code with children has the one sector they all share; a leaf the mapping's."""
-    below = children.get(code)
-    if not below:
-        return _mapped_sector(family, _digits(code))[1]
-    sectors = {_sector_of(table, family, child, children) for child in below}
-    return sectors.pop() if len(sectors) == 1 else None
+def _sector_of(
+    family: str, code: str, children: dict[str, list[str]], known: dict[str, str | None]
+) -> str | None:
+    """A code with children has the one sector they all share; a leaf the mapping's (``known``: memo)."""
+    if code not in known:
+        below = children.get(code)
+        if below:
+            sectors = {_sector_of(family, child, children, known) for child in below}
+            known[code] = sectors.pop() if len(sectors) == 1 else None
+        else:
+            known[code] = _mapped_sector(family, _digits(code))[1]
+    return known[code]
 
 
 def _sectors() -> dict[str, dict[str, str | None]]:
-    family_of_table = {"nace2": "nace", "naf": "nace", "uk_sic2007": "nace", "us_sic": "us_sic"}
-    family_of_table |= {"naics2022": "naics", "naics2017": "naics"}
     found: dict[str, dict[str, str | None]] = {}
     for name, table in TABLES.items():
-        children = _leaves(table)
-        family = family_of_table[name]
-        found[name] = {code: _sector_of(table, family, code, children) for code in table.entries}
+        children, known = _leaves(table), dict[str, str | None]()
+        family = SECTOR_FAMILY[TABLE_SCHEME[name]]
+        found[name] = {code: _sector_of(family, code, children, known) for code in table.entries}
     return found
 
 
