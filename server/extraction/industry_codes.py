@@ -51,7 +51,6 @@ EDITIONS = {
 TABLE_FILES = {name: f"{name}.csv" for name in EDITIONS}
 SECTOR_FILES = {"nace": "sectors_nace.csv", "us_sic": "sectors_us_sic.csv", "naics": "sectors_naics.csv"}
 SECTOR_FAMILY = {"nace2": "nace", "naf": "nace", "uk_sic2007": "nace", "us_sic": "us_sic", "naics": "naics"}
-# The lists a scheme's codes are looked up in, in order: NAICS 2022 first, then the 2017 codes it renumbered.
 TABLE_SCHEME = {
     "nace2": "nace2",
     "naf": "naf",
@@ -60,6 +59,7 @@ TABLE_SCHEME = {
     "naics2022": "naics",
     "naics2017": "naics",
 }
+# The lists a scheme's codes are looked up in, in order: NAICS 2022 first, then the 2017 codes it renumbered.
 SCHEME_TABLES = {
     "nace2": ("nace2",),
     "naf": ("naf",),
@@ -96,7 +96,7 @@ BAND_SCHEMES = ("insee",)
 # Numbers of a printed band, thousands grouped or not ("10 000", "1,000", "5.000", "250").
 BAND_NUMBER_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,']\d{3})+(?!\d)|\d+")
 OPEN_BAND_MARKERS = ("more", "plus", "mehr", "flere", "over", "above", "über")
-BELOW_BAND_MARKERS = ("under", "less than", "fewer than", "moins de", "unter", "weniger als", "under ")
+BELOW_BAND_MARKERS = ("under", "less than", "fewer than", "moins de", "unter", "weniger als")
 
 
 @dataclass(frozen=True)
@@ -222,6 +222,12 @@ def _sectors() -> dict[str, dict[str, str | None]]:
 
 
 SECTOR_BY_CODE = _sectors()
+NAICS_SPANS = {
+    str(number): code
+    for code in TABLES["naics2022"].entries
+    if NAICS_RANGE_RE.fullmatch(code)
+    for number in range(int(code[:2]), int(code[3:]) + 1)
+}
 
 
 def _candidates(scheme: str, raw: str) -> list[str]:
@@ -258,7 +264,7 @@ def _candidates(scheme: str, raw: str) -> list[str]:
     return [compact] if 2 <= len(compact) <= 6 else []  # naics
 
 
-def _ancestor_keys(scheme: str, key: str) -> list[str]:
+def _ancestor_keys(key: str) -> list[str]:
     """Shorter keys of the same code, nearest first ("7370" -> "737", "73")."""
     digits = key.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     return [digits[:size] for size in range(len(digits) - 1, 1, -1)]
@@ -276,29 +282,25 @@ def classify(scheme: str, code: str | int) -> IndustryCode | None:
     if not keys:
         return None
     for key in keys:
-        for name in SCHEME_TABLES[scheme]:
-            entry = _naics_range(key) if scheme == "naics" else None
-            entry = entry or TABLES[name].find(key)
-            if entry is not None:
-                return _answer(scheme, name, entry, exact=True)
-    for ancestor in _ancestor_keys(scheme, keys[-1]):
-        for name in SCHEME_TABLES[scheme]:
-            entry = (_naics_range(ancestor) if scheme == "naics" else None) or TABLES[name].find(ancestor)
-            if entry is not None:
-                return _answer(scheme, name, entry, exact=False)
+        found = _lookup(scheme, key)
+        if found is not None:
+            return _answer(scheme, *found, exact=True)
+    for ancestor in _ancestor_keys(keys[-1]):
+        found = _lookup(scheme, ancestor)
+        if found is not None:
+            return _answer(scheme, *found, exact=False)
     return None
 
 
-def _naics_range(key: str) -> _Entry | None:
-    """A two-digit NAICS sector written alone ("31") is the sector spanning it ("31-33")."""
-    if len(key) != 2 or not key.isdigit():
-        return None
-    table = TABLES["naics2022"]
-    for entry in table.entries.values():
-        if "-" in entry.code:
-            low, high = entry.code.split("-")
-            if int(low) <= int(key) <= int(high):
-                return entry
+def _lookup(scheme: str, key: str) -> tuple[str, _Entry] | None:
+    """(list, entry) of a key in the scheme's lists, in their order; a two-digit NAICS sector number
+    ("31") stands for the sector spanning it ("31-33")."""
+    if scheme == "naics":
+        key = NAICS_SPANS.get(key, key)
+    for name in SCHEME_TABLES[scheme]:
+        entry = TABLES[name].find(key)
+        if entry is not None:
+            return name, entry
     return None
 
 
