@@ -340,7 +340,9 @@ def code_findings(
 
     The industry is the list's title of the code; where the list holds only an ancestor of the stated
     code, the source's own ``description`` of it (the SEC's ``sicDescription``) is the more precise label.
-    A code no list knows states nothing: a register's typo must not become an industry. The sector
+    A code no list knows states nothing: a register's typo must not become an industry. A register
+    listing several codes (Companies House: up to four SIC codes) is asked for its first, main one:
+    ``identifiers.<scheme>`` holds one code, and rival codes would contest each other. The sector
     finding has ``sector_confidence`` when given (a coarse code can still place a company's sector well).
     """
     found = classify(scheme, code)

@@ -8,6 +8,8 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.extraction.industry_codes import (
     DATA_DIR,
@@ -261,3 +263,18 @@ def test_employee_counts_and_bands_map_to_the_contract_buckets(
 def test_an_unknown_band_scheme_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="unknown employee band scheme"):
         employee_band(band="12", scheme="ons")
+
+
+@settings(max_examples=300, deadline=None)
+@given(scheme=st.sampled_from(SCHEMES), written=st.text(max_size=40))
+def test_any_text_gives_a_listed_code_or_none_and_never_raises(scheme: str, written: str) -> None:
+    found = classify(scheme, written)
+    assert found is None or any(found.code in TABLES[table].entries for table in SCHEME_TABLES[scheme])
+
+
+@settings(max_examples=300, deadline=None)
+@given(band=st.text(max_size=60))
+def test_any_band_text_gives_one_of_the_buckets_or_none(band: str) -> None:
+    found = employee_band(band=band)
+    buckets = {label for _, label in EMPLOYEE_RANGES} | {LARGEST_EMPLOYEE_RANGE}
+    assert found is None or found.bucket in buckets
