@@ -338,8 +338,10 @@ def code_findings(
 ) -> list[Finding]:
     """What a source's stated industry code says: ``identifiers.<scheme>``, ``industry`` and ``sector``.
 
-    The industry is the list's title of the code; where the list holds only an ancestor of the stated
-    code, the source's own ``description`` of it (the SEC's ``sicDescription``) is the more precise label.
+    The industry is the source's own English title of the code it assigned (``description``: the SEC's
+    ``sicDescription``, from the SEC's list, which also titles codes the SIC manual lacks), else the
+    official list's title; pass no description in another language (brreg's and INSEE's are Norwegian
+    and French, and the list's English title serves better).
     A code no list knows states nothing: a register's typo must not become an industry. A register
     listing several codes (Companies House: up to four SIC codes) is asked for its first, main one:
     ``identifiers.<scheme>`` holds one code, and rival codes would contest each other. The sector
@@ -363,7 +365,7 @@ def code_findings(
         )
     ]
     label, label_evidence = found.label, evidence
-    if not found.exact and description and description.strip():
+    if description and description.strip():
         label, label_evidence = readable(" ".join(description.split())), description_evidence or evidence
     titled = f"{read} {found.official_label!r}"
     findings.append(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -278,3 +279,12 @@ def test_any_band_text_gives_one_of_the_buckets_or_none(band: str) -> None:
     found = employee_band(band=band)
     buckets = {label for _, label in EMPLOYEE_RANGES} | {LARGEST_EMPLOYEE_RANGE}
     assert found is None or found.bucket in buckets
+
+
+def test_a_sources_own_title_of_its_code_is_the_label_else_the_lists() -> None:
+    common: dict[str, Any] = {"source": "sec_edgar", "url": "u", "retrieved_at": NOW, "method": "m",
+                              "confidence": 0.6}  # fmt: skip
+    titled = code_findings("us_sic", "3674", description="SEMICONDUCTORS & RELATED DEVICES", **common)
+    untitled = code_findings("us_sic", "3674", **common)
+    assert [f.value for f in titled if f.field == "industry"] == ["Semiconductors & Related Devices"]
+    assert [f.value for f in untitled if f.field == "industry"] == ["Semiconductors and Related Devices"]

@@ -88,6 +88,7 @@ async def _profile(extractor: WebExtractor, name: str) -> Profile:
 async def test_the_code_decides_the_sector_over_the_sites_wording(extractor: WebExtractor) -> None:
     profile = await _profile(extractor, "Kestrel Ledger Inc.")
     assert profile["identifiers"]["us_sic"] == "7372"
+    assert profile["industry"] == "Management Consulting"  # the site's own wording, better sourced
     assert profile["sector"] == "Technology"  # SIC 7372, not the "Professional Services" of "consulting"
     sector = profile["provenance"]["sector"]
     assert sector["source"] == "sec_edgar"
