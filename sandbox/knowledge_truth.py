@@ -87,6 +87,7 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
         profile.setdefault("description", knowledge["wikipedia_extract"])
     if sec:
         identifiers["cik"] = f"{sec['cik']:010d}"
+        identifiers["us_sic"] = sec["sic"]
         identifiers["exchange"] = financial["exchange"] = sec["exchange"]  # filings outrank Wikidata
         latest_year = max(sec["revenue"])
         financial["revenue"] = display(sec["revenue"][latest_year], "USD")

@@ -32,9 +32,11 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from server.extraction.normalize import LARGEST_EMPLOYEE_RANGE, employee_range_for
+from server.extraction.sources.base import Finding
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "industry_codes"
 SCHEMES = ("nace2", "naf", "uk_sic2007", "us_sic", "naics")
@@ -49,6 +51,14 @@ EDITIONS = {
 TABLE_FILES = {name: f"{name}.csv" for name in EDITIONS}
 SECTOR_FILES = {"nace": "sectors_nace.csv", "us_sic": "sectors_us_sic.csv", "naics": "sectors_naics.csv"}
 SECTOR_FAMILY = {"nace2": "nace", "naf": "nace", "uk_sic2007": "nace", "us_sic": "us_sic", "naics": "naics"}
+TABLE_SCHEME = {
+    "nace2": "nace2",
+    "naf": "naf",
+    "uk_sic2007": "uk_sic2007",
+    "us_sic": "us_sic",
+    "naics2022": "naics",
+    "naics2017": "naics",
+}
 # The lists a scheme's codes are looked up in, in order: NAICS 2022 first, then the 2017 codes it renumbered.
 SCHEME_TABLES = {
     "nace2": ("nace2",),
@@ -86,7 +96,7 @@ BAND_SCHEMES = ("insee",)
 # Numbers of a printed band, thousands grouped or not ("10 000", "1,000", "5.000", "250").
 BAND_NUMBER_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,']\d{3})+(?!\d)|\d+")
 OPEN_BAND_MARKERS = ("more", "plus", "mehr", "flere", "over", "above", "über")
-BELOW_BAND_MARKERS = ("under", "less than", "fewer than", "moins de", "unter", "weniger als", "under ")
+BELOW_BAND_MARKERS = ("under", "less than", "fewer than", "moins de", "unter", "weniger als")
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,7 @@ class IndustryCode:
     level: str  # "section", "division", "group", "class", "subclass"; SIC and NAICS use their own terms
     edition: str  # "NACE Rev. 2", "NAICS 2017", ...
     official_label: str  # the list's own title (French for NAF, upper case for SIC 1987)
+    exact: bool  # False when the list lacks the code as stated and this is its nearest listed ancestor
 
 
 @dataclass(frozen=True)
@@ -187,27 +198,36 @@ def _leaves(table: _Table) -> dict[str, list[str]]:
     return children
 
 
-def _sector_of(table: _Table, family: str, code: str, children: dict[str, list[str]]) -> str | None:
-    """A code with children has the one sector they all share; a leaf the mapping's."""
-    below = children.get(code)
-    if not below:
-        return _mapped_sector(family, _digits(code))[1]
-    sectors = {_sector_of(table, family, child, children) for child in below}
-    return sectors.pop() if len(sectors) == 1 else None
+def _sector_of(
+    family: str, code: str, children: dict[str, list[str]], known: dict[str, str | None]
+) -> str | None:
+    """A code with children has the one sector they all share; a leaf the mapping's (``known``: memo)."""
+    if code not in known:
+        below = children.get(code)
+        if below:
+            sectors = {_sector_of(family, child, children, known) for child in below}
+            known[code] = sectors.pop() if len(sectors) == 1 else None
+        else:
+            known[code] = _mapped_sector(family, _digits(code))[1]
+    return known[code]
 
 
 def _sectors() -> dict[str, dict[str, str | None]]:
-    family_of_table = {"nace2": "nace", "naf": "nace", "uk_sic2007": "nace", "us_sic": "us_sic"}
-    family_of_table |= {"naics2022": "naics", "naics2017": "naics"}
     found: dict[str, dict[str, str | None]] = {}
     for name, table in TABLES.items():
-        children = _leaves(table)
-        family = family_of_table[name]
-        found[name] = {code: _sector_of(table, family, code, children) for code in table.entries}
+        children, known = _leaves(table), dict[str, str | None]()
+        family = SECTOR_FAMILY[TABLE_SCHEME[name]]
+        found[name] = {code: _sector_of(family, code, children, known) for code in table.entries}
     return found
 
 
 SECTOR_BY_CODE = _sectors()
+NAICS_SPANS = {
+    str(number): code
+    for code in TABLES["naics2022"].entries
+    if NAICS_RANGE_RE.fullmatch(code)
+    for number in range(int(code[:2]), int(code[3:]) + 1)
+}
 
 
 def _candidates(scheme: str, raw: str) -> list[str]:
@@ -244,7 +264,7 @@ def _candidates(scheme: str, raw: str) -> list[str]:
     return [compact] if 2 <= len(compact) <= 6 else []  # naics
 
 
-def _ancestor_keys(scheme: str, key: str) -> list[str]:
+def _ancestor_keys(key: str) -> list[str]:
     """Shorter keys of the same code, nearest first ("7370" -> "737", "73")."""
     digits = key.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     return [digits[:size] for size in range(len(digits) - 1, 1, -1)]
@@ -262,33 +282,29 @@ def classify(scheme: str, code: str | int) -> IndustryCode | None:
     if not keys:
         return None
     for key in keys:
-        for name in SCHEME_TABLES[scheme]:
-            entry = _naics_range(key) if scheme == "naics" else None
-            entry = entry or TABLES[name].find(key)
-            if entry is not None:
-                return _answer(scheme, name, entry)
-    for ancestor in _ancestor_keys(scheme, keys[-1]):
-        for name in SCHEME_TABLES[scheme]:
-            entry = (_naics_range(ancestor) if scheme == "naics" else None) or TABLES[name].find(ancestor)
-            if entry is not None:
-                return _answer(scheme, name, entry)
+        found = _lookup(scheme, key)
+        if found is not None:
+            return _answer(scheme, *found, exact=True)
+    for ancestor in _ancestor_keys(keys[-1]):
+        found = _lookup(scheme, ancestor)
+        if found is not None:
+            return _answer(scheme, *found, exact=False)
     return None
 
 
-def _naics_range(key: str) -> _Entry | None:
-    """A two-digit NAICS sector written alone ("31") is the sector spanning it ("31-33")."""
-    if len(key) != 2 or not key.isdigit():
-        return None
-    table = TABLES["naics2022"]
-    for entry in table.entries.values():
-        if "-" in entry.code:
-            low, high = entry.code.split("-")
-            if int(low) <= int(key) <= int(high):
-                return entry
+def _lookup(scheme: str, key: str) -> tuple[str, _Entry] | None:
+    """(list, entry) of a key in the scheme's lists, in their order; a two-digit NAICS sector number
+    ("31") stands for the sector spanning it ("31-33")."""
+    if scheme == "naics":
+        key = NAICS_SPANS.get(key, key)
+    for name in SCHEME_TABLES[scheme]:
+        entry = TABLES[name].find(key)
+        if entry is not None:
+            return name, entry
     return None
 
 
-def _answer(scheme: str, table: str, entry: _Entry) -> IndustryCode:
+def _answer(scheme: str, table: str, entry: _Entry, *, exact: bool) -> IndustryCode:
     label = entry.label
     if scheme == "naf":
         # INSEE publishes NAF in French only; its classes are NACE Rev. 2's, which Eurostat titles in English.
@@ -302,7 +318,74 @@ def _answer(scheme: str, table: str, entry: _Entry) -> IndustryCode:
         level=entry.level,
         edition=EDITIONS[table],
         official_label=entry.label,
+        exact=exact,
     )
+
+
+def code_findings(
+    scheme: str,
+    code: str | int,
+    *,
+    source: str,
+    url: str,
+    retrieved_at: datetime,
+    method: str,
+    confidence: float,
+    evidence: str | None = None,
+    description: str | None = None,
+    description_evidence: str | None = None,
+    sector_confidence: float | None = None,
+) -> list[Finding]:
+    """What a source's stated industry code says: ``identifiers.<scheme>``, ``industry`` and ``sector``.
+
+    The industry is the source's own English title of the code it assigned (``description``: the SEC's
+    ``sicDescription``, from the SEC's list, which also titles codes the SIC manual lacks), else the
+    official list's title; pass no description in another language (brreg's and INSEE's are Norwegian
+    and French, and the list's English title serves better).
+    A code no list knows states nothing: a register's typo must not become an industry. A register
+    listing several codes (Companies House: up to four SIC codes) is asked for its first, main one:
+    ``identifiers.<scheme>`` holds one code, and rival codes would contest each other. The sector
+    finding has ``sector_confidence`` when given (a coarse code can still place a company's sector well).
+    """
+    found = classify(scheme, code)
+    if found is None:
+        return []
+    stated = str(code).strip()
+    read = f"{method} -> {found.edition} {found.code}"
+    findings = [
+        Finding(
+            f"identifiers.{scheme}",
+            found.code if found.exact else stated,
+            source,
+            url,
+            retrieved_at,
+            method,
+            confidence,
+            evidence=evidence,
+        )
+    ]
+    label, label_evidence = found.label, evidence
+    if description and description.strip():
+        label, label_evidence = readable(" ".join(description.split())), description_evidence or evidence
+    titled = f"{read} {found.official_label!r}"
+    findings.append(
+        Finding("industry", label, source, url, retrieved_at, titled, confidence, evidence=label_evidence)
+    )
+    if found.sector:
+        mapped = f"{read}: sector list mapping of the code"
+        findings.append(
+            Finding(
+                "sector",
+                found.sector,
+                source,
+                url,
+                retrieved_at,
+                mapped,
+                confidence if sector_confidence is None else sector_confidence,
+                evidence=evidence,
+            )
+        )
+    return findings
 
 
 def readable(label: str) -> str:

@@ -224,19 +224,55 @@ def build_profile(
 
 
 def _derive_employee_range(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
-    """The range follows the chosen exact count, so the two never disagree."""
+    """The range follows the chosen exact count, so the two never disagree, unless a better-sourced
+    statement of the range (a register's band) puts the count in another bucket: then the range stays,
+    the count goes, and the range's provenance says what the count's source stated."""
     exact = profile.get("employee_count_exact")
-    if isinstance(exact, int):
-        profile["employee_count"] = employee_range_for(exact)
-        provenance["employee_count"] = provenance["employee_count_exact"]
+    if not isinstance(exact, int):
+        return
+    bucket = employee_range_for(exact)
+    stated = profile.get("employee_count")
+    counted = provenance["employee_count_exact"]
+    if stated is None:
+        profile["employee_count"] = bucket
+        provenance["employee_count"] = counted
+        return
+    banded = provenance["employee_count"]
+    if stated == bucket:  # agreeing: the better-sourced statement is cited
+        if counted["confidence"] > banded["confidence"]:
+            provenance["employee_count"] = counted
+        return
+    if counted["confidence"] > banded["confidence"]:
+        profile["employee_count"] = bucket
+        provenance["employee_count"] = _with_rival(counted, banded, stated)
+    else:
+        del profile["employee_count_exact"]
+        provenance["employee_count"] = _with_rival(banded, counted, exact)
+        del provenance["employee_count_exact"]
 
 
 def _derive_sector(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
+    """A sector stated by an industry code (``server.extraction.industry_codes``) outranks one read from
+    the industry label's wording; when the two differ the label's reading is named in the provenance."""
     industry = profile.get("industry")
-    sector = sector_for(industry) if isinstance(industry, str) else None
-    if sector:
-        profile["sector"] = sector
-        provenance["sector"] = {**provenance["industry"], "method": "sector list mapping of the industry"}
+    guessed = sector_for(industry) if isinstance(industry, str) else None
+    coded = profile.get("sector")
+    if coded is None:
+        if guessed:
+            profile["sector"] = guessed
+            provenance["sector"] = {**provenance["industry"], "method": "sector list mapping of the industry"}
+        return
+    if guessed and guessed != coded:
+        rival = {**provenance["industry"], "method": f"sector list mapping of the industry {industry!r}"}
+        provenance["sector"] = _with_rival(provenance["sector"], rival, guessed)
+
+
+def _with_rival(kept: dict[str, Any], rival: dict[str, Any], value: Any) -> dict[str, Any]:
+    """``kept``'s provenance, its method naming the value a less-sourced statement gave instead, and its
+    confidence lowered by that contradiction as an exclusive field's is."""
+    said = f"{rival['source']} ({rival['method']}, confidence {rival['confidence']}) stated {value!r}"
+    confidence = round(contested(kept["confidence"], [rival["confidence"]]), CONFIDENCE_DIGITS)
+    return {**kept, "method": f"{kept['method']}; kept over {said}", "confidence": confidence}
 
 
 def _collect_lists(
