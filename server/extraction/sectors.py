@@ -7,7 +7,9 @@ Materials, Consumer Discretionary, Consumer Staples, Real Estate, Professional S
 
 An industry keeps its fine label (``industry``: "Industrial Robotics", "Bäckerei", "Electronic
 Computers"); ``sector`` is the first sector whose keywords occur in it (English, German, French), or
-absent when none does: an unknown label is never forced into a sector.
+absent when none does: an unknown label is never forced into a sector. A stated industry code (NACE,
+NAF, UK SIC, US SIC, NAICS) is placed by ``server.extraction.industry_codes`` instead, through the
+mapping data in ``data/industry_codes/sectors_*.csv``; that sector outranks this keyword reading.
 """
 
 from __future__ import annotations

@@ -86,3 +86,57 @@ def test_the_domain_carries_the_match_confidence_and_the_page_name_that_verified
     assert profile["provenance"]["domain"]["confidence"] == profile["match_confidence"]
     assert profile["provenance"]["domain"]["evidence"] == "Acme"
     assert 0.9 < profile["match_confidence"] < 1.0  # a hint and an exact name: sure, never certain
+
+
+def test_a_codes_sector_outranks_the_industry_labels_wording_and_names_it() -> None:
+    profile = _profile(
+        [
+            _finding("industry", "Bakery", "json-ld Organization.industry", 0.9),
+            _finding("sector", "Technology", "NACE 62.01: sector list mapping", 0.8, source="register"),
+        ]
+    )
+    assert (profile["industry"], profile["sector"]) == ("Bakery", "Technology")
+    sector = profile["provenance"]["sector"]
+    assert sector["source"] == "register"
+    assert "'Consumer Staples'" in sector["method"]  # what the label's wording would have said
+    assert sector["confidence"] == round(contested(0.8, [0.9]), 3)
+
+
+def test_without_a_code_the_sector_follows_the_industry_label() -> None:
+    profile = _profile([_finding("industry", "Bakery", "json-ld Organization.industry", 0.9)])
+    assert profile["sector"] == "Consumer Staples"
+    assert profile["provenance"]["sector"]["method"] == "sector list mapping of the industry"
+
+
+@pytest.mark.parametrize(
+    ("band_confidence", "count_confidence", "bucket", "exact"),
+    [
+        pytest.param(0.95, 0.7, "51-200", None, id="register-band-beats-a-page-count"),
+        pytest.param(0.6, 0.9, "11-50", 45, id="a-better-sourced-count-beats-the-band"),
+    ],
+)
+def test_a_band_and_a_count_that_disagree_keep_the_better_sourced(
+    band_confidence: float, count_confidence: float, bucket: str, exact: int | None
+) -> None:
+    profile = _profile(
+        [
+            _finding("employee_count", "51-200", "register band", band_confidence, source="register"),
+            _finding("employee_count_exact", 45, "about page prose", count_confidence),
+        ]
+    )
+    assert profile["employee_count"] == bucket
+    assert profile.get("employee_count_exact") == exact
+    method = profile["provenance"]["employee_count"]["method"]
+    assert "kept over" in method and ("45" in method or "'51-200'" in method)
+
+
+def test_a_count_inside_the_stated_band_leaves_the_better_sourced_band_cited() -> None:
+    profile = _profile(
+        [
+            _finding("employee_count", "11-50", "register band", 0.95, source="register"),
+            _finding("employee_count_exact", 45, "about page prose", 0.7),
+        ]
+    )
+    assert (profile["employee_count"], profile["employee_count_exact"]) == ("11-50", 45)
+    assert profile["provenance"]["employee_count"]["method"] == "register band"
+    assert profile["provenance"]["employee_count_exact"]["method"] == "about page prose"

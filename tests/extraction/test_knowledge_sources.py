@@ -89,7 +89,9 @@ async def test_sec_edgar_reads_filings_with_concept_fallback_and_fiscal_periods(
     assert values["financial_data.shares_outstanding"] == [152_300_000.0]
     assert values["financial_data.fiscal_year_end"] == ["December 31"]
     assert values["identifiers.cik"] == ["0001799001"]
-    assert values["industry"] == ["Semiconductors & Related Devices"]
+    assert values["industry"] == ["Semiconductors & Related Devices"]  # the SEC's own title of 3674
+    assert values["sector"] == ["Technology"]
+    assert values["identifiers.us_sic"] == ["3674"]
     assert values["headquarters"][0]["street_address"] == "200 Park Ave"
     method = next(f.method for f in findings if f.field == "financial_data.revenue")
     assert "RevenueFromContractWithCustomerExcludingAssessedTax" in method

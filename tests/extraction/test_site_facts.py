@@ -186,3 +186,26 @@ def test_a_footer_credit_names_the_web_agencys_address_not_the_companys() -> Non
     <p>Acme Robotics GmbH, Hohe Straße 12, 50667 Köln</p></footer>"""
     hq = _values(_page(body=body, lang="de"), "https://acme.de/", domain="acme.de")["headquarters"]
     assert hq["city"] == "Köln" and hq["country_code"] == "DE"
+
+
+def _codes(html: str) -> dict[str, Any]:
+    url = "https://acme.example/"
+    facts = parse_page(html, url)
+    page = FetchedPage(url, 200, "text/html", html, datetime.now(UTC))
+    found = findings_from_page(facts, page, "acme.example", names=["Acme Robotics"])
+    return {f.field: f for f in found if f.field in ("identifiers.naics", "industry", "sector")}
+
+
+def test_a_sites_schema_org_naics_code_gives_its_title_sector_and_identifier() -> None:
+    organization = '{"@type": "Organization", "name": "Acme Robotics", "naics": "333249"}'
+    found = _codes(_page(f"<script type='application/ld+json'>{organization}</script>"))
+    assert found["identifiers.naics"].value == "333249"
+    assert found["industry"].value == "Other Industrial Machinery Manufacturing"
+    assert found["sector"].value == "Industrials"
+    assert found["sector"].evidence == '"naics": "333249"'
+    assert "json-ld Organization.naics 333249" in found["sector"].method
+
+
+def test_a_naics_value_that_is_no_code_states_nothing() -> None:
+    organization = '{"@type": "Organization", "name": "Acme Robotics", "naics": "robots"}'
+    assert _codes(_page(f"<script type='application/ld+json'>{organization}</script>")) == {}

@@ -1,5 +1,5 @@
-"""SEC EDGAR as a source for US-listed companies: SIC industry, business address, phone, fiscal year
-end (``submissions``) and revenue, net income, assets and shares outstanding (``companyfacts``).
+"""SEC EDGAR as a source for US-listed companies: SIC industry and sector, business address, phone,
+fiscal year end (``submissions``) and revenue, net income, assets and shares outstanding (``companyfacts``).
 
 The company is found in ``company_tickers.json`` by its ticker (from Wikidata) or by its registered
 title matching the name; outside the US a title match counts only when the filing's business address
@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 
 from server.errors import FetchError
 from server.extraction.candidates.derived import normalize_name
+from server.extraction.industry_codes import code_findings
 from server.extraction.money import money_figure
 from server.extraction.normalize import headquarters_from
 from server.extraction.parse import normalize_phone
@@ -37,6 +38,9 @@ SUBMISSIONS_URL = "https://data.sec.gov/submissions/CIK{cik:010d}.json"
 COMPANY_FACTS_URL = "https://data.sec.gov/api/xbrl/companyfacts/CIK{cik:010d}.json"
 CONFIDENCE = 0.95  # statutory filings
 INDUSTRY_CONFIDENCE = 0.6  # SIC codes are coarse labels next to how a company describes itself
+# ... but the sector of its code is a sound placing; a filer's code can be years old, hence not CONFIDENCE.
+# A code's sector outranks one read from an industry label's wording (``server.extraction.profile``).
+SECTOR_CONFIDENCE = 0.8
 ADDRESS_CONFIDENCE = 0.7  # the filing address can be an agent's; the site's own address ranks higher
 NAME_THRESHOLD = 92.0
 US = "US"
@@ -95,7 +99,7 @@ class SecEdgarSource:
 
     name = SOURCE_NAME
     fields = frozenset(
-        {"industry", "headquarters", "contacts", "identifiers", "financial_data", "legal_name"}
+        {"industry", "sector", "headquarters", "contacts", "identifiers", "financial_data", "legal_name"}
     )
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -201,13 +205,21 @@ def findings_from_submissions(document: Any, url: str, retrieved_at: datetime) -
     cik = str(document.get("cik", "")).lstrip("0")
     add("identifiers.cik", cik.zfill(10) if cik else None, "cik")
     add("legal_name", document.get("name"), "name")
-    add(
-        "industry",
-        document.get("sicDescription"),
-        f"SIC {document.get('sic')}",
-        INDUSTRY_CONFIDENCE,
-        "sicDescription",
-    )
+    sic = document.get("sic")
+    if isinstance(sic, str | int) and str(sic).strip():
+        found += code_findings(
+            "us_sic",
+            sic,
+            source=SOURCE_NAME,
+            url=url,
+            retrieved_at=retrieved_at,
+            method=f"submissions sic {str(sic).strip()}",
+            confidence=INDUSTRY_CONFIDENCE,
+            evidence="sic",
+            description=str(document.get("sicDescription") or ""),
+            description_evidence="sicDescription",
+            sector_confidence=SECTOR_CONFIDENCE,
+        )
     tickers, exchanges = document.get("tickers") or [], document.get("exchanges") or []
     if tickers:
         add("identifiers.ticker", tickers[0], "tickers", path="tickers[0]")

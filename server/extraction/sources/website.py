@@ -8,6 +8,7 @@ from typing import Any
 
 from server.errors import FetchError, PageParseError
 from server.extraction.fetcher import FetchedPage
+from server.extraction.industry_codes import code_findings
 from server.extraction.names import has_legal_form
 from server.extraction.normalize import (
     employee_count_from,
@@ -47,9 +48,9 @@ class WebsiteSource:
     name = SOURCE_NAME
     fields = frozenset(
         {
-            "company_name", "legal_name", "description", "industry", "employee_count",
+            "company_name", "legal_name", "description", "industry", "sector", "employee_count",
             "employee_count_exact", "headquarters", "founded_year", "linkedin_url", "social_profiles",
-            "contacts",
+            "contacts", "identifiers",
         }
     )  # fmt: skip
 
@@ -163,6 +164,7 @@ def findings_from_page(
 
     for org in facts.organizations:
         _organization_findings(org, add, default_country)
+        found += _naics_findings(org, page)
     # company_name, legal_name, social profiles, phones and e-mails: ``site_identity`` (over all pages).
     for industry in facts.job_industries:
         add("industry", industry, "json-ld", "json-ld JobPosting.industry", f'"industry": "{industry}"')
@@ -200,6 +202,26 @@ def _organization_findings(org: dict[str, Any], add: Any, default_country: str |
         staff,
     )
     add("industry", _str(org.get("industry")), kind, f"{prefix}.industry", _said(org, "industry"))
+
+
+def _naics_findings(org: dict[str, Any], page: FetchedPage) -> list[Finding]:
+    """schema.org's ``naics``: the company's own NAICS code, read against the official list (its title,
+    sector and ``identifiers.naics``); a code the list does not know states nothing."""
+    code = _str(org.get("naics"))
+    if code is None:
+        return []
+    syntax = str(org.get(SYNTAX_KEY, "json-ld"))
+    kind = "microdata" if syntax == "microdata" else "json-ld"
+    return code_findings(
+        "naics",
+        code,
+        source=SOURCE_NAME,
+        url=page.url,
+        retrieved_at=page.retrieved_at,
+        method=f"{syntax} {_type_name(org)}.naics {code}",
+        confidence=CONFIDENCE[kind],
+        evidence=_bounded(_said(org, "naics")),
+    )
 
 
 def _said(org: dict[str, Any], key: str) -> str | None:
