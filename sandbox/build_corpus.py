@@ -23,6 +23,7 @@ from sandbox.corpus_facts import PARKED_DOMAINS, UNKNOWN_COMPANIES, CompanyFacts
 from sandbox.corpus_format import INDEX_FILE, META_FILE, SITES_DIR
 from sandbox.corpus_identity import IDENTITY_CASES
 from sandbox.knowledge_records import build_records, request_name
+from sandbox.knowledge_registers import HOST_META
 from sandbox.knowledge_truth import apply_knowledge, employee_bucket
 from sandbox.site_special import MANAGING_DIRECTOR_ROLE
 from sandbox.site_templates import render_parked, render_site, social_url
@@ -202,7 +203,7 @@ def build(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> None:
     files, routes = build_records(COMPANIES)
     for host, bodies in files.items():
         _write_files(sites_dir / host, bodies)
-        _write_site(sites_dir, host, {}, {"routes": routes[host]})
+        _write_site(sites_dir, host, {}, {**HOST_META.get(host, {}), "routes": routes[host]})
     truth = {
         "about": "Ground truth of the sandbox corpus: what a correct extractor reads from each site.",
         "companies": [truth_entry(facts) for facts in COMPANIES],

@@ -63,6 +63,8 @@ class SiteSpec:
     path_redirects: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     routes: tuple[Route, ...] = ()
+    # An API that takes its key as the HTTP basic-auth user (Companies House): others get 401.
+    basic_auth_user: str | None = None
 
     def find_route(self, method: str, path: str, query: dict[str, str]) -> Route | None:
         """The first recorded route answering this request, if any."""
@@ -136,6 +138,7 @@ def _site_from_meta(hostname: str, root: Path, meta: dict[str, Any]) -> SiteSpec
         path_redirects=dict(meta.get("path_redirects", {})),
         headers=dict(meta.get("headers", {})),
         routes=routes,
+        basic_auth_user=meta.get("basic_auth_user"),
     )
 
 

@@ -3,7 +3,7 @@
 Such a company (``knowledge_only: true``) has no site, so the service rightly fails it (nothing to verify
 a domain against) and its profile never reaches the API; yet the truth documents what its records state
 (identifiers, legal name, address, phone, fiscal year end). This run asks the production knowledge
-sources for it directly (``server.extraction.pipeline.KNOWLEDGE_SOURCES``, the real ``WebFetcher``
+sources for it directly (``server.extraction.pipeline.knowledge_sources``, the real ``WebFetcher``
 against the sandbox web serving the corpus, page caps and all), merges their findings with the
 production merge, and scores the fields the truth states for the company (a record's truth transcribes
 those fields; a field it leaves out entirely, such as the sector derived from the SIC label, is not
@@ -20,7 +20,7 @@ from server.domain import ExtractionMode, ExtractionRequest
 from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.modes import plan_for
 from server.extraction.parse import PageFacts
-from server.extraction.pipeline import KNOWLEDGE_SOURCES
+from server.extraction.pipeline import knowledge_sources
 from server.extraction.profile import build_profile
 from server.extraction.resolve import Resolution
 from server.extraction.sources.base import Finding, SourceContext
@@ -44,7 +44,7 @@ async def score_records(settings: Settings, companies: list[dict[str, Any]], cor
     run = Run(corpus, True, setting="records")
     plan = plan_for(RECORDS_MODE)
     fetcher = WebFetcher(settings)
-    sources = [KNOWLEDGE_SOURCES[name]() for name in settings.knowledge_sources]
+    sources = knowledge_sources(settings)
     try:
         for company in known:
             request = ExtractionRequest(company["name"], RECORDS_MODE, company["country"])

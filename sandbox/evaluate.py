@@ -67,6 +67,7 @@ from google.protobuf.json_format import MessageToDict
 from client.async_client import BatchClient
 from sandbox.eval_compare import name_reaches
 from sandbox.eval_knowledge import score_records
+from sandbox.eval_registry_samples import check_registry_samples
 from sandbox.eval_report import Run, render, score_company
 from sandbox.web import CORPUS_TLDS, SandboxWeb
 from server.app import running_service
@@ -76,6 +77,7 @@ from server.testing import service_settings
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(__file__).parent / "corpus"
 DEFAULT_REAL_CORPUS = REPO_ROOT.parent / "shared" / "realweb"
+DEFAULT_REGISTRY_SAMPLES = REPO_ROOT.parent / "shared" / "registry-samples"
 MAX_BATCH = 100
 EVAL_FETCH_TIMEOUT_SECONDS = 4.0  # hung hosts fail in seconds; the slowest corpus host answers in 2.5
 COMPANY_TIMEOUT_SECONDS = 60
@@ -217,12 +219,14 @@ def main(corpus: Path, real_corpus: Path, modes: tuple[str, ...], mistakes: bool
         corpora.append(Corpus("real", real_corpus))
     else:
         click.echo(f"real corpus not found at {real_corpus}, scored the authored corpus only\n")
+    samples_report, samples_pass = check_registry_samples(DEFAULT_REGISTRY_SAMPLES)
+    click.echo(samples_report)
     runs: list[Run] = []
     for each in corpora:
         runs += asyncio.run(evaluate(each, chosen))
     text, met = render(runs, missing=mistakes)
     click.echo(text)
-    sys.exit(0 if met else 1)
+    sys.exit(0 if met and samples_pass else 1)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ answers (and a Wikipedia summary when ``wikipedia`` is set; ``subsidiaries`` are
 language, ``former_subsidiaries`` (labels, end date) pairs; ``other_headquarters`` are further current
 P159 cities, ``former_headquarters`` (city, end date) pairs listed before the current ones); ``sec``
 becomes ``company_tickers.json`` rows, ``submissions`` and ``companyfacts``; ``gleif`` an LEI record;
-``search`` DuckDuckGo result pages.
+``search`` DuckDuckGo result pages; ``brreg``, ``recherche`` and ``companies_house`` register entries.
 The values agree with what the sites state: where a service adds a fact the site lacks, truth.json
 expects it. ``EXPECTED_SECTORS`` is the documented sector of every industry label the corpus uses.
 """
@@ -193,6 +193,46 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
     "ursaminor-labs.example": {"search": ["linkedin", "site"]},
     "rosenthal-praezision.example": {"search": ["linkedin", "site"]},
     "fernhillvets.test": {"search": ["facebook", "site"]},
+    # Register entries (``sandbox.knowledge_registers``): the company's, and a namesake the match refuses.
+    "fjordlys.example": {
+        "brreg": {
+            "orgnr": "924603712",
+            "form": ("AS", "Aksjeselskap"),
+            "industry": "Computer programming activities",  # NACE Rev. 2 62.01's title: the profile's industry
+            "nace": [("62.010", "Programmeringstjenester"), ("72.190", "Annen forskning og utviklingsarbeid innen naturvitenskap og teknikk")],
+            "employees": 37,
+            "founded": "2014-05-06",
+            "registered": "2014-05-20",
+            "officers": [("DAGL", "Daglig leder", "Ingrid", "Solberg"), ("LEDE", "Styrets leder", "Hans Petter", "Eriksen")],
+            # A holding of the same name elsewhere, without a website: tied on the name, refused by the site.
+            "namesake": {"orgnr": "917728100", "name": "FJORDLYS TEKNOLOGI HOLDING AS", "postal": "0150", "town": "OSLO"},
+        },
+    },
+    "novalis-robotique.example": {
+        "recherche": {
+            "siren": "812345676",
+            "nature_juridique": "5710",
+            "naf": "28.99B",
+            "industry": "Manufacture of other special-purpose machinery n.e.c.",  # NAF 28.99B's English title
+            "tranche": "12",
+            "created": "2011-09-01",
+            "officers": [("Président", "Claire", "LEMAIRE"), ("Directeur général", "Yann", "LE GOFF")],
+            "street": ("12", "QUAI", "DE LA FOSSE"),
+            "namesake": {"siren": "852345677", "postal": "13002", "town": "MARSEILLE"},
+        },
+    },
+    "brackenridge-tooling.example": {
+        "companies_house": {
+            "number": "06543210",
+            "sic": ["25730", "28410"],
+            "industry": "Manufacture of tools",  # UK SIC 2007 25730's title
+            "created": "2008-03-14",
+            "officers": [("PATEL, Anita", "director", None), ("MORGAN, Gareth Lloyd", "director", None),
+                         ("HOLT, Simon", "director", "2016-07-31")],
+            # Dissolved in 2012 in Leeds: same name, refused by the registered office the site does not print.
+            "namesake": {"number": "05123456", "postal": "LS1 4AP", "town": "Leeds", "dissolved": "2012-11-20"},
+        },
+    },
 }
 
 # Entities of the "same name" queries: searching one name lists every item labelled so.
@@ -230,4 +270,7 @@ EXPECTED_SECTORS = {
     "Audio Equipment": "Technology",
     "Cosmétiques": "Consumer Staples",
     "Accounting": "Professional Services",
+    "Computer programming activities": "Technology",
+    "Manufacture of other special-purpose machinery n.e.c.": "Industrials",
+    "Manufacture of tools": "Industrials",
 }

@@ -99,12 +99,47 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
     if gleif:
         identifiers["lei"] = gleif["lei"]
         profile["legal_name"] = facts["name"]
+    _apply_registers(profile, facts, knowledge, identifiers)
     if identifiers:
         profile["identifiers"] = identifiers
     if financial:
         profile["financial_data"] = financial
     if profile.get("industry") in EXPECTED_SECTORS:
         profile["sector"] = EXPECTED_SECTORS[profile["industry"]]
+
+
+def _apply_registers(
+    profile: dict[str, Any], facts: CompanyFacts, knowledge: dict[str, Any], identifiers: dict[str, Any]
+) -> None:
+    """A register entry gives the number, the legal name and the main code's title as the industry (where
+    the site states none); Brønnøysund also the head count; officers (physical persons still in office)
+    join the people."""
+    people: list[dict[str, str]] = []
+    if brreg := knowledge.get("brreg"):
+        identifiers["no_orgnr"] = brreg["orgnr"]
+        profile["legal_name"] = facts["name"]
+        profile.setdefault("industry", brreg["industry"])
+        profile.setdefault("employee_count_exact", brreg["employees"])
+        profile.setdefault("employee_count", employee_bucket(brreg["employees"]))
+        profile.setdefault("founded_year", int(brreg["founded"][:4]))
+        people = [{"name": f"{first} {last}", "role": role} for _, role, first, last in brreg["officers"]]
+    if recherche := knowledge.get("recherche"):
+        identifiers["fr_siren"] = recherche["siren"]
+        profile["legal_name"] = facts["name"]
+        profile.setdefault("industry", recherche["industry"])
+        profile.setdefault("founded_year", int(recherche["created"][:4]))
+        people = [{"name": f"{first} {last.title()}", "role": role} for role, first, last in recherche["officers"]]
+    if house := knowledge.get("companies_house"):
+        identifiers["gb_company_number"] = house["number"]
+        profile["legal_name"] = facts["name"]
+        profile.setdefault("industry", house["industry"])
+        profile.setdefault("founded_year", int(house["created"][:4]))
+        for name, role, resigned in house["officers"]:
+            if not resigned:
+                surname, _, forenames = name.partition(", ")
+                people.append({"name": f"{forenames} {surname.title()}", "role": role.capitalize()})
+    if people:
+        profile["people"] = people + profile.get("people", [])
 
 
 def _place(city: str, code: str) -> dict[str, str]:

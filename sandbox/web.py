@@ -13,6 +13,7 @@ so the client sees a connection error, as it would for a name that does not reso
 from __future__ import annotations
 
 import asyncio
+import base64
 import mimetypes
 import socket
 import ssl
@@ -30,6 +31,7 @@ from sandbox.corpus_format import FAILURE_RESET, FAILURE_TIMEOUT, Corpus, SiteSp
 UNKNOWN_HOST_STATUS = 421
 UNKNOWN_HOST_HEADER = "X-Sandbox-Unknown-Host"
 SANDBOX_HEADER = "X-Sandbox-Host"
+SANDBOX_COMPANIES_HOUSE_KEY = "sandbox-companies-house-key"
 CORPUS_TLDS = ("example", "test")  # reserved TLDs the authored corpus uses; resolution tries them
 SHUTDOWN_TIMEOUT_SECONDS = 1.0
 _LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on with timeout 0: close() sends a TCP RST
@@ -103,6 +105,8 @@ class SandboxWeb:
             # Politeness protects other people's servers; this one is ours and local, and a delay per
             # host would serialize every knowledge-source call of a batch. The fetcher's tests cover it.
             "per_host_delay_seconds": 0.0,
+            # The sandbox stands in for Companies House, whose API takes any key issued to a developer.
+            "companies_house_api_key": SANDBOX_COMPANIES_HOUSE_KEY,
         }
 
     async def __aenter__(self) -> Self:
@@ -199,6 +203,8 @@ class SandboxWeb:
             )
         if site.status is not None:
             return web.Response(status=site.status, text=f"{site.status} error from {site.hostname}\n")
+        if site.basic_auth_user is not None and not _authorized(request, site.basic_auth_user):
+            return web.json_response({"error": "Invalid Authorization", "type": "ch:service"}, status=401)
         route = site.find_route(request.method, request.path, dict(request.query))
         if route is not None:
             body = route.body_file.read_bytes() if route.body_file is not None else b""
@@ -222,3 +228,15 @@ class SandboxWeb:
         if sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
         transport.abort()
+
+
+def _authorized(request: web.Request, user: str) -> bool:
+    """Whether the request carries HTTP basic auth with this user name (any password)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        name = base64.b64decode(token, validate=True).decode("utf-8").partition(":")[0]
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return name == user

@@ -122,7 +122,13 @@ class CompanyAnalysisError(ExtractionError):
 
 
 class FetchError(ExtractionError):
+    """``status`` is the HTTP status of an answer that was an error (>= 400); None when none came."""
+
     error_type = ErrorType.FETCH
+
+    def __init__(self, message: str, details: str = "", status: int | None = None) -> None:
+        super().__init__(message, details)
+        self.status = status
 
 
 class PageParseError(FetchError):

@@ -140,8 +140,23 @@ class Settings(BaseSettings):
     )
     brave_api_key: str | None = Field(None, description="Brave Search API key (search_provider=brave).")
     knowledge_sources: list[str] = Field(
-        default_factory=lambda: ["wikidata", "wikipedia", "sec_edgar", "gleif"],
+        default_factory=lambda: [
+            "wikidata",
+            "wikipedia",
+            "sec_edgar",
+            "gleif",
+            "brreg",
+            "recherche_entreprises",
+            "companies_house",
+        ],
         description="Knowledge sources asked besides the company website, in order.",
+    )
+    companies_house_api_key: str | None = Field(
+        None,
+        description=(
+            "Companies House API key (free, developer.company-information.service.gov.uk); "
+            "without one the companies_house source is off."
+        ),
     )
 
     # --- Authentication, tenancy and rate limits (issue 9). ---

@@ -24,6 +24,7 @@ FAILED = "failed"
 
 DURATION_DECIMALS = 3
 SOURCE_URL_SEPARATOR = " "
+IDENTIFIER_SEPARATOR = "; "  # between the identifiers (and unavailable sources) of one cell
 
 
 class ColumnKind(enum.Enum):
@@ -122,6 +123,22 @@ def _source_urls(outcome: CompanyOutcome) -> Cell:
     return SOURCE_URL_SEPARATOR.join(urls) or None
 
 
+def _identifiers(outcome: CompanyOutcome) -> Cell:
+    """``no_orgnr: 924603712; lei: 5493...``: every identifier of the profile, in its order."""
+    identifiers = _profile_path("identifiers")(outcome)
+    if not isinstance(identifiers, dict):
+        return None
+    parts = [f"{key}: {value}" for key, value in identifiers.items() if isinstance(value, str) and value]
+    return IDENTIFIER_SEPARATOR.join(parts) or None
+
+
+def _sources_unavailable(outcome: CompanyOutcome) -> Cell:
+    names = _profile_path("sources_unavailable")(outcome)
+    if not isinstance(names, list):
+        return None
+    return IDENTIFIER_SEPARATOR.join(str(name) for name in names) or None
+
+
 def extraction_status(outcome: CompanyOutcome) -> str:
     """``success`` or ``failed``; a company stopped by a cancel counts as failed, as in the contract."""
     return SUCCESS if outcome.state is CompanyState.SUCCESS and outcome.profile is not None else FAILED
@@ -194,6 +211,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("finished_at", ColumnKind.DATETIME, lambda o: as_utc(o.finished_at)),
     Column("duration_seconds", ColumnKind.DECIMAL, _duration),
     Column("from_cache", ColumnKind.BOOLEAN, lambda o: o.from_cache),
+    Column("identifiers", ColumnKind.TEXT, _identifiers),
+    Column("register", ColumnKind.TEXT, _text("registration", "register")),
+    Column("registration_number", ColumnKind.TEXT, _text("registration", "number")),
+    Column("legal_form", ColumnKind.TEXT, _text("registration", "legal_form")),
+    Column("registration_status", ColumnKind.TEXT, _text("registration", "status")),
+    Column("sources_unavailable", ColumnKind.TEXT, _sources_unavailable),
 )
 """Every export's columns, in order. Append new columns at the end so consumers' indexes hold."""
 

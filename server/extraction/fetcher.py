@@ -295,7 +295,7 @@ class WebFetcher:
                     raise FetchError(f"Redirect loop at {current}", details=" -> ".join(redirects))
                 continue
             if status >= 400:
-                raise FetchError(f"HTTP {status} from {current}", details=f"status {status}")
+                raise FetchError(f"HTTP {status} from {current}", details=f"status {status}", status=status)
             content_type = headers_out.get("Content-Type", "")
             # Decoding megabytes of a legacy charset (detection included) is CPU work: off the loop.
             text = await asyncio.to_thread(decode_body, body, content_type)

@@ -28,7 +28,11 @@ from server.domain import ErrorType, ExtractionFailure, Profile
 NAME_MATCH_FLOOR = 0.85  # resolve.MATCH_THRESHOLD / 100: a page name scoring less never verifies
 NAME_WITNESS_AT_FLOOR, NAME_WITNESS_EXACT = 0.5, 0.8
 ORIGIN_WITNESS = {"hint": 0.9, "wikidata": 0.6, "search": 0.3}
-KNOWLEDGE_WITNESS = {"wikidata": 0.5, "sec_edgar": 0.3, "gleif": 0.4}
+# A register entry matched by name (and not refused by the website it states) is a witness like GLEIF's.
+KNOWLEDGE_WITNESS = {
+    "wikidata": 0.5, "sec_edgar": 0.3, "gleif": 0.4, "brreg": 0.4, "recherche_entreprises": 0.4,
+    "companies_house": 0.4,
+}  # fmt: skip
 OTHER_COUNTRY_FACTOR = 0.7
 DIGITS = 3
 AMBIGUOUS_MATCH = "Ambiguous match"

@@ -4,15 +4,16 @@ mode               pages  fields (besides company_name, domain, website; ``confi
 basic              3      description, industry, sector, employee_count, headquarters, founded_year,
                           linkedin_url
 standard           4      basic + legal_name, aliases, employee_count_exact, contacts (main phone,
-                          e-mails), social_profiles, identifiers (ticker, exchange ...), parent_company
+                          e-mails), social_profiles, identifiers (ticker, exchange, register numbers ...),
+                          registration (the business-register entry), parent_company
 comprehensive      6      standard + people (founders, CEO), locations, subsidiaries, financial_data
                           (identifiers then include LEI, CIK and the Wikidata id)
 contact_focused    4      headquarters, contacts (contact page, e-mails and phones with their type,
                           addresses), social_profiles, linkedin_url
 financial_focused  3      legal_name, industry, sector, employee_count(_exact), founded_year,
-                          headquarters, identifiers, financial_data (public/private, ticker, exchange,
-                          fiscal year end, revenue, net income, market cap, shares outstanding, with
-                          amount, currency, period and display)
+                          headquarters, identifiers, registration, financial_data (public/private,
+                          ticker, exchange, fiscal year end, revenue, net income, market cap, shares
+                          outstanding, with amount, currency, period and display)
 
 Pages are the home page plus the site's own pages of the kinds listed, found by link text and URL in
 the site's language, most useful first, within the budget; a page that does not exist frees its slot
@@ -46,6 +47,7 @@ STANDARD_FIELDS = (
     "contacts",
     "social_profiles",
     "identifiers",
+    "registration",
     "parent_company",
 )
 
@@ -83,6 +85,7 @@ MODE_PLANS: dict[ExtractionMode, ModePlan] = {
             "founded_year",
             "headquarters",
             "identifiers",
+            "registration",
             "financial_data",
         ),
         3,

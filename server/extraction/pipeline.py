@@ -7,7 +7,7 @@ item gives Wikipedia its article, SEC its ticker, GLEIF its LEI).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Self
 
 from server import metrics, tracing
@@ -19,7 +19,10 @@ from server.extraction.page_pool import PageParser, PagePool
 from server.extraction.profile import build_profile
 from server.extraction.resolve import resolve_domain
 from server.extraction.sources.base import Finding, Source, SourceContext
+from server.extraction.sources.brreg import BrregSource
+from server.extraction.sources.companies_house import CompaniesHouseSource
 from server.extraction.sources.gleif import GleifSource
+from server.extraction.sources.recherche_entreprises import RechercheEntreprisesSource
 from server.extraction.sources.sec_edgar import SecEdgarSource
 from server.extraction.sources.site_locations import SiteLocationsSource
 from server.extraction.sources.website import WebsiteSource
@@ -27,22 +30,34 @@ from server.extraction.sources.wikidata import WikidataSource
 from server.extraction.sources.wikipedia import WikipediaSource
 from server.settings import Settings
 
-# Knowledge sources by their ``settings.knowledge_sources`` name. New sources are registered here.
-KNOWLEDGE_SOURCES: dict[str, type[Source]] = {
-    "wikidata": WikidataSource,
-    "wikipedia": WikipediaSource,
-    "sec_edgar": SecEdgarSource,
-    "gleif": GleifSource,
+# Knowledge sources by their ``settings.knowledge_sources`` name, each made from the settings (a key it
+# needs). New sources are registered here.
+KNOWLEDGE_SOURCES: dict[str, Callable[[Settings], Source]] = {
+    "wikidata": lambda _: WikidataSource(),
+    "wikipedia": lambda _: WikipediaSource(),
+    "sec_edgar": lambda _: SecEdgarSource(),
+    "gleif": lambda _: GleifSource(),
+    "brreg": lambda _: BrregSource(),
+    "recherche_entreprises": lambda _: RechercheEntreprisesSource(),
+    "companies_house": lambda settings: CompaniesHouseSource(settings.companies_house_api_key),
 }
+
+
+def knowledge_sources(settings: Settings) -> list[Source]:
+    """The configured knowledge sources, in order.
+
+    Raises:
+        ValueError: ``settings.knowledge_sources`` names a source that does not exist.
+    """
+    unknown = [name for name in settings.knowledge_sources if name not in KNOWLEDGE_SOURCES]
+    if unknown:
+        raise ValueError(f"unknown knowledge sources: {', '.join(unknown)}")
+    return [KNOWLEDGE_SOURCES[name](settings) for name in settings.knowledge_sources]
 
 
 def default_sources(settings: Settings | None = None) -> list[Source]:
     """The website (and the offices its markup states), then the configured knowledge sources, in order."""
-    names = settings.knowledge_sources if settings is not None else list(KNOWLEDGE_SOURCES)
-    unknown = [name for name in names if name not in KNOWLEDGE_SOURCES]
-    if unknown:
-        raise ValueError(f"unknown knowledge sources: {', '.join(unknown)}")
-    return [WebsiteSource(), SiteLocationsSource(), *(KNOWLEDGE_SOURCES[name]() for name in names)]
+    return [WebsiteSource(), SiteLocationsSource(), *knowledge_sources(settings or Settings())]
 
 
 class WebExtractor:
@@ -87,7 +102,7 @@ class WebExtractor:
             if context.wants(*source.fields):
                 with metrics.SOURCE_SECONDS.labels(source.name).time(), tracing.step_span(source.name):
                     findings += await source.collect(context)
-        return build_profile(request, resolution, findings, plan)
+        return build_profile(request, resolution, findings, plan, context.unavailable)
 
     async def aclose(self) -> None:
         """Close every source, the fetcher and the parse pool."""

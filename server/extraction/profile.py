@@ -4,6 +4,7 @@ For each field the candidate values are grouped by what they mean (case, spacing
 aside); a group's confidence combines its independent witnesses (``server.extraction.confidence``: one
 best finding per source and way of reading), so agreement raises confidence and a lone weak statement
 stays weak. The most confident group wins; ties go to the source listed first in ``SOURCE_PRECEDENCE``.
+A winning text in capitals (a register's) is shown as an agreeing source prints it, when one does.
 The winner's provenance (source, URL, retrieved at, method, evidence) is recorded with its confidence,
 lowered when rival values of an exclusive field contradict it. A list field has one provenance entry per
 item (``contacts.phones[1]``) and one for the list (its first item, with the least confidence of any).
@@ -15,8 +16,10 @@ company's; the candidates resolution weighed are listed beside it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +32,12 @@ from server.extraction.resolve import Resolution
 from server.extraction.sectors import sector_for
 from server.extraction.sources.base import Finding
 
-SOURCE_PRECEDENCE = ("website", "sec_edgar", "gleif", "wikidata", "wikipedia")
+# Ties go to the first listed: the site speaks for itself, then statutory records (filings, registers,
+# LEI records), then the encyclopaedias.
+SOURCE_PRECEDENCE = (
+    "website", "sec_edgar", "brreg", "recherche_entreprises", "companies_house", "gleif", "wikidata",
+    "wikipedia",
+)  # fmt: skip
 RESOLUTION_SOURCE = "resolution"
 SOCIAL_PREFIX = "social_profiles."
 MONEY_FIELDS = ("revenue", "net_income", "market_cap", "total_assets")
@@ -102,6 +110,10 @@ def choose(findings: list[Finding]) -> tuple[Any, Finding, float] | None:
         return None
     confidence, _, ordered = max(scored, key=lambda item: (item[0], item[1]))
     value = ordered[0].value
+    if isinstance(value, str) and value.isupper():
+        # Registers keep names in capitals ("FJORDLYS TEKNOLOGI AS"): an agreeing source that prints the
+        # same name in its own case shows it as the company writes it.
+        value = next((f.value for f in ordered if isinstance(f.value, str) and not f.value.isupper()), value)
     if isinstance(value, dict) and "amount" not in value:  # fill parts the best statement left out
         merged = dict(value)
         for other in ordered[1:]:
@@ -120,6 +132,25 @@ def rival_confidences(findings: list[Finding], winner: Finding) -> list[float]:
     return [combined(members) for key, members in groups.items() if key != won]
 
 
+def rival_provenance(findings: list[Finding], winner: Finding) -> list[dict[str, Any]]:
+    """What other sources stated against the winner (one best finding per rival value and source), so a
+    register that disagrees with a page leaves both in the provenance."""
+    won = value_key(winner.value)
+    best: dict[tuple[Any, str], Finding] = {}
+    for finding in findings:
+        key = (value_key(finding.value), finding.source)
+        if key[0] != won and finding.source != winner.source:
+            if key not in best or finding.confidence > best[key].confidence:
+                best[key] = finding
+    ordered = sorted(best.values(), key=lambda f: (-f.confidence, _precedence(f.source)))
+    return [{"value": _shown(f.value), **provenance_of(f)} for f in ordered]
+
+
+def _shown(value: Any) -> str:
+    """A rival value as text: strings as they are, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def _set(profile: Profile, path: str, value: Any) -> None:
     head, _, tail = path.partition(".")
     if tail:
@@ -129,11 +160,16 @@ def _set(profile: Profile, path: str, value: Any) -> None:
 
 
 def build_profile(
-    request: ExtractionRequest, resolution: Resolution, findings: list[Finding], plan: ModePlan
+    request: ExtractionRequest,
+    resolution: Resolution,
+    findings: list[Finding],
+    plan: ModePlan,
+    unavailable: Iterable[str] = (),
 ) -> Profile:
     """The profile for the mode's fields: the best value of each, every value with provenance.
 
     Fields the mode asks for that no finding states are listed in ``not_found``; nothing is invented.
+    ``unavailable`` names the sources that could not be asked (``sources_unavailable``).
     """
     profile: Profile = {}
     provenance: dict[str, dict[str, Any]] = {}
@@ -172,6 +208,8 @@ def build_profile(
         else:
             _set(profile, field, value)
         provenance[field] = provenance_of(cited, confidence)
+        if field not in NON_EXCLUSIVE_FIELDS and (rivals := rival_provenance(items, cited)):
+            provenance[field]["rivals"] = rivals
 
     _derive_employee_range(profile, provenance)
     _derive_sector(profile, provenance)
@@ -179,13 +217,16 @@ def build_profile(
     if "linkedin" in profile.get("social_profiles", {}):
         profile["linkedin_url"] = profile["social_profiles"]["linkedin"]
         provenance["linkedin_url"] = provenance[f"{SOCIAL_PREFIX}linkedin"]
-    return _limit_to_plan(profile, provenance, plan, resolution, request, findings)
+    kept = _limit_to_plan(profile, provenance, plan, resolution, request, findings)
+    if unavailable:
+        kept["sources_unavailable"] = sorted(set(unavailable))
+    return kept
 
 
 def _derive_employee_range(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
     """The range follows the chosen exact count, so the two never disagree, unless a better-sourced
     statement of the range (a register's band) puts the count in another bucket: then the range stays,
-    the count goes, and the range's provenance says what the count's source stated."""
+    the count goes, and the count's statement is among the range's ``rivals``."""
     exact = profile.get("employee_count_exact")
     if not isinstance(exact, int):
         return
@@ -212,7 +253,7 @@ def _derive_employee_range(profile: Profile, provenance: dict[str, dict[str, Any
 
 def _derive_sector(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
     """A sector stated by an industry code (``server.extraction.industry_codes``) outranks one read from
-    the industry label's wording; when the two differ the label's reading is named in the provenance."""
+    the industry label's wording; when the two differ the label's reading is among the sector's rivals."""
     industry = profile.get("industry")
     guessed = sector_for(industry) if isinstance(industry, str) else None
     coded = profile.get("sector")
@@ -227,11 +268,11 @@ def _derive_sector(profile: Profile, provenance: dict[str, dict[str, Any]]) -> N
 
 
 def _with_rival(kept: dict[str, Any], rival: dict[str, Any], value: Any) -> dict[str, Any]:
-    """``kept``'s provenance, its method naming the value a less-sourced statement gave instead, and its
-    confidence lowered by that contradiction as an exclusive field's is."""
-    said = f"{rival['source']} ({rival['method']}, confidence {rival['confidence']}) stated {value!r}"
+    """``kept``'s provenance with the value a less-sourced statement gave instead among its ``rivals``,
+    and its confidence lowered by that contradiction as an exclusive field's is."""
+    beaten = {"value": _shown(value), **{key: part for key, part in rival.items() if key != "rivals"}}
     confidence = round(contested(kept["confidence"], [rival["confidence"]]), CONFIDENCE_DIGITS)
-    return {**kept, "method": f"{kept['method']}; kept over {said}", "confidence": confidence}
+    return {**kept, "confidence": confidence, "rivals": [*kept.get("rivals", []), beaten]}
 
 
 def _collect_lists(

@@ -109,6 +109,7 @@ async def test_plain_site_lists_unstated_fields_as_not_found(extractor: WebExtra
         "legal_name",
         "aliases",
         "identifiers",
+        "registration",
         "parent_company",
     }
     assert "industry" not in profile and "employee_count" not in profile

@@ -6,7 +6,7 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CompanyProfile(_message.Message):
-    __slots__ = ('company_name', 'domain', 'website', 'description', 'industry', 'sector', 'employee_count', 'employee_count_exact', 'headquarters', 'founded_year', 'linkedin_url', 'legal_name', 'aliases', 'contacts', 'social_profiles', 'financial_data', 'identifiers', 'people', 'parent_company', 'subsidiaries', 'locations', 'confidence', 'provenance', 'not_found', 'resolution_notes', 'match_confidence', 'match_candidates')
+    __slots__ = ('company_name', 'domain', 'website', 'description', 'industry', 'sector', 'employee_count', 'employee_count_exact', 'headquarters', 'founded_year', 'linkedin_url', 'legal_name', 'aliases', 'contacts', 'social_profiles', 'financial_data', 'identifiers', 'people', 'parent_company', 'subsidiaries', 'locations', 'confidence', 'provenance', 'not_found', 'resolution_notes', 'match_confidence', 'match_candidates', 'sources_unavailable', 'registration')
 
     class SocialProfilesEntry(_message.Message):
         __slots__ = ('key', 'value')
@@ -54,6 +54,8 @@ class CompanyProfile(_message.Message):
     RESOLUTION_NOTES_FIELD_NUMBER: _ClassVar[int]
     MATCH_CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
     MATCH_CANDIDATES_FIELD_NUMBER: _ClassVar[int]
+    SOURCES_UNAVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    REGISTRATION_FIELD_NUMBER: _ClassVar[int]
     company_name: str
     domain: str
     website: str
@@ -81,8 +83,54 @@ class CompanyProfile(_message.Message):
     resolution_notes: _containers.RepeatedScalarFieldContainer[str]
     match_confidence: float
     match_candidates: _containers.RepeatedCompositeFieldContainer[MatchCandidate]
+    sources_unavailable: _containers.RepeatedScalarFieldContainer[str]
+    registration: Registration
 
-    def __init__(self, company_name: _Optional[str]=..., domain: _Optional[str]=..., website: _Optional[str]=..., description: _Optional[str]=..., industry: _Optional[str]=..., sector: _Optional[str]=..., employee_count: _Optional[str]=..., employee_count_exact: _Optional[int]=..., headquarters: _Optional[_Union[Headquarters, _Mapping]]=..., founded_year: _Optional[int]=..., linkedin_url: _Optional[str]=..., legal_name: _Optional[str]=..., aliases: _Optional[_Iterable[str]]=..., contacts: _Optional[_Union[ContactInfo, _Mapping]]=..., social_profiles: _Optional[_Mapping[str, str]]=..., financial_data: _Optional[_Union[FinancialData, _Mapping]]=..., identifiers: _Optional[_Union[Identifiers, _Mapping]]=..., people: _Optional[_Iterable[_Union[Person, _Mapping]]]=..., parent_company: _Optional[str]=..., subsidiaries: _Optional[_Iterable[str]]=..., locations: _Optional[_Iterable[_Union[PostalAddress, _Mapping]]]=..., confidence: _Optional[float]=..., provenance: _Optional[_Mapping[str, FieldProvenance]]=..., not_found: _Optional[_Iterable[str]]=..., resolution_notes: _Optional[_Iterable[str]]=..., match_confidence: _Optional[float]=..., match_candidates: _Optional[_Iterable[_Union[MatchCandidate, _Mapping]]]=...) -> None:
+    def __init__(self, company_name: _Optional[str]=..., domain: _Optional[str]=..., website: _Optional[str]=..., description: _Optional[str]=..., industry: _Optional[str]=..., sector: _Optional[str]=..., employee_count: _Optional[str]=..., employee_count_exact: _Optional[int]=..., headquarters: _Optional[_Union[Headquarters, _Mapping]]=..., founded_year: _Optional[int]=..., linkedin_url: _Optional[str]=..., legal_name: _Optional[str]=..., aliases: _Optional[_Iterable[str]]=..., contacts: _Optional[_Union[ContactInfo, _Mapping]]=..., social_profiles: _Optional[_Mapping[str, str]]=..., financial_data: _Optional[_Union[FinancialData, _Mapping]]=..., identifiers: _Optional[_Union[Identifiers, _Mapping]]=..., people: _Optional[_Iterable[_Union[Person, _Mapping]]]=..., parent_company: _Optional[str]=..., subsidiaries: _Optional[_Iterable[str]]=..., locations: _Optional[_Iterable[_Union[PostalAddress, _Mapping]]]=..., confidence: _Optional[float]=..., provenance: _Optional[_Mapping[str, FieldProvenance]]=..., not_found: _Optional[_Iterable[str]]=..., resolution_notes: _Optional[_Iterable[str]]=..., match_confidence: _Optional[float]=..., match_candidates: _Optional[_Iterable[_Union[MatchCandidate, _Mapping]]]=..., sources_unavailable: _Optional[_Iterable[str]]=..., registration: _Optional[_Union[Registration, _Mapping]]=...) -> None:
+        ...
+
+class Registration(_message.Message):
+    __slots__ = ('register', 'number', 'legal_form', 'status', 'bankrupt', 'in_liquidation', 'dissolved', 'incorporation_date', 'registered_office', 'industry_codes', 'employee_band', 'match_score', 'url')
+    REGISTER_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_FORM_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    BANKRUPT_FIELD_NUMBER: _ClassVar[int]
+    IN_LIQUIDATION_FIELD_NUMBER: _ClassVar[int]
+    DISSOLVED_FIELD_NUMBER: _ClassVar[int]
+    INCORPORATION_DATE_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_OFFICE_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_CODES_FIELD_NUMBER: _ClassVar[int]
+    EMPLOYEE_BAND_FIELD_NUMBER: _ClassVar[int]
+    MATCH_SCORE_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    register: str
+    number: str
+    legal_form: str
+    status: str
+    bankrupt: bool
+    in_liquidation: bool
+    dissolved: bool
+    incorporation_date: str
+    registered_office: PostalAddress
+    industry_codes: _containers.RepeatedCompositeFieldContainer[IndustryCode]
+    employee_band: str
+    match_score: float
+    url: str
+
+    def __init__(self, register: _Optional[str]=..., number: _Optional[str]=..., legal_form: _Optional[str]=..., status: _Optional[str]=..., bankrupt: bool=..., in_liquidation: bool=..., dissolved: bool=..., incorporation_date: _Optional[str]=..., registered_office: _Optional[_Union[PostalAddress, _Mapping]]=..., industry_codes: _Optional[_Iterable[_Union[IndustryCode, _Mapping]]]=..., employee_band: _Optional[str]=..., match_score: _Optional[float]=..., url: _Optional[str]=...) -> None:
+        ...
+
+class IndustryCode(_message.Message):
+    __slots__ = ('scheme', 'code', 'label')
+    SCHEME_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    scheme: str
+    code: str
+    label: str
+
+    def __init__(self, scheme: _Optional[str]=..., code: _Optional[str]=..., label: _Optional[str]=...) -> None:
         ...
 
 class MatchCandidate(_message.Message):
@@ -218,12 +266,15 @@ class MoneyFigure(_message.Message):
         ...
 
 class Identifiers(_message.Message):
-    __slots__ = ('lei', 'cik', 'wikidata_id', 'ticker', 'exchange', 'us_sic', 'naics', 'nace2', 'naf', 'uk_sic2007')
+    __slots__ = ('lei', 'cik', 'wikidata_id', 'ticker', 'exchange', 'no_orgnr', 'fr_siren', 'gb_company_number', 'us_sic', 'naics', 'nace2', 'naf', 'uk_sic2007')
     LEI_FIELD_NUMBER: _ClassVar[int]
     CIK_FIELD_NUMBER: _ClassVar[int]
     WIKIDATA_ID_FIELD_NUMBER: _ClassVar[int]
     TICKER_FIELD_NUMBER: _ClassVar[int]
     EXCHANGE_FIELD_NUMBER: _ClassVar[int]
+    NO_ORGNR_FIELD_NUMBER: _ClassVar[int]
+    FR_SIREN_FIELD_NUMBER: _ClassVar[int]
+    GB_COMPANY_NUMBER_FIELD_NUMBER: _ClassVar[int]
     US_SIC_FIELD_NUMBER: _ClassVar[int]
     NAICS_FIELD_NUMBER: _ClassVar[int]
     NACE2_FIELD_NUMBER: _ClassVar[int]
@@ -234,13 +285,16 @@ class Identifiers(_message.Message):
     wikidata_id: str
     ticker: str
     exchange: str
+    no_orgnr: str
+    fr_siren: str
+    gb_company_number: str
     us_sic: str
     naics: str
     nace2: str
     naf: str
     uk_sic2007: str
 
-    def __init__(self, lei: _Optional[str]=..., cik: _Optional[str]=..., wikidata_id: _Optional[str]=..., ticker: _Optional[str]=..., exchange: _Optional[str]=..., us_sic: _Optional[str]=..., naics: _Optional[str]=..., nace2: _Optional[str]=..., naf: _Optional[str]=..., uk_sic2007: _Optional[str]=...) -> None:
+    def __init__(self, lei: _Optional[str]=..., cik: _Optional[str]=..., wikidata_id: _Optional[str]=..., ticker: _Optional[str]=..., exchange: _Optional[str]=..., no_orgnr: _Optional[str]=..., fr_siren: _Optional[str]=..., gb_company_number: _Optional[str]=..., us_sic: _Optional[str]=..., naics: _Optional[str]=..., nace2: _Optional[str]=..., naf: _Optional[str]=..., uk_sic2007: _Optional[str]=...) -> None:
         ...
 
 class Person(_message.Message):
@@ -254,13 +308,35 @@ class Person(_message.Message):
         ...
 
 class FieldProvenance(_message.Message):
-    __slots__ = ('source', 'url', 'retrieved_at', 'method', 'confidence', 'evidence')
+    __slots__ = ('source', 'url', 'retrieved_at', 'method', 'confidence', 'evidence', 'rivals')
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     RETRIEVED_AT_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    RIVALS_FIELD_NUMBER: _ClassVar[int]
+    source: str
+    url: str
+    retrieved_at: _timestamp_pb2.Timestamp
+    method: str
+    confidence: float
+    evidence: str
+    rivals: _containers.RepeatedCompositeFieldContainer[RivalValue]
+
+    def __init__(self, source: _Optional[str]=..., url: _Optional[str]=..., retrieved_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., method: _Optional[str]=..., confidence: _Optional[float]=..., evidence: _Optional[str]=..., rivals: _Optional[_Iterable[_Union[RivalValue, _Mapping]]]=...) -> None:
+        ...
+
+class RivalValue(_message.Message):
+    __slots__ = ('value', 'source', 'url', 'retrieved_at', 'method', 'confidence', 'evidence')
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    RETRIEVED_AT_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    value: str
     source: str
     url: str
     retrieved_at: _timestamp_pb2.Timestamp
@@ -268,5 +344,5 @@ class FieldProvenance(_message.Message):
     confidence: float
     evidence: str
 
-    def __init__(self, source: _Optional[str]=..., url: _Optional[str]=..., retrieved_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., method: _Optional[str]=..., confidence: _Optional[float]=..., evidence: _Optional[str]=...) -> None:
+    def __init__(self, value: _Optional[str]=..., source: _Optional[str]=..., url: _Optional[str]=..., retrieved_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., method: _Optional[str]=..., confidence: _Optional[float]=..., evidence: _Optional[str]=...) -> None:
         ...
