@@ -199,6 +199,7 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
             "orgnr": "924603712",
             "form": ("AS", "Aksjeselskap"),
             "industry": "Computer programming activities",  # NACE Rev. 2 62.01's title: the profile's industry
+            "nace_class": "62.01",  # SN2007's 62.010 is NACE class 62.01
             "nace": [("62.010", "Programmeringstjenester"), ("72.190", "Annen forskning og utviklingsarbeid innen naturvitenskap og teknikk")],
             "employees": 37,
             "founded": "2014-05-06",

@@ -117,7 +117,8 @@ def _apply_registers(
     people: list[dict[str, str]] = []
     if brreg := knowledge.get("brreg"):
         identifiers["no_orgnr"] = brreg["orgnr"]
-        profile["legal_name"] = facts["name"]
+        identifiers["nace2"] = brreg["nace_class"]
+        profile.setdefault("legal_name", facts["name"].upper())  # as the site prints it, else in capitals
         profile.setdefault("industry", brreg["industry"])
         profile.setdefault("employee_count_exact", brreg["employees"])
         profile.setdefault("employee_count", employee_bucket(brreg["employees"]))
@@ -125,13 +126,15 @@ def _apply_registers(
         people = [{"name": f"{first} {last}", "role": role} for _, role, first, last in brreg["officers"]]
     if recherche := knowledge.get("recherche"):
         identifiers["fr_siren"] = recherche["siren"]
-        profile["legal_name"] = facts["name"]
+        identifiers["naf"] = recherche["naf"]
+        profile.setdefault("legal_name", facts["name"].upper())  # as the site prints it, else in capitals
         profile.setdefault("industry", recherche["industry"])
         profile.setdefault("founded_year", int(recherche["created"][:4]))
         people = [{"name": f"{first} {last.title()}", "role": role} for role, first, last in recherche["officers"]]
     if house := knowledge.get("companies_house"):
         identifiers["gb_company_number"] = house["number"]
-        profile["legal_name"] = facts["name"]
+        identifiers["uk_sic2007"] = house["sic"][0]
+        profile.setdefault("legal_name", facts["name"].upper())  # as the site prints it, else in capitals
         profile.setdefault("industry", house["industry"])
         profile.setdefault("founded_year", int(house["created"][:4]))
         for name, role, resigned in house["officers"]:

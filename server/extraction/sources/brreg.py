@@ -90,9 +90,9 @@ def findings_from_entity(match: RegisterMatch, url: str, retrieved_at: Any) -> l
     out.add("identifiers.no_orgnr", orgnr, match.method("organisasjonsnummer"), f"{path}.organisasjonsnummer")
     out.add("legal_name", record.get("navn"), match.method("navn"), f"{path}.navn")
     codes = industry_codes(record)
-    founded = registers.iso_date(record.get("stiftelsesdato")) or registers.iso_date(
-        record.get("registreringsdatoEnhetsregisteret")
-    )
+    # Only the founding date: the register's own registration date is 1995 or later for every entity
+    # older than the register.
+    founded = registers.iso_date(record.get("stiftelsesdato"))
     address = business_address(record.get("forretningsadresse"))
     form = registers.mapping(record.get("organisasjonsform"))
     flags = status_flags(record)

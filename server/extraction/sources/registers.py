@@ -21,13 +21,14 @@ from datetime import datetime
 from typing import Any
 
 from server.errors import FetchError
-from server.extraction.industry_codes import classify, employee_band
+from server.extraction.industry_codes import classify, code_findings, employee_band
 from server.extraction.resolve import MATCH_THRESHOLD, name_match_score, registrable_domain
 from server.extraction.sources.base import Finding, SourceContext
 
 REGISTER_CONFIDENCE = 0.95  # the statutory entry, kept by the state
 ADDRESS_CONFIDENCE = 0.75  # a registered office can be an agent's or a lawyer's; the site's is more current
 INDUSTRY_CONFIDENCE = 0.6  # activity codes are coarse next to how a company describes itself
+SECTOR_CONFIDENCE = 0.8  # ... but a code's sector places a company soundly (as ``sec_edgar``'s does)
 EMPLOYEES_CONFIDENCE = 0.85  # reported to the register once a year
 # The profile fields a register can state (each source's ``fields``).
 FIELDS = (
@@ -99,16 +100,22 @@ def industry_codes(stated: Iterable[tuple[str, str, str | None]]) -> list[dict[s
 
 
 def add_industry(out: Findings, match: RegisterMatch, codes: list[dict[str, str]], evidence: str) -> None:
-    """The main code as the profile's industry: the official list's English label (its sector follows
-    from it), else the register's own label."""
+    """The main code's industry (the official list's English title), its sector and
+    ``identifiers.<scheme>``, by ``industry_codes.code_findings``."""
     if not codes:
         return
     main = codes[0]
-    known = classify(main["scheme"], main["code"])
-    label = known.label if known is not None else main.get("label")
-    listed = f" = {known.edition} {known.code}" if known is not None else ""
-    method = match.method(f"{main['scheme']} {main['code']}{listed}")
-    out.add("industry", label, method, evidence, INDUSTRY_CONFIDENCE)
+    out.found += code_findings(
+        main["scheme"],
+        main["code"],
+        source=out.source,
+        url=out.url,
+        retrieved_at=out.retrieved_at,
+        method=match.method(f"{main['scheme']} {main['code']}"),
+        confidence=INDUSTRY_CONFIDENCE,
+        evidence=evidence,
+        sector_confidence=SECTOR_CONFIDENCE,  # no description: the registers' own labels are not English
+    )
 
 
 def band_bucket(band: str | None, scheme: str) -> str | None:

@@ -266,35 +266,35 @@ class MoneyFigure(_message.Message):
         ...
 
 class Identifiers(_message.Message):
-    __slots__ = ('lei', 'cik', 'wikidata_id', 'ticker', 'exchange', 'no_orgnr', 'fr_siren', 'gb_company_number', 'us_sic', 'naics', 'nace2', 'naf', 'uk_sic2007')
+    __slots__ = ('lei', 'cik', 'wikidata_id', 'ticker', 'exchange', 'us_sic', 'naics', 'nace2', 'naf', 'uk_sic2007', 'no_orgnr', 'fr_siren', 'gb_company_number')
     LEI_FIELD_NUMBER: _ClassVar[int]
     CIK_FIELD_NUMBER: _ClassVar[int]
     WIKIDATA_ID_FIELD_NUMBER: _ClassVar[int]
     TICKER_FIELD_NUMBER: _ClassVar[int]
     EXCHANGE_FIELD_NUMBER: _ClassVar[int]
-    NO_ORGNR_FIELD_NUMBER: _ClassVar[int]
-    FR_SIREN_FIELD_NUMBER: _ClassVar[int]
-    GB_COMPANY_NUMBER_FIELD_NUMBER: _ClassVar[int]
     US_SIC_FIELD_NUMBER: _ClassVar[int]
     NAICS_FIELD_NUMBER: _ClassVar[int]
     NACE2_FIELD_NUMBER: _ClassVar[int]
     NAF_FIELD_NUMBER: _ClassVar[int]
     UK_SIC2007_FIELD_NUMBER: _ClassVar[int]
+    NO_ORGNR_FIELD_NUMBER: _ClassVar[int]
+    FR_SIREN_FIELD_NUMBER: _ClassVar[int]
+    GB_COMPANY_NUMBER_FIELD_NUMBER: _ClassVar[int]
     lei: str
     cik: str
     wikidata_id: str
     ticker: str
     exchange: str
-    no_orgnr: str
-    fr_siren: str
-    gb_company_number: str
     us_sic: str
     naics: str
     nace2: str
     naf: str
     uk_sic2007: str
+    no_orgnr: str
+    fr_siren: str
+    gb_company_number: str
 
-    def __init__(self, lei: _Optional[str]=..., cik: _Optional[str]=..., wikidata_id: _Optional[str]=..., ticker: _Optional[str]=..., exchange: _Optional[str]=..., no_orgnr: _Optional[str]=..., fr_siren: _Optional[str]=..., gb_company_number: _Optional[str]=..., us_sic: _Optional[str]=..., naics: _Optional[str]=..., nace2: _Optional[str]=..., naf: _Optional[str]=..., uk_sic2007: _Optional[str]=...) -> None:
+    def __init__(self, lei: _Optional[str]=..., cik: _Optional[str]=..., wikidata_id: _Optional[str]=..., ticker: _Optional[str]=..., exchange: _Optional[str]=..., us_sic: _Optional[str]=..., naics: _Optional[str]=..., nace2: _Optional[str]=..., naf: _Optional[str]=..., uk_sic2007: _Optional[str]=..., no_orgnr: _Optional[str]=..., fr_siren: _Optional[str]=..., gb_company_number: _Optional[str]=...) -> None:
         ...
 
 class Person(_message.Message):
