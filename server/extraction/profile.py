@@ -226,7 +226,7 @@ def build_profile(
 def _derive_employee_range(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
     """The range follows the chosen exact count, so the two never disagree, unless a better-sourced
     statement of the range (a register's band) puts the count in another bucket: then the range stays,
-    the count goes, and the range's provenance says what the count's source stated."""
+    the count goes, and the count's statement is among the range's ``rivals``."""
     exact = profile.get("employee_count_exact")
     if not isinstance(exact, int):
         return
@@ -253,7 +253,7 @@ def _derive_employee_range(profile: Profile, provenance: dict[str, dict[str, Any
 
 def _derive_sector(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
     """A sector stated by an industry code (``server.extraction.industry_codes``) outranks one read from
-    the industry label's wording; when the two differ the label's reading is named in the provenance."""
+    the industry label's wording; when the two differ the label's reading is among the sector's rivals."""
     industry = profile.get("industry")
     guessed = sector_for(industry) if isinstance(industry, str) else None
     coded = profile.get("sector")
@@ -268,11 +268,11 @@ def _derive_sector(profile: Profile, provenance: dict[str, dict[str, Any]]) -> N
 
 
 def _with_rival(kept: dict[str, Any], rival: dict[str, Any], value: Any) -> dict[str, Any]:
-    """``kept``'s provenance, its method naming the value a less-sourced statement gave instead, and its
-    confidence lowered by that contradiction as an exclusive field's is."""
-    said = f"{rival['source']} ({rival['method']}, confidence {rival['confidence']}) stated {value!r}"
+    """``kept``'s provenance with the value a less-sourced statement gave instead among its ``rivals``,
+    and its confidence lowered by that contradiction as an exclusive field's is."""
+    beaten = {"value": _shown(value), **{key: part for key, part in rival.items() if key != "rivals"}}
     confidence = round(contested(kept["confidence"], [rival["confidence"]]), CONFIDENCE_DIGITS)
-    return {**kept, "method": f"{kept['method']}; kept over {said}", "confidence": confidence}
+    return {**kept, "confidence": confidence, "rivals": [*kept.get("rivals", []), beaten]}
 
 
 def _collect_lists(

@@ -98,7 +98,9 @@ def test_a_codes_sector_outranks_the_industry_labels_wording_and_names_it() -> N
     assert (profile["industry"], profile["sector"]) == ("Bakery", "Technology")
     sector = profile["provenance"]["sector"]
     assert sector["source"] == "register"
-    assert "'Consumer Staples'" in sector["method"]  # what the label's wording would have said
+    [rival] = sector["rivals"]  # what the label's wording would have said
+    assert (rival["value"], rival["source"]) == ("Consumer Staples", "website")
+    assert rival["method"] == "sector list mapping of the industry 'Bakery'"
     assert sector["confidence"] == round(contested(0.8, [0.9]), 3)
 
 
@@ -126,8 +128,8 @@ def test_a_band_and_a_count_that_disagree_keep_the_better_sourced(
     )
     assert profile["employee_count"] == bucket
     assert profile.get("employee_count_exact") == exact
-    method = profile["provenance"]["employee_count"]["method"]
-    assert "kept over" in method and ("45" in method or "'51-200'" in method)
+    rivals = profile["provenance"]["employee_count"]["rivals"]
+    assert [rival["value"] for rival in rivals] == (["45"] if exact is None else ["51-200"])
 
 
 def test_a_count_inside_the_stated_band_leaves_the_better_sourced_band_cited() -> None:

@@ -93,7 +93,7 @@ async def test_the_code_decides_the_sector_over_the_sites_wording(extractor: Web
     sector = profile["provenance"]["sector"]
     assert sector["source"] == "sec_edgar"
     assert "SIC 1987 7372" in sector["method"]
-    assert "'Professional Services'" in sector["method"]  # the rival reading, named
+    assert [(r["value"], r["source"]) for r in sector["rivals"]] == [("Professional Services", "website")]
     assert profile["provenance"]["identifiers.us_sic"]["evidence"] == "sic"
 
 
