@@ -140,7 +140,7 @@ class Settings(BaseSettings):
     )
     brave_api_key: str | None = Field(None, description="Brave Search API key (search_provider=brave).")
     knowledge_sources: list[str] = Field(
-        default_factory=lambda: ["wikidata", "wikipedia", "sec_edgar", "gleif"],
+        default_factory=lambda: ["wikidata", "wikipedia", "sec_edgar", "sec_formd", "gleif"],
         description="Knowledge sources asked besides the company website, in order.",
     )
 

@@ -21,6 +21,7 @@ from server.extraction.resolve import resolve_domain
 from server.extraction.sources.base import Finding, Source, SourceContext
 from server.extraction.sources.gleif import GleifSource
 from server.extraction.sources.sec_edgar import SecEdgarSource
+from server.extraction.sources.sec_formd import SecFormDSource
 from server.extraction.sources.site_locations import SiteLocationsSource
 from server.extraction.sources.website import WebsiteSource
 from server.extraction.sources.wikidata import WikidataSource
@@ -32,6 +33,7 @@ KNOWLEDGE_SOURCES: dict[str, type[Source]] = {
     "wikidata": WikidataSource,
     "wikipedia": WikipediaSource,
     "sec_edgar": SecEdgarSource,
+    "sec_formd": SecFormDSource,  # after sec_edgar: reads the CIK and submissions it found
     "gleif": GleifSource,
 }
 
@@ -87,7 +89,7 @@ class WebExtractor:
             if context.wants(*source.fields):
                 with metrics.SOURCE_SECONDS.labels(source.name).time(), tracing.step_span(source.name):
                     findings += await source.collect(context)
-        return build_profile(request, resolution, findings, plan)
+        return build_profile(request, resolution, findings, plan, context.unavailable)
 
     async def aclose(self) -> None:
         """Close every source, the fetcher and the parse pool."""

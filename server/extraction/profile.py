@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -29,10 +30,10 @@ from server.extraction.resolve import Resolution
 from server.extraction.sectors import sector_for
 from server.extraction.sources.base import Finding
 
-SOURCE_PRECEDENCE = ("website", "sec_edgar", "gleif", "wikidata", "wikipedia")
+SOURCE_PRECEDENCE = ("website", "sec_edgar", "sec_formd", "gleif", "wikidata", "wikipedia")
 RESOLUTION_SOURCE = "resolution"
 SOCIAL_PREFIX = "social_profiles."
-MONEY_FIELDS = ("revenue", "net_income", "market_cap", "total_assets")
+MONEY_FIELDS = ("revenue", "net_income", "market_cap", "total_assets", "valuation", "funding_raised")
 # List fields and how two items are recognised as the same.
 LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "contacts.emails": ("address",),
@@ -42,6 +43,7 @@ LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "aliases": (),
     "subsidiaries": (),
     "locations": ("city", "country_code"),
+    "financial_data.funding_rounds": ("accession_number",),
 }
 CONFIDENCE_DIGITS = 3
 # Fields whose differing values can all be right (two wordings of one description or industry): their
@@ -129,11 +131,17 @@ def _set(profile: Profile, path: str, value: Any) -> None:
 
 
 def build_profile(
-    request: ExtractionRequest, resolution: Resolution, findings: list[Finding], plan: ModePlan
+    request: ExtractionRequest,
+    resolution: Resolution,
+    findings: list[Finding],
+    plan: ModePlan,
+    unavailable: Iterable[str] = (),
 ) -> Profile:
     """The profile for the mode's fields: the best value of each, every value with provenance.
 
-    Fields the mode asks for that no finding states are listed in ``not_found``; nothing is invented.
+    Fields the mode asks for that no finding states are listed in ``not_found`` (financial facts by
+    their key, ``financial_data.funding_raised``); nothing is invented. ``unavailable`` names the
+    sources that could not be asked (``sources_unavailable``).
     """
     profile: Profile = {}
     provenance: dict[str, dict[str, Any]] = {}
@@ -179,7 +187,10 @@ def build_profile(
     if "linkedin" in profile.get("social_profiles", {}):
         profile["linkedin_url"] = profile["social_profiles"]["linkedin"]
         provenance["linkedin_url"] = provenance[f"{SOCIAL_PREFIX}linkedin"]
-    return _limit_to_plan(profile, provenance, plan, resolution, request, findings)
+    kept = _limit_to_plan(profile, provenance, plan, resolution, request, findings)
+    if unavailable:
+        kept["sources_unavailable"] = sorted(set(unavailable))
+    return kept
 
 
 def _derive_employee_range(profile: Profile, provenance: dict[str, dict[str, Any]]) -> None:
@@ -248,5 +259,10 @@ def _limit_to_plan(
     kept["match_candidates"] = [candidate.as_dict() for candidate in resolution.candidates]
     kept["provenance"] = kept_provenance
     kept["not_found"] = [field for field in plan.fields if field not in kept]
+    financial = kept.get("financial_data", {})
+    kinds = {figure.get("kind") for figure in financial.get("figures", [])}
+    kept["not_found"] += [
+        f"financial_data.{key}" for key in plan.financial if key not in financial and key not in kinds
+    ]
     kept["resolution_notes"] = list(resolution.notes)
     return kept

@@ -56,10 +56,18 @@ class SourceContext:
     shared: dict[str, Any] = field(default_factory=dict)
     # Parses pages off the event loop (the server's ``PagePool``); inline only in logic tests.
     parser: PageParser = field(default_factory=InlineParser)
+    # Sources that could not be asked for this company (unreachable, 429 or 5xx after the fetcher's
+    # retries), with why: the profile names them in ``sources_unavailable``, so their fields read as
+    # "source down", not as "not found".
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     def wants(self, *fields: str) -> bool:
         """Whether the mode asks for any of these top-level fields."""
         return any(name in self.plan.fields for name in fields)
+
+    def mark_unavailable(self, source: str, reason: str) -> None:
+        """Record that ``source`` could not be asked (the first reason stays)."""
+        self.unavailable.setdefault(source, reason)
 
 
 class Source(Protocol):

@@ -6,7 +6,7 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CompanyProfile(_message.Message):
-    __slots__ = ('company_name', 'domain', 'website', 'description', 'industry', 'sector', 'employee_count', 'employee_count_exact', 'headquarters', 'founded_year', 'linkedin_url', 'legal_name', 'aliases', 'contacts', 'social_profiles', 'financial_data', 'identifiers', 'people', 'parent_company', 'subsidiaries', 'locations', 'confidence', 'provenance', 'not_found', 'resolution_notes', 'match_confidence', 'match_candidates')
+    __slots__ = ('company_name', 'domain', 'website', 'description', 'industry', 'sector', 'employee_count', 'employee_count_exact', 'headquarters', 'founded_year', 'linkedin_url', 'legal_name', 'aliases', 'contacts', 'social_profiles', 'financial_data', 'identifiers', 'people', 'parent_company', 'subsidiaries', 'locations', 'confidence', 'provenance', 'not_found', 'resolution_notes', 'match_confidence', 'match_candidates', 'sources_unavailable')
 
     class SocialProfilesEntry(_message.Message):
         __slots__ = ('key', 'value')
@@ -54,6 +54,7 @@ class CompanyProfile(_message.Message):
     RESOLUTION_NOTES_FIELD_NUMBER: _ClassVar[int]
     MATCH_CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
     MATCH_CANDIDATES_FIELD_NUMBER: _ClassVar[int]
+    SOURCES_UNAVAILABLE_FIELD_NUMBER: _ClassVar[int]
     company_name: str
     domain: str
     website: str
@@ -81,8 +82,9 @@ class CompanyProfile(_message.Message):
     resolution_notes: _containers.RepeatedScalarFieldContainer[str]
     match_confidence: float
     match_candidates: _containers.RepeatedCompositeFieldContainer[MatchCandidate]
+    sources_unavailable: _containers.RepeatedScalarFieldContainer[str]
 
-    def __init__(self, company_name: _Optional[str]=..., domain: _Optional[str]=..., website: _Optional[str]=..., description: _Optional[str]=..., industry: _Optional[str]=..., sector: _Optional[str]=..., employee_count: _Optional[str]=..., employee_count_exact: _Optional[int]=..., headquarters: _Optional[_Union[Headquarters, _Mapping]]=..., founded_year: _Optional[int]=..., linkedin_url: _Optional[str]=..., legal_name: _Optional[str]=..., aliases: _Optional[_Iterable[str]]=..., contacts: _Optional[_Union[ContactInfo, _Mapping]]=..., social_profiles: _Optional[_Mapping[str, str]]=..., financial_data: _Optional[_Union[FinancialData, _Mapping]]=..., identifiers: _Optional[_Union[Identifiers, _Mapping]]=..., people: _Optional[_Iterable[_Union[Person, _Mapping]]]=..., parent_company: _Optional[str]=..., subsidiaries: _Optional[_Iterable[str]]=..., locations: _Optional[_Iterable[_Union[PostalAddress, _Mapping]]]=..., confidence: _Optional[float]=..., provenance: _Optional[_Mapping[str, FieldProvenance]]=..., not_found: _Optional[_Iterable[str]]=..., resolution_notes: _Optional[_Iterable[str]]=..., match_confidence: _Optional[float]=..., match_candidates: _Optional[_Iterable[_Union[MatchCandidate, _Mapping]]]=...) -> None:
+    def __init__(self, company_name: _Optional[str]=..., domain: _Optional[str]=..., website: _Optional[str]=..., description: _Optional[str]=..., industry: _Optional[str]=..., sector: _Optional[str]=..., employee_count: _Optional[str]=..., employee_count_exact: _Optional[int]=..., headquarters: _Optional[_Union[Headquarters, _Mapping]]=..., founded_year: _Optional[int]=..., linkedin_url: _Optional[str]=..., legal_name: _Optional[str]=..., aliases: _Optional[_Iterable[str]]=..., contacts: _Optional[_Union[ContactInfo, _Mapping]]=..., social_profiles: _Optional[_Mapping[str, str]]=..., financial_data: _Optional[_Union[FinancialData, _Mapping]]=..., identifiers: _Optional[_Union[Identifiers, _Mapping]]=..., people: _Optional[_Iterable[_Union[Person, _Mapping]]]=..., parent_company: _Optional[str]=..., subsidiaries: _Optional[_Iterable[str]]=..., locations: _Optional[_Iterable[_Union[PostalAddress, _Mapping]]]=..., confidence: _Optional[float]=..., provenance: _Optional[_Mapping[str, FieldProvenance]]=..., not_found: _Optional[_Iterable[str]]=..., resolution_notes: _Optional[_Iterable[str]]=..., match_confidence: _Optional[float]=..., match_candidates: _Optional[_Iterable[_Union[MatchCandidate, _Mapping]]]=..., sources_unavailable: _Optional[_Iterable[str]]=...) -> None:
         ...
 
 class MatchCandidate(_message.Message):
@@ -174,7 +176,7 @@ class Phone(_message.Message):
         ...
 
 class FinancialData(_message.Message):
-    __slots__ = ('valuation', 'funding_raised', 'revenue', 'net_income', 'market_cap', 'is_public', 'ticker', 'exchange', 'fiscal_year_end', 'shares_outstanding', 'figures')
+    __slots__ = ('valuation', 'funding_raised', 'revenue', 'net_income', 'market_cap', 'is_public', 'ticker', 'exchange', 'fiscal_year_end', 'shares_outstanding', 'figures', 'funding_rounds')
     VALUATION_FIELD_NUMBER: _ClassVar[int]
     FUNDING_RAISED_FIELD_NUMBER: _ClassVar[int]
     REVENUE_FIELD_NUMBER: _ClassVar[int]
@@ -186,6 +188,7 @@ class FinancialData(_message.Message):
     FISCAL_YEAR_END_FIELD_NUMBER: _ClassVar[int]
     SHARES_OUTSTANDING_FIELD_NUMBER: _ClassVar[int]
     FIGURES_FIELD_NUMBER: _ClassVar[int]
+    FUNDING_ROUNDS_FIELD_NUMBER: _ClassVar[int]
     valuation: str
     funding_raised: str
     revenue: str
@@ -197,8 +200,37 @@ class FinancialData(_message.Message):
     fiscal_year_end: str
     shares_outstanding: float
     figures: _containers.RepeatedCompositeFieldContainer[MoneyFigure]
+    funding_rounds: _containers.RepeatedCompositeFieldContainer[FundingRound]
 
-    def __init__(self, valuation: _Optional[str]=..., funding_raised: _Optional[str]=..., revenue: _Optional[str]=..., net_income: _Optional[str]=..., market_cap: _Optional[str]=..., is_public: bool=..., ticker: _Optional[str]=..., exchange: _Optional[str]=..., fiscal_year_end: _Optional[str]=..., shares_outstanding: _Optional[float]=..., figures: _Optional[_Iterable[_Union[MoneyFigure, _Mapping]]]=...) -> None:
+    def __init__(self, valuation: _Optional[str]=..., funding_raised: _Optional[str]=..., revenue: _Optional[str]=..., net_income: _Optional[str]=..., market_cap: _Optional[str]=..., is_public: bool=..., ticker: _Optional[str]=..., exchange: _Optional[str]=..., fiscal_year_end: _Optional[str]=..., shares_outstanding: _Optional[float]=..., figures: _Optional[_Iterable[_Union[MoneyFigure, _Mapping]]]=..., funding_rounds: _Optional[_Iterable[_Union[FundingRound, _Mapping]]]=...) -> None:
+        ...
+
+class FundingRound(_message.Message):
+    __slots__ = ('date', 'amount_sold', 'offering_total', 'offering_total_indefinite', 'currency', 'display', 'filing_url', 'form', 'accession_number', 'filing_date', 'industry_group')
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_SOLD_FIELD_NUMBER: _ClassVar[int]
+    OFFERING_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    OFFERING_TOTAL_INDEFINITE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_FIELD_NUMBER: _ClassVar[int]
+    FILING_URL_FIELD_NUMBER: _ClassVar[int]
+    FORM_FIELD_NUMBER: _ClassVar[int]
+    ACCESSION_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    FILING_DATE_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_GROUP_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    amount_sold: float
+    offering_total: float
+    offering_total_indefinite: bool
+    currency: str
+    display: str
+    filing_url: str
+    form: str
+    accession_number: str
+    filing_date: str
+    industry_group: str
+
+    def __init__(self, date: _Optional[str]=..., amount_sold: _Optional[float]=..., offering_total: _Optional[float]=..., offering_total_indefinite: bool=..., currency: _Optional[str]=..., display: _Optional[str]=..., filing_url: _Optional[str]=..., form: _Optional[str]=..., accession_number: _Optional[str]=..., filing_date: _Optional[str]=..., industry_group: _Optional[str]=...) -> None:
         ...
 
 class MoneyFigure(_message.Message):

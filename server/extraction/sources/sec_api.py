@@ -1,0 +1,62 @@
+"""The one way SEC sources reach EDGAR: through the fetcher, behind one rate limiter for the process.
+
+The SEC's fair-access rules allow at most ten requests per second from a client, whatever host of
+``sec.gov`` it asks (www, data, efts) and whichever source asks: ``sec_edgar`` and ``sec_formd`` share
+``SEC_LIMITER``, which spaces requests a tenth of a second apart (no bursts, so no second ever holds
+more than ten). Keeping the limit across replicas is the fetcher's politeness layer's concern. The
+User-Agent the SEC asks for (descriptive, with a contact) is ``settings.user_agent``, sent by the
+fetcher on every request.
+
+Sources also learn from each other here: ``sec_edgar`` leaves the CIK and submissions it read for the
+company in ``SourceContext.shared`` under ``SHARED_CIK``/``SHARED_SUBMISSIONS``, so that a later SEC
+source does not find or fetch them again.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+
+from server.errors import FetchError
+from server.extraction.fetcher import FetchedPage, WebFetcher
+
+SEC_REQUESTS_PER_SECOND = 10
+# One request per tenth of a second: a leaky bucket of one, so the limit holds over any second.
+SEC_LIMITER = AsyncLimiter(1, 1 / SEC_REQUESTS_PER_SECOND)
+SHARED_CIK = "sec_cik"
+SHARED_SUBMISSIONS = "sec_submissions"  # (document, FetchedPage) of data.sec.gov submissions
+SUBMISSIONS_URL = "https://data.sec.gov/submissions/CIK{cik:010d}.json"
+SUBMISSIONS_MAX_BYTES = 16_000_000  # a few MB for a long-lived filer; far above the HTML page cap
+ABSENT_STATUS_RE = re.compile(r"status 4(?!29)\d\d")  # the service answered: nothing there
+
+
+async def sec_fetch(fetcher: WebFetcher, url: str, *, max_bytes: int | None = None) -> FetchedPage:
+    """GET an EDGAR URL once ``SEC_LIMITER`` allows it.
+
+    Raises:
+        FetchError: as ``WebFetcher.fetch``.
+    """
+    async with _limiter():
+        return await fetcher.fetch(url, max_bytes=max_bytes)
+
+
+async def sec_json(fetcher: WebFetcher, url: str, *, max_bytes: int | None = None) -> tuple[Any, FetchedPage]:
+    """GET an EDGAR JSON document once ``SEC_LIMITER`` allows it.
+
+    Raises:
+        FetchError: as ``WebFetcher.fetch_json``.
+    """
+    async with _limiter():
+        return await fetcher.fetch_json(url, max_bytes=max_bytes)
+
+
+def _limiter() -> AsyncLimiter:
+    return SEC_LIMITER  # read at call time: one object for the process (tests swap it whole)
+
+
+def is_outage(exc: FetchError) -> bool:
+    """Whether a failed request means the service could not answer (unreachable, timed out, 429, 5xx)
+    rather than that it answered "no such document" (404 and the other 4xx)."""
+    return not ABSENT_STATUS_RE.fullmatch(exc.details.strip())
