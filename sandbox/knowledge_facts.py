@@ -5,7 +5,9 @@ answers (and a Wikipedia summary when ``wikipedia`` is set; ``subsidiaries`` are
 language, ``former_subsidiaries`` (labels, end date) pairs; ``other_headquarters`` are further current
 P159 cities, ``former_headquarters`` (city, end date) pairs listed before the current ones); ``sec``
 becomes ``company_tickers.json`` rows, ``submissions`` and ``companyfacts``; ``gleif`` an LEI record;
-``search`` DuckDuckGo result pages.
+``search`` DuckDuckGo result pages; ``formd`` a Form D filer's full-text search hits, submissions and
+notices (``persons``: first name, last name, relationships, clarification; ``filings``: ``total`` a
+number or "Indefinite", ``amends`` the accession number an amendment amends).
 The values agree with what the sites state: where a service adds a fact the site lacks, truth.json
 expects it. ``EXPECTED_SECTORS`` is the documented sector of every industry label the corpus uses.
 """
@@ -190,6 +192,29 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
         },
         "search": ["site"],
     },
+    # A US private company: no listing, no Wikidata item; three Form D notices, the second amending the
+    # first (its figures replace the first's), the third a new offering of indefinite size.
+    "halyard-therapeutics.example": {
+        "formd": {
+            "cik": 1880001,
+            "file_number": "021-401122",
+            "industry_group": "Biotechnology",
+            "persons": [
+                ("Priya", "Raman", ["Executive Officer", "Director"], "Chief Executive Officer"),
+                ("Tomas", "Ekberg", ["Executive Officer"], "Chief Financial Officer"),
+                ("Lena", "Hoffmann", ["Director"], None),
+            ],
+            "filings": [
+                {"accession": "0001880001-21-000001", "filed": "2021-03-15", "first_sale": "2021-03-01",
+                 "total": 12_000_000, "sold": 8_500_000},
+                {"accession": "0001880001-22-000002", "filed": "2022-02-10", "first_sale": "2021-03-01",
+                 "total": 12_000_000, "sold": 12_000_000, "amends": "0001880001-21-000001", "investors": 19},
+                {"accession": "0001880001-23-000003", "filed": "2023-06-20", "first_sale": "2023-06-05",
+                 "total": "Indefinite", "sold": 35_250_000, "investors": 31},
+            ],
+        },
+        "search": ["linkedin", "site"],
+    },
     "ursaminor-labs.example": {"search": ["linkedin", "site"]},
     "rosenthal-praezision.example": {"search": ["linkedin", "site"]},
     "fernhillvets.test": {"search": ["facebook", "site"]},
@@ -216,6 +241,7 @@ EXPECTED_SECTORS = {
     "Video Games": "Communication Services",
     "Trucking": "Industrials",
     "Scientific Instruments": "Technology",
+    "Biotechnology": "Health Care",
     "IT Services": "Technology",
     "Manufacturing": "Industrials",
     "Semiconductors": "Technology",

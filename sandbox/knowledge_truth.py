@@ -83,6 +83,8 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
             if key in wikidata:
                 amount, currency, _ = wikidata[key]
                 financial[key] = display(amount, currency)
+        if "market_cap" in wikidata:  # a listed company's valuation is its market capitalization
+            financial["valuation"] = financial["market_cap"]
     if "wikipedia_extract" in knowledge:
         profile.setdefault("description", knowledge["wikipedia_extract"])
     if sec:
@@ -98,12 +100,50 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
     if gleif:
         identifiers["lei"] = gleif["lei"]
         profile["legal_name"] = facts["name"]
+    if "formd" in knowledge:
+        _apply_form_d(profile, identifiers, financial, facts, knowledge["formd"])
     if identifiers:
         profile["identifiers"] = identifiers
     if financial:
         profile["financial_data"] = financial
     if profile.get("industry") in EXPECTED_SECTORS:
         profile["sector"] = EXPECTED_SECTORS[profile["industry"]]
+
+
+def _apply_form_d(
+    profile: dict[str, Any],
+    identifiers: dict[str, Any],
+    financial: dict[str, Any],
+    facts: CompanyFacts,
+    formd: dict[str, Any],
+) -> None:
+    """A Form D filer's CIK, legal name, officers and directors, offerings and their total."""
+    cik = formd["cik"]
+    identifiers["cik"] = f"{cik:010d}"
+    profile["legal_name"] = facts["name"]
+    profile["people"] = profile.get("people", []) + [
+        {"name": f"{first} {last}", "role": clarification or ", ".join(relationships)}
+        for first, last, relationships, clarification in formd["persons"]
+    ]
+    amended = {filing["amends"] for filing in formd["filings"] if filing.get("amends")}
+    offerings = sorted(
+        (filing for filing in formd["filings"] if filing["accession"] not in amended),
+        key=lambda filing: (filing["first_sale"], filing["accession"]),
+    )
+    rounds = []
+    for filing in offerings:
+        indefinite = filing["total"] == "Indefinite"
+        accession = filing["accession"]
+        rounds.append({
+            "date": filing["first_sale"], "amount_sold": float(filing["sold"]),
+            "display": display(filing["sold"], "USD"), "offering_total_indefinite": indefinite,
+            **({} if indefinite else {"offering_total": float(filing["total"])}), "currency": "USD",
+            "filing_url": f"https://www.sec.gov/Archives/edgar/data/{cik}/{accession.replace('-', '')}/primary_doc.xml",
+            "form": "D/A" if filing.get("amends") else "D", "accession_number": accession,
+            "filing_date": filing["filed"], "industry_group": formd["industry_group"],
+        })  # fmt: skip
+    financial["funding_rounds"] = rounds
+    financial["funding_raised"] = display(sum(filing["sold"] for filing in offerings), "USD")
 
 
 def _place(city: str, code: str) -> dict[str, str]:
