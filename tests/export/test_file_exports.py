@@ -189,7 +189,7 @@ def _workbook(include_failed: bool) -> Any:
 
 def test_excel_results_sheet_has_typed_cells() -> None:
     workbook = _workbook(include_failed=True)
-    assert workbook.sheetnames == ["Results", "Failures", "Summary", "Provenance"]
+    assert workbook.sheetnames == ["Results", "Failures", "Summary", "Provenance", "Funding"]
     sheet = workbook["Results"]
     rows = _sheet_rows(sheet)
     assert list(rows[0]) == list(COLUMN_NAMES)
@@ -241,7 +241,7 @@ def test_excel_failures_sheet_lists_failed_companies() -> None:
 
 def test_excel_without_failed_has_no_failures_sheet_nor_failed_rows() -> None:
     workbook = _workbook(include_failed=False)
-    assert workbook.sheetnames == ["Results", "Summary", "Provenance"]
+    assert workbook.sheetnames == ["Results", "Summary", "Provenance", "Funding"]
     assert [row["extraction_status"] for row in _sheet_rows(workbook["Results"])] == ["success", "success"]
 
 
