@@ -59,7 +59,7 @@ def notice_xml(facts: CompanyFacts, formd: dict[str, Any], filing: dict[str, Any
     )
     total = filing["total"]
     remaining = "Indefinite" if total == "Indefinite" else f"{int(total) - int(filing['sold'])}"
-    persons = "\n".join(_person(*person, facts) for person in formd["persons"])
+    persons = "\n".join(_person(first, last, kinds, clarified, facts) for first, last, kinds, clarified in formd["persons"])
     region = facts["region"]
     return f"""
 <?xml version="1.0"?>

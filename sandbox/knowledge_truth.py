@@ -14,6 +14,7 @@ import pycountry
 
 from sandbox.corpus_facts import CompanyFacts
 from sandbox.knowledge_facts import EXPECTED_SECTORS, KNOWLEDGE
+from sandbox.knowledge_formd import notice_path
 
 EMPLOYEE_BUCKETS = (
     (10, "1-10"),
@@ -138,7 +139,7 @@ def _apply_form_d(
             "date": filing["first_sale"], "amount_sold": float(filing["sold"]),
             "display": display(filing["sold"], "USD"), "offering_total_indefinite": indefinite,
             **({} if indefinite else {"offering_total": float(filing["total"])}), "currency": "USD",
-            "filing_url": f"https://www.sec.gov/Archives/edgar/data/{cik}/{accession.replace('-', '')}/primary_doc.xml",
+            "filing_url": f"https://www.sec.gov{notice_path(cik, accession)}",
             "form": "D/A" if filing.get("amends") else "D", "accession_number": accession,
             "filing_date": filing["filed"], "industry_group": formd["industry_group"],
         })  # fmt: skip

@@ -121,15 +121,15 @@ class SecFormDSource:
 def cik_from_search(document: Any, name: str) -> int | None:
     """The CIK of the best-matching filer (at least ``NAME_THRESHOLD``) with a US business address among
     full-text search hits. Pure."""
-    hits = ((document or {}).get("hits") or {}).get("hits") if isinstance(document, dict) else None
+    found = document.get("hits") if isinstance(document, dict) else None
+    hits = found.get("hits") if isinstance(found, dict) else None
     wanted = normalize_name(name)
     best: tuple[float, int] | None = None
     for hit in hits if isinstance(hits, list) else []:
         source = hit.get("_source") if isinstance(hit, dict) else None
         if not isinstance(source, dict):
             continue
-        ciks, names = source.get("ciks") or [], source.get("display_names") or []
-        states = source.get("biz_states") or []
+        ciks, names, states = (_list(source.get(key)) for key in ("ciks", "display_names", "biz_states"))
         for index, (cik, shown) in enumerate(zip(ciks, names, strict=False)):
             state = states[index] if index < len(states) else None
             if not (isinstance(state, str) and is_us_state(state.upper())):
@@ -140,6 +140,10 @@ def cik_from_search(document: Any, name: str) -> int | None:
             if score >= NAME_THRESHOLD and str(cik).isdigit() and (best is None or score > best[0]):
                 best = (score, int(cik))
     return best[1] if best else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def form_d_filings(submissions: Any, cik: int) -> tuple[list[tuple[str, str, str]], bool]:
