@@ -41,6 +41,10 @@ knowledge sources for them directly (``sandbox.eval_knowledge``, the "records" c
 states only in records (SEC identifiers, filing addresses) is measured there, and counts towards the
 real corpus's precision and recall targets.
 
+Also a format check (``sandbox.registry_formats``) of the parsers over ``../shared/registry-samples``
+when present (recorded Form D notices parse; Form C files are recognised as not Form D); the report
+says when they are absent.
+
 Printed: the per-field table of the runs, domain accuracy, name-only domain accuracy (over the
 companies whose domain the recorded knowledge answers, or whose name itself reaches a site served at
 that domain's apex), a calibration table (confidence bucket -> share of values right), the targets of
@@ -68,6 +72,7 @@ from client.async_client import BatchClient
 from sandbox.eval_compare import name_reaches
 from sandbox.eval_knowledge import score_records
 from sandbox.eval_report import Run, render, score_company
+from sandbox.registry_formats import check_form_d
 from sandbox.web import CORPUS_TLDS, SandboxWeb
 from server.app import running_service
 from server.domain import ExtractionMode
@@ -76,6 +81,7 @@ from server.testing import service_settings
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(__file__).parent / "corpus"
 DEFAULT_REAL_CORPUS = REPO_ROOT.parent / "shared" / "realweb"
+DEFAULT_REGISTRY_SAMPLES = REPO_ROOT.parent / "shared" / "registry-samples"
 MAX_BATCH = 100
 EVAL_FETCH_TIMEOUT_SECONDS = 4.0  # hung hosts fail in seconds; the slowest corpus host answers in 2.5
 COMPANY_TIMEOUT_SECONDS = 60
@@ -207,10 +213,20 @@ async def _run_batch(
     show_default=True,
     help="The real-web corpus; scored when present.",
 )
+@click.option(
+    "--registry-samples",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_REGISTRY_SAMPLES,
+    show_default=True,
+    help="Recorded registry answers; the parsers' format check runs over them when present.",
+)
 @click.option("--mode", "modes", multiple=True, type=click.Choice([m.value for m in ExtractionMode]))
 @click.option("--mistakes/--no-mistakes", default=False, help="Also list every missing value.")
-def main(corpus: Path, real_corpus: Path, modes: tuple[str, ...], mistakes: bool) -> None:
-    """Score extraction on both corpora in every mode (or the given ones); exit 1 when a target is missed."""
+def main(
+    corpus: Path, real_corpus: Path, registry_samples: Path, modes: tuple[str, ...], mistakes: bool
+) -> None:
+    """Score extraction on both corpora in every mode (or the given ones); exit 1 when a target is missed
+    or a recorded registry answer is misread."""
     chosen = [ExtractionMode(m) for m in modes] or list(ExtractionMode)
     corpora = [Corpus("authored", corpus)]
     if (real_corpus / "truth.json").is_file():
@@ -222,7 +238,9 @@ def main(corpus: Path, real_corpus: Path, modes: tuple[str, ...], mistakes: bool
         runs += asyncio.run(evaluate(each, chosen))
     text, met = render(runs, missing=mistakes)
     click.echo(text)
-    sys.exit(0 if met else 1)
+    formats, formats_ok = check_form_d(registry_samples)
+    click.echo("\n" + "\n".join(formats))
+    sys.exit(0 if met and formats_ok else 1)
 
 
 if __name__ == "__main__":
