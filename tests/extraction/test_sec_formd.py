@@ -34,6 +34,7 @@ from server.extraction.form_d import (
 from server.extraction.modes import plan_for
 from server.extraction.page_pool import InlineParser
 from server.extraction.pipeline import WebExtractor
+from server.extraction.profile import build_profile
 from server.extraction.sources import sec_api
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.sec_edgar import SecEdgarSource
@@ -211,11 +212,15 @@ async def test_notices_that_stay_unavailable_name_the_source_and_state_no_total(
         fetcher = WebFetcher(Settings(**web.settings_overrides(), fetch_timeout_seconds=2.0))
         try:
             context = _context(fetcher)
+            assert await SecEdgarSource().collect(context) == []  # the ticker list is on www.sec.gov too
             values = _values(await SecFormDSource().collect(context))
         finally:
             await fetcher.aclose()
     assert "sec_formd" in context.unavailable and "503" in context.unavailable["sec_formd"]
     assert "financial_data.funding_raised" not in values and "financial_data.funding_rounds" not in values
+    profile = build_profile(context.request, context.resolution, [], context.plan, context.unavailable)
+    assert profile["sources_unavailable"] == ["sec_edgar", "sec_formd"]
+    assert "financial_data.funding_raised" in profile["not_found"]
 
 
 async def test_a_search_that_finds_nothing_is_not_an_outage(fetcher: WebFetcher) -> None:
