@@ -154,7 +154,7 @@ def test_search_takes_a_filer_only_when_its_name_matches_and_it_is_in_a_us_state
         hit("0000000002", "Halyard Therapeutics, Inc.", "X0"),  # a foreign filer of the same name
         hit("0000000003", "HALYARD THERAPEUTICS, INC.", "MA"),
     ]}}  # fmt: skip
-    assert cik_from_search(document, "Halyard Therapeutics, Inc.") == 3
+    assert cik_from_search(document, "Halyard Therapeutics, Inc.") == (3, "HALYARD THERAPEUTICS, INC.", 100.0)
     assert cik_from_search({"hits": {"hits": document["hits"]["hits"][:2]}}, "Halyard Therapeutics") is None
     assert cik_from_search({"hits": "garbage"}, "Halyard Therapeutics") is None
     assert cik_from_search({"hits": {"hits": [{"_source": {"ciks": "3", "display_names": 7}}]}}, "H") is None
@@ -174,6 +174,8 @@ async def test_the_source_sums_distinct_offerings_and_lists_each_round(fetcher: 
     indefinite = rounds[1]
     assert indefinite["offering_total_indefinite"] and "offering_total" not in indefinite
     assert values["identifiers.cik"] == ["0001880001"]
+    (cik,) = [f for f in findings if f.field == "identifiers.cik"]
+    assert "matching the name (100)" in cik.method  # the match is recorded with its score
     assert values["legal_name"] == ["Halyard Therapeutics, Inc."]
     assert {"name": "Priya Raman", "role": "Chief Executive Officer"} in values["people"]
     cited = next(f for f in findings if f.field == "financial_data.funding_raised")

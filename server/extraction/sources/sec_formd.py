@@ -65,10 +65,14 @@ class SecFormDSource:
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         country = context.request.country.upper()
+        how = "the CIK sec_edgar found"
         try:
             cik = context.shared.get(SHARED_CIK)
             if cik is None and country == US:
-                cik = await self._search_cik(context)
+                match = await self._search_cik(context)
+                if match is not None:
+                    cik, filer, score = match
+                    how = f"full-text search filer {filer!r} matching the name ({score:.0f})"
             if cik is None:
                 return []
             shared = context.shared.get(SHARED_SUBMISSIONS)
@@ -88,10 +92,11 @@ class SecFormDSource:
         read = await asyncio.gather(*(self._read(context, *filing) for filing in listed))
         notices = [notice for notice in read if notice is not None]
         complete = complete and len(notices) == len(listed)
-        return findings_from_notices(notices, int(cik), page, complete=complete)
+        return findings_from_notices(notices, int(cik), page, complete=complete, found_by=how)
 
-    async def _search_cik(self, context: SourceContext) -> int | None:
-        """The CIK of the Form D filer whose name matches the company's, located in a US state."""
+    async def _search_cik(self, context: SourceContext) -> tuple[int, str, float] | None:
+        """The Form D filer whose name matches the company's, located in a US state: (CIK, its name,
+        the match score)."""
         name = context.request.company_name
         query = urlencode({"q": f'"{name}"', "forms": "D"})
         document, _ = await sec_json(context.fetcher, f"{SEARCH_URL}?{query}", max_bytes=SEARCH_MAX_BYTES)
@@ -118,13 +123,13 @@ class SecFormDSource:
         return None
 
 
-def cik_from_search(document: Any, name: str) -> int | None:
-    """The CIK of the best-matching filer (at least ``NAME_THRESHOLD``) with a US business address among
-    full-text search hits. Pure."""
+def cik_from_search(document: Any, name: str) -> tuple[int, str, float] | None:
+    """The best-matching filer (at least ``NAME_THRESHOLD``) with a US business address among full-text
+    search hits: its CIK, its name and the score. Pure."""
     found = document.get("hits") if isinstance(document, dict) else None
     hits = found.get("hits") if isinstance(found, dict) else None
     wanted = normalize_name(name)
-    best: tuple[float, int] | None = None
+    best: tuple[float, int, str] | None = None
     for hit in hits if isinstance(hits, list) else []:
         source = hit.get("_source") if isinstance(hit, dict) else None
         if not isinstance(source, dict):
@@ -138,8 +143,8 @@ def cik_from_search(document: Any, name: str) -> int | None:
             filer = str(shown).split("(CIK", 1)[0].strip()
             score = fuzz.ratio(wanted, normalize_name(filer))
             if score >= NAME_THRESHOLD and str(cik).isdigit() and (best is None or score > best[0]):
-                best = (score, int(cik))
-    return best[1] if best else None
+                best = (score, int(cik), filer)
+    return (best[1], best[2], best[0]) if best else None
 
 
 def _list(value: Any) -> list[Any]:
@@ -166,7 +171,7 @@ def form_d_filings(submissions: Any, cik: int) -> tuple[list[tuple[str, str, str
 
 
 def findings_from_notices(
-    notices: list[FiledFormD], cik: int, submissions: FetchedPage, *, complete: bool
+    notices: list[FiledFormD], cik: int, submissions: FetchedPage, *, complete: bool, found_by: str = ""
 ) -> list[Finding]:
     """CIK, legal name and people of the latest notice; when every notice was read, the offerings and
     their total. Pure."""
@@ -181,7 +186,7 @@ def findings_from_notices(
         url, when = where.url, where.retrieved_at
         found.append(Finding(field, value, SOURCE_NAME, url, when, method, confidence, evidence=evidence))
 
-    add("identifiers.cik", f"{cik:010d}", None, "submissions of the Form D filer", "cik")
+    add("identifiers.cik", f"{cik:010d}", None, f"Form D filer: {found_by}".strip(": "), "cik")
     if latest.form.issuer_name:
         add("legal_name", latest.form.issuer_name, latest, f"Form {latest.form.submission_type} issuer",
             "primaryIssuer.entityName")  # fmt: skip
