@@ -32,7 +32,11 @@ SHARED_CIK = "sec_cik"
 SHARED_SUBMISSIONS = "sec_submissions"  # (document, FetchedPage) of data.sec.gov submissions
 SUBMISSIONS_URL = "https://data.sec.gov/submissions/CIK{cik:010d}.json"
 SUBMISSIONS_MAX_BYTES = 16_000_000  # a few MB for a long-lived filer; far above the HTML page cap
-ABSENT_STATUS_RE = re.compile(r"status 4(?!29)\d\d")  # the service answered: nothing there
+OUTAGE_STATUS_RE = re.compile(
+    r"status (?:429|5\d\d)"
+)  # rate limited or failing (after the fetcher's retries)
+# ``WebFetcher``'s messages when no answer came at all (unreachable, reset, timed out).
+NO_ANSWER_PREFIXES = ("Timed out", "Cannot connect", "Failed to fetch")
 
 
 async def sec_fetch(fetcher: WebFetcher, url: str, *, max_bytes: int | None = None) -> FetchedPage:
@@ -67,5 +71,6 @@ def sec_limiter() -> AsyncLimiter:
 
 def is_outage(exc: FetchError) -> bool:
     """Whether a failed request means the service could not answer (unreachable, timed out, 429, 5xx)
-    rather than that it answered "no such document" (404 and the other 4xx)."""
-    return not ABSENT_STATUS_RE.fullmatch(exc.details.strip())
+    rather than that it answered: "no such document" (404 and the other 4xx), a document too large or
+    not JSON."""
+    return bool(OUTAGE_STATUS_RE.fullmatch(exc.details.strip())) or exc.message.startswith(NO_ANSWER_PREFIXES)

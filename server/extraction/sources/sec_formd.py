@@ -61,7 +61,9 @@ class SecFormDSource:
     """Reads a company's Form D notices on EDGAR."""
 
     name = SOURCE_NAME
-    fields = frozenset({"financial_data", "people", "identifiers", "legal_name"})
+    # Asked only by the modes that want money or people (comprehensive, financial_focused): its CIK and
+    # legal name come along there, but are not worth five SEC requests to a standard-mode company.
+    fields = frozenset({"financial_data", "people"})
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         country = context.request.country.upper()
