@@ -226,6 +226,16 @@ async def test_notices_that_stay_unavailable_name_the_source_and_state_no_total(
     assert "financial_data.funding_raised" in profile["not_found"]
 
 
+async def test_a_mode_wanting_identifiers_only_gets_the_cik_from_one_search_request(
+    sandbox_web: SandboxWeb, fetcher: WebFetcher
+) -> None:
+    before = sandbox_web.requests_served
+    findings = await SecFormDSource().collect(_context(fetcher, ExtractionMode.STANDARD))
+    assert [(f.field, f.value) for f in findings] == [("identifiers.cik", "0001880001")]
+    assert findings[0].url.startswith("https://efts.sec.gov/LATEST/search-index?")
+    assert sandbox_web.requests_served - before == 1
+
+
 async def test_a_search_that_finds_nothing_is_not_an_outage(fetcher: WebFetcher) -> None:
     request = ExtractionRequest(
         "Zephyr Quantum Holdings", mode=ExtractionMode.FINANCIAL_FOCUSED, country="US"

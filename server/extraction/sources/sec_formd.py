@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -52,6 +53,7 @@ DOCUMENT_URL = "https://www.sec.gov/Archives/edgar/data/{cik}/{accession}/primar
 FORM_D_FORMS = frozenset({"D", "D/A"})
 MAX_NOTICES = 40  # four seconds of the SEC's rate at most; a company with more gets no total
 SEARCH_MAX_BYTES = 4_000_000
+SHARED_SEARCH = "sec_formd_search"  # the FetchedPage of the full-text search answer
 CONFIDENCE = 0.95  # statutory notices, filed by the issuer
 PEOPLE_CONFIDENCE = 0.9  # the issuer's own list of its executive officers and directors
 CURRENCY = "USD"  # Form D states amounts in US dollars
@@ -61,9 +63,9 @@ class SecFormDSource:
     """Reads a company's Form D notices on EDGAR."""
 
     name = SOURCE_NAME
-    # Asked only by the modes that want money or people (comprehensive, financial_focused): its CIK and
-    # legal name come along there, but are not worth five SEC requests to a standard-mode company.
-    fields = frozenset({"financial_data", "people"})
+    # A mode that wants identifiers but neither money nor people (standard) gets the CIK from the one
+    # search request; the filing list and notices are read only for the modes that want them.
+    fields = frozenset({"financial_data", "people", "identifiers"})
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         country = context.request.country.upper()
@@ -77,6 +79,10 @@ class SecFormDSource:
                     how = f"full-text search filer {filer!r} matching the name ({score:.0f})"
             if cik is None:
                 return []
+            if not context.wants("financial_data", "people"):
+                # sec_edgar states a CIK it found itself; a searched one is this source's to state.
+                searched = context.shared.get(SHARED_SEARCH)
+                return [cik_finding(int(cik), how, searched)] if SHARED_CIK not in context.shared else []
             shared = context.shared.get(SHARED_SUBMISSIONS)
             if shared is not None:
                 submissions, page = shared
@@ -98,10 +104,11 @@ class SecFormDSource:
 
     async def _search_cik(self, context: SourceContext) -> tuple[int, str, float] | None:
         """The Form D filer whose name matches the company's, located in a US state: (CIK, its name,
-        the match score)."""
+        the match score). The search page is left in ``context.shared`` for ``cik_finding``."""
         name = context.request.company_name
         query = urlencode({"q": f'"{name}"', "forms": "D"})
-        document, _ = await sec_json(context.fetcher, f"{SEARCH_URL}?{query}", max_bytes=SEARCH_MAX_BYTES)
+        document, page = await sec_json(context.fetcher, f"{SEARCH_URL}?{query}", max_bytes=SEARCH_MAX_BYTES)
+        context.shared[SHARED_SEARCH] = page
         return cik_from_search(document, name)
 
     async def _read(self, context: SourceContext, accession: str, filed: str, url: str) -> FiledFormD | None:
@@ -170,6 +177,16 @@ def form_d_filings(submissions: Any, cik: int) -> tuple[list[tuple[str, str, str
     complete = not filings.get("files") and len(found) <= MAX_NOTICES
     found.sort(key=lambda filing: (filing[1], filing[0]), reverse=True)
     return found[:MAX_NOTICES], complete
+
+
+def cik_finding(cik: int, found_by: str, page: Any) -> Finding:
+    """The CIK alone, cited to the search answer it was read from. Pure."""
+    url = page.url if isinstance(page, FetchedPage) else SEARCH_URL
+    when = page.retrieved_at if isinstance(page, FetchedPage) else datetime.now(UTC)
+    method = f"Form D filer: {found_by}"
+    return Finding(
+        "identifiers.cik", f"{cik:010d}", SOURCE_NAME, url, when, method, CONFIDENCE, evidence="ciks"
+    )
 
 
 def findings_from_notices(
