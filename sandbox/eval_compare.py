@@ -64,7 +64,8 @@ def _by(key: Callable[[Any], ItemKey]) -> Callable[[Any], dict[ItemKey, Any]]:
 def _mapping(value: Any) -> dict[ItemKey, Any]:
     if not isinstance(value, dict):
         return {None: value}
-    return {key: item for key, item in value.items() if key != "figures"}  # figures restate the strings
+    # Figures restate the strings; funding rounds are scored as a field of their own, round by round.
+    return {key: item for key, item in value.items() if key not in ("figures", "funding_rounds")}
 
 
 def _place_key(place: Any) -> ItemKey:
@@ -81,6 +82,7 @@ SPLITTERS: dict[str, Callable[[Any], dict[ItemKey, Any]]] = {
     "aliases": _by(_folded),
     "subsidiaries": _by(_folded),
     "locations": _by(_place_key),
+    "funding_rounds": _by(lambda r: r.get("accession_number") if isinstance(r, dict) else r),
 }
 
 

@@ -35,6 +35,9 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "contacts.phones": (("contacts", "phones"), "contacts"),
     "identifiers": (("identifiers",), "identifiers"),
     "financial_data": (("financial_data",), "financial_data"),
+    "funding_raised": (("financial_data", "funding_raised"), "financial_data"),
+    "valuation": (("financial_data", "valuation"), "financial_data"),
+    "funding_rounds": (("financial_data", "funding_rounds"), "financial_data"),
     "people": (("people",), "people"),
     "parent_company": (("parent_company",), "parent_company"),
     "subsidiaries": (("subsidiaries",), "subsidiaries"),
@@ -151,10 +154,11 @@ def _evidence(
     """How a value's provenance reads in the report, and its confidence: the item's own entry
     (``social_profiles.twitter``, ``contacts.phones[2]``) where there is one, else the field's."""
     provenance = profile.get("provenance") or {}
-    path = f"{name}.{key}" if name in KEYED_PROVENANCE and key is not None else name
+    field = ".".join(FIELDS[name][0]) if name in FIELDS else name  # "financial_data.funding_raised"
+    path = f"{field}.{key}" if name in KEYED_PROVENANCE and key is not None else field
     if index is not None and name not in KEYED_PROVENANCE:
-        path = f"{name}[{index}]"
-    entry = provenance.get(path) or provenance.get(name)
+        path = f"{field}[{index}]"
+    entry = provenance.get(path) or provenance.get(field)
     if not isinstance(entry, dict):
         return "no provenance", None
     evidence = entry.get("evidence")

@@ -41,6 +41,10 @@ knowledge sources for them directly (``sandbox.eval_knowledge``, the "records" c
 states only in records (SEC identifiers, filing addresses) is measured there, and counts towards the
 real corpus's precision and recall targets.
 
+Also a format check (``sandbox.registry_formats``) of the parsers over ``../shared/registry-samples``
+when present (recorded Form D notices parse; Form C files are recognised as not Form D); the report
+says when they are absent.
+
 Printed: the per-field table of the runs, domain accuracy, name-only domain accuracy (over the
 companies whose domain the recorded knowledge answers, or whose name itself reaches a site served at
 that domain's apex), a calibration table (confidence bucket -> share of values right), the targets of
@@ -209,17 +213,27 @@ async def _run_batch(
     show_default=True,
     help="The real-web corpus; scored when present.",
 )
+@click.option(
+    "--registry-samples",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_REGISTRY_SAMPLES,
+    show_default=True,
+    help="Recorded registry answers; the parsers' format check runs over them when present.",
+)
 @click.option("--mode", "modes", multiple=True, type=click.Choice([m.value for m in ExtractionMode]))
 @click.option("--mistakes/--no-mistakes", default=False, help="Also list every missing value.")
-def main(corpus: Path, real_corpus: Path, modes: tuple[str, ...], mistakes: bool) -> None:
-    """Score extraction on both corpora in every mode (or the given ones); exit 1 when a target is missed."""
+def main(
+    corpus: Path, real_corpus: Path, registry_samples: Path, modes: tuple[str, ...], mistakes: bool
+) -> None:
+    """Score extraction on both corpora in every mode (or the given ones); exit 1 when a target is missed
+    or a recorded registry answer is misread."""
     chosen = [ExtractionMode(m) for m in modes] or list(ExtractionMode)
     corpora = [Corpus("authored", corpus)]
     if (real_corpus / "truth.json").is_file():
         corpora.append(Corpus("real", real_corpus))
     else:
         click.echo(f"real corpus not found at {real_corpus}, scored the authored corpus only\n")
-    samples_report, samples_pass = check_registry_samples(DEFAULT_REGISTRY_SAMPLES)
+    samples_report, samples_pass = check_registry_samples(registry_samples)
     click.echo(samples_report)
     runs: list[Run] = []
     for each in corpora:

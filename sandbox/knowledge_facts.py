@@ -5,7 +5,10 @@ answers (and a Wikipedia summary when ``wikipedia`` is set; ``subsidiaries`` are
 language, ``former_subsidiaries`` (labels, end date) pairs; ``other_headquarters`` are further current
 P159 cities, ``former_headquarters`` (city, end date) pairs listed before the current ones); ``sec``
 becomes ``company_tickers.json`` rows, ``submissions`` and ``companyfacts``; ``gleif`` an LEI record;
-``search`` DuckDuckGo result pages; ``brreg``, ``recherche`` and ``companies_house`` register entries.
+``search`` DuckDuckGo result pages; ``brreg``, ``recherche`` and ``companies_house`` register entries;
+``formd`` a Form D filer's full-text search hits, submissions and notices (``persons``: first name, last
+name, relationships, clarification; ``filings``: ``total`` a number or "Indefinite", ``amends`` the
+accession number an amendment amends).
 The values agree with what the sites state: where a service adds a fact the site lacks, truth.json
 expects it. ``EXPECTED_SECTORS`` is the documented sector of every industry label the corpus uses.
 """
@@ -190,6 +193,47 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
         },
         "search": ["site"],
     },
+    # A US private company: no listing, no Wikidata item; three Form D notices, the second amending the
+    # first (its figures replace the first's), the third a new offering of indefinite size.
+    "halyard-therapeutics.example": {
+        "formd": {
+            "cik": 1880001,
+            "file_number": "021-401122",
+            "industry_group": "Biotechnology",
+            "persons": [
+                ("Priya", "Raman", ["Executive Officer", "Director"], "Chief Executive Officer"),
+                ("Tomas", "Ekberg", ["Executive Officer"], "Chief Financial Officer"),
+                ("Lena", "Hoffmann", ["Director"], None),
+            ],
+            "filings": [
+                {
+                    "accession": "0001880001-21-000001",
+                    "filed": "2021-03-15",
+                    "first_sale": "2021-03-01",
+                    "total": 12_000_000,
+                    "sold": 8_500_000,
+                },
+                {
+                    "accession": "0001880001-22-000002",
+                    "filed": "2022-02-10",
+                    "first_sale": "2021-03-01",
+                    "total": 12_000_000,
+                    "sold": 12_000_000,
+                    "amends": "0001880001-21-000001",
+                    "investors": 19,
+                },
+                {
+                    "accession": "0001880001-23-000003",
+                    "filed": "2023-06-20",
+                    "first_sale": "2023-06-05",
+                    "total": "Indefinite",
+                    "sold": 35_250_000,
+                    "investors": 31,
+                },
+            ],
+        },
+        "search": ["linkedin", "site"],
+    },
     "ursaminor-labs.example": {"search": ["linkedin", "site"]},
     "rosenthal-praezision.example": {"search": ["linkedin", "site"]},
     "fernhillvets.test": {"search": ["facebook", "site"]},
@@ -198,15 +242,27 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
         "brreg": {
             "orgnr": "924603712",
             "form": ("AS", "Aksjeselskap"),
-            "industry": "Computer programming activities",  # NACE Rev. 2 62.01's title: the profile's industry
+            # NACE Rev. 2 62.01's title: the profile's industry
+            "industry": "Computer programming activities",
             "nace_class": "62.01",  # SN2007's 62.010 is NACE class 62.01
-            "nace": [("62.010", "Programmeringstjenester"), ("72.190", "Annen forskning og utviklingsarbeid innen naturvitenskap og teknikk")],
+            "nace": [
+                ("62.010", "Programmeringstjenester"),
+                ("72.190", "Annen forskning og utviklingsarbeid innen naturvitenskap og teknikk"),
+            ],
             "employees": 37,
             "founded": "2014-05-06",
             "registered": "2014-05-20",
-            "officers": [("DAGL", "Daglig leder", "Ingrid", "Solberg"), ("LEDE", "Styrets leder", "Hans Petter", "Eriksen")],
+            "officers": [
+                ("DAGL", "Daglig leder", "Ingrid", "Solberg"),
+                ("LEDE", "Styrets leder", "Hans Petter", "Eriksen"),
+            ],
             # A holding of the same name elsewhere, without a website: tied on the name, refused by the site.
-            "namesake": {"orgnr": "917728100", "name": "FJORDLYS TEKNOLOGI HOLDING AS", "postal": "0150", "town": "OSLO"},
+            "namesake": {
+                "orgnr": "917728100",
+                "name": "FJORDLYS TEKNOLOGI HOLDING AS",
+                "postal": "0150",
+                "town": "OSLO",
+            },
         },
     },
     "novalis-robotique.example": {
@@ -228,10 +284,18 @@ KNOWLEDGE: dict[str, dict[str, Any]] = {
             "sic": ["25730", "28410"],
             "industry": "Manufacture of tools",  # UK SIC 2007 25730's title
             "created": "2008-03-14",
-            "officers": [("PATEL, Anita", "director", None), ("MORGAN, Gareth Lloyd", "director", None),
-                         ("HOLT, Simon", "director", "2016-07-31")],
+            "officers": [
+                ("PATEL, Anita", "director", None),
+                ("MORGAN, Gareth Lloyd", "director", None),
+                ("HOLT, Simon", "director", "2016-07-31"),
+            ],
             # Dissolved in 2012 in Leeds: same name, refused by the registered office the site does not print.
-            "namesake": {"number": "05123456", "postal": "LS1 4AP", "town": "Leeds", "dissolved": "2012-11-20"},
+            "namesake": {
+                "number": "05123456",
+                "postal": "LS1 4AP",
+                "town": "Leeds",
+                "dissolved": "2012-11-20",
+            },
         },
     },
 }
@@ -257,6 +321,7 @@ EXPECTED_SECTORS = {
     "Video Games": "Communication Services",
     "Trucking": "Industrials",
     "Scientific Instruments": "Technology",
+    "Biotechnology": "Health Care",
     "IT Services": "Technology",
     "Manufacturing": "Industrials",
     "Semiconductors": "Technology",

@@ -1,6 +1,7 @@
 """Renders ``sandbox.knowledge_facts`` as recorded responses of the real services, under their real
-hostnames: Wikidata's action API, Wikipedia's REST summaries, SEC EDGAR, GLEIF, DuckDuckGo's HTML
-endpoint and the business registers (``sandbox.knowledge_registers``). Response bodies follow each service's format field for field (trimmed to what a company
+hostnames: Wikidata's action API, Wikipedia's REST summaries, SEC EDGAR (Form D notices and full-text
+search included), GLEIF, DuckDuckGo's HTML endpoint and the business registers
+(``sandbox.knowledge_registers``). Response bodies follow each service's format field for field (trimmed to what a company
 needs); every host also answers unknown queries the way the service does when it finds nothing.
 """
 
@@ -17,6 +18,7 @@ from urllib.parse import quote
 
 from sandbox.corpus_facts import CompanyFacts
 from sandbox.knowledge_facts import COUNTRY_ITEMS, KNOWLEDGE
+from sandbox.knowledge_formd import add_form_d, add_form_d_search_empty
 from sandbox.knowledge_registers import add_register_defaults, add_registers
 from sandbox.knowledge_services import (
     DDG_HOST,
@@ -301,11 +303,14 @@ def build_records(companies: list[CompanyFacts]) -> tuple[Files, Routes]:
             add_sec(files, routes, facts, knowledge)
         if "gleif" in knowledge:
             add_gleif(files, routes, facts, knowledge["gleif"])
+        if "formd" in knowledge:
+            add_form_d(files, routes, facts, knowledge["formd"])
         if "search" in knowledge:
             add_duckduckgo(files, routes, facts, knowledge["search"], request_name(facts))
         add_registers(files, routes, facts, knowledge, request_name(facts))
     add_sec_tickers(files, routes, [KNOWLEDGE.get(f["domain"], {}) for f in companies])
     add_register_defaults(files, routes)
+    add_form_d_search_empty(files, routes)
     add(files, routes, GLEIF_HOST, "_responses/search-empty.json",
          {"meta": {"goldenCopy": {"publishDate": MODIFIED}, "pagination": {"currentPage": 1, "perPage": 5, "from": None,
                    "to": None, "total": 0, "lastPage": 1}}, "links": {}, "data": []},

@@ -24,19 +24,25 @@ COMPANIES_HOUSE_HOST = "api.company-information.service.gov.uk"
 BRREG_API = "https://data.brreg.no/enhetsregisteret/api"
 SEARCH_SIZE = "10"
 # Host-wide ``_meta.json`` keys: Companies House answers 401 to a request without the API key.
-HOST_META = {COMPANIES_HOUSE_HOST: {"basic_auth_user": SANDBOX_COMPANIES_HOUSE_KEY}}  # what the sources ask for (``registers.SEARCH_SIZE``)
+HOST_META = {
+    COMPANIES_HOUSE_HOST: {"basic_auth_user": SANDBOX_COMPANIES_HOUSE_KEY}
+}  # what the sources ask for (``registers.SEARCH_SIZE``)
 
 
 def _link(href: str) -> dict[str, Any]:
     return {"self": {"href": href}}
 
 
-def _brreg_address(lines: list[str], postal: str, town: str, municipality: str, number: str) -> dict[str, Any]:
+def _brreg_address(
+    lines: list[str], postal: str, town: str, municipality: str, number: str
+) -> dict[str, Any]:
     return {"land": "Norge", "landkode": "NO", "postnummer": postal, "poststed": town, "adresse": lines,
             "kommune": municipality, "kommunenummer": number}  # fmt: skip
 
 
-def _brreg_entity(orgnr: str, name: str, form: tuple[str, str], address: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _brreg_entity(
+    orgnr: str, name: str, form: tuple[str, str], address: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
     entity = {
         "organisasjonsnummer": orgnr, "navn": name,
         "organisasjonsform": {"kode": form[0], "beskrivelse": form[1], "_links": _link(f"{BRREG_API}/organisasjonsformer/{form[0]}")},
@@ -54,7 +60,10 @@ def _brreg_entity(orgnr: str, name: str, form: tuple[str, str], address: dict[st
 def add_brreg(files: Files, routes: Routes, facts: CompanyFacts, brreg: dict[str, Any], name: str) -> None:
     """The name search (the company and its namesake) and the company's roles."""
     orgnr = brreg["orgnr"]
-    nace = {f"naeringskode{i + 1}": {"kode": code, "beskrivelse": label} for i, (code, label) in enumerate(brreg["nace"])}
+    nace = {
+        f"naeringskode{i + 1}": {"kode": code, "beskrivelse": label}
+        for i, (code, label) in enumerate(brreg["nace"])
+    }
     own = _brreg_entity(
         orgnr, facts["name"].upper(), brreg["form"],
         _brreg_address([facts["street"]], facts["postal"], facts["city"].upper(), facts["city"].upper(), "5501"),
@@ -78,7 +87,15 @@ def add_brreg(files: Files, routes: Routes, facts: CompanyFacts, brreg: dict[str
     }
     add(files, routes, BRREG_HOST, f"_responses/enheter-{orgnr}-search.json", search,
         "/enhetsregisteret/api/enheter", {"navn": name})  # fmt: skip
-    add(files, routes, BRREG_HOST, f"_responses/enheter-{orgnr}.json", own, f"/enhetsregisteret/api/enheter/{orgnr}", {})
+    add(
+        files,
+        routes,
+        BRREG_HOST,
+        f"_responses/enheter-{orgnr}.json",
+        own,
+        f"/enhetsregisteret/api/enheter/{orgnr}",
+        {},
+    )
     roles = []
     for order, (code, label, first, last) in enumerate(brreg["officers"]):
         roles.append({
@@ -100,17 +117,35 @@ def add_brreg(files: Files, routes: Routes, facts: CompanyFacts, brreg: dict[str
         ],
         "_links": {"self": {"href": f"{BRREG_API}/enheter/{orgnr}/roller"}, "enhet": {"href": f"{BRREG_API}/enheter/{orgnr}"}},
     }  # fmt: skip
-    add(files, routes, BRREG_HOST, f"_responses/roller-{orgnr}.json", answer, f"/enhetsregisteret/api/enheter/{orgnr}/roller", {})
+    add(
+        files,
+        routes,
+        BRREG_HOST,
+        f"_responses/roller-{orgnr}.json",
+        answer,
+        f"/enhetsregisteret/api/enheter/{orgnr}/roller",
+        {},
+    )
 
 
 def add_brreg_defaults(files: Files, routes: Routes) -> None:
     """What Enhetsregisteret answers for a name it does not know (and an unknown number)."""
     empty = {"_links": {"self": {"href": f"{BRREG_API}/enheter"}},
              "page": {"size": int(SEARCH_SIZE), "totalElements": 0, "totalPages": 0, "number": 0}}  # fmt: skip
-    add(files, routes, BRREG_HOST, "_responses/enheter-search-empty.json", empty, "/enhetsregisteret/api/enheter", {})
+    add(
+        files,
+        routes,
+        BRREG_HOST,
+        "_responses/enheter-search-empty.json",
+        empty,
+        "/enhetsregisteret/api/enheter",
+        {},
+    )
 
 
-def _siege(siren: str, street: tuple[str, str, str], postal: str, town: str, naf: str, tranche: str, created: str) -> dict[str, Any]:
+def _siege(
+    siren: str, street: tuple[str, str, str], postal: str, town: str, naf: str, tranche: str, created: str
+) -> dict[str, Any]:
     number, kind, way = street
     return {
         "activite_principale": naf, "activite_principale_registre_metier": None, "annee_tranche_effectif_salarie": "2023",
@@ -168,7 +203,13 @@ def add_recherche(files: Files, routes: Routes, facts: CompanyFacts, data: dict[
     namesake = _legal_unit(other["siren"], facts["name"].upper(),
                            _siege(other["siren"], ("8", "RUE", "DE LA REPUBLIQUE"), other["postal"], other["town"], "33.12Z", "01", "2019-02-11"),
                            "33.12Z", "01", "2019-02-11", "5499", [])  # fmt: skip
-    body = {"results": [own, namesake], "total_results": 2, "page": 1, "per_page": int(SEARCH_SIZE), "total_pages": 1}
+    body = {
+        "results": [own, namesake],
+        "total_results": 2,
+        "page": 1,
+        "per_page": int(SEARCH_SIZE),
+        "total_pages": 1,
+    }
     add(files, routes, RECHERCHE_HOST, f"_responses/search-{siren}.json", body, "/search", {"q": name})
 
 
@@ -178,10 +219,18 @@ def add_recherche_defaults(files: Files, routes: Routes) -> None:
 
 
 def _ch_address(premises: str, line: str, town: str, postal: str) -> dict[str, Any]:
-    return {"premises": premises, "address_line_1": line, "locality": town, "postal_code": postal, "country": "England"}
+    return {
+        "premises": premises,
+        "address_line_1": line,
+        "locality": town,
+        "postal_code": postal,
+        "country": "England",
+    }
 
 
-def _ch_hit(number: str, title: str, address: dict[str, Any], created: str, status: str, ceased: str | None) -> dict[str, Any]:
+def _ch_hit(
+    number: str, title: str, address: dict[str, Any], created: str, status: str, ceased: str | None
+) -> dict[str, Any]:
     hit = {
         "company_status": status, "address_snippet": f"{address['premises']} {address['address_line_1']}, {address['locality']}, {address['postal_code']}",
         "date_of_creation": created, "matches": {"title": [1, len(title.split()[0])]},
@@ -195,7 +244,9 @@ def _ch_hit(number: str, title: str, address: dict[str, Any], created: str, stat
     return hit
 
 
-def add_companies_house(files: Files, routes: Routes, facts: CompanyFacts, data: dict[str, Any], name: str) -> None:
+def add_companies_house(
+    files: Files, routes: Routes, facts: CompanyFacts, data: dict[str, Any], name: str
+) -> None:
     """The name search (the company and a dissolved namesake), the company profile and its officers."""
     number, other = data["number"], data["namesake"]
     premises, _, line = facts["street"].partition(" ")
@@ -207,7 +258,15 @@ def add_companies_house(files: Files, routes: Routes, facts: CompanyFacts, data:
     ]  # fmt: skip
     search = {"items": hits, "items_per_page": int(SEARCH_SIZE), "kind": "search#companies", "page_number": 1,
               "start_index": 0, "total_results": len(hits)}  # fmt: skip
-    add(files, routes, COMPANIES_HOUSE_HOST, f"_responses/search-{number}.json", search, "/search/companies", {"q": name})
+    add(
+        files,
+        routes,
+        COMPANIES_HOUSE_HOST,
+        f"_responses/search-{number}.json",
+        search,
+        "/search/companies",
+        {"q": name},
+    )
     profile = {
         "accounts": {"accounting_reference_date": {"day": "31", "month": "03"}, "last_accounts": {"made_up_to": "2024-03-31", "type": "total-exemption-full"},
                      "next_due": "2025-12-31", "overdue": False},
@@ -219,7 +278,15 @@ def add_companies_house(files: Files, routes: Routes, facts: CompanyFacts, data:
         "registered_office_address": {k: v for k, v in office.items() if k != "country"} | {"country": "United Kingdom"},
         "registered_office_is_in_dispute": False, "sic_codes": data["sic"], "type": "ltd", "undeliverable_registered_office_address": False,
     }  # fmt: skip
-    add(files, routes, COMPANIES_HOUSE_HOST, f"_responses/company-{number}.json", profile, f"/company/{number}", {})
+    add(
+        files,
+        routes,
+        COMPANIES_HOUSE_HOST,
+        f"_responses/company-{number}.json",
+        profile,
+        f"/company/{number}",
+        {},
+    )
     items = []
     for name_text, role, resigned in data["officers"]:
         item = {"name": name_text, "officer_role": role, "appointed_on": data["created"], "nationality": "British",
@@ -234,7 +301,15 @@ def add_companies_house(files: Files, routes: Routes, facts: CompanyFacts, data:
     officers = {"items": items, "items_per_page": 35, "kind": "officer-list", "start_index": 0, "total_results": len(items),
                 "active_count": active, "resigned_count": len(items) - active, "inactive_count": 0,
                 "links": {"self": f"/company/{number}/officers"}, "etag": "9c2e1d"}  # fmt: skip
-    add(files, routes, COMPANIES_HOUSE_HOST, f"_responses/officers-{number}.json", officers, f"/company/{number}/officers", {})
+    add(
+        files,
+        routes,
+        COMPANIES_HOUSE_HOST,
+        f"_responses/officers-{number}.json",
+        officers,
+        f"/company/{number}/officers",
+        {},
+    )
 
 
 def add_companies_house_defaults(files: Files, routes: Routes) -> None:
@@ -243,7 +318,9 @@ def add_companies_house_defaults(files: Files, routes: Routes) -> None:
     add(files, routes, COMPANIES_HOUSE_HOST, "_responses/search-empty.json", empty, "/search/companies", {})
 
 
-def add_registers(files: Files, routes: Routes, facts: CompanyFacts, knowledge: dict[str, Any], name: str) -> None:
+def add_registers(
+    files: Files, routes: Routes, facts: CompanyFacts, knowledge: dict[str, Any], name: str
+) -> None:
     """Every register entry the company has."""
     if "brreg" in knowledge:
         add_brreg(files, routes, facts, knowledge["brreg"], name)

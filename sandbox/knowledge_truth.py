@@ -14,6 +14,7 @@ import pycountry
 
 from sandbox.corpus_facts import CompanyFacts
 from sandbox.knowledge_facts import EXPECTED_SECTORS, KNOWLEDGE
+from sandbox.knowledge_formd import notice_path
 
 EMPLOYEE_BUCKETS = (
     (10, "1-10"),
@@ -83,6 +84,8 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
             if key in wikidata:
                 amount, currency, _ = wikidata[key]
                 financial[key] = display(amount, currency)
+        if "market_cap" in wikidata:  # a listed company's valuation is its market capitalization
+            financial["valuation"] = financial["market_cap"]
     if "wikipedia_extract" in knowledge:
         profile.setdefault("description", knowledge["wikipedia_extract"])
     if sec:
@@ -100,6 +103,8 @@ def apply_knowledge(profile: dict[str, Any], facts: CompanyFacts) -> None:
         identifiers["lei"] = gleif["lei"]
         profile["legal_name"] = facts["name"]
     _apply_registers(profile, facts, knowledge, identifiers)
+    if "formd" in knowledge:
+        _apply_form_d(profile, identifiers, financial, facts, knowledge["formd"])
     if identifiers:
         profile["identifiers"] = identifiers
     if financial:
@@ -130,7 +135,9 @@ def _apply_registers(
         profile.setdefault("legal_name", facts["name"].upper())  # as the site prints it, else in capitals
         profile.setdefault("industry", recherche["industry"])
         profile.setdefault("founded_year", int(recherche["created"][:4]))
-        people = [{"name": f"{first} {last.title()}", "role": role} for role, first, last in recherche["officers"]]
+        people = [
+            {"name": f"{first} {last.title()}", "role": role} for role, first, last in recherche["officers"]
+        ]
     if house := knowledge.get("companies_house"):
         identifiers["gb_company_number"] = house["number"]
         identifiers["uk_sic2007"] = house["sic"][0]
@@ -143,6 +150,42 @@ def _apply_registers(
                 people.append({"name": f"{forenames} {surname.title()}", "role": role.capitalize()})
     if people:
         profile["people"] = people + profile.get("people", [])
+
+
+def _apply_form_d(
+    profile: dict[str, Any],
+    identifiers: dict[str, Any],
+    financial: dict[str, Any],
+    facts: CompanyFacts,
+    formd: dict[str, Any],
+) -> None:
+    """A Form D filer's CIK, legal name, officers and directors, offerings and their total."""
+    cik = formd["cik"]
+    identifiers["cik"] = f"{cik:010d}"
+    profile["legal_name"] = facts["name"]
+    profile["people"] = profile.get("people", []) + [
+        {"name": f"{first} {last}", "role": clarification or ", ".join(relationships)}
+        for first, last, relationships, clarification in formd["persons"]
+    ]
+    amended = {filing["amends"] for filing in formd["filings"] if filing.get("amends")}
+    offerings = sorted(
+        (filing for filing in formd["filings"] if filing["accession"] not in amended),
+        key=lambda filing: (filing["first_sale"], filing["accession"]),
+    )
+    rounds = []
+    for filing in offerings:
+        indefinite = filing["total"] == "Indefinite"
+        accession = filing["accession"]
+        rounds.append({
+            "date": filing["first_sale"], "amount_sold": float(filing["sold"]),
+            "display": display(filing["sold"], "USD"), "offering_total_indefinite": indefinite,
+            **({} if indefinite else {"offering_total": float(filing["total"])}), "currency": "USD",
+            "filing_url": f"https://www.sec.gov{notice_path(cik, accession)}",
+            "form": "D/A" if filing.get("amends") else "D", "accession_number": accession,
+            "filing_date": filing["filed"], "industry_group": formd["industry_group"],
+        })  # fmt: skip
+    financial["funding_rounds"] = rounds
+    financial["funding_raised"] = display(sum(filing["sold"] for filing in offerings), "USD")
 
 
 def _place(city: str, code: str) -> dict[str, str]:

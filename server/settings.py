@@ -144,6 +144,7 @@ class Settings(BaseSettings):
             "wikidata",
             "wikipedia",
             "sec_edgar",
+            "sec_formd",
             "gleif",
             "brreg",
             "recherche_entreprises",

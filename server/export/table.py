@@ -132,6 +132,60 @@ def _identifiers(outcome: CompanyOutcome) -> Cell:
     return IDENTIFIER_SEPARATOR.join(parts) or None
 
 
+def funding_rounds_of(outcome: CompanyOutcome) -> list[dict[str, Any]]:
+    """The profile's funding rounds (``financial_data.funding_rounds``), the well-formed ones."""
+    rounds = _profile_path("financial_data", "funding_rounds")(outcome)
+    return [item for item in rounds if isinstance(item, dict)] if isinstance(rounds, list) else []
+
+
+def _round_count(outcome: CompanyOutcome) -> Cell:
+    return len(funding_rounds_of(outcome)) if outcome.profile is not None else None
+
+
+def _latest_round(key: str) -> Callable[[CompanyOutcome], Cell]:
+    def read(outcome: CompanyOutcome) -> Cell:
+        dated = [item for item in funding_rounds_of(outcome) if isinstance(item.get("date"), str)]
+        value = max(dated, key=lambda item: str(item["date"])).get(key) if dated else None
+        return value if isinstance(value, str) and value else None
+
+    return read
+
+
+def _figure_amount(kind: str) -> Callable[[CompanyOutcome], Cell]:
+    """The amount of the profile's money figure of ``kind`` (the number behind its display string)."""
+
+    def read(outcome: CompanyOutcome) -> Cell:
+        figures = _profile_path("financial_data", "figures")(outcome)
+        for figure in figures if isinstance(figures, list) else []:
+            if not isinstance(figure, dict) or figure.get("kind") != kind:
+                continue
+            amount = figure.get("amount")
+            return float(amount) if isinstance(amount, int | float) and not isinstance(amount, bool) else None
+        return None
+
+    return read
+
+
+def _figure_part(kind: str, part: str) -> Callable[[CompanyOutcome], Cell]:
+    def read(outcome: CompanyOutcome) -> Cell:
+        figures = _profile_path("financial_data", "figures")(outcome)
+        for figure in figures if isinstance(figures, list) else []:
+            if isinstance(figure, dict) and figure.get("kind") == kind:
+                value = figure.get(part)
+                return value if isinstance(value, str) and value else None
+        return None
+
+    return read
+
+
+def _currency_of(kind: str) -> Callable[[CompanyOutcome], Cell]:
+    return _figure_part(kind, "currency")
+
+
+def _period_of(kind: str) -> Callable[[CompanyOutcome], Cell]:
+    return _figure_part(kind, "period")
+
+
 def _sources_unavailable(outcome: CompanyOutcome) -> Cell:
     names = _profile_path("sources_unavailable")(outcome)
     if not isinstance(names, list):
@@ -216,6 +270,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("registration_number", ColumnKind.TEXT, _text("registration", "number")),
     Column("legal_form", ColumnKind.TEXT, _text("registration", "legal_form")),
     Column("registration_status", ColumnKind.TEXT, _text("registration", "status")),
+    Column("funding_raised_amount", ColumnKind.DECIMAL, _figure_amount("funding_raised")),
+    Column("funding_raised_currency", ColumnKind.TEXT, _currency_of("funding_raised")),
+    Column("funding_rounds", ColumnKind.INTEGER, _round_count),
+    Column("last_funding_date", ColumnKind.TEXT, _latest_round("date")),
+    Column("last_funding_amount", ColumnKind.TEXT, _latest_round("display")),
+    Column("valuation_amount", ColumnKind.DECIMAL, _figure_amount("valuation")),
+    Column("valuation_currency", ColumnKind.TEXT, _currency_of("valuation")),
+    Column("valuation_date", ColumnKind.TEXT, _period_of("valuation")),
+    Column("net_income", ColumnKind.TEXT, _text("financial_data", "net_income")),
+    Column("total_assets", ColumnKind.DECIMAL, _figure_amount("total_assets")),
     Column("sources_unavailable", ColumnKind.TEXT, _sources_unavailable),
 )
 """Every export's columns, in order. Append new columns at the end so consumers' indexes hold."""

@@ -1,4 +1,5 @@
-"""The Excel export: a workbook with "Results", "Failures", "Summary" and "Provenance" sheets (openpyxl).
+"""The Excel export: a workbook with "Results", "Failures", "Summary", "Provenance" and "Funding" sheets
+(openpyxl; "Funding" has one row per funding round).
 
 Headings are for people ("Employees (range)", "Started at (UTC)"); each heading cell carries the
 machine name of its column (the CSV's and JSON's field name) as a cell comment, so a program can still
@@ -21,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from server.domain import BatchResults, CompanyOutcome
+from server.export.funding_sheet import FUNDING_HEADERS, funding_rows
 from server.export.provenance_sheet import PROVENANCE_HEADERS, provenance_rows
 from server.export.summary import count_values
 from server.export.table import (
@@ -39,6 +41,7 @@ RESULTS_SHEET = "Results"
 FAILURES_SHEET = "Failures"
 SUMMARY_SHEET = "Summary"
 PROVENANCE_SHEET = "Provenance"
+FUNDING_SHEET = "Funding"
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MAX_CELL_TEXT = 32_767  # Excel's limit on characters in one cell
@@ -88,6 +91,7 @@ def render_xlsx(results: BatchResults, include_failed: bool) -> bytes:
         _write_table(failures, FAILURE_COLUMNS, failed_outcomes(results.results))
     _write_summary(workbook.create_sheet(SUMMARY_SHEET), results)
     _write_rows(workbook.create_sheet(PROVENANCE_SHEET), PROVENANCE_HEADERS, provenance_rows(results.results))
+    _write_rows(workbook.create_sheet(FUNDING_SHEET), FUNDING_HEADERS, funding_rows(results.results))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -6,14 +6,19 @@ basic              3      description, industry, sector, employee_count, headqua
 standard           4      basic + legal_name, aliases, employee_count_exact, contacts (main phone,
                           e-mails), social_profiles, identifiers (ticker, exchange, register numbers ...),
                           registration (the business-register entry), parent_company
-comprehensive      6      standard + people (founders, CEO), locations, subsidiaries, financial_data
-                          (identifiers then include LEI, CIK and the Wikidata id)
+comprehensive      6      standard + people (founders, CEO, Form D officers and directors, register
+                          officers), locations, subsidiaries, financial_data (identifiers then include
+                          LEI, CIK and the Wikidata id)
 contact_focused    4      headquarters, contacts (contact page, e-mails and phones with their type,
                           addresses), social_profiles, linkedin_url
 financial_focused  3      legal_name, industry, sector, employee_count(_exact), founded_year,
                           headquarters, identifiers, registration, financial_data (public/private,
-                          ticker, exchange, fiscal year end, revenue, net income, market cap, shares
-                          outstanding, with amount, currency, period and display)
+                          ticker, exchange, fiscal year end, revenue, net income, assets, market cap,
+                          shares outstanding, valuation, funding raised and funding rounds, with
+                          amount, currency, period and display)
+
+financial_focused and comprehensive ask for the financial keys of ``FINANCIAL_KEYS``: ``not_found``
+names each one no source stated (``financial_data.valuation``); basic asks for none of them.
 
 Pages are the home page plus the site's own pages of the kinds listed, found by link text and URL in
 the site's language, most useful first, within the budget; a page that does not exist frees its slot
@@ -39,6 +44,9 @@ BASIC_FIELDS = (
     "founded_year",
     "linkedin_url",
 )
+FINANCIAL_KEYS = (
+    "funding_raised", "valuation", "revenue", "net_income", "total_assets", "funding_rounds",
+)  # fmt: skip
 STANDARD_FIELDS = (
     *BASIC_FIELDS,
     "legal_name",
@@ -59,6 +67,9 @@ class ModePlan:
     fields: tuple[str, ...]
     page_budget: int  # home page included
     page_kinds: tuple[str, ...]  # see ``parse.PAGE_KEYWORDS``, most useful first
+    # ``financial_data`` keys the mode asks for: ``not_found`` names the missing ones
+    # ("financial_data.valuation"); a figure of that kind (``total_assets``) counts as stated.
+    financial: tuple[str, ...] = ()
 
 
 MODE_PLANS: dict[ExtractionMode, ModePlan] = {
@@ -68,6 +79,7 @@ MODE_PLANS: dict[ExtractionMode, ModePlan] = {
         (*STANDARD_FIELDS, "people", "locations", "subsidiaries", "financial_data"),
         6,
         ("about", "contact", "impressum", "careers", "investors", "press"),
+        FINANCIAL_KEYS,
     ),
     ExtractionMode.CONTACT_FOCUSED: ModePlan(
         (*IDENTITY_FIELDS, "headquarters", "contacts", "social_profiles", "linkedin_url"),
@@ -90,6 +102,7 @@ MODE_PLANS: dict[ExtractionMode, ModePlan] = {
         ),
         3,
         ("about", "investors", "impressum", "contact"),
+        FINANCIAL_KEYS,
     ),
 }
 

@@ -24,6 +24,7 @@ from server.extraction.sources.companies_house import CompaniesHouseSource
 from server.extraction.sources.gleif import GleifSource
 from server.extraction.sources.recherche_entreprises import RechercheEntreprisesSource
 from server.extraction.sources.sec_edgar import SecEdgarSource
+from server.extraction.sources.sec_formd import SecFormDSource
 from server.extraction.sources.site_locations import SiteLocationsSource
 from server.extraction.sources.website import WebsiteSource
 from server.extraction.sources.wikidata import WikidataSource
@@ -36,6 +37,7 @@ KNOWLEDGE_SOURCES: dict[str, Callable[[Settings], Source]] = {
     "wikidata": lambda _: WikidataSource(),
     "wikipedia": lambda _: WikipediaSource(),
     "sec_edgar": lambda _: SecEdgarSource(),
+    "sec_formd": lambda _: SecFormDSource(),  # after sec_edgar: reads the CIK and submissions it found
     "gleif": lambda _: GleifSource(),
     "brreg": lambda _: BrregSource(),
     "recherche_entreprises": lambda _: RechercheEntreprisesSource(),

@@ -35,12 +35,12 @@ from server.extraction.sources.base import Finding
 # Ties go to the first listed: the site speaks for itself, then statutory records (filings, registers,
 # LEI records), then the encyclopaedias.
 SOURCE_PRECEDENCE = (
-    "website", "sec_edgar", "brreg", "recherche_entreprises", "companies_house", "gleif", "wikidata",
-    "wikipedia",
+    "website", "sec_edgar", "sec_formd", "brreg", "recherche_entreprises", "companies_house", "gleif",
+    "wikidata", "wikipedia",
 )  # fmt: skip
 RESOLUTION_SOURCE = "resolution"
 SOCIAL_PREFIX = "social_profiles."
-MONEY_FIELDS = ("revenue", "net_income", "market_cap", "total_assets")
+MONEY_FIELDS = ("revenue", "net_income", "market_cap", "total_assets", "valuation", "funding_raised")
 # List fields and how two items are recognised as the same.
 LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "contacts.emails": ("address",),
@@ -50,6 +50,7 @@ LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "aliases": (),
     "subsidiaries": (),
     "locations": ("city", "country_code"),
+    "financial_data.funding_rounds": ("accession_number",),
 }
 CONFIDENCE_DIGITS = 3
 # Fields whose differing values can all be right (two wordings of one description or industry): their
@@ -168,8 +169,9 @@ def build_profile(
 ) -> Profile:
     """The profile for the mode's fields: the best value of each, every value with provenance.
 
-    Fields the mode asks for that no finding states are listed in ``not_found``; nothing is invented.
-    ``unavailable`` names the sources that could not be asked (``sources_unavailable``).
+    Fields the mode asks for that no finding states are listed in ``not_found`` (financial facts by
+    their key, ``financial_data.funding_raised``); nothing is invented. ``unavailable`` names the
+    sources that could not be asked (``sources_unavailable``).
     """
     profile: Profile = {}
     provenance: dict[str, dict[str, Any]] = {}
@@ -325,5 +327,10 @@ def _limit_to_plan(
     kept["match_candidates"] = [candidate.as_dict() for candidate in resolution.candidates]
     kept["provenance"] = kept_provenance
     kept["not_found"] = [field for field in plan.fields if field not in kept]
+    financial = kept.get("financial_data", {})
+    kinds = {figure.get("kind") for figure in financial.get("figures", [])}
+    kept["not_found"] += [
+        f"financial_data.{key}" for key in plan.financial if key not in financial and key not in kinds
+    ]
     kept["resolution_notes"] = list(resolution.notes)
     return kept

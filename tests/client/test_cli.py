@@ -145,7 +145,7 @@ async def test_results_in_every_format(target: str, tmp_path: Path, monkeypatch:
     as_excel = await companyctl(target, "results", batch_id, "--format", "excel")
     assert as_excel.exit_code == 0, as_excel.output
     workbook = openpyxl.load_workbook(tmp_path / f"{batch_id}_results.xlsx")
-    assert workbook.sheetnames == ["Results", "Failures", "Summary", "Provenance"]
+    assert workbook.sheetnames == ["Results", "Failures", "Summary", "Provenance", "Funding"]
 
 
 async def test_extract_prints_the_result_and_exits_4_when_not_found(target: str) -> None:

@@ -94,7 +94,7 @@ async def test_export_writes_csv_and_excel_files(client: BatchClient, tmp_path: 
     # No format: the batch's own export_format (excel) applies.
     xlsx_path = await client.export(submitted.batch_id, tmp_path / "out.xlsx", include_failed=False)
     workbook = openpyxl.load_workbook(xlsx_path)
-    assert workbook.sheetnames == ["Results", "Summary", "Provenance"]
+    assert workbook.sheetnames == ["Results", "Summary", "Provenance", "Funding"]
     results_rows = list(workbook["Results"].iter_rows(values_only=True))
     assert len(results_rows) == 2
     assert results_rows[1][0] == "Acme Robotics"

@@ -189,7 +189,7 @@ def _workbook(include_failed: bool) -> Any:
 
 def test_excel_results_sheet_has_typed_cells() -> None:
     workbook = _workbook(include_failed=True)
-    assert workbook.sheetnames == ["Results", "Failures", "Summary", "Provenance"]
+    assert workbook.sheetnames == ["Results", "Failures", "Summary", "Provenance", "Funding"]
     sheet = workbook["Results"]
     rows = _sheet_rows(sheet)
     assert list(rows[0]) == list(COLUMN_NAMES)
@@ -241,7 +241,7 @@ def test_excel_failures_sheet_lists_failed_companies() -> None:
 
 def test_excel_without_failed_has_no_failures_sheet_nor_failed_rows() -> None:
     workbook = _workbook(include_failed=False)
-    assert workbook.sheetnames == ["Results", "Summary", "Provenance"]
+    assert workbook.sheetnames == ["Results", "Summary", "Provenance", "Funding"]
     assert [row["extraction_status"] for row in _sheet_rows(workbook["Results"])] == ["success", "success"]
 
 
@@ -352,3 +352,73 @@ def test_spreadsheet_text_only_wraps_plain_digit_strings(text: str, expected: st
     from server.export.csv_file import spreadsheet_text
 
     assert spreadsheet_text(text) == expected
+
+
+FUNDED_AT = datetime(2025, 1, 10, 9, 0, tzinfo=UTC)
+ROUNDS = [
+    {"date": "2021-03-01", "amount_sold": 12_000_000.0, "display": "$12M", "offering_total": 12_000_000.0,
+     "offering_total_indefinite": False, "currency": "USD", "form": "D/A", "filing_date": "2022-02-10",
+     "accession_number": "0001880001-22-000002", "industry_group": "Biotechnology",
+     "filing_url": "https://www.sec.gov/Archives/edgar/data/1880001/000188000122000002/primary_doc.xml"},
+    {"date": "2023-06-05", "amount_sold": 35_250_000.0, "display": "$35.25M",
+     "offering_total_indefinite": True, "currency": "USD", "form": "D", "filing_date": "2023-06-20",
+     "accession_number": "0001880001-23-000003", "industry_group": "Biotechnology",
+     "filing_url": "https://www.sec.gov/Archives/edgar/data/1880001/000188000123000003/primary_doc.xml"},
+]  # fmt: skip
+FUNDED_PROFILE: dict[str, Any] = {
+    "company_name": "Halyard Therapeutics",
+    "financial_data": {
+        "funding_raised": "$47.25M",
+        "valuation": "$18.6B",
+        "net_income": "$2.1M",
+        "figures": [
+            {"kind": "funding_raised", "amount": 47_250_000.0, "currency": "USD", "period": "2023-06-20",
+             "display": "$47.25M"},
+            {"kind": "valuation", "amount": 18.6e9, "currency": "USD", "period": "2024-12-31",
+             "display": "$18.6B"},
+            {"kind": "total_assets", "amount": 9.1e7, "currency": "USD", "period": "FY2024",
+             "display": "$91M"},
+        ],
+        "funding_rounds": ROUNDS,
+    },
+    "sources_unavailable": ["gleif", "sec_edgar"],
+}  # fmt: skip
+
+
+def _funded_outcomes() -> tuple[CompanyOutcome, ...]:
+    done = FUNDED_AT + timedelta(seconds=3)
+    return (
+        CompanyOutcome("Halyard Therapeutics, Inc.", CompanyState.SUCCESS, profile=FUNDED_PROFILE,
+                       started_at=FUNDED_AT, finished_at=done),
+        CompanyOutcome("Quiet Co", CompanyState.SUCCESS, profile={"company_name": "Quiet"},
+                       started_at=FUNDED_AT, finished_at=done),
+    )  # fmt: skip
+
+
+def test_csv_states_funding_valuation_rounds_and_unavailable_sources() -> None:
+    data = render_file(_results(_funded_outcomes()), ExportFormat.CSV, include_failed=True).data
+    halyard, quiet = csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))
+    assert halyard["funding_raised"] == "$47.25M" and float(halyard["funding_raised_amount"]) == 47_250_000
+    assert halyard["funding_raised_currency"] == "USD"
+    assert int(halyard["funding_rounds"]) == 2
+    assert (halyard["last_funding_date"], halyard["last_funding_amount"]) == ("2023-06-05", "$35.25M")
+    assert float(halyard["valuation_amount"]) == 18.6e9 and halyard["valuation_date"] == "2024-12-31"
+    assert halyard["net_income"] == "$2.1M" and float(halyard["total_assets"]) == 9.1e7
+    assert halyard["sources_unavailable"] == "gleif sec_edgar"
+    assert quiet["funding_rounds"] == "0" and quiet["funding_raised_amount"] == quiet["valuation_date"] == ""
+
+
+def test_excel_funding_sheet_has_one_typed_row_per_round() -> None:
+    exported = render_file(_results(_funded_outcomes()), ExportFormat.EXCEL, include_failed=True)
+    workbook = openpyxl.load_workbook(io.BytesIO(exported.data))
+    rows = _sheet_rows(workbook["Funding"])
+    assert [(row["company_name"], row["accession_number"]) for row in rows] == [
+        ("Halyard Therapeutics, Inc.", "0001880001-22-000002"),
+        ("Halyard Therapeutics, Inc.", "0001880001-23-000003"),
+    ]
+    first, second = rows
+    assert first["amount_sold"] == 12_000_000 and not isinstance(first["amount_sold"], str)
+    assert first["offering_total"] == 12_000_000 and first["offering_total_indefinite"] is False
+    assert second["offering_total"] is None and second["offering_total_indefinite"] is True
+    assert second["filing_url"] == ROUNDS[1]["filing_url"] and second["form"] == "D"
+    assert workbook["Results"]["A1"].comment.text == "company_name"

@@ -27,7 +27,8 @@ class Finding:
 
     ``field`` is a profile field path: "industry", "headquarters", "social_profiles.linkedin",
     "contacts.emails" (value: one ``{"address", "type"}`` dict), "contacts.phones" (one phone dict),
-    "financial_data.revenue" (one ``MoneyFigure`` dict), "identifiers.lei", "people" (one
+    "financial_data.revenue" (one ``MoneyFigure`` dict), "financial_data.funding_rounds" (one
+    ``FundingRound`` dict), "identifiers.lei", "people" (one
     ``{"name", "role"}`` dict), "aliases" (one string). ``server.extraction.merge`` lists them all.
     """
 

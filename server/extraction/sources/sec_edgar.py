@@ -6,8 +6,8 @@ title matching the name; outside the US a title match counts only when the filin
 is in the requested country (foreign issuers file with the SEC, and so do namesakes). The ticker list
 is fetched and indexed once per source (``TickerIndex``) and again after ``TICKERS_TTL_SECONDS``. The
 two documents are read independently, so one that fails (companyfacts runs to tens of MB) leaves what
-the other states. The SEC asks every client for a descriptive User-Agent with a contact; the fetcher
-sends ``settings.user_agent``.
+the other states. Every request goes through ``sec_api`` (the SEC's ten requests per second, shared with
+the Form D source, which reads the CIK and submissions this source leaves in ``context.shared``).
 """
 
 from __future__ import annotations
@@ -30,11 +30,18 @@ from server.extraction.normalize import headquarters_from
 from server.extraction.parse import normalize_phone
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.sources.sec_api import (
+    SHARED_CIK,
+    SHARED_SUBMISSIONS,
+    SUBMISSIONS_MAX_BYTES,
+    SUBMISSIONS_URL,
+    is_outage,
+    sec_json,
+)
 from server.extraction.sources.wikidata import SHARED_ENTITY
 
 SOURCE_NAME = "sec_edgar"
 TICKERS_URL = "https://www.sec.gov/files/company_tickers.json"
-SUBMISSIONS_URL = "https://data.sec.gov/submissions/CIK{cik:010d}.json"
 COMPANY_FACTS_URL = "https://data.sec.gov/api/xbrl/companyfacts/CIK{cik:010d}.json"
 CONFIDENCE = 0.95  # statutory filings
 INDUSTRY_CONFIDENCE = 0.6  # SIC codes are coarse labels next to how a company describes itself
@@ -58,9 +65,8 @@ CONCEPTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "total_assets": (("us-gaap", "Assets", "USD"),),
 }
 SHARES_CONCEPT = ("dei", "EntityCommonStockSharesOutstanding", "shares")
-# The EDGAR APIs are not pages: submissions run to a few MB, companyfacts to tens of MB for a large
-# filer. Each gets its own body cap, far above the HTML page cap (``settings.max_page_bytes``).
-SUBMISSIONS_MAX_BYTES = 16_000_000
+# The EDGAR APIs are not pages: submissions run to a few MB (``sec_api``), companyfacts to tens of MB
+# for a large filer. Each gets its own body cap, far above the HTML page cap (``settings.max_page_bytes``).
 COMPANY_FACTS_MAX_BYTES = 96_000_000
 TICKERS_MAX_BYTES = 16_000_000
 TICKERS_TTL_SECONDS = 24 * 3600.0  # the SEC regenerates company_tickers.json daily
@@ -116,7 +122,9 @@ class SecEdgarSource:
         country = context.request.country.upper()
         try:
             index = await self.tickers(context)
-        except FetchError:
+        except FetchError as exc:
+            if is_outage(exc):
+                context.mark_unavailable(SOURCE_NAME, exc.message)
             return []
         match = index.find(context.request.company_name, ticker)
         if match is None:
@@ -127,23 +135,29 @@ class SecEdgarSource:
         placed_by_filing = country != US and ticker is None
         found: list[Finding] = []
         try:
-            submissions, page = await context.fetcher.fetch_json(
-                SUBMISSIONS_URL.format(cik=cik), max_bytes=SUBMISSIONS_MAX_BYTES
+            submissions, page = await sec_json(
+                context.fetcher, SUBMISSIONS_URL.format(cik=cik), max_bytes=SUBMISSIONS_MAX_BYTES
             )
-        except FetchError:
+        except FetchError as exc:
+            if is_outage(exc):
+                context.mark_unavailable(SOURCE_NAME, exc.message)
             if placed_by_filing:
                 return []
         else:
             if placed_by_filing and filing_country(submissions) != country:
                 return []
             found += findings_from_submissions(submissions, page.url, page.retrieved_at)
+            context.shared[SHARED_SUBMISSIONS] = (submissions, page)
+        context.shared[SHARED_CIK] = cik
         try:
-            facts, page = await context.fetcher.fetch_json(
-                COMPANY_FACTS_URL.format(cik=cik), max_bytes=COMPANY_FACTS_MAX_BYTES
+            facts, page = await sec_json(
+                context.fetcher, COMPANY_FACTS_URL.format(cik=cik), max_bytes=COMPANY_FACTS_MAX_BYTES
             )
             found += findings_from_company_facts(facts, page.url, page.retrieved_at)
-        except FetchError:
-            pass  # many filers (foreign issuers, funds) have no XBRL facts; submissions still count
+        except FetchError as exc:
+            # Many filers (foreign issuers, funds) have no XBRL facts (404); submissions still count.
+            if is_outage(exc):
+                context.mark_unavailable(SOURCE_NAME, exc.message)
         return found
 
     async def tickers(self, context: SourceContext) -> TickerIndex:
@@ -155,7 +169,7 @@ class SecEdgarSource:
         async with self._tickers_lock:
             stale = self._clock() - self._tickers_read_at > TICKERS_TTL_SECONDS
             if self._tickers is None or stale:
-                document, _ = await context.fetcher.fetch_json(TICKERS_URL, max_bytes=TICKERS_MAX_BYTES)
+                document, _ = await sec_json(context.fetcher, TICKERS_URL, max_bytes=TICKERS_MAX_BYTES)
                 rows = document.values() if isinstance(document, dict) else []
                 self._tickers = TickerIndex([row for row in rows if isinstance(row, dict)])
                 self._tickers_read_at = self._clock()
@@ -258,7 +272,7 @@ def business_address(address: dict[str, Any]) -> dict[str, str]:
     by the country it names (``country``, else ``stateOrCountryDescription``).
     """
     region = str(address.get("stateOrCountry") or "").upper()
-    in_us = bool(region) and _is_us_state(region)
+    in_us = bool(region) and is_us_state(region)
     foreign = address.get("country") or (None if in_us else address.get("stateOrCountryDescription"))
     street = ", ".join(
         print_case(str(part)) for part in (address.get("street1"), address.get("street2")) if part
@@ -277,7 +291,8 @@ def print_case(text: str) -> str:
     return ORDINAL_RE.sub(lambda match: match.group(1) + match.group(2).lower(), text.title())
 
 
-def _is_us_state(code: str) -> bool:
+def is_us_state(code: str) -> bool:
+    """Whether an EDGAR ``stateOrCountry`` code is a US state or territory ("CA"), not a country ("2M")."""
     return pycountry.subdivisions.get(code=f"{US}-{code}") is not None  # type: ignore[no-untyped-call]
 
 

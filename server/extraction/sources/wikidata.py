@@ -1,5 +1,7 @@
 """Wikidata as a source: industry, headquarters, head count, inception, financials, listing, people, LEI,
-subsidiaries, and a second head office (a further current P159 value) as a location.
+subsidiaries, and a second head office (a further current P159 value) as a location. The valuation is
+the latest market capitalization (P2226) with its date and currency: the one valuation an open record
+states for a listed company (and for a private one only where its item states it).
 
 The item is the one that proposed the domain during resolution, else the search hit whose official
 website (P856) is on the resolved domain. Three ``wbgetentities`` requests at most (more only for over
@@ -178,6 +180,9 @@ def findings_from_item(
         money = _money(entity, prop, kind, referenced)
         if money is not None:
             add(f"financial_data.{kind}", money[0], prop, money[1])
+            if kind == "market_cap":  # what the market values the company at, on that date
+                valuation = {**money[0], "kind": "valuation"}
+                add("financial_data.valuation", valuation, f"{prop} (market capitalization)", money[1])
     for statement in wd.statements(entity, wd.P_EXCHANGE)[:1]:
         exchange = wd.main_value(statement)
         exchange_label = label_of(exchange["id"]) if isinstance(exchange, dict) else None

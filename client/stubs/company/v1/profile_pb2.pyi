@@ -222,7 +222,7 @@ class Phone(_message.Message):
         ...
 
 class FinancialData(_message.Message):
-    __slots__ = ('valuation', 'funding_raised', 'revenue', 'net_income', 'market_cap', 'is_public', 'ticker', 'exchange', 'fiscal_year_end', 'shares_outstanding', 'figures')
+    __slots__ = ('valuation', 'funding_raised', 'revenue', 'net_income', 'market_cap', 'is_public', 'ticker', 'exchange', 'fiscal_year_end', 'shares_outstanding', 'figures', 'funding_rounds')
     VALUATION_FIELD_NUMBER: _ClassVar[int]
     FUNDING_RAISED_FIELD_NUMBER: _ClassVar[int]
     REVENUE_FIELD_NUMBER: _ClassVar[int]
@@ -234,6 +234,7 @@ class FinancialData(_message.Message):
     FISCAL_YEAR_END_FIELD_NUMBER: _ClassVar[int]
     SHARES_OUTSTANDING_FIELD_NUMBER: _ClassVar[int]
     FIGURES_FIELD_NUMBER: _ClassVar[int]
+    FUNDING_ROUNDS_FIELD_NUMBER: _ClassVar[int]
     valuation: str
     funding_raised: str
     revenue: str
@@ -245,8 +246,37 @@ class FinancialData(_message.Message):
     fiscal_year_end: str
     shares_outstanding: float
     figures: _containers.RepeatedCompositeFieldContainer[MoneyFigure]
+    funding_rounds: _containers.RepeatedCompositeFieldContainer[FundingRound]
 
-    def __init__(self, valuation: _Optional[str]=..., funding_raised: _Optional[str]=..., revenue: _Optional[str]=..., net_income: _Optional[str]=..., market_cap: _Optional[str]=..., is_public: bool=..., ticker: _Optional[str]=..., exchange: _Optional[str]=..., fiscal_year_end: _Optional[str]=..., shares_outstanding: _Optional[float]=..., figures: _Optional[_Iterable[_Union[MoneyFigure, _Mapping]]]=...) -> None:
+    def __init__(self, valuation: _Optional[str]=..., funding_raised: _Optional[str]=..., revenue: _Optional[str]=..., net_income: _Optional[str]=..., market_cap: _Optional[str]=..., is_public: bool=..., ticker: _Optional[str]=..., exchange: _Optional[str]=..., fiscal_year_end: _Optional[str]=..., shares_outstanding: _Optional[float]=..., figures: _Optional[_Iterable[_Union[MoneyFigure, _Mapping]]]=..., funding_rounds: _Optional[_Iterable[_Union[FundingRound, _Mapping]]]=...) -> None:
+        ...
+
+class FundingRound(_message.Message):
+    __slots__ = ('date', 'amount_sold', 'offering_total', 'offering_total_indefinite', 'currency', 'display', 'filing_url', 'form', 'accession_number', 'filing_date', 'industry_group')
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_SOLD_FIELD_NUMBER: _ClassVar[int]
+    OFFERING_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    OFFERING_TOTAL_INDEFINITE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_FIELD_NUMBER: _ClassVar[int]
+    FILING_URL_FIELD_NUMBER: _ClassVar[int]
+    FORM_FIELD_NUMBER: _ClassVar[int]
+    ACCESSION_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    FILING_DATE_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_GROUP_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    amount_sold: float
+    offering_total: float
+    offering_total_indefinite: bool
+    currency: str
+    display: str
+    filing_url: str
+    form: str
+    accession_number: str
+    filing_date: str
+    industry_group: str
+
+    def __init__(self, date: _Optional[str]=..., amount_sold: _Optional[float]=..., offering_total: _Optional[float]=..., offering_total_indefinite: bool=..., currency: _Optional[str]=..., display: _Optional[str]=..., filing_url: _Optional[str]=..., form: _Optional[str]=..., accession_number: _Optional[str]=..., filing_date: _Optional[str]=..., industry_group: _Optional[str]=...) -> None:
         ...
 
 class MoneyFigure(_message.Message):
