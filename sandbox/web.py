@@ -6,8 +6,10 @@ server (port 80 -> ``http_port``, 443 -> ``https_port``) and trusts ``ca_file``.
 corpus hostname.
 
 Unknown hosts behave as clearly non-existent: over HTTP the answer is ``421 Misdirected Request`` with
-``X-Sandbox-Unknown-Host``; over HTTPS the TLS handshake is refused with an ``unrecognized_name`` alert,
-so the client sees a connection error, as it would for a name that does not resolve.
+``X-Sandbox-Unknown-Host``; over HTTPS the certificate does not cover the name, so the client's
+handshake fails verification, as on a shared host that serves no site of that name. (Refusing the
+handshake instead reached the client as a connection reset, which the fetcher rightly reads as an
+outage, not as an absence.)
 """
 
 from __future__ import annotations
@@ -153,15 +155,7 @@ class SandboxWeb:
         ca.cert_pem.write_to_path(str(self._ca_file))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         cert.configure_cert(context)
-        context.sni_callback = self._refuse_unknown_sni
         return context
-
-    def _refuse_unknown_sni(
-        self, _sock: ssl.SSLObject, server_name: str | None, _ctx: ssl.SSLContext
-    ) -> int | None:
-        if server_name is not None and self.corpus.site_for(server_name) is None:
-            return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
-        return None
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests_served += 1

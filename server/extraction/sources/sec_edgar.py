@@ -124,7 +124,7 @@ class SecEdgarSource:
         found: list[Finding] = []
         try:
             submissions, page = await context.fetcher.fetch_json(
-                SUBMISSIONS_URL.format(cik=cik), max_bytes=SUBMISSIONS_MAX_BYTES
+                SUBMISSIONS_URL.format(cik=cik), max_bytes=SUBMISSIONS_MAX_BYTES, source=self.name
             )
         except FetchError:
             if placed_by_filing:
@@ -135,7 +135,7 @@ class SecEdgarSource:
             found += findings_from_submissions(submissions, page.url, page.retrieved_at)
         try:
             facts, page = await context.fetcher.fetch_json(
-                COMPANY_FACTS_URL.format(cik=cik), max_bytes=COMPANY_FACTS_MAX_BYTES
+                COMPANY_FACTS_URL.format(cik=cik), max_bytes=COMPANY_FACTS_MAX_BYTES, source=self.name
             )
             found += findings_from_company_facts(facts, page.url, page.retrieved_at)
         except FetchError:
@@ -151,7 +151,9 @@ class SecEdgarSource:
         async with self._tickers_lock:
             stale = self._clock() - self._tickers_read_at > TICKERS_TTL_SECONDS
             if self._tickers is None or stale:
-                document, _ = await context.fetcher.fetch_json(TICKERS_URL, max_bytes=TICKERS_MAX_BYTES)
+                document, _ = await context.fetcher.fetch_json(
+                    TICKERS_URL, max_bytes=TICKERS_MAX_BYTES, source=self.name
+                )
                 rows = document.values() if isinstance(document, dict) else []
                 self._tickers = TickerIndex([row for row in rows if isinstance(row, dict)])
                 self._tickers_read_at = self._clock()
