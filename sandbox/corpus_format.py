@@ -63,6 +63,7 @@ class SiteSpec:
     path_redirects: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     routes: tuple[Route, ...] = ()
+    recover_after: int | None = None  # ``status``/``failure`` hold for this many requests, then stop
 
     def find_route(self, method: str, path: str, query: dict[str, str]) -> Route | None:
         """The first recorded route answering this request, if any."""
@@ -136,6 +137,7 @@ def _site_from_meta(hostname: str, root: Path, meta: dict[str, Any]) -> SiteSpec
         path_redirects=dict(meta.get("path_redirects", {})),
         headers=dict(meta.get("headers", {})),
         routes=routes,
+        recover_after=int(meta["recover_after"]) if meta.get("recover_after") is not None else None,
     )
 
 

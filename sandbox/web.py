@@ -20,6 +20,7 @@ import socket
 import ssl
 import struct
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -72,6 +73,7 @@ class SandboxWeb:
         self._ca_file: Path | None = None
         self._closing = asyncio.Event()
         self.requests_served = 0
+        self.requests_by_host: dict[str, int] = {}
 
     @property
     def http_port(self) -> int:
@@ -169,6 +171,10 @@ class SandboxWeb:
         delay = self.latency + site.latency_seconds
         if delay > 0:
             await asyncio.sleep(delay)
+        seen = self.requests_by_host.get(site.hostname, 0) + 1
+        self.requests_by_host[site.hostname] = seen
+        if site.recover_after is not None and seen > site.recover_after:
+            site = replace(site, status=None, failure=None)
         if site.failure == FAILURE_RESET:
             self._reset_connection(request)
             raise web.HTTPInternalServerError  # never written: the connection is already gone

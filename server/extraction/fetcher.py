@@ -116,6 +116,13 @@ CHALLENGE_MARKERS_RE = re.compile(
 )
 CHALLENGE_SCAN_BYTES = 64 * 1024  # challenge pages are small; the title is in the head
 CHALLENGE_TEXT_CHARS = 2000  # a page with a captcha widget and little else is a wall, not a site
+# What such a wall asks of its visitor, in its visible text (a contact form's reCAPTCHA asks nothing).
+CHALLENGE_PHRASES_RE = re.compile(
+    r"verify (?:that )?you are (?:a )?human|are you a robot|not a robot|unusual traffic"
+    r"|complete the security check|checking your browser|enable javascript and cookies to continue"
+    r"|press (?:&amp; |& )?hold",
+    re.IGNORECASE,
+)
 TAGS_RE = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
 
 
@@ -420,7 +427,8 @@ class WebFetcher:
                 self._request_once, url, host, headers, max_bytes
             )
         except FetchError as exc:
-            if known_host and exc.transient:
+            # A knowledge source's host exists: its name not resolving is an outage like the others.
+            if known_host and (exc.transient or isinstance(exc, HostNotFoundError)):
                 self.circuits.failed(host)
             raise
         if known_host:
@@ -433,7 +441,7 @@ class WebFetcher:
         async with self._host_slots[host]:
             await self._wait_politely(host)
             status, headers_in, body, truncated = await self._get_once(url, headers, max_bytes)
-        if is_challenge(status, headers_in, body):
+        if is_challenge(headers_in, body):
             raise FetchBlockedError(f"Anti-bot challenge page from {url}", details=f"status {status}")
         if status == TOO_MANY_REQUESTS:
             retry_after = parse_retry_after(headers_in.get("Retry-After"))
@@ -655,12 +663,12 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def is_challenge(status: int, headers: dict[str, str], body: bytes) -> bool:
+def is_challenge(headers: dict[str, str], body: bytes) -> bool:
     """Whether an answer is an anti-bot interstitial (a JS challenge, a CAPTCHA wall) instead of a page.
 
     Said by a header (Cloudflare's ``cf-mitigated: challenge``), by a challenge page's generic title, or
-    by a small page whose text is little more than a CAPTCHA widget. A site's contact form with a
-    reCAPTCHA is a page with text of its own, and stays a page.
+    by a small page with a CAPTCHA widget whose text asks the visitor to prove it is human. A site's
+    contact form with a reCAPTCHA asks nothing of the kind, and stays a page.
     """
     lowered = {key.lower(): value.strip().lower() for key, value in headers.items()}
     if any(lowered.get(key) == value for key, value in CHALLENGE_HEADERS.items()):
@@ -673,7 +681,7 @@ def is_challenge(status: int, headers: dict[str, str], body: bytes) -> bool:
     if not CHALLENGE_MARKERS_RE.search(head) or len(body) > CHALLENGE_SCAN_BYTES:
         return False
     text = " ".join(TAGS_RE.sub(" ", head).split())
-    return len(text) < CHALLENGE_TEXT_CHARS and status in {200, 403, 429, 503}
+    return len(text) < CHALLENGE_TEXT_CHARS and CHALLENGE_PHRASES_RE.search(text) is not None
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

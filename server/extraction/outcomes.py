@@ -31,6 +31,7 @@ from server.errors import (
 )
 
 MAX_REASON_CHARS = 200
+MAX_NAMED = 5  # sources a failure's one-line message names (its ``sources`` list has them all)
 # Which answer of a source asked several times tells most: a failure outranks an answer.
 _RANK = {
     SourceState.NOT_FOUND: 0,
@@ -88,7 +89,9 @@ class SourceReport:
         silent = self.not_answered()
         if not silent:
             return CompanyAnalysisError(error.message, error.details, self.outcomes)
-        names = ", ".join(o.source for o in silent)
+        names = ", ".join(o.source for o in silent[:MAX_NAMED])
+        if len(silent) > MAX_NAMED:
+            names += f" and {len(silent) - MAX_NAMED} more"
         cause = silent[0].reason
         if all(o.outcome is SourceState.BLOCKED for o in silent):
             return BlockedError(f"Refused by {names}: {cause}", error.details, self.outcomes)
