@@ -349,7 +349,7 @@ class WebFetcher:
                 report.record_error(source, exc, known_host=known_host)
             raise
         if report is not None and source is not None:
-            report.record(source, SourceState.OK)
+            report.record(source, SourceState.OK, known_host=known_host)
         return page
 
     async def _fetch(
@@ -595,22 +595,30 @@ class WebFetcher:
 
 def _connect_error(url: str, exc: aiohttp.ClientConnectorError) -> FetchError:
     """What a failed connection says: a forbidden address, no such name, or no answer (for now)."""
+    site = _site(url)
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         # The host answered but cannot show it is that name: no site of ours there, not an outage.
         return HostNotFoundError(
-            f"No site at {url}", details=f"TLS: {exc.certificate_error}"[:MAX_LOCATION_CHARS]
+            f"No site at {site}", details=f"TLS: {exc.certificate_error}"[:MAX_LOCATION_CHARS]
         )
     cause = exc.os_error
     if isinstance(cause, BlockedAddressError):
         return FetchError(f"Refused to fetch {url}", details=str(cause))
     if isinstance(cause, socket.gaierror) and cause.errno in NO_SUCH_NAME:
-        return HostNotFoundError(f"Cannot connect to {url}: no such host", details=str(exc))
+        return HostNotFoundError(f"Cannot connect to {site}: no such host", details=str(cause))
     if isinstance(cause, ssl.SSLError):
         if getattr(cause, "reason", "") == TLS_NO_SUCH_NAME:
-            return HostNotFoundError(f"No site at {url}", details=f"TLS: {cause.reason}")
+            return HostNotFoundError(f"No site at {site}", details=f"TLS: {cause.reason}")
         # A handshake that fails is an answer we cannot use, not an outage.
-        return FetchError(f"TLS failure from {url}", details=str(cause)[:MAX_LOCATION_CHARS])
-    return FetchUnavailableError(f"Cannot connect to {url}", details=str(exc))
+        return FetchError(f"TLS failure from {site}", details=str(cause)[:MAX_LOCATION_CHARS])
+    return FetchUnavailableError(f"Cannot connect to {site}", details=str(cause or exc)[:MAX_LOCATION_CHARS])
+
+
+def _site(url: str) -> str:
+    """``https://host/`` of a URL: what a connection error is about (the path and query are not)."""
+    parsed = URL(url)
+    port = "" if parsed.is_default_port() else f":{parsed.port}"
+    return f"{parsed.scheme}://{parsed.host}{port}/"
 
 
 class _PastDeadline(stop_base):

@@ -49,9 +49,20 @@ class SourceReport:
     def __init__(self, deadline: float | None = None) -> None:
         self.deadline = deadline  # event-loop time the company's timeout ends, if any
         self._outcomes: dict[str, SourceOutcome] = {}
+        self._knowledge: set[str] = set()  # sources on hosts that exist (APIs), not guessed sites
 
-    def record(self, source: str, state: SourceState, reason: str = "", *, transient: bool = False) -> None:
+    def record(
+        self,
+        source: str,
+        state: SourceState,
+        reason: str = "",
+        *,
+        transient: bool = False,
+        known_host: bool = False,
+    ) -> None:
         """One answer of ``source``; of several, the most telling is kept (a failure over an answer)."""
+        if known_host:
+            self._knowledge.add(source)
         seen = self._outcomes.get(source)
         if seen is not None and _RANK[seen.outcome] >= _RANK[state]:
             return
@@ -64,7 +75,7 @@ class SourceReport:
         transient = error.transient
         if known_host and isinstance(error, HostNotFoundError):
             state, transient = SourceState.UNAVAILABLE, True
-        self.record(source, state, _reason(error), transient=transient)
+        self.record(source, state, _reason(error), transient=transient, known_host=known_host)
 
     @property
     def outcomes(self) -> tuple[SourceOutcome, ...]:
@@ -95,7 +106,10 @@ class SourceReport:
         cause = silent[0].reason
         if all(o.outcome is SourceState.BLOCKED for o in silent):
             return BlockedError(f"Refused by {names}: {cause}", error.details, self.outcomes)
-        if not any(o.outcome is SourceState.OK for o in self._outcomes.values()):
+        knowledge = [self._outcomes[name] for name in self._knowledge]
+        offline = knowledge and not any(o.outcome.answered for o in knowledge)
+        if offline and not any(o.outcome is SourceState.OK for o in self._outcomes.values()):
+            # No directory of the web answered, nor any site: the network, not the company.
             message = f"The web could not be reached: {names} did not answer ({cause})"
         else:
             message = f"Sources could not be reached: {names} ({cause})"
