@@ -22,6 +22,8 @@ from server.domain import (
     ExtractionFailure,
     Phase,
     Progress,
+    SourceOutcome,
+    SourceState,
 )
 from server.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, export_filename, render_file, summarize
 from server.export.table import COLUMN_NAMES, FAILURE_COLUMN_NAMES
@@ -352,3 +354,58 @@ def test_spreadsheet_text_only_wraps_plain_digit_strings(text: str, expected: st
     from server.export.csv_file import spreadsheet_text
 
     assert spreadsheet_text(text) == expected
+
+
+def test_files_show_each_failure_type_with_its_message_and_a_cancelled_company_as_cancelled() -> None:
+    """Issue 12: the type and a one-line human message, whether a retry may help, which sources failed."""
+    down = SourceOutcome("wikidata", SourceState.UNAVAILABLE, "Cannot connect", transient=True)
+    answered = SourceOutcome("website:acme.example", SourceState.NOT_FOUND, "no such host")
+    outcomes = (
+        CompanyOutcome(
+            "Offline Co",
+            CompanyState.FAILED,
+            error=ExtractionFailure(
+                ErrorType.SOURCE_UNAVAILABLE,
+                "The web could not be reached: wikidata did not answer",
+                sources=(down, answered),
+            ),
+            started_at=STARTED,
+            finished_at=STARTED + timedelta(seconds=1),
+        ),
+        CompanyOutcome(
+            "Partial Co",
+            CompanyState.SUCCESS,
+            profile={
+                "company_name": "Partial Co",
+                "sources_unavailable": ["gleif"],
+                "extracted_at": "2024-01-15T10:30:00Z",
+            },
+            started_at=STARTED,
+            finished_at=STARTED + timedelta(seconds=1),
+            from_cache=True,
+        ),
+        CompanyOutcome(
+            "Stopped Co",
+            CompanyState.CANCELLED,
+            error=ExtractionFailure(ErrorType.CANCELLED, "the batch was cancelled while this company ran"),
+            started_at=STARTED,
+            finished_at=STARTED + timedelta(seconds=1),
+        ),
+    )
+    rows = _csv_rows(render_file(_results(outcomes), ExportFormat.CSV, include_failed=True).data)
+    offline, partial, stopped = rows
+    assert offline["extraction_status"] == "failed" and offline["error_type"] == "SourceUnavailableError"
+    assert offline["error_message"] == "The web could not be reached: wikidata did not answer"
+    assert offline["retryable"] == "true" and offline["sources_unavailable"] == "wikidata (unavailable)"
+    assert partial["sources_unavailable"] == "gleif" and partial["retryable"] == ""
+    assert partial["extracted_at"] == "2024-01-15T10:30:00Z"
+    assert stopped["extraction_status"] == "cancelled" and stopped["error_type"] == ""
+    sheet_rows = _sheet_rows(_workbook_of(outcomes)["Failures"])
+    assert [(r["company_name"], r["error_type"], r["retryable"]) for r in sheet_rows] == [
+        ("Offline Co", "SourceUnavailableError", True)
+    ]
+
+
+def _workbook_of(outcomes: tuple[CompanyOutcome, ...]) -> Any:
+    exported = render_file(_results(outcomes), ExportFormat.EXCEL, include_failed=True)
+    return openpyxl.load_workbook(io.BytesIO(exported.data))
