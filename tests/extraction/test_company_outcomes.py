@@ -4,9 +4,7 @@ fetching sandbox hosts that fail in each way (``failing_web``)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -25,7 +23,6 @@ from server.extraction.pipeline import WebExtractor
 from server.scheduling.execution import run_extraction
 from server.settings import Settings
 from server.testing import free_port
-from tests.extraction.failing_web import write_corpus
 
 LOG = logging.getLogger("test.company_outcomes")
 TIMEOUT_SECONDS = 30.0
@@ -33,12 +30,6 @@ TIMEOUT_SECONDS = 30.0
 
 async def _no_wait(_seconds: float) -> None:
     return None
-
-
-@pytest.fixture
-async def failing_web(tmp_path: Path) -> AsyncIterator[SandboxWeb]:
-    async with SandboxWeb(write_corpus(tmp_path / "corpus")) as web:
-        yield web
 
 
 def _settings(web: SandboxWeb, **overrides: object) -> Settings:

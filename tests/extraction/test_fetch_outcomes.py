@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY, generate_latest
@@ -28,7 +27,7 @@ from server.extraction.circuits import all_circuits
 from server.extraction.fetcher import WebFetcher, is_challenge
 from server.settings import Settings
 from server.testing import free_port
-from tests.extraction.failing_web import CONTACT_FORM, write_corpus
+from tests.extraction.failing_web import CONTACT_FORM
 
 
 class ManualClock:
@@ -47,12 +46,6 @@ class Waits:
 
     async def __call__(self, seconds: float) -> None:
         self.seconds.append(seconds)
-
-
-@pytest.fixture
-async def failing_web(tmp_path: Path) -> AsyncIterator[SandboxWeb]:
-    async with SandboxWeb(write_corpus(tmp_path / "corpus")) as web:
-        yield web
 
 
 @pytest.fixture
