@@ -152,7 +152,8 @@ def truth_entry(facts: CompanyFacts) -> dict[str, Any]:
     if "old_domain" in behaviour:
         entry["old_domain"] = behaviour["old_domain"]
     if failing:
-        entry["expected_error"] = "CompanyAnalysisError"
+        # A site that answers 5xx, resets or never answers says nothing of the company (issue 12).
+        entry["expected_error"] = "SourceUnavailableError"
     else:
         entry["profile"] = expected_profile(facts)
     return entry

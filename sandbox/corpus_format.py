@@ -65,6 +65,7 @@ class SiteSpec:
     routes: tuple[Route, ...] = ()
     # An API that takes its key as the HTTP basic-auth user (Companies House): others get 401.
     basic_auth_user: str | None = None
+    recover_after: int | None = None  # ``status``/``failure`` hold for this many requests, then stop
 
     def find_route(self, method: str, path: str, query: dict[str, str]) -> Route | None:
         """The first recorded route answering this request, if any."""
@@ -139,6 +140,7 @@ def _site_from_meta(hostname: str, root: Path, meta: dict[str, Any]) -> SiteSpec
         headers=dict(meta.get("headers", {})),
         routes=routes,
         basic_auth_user=meta.get("basic_auth_user"),
+        recover_after=int(meta["recover_after"]) if meta.get("recover_after") is not None else None,
     )
 
 

@@ -6,8 +6,10 @@ server (port 80 -> ``http_port``, 443 -> ``https_port``) and trusts ``ca_file``.
 corpus hostname.
 
 Unknown hosts behave as clearly non-existent: over HTTP the answer is ``421 Misdirected Request`` with
-``X-Sandbox-Unknown-Host``; over HTTPS the TLS handshake is refused with an ``unrecognized_name`` alert,
-so the client sees a connection error, as it would for a name that does not resolve.
+``X-Sandbox-Unknown-Host``; over HTTPS the certificate does not cover the name, so the client's
+handshake fails verification, as on a shared host that serves no site of that name. (Refusing the
+handshake instead reached the client as a connection reset, which the fetcher rightly reads as an
+outage, not as an absence.)
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import socket
 import ssl
 import struct
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -72,6 +75,7 @@ class SandboxWeb:
         self._ca_file: Path | None = None
         self._closing = asyncio.Event()
         self.requests_served = 0
+        self.requests_by_host: dict[str, int] = {}
 
     @property
     def http_port(self) -> int:
@@ -157,15 +161,7 @@ class SandboxWeb:
         ca.cert_pem.write_to_path(str(self._ca_file))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         cert.configure_cert(context)
-        context.sni_callback = self._refuse_unknown_sni
         return context
-
-    def _refuse_unknown_sni(
-        self, _sock: ssl.SSLObject, server_name: str | None, _ctx: ssl.SSLContext
-    ) -> int | None:
-        if server_name is not None and self.corpus.site_for(server_name) is None:
-            return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
-        return None
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests_served += 1
@@ -179,6 +175,10 @@ class SandboxWeb:
         delay = self.latency + site.latency_seconds
         if delay > 0:
             await asyncio.sleep(delay)
+        seen = self.requests_by_host.get(site.hostname, 0) + 1
+        self.requests_by_host[site.hostname] = seen
+        if site.recover_after is not None and seen > site.recover_after:
+            site = replace(site, status=None, failure=None)
         if site.failure == FAILURE_RESET:
             self._reset_connection(request)
             raise web.HTTPInternalServerError  # never written: the connection is already gone

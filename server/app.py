@@ -97,6 +97,7 @@ def build_scheduler(settings: Settings, store: BatchStore, extractor: Extractor)
             store,
             ttl_seconds=settings.cache_ttl_seconds,
             not_found_ttl_seconds=settings.cache_not_found_ttl_seconds,
+            partial_ttl_seconds=settings.cache_partial_ttl_seconds,
         ),
     }
     if not settings.uses_shared_queue():

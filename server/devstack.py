@@ -287,9 +287,20 @@ def _print_results(results: dict[str, object]) -> None:
             data.get("industry", ""),
             data.get("employee_count", ""),
             ", ".join(v for v in (hq.get("city"), hq.get("country")) if v),
-            row.get("error", {}).get("message", ""),
+            _outcome_text(row),
         )
     Console().print(table)
+
+
+def _outcome_text(row: dict[str, Any]) -> str:
+    """A failure's type and its one-line message (with whether a retry may help), or the sources a
+    profile was found without."""
+    error = row.get("error")
+    if isinstance(error, dict) and error.get("type"):
+        again = " (retryable)" if error.get("retryable") else ""
+        return f"{error['type']}{again}: {error.get('message', '')}"
+    missing = row.get("data", {}).get("sources_unavailable")
+    return f"found without {', '.join(missing)}" if missing else ""
 
 
 @click.group()

@@ -89,13 +89,39 @@ class Phase(enum.StrEnum):
 
 
 class ErrorType(enum.StrEnum):
-    """``error.type`` of a failed company."""
+    """``error.type`` of a failed company (the taxonomy is documented in ``server.errors``)."""
 
-    COMPANY_ANALYSIS = "CompanyAnalysisError"
-    TIMEOUT = "TimeoutError"
-    FETCH = "FetchError"
+    COMPANY_ANALYSIS = "CompanyAnalysisError"  # every source answered and none knew the company
+    SOURCE_UNAVAILABLE = "SourceUnavailableError"  # a source could not be reached (network, DNS, 5xx, reset)
+    BLOCKED = "BlockedError"  # a source refused us (robots.txt, 401/403/429, an anti-bot challenge page)
+    TIMEOUT = "TimeoutError"  # the company's timeout_seconds ran out
+    FETCH = "FetchError"  # the web answered something unusable (written by older versions; kept readable)
     CANCELLED = "CancelledError"
     INTERNAL = "InternalError"
+
+
+class SourceState(enum.StrEnum):
+    """How one source answered for one company (``error.sources[].outcome``)."""
+
+    OK = "ok"  # answered, and told us something
+    NOT_FOUND = "not_found"  # answered: nothing there (no such host, 404, no record)
+    UNAVAILABLE = "unavailable"  # did not answer (connect error, DNS, 5xx, reset, timeout)
+    BLOCKED = "blocked"  # refused us (robots.txt, 401/403/429, a challenge page)
+    SKIPPED = "skipped"  # not asked: its circuit is open after repeated failures
+
+    @property
+    def answered(self) -> bool:
+        return self in (SourceState.OK, SourceState.NOT_FOUND)
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """One source's answer for one company. ``transient``: asking again later may well succeed."""
+
+    source: str  # "wikidata", "search:duckduckgo", "website:acme.com", ...
+    outcome: SourceState
+    reason: str = ""
+    transient: bool = False
 
 
 # Request defaults and bounds from the REST contract.
@@ -125,6 +151,7 @@ class BatchOptions:
     export_format: ExportFormat = ExportFormat.JSON
     bypass_cache: bool = False
     min_match_confidence: float | None = None  # below it a company fails as an "Ambiguous match"
+    max_cache_age_seconds: int | None = None  # a cached answer older than this is extracted afresh
 
 
 @dataclass(frozen=True)
@@ -152,6 +179,10 @@ class ExtractionRequest:
     min_match_confidence: float | None = None
 
 
+# Failures that a later attempt may turn into a result whatever their sources say.
+_RETRYABLE_TYPES = frozenset({ErrorType.TIMEOUT, ErrorType.SOURCE_UNAVAILABLE, ErrorType.CANCELLED})
+
+
 @dataclass(frozen=True)
 class ExtractionFailure:
     """Why a company has no profile. Failures are data, not exceptions."""
@@ -159,6 +190,20 @@ class ExtractionFailure:
     type: ErrorType
     message: str
     details: str = ""
+    sources: tuple[SourceOutcome, ...] = ()  # what each source asked answered, in the order asked
+
+    @property
+    def retryable(self) -> bool:
+        """Whether asking again may succeed: timeouts, unreachable sources, a cancel, a rate limit.
+
+        Not a company no source knows, a refusal that is policy (403, robots.txt, a challenge page), an
+        internal error (a defect, which a retry repeats).
+        """
+        if self.type in _RETRYABLE_TYPES:
+            return True
+        if self.type is ErrorType.BLOCKED:
+            return any(s.transient for s in self.sources if s.outcome is SourceState.BLOCKED)
+        return False
 
 
 @dataclass(frozen=True)
@@ -191,7 +236,8 @@ class Progress:
 
     @property
     def remaining(self) -> int:
-        return self.total_companies - self.completed - self.failed
+        """Companies still to run: 0 once the batch is final (cancelled companies will not run)."""
+        return self.total_companies - self.completed - self.failed - self.cancelled
 
     @property
     def completion_percentage(self) -> float:
@@ -287,6 +333,17 @@ class BreakdownStats:
 
 
 @dataclass(frozen=True)
+class SourceCircuit:
+    """One knowledge-source host's circuit breaker, as GetStats shows it."""
+
+    host: str
+    state: str  # "closed", "open", "half_open"
+    consecutive_failures: int
+    opened_times: int
+    retry_in_seconds: float  # until the next try while open; 0 otherwise
+
+
+@dataclass(frozen=True)
 class StatsReport:
     """``GetStats``' data; every figure computed from stored records and the running process."""
 
@@ -315,3 +372,4 @@ class StatsReport:
     most_common_errors: tuple[ErrorCount, ...]
     by_mode: dict[str, BreakdownStats] | None = None
     by_priority: dict[str, BreakdownStats] | None = None
+    source_circuits: tuple[SourceCircuit, ...] = ()

@@ -10,16 +10,32 @@ ServiceError
 ├── Unauthenticated         no API key, or an unknown/revoked one     -> UNAUTHENTICATED / 401
 ├── RateLimited             the caller's token bucket is empty        -> RESOURCE_EXHAUSTED / 429
 └── ExtractionError         one company could not be extracted (becomes data, never escapes a worker)
-    ├── CompanyAnalysisError   the company was not found / could not be identified
-    └── FetchError             the web could not be read (DNS, refused, HTTP errors, blocked address)
-        └── PageParseError     a fetched page could not be parsed within its CPU and memory budget
+    ├── CompanyAnalysisError   every source answered and none knows the company ("Company not found"),
+    │                          or the match is too weak ("Ambiguous match")
+    ├── SourceUnavailableError a source the answer depends on could not be reached: network down, DNS,
+    │                          5xx, connection reset, a source in its cool-down (each source named)
+    ├── BlockedError           a source refused us: robots.txt, 401/403/429, an anti-bot challenge page
+    └── FetchError             one request failed; ``state`` says how the source answered
+        ├── HostNotFoundError  the name does not exist or is not served there (NXDOMAIN, TLS
+        │                      unrecognized_name, 421)
+        ├── PageParseError     a fetched page could not be parsed within its CPU and memory budget
+        ├── FetchUnavailableError  no answer: connect error, reset, 5xx, timeout (transient)
+        │   └── CircuitOpenError   not asked: the host failed repeatedly and is cooling down
+        └── FetchBlockedError  refused: 401/403, 429 (transient, with its Retry-After), challenge page
+            └── RobotsDisallowedError  (``server.extraction.fetcher``) robots.txt disallows the page
+
+A company's outcome type (``server.domain.ErrorType``) is decided once, from the per-source outcomes
+of the whole extraction (``server.extraction.outcomes``): "not found" is only said when every source
+answered. ``TimeoutError`` (the company's ``timeout_seconds`` ran out) is set by the runner, which
+cancels the extraction. Each failure carries ``retryable`` (``ExtractionFailure.retryable``) and the
+per-source outcome list.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.domain import ErrorType
+from server.domain import ErrorType, SourceOutcome, SourceState
 
 
 class ServiceError(Exception):
@@ -111,9 +127,10 @@ class ExtractionError(ServiceError):
 
     error_type: ErrorType = ErrorType.INTERNAL
 
-    def __init__(self, message: str, details: str = "") -> None:
+    def __init__(self, message: str, details: str = "", sources: tuple[SourceOutcome, ...] = ()) -> None:
         self.message = message
         self.details = details
+        self.sources = sources
         super().__init__(message)
 
 
@@ -121,14 +138,31 @@ class CompanyAnalysisError(ExtractionError):
     error_type = ErrorType.COMPANY_ANALYSIS
 
 
+class SourceUnavailableError(ExtractionError):
+    error_type = ErrorType.SOURCE_UNAVAILABLE
+
+
+class BlockedError(ExtractionError):
+    error_type = ErrorType.BLOCKED
+
+
 class FetchError(ExtractionError):
-    """``status`` is the HTTP status of an answer that was an error (>= 400); None when none came."""
+    """One request failed. ``state`` is how its source answered; ``transient``: the same request may
+    succeed soon (the fetcher retries those)."""
 
     error_type = ErrorType.FETCH
+    state = SourceState.NOT_FOUND  # it answered, with nothing usable (404, a redirect loop, not JSON)
+    transient = False
 
-    def __init__(self, message: str, details: str = "", status: int | None = None) -> None:
-        super().__init__(message, details)
-        self.status = status
+    @property
+    def outage(self) -> bool:
+        """The source could not be asked (no answer, a refusal, a cool-down), as opposed to an answer
+        that holds nothing: its fields are then "source unavailable", not "not found"."""
+        return self.state is not SourceState.NOT_FOUND
+
+
+class HostNotFoundError(FetchError):
+    """The host name does not exist or is not served where it points (an answer, not an outage)."""
 
 
 class PageParseError(FetchError):
@@ -136,3 +170,41 @@ class PageParseError(FetchError):
 
     Fails that page only: a domain candidate whose home page it is is rejected, a crawled page is skipped.
     """
+
+
+class FetchUnavailableError(FetchError):
+    """No answer: the host could not be reached, reset the connection, answered 5xx or timed out."""
+
+    error_type = ErrorType.SOURCE_UNAVAILABLE
+    state = SourceState.UNAVAILABLE
+    transient = True
+
+    def __init__(self, message: str, details: str = "", *, retry: bool = True) -> None:
+        super().__init__(message, details)
+        self.retry = retry  # worth retrying within this fetch (a timeout already spent its time: no)
+
+
+class CircuitOpenError(FetchUnavailableError):
+    """Not asked: the host failed repeatedly and is skipped until its cool-down ends."""
+
+    state = SourceState.SKIPPED
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message, details, retry=False)
+
+
+class FetchBlockedError(FetchError):
+    """The host refused us: 401, 403, 429 (``retry_after`` seconds, when it said), a challenge page."""
+
+    error_type = ErrorType.BLOCKED
+    state = SourceState.BLOCKED
+
+    def __init__(self, message: str, details: str = "", *, retry_after: float | None = None) -> None:
+        super().__init__(message, details)
+        self.retry_after = retry_after
+
+
+class RateLimitedError(FetchBlockedError):
+    """429 Too Many Requests: a refusal for now, retried after its ``Retry-After``."""
+
+    transient = True

@@ -48,6 +48,14 @@ SOURCE_SECONDS = Histogram(
     ["source"], buckets=SOURCE_BUCKETS,
 )  # fmt: skip
 CACHE_LOOKUPS = Counter(f"{PREFIX}_cache_lookups", "Extraction cache lookups, by result.", ["result"])
+FETCH_RETRIES = Counter(
+    f"{PREFIX}_fetch_retries", "Requests tried again after a transient failure, by cause (connect, "
+    "reset, http_5xx, http_429).", ["cause"],
+)  # fmt: skip
+CIRCUIT_TRANSITIONS = Counter(
+    f"{PREFIX}_source_circuit_transitions", "Knowledge-source host circuits opening and closing.",
+    ["host", "state"],
+)  # fmt: skip
 
 
 class Observed(Protocol):
@@ -70,6 +78,7 @@ class _LiveState(Collector):
     def __init__(self) -> None:
         self.schedulers: list[Observed] = []
         self.calls: list[Callable[[], int]] = []
+        self.circuits: list[Callable[[], Iterable[tuple[str, str]]]] = []
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
         depth = GaugeMetricFamily(f"{PREFIX}_queue_depth", "Companies waiting to start.", labels=["priority"])
@@ -91,6 +100,21 @@ class _LiveState(Collector):
             "RPCs in progress, watch streams included.",
             sum(c() for c in self.calls),
         )
+        circuits = GaugeMetricFamily(
+            f"{PREFIX}_source_circuit_open",
+            "1 while a knowledge-source host is skipped for its cool-down (half-open: 0.5), 0 closed.",
+            labels=["host"],
+        )
+        for read in self.circuits:
+            for host, state in read():
+                circuits.add_metric([host], {"open": 1.0, "half_open": 0.5}.get(state, 0.0))
+        yield circuits
+
+
+def watch_circuits(read: Callable[[], Iterable[tuple[str, str]]]) -> Callable[[], None]:
+    """Report the (host, state) pairs ``read`` gives at every scrape; call the result to stop."""
+    _LIVE.circuits.append(read)
+    return lambda: _LIVE.circuits.remove(read)
 
 
 _LIVE = _LiveState()

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     cache_not_found_ttl_seconds: float = Field(
         3600, ge=0, description='How long a "company not found" answer is reused (0: never cached).'
     )
+    cache_partial_ttl_seconds: float = Field(
+        3600,
+        ge=0,
+        description="How long a profile found while some source was unavailable is reused (0: never).",
+    )
     retention_days: float = Field(
         90,
         ge=0,
@@ -102,6 +107,21 @@ class Settings(BaseSettings):
     max_page_bytes: int = Field(2_000_000, gt=0, description="Pages larger than this are truncated.")
     max_redirects: int = Field(5, ge=0, description="Redirects followed per fetch.")
     per_host_concurrency: int = Field(2, ge=1, description="Simultaneous requests to one host.")
+    fetch_attempts: int = Field(
+        3, ge=1, le=10, description="Tries of one request that fails transiently (connect error, 5xx, 429)."
+    )
+    fetch_backoff_seconds: float = Field(
+        0.5, ge=0, description="Base of the exponential backoff (with full jitter) between those tries."
+    )
+    fetch_retry_after_max_seconds: float = Field(
+        30, ge=0, description="Longest Retry-After honoured; a host asking for more is not retried."
+    )
+    circuit_failures: int = Field(
+        5, ge=1, description="Failed requests in a row after which a knowledge-source host cools down."
+    )
+    circuit_cooldown_seconds: float = Field(
+        60, gt=0, description="How long such a host is skipped before one request tries it again."
+    )
     allow_private_addresses: bool = Field(
         False, description="Allow fetching loopback/private/link-local addresses (the sandbox needs it)."
     )

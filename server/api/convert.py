@@ -21,6 +21,7 @@ from server.domain import (
     BatchView,
     CompanyOutcome,
     CompanyState,
+    ExtractionFailure,
     Profile,
     ResultsSummary,
     StatsReport,
@@ -113,25 +114,44 @@ def profile_to_proto(profile: Profile) -> profile_pb2.CompanyProfile:
     return message
 
 
+_RESULT_STATUS = {
+    CompanyState.SUCCESS: pb.CompanyResult.ExtractionStatus.success,
+    CompanyState.CANCELLED: pb.CompanyResult.ExtractionStatus.cancelled,
+}
+
+
 def outcome_to_proto(outcome: CompanyOutcome) -> pb.CompanyResult:
-    status = pb.CompanyResult.ExtractionStatus
     message = pb.CompanyResult(
         company_name=outcome.company_name,
-        extraction_status=status.success if outcome.state is CompanyState.SUCCESS else status.failed,
+        extraction_status=_RESULT_STATUS.get(outcome.state, pb.CompanyResult.ExtractionStatus.failed),
         duration_seconds=round(outcome.duration_seconds, 3),
         from_cache=outcome.from_cache,
     )
     if outcome.profile is not None:
         message.data.CopyFrom(profile_to_proto(outcome.profile))
-    if outcome.error is not None:
-        message.error.CopyFrom(
-            pb.ExtractionError(
-                type=outcome.error.type.value, message=outcome.error.message, details=outcome.error.details
-            )
-        )
+    # A company stopped by its batch's cancel has no failure of its own to show.
+    if outcome.error is not None and outcome.state is CompanyState.FAILED:
+        message.error.CopyFrom(failure_to_proto(outcome.error))
     _set_time(message, "started_at", outcome.started_at)
     _set_time(message, "finished_at", outcome.finished_at)
+    if message.data.HasField("extracted_at"):
+        message.extracted_at.CopyFrom(message.data.extracted_at)
+    elif outcome.state is not CompanyState.CANCELLED:
+        _set_time(message, "extracted_at", outcome.finished_at)
     return message
+
+
+def failure_to_proto(failure: ExtractionFailure) -> pb.ExtractionError:
+    return pb.ExtractionError(
+        type=failure.type.value,
+        message=failure.message,
+        details=failure.details,
+        retryable=failure.retryable,
+        sources=[
+            pb.SourceOutcome(source=s.source, outcome=s.outcome.value, reason=s.reason)
+            for s in failure.sources
+        ],
+    )
 
 
 def summary_to_proto(summary: ResultsSummary) -> pb.ResultsSummary:
@@ -213,6 +233,16 @@ def stats_to_proto(report: StatsReport) -> pb.Stats:
                 for e in report.most_common_errors
             ]
         ),
+        source_circuits=[
+            pb.SourceCircuit(
+                host=c.host,
+                state=c.state,
+                consecutive_failures=c.consecutive_failures,
+                opened_times=c.opened_times,
+                retry_in_seconds=c.retry_in_seconds,
+            )
+            for c in report.source_circuits
+        ],
     )
     if report.by_mode is not None or report.by_priority is not None:
         message.details.CopyFrom(

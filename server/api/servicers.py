@@ -180,9 +180,11 @@ class ExtractionServicer(extraction_grpc.ExtractionServiceServicer):  # type: ig
     async def ExtractCompany(
         self, request: extraction_pb.ExtractCompanyRequest, context: aio.ServicerContext[Any, Any]
     ) -> Any:
-        extraction, timeout, bypass_cache = validation.extraction_request(request)
+        single = validation.extraction_request(request)
         self._admission.check()
-        outcome = await self._scheduler.extract_one(extraction, timeout, bypass_cache)
+        outcome = await self._scheduler.extract_one(
+            single.request, single.timeout_seconds, single.bypass_cache, single.max_cache_age_seconds
+        )
         return extraction_pb.ExtractCompanyResponse(
             success=True,
             data=convert.outcome_to_proto(outcome),

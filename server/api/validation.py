@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, NamedTuple
 
 import pycountry
 
@@ -141,6 +141,16 @@ def min_match_confidence(v: _Violations, present: bool, value: float) -> float |
     return value
 
 
+def max_cache_age(v: _Violations, present: bool, value: int) -> int | None:
+    """The optional ``max_cache_age_seconds``: absent is any age the cache keeps; 0 or more."""
+    if not present:
+        return None
+    if value < 0:
+        v.add("max_cache_age_seconds", f"must be 0 or more (got {value})")
+        return None
+    return value
+
+
 def hostname(raw: str) -> str | None:
     """``raw`` as a lower-case ASCII hostname (IDNA), or None when it is not a hostname."""
     host = raw.strip().lower().rstrip(".")
@@ -238,6 +248,9 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
         min_match_confidence=min_match_confidence(
             v, request.HasField("min_match_confidence"), request.min_match_confidence
         ),
+        max_cache_age_seconds=max_cache_age(
+            v, request.HasField("max_cache_age_seconds"), request.max_cache_age_seconds
+        ),
     )
     v.raise_if_any()
     return BatchSpec(
@@ -249,8 +262,17 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
     )
 
 
-def extraction_request(request: Any) -> tuple[ExtractionRequest, int, bool]:
-    """Validate ExtractCompany: the request, its timeout in seconds, and whether to bypass the cache."""
+class SingleExtraction(NamedTuple):
+    """A validated ExtractCompany."""
+
+    request: ExtractionRequest
+    timeout_seconds: int
+    bypass_cache: bool
+    max_cache_age_seconds: int | None
+
+
+def extraction_request(request: Any) -> SingleExtraction:
+    """Validate ExtractCompany: the request, its timeout in seconds, and how the cache may answer."""
     assert isinstance(request, extraction_pb.ExtractCompanyRequest)
     v = _Violations()
     name = _company_name(v, "company_name", request.company_name)
@@ -269,6 +291,7 @@ def extraction_request(request: Any) -> tuple[ExtractionRequest, int, bool]:
         DEFAULT_TIMEOUT_SECONDS,
     )
     minimum = min_match_confidence(v, request.HasField("min_match_confidence"), request.min_match_confidence)
+    max_age = max_cache_age(v, request.HasField("max_cache_age_seconds"), request.max_cache_age_seconds)
     v.raise_if_any()
     assert name is not None
     extraction = ExtractionRequest(
@@ -279,7 +302,7 @@ def extraction_request(request: Any) -> tuple[ExtractionRequest, int, bool]:
         domain_hint=hint,
         min_match_confidence=minimum,
     )
-    return extraction, timeout, request.bypass_cache
+    return SingleExtraction(extraction, timeout, request.bypass_cache, max_age)
 
 
 def batch_id(raw: str) -> str:

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from server.domain import CompanyOutcome, CompanyState, ErrorType
+from server.domain import CompanyOutcome, CompanyState, ExtractionFailure
 
 Cell = str | int | float | bool | datetime | None
 
 SUCCESS = "success"
 FAILED = "failed"
-"""``extraction_status`` values, as the REST contract spells them."""
+CANCELLED = "cancelled"
+"""``extraction_status`` values, as the REST contract spells them (``cancelled``: stopped by the batch's
+cancel while it ran, neither a result nor a failure)."""
 
 DURATION_DECIMALS = 3
 SOURCE_URL_SEPARATOR = " "
@@ -186,32 +188,57 @@ def _period_of(kind: str) -> Callable[[CompanyOutcome], Cell]:
     return _figure_part(kind, "period")
 
 
-def _sources_unavailable(outcome: CompanyOutcome) -> Cell:
-    names = _profile_path("sources_unavailable")(outcome)
-    if not isinstance(names, list):
-        return None
-    return IDENTIFIER_SEPARATOR.join(str(name) for name in names) or None
-
-
 def extraction_status(outcome: CompanyOutcome) -> str:
-    """``success`` or ``failed``; a company stopped by a cancel counts as failed, as in the contract."""
+    """``success``, ``failed``, or ``cancelled`` for a company its batch's cancel stopped."""
+    if outcome.state is CompanyState.CANCELLED:
+        return CANCELLED
     return SUCCESS if outcome.state is CompanyState.SUCCESS and outcome.profile is not None else FAILED
 
 
+def _failure(outcome: CompanyOutcome) -> ExtractionFailure | None:
+    """The company's own failure (a cancelled company has none)."""
+    return outcome.error if outcome.state is CompanyState.FAILED else None
+
+
 def _error_type(outcome: CompanyOutcome) -> Cell:
-    if outcome.error is not None:
-        return str(outcome.error.type)
-    if outcome.state is CompanyState.CANCELLED:
-        return str(ErrorType.CANCELLED)
-    return None
+    failure = _failure(outcome)
+    return str(failure.type) if failure is not None else None
 
 
 def _error_message(outcome: CompanyOutcome) -> Cell:
-    return outcome.error.message or None if outcome.error is not None else None
+    failure = _failure(outcome)
+    return failure.message or None if failure is not None else None
 
 
 def _error_details(outcome: CompanyOutcome) -> Cell:
-    return outcome.error.details or None if outcome.error is not None else None
+    failure = _failure(outcome)
+    return failure.details or None if failure is not None else None
+
+
+def _retryable(outcome: CompanyOutcome) -> Cell:
+    failure = _failure(outcome)
+    return failure.retryable if failure is not None else None
+
+
+def _sources_not_answering(outcome: CompanyOutcome) -> Cell:
+    """The sources that did not answer: a failure's, or those a profile was found without."""
+    failure = _failure(outcome)
+    if failure is not None:
+        names = [f"{s.source} ({s.outcome.value})" for s in failure.sources if not s.outcome.answered]
+    else:
+        listed = (outcome.profile or {}).get("sources_unavailable") or []
+        names = [str(name) for name in listed if isinstance(name, str)]
+    return ", ".join(names) or None
+
+
+def _extracted_at(outcome: CompanyOutcome) -> Cell:
+    stated = (outcome.profile or {}).get("extracted_at")
+    if isinstance(stated, str):
+        try:
+            return as_utc(datetime.fromisoformat(stated.replace("Z", "+00:00")))
+        except ValueError:
+            return None
+    return as_utc(outcome.finished_at) if outcome.state is not CompanyState.CANCELLED else None
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -280,7 +307,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("valuation_date", ColumnKind.TEXT, _period_of("valuation")),
     Column("net_income", ColumnKind.TEXT, _text("financial_data", "net_income")),
     Column("total_assets", ColumnKind.DECIMAL, _figure_amount("total_assets")),
-    Column("sources_unavailable", ColumnKind.TEXT, _sources_unavailable),
+    Column("retryable", ColumnKind.BOOLEAN, _retryable),
+    Column("sources_unavailable", ColumnKind.TEXT, _sources_not_answering),
+    Column("extracted_at", ColumnKind.DATETIME, _extracted_at),
 )
 """Every export's columns, in order. Append new columns at the end so consumers' indexes hold."""
 
@@ -294,6 +323,8 @@ FAILURE_COLUMN_NAMES: tuple[str, ...] = (
     "started_at",
     "finished_at",
     "duration_seconds",
+    "retryable",
+    "sources_unavailable",
 )
 """The columns of the failures listing (a subset of ``COLUMNS``, same order)."""
 

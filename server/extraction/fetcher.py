@@ -7,11 +7,23 @@ IPv6 forms that carry an IPv4 address), credentials never follow a redirect to a
 malformed ``Location`` fails that URL with a ``FetchError``. In sandbox mode (``settings.sandbox_http_port``
 set) every hostname resolves to the sandbox web, which stands for the public web (its address is not
 judged, literal addresses in URLs are), and the sandbox CA is trusted; no other code path differs.
+
+How a request fails says how its source answered (``server.errors``, the ``FetchError`` tree): no
+answer (``FetchUnavailableError``: connect error, reset, 5xx, timeout), a refusal (``FetchBlockedError``:
+401/403, 429, an anti-bot challenge page, which is never returned as a page, or robots.txt), a name that
+does not exist (``HostNotFoundError``), or an answer with nothing usable (``FetchError``: 404, a redirect
+loop). One retry policy (tenacity) tries a request again after a transient failure (connect errors, resets,
+5xx, 429), ``settings.fetch_attempts`` times at most, with exponential backoff and full jitter, waiting a
+429's ``Retry-After`` instead when it gives one, and never past the company's deadline. Calls made for a
+knowledge source (``source=`` with ``known_host``) also go through that host's circuit breaker
+(``server.extraction.circuits``) and are recorded in the company's ``SourceReport``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import email.utils
+import errno
 import ipaddress
 import json
 import re
@@ -19,6 +31,7 @@ import socket
 import ssl
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,9 +42,28 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 from bs4.dammit import EncodingDetector
 from protego import Protego
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_any,
+    wait_random_exponential,
+)
+from tenacity.stop import stop_base
 from yarl import URL
 
-from server.errors import FetchError
+from server import metrics
+from server.domain import SourceState
+from server.errors import (
+    FetchBlockedError,
+    FetchError,
+    FetchUnavailableError,
+    HostNotFoundError,
+    RateLimitedError,
+)
+from server.extraction import outcomes
+from server.extraction.circuits import CircuitBreakers
 from server.settings import Settings
 
 HTTP_DEFAULT_PORT = 80
@@ -56,6 +88,42 @@ SAFE_HEADERS = frozenset({"accept", "accept-language"})
 # What an encoded host (yarl's raw_host: IDNA, IPv6 without brackets, %-escaped zone) is made of.
 HOST_CHARS_RE = re.compile(r"[A-Za-z0-9._:%-]+")
 MAX_LOCATION_CHARS = 200  # of a malformed Location quoted in an error
+REFUSED_STATUSES = frozenset({401, 403})
+TOO_MANY_REQUESTS = 429
+MISDIRECTED = 421  # "this server does not serve that name": as good as a name that does not resolve
+SERVER_ERROR = 500
+# getaddrinfo's answers that a name does not exist (rather than that the resolver could not be asked).
+NO_SUCH_NAME = frozenset(
+    code for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None)) if code
+)
+TLS_NO_SUCH_NAME = "TLSV1_UNRECOGNIZED_NAME"  # the server hosts no site of that name (SNI refused)
+CONNECTION_RESET = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED})
+# Interstitials that anti-bot services answer instead of the page (Cloudflare, Akamai, DataDome,
+# PerimeterX, Sucuri, AWS WAF, hCaptcha/reCAPTCHA walls): their generic titles and markers. A page that
+# carries one of these is a refusal, never the company's page.
+CHALLENGE_HEADERS = {"cf-mitigated": "challenge"}
+CHALLENGE_TITLES_RE = re.compile(
+    r"<title[^>]*>\s*(?:just a moment\.*|attention required!?(?: \| cloudflare)?|please wait\.*"
+    r"|checking your browser[^<]*|access denied|security check[^<]*|are you a (?:human|robot)\??"
+    r"|verify(?:ing)? you are (?:a )?human[^<]*|human verification|ddos-guard|pardon our interruption"
+    r"|one more step)\s*</title>",
+    re.IGNORECASE,
+)
+CHALLENGE_MARKERS_RE = re.compile(
+    r"cf-chl-|challenge-platform|/cdn-cgi/challenge|_cf_chl_opt|captcha-delivery\.com|px-captcha"
+    r"|g-recaptcha|h-captcha|cf-turnstile|sucuri_cloudproxy",
+    re.IGNORECASE,
+)
+CHALLENGE_SCAN_BYTES = 64 * 1024  # challenge pages are small; the title is in the head
+CHALLENGE_TEXT_CHARS = 2000  # a page with a captcha widget and little else is a wall, not a site
+# What such a wall asks of its visitor, in its visible text (a contact form's reCAPTCHA asks nothing).
+CHALLENGE_PHRASES_RE = re.compile(
+    r"verify (?:that )?you are (?:a )?human|are you a robot|not a robot|unusual traffic"
+    r"|complete the security check|checking your browser|enable javascript and cookies to continue"
+    r"|press (?:&amp; |& )?hold",
+    re.IGNORECASE,
+)
+TAGS_RE = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -76,7 +144,7 @@ class FetchedPage:
         return (URL(self.url).host or "").lower()
 
 
-class RobotsDisallowedError(FetchError):
+class RobotsDisallowedError(FetchBlockedError):
     """The site's robots.txt disallows the page for our User-Agent."""
 
 
@@ -206,16 +274,17 @@ class WebFetcher:
     against the address policy; bodies are capped at ``settings.max_page_bytes``.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
         self._host_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host_concurrency)
         )
         self._host_last_request: dict[str, float] = {}
-        self.sleep = asyncio.sleep  # how politeness waits; tests observe it instead of timing it
+        self.sleep = asyncio.sleep  # how politeness and retries wait; tests observe it instead of timing it
         self._robots: dict[str, Protego | None] = {}
         self._robots_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.circuits = CircuitBreakers(settings.circuit_failures, settings.circuit_cooldown_seconds, clock)
 
     def _open_session(self) -> aiohttp.ClientSession:
         settings = self._settings
@@ -250,6 +319,8 @@ class WebFetcher:
         headers: dict[str, str] | None = None,
         respect_robots: bool = False,
         max_bytes: int | None = None,
+        source: str | None = None,
+        known_host: bool = False,
     ) -> FetchedPage:
         """GET ``url`` following redirects; returns the final page.
 
@@ -259,12 +330,36 @@ class WebFetcher:
                 knowledge-source APIs are meant for programs and are called without it.
             max_bytes: the body cap of this call instead of ``settings.max_page_bytes`` (an API whose
                 documents are larger than any page, e.g. SEC companyfacts).
+            source: the source this call is made for ("wikidata", "website:acme.com"): its answer is
+                recorded in the company's ``SourceReport``.
+            known_host: the host is a knowledge source's, which exists: its circuit breaker applies, and
+                a name that does not resolve is an outage, not an absence.
 
         Raises:
             FetchError: the address is forbidden, the host cannot be reached, the request timed out,
-                redirects looped or exceeded the cap, the final answer is an HTTP error (>= 400), or
-                (``RobotsDisallowedError``) robots.txt disallows the page.
+                redirects looped or exceeded the cap, the final answer is an HTTP error (>= 400) or a
+                challenge page, or (``RobotsDisallowedError``) robots.txt disallows the page; the
+                subclass says which (see the module doc).
         """
+        report = outcomes.current() if source is not None else None
+        try:
+            page = await self._fetch(url, headers, respect_robots, max_bytes, known_host)
+        except FetchError as exc:
+            if report is not None and source is not None:
+                report.record_error(source, exc, known_host=known_host)
+            raise
+        if report is not None and source is not None:
+            report.record(source, SourceState.OK, known_host=known_host)
+        return page
+
+    async def _fetch(
+        self,
+        url: str,
+        headers: dict[str, str] | None,
+        respect_robots: bool,
+        max_bytes: int | None,
+        known_host: bool,
+    ) -> FetchedPage:
         if self._session is None:
             self._session = self._open_session()
         redirects: list[str] = []
@@ -279,11 +374,9 @@ class WebFetcher:
                 raise RobotsDisallowedError(
                     f"robots.txt disallows {current}", details=f"User-Agent {self._settings.user_agent!r}"
                 )
-            host = (URL(current).host or "").lower()
-            async with self._host_slots[host]:
-                await self._wait_politely(host)
-                status, headers_in, body, truncated = await self._get_once(current, headers, max_bytes)
-            headers_out = headers_in
+            status, headers_out, body, truncated = await self._request(
+                current, headers, max_bytes, known_host
+            )
             if status in REDIRECT_STATUSES and "Location" in headers_out:
                 if len(redirects) >= self._settings.max_redirects:
                     raise FetchError(
@@ -294,8 +387,12 @@ class WebFetcher:
                 if current in redirects:
                     raise FetchError(f"Redirect loop at {current}", details=" -> ".join(redirects))
                 continue
+            if status in REFUSED_STATUSES:
+                raise FetchBlockedError(f"HTTP {status} from {current}", details=f"status {status}")
+            if status == MISDIRECTED:
+                raise HostNotFoundError(f"No site at {current}", details=f"status {status}")
             if status >= 400:
-                raise FetchError(f"HTTP {status} from {current}", details=f"status {status}", status=status)
+                raise FetchError(f"HTTP {status} from {current}", details=f"status {status}")
             content_type = headers_out.get("Content-Type", "")
             # Decoding megabytes of a legacy charset (detection included) is CPU work: off the loop.
             text = await asyncio.to_thread(decode_body, body, content_type)
@@ -310,10 +407,72 @@ class WebFetcher:
                 headers=headers_out,
             )
 
+    async def _request(
+        self, url: str, headers: dict[str, str] | None, max_bytes: int | None, known_host: bool
+    ) -> tuple[int, dict[str, str], bytes, bool]:
+        """One hop under the retry policy (and, for a knowledge-source host, its circuit breaker)."""
+        host = (URL(url).host or "").lower()
+        if known_host:
+            self.circuits.before(host)
+        retrying = AsyncRetrying(
+            stop=stop_any(stop_after_attempt(self._settings.fetch_attempts), _PastDeadline(self._settings)),
+            wait=self._retry_wait,
+            retry=retry_if_exception(_worth_retrying),
+            before_sleep=_count_retry,
+            sleep=self._retry_sleep,
+            reraise=True,
+        )
+        try:
+            answer: tuple[int, dict[str, str], bytes, bool] = await retrying(
+                self._request_once, url, host, headers, max_bytes
+            )
+        except FetchError as exc:
+            # A knowledge source's host exists: its name not resolving is an outage like the others.
+            if known_host and (exc.transient or isinstance(exc, HostNotFoundError)):
+                self.circuits.failed(host)
+            raise
+        if known_host:
+            self.circuits.succeeded(host)
+        return answer
+
+    async def _request_once(
+        self, url: str, host: str, headers: dict[str, str] | None, max_bytes: int | None
+    ) -> tuple[int, dict[str, str], bytes, bool]:
+        async with self._host_slots[host]:
+            await self._wait_politely(host)
+            status, headers_in, body, truncated = await self._get_once(url, headers, max_bytes)
+        if is_challenge(headers_in, body):
+            raise FetchBlockedError(f"Anti-bot challenge page from {url}", details=f"status {status}")
+        if status == TOO_MANY_REQUESTS:
+            retry_after = parse_retry_after(headers_in.get("Retry-After"))
+            shown = f", Retry-After {retry_after:g} s" if retry_after is not None else ""
+            raise RateLimitedError(
+                f"HTTP 429 (rate limited) from {url}", details=f"status 429{shown}", retry_after=retry_after
+            )
+        if status >= SERVER_ERROR:
+            raise FetchUnavailableError(f"HTTP {status} from {url}", details=f"status {status}")
+        return status, headers_in, body, truncated
+
+    def _retry_wait(self, state: RetryCallState) -> float:
+        """A 429's Retry-After when it gave one, else exponential backoff with full jitter."""
+        error = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(error, RateLimitedError) and error.retry_after is not None:
+            return error.retry_after
+        backoff = self._settings.fetch_backoff_seconds
+        return float(wait_random_exponential(multiplier=backoff, max=backoff * 16)(state))
+
+    async def _retry_sleep(self, seconds: float) -> None:
+        await self.sleep(seconds)
+
     async def fetch_json(
-        self, url: str, *, headers: dict[str, str] | None = None, max_bytes: int | None = None
+        self,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        max_bytes: int | None = None,
+        source: str | None = None,
     ) -> tuple[Any, FetchedPage]:
-        """GET a JSON API; returns the decoded document and the page it came from.
+        """GET a JSON API (a knowledge source's: ``known_host``); returns the document and its page.
 
         ``max_bytes`` caps the body (default ``settings.max_page_bytes``): a document cut at the cap is
         no JSON, so it fails as too large rather than as malformed.
@@ -322,7 +481,11 @@ class WebFetcher:
             FetchError: as ``fetch``, or the body is larger than the cap or not JSON.
         """
         page = await self.fetch(
-            url, headers={"Accept": "application/json", **(headers or {})}, max_bytes=max_bytes
+            url,
+            headers={"Accept": "application/json", **(headers or {})},
+            max_bytes=max_bytes,
+            source=source,
+            known_host=True,
         )
         if page.truncated:
             limit = max_bytes if max_bytes is not None else self._settings.max_page_bytes
@@ -373,13 +536,21 @@ class WebFetcher:
                 body, truncated = await self._read_capped(response, max_bytes)
                 return response.status, dict(response.headers), body, truncated
         except TimeoutError as exc:
-            raise FetchError(
-                f"Timed out fetching {url}", details=f"after {self._settings.fetch_timeout_seconds}s"
+            raise FetchUnavailableError(
+                f"Timed out fetching {url}",
+                details=f"after {self._settings.fetch_timeout_seconds}s",
+                retry=False,  # another try would spend the same time again
             ) from exc
         except aiohttp.ClientConnectorError as exc:
-            if isinstance(exc.os_error, BlockedAddressError):
-                raise FetchError(f"Refused to fetch {url}", details=str(exc.os_error)) from exc
-            raise FetchError(f"Cannot connect to {url}", details=str(exc)) from exc
+            raise _connect_error(url, exc) from exc
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
+            raise FetchUnavailableError(
+                f"Connection reset by {url}", details=f"{type(exc).__name__}: {exc}"
+            ) from exc
+        except aiohttp.ClientOSError as exc:
+            if exc.errno in CONNECTION_RESET:
+                raise FetchUnavailableError(f"Connection reset by {url}", details=str(exc)) from exc
+            raise FetchError(f"Failed to fetch {url}", details=f"{type(exc).__name__}: {exc}") from exc
         except (aiohttp.ClientError, ValueError) as exc:
             raise FetchError(f"Failed to fetch {url}", details=f"{type(exc).__name__}: {exc}") from exc
 
@@ -416,9 +587,109 @@ class WebFetcher:
 
     async def aclose(self) -> None:
         """Close the session and its connections."""
+        self.circuits.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _connect_error(url: str, exc: aiohttp.ClientConnectorError) -> FetchError:
+    """What a failed connection says: a forbidden address, no such name, or no answer (for now)."""
+    site = _site(url)
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        # The host answered but cannot show it is that name: no site of ours there, not an outage.
+        return HostNotFoundError(
+            f"No site at {site}", details=f"TLS: {exc.certificate_error}"[:MAX_LOCATION_CHARS]
+        )
+    cause = exc.os_error
+    if isinstance(cause, BlockedAddressError):
+        return FetchError(f"Refused to fetch {url}", details=str(cause))
+    if isinstance(cause, socket.gaierror) and cause.errno in NO_SUCH_NAME:
+        return HostNotFoundError(f"Cannot connect to {site}: no such host", details=str(cause))
+    if isinstance(cause, ssl.SSLError):
+        if getattr(cause, "reason", "") == TLS_NO_SUCH_NAME:
+            return HostNotFoundError(f"No site at {site}", details=f"TLS: {cause.reason}")
+        # A handshake that fails is an answer we cannot use, not an outage.
+        return FetchError(f"TLS failure from {site}", details=str(cause)[:MAX_LOCATION_CHARS])
+    return FetchUnavailableError(f"Cannot connect to {site}", details=str(cause or exc)[:MAX_LOCATION_CHARS])
+
+
+def _site(url: str) -> str:
+    """``https://host/`` of a URL: what a connection error is about (the path and query are not)."""
+    parsed = URL(url)
+    port = "" if parsed.is_default_port() else f":{parsed.port}"
+    return f"{parsed.scheme}://{parsed.host}{port}/"
+
+
+class _PastDeadline(stop_base):
+    """Stop when the wait would pass the company's deadline or the longest Retry-After honoured."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._longest = settings.fetch_retry_after_max_seconds
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        wait = retry_state.upcoming_sleep
+        if wait > self._longest:
+            return True
+        report = outcomes.current()
+        remaining = report.remaining_seconds() if report is not None else None
+        return remaining is not None and wait >= remaining
+
+
+def _worth_retrying(error: BaseException) -> bool:
+    if isinstance(error, FetchUnavailableError):
+        return error.retry
+    return isinstance(error, RateLimitedError)
+
+
+def _count_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    if isinstance(error, RateLimitedError):
+        cause = "http_429"
+    elif error is not None and str(error).startswith("HTTP "):
+        cause = "http_5xx"
+    elif error is not None and str(error).startswith("Connection reset"):
+        cause = "reset"
+    else:
+        cause = "connect"
+    metrics.FETCH_RETRIES.labels(cause).inc()
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` asks for (delta-seconds or an HTTP date), or None when absent/unreadable."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def is_challenge(headers: dict[str, str], body: bytes) -> bool:
+    """Whether an answer is an anti-bot interstitial (a JS challenge, a CAPTCHA wall) instead of a page.
+
+    Said by a header (Cloudflare's ``cf-mitigated: challenge``), by a challenge page's generic title, or
+    by a small page with a CAPTCHA widget whose text asks the visitor to prove it is human. A site's
+    contact form with a reCAPTCHA asks nothing of the kind, and stays a page.
+    """
+    lowered = {key.lower(): value.strip().lower() for key, value in headers.items()}
+    if any(lowered.get(key) == value for key, value in CHALLENGE_HEADERS.items()):
+        return True
+    if "html" not in lowered.get("content-type", "html") or not body:
+        return False
+    head = body[:CHALLENGE_SCAN_BYTES].decode("utf-8", errors="replace")
+    if CHALLENGE_TITLES_RE.search(head):
+        return True
+    if not CHALLENGE_MARKERS_RE.search(head) or len(body) > CHALLENGE_SCAN_BYTES:
+        return False
+    text = " ".join(TAGS_RE.sub(" ", head).split())
+    return len(text) < CHALLENGE_TEXT_CHARS and CHALLENGE_PHRASES_RE.search(text) is not None
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

@@ -12,6 +12,8 @@ from typing import Self
 
 from server import metrics, tracing
 from server.domain import ExtractionRequest, Profile
+from server.errors import CompanyAnalysisError
+from server.extraction import outcomes
 from server.extraction.base import Extractor
 from server.extraction.fetcher import WebFetcher
 from server.extraction.modes import plan_for
@@ -65,8 +67,8 @@ def default_sources(settings: Settings | None = None) -> list[Source]:
 class WebExtractor:
     """Finds a company's site, reads it (and later other sources) and returns its profile.
 
-    Raises (from ``extract``): ``CompanyAnalysisError`` when no domain verifies, ``FetchError`` when the
-    web cannot be read at all.
+    Raises (from ``extract``): ``CompanyAnalysisError`` when no domain verifies although every source
+    answered, ``SourceUnavailableError`` or ``BlockedError`` when some did not.
     """
 
     def __init__(
@@ -89,13 +91,25 @@ class WebExtractor:
         return cls(settings)
 
     async def extract(self, request: ExtractionRequest) -> Profile:
-        """The profile of one company, shaped by ``request.mode``."""
+        """The profile of one company, shaped by ``request.mode``.
+
+        Raises:
+            CompanyAnalysisError: every source answered and no domain verified.
+            SourceUnavailableError, BlockedError: no domain verified while some source did not answer
+                (``server.extraction.outcomes``).
+        """
         plan = plan_for(request.mode)
+        report = outcomes.current()
         with (
             metrics.SOURCE_SECONDS.labels("domain_resolution").time(),
             tracing.step_span("domain_resolution"),
         ):
-            resolution = await resolve_domain(request, self._fetcher, self._settings, parser=self._parser)
+            try:
+                resolution = await resolve_domain(request, self._fetcher, self._settings, parser=self._parser)
+            except CompanyAnalysisError as exc:
+                if report is None:
+                    raise
+                raise report.failure_for_not_found(exc) from None
         context = SourceContext(
             request=request, resolution=resolution, fetcher=self._fetcher, plan=plan, parser=self._parser
         )
@@ -104,7 +118,11 @@ class WebExtractor:
             if context.wants(*source.fields):
                 with metrics.SOURCE_SECONDS.labels(source.name).time(), tracing.step_span(source.name):
                     findings += await source.collect(context)
-        return build_profile(request, resolution, findings, plan, context.unavailable)
+        # Sources that said they could not be asked, and those the fetcher saw down: one list.
+        unavailable = dict(context.unavailable)
+        for name in report.unavailable_sources() if report is not None else ():
+            unavailable.setdefault(name, "")
+        return build_profile(request, resolution, findings, plan, unavailable)
 
     async def aclose(self) -> None:
         """Close every source, the fetcher and the parse pool."""

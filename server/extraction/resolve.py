@@ -19,8 +19,9 @@ from typing import Any
 from publicsuffixlist import PublicSuffixList
 from rapidfuzz import fuzz
 
-from server.domain import ExtractionRequest
+from server.domain import ExtractionRequest, SourceState
 from server.errors import CompanyAnalysisError, FetchError, PageParseError
+from server.extraction import outcomes
 from server.extraction.candidates.base import Candidate, CandidateFinder
 from server.extraction.candidates.derived import (
     MIN_INITIALS,
@@ -51,6 +52,7 @@ TITLE_SEPARATORS_RE = re.compile(r"\s[|\-\u2013\u2014:\u00b7]\s")
 UNSPACED_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN"})
 WWW = "www."
 HINT_ORIGIN = "hint"
+SITE_SOURCE = "website"  # a candidate's home page is recorded as "website:<domain>"
 
 _PSL = PublicSuffixList()
 
@@ -290,19 +292,35 @@ async def _fetch_home(domain: str, fetcher: WebFetcher, notes: list[str], label:
     if not is_hostname(domain):  # a hint can be "xn--" that is no punycode: no request can be made
         notes.append(f"{label}: rejected, not a valid hostname")
         return None
+    # The apex and its www. are one source: whichever answers is the site's answer.
+    source = f"{SITE_SOURCE}:{domain}"
+    report = outcomes.current()
     try:
-        return await fetcher.fetch(f"https://{domain}/")
+        page = await fetcher.fetch(f"https://{domain}/")
     except FetchError as exc:
         timed_out = isinstance(exc.__cause__, TimeoutError)
         if timed_out or domain.startswith(WWW) or registrable_domain(domain) != domain:
             notes.append(f"{label}: rejected, unreachable ({exc.message})")
+            if report is not None:
+                report.record_error(source, exc, known_host=False)
             return None
         first = exc
+    else:
+        if report is not None:
+            report.record(source, SourceState.OK)
+        return page
     try:
-        return await fetcher.fetch(f"https://{WWW}{domain}/")
+        page = await fetcher.fetch(f"https://{WWW}{domain}/")
     except FetchError as exc:
         notes.append(f"{label}: rejected, unreachable ({first.message}; {WWW}{domain}: {exc.message})")
+        if report is not None:
+            # The apex's failure tells unless it was only a missing name and the www. one did not answer.
+            worse = exc if first.state.answered else first
+            report.record_error(source, worse, known_host=False)
         return None
+    if report is not None:
+        report.record(source, SourceState.OK)
+    return page
 
 
 def _best_name_score(names: list[str], where: str, seen: str) -> tuple[float, str, str, str]:

@@ -18,8 +18,10 @@ from server import metrics, tracing
 from server.cache import ExtractionCache
 from server.domain import CompanyOutcome, CompanyState, ErrorType, ExtractionFailure, ExtractionRequest
 from server.errors import ExtractionError
+from server.extraction import outcomes
 from server.extraction.base import Extractor
 from server.extraction.match import ambiguous_match
+from server.extraction.profile import rfc3339
 
 INTERNAL_ERROR_MESSAGE = "internal error during extraction"
 
@@ -35,14 +37,25 @@ async def run_extraction(
     *,
     cache: ExtractionCache | None = None,
     bypass_cache: bool = False,
+    max_cache_age_seconds: float | None = None,
 ) -> CompanyOutcome:
     """Answer from ``cache`` or extract one company within ``timeout_seconds``; failures come back as data.
 
+    ``max_cache_age_seconds``: a cached answer stored longer ago than this is not used (0: none is).
     Cancellation from outside (a batch cancel, a shutdown) is not a failure and propagates.
     """
     with tracing.company_span(request.company_name, request.mode.value, batch_id, trace_id) as span:
         outcome = await _answer(
-            extractor, request, timeout_seconds, started_at, logger, batch_id, trace_id, cache, bypass_cache
+            extractor,
+            request,
+            timeout_seconds,
+            started_at,
+            logger,
+            batch_id,
+            trace_id,
+            cache,
+            bypass_cache,
+            max_cache_age_seconds,
         )
         span.set_attribute("company_batch.outcome", outcome.state.value)
         span.set_attribute("company_batch.from_cache", outcome.from_cache)
@@ -61,9 +74,10 @@ async def _answer(
     trace_id: str,
     cache: ExtractionCache | None,
     bypass_cache: bool,
+    max_cache_age_seconds: float | None,
 ) -> CompanyOutcome:
-    if cache is not None and not bypass_cache:
-        cached = await cache.lookup(request, started_at)
+    if cache is not None and not bypass_cache and max_cache_age_seconds != 0:
+        cached = await cache.lookup(request, started_at, max_age_seconds=max_cache_age_seconds)
         if cache.enabled:
             metrics.CACHE_LOOKUPS.labels("miss" if cached is None else "hit").inc()
         if cached is not None:
@@ -95,32 +109,42 @@ async def _extract(
 ) -> CompanyOutcome:
     failure: ExtractionFailure
     began = time.perf_counter()
-    try:
-        async with asyncio.timeout(timeout_seconds):
-            profile = await extractor.extract(request)
-    except TimeoutError:
-        failure = ExtractionFailure(
-            ErrorType.TIMEOUT, f"extraction did not finish within {timeout_seconds:g} seconds"
-        )
-    except ExtractionError as exc:
-        failure = ExtractionFailure(exc.error_type, exc.message, exc.details)
-    except Exception as exc:
-        logger.exception(
-            "extractor raised unexpectedly for %r",
-            request.company_name,
-            extra={"event": "extractor_crashed", "batch_id": batch_id, "trace_id": trace_id},
-        )
-        # The exception's text may hold internals (paths, URLs with tokens); only its class is shown.
-        failure = ExtractionFailure(ErrorType.INTERNAL, INTERNAL_ERROR_MESSAGE, type(exc).__name__)
-    else:
-        metrics.EXTRACTION_SECONDS.labels(request.mode.value, "success").observe(time.perf_counter() - began)
-        return CompanyOutcome(
-            request.company_name,
-            CompanyState.SUCCESS,
-            profile=profile,
-            started_at=started_at,
-            finished_at=datetime.now(UTC),
-        )
+    with outcomes.collecting(timeout_seconds) as report:
+        try:
+            async with asyncio.timeout(timeout_seconds):
+                profile = await extractor.extract(request)
+        except TimeoutError:
+            failure = ExtractionFailure(
+                ErrorType.TIMEOUT,
+                f"extraction did not finish within {timeout_seconds:g} seconds",
+                sources=report.outcomes,
+            )
+        except ExtractionError as exc:
+            failure = ExtractionFailure(
+                exc.error_type, exc.message, exc.details, exc.sources or report.outcomes
+            )
+        except Exception as exc:
+            logger.exception(
+                "extractor raised unexpectedly for %r",
+                request.company_name,
+                extra={"event": "extractor_crashed", "batch_id": batch_id, "trace_id": trace_id},
+            )
+            # The exception's text may hold internals (paths, URLs with tokens); only its class is shown.
+            failure = ExtractionFailure(
+                ErrorType.INTERNAL, INTERNAL_ERROR_MESSAGE, type(exc).__name__, report.outcomes
+            )
+        else:
+            metrics.EXTRACTION_SECONDS.labels(request.mode.value, "success").observe(
+                time.perf_counter() - began
+            )
+            finished_at = datetime.now(UTC)
+            return CompanyOutcome(
+                request.company_name,
+                CompanyState.SUCCESS,
+                profile={**profile, "extracted_at": rfc3339(finished_at)},
+                started_at=started_at,
+                finished_at=finished_at,
+            )
     metrics.EXTRACTION_SECONDS.labels(request.mode.value, "failed").observe(time.perf_counter() - began)
     return CompanyOutcome(
         request.company_name,

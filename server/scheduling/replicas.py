@@ -386,6 +386,7 @@ class ReplicaScheduler(BatchScheduler):
             claim.trace_id,
             cache=self._cache,
             bypass_cache=options.bypass_cache,
+            max_cache_age_seconds=options.max_cache_age_seconds,
         )
         key = (claim.batch_id, claim.position)
         running = self._claims.get(key)

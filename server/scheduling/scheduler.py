@@ -45,6 +45,7 @@ from server.domain import (
 )
 from server.errors import BatchNotFound, InvalidTransition, ServiceOverloaded, ServiceUnavailable
 from server.extraction.base import Extractor
+from server.extraction.circuits import all_circuits
 from server.scheduling.estimated_views import estimated_stored_view, live_view
 from server.scheduling.estimates import WINDOW_SIZE, DurationModel
 from server.scheduling.events import WATCHER_CAPACITY
@@ -321,7 +322,11 @@ class BatchScheduler:
         return single_snapshot(stored_view(stored, _utcnow()))
 
     async def extract_one(
-        self, request: ExtractionRequest, timeout_seconds: float, bypass_cache: bool = False
+        self,
+        request: ExtractionRequest,
+        timeout_seconds: float,
+        bypass_cache: bool = False,
+        max_cache_age_seconds: float | None = None,
     ) -> CompanyOutcome:
         """One company outside any batch: same extractor, cache, timeout and error handling; not persisted."""
         outcome = await run_extraction(
@@ -334,6 +339,7 @@ class BatchScheduler:
             "",
             cache=self._cache,
             bypass_cache=bypass_cache,
+            max_cache_age_seconds=max_cache_age_seconds,
         )
         log_outcome(self._log, "", "", outcome)
         return outcome
@@ -343,7 +349,9 @@ class BatchScheduler:
     ) -> StatsReport:
         """GetStats' report (see ``server.stats``): the whole service's, or one ``tenant``'s."""
         self._ensure_open()
-        live = LiveFigures(active_connections, self.queue_size, self.workers_busy, self.workers_total)
+        live = LiveFigures(
+            active_connections, self.queue_size, self.workers_busy, self.workers_total, all_circuits()
+        )
         return await self._stats.report(timeframe, include_details, live, tenant)
 
     # -- workers -------------------------------------------------------------------------------------
@@ -419,6 +427,7 @@ class BatchScheduler:
                 rt.trace_id,
                 cache=self._cache,
                 bypass_cache=options.bypass_cache,
+                max_cache_age_seconds=options.max_cache_age_seconds,
             )
         )
         rt.running[slot.position] = task

@@ -22,6 +22,7 @@ from server.domain import (
     BreakdownStats,
     ErrorCount,
     ExtractionMode,
+    SourceCircuit,
     StatsReport,
 )
 from server.errors import FieldViolation, InvalidRequest
@@ -40,6 +41,7 @@ class LiveFigures:
     queue_size: int
     workers_busy: int
     workers_total: int
+    source_circuits: tuple[SourceCircuit, ...] = ()  # knowledge-source hosts that have been failing
 
 
 class StatsCollector:
@@ -130,6 +132,7 @@ def build_report(
         most_common_errors=errors,
         by_mode=_breakdown(agg.by_mode) if include_details else None,
         by_priority=_breakdown(agg.by_priority) if include_details else None,
+        source_circuits=live.source_circuits,
     )
 
 

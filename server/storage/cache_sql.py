@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from server.storage.base import CachedExtraction, CacheKey
-from server.storage.codec import failure_from_columns, from_epoch, to_epoch
+from server.storage.codec import failure_from_columns, from_epoch, sources_to_json, to_epoch
 from server.storage.schema import FINAL_STATUSES_SQL
 
 CACHE_GET = """
-    SELECT profile, error_type, error_message, error_details, stored_at, expires_at
+    SELECT profile, error_type, error_message, error_details, stored_at, expires_at, error_sources
     FROM extraction_cache
     WHERE name_key = ? AND extraction_mode = ? AND country = ? AND language = ? AND domain_hint = ?
       AND expires_at > ?
@@ -20,12 +20,14 @@ CACHE_GET = """
 # Last writer wins: two replicas extracting the same company at once both store a fresh answer.
 CACHE_PUT = """
     INSERT INTO extraction_cache (name_key, extraction_mode, country, language, domain_hint, profile,
-                                  error_type, error_message, error_details, stored_at, expires_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  error_type, error_message, error_details, stored_at, expires_at,
+                                  error_sources)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (name_key, extraction_mode, country, language, domain_hint) DO UPDATE SET
         profile = excluded.profile, error_type = excluded.error_type,
         error_message = excluded.error_message, error_details = excluded.error_details,
-        stored_at = excluded.stored_at, expires_at = excluded.expires_at
+        stored_at = excluded.stored_at, expires_at = excluded.expires_at,
+        error_sources = excluded.error_sources
 """
 
 CACHE_PURGE_EXPIRED = "DELETE FROM extraction_cache WHERE expires_at <= ?"
@@ -57,6 +59,7 @@ def put_params(key: CacheKey, entry: CachedExtraction) -> tuple[Any, ...]:
         None if error is None else error.details,
         to_epoch(entry.stored_at),
         to_epoch(entry.expires_at),
+        sources_to_json(error),
     )
 
 
@@ -65,7 +68,7 @@ def entry_from_row(row: Sequence[Any]) -> CachedExtraction:
     assert stored_at is not None and expires_at is not None  # NOT NULL columns
     return CachedExtraction(
         profile=None if row[0] is None else json.loads(row[0]),
-        error=failure_from_columns(row[1], row[2], row[3]),
+        error=failure_from_columns(row[1], row[2], row[3], row[6]),
         stored_at=stored_at,
         expires_at=expires_at,
     )

@@ -18,6 +18,8 @@ from server.domain import (
     ExtractionFailure,
     ExtractionMode,
     Priority,
+    SourceOutcome,
+    SourceState,
 )
 from server.storage.base import StoredBatch, StoredCompany
 
@@ -28,7 +30,7 @@ BATCH_COLUMNS = (
 """The ``batches`` columns ``batch_from_row`` reads, in order."""
 COMPANY_COLUMNS = (
     "batch_id, position, name, domain_hint, state, attempts, started_at, finished_at, profile, "
-    "error_type, error_message, error_details, from_cache"
+    "error_type, error_message, error_details, from_cache, error_sources"
 )
 """The ``companies`` columns ``company_from_row`` reads, in order."""
 
@@ -61,12 +63,14 @@ def options_from_json(text: str) -> BatchOptions:
         export_format=ExportFormat(raw.get("export_format", defaults.export_format)),
         bypass_cache=raw.get("bypass_cache", defaults.bypass_cache),
         min_match_confidence=raw.get("min_match_confidence", defaults.min_match_confidence),
+        max_cache_age_seconds=raw.get("max_cache_age_seconds", defaults.max_cache_age_seconds),
     )
 
 
 def outcome_columns(outcome: CompanyOutcome) -> tuple[Any, ...]:
     """A company's final write, in column order: state, started_at, finished_at, profile, error_type,
-    error_message, error_details, from_cache (the order every store's finish statement uses)."""
+    error_message, error_details, from_cache, error_sources (the order every store's finish statement
+    uses)."""
     error = outcome.error
     return (
         outcome.state.value,
@@ -77,11 +81,32 @@ def outcome_columns(outcome: CompanyOutcome) -> tuple[Any, ...]:
         None if error is None else error.message,
         None if error is None else error.details,
         int(outcome.from_cache),
+        sources_to_json(error),
     )
 
 
+def sources_to_json(error: ExtractionFailure | None) -> str | None:
+    """A failure's per-source outcomes as the ``error_sources`` column (None without any)."""
+    if error is None or not error.sources:
+        return None
+    return json.dumps([[s.source, s.outcome.value, s.reason, s.transient] for s in error.sources])
+
+
+def sources_from_json(text: str | None) -> tuple[SourceOutcome, ...]:
+    if not text:
+        return ()
+    found = []
+    for source, outcome, reason, transient in json.loads(text):
+        try:
+            state = SourceState(outcome)
+        except ValueError:  # written by a newer version
+            continue
+        found.append(SourceOutcome(source, state, reason, bool(transient)))
+    return tuple(found)
+
+
 def failure_from_columns(
-    error_type: str | None, message: str | None, details: str | None
+    error_type: str | None, message: str | None, details: str | None, sources: str | None = None
 ) -> ExtractionFailure | None:
     if error_type is None:
         return None
@@ -90,7 +115,7 @@ def failure_from_columns(
     except ValueError:
         # A type written by a newer version: keep the record readable rather than failing the read.
         kind = ErrorType.INTERNAL
-    return ExtractionFailure(kind, message or "", details or "")
+    return ExtractionFailure(kind, message or "", details or "", sources_from_json(sources))
 
 
 def batch_from_row(row: Sequence[Any], counts: dict[CompanyState, int]) -> StoredBatch:
@@ -126,6 +151,6 @@ def company_from_row(row: Sequence[Any]) -> StoredCompany:
         started_at=from_epoch(row[6]),
         finished_at=from_epoch(row[7]),
         profile=None if row[8] is None else json.loads(row[8]),
-        error=failure_from_columns(row[9], row[10], row[11]),
+        error=failure_from_columns(row[9], row[10], row[11], row[13]),
         from_cache=bool(row[12]),
     )

@@ -58,7 +58,7 @@ class ResultWriter:
 
     async def _record(self, finishes: Sequence[FencedFinish]) -> list[bool]:
         """One round of results: one statement, one commit (without the WAL wait, the progress pool)."""
-        columns: list[list[Any]] = [[] for _ in range(12)]
+        columns: list[list[Any]] = [[] for _ in range(13)]
         for finish in finishes:
             row = (
                 finish.batch_id,

@@ -20,7 +20,8 @@ _PLACEHOLDER = re.compile(r"\?")
 _MARK_FINISHED = f"""
     WITH done AS (
         UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?,
-            error_message = ?, error_details = ?, from_cache = ?, lease_owner = NULL, lease_expires = NULL
+            error_message = ?, error_details = ?, from_cache = ?, error_sources = ?, lease_owner = NULL,
+            lease_expires = NULL
         WHERE batch_id = ? AND position = ? AND state = 'running' {{fence}}
         RETURNING batch_id, position, extraction_mode, priority, state,
                   coalesce(error_type, '') AS error_type, from_cache, finished_at,
@@ -146,13 +147,14 @@ MARK_FINISHED_MANY = f"""
     WITH input AS (
         SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::double precision[],
                              $5::double precision[], $6::text[], $7::text[], $8::text[], $9::text[],
-                             $10::integer[], $11::integer[], $12::text[]) WITH ORDINALITY
+                             $10::integer[], $11::text[], $12::integer[], $13::text[]) WITH ORDINALITY
             AS i (batch_id, position, state, started_at, finished_at, profile, error_type, error_message,
-                  error_details, from_cache, attempt, owner, item)
+                  error_details, from_cache, error_sources, attempt, owner, item)
     ), done AS (
         UPDATE companies c SET state = i.state, started_at = i.started_at, finished_at = i.finished_at,
             profile = i.profile, error_type = i.error_type, error_message = i.error_message,
-            error_details = i.error_details, from_cache = i.from_cache, lease_owner = NULL,
+            error_details = i.error_details, from_cache = i.from_cache, error_sources = i.error_sources,
+            lease_owner = NULL,
             lease_expires = NULL
         FROM input i
         WHERE c.batch_id = i.batch_id AND c.position = i.position AND c.state = 'running'

@@ -224,12 +224,19 @@ _POSTGRES_TENANCY = (
     *_API_KEYS,
 )
 
+# Per-source outcomes of a failure (``ExtractionFailure.sources``, JSON), on results and cached answers.
+_ERROR_SOURCES = (
+    "ALTER TABLE companies ADD COLUMN error_sources TEXT",
+    "ALTER TABLE extraction_cache ADD COLUMN error_sources TEXT",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BATCHES_AND_COMPANIES,  # 1
     _CACHE_AND_RETENTION,  # 2
     _SQLITE_LEASES,  # 3
     _RUNNING_PER_BATCH,  # 4
     _SQLITE_TENANCY,  # 5
+    _ERROR_SOURCES,  # 6
 )
 
 POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -240,6 +247,7 @@ POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _POSTGRES_HOURLY_SHARDS,  # 5
     _RUNNING_PER_BATCH,  # 6
     _POSTGRES_TENANCY,  # 7
+    _ERROR_SOURCES,  # 8
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -319,7 +319,8 @@ class SqliteBatchStore:
     ) -> bool:
         sql = (
             "UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?, "
-            "error_message = ?, error_details = ?, from_cache = ?, lease_owner = NULL, lease_expires = NULL "
+            "error_message = ?, error_details = ?, from_cache = ?, error_sources = ?, lease_owner = NULL, "
+            "lease_expires = NULL "
             "WHERE batch_id = ? AND position = ? AND state = 'running'"
         )
         fence: tuple[object, ...] = ()

@@ -109,10 +109,10 @@ def test_min_match_confidence_is_optional_and_kept_when_valid() -> None:
     )
     spec = validation.submit_spec(pb.SubmitBatchRequest(company_names=["Acme"], min_match_confidence=0.0))
     assert spec.options.min_match_confidence == 0.0
-    request, _, _ = validation.extraction_request(
+    single = validation.extraction_request(
         extraction_pb.ExtractCompanyRequest(company_name="Acme", min_match_confidence=0.75)
     )
-    assert request.min_match_confidence == 0.75
+    assert single.request.min_match_confidence == 0.75
 
 
 def test_the_minimum_is_stored_with_the_batch_options() -> None:

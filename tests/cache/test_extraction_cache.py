@@ -17,8 +17,10 @@ from server.domain import (
     ErrorType,
     ExtractionMode,
     ExtractionRequest,
+    SourceOutcome,
+    SourceState,
 )
-from server.errors import FetchError
+from server.errors import BlockedError, CompanyAnalysisError, FetchError, SourceUnavailableError
 from server.scheduling.scheduler import BatchScheduler
 from server.stats import LiveFigures, StatsCollector
 from server.storage.base import BatchStore
@@ -187,3 +189,88 @@ def test_spellings_that_differ_in_case_and_spacing_share_a_key() -> None:
     b = cache_key(ExtractionRequest("acme corp", country="US", domain_hint="acme.example"))
     assert a == b
     assert cache_key(ExtractionRequest("acme corp", domain_hint="other.example")) != b
+
+
+DOWN = SourceOutcome("wikidata", SourceState.UNAVAILABLE, "HTTP 503", transient=True)
+ANSWERED = SourceOutcome("website:nowhere.example", SourceState.NOT_FOUND, "no such host")
+PARTIAL_TTL = 120.0
+
+
+async def test_a_failure_involving_an_unreachable_or_refusing_source_is_never_cached(
+    replica: Replica,
+) -> None:
+    """Issue 12: only answers true tomorrow are remembered."""
+    refused = SourceOutcome("website:gate.example", SourceState.BLOCKED, "HTTP 403")
+    extractor = ScriptedExtractor(
+        errors={
+            "Offline Co": SourceUnavailableError("The web could not be reached", sources=(DOWN,)),
+            "Gated Co": BlockedError("Refused by website:gate.example", sources=(refused,)),
+            # Said "not found" by an extractor although a source was down: still not an answer.
+            "Half Asked Co": CompanyAnalysisError("Company not found", sources=(ANSWERED, DOWN)),
+        }
+    )
+    scheduler = await replica(extractor)
+    names = ("Offline Co", "Gated Co", "Half Asked Co")
+    await run_batch(scheduler, names)
+    again = await run_batch(scheduler, names)
+    assert [o.from_cache for o in again] == [False, False, False]
+    assert [o.error.type if o.error else None for o in again] == [
+        ErrorType.SOURCE_UNAVAILABLE,
+        ErrorType.BLOCKED,
+        ErrorType.COMPANY_ANALYSIS,
+    ]
+    assert len(extractor.calls) == 6
+
+
+async def test_not_found_from_sources_that_all_answered_is_cached_with_its_sources(replica: Replica) -> None:
+    extractor = ScriptedExtractor(
+        errors={"Nowhere Inc": CompanyAnalysisError("Company not found", "tried", sources=(ANSWERED,))}
+    )
+    scheduler = await replica(extractor)
+    await run_batch(scheduler, ("Nowhere Inc",))
+    [cached] = await run_batch(scheduler, ("Nowhere Inc",))
+    assert cached.from_cache and cached.error is not None
+    assert cached.error.sources == (ANSWERED,) and not cached.error.retryable
+
+
+async def test_a_profile_found_while_a_source_was_down_is_cached_for_the_shorter_time(
+    store_factory: StoreFactory, clock: Clock
+) -> None:
+    store = await store_factory()
+    cache = ExtractionCache(
+        store,
+        ttl_seconds=TTL,
+        not_found_ttl_seconds=NOT_FOUND_TTL,
+        partial_ttl_seconds=PARTIAL_TTL,
+        now=clock,
+    )
+    extractor = ScriptedExtractor(
+        profiles={"Acme Corp": ACME, "Partial Corp": {**ACME, "sources_unavailable": ["wikidata"]}}
+    )
+    scheduler = BatchScheduler(store, extractor, workers=2, aging_seconds=30.0, cache=cache)
+    await scheduler.start()
+    try:
+        await run_batch(scheduler, ("Acme Corp", "Partial Corp"))
+        clock.advance(PARTIAL_TTL + 1)
+        full, partial = await run_batch(scheduler, ("Acme Corp", "Partial Corp"))
+    finally:
+        await scheduler.stop()
+    assert full.from_cache and not partial.from_cache
+    assert partial.profile is not None and partial.profile["sources_unavailable"] == ["wikidata"]
+
+
+async def test_max_cache_age_extracts_afresh_what_is_older(replica: Replica, clock: Clock) -> None:
+    extractor = ScriptedExtractor(profiles={"Acme Corp": ACME})
+    scheduler = await replica(extractor)
+    [fresh] = await run_batch(scheduler, ("Acme Corp",))
+    clock.advance(100)
+    [young_enough] = await run_batch(scheduler, ("Acme Corp",), max_cache_age_seconds=200)
+    [too_old] = await run_batch(scheduler, ("Acme Corp",), max_cache_age_seconds=50)
+    [never] = await run_batch(scheduler, ("Acme Corp",), max_cache_age_seconds=0)
+    assert (young_enough.from_cache, too_old.from_cache, never.from_cache) == (True, False, False)
+    assert len(extractor.calls) == 3
+    # Every result says when it was extracted: a cached one, when it was first extracted.
+    assert fresh.profile is not None and young_enough.profile is not None
+    assert young_enough.profile["extracted_at"] == fresh.profile["extracted_at"]
+    single = await scheduler.extract_one(ExtractionRequest("Acme Corp"), 30, max_cache_age_seconds=0)
+    assert not single.from_cache and len(extractor.calls) == 4

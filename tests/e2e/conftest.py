@@ -9,7 +9,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from server.errors import FetchError
+from server.domain import SourceOutcome, SourceState
+from server.errors import SourceUnavailableError
 from server.testing import ScriptedExtractor, ServiceStack, running_envoy, running_service
 
 PROFILES = {
@@ -48,7 +49,17 @@ PROFILES = {
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ServiceStack]:
     extractor = ScriptedExtractor(
         profiles=PROFILES,
-        errors={"Broken Site Ltd": FetchError("home page answered 500", "https://broken.example/")},
+        errors={
+            # What the real extractor says of a site answering 500 (see test_company_outcomes).
+            "Broken Site Ltd": SourceUnavailableError(
+                "Sources could not be reached: website:broken.example (HTTP 500 from https://broken.example/)",
+                "hint candidate broken.example: rejected, unreachable (HTTP 500)",
+                (
+                    SourceOutcome("website:broken.example", SourceState.UNAVAILABLE, "HTTP 500", True),
+                    SourceOutcome("wikidata", SourceState.OK),
+                ),
+            )
+        },
         delay=0.01,
         delays={"Slow Corp": 3600.0},
     )

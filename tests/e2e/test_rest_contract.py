@@ -182,6 +182,47 @@ async def test_results_json_has_data_errors_and_summary(http: httpx.AsyncClient)
     assert [r["company_name"] for r in without_failed["results"]] == names[:3]
 
 
+async def test_results_say_why_each_company_failed_and_when_each_answer_was_extracted(
+    http: httpx.AsyncClient,
+) -> None:
+    """Issue 12 through Envoy: the type, a one-line message, retryable and the per-source outcomes."""
+    batch = await submit(http, ["Broken Site Ltd", "NonExistentCompany", "Initech"])
+    await wait_final(http, batch["batch_id"])
+    data = envelope(await http.get(f"{API}/batch/{batch['batch_id']}/results"), 200)
+    broken, missing, initech = data["results"]
+    assert broken["extraction_status"] == "failed"
+    assert broken["error"]["type"] == "SourceUnavailableError"
+    assert broken["error"]["message"].startswith("Sources could not be reached: website:broken.example")
+    assert broken["error"]["retryable"] is True
+    assert broken["error"]["sources"] == [
+        {"source": "website:broken.example", "outcome": "unavailable", "reason": "HTTP 500"},
+        {"source": "wikidata", "outcome": "ok", "reason": ""},
+    ]
+    assert missing["error"]["type"] == "CompanyAnalysisError" and missing["error"]["retryable"] is False
+    for result in data["results"]:
+        assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$", result["extracted_at"]), result
+        assert result["from_cache"] in {True, False}
+    assert initech["data"]["extracted_at"] == initech["extracted_at"]
+    stats = envelope(await http.get(f"{API}/batch/stats?timeframe=1h"), 200)
+    types = {e["error_type"] for e in stats["error_analysis"]["most_common_errors"]}
+    assert "SourceUnavailableError" in types
+    assert stats["source_circuits"] == []  # no knowledge source failed in this service
+
+
+async def test_max_cache_age_is_accepted_and_validated(http: httpx.AsyncClient) -> None:
+    batch = await submit(http, ["Initech"], max_cache_age_seconds=0)
+    assert batch["batch_id"]
+    data = envelope(
+        await http.post(f"{API}/extract", json={"company_name": "Initech", "max_cache_age_seconds": 0}), 200
+    )
+    assert data["from_cache"] is False
+    err = error(
+        await http.post(f"{API}/batch/submit", json={"company_names": ["A"], "max_cache_age_seconds": -1}),
+        400,
+    )
+    assert err["field_violations"][0]["field"] == "max_cache_age_seconds"
+
+
 async def test_results_as_csv_and_excel_files(http: httpx.AsyncClient) -> None:
     batch = await submit(http, ["Acme Robotics", "Globex Health", "NonExistentCompany"], export_format="csv")
     batch_id = batch["batch_id"]

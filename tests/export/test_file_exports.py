@@ -22,6 +22,8 @@ from server.domain import (
     ExtractionFailure,
     Phase,
     Progress,
+    SourceOutcome,
+    SourceState,
 )
 from server.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, export_filename, render_file, summarize
 from server.export.table import COLUMN_NAMES, FAILURE_COLUMN_NAMES
@@ -404,7 +406,7 @@ def test_csv_states_funding_valuation_rounds_and_unavailable_sources() -> None:
     assert (halyard["last_funding_date"], halyard["last_funding_amount"]) == ("2023-06-05", "$35.25M")
     assert float(halyard["valuation_amount"]) == 18.6e9 and halyard["valuation_date"] == "2024-12-31"
     assert halyard["net_income"] == "$2.1M" and float(halyard["total_assets"]) == 9.1e7
-    assert halyard["sources_unavailable"] == "gleif sec_edgar"
+    assert halyard["sources_unavailable"] == "gleif, sec_edgar"
     assert quiet["funding_rounds"] == "0" and quiet["funding_raised_amount"] == quiet["valuation_date"] == ""
 
 
@@ -422,3 +424,58 @@ def test_excel_funding_sheet_has_one_typed_row_per_round() -> None:
     assert second["offering_total"] is None and second["offering_total_indefinite"] is True
     assert second["filing_url"] == ROUNDS[1]["filing_url"] and second["form"] == "D"
     assert workbook["Results"]["A1"].comment.text == "company_name"
+
+
+def test_files_show_each_failure_type_with_its_message_and_a_cancelled_company_as_cancelled() -> None:
+    """Issue 12: the type and a one-line human message, whether a retry may help, which sources failed."""
+    down = SourceOutcome("wikidata", SourceState.UNAVAILABLE, "Cannot connect", transient=True)
+    answered = SourceOutcome("website:acme.example", SourceState.NOT_FOUND, "no such host")
+    outcomes = (
+        CompanyOutcome(
+            "Offline Co",
+            CompanyState.FAILED,
+            error=ExtractionFailure(
+                ErrorType.SOURCE_UNAVAILABLE,
+                "The web could not be reached: wikidata did not answer",
+                sources=(down, answered),
+            ),
+            started_at=STARTED,
+            finished_at=STARTED + timedelta(seconds=1),
+        ),
+        CompanyOutcome(
+            "Partial Co",
+            CompanyState.SUCCESS,
+            profile={
+                "company_name": "Partial Co",
+                "sources_unavailable": ["gleif"],
+                "extracted_at": "2024-01-15T10:30:00Z",
+            },
+            started_at=STARTED,
+            finished_at=STARTED + timedelta(seconds=1),
+            from_cache=True,
+        ),
+        CompanyOutcome(
+            "Stopped Co",
+            CompanyState.CANCELLED,
+            error=ExtractionFailure(ErrorType.CANCELLED, "the batch was cancelled while this company ran"),
+            started_at=STARTED,
+            finished_at=STARTED + timedelta(seconds=1),
+        ),
+    )
+    rows = _csv_rows(render_file(_results(outcomes), ExportFormat.CSV, include_failed=True).data)
+    offline, partial, stopped = rows
+    assert offline["extraction_status"] == "failed" and offline["error_type"] == "SourceUnavailableError"
+    assert offline["error_message"] == "The web could not be reached: wikidata did not answer"
+    assert offline["retryable"] == "true" and offline["sources_unavailable"] == "wikidata (unavailable)"
+    assert partial["sources_unavailable"] == "gleif" and partial["retryable"] == ""
+    assert partial["extracted_at"] == "2024-01-15T10:30:00Z"
+    assert stopped["extraction_status"] == "cancelled" and stopped["error_type"] == ""
+    sheet_rows = _sheet_rows(_workbook_of(outcomes)["Failures"])
+    assert [(r["company_name"], r["error_type"], r["retryable"]) for r in sheet_rows] == [
+        ("Offline Co", "SourceUnavailableError", True)
+    ]
+
+
+def _workbook_of(outcomes: tuple[CompanyOutcome, ...]) -> Any:
+    exported = render_file(_results(outcomes), ExportFormat.EXCEL, include_failed=True)
+    return openpyxl.load_workbook(io.BytesIO(exported.data))

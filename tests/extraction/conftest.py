@@ -10,6 +10,7 @@ import pytest
 from sandbox.web import SandboxWeb
 from server.extraction.fetcher import WebFetcher
 from server.settings import Settings
+from tests.extraction.failing_web import write_corpus
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "sandbox" / "corpus"
 FAST_TIMEOUT_SECONDS = 1.0  # well above a loopback answer, well below the "slow" host latency
@@ -18,6 +19,13 @@ FAST_TIMEOUT_SECONDS = 1.0  # well above a loopback answer, well below the "slow
 @pytest.fixture
 async def sandbox_web() -> AsyncIterator[SandboxWeb]:
     async with SandboxWeb(CORPUS_DIR) as web:
+        yield web
+
+
+@pytest.fixture
+async def failing_web(tmp_path: Path) -> AsyncIterator[SandboxWeb]:
+    """The sandbox web serving hosts that fail each way (``failing_web.HOSTS``)."""
+    async with SandboxWeb(write_corpus(tmp_path / "corpus")) as web:
         yield web
 
 

@@ -47,22 +47,37 @@ async def test_redirect_cap_is_enforced(sandbox_web: SandboxWeb) -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "message"),
+    ("url", "message", "state"),
     [
-        pytest.param("https://brightwater-instruments.example/", "HTTP 500", id="server-error"),
-        pytest.param("https://acme-robotics.example/missing/", "HTTP 404", id="not-found"),
-        pytest.param("https://flakey-widgets.example/", "Failed to fetch", id="connection-reset"),
-        pytest.param("https://stalled-systems.example/", "Timed out", id="no-answer"),
-        pytest.param("https://tortoise-freight.example/", "Timed out", id="slower-than-timeout"),
-        pytest.param("https://unknown-company.example/", "Cannot connect", id="unknown-host-https"),
-        pytest.param("http://unknown-company.example/", "HTTP 421", id="unknown-host-http"),
-        pytest.param("ftp://acme-robotics.example/", "Refused", id="not-http"),
+        pytest.param(
+            "https://brightwater-instruments.example/", "HTTP 500", "unavailable", id="server-error"
+        ),
+        pytest.param("https://acme-robotics.example/missing/", "HTTP 404", "not_found", id="not-found"),
+        pytest.param(
+            "https://flakey-widgets.example/", "Connection reset", "unavailable", id="connection-reset"
+        ),
+        pytest.param("https://stalled-systems.example/", "Timed out", "unavailable", id="no-answer"),
+        pytest.param(
+            "https://tortoise-freight.example/", "Timed out", "unavailable", id="slower-than-timeout"
+        ),
+        pytest.param("https://unknown-company.example/", "No site at", "not_found", id="unknown-host-https"),
+        pytest.param("http://unknown-company.example/", "No site at", "not_found", id="unknown-host-http"),
+        pytest.param("ftp://acme-robotics.example/", "Refused", "not_found", id="not-http"),
     ],
 )
-async def test_failures_become_fetch_errors(fetcher: WebFetcher, url: str, message: str) -> None:
+async def test_failures_become_fetch_errors_that_say_how_the_host_answered(
+    fetcher: WebFetcher, url: str, message: str, state: str
+) -> None:
+    """No answer (5xx, reset, timeout) is an outage; a 404 or a name the web does not serve is an answer."""
+    fetcher.sleep = _no_wait  # retries of the transient ones wait for nothing here
     with pytest.raises(FetchError, match=message) as caught:
         await fetcher.fetch(url)
-    assert caught.value.error_type == "FetchError"
+    assert caught.value.state == state
+    assert caught.value.transient is (state == "unavailable")
+
+
+async def _no_wait(_seconds: float) -> None:
+    return None
 
 
 async def test_refuses_private_addresses_after_resolution_unless_allowed(sandbox_web: SandboxWeb) -> None:

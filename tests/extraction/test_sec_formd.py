@@ -22,7 +22,7 @@ from sandbox.knowledge_facts import KNOWLEDGE
 from sandbox.knowledge_formd import notice_xml
 from sandbox.web import SandboxWeb
 from server.domain import ExtractionMode, ExtractionRequest
-from server.errors import FetchError
+from server.errors import FetchError, FetchUnavailableError, RateLimitedError
 from server.extraction.fetcher import WebFetcher
 from server.extraction.form_d import (
     MAX_FORM_D_BYTES,
@@ -248,10 +248,12 @@ async def test_a_search_that_finds_nothing_is_not_an_outage(fetcher: WebFetcher)
 @pytest.mark.parametrize(
     ("error", "outage"),
     [
-        pytest.param(FetchError("HTTP 503 from https://x", details="status 503"), True, id="5xx"),
-        pytest.param(FetchError("HTTP 429 from https://x", details="status 429"), True, id="429"),
-        pytest.param(FetchError("Cannot connect to https://x", details="reset"), True, id="unreachable"),
-        pytest.param(FetchError("Timed out fetching https://x", details="after 2s"), True, id="timeout"),
+        pytest.param(FetchUnavailableError("HTTP 503 from https://x", details="status 503"), True, id="5xx"),
+        pytest.param(RateLimitedError("HTTP 429 from https://x", details="status 429"), True, id="429"),
+        pytest.param(
+            FetchUnavailableError("Cannot connect to https://x", details="reset"), True, id="unreachable"
+        ),
+        pytest.param(FetchUnavailableError("Timed out fetching https://x", retry=False), True, id="timeout"),
         pytest.param(FetchError("HTTP 404 from https://x", details="status 404"), False, id="404"),
         pytest.param(
             FetchError("Document too large from https://x", details="more than 9 bytes"),
@@ -264,7 +266,7 @@ async def test_a_search_that_finds_nothing_is_not_an_outage(fetcher: WebFetcher)
 def test_an_outage_is_a_service_that_did_not_answer_not_one_that_said_no(
     error: FetchError, outage: bool
 ) -> None:
-    assert sec_api.is_outage(error) is outage
+    assert error.outage is outage
 
 
 def test_the_sec_limiter_allows_ten_requests_a_second_without_bursts() -> None:

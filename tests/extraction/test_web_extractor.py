@@ -11,8 +11,9 @@ import pytest
 from google.protobuf.json_format import ParseDict
 
 from client.stubs.company.v1.profile_pb2 import CompanyProfile
-from server.domain import ExtractionMode, ExtractionRequest
-from server.errors import CompanyAnalysisError
+from server.domain import ExtractionMode, ExtractionRequest, SourceState
+from server.errors import SourceUnavailableError
+from server.extraction import outcomes
 from server.extraction.modes import MODE_PLANS
 from server.extraction.page_pool import PagePool
 from server.extraction.parse import PageFacts
@@ -142,12 +143,18 @@ async def test_each_mode_returns_only_its_fields(extractor: WebExtractor, mode: 
         pytest.param("flakey-widgets.example", id="reset"),
     ],
 )
-async def test_failing_sites_are_reported_as_not_found(extractor: WebExtractor, domain: str) -> None:
+async def test_failing_sites_are_reported_as_unavailable_not_as_not_found(
+    extractor: WebExtractor, domain: str
+) -> None:
+    """A site that does not answer says nothing about the company: never "Company not found" (issue 12)."""
     company = BY_DOMAIN[domain]
     assert company["expected_outcome"] == "failed"
-    with pytest.raises(CompanyAnalysisError, match="Company not found") as caught:
-        await extractor.extract(_request(company, ExtractionMode.BASIC))
+    with outcomes.collecting():
+        with pytest.raises(SourceUnavailableError, match=f"website:{domain}") as caught:
+            await extractor.extract(_request(company, ExtractionMode.BASIC))
     assert domain in caught.value.details
+    site = next(s for s in caught.value.sources if s.source == f"website:{domain}")
+    assert site.outcome is SourceState.UNAVAILABLE and site.transient
 
 
 async def test_build_extractor_gives_a_working_extractor(sandbox_settings: Settings) -> None:

@@ -9,6 +9,8 @@ import re
 import pytest
 from scheduling_fakes import SchedulerFactory, ScriptedExtractor, eventually
 
+from client.stubs.company.v1 import batch_service_pb2 as pb
+from server.api import convert
 from server.domain import (
     BatchOptions,
     BatchSpec,
@@ -184,6 +186,12 @@ async def test_cancel_stops_running_cancels_pending_and_keeps_finished(
         ("A-1", CompanyState.CANCELLED),
     ]
     assert extractor.started == ["A-0", "A-1"]  # A-2 never ran
+    # Issue 12: the company in flight is cancelled, not a failure; nothing remains once final.
+    after = await scheduler.get(batch_id)
+    assert (after.progress.failed, after.progress.cancelled, after.progress.remaining) == (0, 2, 0)
+    stopped = convert.outcome_to_proto(results.results[1])
+    assert stopped.extraction_status == pb.CompanyResult.ExtractionStatus.cancelled
+    assert not stopped.HasField("error")
     with pytest.raises(InvalidTransition) as info:
         await scheduler.cancel(batch_id)
     assert info.value.status == "cancelled"

@@ -152,7 +152,8 @@ async def test_cancel_on_one_replica_stops_extractions_running_on_another(
     # The worker hears the notification and stops its extractions (the wait bound is a readiness limit).
     await eventually(lambda: sorted(extractor.cancelled) == ["C-0", "C-1"], "the worker stops both")
     assert worker.held_leases == 0
-    assert (await worker.get(batch_id)).progress.cancelled == 4
+    progress = (await worker.get(batch_id)).progress
+    assert (progress.cancelled, progress.failed, progress.remaining) == (4, 0, 0)
 
 
 @ON_POSTGRES

@@ -15,6 +15,8 @@ from server.domain import (
     ExtractionFailure,
     ExtractionMode,
     Priority,
+    SourceOutcome,
+    SourceState,
 )
 from server.errors import InvalidRequest
 from server.stats import LiveFigures, StatsCollector
@@ -169,3 +171,58 @@ async def test_unknown_timeframe_is_an_invalid_request(store: BatchStore) -> Non
     with pytest.raises(InvalidRequest) as info:
         await StatsCollector(store).report("2h", False, LIVE)
     assert info.value.violations[0].field == "timeframe"
+
+
+async def test_error_analysis_groups_by_the_outcome_types_and_a_cancel_is_no_failure(
+    store_factory: StoreFactory,
+) -> None:
+    """Issue 12: what went wrong, grouped by why; the company a cancel stopped is not counted a failure."""
+    store = await store_factory()
+    rec = Recorder(store)
+    await rec.batch("t", 4, minutes(30), ExtractionMode.BASIC, Priority.NORMAL)
+    for position, error in enumerate(
+        [
+            ErrorType.SOURCE_UNAVAILABLE,
+            ErrorType.SOURCE_UNAVAILABLE,
+            ErrorType.BLOCKED,
+            ErrorType.COMPANY_ANALYSIS,
+        ]
+    ):
+        await rec.finish("t", position, minutes(29), 5, error)
+    await rec.close("t", BatchStatus.FAILED, minutes(28))
+    await rec.batch("c", 1, minutes(20), ExtractionMode.BASIC, Priority.NORMAL)
+    await rec.start("c", 0, minutes(19))
+    await store.cancel_batch(
+        BatchChange("c", BatchStatus.CANCELLED, minutes(18), completed_at=minutes(18)),
+        ExtractionFailure(ErrorType.CANCELLED, "the batch was cancelled while this company ran"),
+    )
+    report = await StatsCollector(store, now=lambda: NOW).report("1h", False, LIVE)
+    assert [(e.error_type, e.count, e.percentage) for e in report.most_common_errors] == [
+        ("SourceUnavailableError", 2, 50.0),
+        ("BlockedError", 1, 25.0),
+        ("CompanyAnalysisError", 1, 25.0),
+    ]
+    assert report.total_companies_processed == 4
+
+
+async def test_a_failures_source_outcomes_are_stored_and_read_back(store_factory: StoreFactory) -> None:
+    store = await store_factory()
+    rec = Recorder(store)
+    await rec.batch("s", 1, minutes(5), ExtractionMode.BASIC, Priority.NORMAL)
+    await rec.start("s", 0, minutes(4))
+    sources = (
+        SourceOutcome("wikidata", SourceState.UNAVAILABLE, "HTTP 503 from https://www.wikidata.org/", True),
+        SourceOutcome("website:acme.example", SourceState.BLOCKED, "HTTP 403"),
+    )
+    failure = ExtractionFailure(
+        ErrorType.SOURCE_UNAVAILABLE, "Sources could not be reached", "notes", sources
+    )
+    await store.mark_finished(
+        "s",
+        0,
+        CompanyOutcome(
+            "s-0", CompanyState.FAILED, error=failure, started_at=minutes(4), finished_at=minutes(3)
+        ),
+    )
+    [company] = await store.list_companies("s")
+    assert company.error == failure and company.error is not None and company.error.retryable

@@ -26,7 +26,9 @@ class BraveSearch:
         """Web results of one query for the country and language."""
         params = {"q": query, "country": country.upper(), "search_lang": language}
         document, _ = await self._fetcher.fetch_json(
-            f"{self._base_url}?{urlencode(params)}", headers={TOKEN_HEADER: self._api_key}
+            f"{self._base_url}?{urlencode(params)}",
+            headers={TOKEN_HEADER: self._api_key},
+            source=f"search:{self.name}",
         )
         return parse_results(document)
 

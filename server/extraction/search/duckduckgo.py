@@ -32,7 +32,11 @@ class DuckDuckGoSearch:
     async def search(self, query: str, *, country: str, language: str) -> list[SearchResult]:
         """Organic results of one query in the country's region."""
         region = REGIONS.get(country.upper(), NO_REGION)
-        page = await self._fetcher.fetch(f"{self._base_url}?{urlencode({'q': query, 'kl': region})}")
+        page = await self._fetcher.fetch(
+            f"{self._base_url}?{urlencode({'q': query, 'kl': region})}",
+            source=f"search:{self.name}",
+            known_host=True,
+        )
         return parse_results(page.text, page.url)
 
 

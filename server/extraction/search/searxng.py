@@ -21,7 +21,9 @@ class SearxngSearch:
     async def search(self, query: str, *, country: str, language: str) -> list[SearchResult]:
         """Results of one query; SearXNG takes a locale like ``de-DE``."""
         params = {"q": query, "format": "json", "language": f"{language}-{country.upper()}"}
-        document, _ = await self._fetcher.fetch_json(f"{self._base_url}/search?{urlencode(params)}")
+        document, _ = await self._fetcher.fetch_json(
+            f"{self._base_url}/search?{urlencode(params)}", source=f"search:{self.name}"
+        )
         return parse_results(document)
 
 

@@ -39,7 +39,9 @@ class GleifSource:
         leis = wd.strings(entity, wd.P_LEI) if isinstance(entity, dict) else []
         try:
             if leis:
-                document, page = await context.fetcher.fetch_json(f"{GLEIF_API_URL}/{leis[0]}")
+                document, page = await context.fetcher.fetch_json(
+                    f"{GLEIF_API_URL}/{leis[0]}", source=self.name
+                )
                 record = document.get("data") if isinstance(document, dict) else None
                 method, path = "LEI record (LEI from Wikidata)", "data"
             else:
@@ -48,7 +50,9 @@ class GleifSource:
                     "filter[entity.legalAddress.country]": context.request.country.upper(),
                     "page[size]": str(SEARCH_PAGE_SIZE),
                 }
-                document, page = await context.fetcher.fetch_json(f"{GLEIF_API_URL}?{urlencode(params)}")
+                document, page = await context.fetcher.fetch_json(
+                    f"{GLEIF_API_URL}?{urlencode(params)}", source=self.name
+                )
                 record = matching_record(document, context.request.company_name)
                 method, path = "LEI full-text search, legal name matched", _hit_path(document, record)
         except FetchError:

@@ -36,8 +36,6 @@ FIELDS = (
     "founded_year", "headquarters", "contacts", "people",
 )  # fmt: skip
 SEARCH_SIZE = 10  # entries asked per name search; a name shared by more is decided among these
-REFUSALS = frozenset({401, 403, 429})  # a key refused, access refused, too many requests
-HTTP_SERVER_ERROR = 500
 URL_HOST_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/?#:]+)", re.IGNORECASE)
 
 
@@ -124,16 +122,9 @@ def band_bucket(band: str | None, scheme: str) -> str | None:
     return found.bucket if found is not None else None
 
 
-def is_outage(exc: FetchError) -> bool:
-    """Whether a failed request means the register could not be asked (no answer, a refused key, 429,
-    5xx) rather than that it answered "nothing there" (404 and the other 4xx)."""
-    status = exc.status
-    return status is None or status in REFUSALS or status >= HTTP_SERVER_ERROR
-
-
 def note_outage(context: SourceContext, source: str, exc: FetchError) -> None:
     """Record that ``source`` could not be asked for this company (when ``exc`` is an outage)."""
-    if is_outage(exc):
+    if exc.outage:
         context.mark_unavailable(source, exc.message)
 
 

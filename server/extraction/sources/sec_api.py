@@ -16,13 +16,11 @@ source does not find or fetch them again.
 from __future__ import annotations
 
 import asyncio
-import re
 import weakref
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 
-from server.errors import FetchError
 from server.extraction.fetcher import FetchedPage, WebFetcher
 
 SEC_REQUESTS_PER_SECOND = 10
@@ -32,31 +30,30 @@ SHARED_CIK = "sec_cik"
 SHARED_SUBMISSIONS = "sec_submissions"  # (document, FetchedPage) of data.sec.gov submissions
 SUBMISSIONS_URL = "https://data.sec.gov/submissions/CIK{cik:010d}.json"
 SUBMISSIONS_MAX_BYTES = 16_000_000  # a few MB for a long-lived filer; far above the HTML page cap
-OUTAGE_STATUS_RE = re.compile(
-    r"status (?:429|5\d\d)"
-)  # rate limited or failing (after the fetcher's retries)
-# ``WebFetcher``'s messages when no answer came at all (unreachable, reset, timed out).
-NO_ANSWER_PREFIXES = ("Timed out", "Cannot connect", "Failed to fetch")
 
 
-async def sec_fetch(fetcher: WebFetcher, url: str, *, max_bytes: int | None = None) -> FetchedPage:
+async def sec_fetch(
+    fetcher: WebFetcher, url: str, *, max_bytes: int | None = None, source: str | None = None
+) -> FetchedPage:
     """GET an EDGAR URL once ``SEC_LIMITER`` allows it.
 
     Raises:
         FetchError: as ``WebFetcher.fetch``.
     """
     async with sec_limiter():
-        return await fetcher.fetch(url, max_bytes=max_bytes)
+        return await fetcher.fetch(url, max_bytes=max_bytes, source=source)
 
 
-async def sec_json(fetcher: WebFetcher, url: str, *, max_bytes: int | None = None) -> tuple[Any, FetchedPage]:
+async def sec_json(
+    fetcher: WebFetcher, url: str, *, max_bytes: int | None = None, source: str | None = None
+) -> tuple[Any, FetchedPage]:
     """GET an EDGAR JSON document once ``SEC_LIMITER`` allows it.
 
     Raises:
         FetchError: as ``WebFetcher.fetch_json``.
     """
     async with sec_limiter():
-        return await fetcher.fetch_json(url, max_bytes=max_bytes)
+        return await fetcher.fetch_json(url, max_bytes=max_bytes, source=source)
 
 
 def sec_limiter() -> AsyncLimiter:
@@ -67,10 +64,3 @@ def sec_limiter() -> AsyncLimiter:
     if limiter is None:
         limiter = LIMITERS[loop] = AsyncLimiter(1, 1 / SEC_REQUESTS_PER_SECOND)
     return limiter
-
-
-def is_outage(exc: FetchError) -> bool:
-    """Whether a failed request means the service could not answer (unreachable, timed out, 429, 5xx)
-    rather than that it answered: "no such document" (404 and the other 4xx), a document too large or
-    not JSON."""
-    return bool(OUTAGE_STATUS_RE.fullmatch(exc.details.strip())) or exc.message.startswith(NO_ANSWER_PREFIXES)

@@ -35,7 +35,6 @@ from server.extraction.sources.sec_api import (
     SHARED_SUBMISSIONS,
     SUBMISSIONS_MAX_BYTES,
     SUBMISSIONS_URL,
-    is_outage,
     sec_json,
 )
 from server.extraction.sources.wikidata import SHARED_ENTITY
@@ -123,7 +122,7 @@ class SecEdgarSource:
         try:
             index = await self.tickers(context)
         except FetchError as exc:
-            if is_outage(exc):
+            if exc.outage:
                 context.mark_unavailable(SOURCE_NAME, exc.message)
             return []
         match = index.find(context.request.company_name, ticker)
@@ -136,10 +135,13 @@ class SecEdgarSource:
         found: list[Finding] = []
         try:
             submissions, page = await sec_json(
-                context.fetcher, SUBMISSIONS_URL.format(cik=cik), max_bytes=SUBMISSIONS_MAX_BYTES
+                context.fetcher,
+                SUBMISSIONS_URL.format(cik=cik),
+                max_bytes=SUBMISSIONS_MAX_BYTES,
+                source=self.name,
             )
         except FetchError as exc:
-            if is_outage(exc):
+            if exc.outage:
                 context.mark_unavailable(SOURCE_NAME, exc.message)
             if placed_by_filing:
                 return []
@@ -151,12 +153,15 @@ class SecEdgarSource:
         context.shared[SHARED_CIK] = cik
         try:
             facts, page = await sec_json(
-                context.fetcher, COMPANY_FACTS_URL.format(cik=cik), max_bytes=COMPANY_FACTS_MAX_BYTES
+                context.fetcher,
+                COMPANY_FACTS_URL.format(cik=cik),
+                max_bytes=COMPANY_FACTS_MAX_BYTES,
+                source=self.name,
             )
             found += findings_from_company_facts(facts, page.url, page.retrieved_at)
         except FetchError as exc:
             # Many filers (foreign issuers, funds) have no XBRL facts (404); submissions still count.
-            if is_outage(exc):
+            if exc.outage:
                 context.mark_unavailable(SOURCE_NAME, exc.message)
         return found
 
@@ -169,7 +174,9 @@ class SecEdgarSource:
         async with self._tickers_lock:
             stale = self._clock() - self._tickers_read_at > TICKERS_TTL_SECONDS
             if self._tickers is None or stale:
-                document, _ = await sec_json(context.fetcher, TICKERS_URL, max_bytes=TICKERS_MAX_BYTES)
+                document, _ = await sec_json(
+                    context.fetcher, TICKERS_URL, max_bytes=TICKERS_MAX_BYTES, source=self.name
+                )
                 rows = document.values() if isinstance(document, dict) else []
                 self._tickers = TickerIndex([row for row in rows if isinstance(row, dict)])
                 self._tickers_read_at = self._clock()

@@ -39,7 +39,6 @@ from server.extraction.sources.sec_api import (
     SHARED_SUBMISSIONS,
     SUBMISSIONS_MAX_BYTES,
     SUBMISSIONS_URL,
-    is_outage,
     sec_fetch,
     sec_json,
 )
@@ -91,7 +90,7 @@ class SecFormDSource:
                     context.fetcher, SUBMISSIONS_URL.format(cik=int(cik)), max_bytes=SUBMISSIONS_MAX_BYTES
                 )
         except FetchError as exc:
-            if is_outage(exc):
+            if exc.outage:
                 context.mark_unavailable(SOURCE_NAME, exc.message)
             return []
         listed, complete = form_d_filings(submissions, int(cik))
@@ -115,7 +114,7 @@ class SecFormDSource:
         try:
             page = await sec_fetch(context.fetcher, url, max_bytes=MAX_FORM_D_BYTES)
         except FetchError as exc:
-            if is_outage(exc):
+            if exc.outage:
                 context.mark_unavailable(SOURCE_NAME, exc.message)
             return None
         if page.truncated:

@@ -130,7 +130,7 @@ class WebsiteSource:
 
     async def _fetch(self, context: SourceContext, url: str) -> FetchedPage | None:
         try:
-            return await context.fetcher.fetch(url, respect_robots=True)
+            return await context.fetcher.fetch(url, respect_robots=True, source=self.name)
         except FetchError:
             return None  # a missing about page is a gap, not a failure of the company
 

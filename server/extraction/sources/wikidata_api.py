@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from server.extraction.fetcher import FetchedPage, WebFetcher
 
+SOURCE = "wikidata"  # the name its calls are recorded under (finder and source alike)
 WIKIDATA_API_URL = "https://www.wikidata.org/w/api.php"
 ENTITY_URL = "https://www.wikidata.org/wiki/{id}"
 SEARCH_LIMIT = 7
@@ -70,7 +71,7 @@ async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list
         "limit": str(SEARCH_LIMIT),
         "format": "json",
     }
-    document, _ = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}")
+    document, _ = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}", source=SOURCE)
     hits = document.get("search", []) if isinstance(document, dict) else []
     return [hit for hit in hits if isinstance(hit, dict) and ENTITY_ID_RE.fullmatch(str(hit.get("id", "")))]
 
@@ -99,7 +100,7 @@ async def get_entities(
             params["languages"] = languages
         params["format"] = "json"
         document, page = await fetcher.fetch_json(
-            f"{WIKIDATA_API_URL}?{urlencode(params)}", max_bytes=ENTITIES_MAX_BYTES
+            f"{WIKIDATA_API_URL}?{urlencode(params)}", max_bytes=ENTITIES_MAX_BYTES, source=SOURCE
         )
         pages.append(page)
         entities = document.get("entities", {}) if isinstance(document, dict) else {}

@@ -37,7 +37,7 @@ class WikipediaSource:
                 continue
             url = SUMMARY_URL.format(language=language, title=quote(title.replace(" ", "_"), safe=""))
             try:
-                summary, page = await context.fetcher.fetch_json(url)
+                summary, page = await context.fetcher.fetch_json(url, source=SOURCE_NAME)
             except FetchError:
                 return []
             description = description_from_summary(summary)

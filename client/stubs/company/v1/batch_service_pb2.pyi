@@ -23,7 +23,7 @@ class ResponseMetadata(_message.Message):
         ...
 
 class SubmitBatchRequest(_message.Message):
-    __slots__ = ('company_names', 'extraction_mode', 'priority', 'country', 'language', 'domain_hints', 'max_concurrent', 'timeout_seconds', 'include_failed_results', 'export_format', 'request_id', 'bypass_cache', 'min_match_confidence')
+    __slots__ = ('company_names', 'extraction_mode', 'priority', 'country', 'language', 'domain_hints', 'max_concurrent', 'timeout_seconds', 'include_failed_results', 'export_format', 'request_id', 'bypass_cache', 'max_cache_age_seconds', 'min_match_confidence')
 
     class DomainHintsEntry(_message.Message):
         __slots__ = ('key', 'value')
@@ -46,6 +46,7 @@ class SubmitBatchRequest(_message.Message):
     EXPORT_FORMAT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     BYPASS_CACHE_FIELD_NUMBER: _ClassVar[int]
+    MAX_CACHE_AGE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     MIN_MATCH_CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
     company_names: _containers.RepeatedScalarFieldContainer[str]
     extraction_mode: _enums_pb2.ExtractionMode
@@ -59,9 +60,10 @@ class SubmitBatchRequest(_message.Message):
     export_format: _enums_pb2.ExportFormat
     request_id: str
     bypass_cache: bool
+    max_cache_age_seconds: int
     min_match_confidence: float
 
-    def __init__(self, company_names: _Optional[_Iterable[str]]=..., extraction_mode: _Optional[_Union[_enums_pb2.ExtractionMode, str]]=..., priority: _Optional[_Union[_enums_pb2.Priority, str]]=..., country: _Optional[str]=..., language: _Optional[str]=..., domain_hints: _Optional[_Mapping[str, str]]=..., max_concurrent: _Optional[int]=..., timeout_seconds: _Optional[int]=..., include_failed_results: bool=..., export_format: _Optional[_Union[_enums_pb2.ExportFormat, str]]=..., request_id: _Optional[str]=..., bypass_cache: bool=..., min_match_confidence: _Optional[float]=...) -> None:
+    def __init__(self, company_names: _Optional[_Iterable[str]]=..., extraction_mode: _Optional[_Union[_enums_pb2.ExtractionMode, str]]=..., priority: _Optional[_Union[_enums_pb2.Priority, str]]=..., country: _Optional[str]=..., language: _Optional[str]=..., domain_hints: _Optional[_Mapping[str, str]]=..., max_concurrent: _Optional[int]=..., timeout_seconds: _Optional[int]=..., include_failed_results: bool=..., export_format: _Optional[_Union[_enums_pb2.ExportFormat, str]]=..., request_id: _Optional[str]=..., bypass_cache: bool=..., max_cache_age_seconds: _Optional[int]=..., min_match_confidence: _Optional[float]=...) -> None:
         ...
 
 class SubmitBatchResponse(_message.Message):
@@ -293,16 +295,18 @@ class BatchResults(_message.Message):
         ...
 
 class CompanyResult(_message.Message):
-    __slots__ = ('company_name', 'extraction_status', 'data', 'error', 'started_at', 'finished_at', 'duration_seconds', 'from_cache')
+    __slots__ = ('company_name', 'extraction_status', 'data', 'error', 'started_at', 'finished_at', 'duration_seconds', 'from_cache', 'extracted_at')
 
     class ExtractionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         extraction_status_unspecified: _ClassVar[CompanyResult.ExtractionStatus]
         success: _ClassVar[CompanyResult.ExtractionStatus]
         failed: _ClassVar[CompanyResult.ExtractionStatus]
+        cancelled: _ClassVar[CompanyResult.ExtractionStatus]
     extraction_status_unspecified: CompanyResult.ExtractionStatus
     success: CompanyResult.ExtractionStatus
     failed: CompanyResult.ExtractionStatus
+    cancelled: CompanyResult.ExtractionStatus
     COMPANY_NAME_FIELD_NUMBER: _ClassVar[int]
     EXTRACTION_STATUS_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
@@ -311,6 +315,7 @@ class CompanyResult(_message.Message):
     FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
     DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
     FROM_CACHE_FIELD_NUMBER: _ClassVar[int]
+    EXTRACTED_AT_FIELD_NUMBER: _ClassVar[int]
     company_name: str
     extraction_status: CompanyResult.ExtractionStatus
     data: _profile_pb2.CompanyProfile
@@ -319,20 +324,37 @@ class CompanyResult(_message.Message):
     finished_at: _timestamp_pb2.Timestamp
     duration_seconds: float
     from_cache: bool
+    extracted_at: _timestamp_pb2.Timestamp
 
-    def __init__(self, company_name: _Optional[str]=..., extraction_status: _Optional[_Union[CompanyResult.ExtractionStatus, str]]=..., data: _Optional[_Union[_profile_pb2.CompanyProfile, _Mapping]]=..., error: _Optional[_Union[ExtractionError, _Mapping]]=..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., finished_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., duration_seconds: _Optional[float]=..., from_cache: bool=...) -> None:
+    def __init__(self, company_name: _Optional[str]=..., extraction_status: _Optional[_Union[CompanyResult.ExtractionStatus, str]]=..., data: _Optional[_Union[_profile_pb2.CompanyProfile, _Mapping]]=..., error: _Optional[_Union[ExtractionError, _Mapping]]=..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., finished_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., duration_seconds: _Optional[float]=..., from_cache: bool=..., extracted_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=...) -> None:
         ...
 
 class ExtractionError(_message.Message):
-    __slots__ = ('type', 'message', 'details')
+    __slots__ = ('type', 'message', 'details', 'retryable', 'sources')
     TYPE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     DETAILS_FIELD_NUMBER: _ClassVar[int]
+    RETRYABLE_FIELD_NUMBER: _ClassVar[int]
+    SOURCES_FIELD_NUMBER: _ClassVar[int]
     type: str
     message: str
     details: str
+    retryable: bool
+    sources: _containers.RepeatedCompositeFieldContainer[SourceOutcome]
 
-    def __init__(self, type: _Optional[str]=..., message: _Optional[str]=..., details: _Optional[str]=...) -> None:
+    def __init__(self, type: _Optional[str]=..., message: _Optional[str]=..., details: _Optional[str]=..., retryable: bool=..., sources: _Optional[_Iterable[_Union[SourceOutcome, _Mapping]]]=...) -> None:
+        ...
+
+class SourceOutcome(_message.Message):
+    __slots__ = ('source', 'outcome', 'reason')
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    source: str
+    outcome: str
+    reason: str
+
+    def __init__(self, source: _Optional[str]=..., outcome: _Optional[str]=..., reason: _Optional[str]=...) -> None:
         ...
 
 class ResultsSummary(_message.Message):
@@ -416,21 +438,39 @@ class GetStatsResponse(_message.Message):
         ...
 
 class Stats(_message.Message):
-    __slots__ = ('timeframe', 'system_stats', 'performance_metrics', 'resource_utilization', 'error_analysis', 'details')
+    __slots__ = ('timeframe', 'system_stats', 'performance_metrics', 'resource_utilization', 'error_analysis', 'details', 'source_circuits')
     TIMEFRAME_FIELD_NUMBER: _ClassVar[int]
     SYSTEM_STATS_FIELD_NUMBER: _ClassVar[int]
     PERFORMANCE_METRICS_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_UTILIZATION_FIELD_NUMBER: _ClassVar[int]
     ERROR_ANALYSIS_FIELD_NUMBER: _ClassVar[int]
     DETAILS_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_CIRCUITS_FIELD_NUMBER: _ClassVar[int]
     timeframe: str
     system_stats: SystemStats
     performance_metrics: PerformanceMetrics
     resource_utilization: ResourceUtilization
     error_analysis: ErrorAnalysis
     details: StatsDetails
+    source_circuits: _containers.RepeatedCompositeFieldContainer[SourceCircuit]
 
-    def __init__(self, timeframe: _Optional[str]=..., system_stats: _Optional[_Union[SystemStats, _Mapping]]=..., performance_metrics: _Optional[_Union[PerformanceMetrics, _Mapping]]=..., resource_utilization: _Optional[_Union[ResourceUtilization, _Mapping]]=..., error_analysis: _Optional[_Union[ErrorAnalysis, _Mapping]]=..., details: _Optional[_Union[StatsDetails, _Mapping]]=...) -> None:
+    def __init__(self, timeframe: _Optional[str]=..., system_stats: _Optional[_Union[SystemStats, _Mapping]]=..., performance_metrics: _Optional[_Union[PerformanceMetrics, _Mapping]]=..., resource_utilization: _Optional[_Union[ResourceUtilization, _Mapping]]=..., error_analysis: _Optional[_Union[ErrorAnalysis, _Mapping]]=..., details: _Optional[_Union[StatsDetails, _Mapping]]=..., source_circuits: _Optional[_Iterable[_Union[SourceCircuit, _Mapping]]]=...) -> None:
+        ...
+
+class SourceCircuit(_message.Message):
+    __slots__ = ('host', 'state', 'consecutive_failures', 'opened_times', 'retry_in_seconds')
+    HOST_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CONSECUTIVE_FAILURES_FIELD_NUMBER: _ClassVar[int]
+    OPENED_TIMES_FIELD_NUMBER: _ClassVar[int]
+    RETRY_IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    host: str
+    state: str
+    consecutive_failures: int
+    opened_times: int
+    retry_in_seconds: float
+
+    def __init__(self, host: _Optional[str]=..., state: _Optional[str]=..., consecutive_failures: _Optional[int]=..., opened_times: _Optional[int]=..., retry_in_seconds: _Optional[float]=...) -> None:
         ...
 
 class SystemStats(_message.Message):

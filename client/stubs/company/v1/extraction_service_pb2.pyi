@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Mapping as _Mapping, Optional as _Opti
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ExtractCompanyRequest(_message.Message):
-    __slots__ = ('company_name', 'extraction_mode', 'country', 'language', 'domain_hint', 'timeout_seconds', 'bypass_cache', 'min_match_confidence')
+    __slots__ = ('company_name', 'extraction_mode', 'country', 'language', 'domain_hint', 'timeout_seconds', 'bypass_cache', 'max_cache_age_seconds', 'min_match_confidence')
     COMPANY_NAME_FIELD_NUMBER: _ClassVar[int]
     EXTRACTION_MODE_FIELD_NUMBER: _ClassVar[int]
     COUNTRY_FIELD_NUMBER: _ClassVar[int]
@@ -15,6 +15,7 @@ class ExtractCompanyRequest(_message.Message):
     DOMAIN_HINT_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     BYPASS_CACHE_FIELD_NUMBER: _ClassVar[int]
+    MAX_CACHE_AGE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     MIN_MATCH_CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
     company_name: str
     extraction_mode: _enums_pb2.ExtractionMode
@@ -23,9 +24,10 @@ class ExtractCompanyRequest(_message.Message):
     domain_hint: str
     timeout_seconds: int
     bypass_cache: bool
+    max_cache_age_seconds: int
     min_match_confidence: float
 
-    def __init__(self, company_name: _Optional[str]=..., extraction_mode: _Optional[_Union[_enums_pb2.ExtractionMode, str]]=..., country: _Optional[str]=..., language: _Optional[str]=..., domain_hint: _Optional[str]=..., timeout_seconds: _Optional[int]=..., bypass_cache: bool=..., min_match_confidence: _Optional[float]=...) -> None:
+    def __init__(self, company_name: _Optional[str]=..., extraction_mode: _Optional[_Union[_enums_pb2.ExtractionMode, str]]=..., country: _Optional[str]=..., language: _Optional[str]=..., domain_hint: _Optional[str]=..., timeout_seconds: _Optional[int]=..., bypass_cache: bool=..., max_cache_age_seconds: _Optional[int]=..., min_match_confidence: _Optional[float]=...) -> None:
         ...
 
 class ExtractCompanyResponse(_message.Message):

@@ -6,7 +6,7 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CompanyProfile(_message.Message):
-    __slots__ = ('company_name', 'domain', 'website', 'description', 'industry', 'sector', 'employee_count', 'employee_count_exact', 'headquarters', 'founded_year', 'linkedin_url', 'legal_name', 'aliases', 'contacts', 'social_profiles', 'financial_data', 'identifiers', 'people', 'parent_company', 'subsidiaries', 'locations', 'confidence', 'provenance', 'not_found', 'resolution_notes', 'match_confidence', 'match_candidates', 'sources_unavailable', 'registration')
+    __slots__ = ('company_name', 'domain', 'website', 'description', 'industry', 'sector', 'employee_count', 'employee_count_exact', 'headquarters', 'founded_year', 'linkedin_url', 'legal_name', 'aliases', 'contacts', 'social_profiles', 'financial_data', 'identifiers', 'people', 'parent_company', 'subsidiaries', 'locations', 'confidence', 'provenance', 'not_found', 'resolution_notes', 'match_confidence', 'match_candidates', 'sources_unavailable', 'registration', 'extracted_at')
 
     class SocialProfilesEntry(_message.Message):
         __slots__ = ('key', 'value')
@@ -56,6 +56,7 @@ class CompanyProfile(_message.Message):
     MATCH_CANDIDATES_FIELD_NUMBER: _ClassVar[int]
     SOURCES_UNAVAILABLE_FIELD_NUMBER: _ClassVar[int]
     REGISTRATION_FIELD_NUMBER: _ClassVar[int]
+    EXTRACTED_AT_FIELD_NUMBER: _ClassVar[int]
     company_name: str
     domain: str
     website: str
@@ -85,8 +86,9 @@ class CompanyProfile(_message.Message):
     match_candidates: _containers.RepeatedCompositeFieldContainer[MatchCandidate]
     sources_unavailable: _containers.RepeatedScalarFieldContainer[str]
     registration: Registration
+    extracted_at: _timestamp_pb2.Timestamp
 
-    def __init__(self, company_name: _Optional[str]=..., domain: _Optional[str]=..., website: _Optional[str]=..., description: _Optional[str]=..., industry: _Optional[str]=..., sector: _Optional[str]=..., employee_count: _Optional[str]=..., employee_count_exact: _Optional[int]=..., headquarters: _Optional[_Union[Headquarters, _Mapping]]=..., founded_year: _Optional[int]=..., linkedin_url: _Optional[str]=..., legal_name: _Optional[str]=..., aliases: _Optional[_Iterable[str]]=..., contacts: _Optional[_Union[ContactInfo, _Mapping]]=..., social_profiles: _Optional[_Mapping[str, str]]=..., financial_data: _Optional[_Union[FinancialData, _Mapping]]=..., identifiers: _Optional[_Union[Identifiers, _Mapping]]=..., people: _Optional[_Iterable[_Union[Person, _Mapping]]]=..., parent_company: _Optional[str]=..., subsidiaries: _Optional[_Iterable[str]]=..., locations: _Optional[_Iterable[_Union[PostalAddress, _Mapping]]]=..., confidence: _Optional[float]=..., provenance: _Optional[_Mapping[str, FieldProvenance]]=..., not_found: _Optional[_Iterable[str]]=..., resolution_notes: _Optional[_Iterable[str]]=..., match_confidence: _Optional[float]=..., match_candidates: _Optional[_Iterable[_Union[MatchCandidate, _Mapping]]]=..., sources_unavailable: _Optional[_Iterable[str]]=..., registration: _Optional[_Union[Registration, _Mapping]]=...) -> None:
+    def __init__(self, company_name: _Optional[str]=..., domain: _Optional[str]=..., website: _Optional[str]=..., description: _Optional[str]=..., industry: _Optional[str]=..., sector: _Optional[str]=..., employee_count: _Optional[str]=..., employee_count_exact: _Optional[int]=..., headquarters: _Optional[_Union[Headquarters, _Mapping]]=..., founded_year: _Optional[int]=..., linkedin_url: _Optional[str]=..., legal_name: _Optional[str]=..., aliases: _Optional[_Iterable[str]]=..., contacts: _Optional[_Union[ContactInfo, _Mapping]]=..., social_profiles: _Optional[_Mapping[str, str]]=..., financial_data: _Optional[_Union[FinancialData, _Mapping]]=..., identifiers: _Optional[_Union[Identifiers, _Mapping]]=..., people: _Optional[_Iterable[_Union[Person, _Mapping]]]=..., parent_company: _Optional[str]=..., subsidiaries: _Optional[_Iterable[str]]=..., locations: _Optional[_Iterable[_Union[PostalAddress, _Mapping]]]=..., confidence: _Optional[float]=..., provenance: _Optional[_Mapping[str, FieldProvenance]]=..., not_found: _Optional[_Iterable[str]]=..., resolution_notes: _Optional[_Iterable[str]]=..., match_confidence: _Optional[float]=..., match_candidates: _Optional[_Iterable[_Union[MatchCandidate, _Mapping]]]=..., sources_unavailable: _Optional[_Iterable[str]]=..., registration: _Optional[_Union[Registration, _Mapping]]=..., extracted_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=...) -> None:
         ...
 
 class Registration(_message.Message):
