@@ -207,6 +207,19 @@ class BatchClient:
         response: batch_service_pb2.ResumeBatchResponse = await self._call(self._batches.ResumeBatch, request)
         return response.data
 
+    async def retry(
+        self,
+        batch_id: str,
+        *,
+        error_types: Iterable[str] = (),
+        bypass_cache: bool = False,
+        request_id: str | None = None,
+    ) -> batch_service_pb2.RetryBatchData:
+        """Run a finished batch's failed companies again (only those of ``error_types`` when given)."""
+        request = requests.retry_request(batch_id, error_types, bypass_cache, request_id)
+        response: batch_service_pb2.RetryBatchResponse = await self._call(self._batches.RetryBatch, request)
+        return response.data
+
     async def extract(
         self,
         company_name: str,

@@ -353,6 +353,38 @@ def extract(
         raise click.exceptions.Exit(EXIT_UNSUCCESSFUL)
 
 
+@main.command()
+@click.argument("batch_id")
+@click.option(
+    "--error-type",
+    "error_types",
+    multiple=True,
+    help="Retry only failures of this error.type (repeatable), e.g. TimeoutError [every failure].",
+)
+@click.option("--no-cache", is_flag=True, help="Extract the retried companies afresh.")
+@click.option("--request-id", help="Idempotency key: repeating the retry with it re-queues nothing.")
+@click.option("--watch", is_flag=True, help="Follow the batch until it finishes again.")
+@click.pass_context
+def retry(
+    ctx: click.Context,
+    batch_id: str,
+    error_types: tuple[str, ...],
+    no_cache: bool,
+    request_id: str | None,
+    watch: bool,
+) -> None:
+    """Run the failed companies of a completed or failed batch again; successes are kept."""
+    with _client(ctx) as client:
+        retried = client.retry(
+            batch_id, error_types=error_types, bypass_cache=no_cache, request_id=request_id
+        )
+        if not watch or retried.retried_companies == 0:
+            _print_json(retried)
+            return
+        click.echo(f"{batch_id}: {retried.message}", err=True)
+        _watch_to_end(client, batch_id, events_as_json=False)
+
+
 _batch_command(lambda c, i: c.get(i), "status", "The status document of a batch.")
 _batch_command(lambda c, i: c.cancel(i), "cancel", "Cancel a batch; finished results are kept.")
 _batch_command(lambda c, i: c.pause(i), "pause", "Pause a batch: running companies finish, none start.")

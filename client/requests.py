@@ -140,3 +140,15 @@ def stats_request(timeframe: str = "24h", include_details: bool = False) -> batc
 def list_request(page_size: int = 20, page_token: str = "") -> batch_service_pb2.ListBatchesRequest:
     """A ``ListBatchesRequest`` for one page, newest batches first."""
     return batch_service_pb2.ListBatchesRequest(page_size=page_size, page_token=page_token)
+
+
+def retry_request(
+    batch_id: str, error_types: Iterable[str], bypass_cache: bool, request_id: str | None
+) -> batch_service_pb2.RetryBatchRequest:
+    """A RetryBatchRequest; the server validates the error types."""
+    return batch_service_pb2.RetryBatchRequest(
+        batch_id=batch_id,
+        error_types=list(error_types),
+        bypass_cache=bypass_cache,
+        request_id=request_id or "",
+    )

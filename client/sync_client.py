@@ -194,6 +194,19 @@ class SyncBatchClient:
         data: batch_service_pb2.Batch = self._call(self._batches.ResumeBatch, request).data
         return data
 
+    def retry(
+        self,
+        batch_id: str,
+        *,
+        error_types: Iterable[str] = (),
+        bypass_cache: bool = False,
+        request_id: str | None = None,
+    ) -> batch_service_pb2.RetryBatchData:
+        """Run a finished batch's failed companies again (only those of ``error_types`` when given)."""
+        request = requests.retry_request(batch_id, error_types, bypass_cache, request_id)
+        data: batch_service_pb2.RetryBatchData = self._call(self._batches.RetryBatch, request).data
+        return data
+
     def extract(
         self,
         company_name: str,

@@ -172,6 +172,7 @@ class CompanyOutcome:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     from_cache: bool = False
+    attempts: int = 0  # runs of this company so far, counting this one (0 outside a batch)
 
     @property
     def duration_seconds(self) -> float:
@@ -222,6 +223,30 @@ class SubmitOutcome:
     batch: BatchView
     idempotent_replay: bool
     duplicates_merged: tuple[str, ...]
+
+
+RETRYABLE_BATCH_STATUSES = frozenset({BatchStatus.COMPLETED, BatchStatus.FAILED})
+"""Batches ``RetryBatch`` accepts. A cancelled batch is not among them: it was stopped on request and its
+cancelled companies never ran, so re-running its failures would quietly undo part of that request (submit
+the names again instead). A live batch has nothing final to retry yet."""
+
+
+@dataclass(frozen=True)
+class RetrySpec:
+    """A validated ``RetryBatch``: which failed companies run again, and how."""
+
+    error_types: frozenset[str] = frozenset()  # ``error.type`` values to retry; empty: every failure
+    bypass_cache: bool = False
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    """The batch after a retry, how many companies it re-queued, and whether it was a replay."""
+
+    batch: BatchView
+    retried_companies: int
+    idempotent_replay: bool
 
 
 @dataclass(frozen=True)

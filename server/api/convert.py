@@ -120,6 +120,7 @@ def outcome_to_proto(outcome: CompanyOutcome) -> pb.CompanyResult:
         extraction_status=status.success if outcome.state is CompanyState.SUCCESS else status.failed,
         duration_seconds=round(outcome.duration_seconds, 3),
         from_cache=outcome.from_cache,
+        attempts=outcome.attempts,
     )
     if outcome.profile is not None:
         message.data.CopyFrom(profile_to_proto(outcome.profile))

@@ -170,6 +170,24 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         view = await self._batches().resume(validation.batch_id(request.batch_id))
         return pb.ResumeBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
 
+    async def RetryBatch(self, request: pb.RetryBatchRequest, context: aio.ServicerContext[Any, Any]) -> Any:
+        batch_id, spec = validation.retry_spec(request)
+        self._admission.check()
+        outcome = await self._batches().retry(batch_id, spec)
+        if outcome.idempotent_replay:
+            message = "Batch already retried with this request_id"
+        elif outcome.retried_companies:
+            message = f"{outcome.retried_companies} failed companies queued again"
+        else:
+            message = "No failed company matches; nothing to retry"
+        data = pb.RetryBatchData(
+            batch=convert.batch_to_proto(outcome.batch),
+            retried_companies=outcome.retried_companies,
+            idempotent_replay=outcome.idempotent_replay,
+            message=message,
+        )
+        return pb.RetryBatchResponse(success=True, data=data, metadata=self._meta())
+
 
 class ExtractionServicer(extraction_grpc.ExtractionServiceServicer):  # type: ignore[misc]
     def __init__(self, scheduler: BatchScheduler, admission: Admission, clock: Clock = _utcnow) -> None:

@@ -28,10 +28,12 @@ from server.domain import (
     TIMEOUT_SECONDS_RANGE,
     BatchOptions,
     BatchSpec,
+    ErrorType,
     ExportFormat,
     ExtractionMode,
     ExtractionRequest,
     Priority,
+    RetrySpec,
 )
 from server.errors import FieldViolation, InvalidRequest
 
@@ -198,11 +200,7 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
         if host is not None:
             hints[target] = host
 
-    request_id = request.request_id.strip()
-    if len(request_id) > MAX_REQUEST_ID_LENGTH:
-        v.add("request_id", f"must be at most {MAX_REQUEST_ID_LENGTH} characters")
-    elif any(not ch.isprintable() for ch in request_id):
-        v.add("request_id", "must contain printable characters only")
+    request_id = _request_id(v, request.request_id)
 
     mode = _enum(
         v, "extraction_mode", enums_pb2.ExtractionMode, request.extraction_mode, _choices(ExtractionMode)
@@ -244,9 +242,41 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
         company_names=tuple(names),
         options=options,
         domain_hints=hints,
-        request_id=request_id or None,
+        request_id=request_id,
         duplicates_merged=tuple(duplicates),
     )
+
+
+def _request_id(v: _Violations, raw: str) -> str | None:
+    """An idempotency key: printable, at most ``MAX_REQUEST_ID_LENGTH`` characters; blank is none."""
+    request_id = raw.strip()
+    if len(request_id) > MAX_REQUEST_ID_LENGTH:
+        v.add("request_id", f"must be at most {MAX_REQUEST_ID_LENGTH} characters")
+    elif any(not ch.isprintable() for ch in request_id):
+        v.add("request_id", "must contain printable characters only")
+    return request_id or None
+
+
+def retry_spec(request: pb.RetryBatchRequest) -> tuple[str, RetrySpec]:
+    """Validate RetryBatch: the batch id and which failures to retry.
+
+    ``error_types`` values must be ``ErrorType`` names (``error.type`` as results show it).
+    """
+    v = _Violations()
+    known = {member.value for member in ErrorType}
+    types: set[str] = set()
+    for index, raw in enumerate(request.error_types):
+        value = raw.strip()
+        if value not in known:
+            v.add(
+                f"error_types[{index}]",
+                f"must be one of {', '.join(sorted(known))} (got {quote(raw)})",
+            )
+        types.add(value)
+    request_id = _request_id(v, request.request_id)
+    v.raise_if_any()
+    spec = RetrySpec(error_types=frozenset(types), bypass_cache=request.bypass_cache, request_id=request_id)
+    return batch_id(request.batch_id), spec
 
 
 def extraction_request(request: Any) -> tuple[ExtractionRequest, int, bool]:

@@ -194,6 +194,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("finished_at", ColumnKind.DATETIME, lambda o: as_utc(o.finished_at)),
     Column("duration_seconds", ColumnKind.DECIMAL, _duration),
     Column("from_cache", ColumnKind.BOOLEAN, lambda o: o.from_cache),
+    Column("attempts", ColumnKind.INTEGER, lambda o: o.attempts or None),
 )
 """Every export's columns, in order. Append new columns at the end so consumers' indexes hold."""
 

@@ -19,6 +19,8 @@ from server.domain import (
     BatchResults,
     BatchSpec,
     BatchView,
+    RetryOutcome,
+    RetrySpec,
     StatsReport,
     SubmitOutcome,
 )
@@ -67,6 +69,9 @@ class TenantBatches:
 
     async def resume(self, batch_id: str) -> BatchView:
         return await self._scheduler.resume(await self._visible(batch_id))
+
+    async def retry(self, batch_id: str, spec: RetrySpec) -> RetryOutcome:
+        return await self._scheduler.retry(await self._visible(batch_id), spec)
 
     async def list_batches(self, page_size: int, page_token: str) -> tuple[list[BatchView], str]:
         return await self._scheduler.list_batches(page_size, page_token, self.scope)

@@ -97,6 +97,7 @@ class StoredCompany:
             started_at=self.started_at,
             finished_at=self.finished_at,
             from_cache=self.from_cache,
+            attempts=self.attempts,
         )
 
 
@@ -125,6 +126,21 @@ class ClaimedCompany:
     options: BatchOptions
     trace_id: str
     batch_started: bool  # this claim moved the batch from queued to processing
+
+
+@dataclass(frozen=True)
+class RetryRecord:
+    """What ``retry_failed`` did: the batch as it now is, and the companies it re-queued.
+
+    ``replay`` is True when ``request_id`` named an earlier retry of this batch: nothing changed and
+    ``retried`` is that retry's count. ``batch`` is None when the batch does not exist; ``refused``
+    when its status does not allow a retry (the batch is then unchanged).
+    """
+
+    batch: StoredBatch | None
+    retried: int = 0
+    replay: bool = False
+    refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -290,6 +306,20 @@ class BatchStore(Protocol):
         not written either). A replica's result (``owner`` given) that was its batch's last outstanding
         company also gives the batch its final status, as ``complete_if_done`` would.
         """
+        ...
+
+    async def retry_failed(
+        self,
+        batch_id: str,
+        error_types: frozenset[str],
+        bypass_cache: bool,
+        request_id: str | None,
+        now: datetime,
+    ) -> RetryRecord:
+        """Re-queue a finished batch's failed companies (those of ``error_types``; empty: all), in one
+        transaction: they become pending (their attempts kept), the batch queued again with
+        ``bypass_cache`` in its options. Only ``RETRYABLE_BATCH_STATUSES`` are retried; a
+        ``request_id`` this batch saw before replays that retry (``server.storage.retry_sql``)."""
         ...
 
     # -- work claiming across replicas (see ``server.storage.leases``) -----------------------------

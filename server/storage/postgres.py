@@ -33,7 +33,7 @@ import asyncpg
 
 from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
 from server.errors import ServiceUnavailable
-from server.storage import keys_sql, leases
+from server.storage import keys_sql, leases, retry_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
@@ -44,6 +44,7 @@ from server.storage.base import (
     HeldLease,
     NewBatch,
     PageCursor,
+    RetryRecord,
     StatsAggregates,
     StoredApiKey,
     StoredBatch,
@@ -334,6 +335,27 @@ class PostgresBatchStore:
             if recorded and change is not None:
                 await write_change(conn, change)
         return recorded
+
+    async def retry_failed(
+        self,
+        batch_id: str,
+        error_types: frozenset[str],
+        bypass_cache: bool,
+        request_id: str | None,
+        now: datetime,
+    ) -> RetryRecord:
+        async with self._transaction() as conn:
+            await lock_batch(conn, batch_id)
+            done = await retry_sql.retry_failed(
+                AsyncpgTx(conn), batch_id, error_types, bypass_cache, request_id, now, hourly=True
+            )
+            if done is None:
+                return RetryRecord(None)
+            retried, replay, refused = done
+            if retried and not replay:
+                await notify(conn, batch_id, BatchStatus.QUEUED)
+            stored = await self._require_batch(conn, batch_id)
+        return RetryRecord(stored, retried, replay, refused)
 
     # -- work claiming across replicas (see server.storage.leases) ---------------------------------
 

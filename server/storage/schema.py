@@ -219,12 +219,26 @@ _POSTGRES_TENANCY = (
     *_API_KEYS,
 )
 
+# RetryBatch (``server.storage.retry_sql``): each retry's request_id per batch, for idempotent replays.
+_BATCH_RETRIES = (
+    """
+    CREATE TABLE batch_retries (
+        batch_id TEXT NOT NULL REFERENCES batches (batch_id) ON DELETE CASCADE,
+        request_id TEXT NOT NULL,
+        retried INTEGER NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (batch_id, request_id)
+    )
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BATCHES_AND_COMPANIES,  # 1
     _CACHE_AND_RETENTION,  # 2
     _SQLITE_LEASES,  # 3
     _RUNNING_PER_BATCH,  # 4
     _SQLITE_TENANCY,  # 5
+    _BATCH_RETRIES,  # 6
 )
 
 POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -235,6 +249,7 @@ POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _POSTGRES_HOURLY_SHARDS,  # 5
     _RUNNING_PER_BATCH,  # 6
     _POSTGRES_TENANCY,  # 7
+    _BATCH_RETRIES,  # 8
 )
 
 LATEST_VERSION = len(MIGRATIONS)

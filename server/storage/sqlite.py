@@ -20,7 +20,7 @@ import aiosqlite
 
 from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
 from server.errors import ServiceUnavailable
-from server.storage import keys_sql, leases
+from server.storage import keys_sql, leases, retry_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
@@ -31,6 +31,7 @@ from server.storage.base import (
     HeldLease,
     NewBatch,
     PageCursor,
+    RetryRecord,
     StatsAggregates,
     StoredApiKey,
     StoredBatch,
@@ -348,6 +349,26 @@ class SqliteBatchStore:
         if recorded and owner is not None:
             self._changed(batch_id, final)
         return recorded
+
+    async def retry_failed(
+        self,
+        batch_id: str,
+        error_types: frozenset[str],
+        bypass_cache: bool,
+        request_id: str | None,
+        now: datetime,
+    ) -> RetryRecord:
+        async with self._transaction() as conn:
+            done = await retry_sql.retry_failed(
+                SqliteTx(conn), batch_id, error_types, bypass_cache, request_id, now, hourly=False
+            )
+            stored = None if done is None else await self._require_batch(conn, batch_id)
+        if done is None:
+            return RetryRecord(None)
+        retried, replay, refused = done
+        if retried and not replay:
+            self._changed(batch_id, BatchStatus.QUEUED)
+        return RetryRecord(stored, retried, replay, refused)
 
     # -- work claiming (one process at a time: the write transaction is the lock) ------------------
 

@@ -293,7 +293,7 @@ class BatchResults(_message.Message):
         ...
 
 class CompanyResult(_message.Message):
-    __slots__ = ('company_name', 'extraction_status', 'data', 'error', 'started_at', 'finished_at', 'duration_seconds', 'from_cache')
+    __slots__ = ('company_name', 'extraction_status', 'data', 'error', 'started_at', 'finished_at', 'duration_seconds', 'from_cache', 'attempts')
 
     class ExtractionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
@@ -311,6 +311,7 @@ class CompanyResult(_message.Message):
     FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
     DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
     FROM_CACHE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     company_name: str
     extraction_status: CompanyResult.ExtractionStatus
     data: _profile_pb2.CompanyProfile
@@ -319,8 +320,9 @@ class CompanyResult(_message.Message):
     finished_at: _timestamp_pb2.Timestamp
     duration_seconds: float
     from_cache: bool
+    attempts: int
 
-    def __init__(self, company_name: _Optional[str]=..., extraction_status: _Optional[_Union[CompanyResult.ExtractionStatus, str]]=..., data: _Optional[_Union[_profile_pb2.CompanyProfile, _Mapping]]=..., error: _Optional[_Union[ExtractionError, _Mapping]]=..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., finished_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., duration_seconds: _Optional[float]=..., from_cache: bool=...) -> None:
+    def __init__(self, company_name: _Optional[str]=..., extraction_status: _Optional[_Union[CompanyResult.ExtractionStatus, str]]=..., data: _Optional[_Union[_profile_pb2.CompanyProfile, _Mapping]]=..., error: _Optional[_Union[ExtractionError, _Mapping]]=..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., finished_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., duration_seconds: _Optional[float]=..., from_cache: bool=..., attempts: _Optional[int]=...) -> None:
         ...
 
 class ExtractionError(_message.Message):
@@ -649,6 +651,46 @@ class ResumeBatchResponse(_message.Message):
     metadata: ResponseMetadata
 
     def __init__(self, success: bool=..., data: _Optional[_Union[Batch, _Mapping]]=..., metadata: _Optional[_Union[ResponseMetadata, _Mapping]]=...) -> None:
+        ...
+
+class RetryBatchRequest(_message.Message):
+    __slots__ = ('batch_id', 'error_types', 'bypass_cache', 'request_id')
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    ERROR_TYPES_FIELD_NUMBER: _ClassVar[int]
+    BYPASS_CACHE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    error_types: _containers.RepeatedScalarFieldContainer[str]
+    bypass_cache: bool
+    request_id: str
+
+    def __init__(self, batch_id: _Optional[str]=..., error_types: _Optional[_Iterable[str]]=..., bypass_cache: bool=..., request_id: _Optional[str]=...) -> None:
+        ...
+
+class RetryBatchResponse(_message.Message):
+    __slots__ = ('success', 'data', 'metadata')
+    SUCCESS_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    success: bool
+    data: RetryBatchData
+    metadata: ResponseMetadata
+
+    def __init__(self, success: bool=..., data: _Optional[_Union[RetryBatchData, _Mapping]]=..., metadata: _Optional[_Union[ResponseMetadata, _Mapping]]=...) -> None:
+        ...
+
+class RetryBatchData(_message.Message):
+    __slots__ = ('batch', 'retried_companies', 'idempotent_replay', 'message')
+    BATCH_FIELD_NUMBER: _ClassVar[int]
+    RETRIED_COMPANIES_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    batch: Batch
+    retried_companies: int
+    idempotent_replay: bool
+    message: str
+
+    def __init__(self, batch: _Optional[_Union[Batch, _Mapping]]=..., retried_companies: _Optional[int]=..., idempotent_replay: bool=..., message: _Optional[str]=...) -> None:
         ...
 
 class ErrorResponse(_message.Message):
