@@ -32,6 +32,7 @@ from client.names import names_from_file, parse_domain_hints
 from client.progress import UNSUCCESSFUL_STATUSES, follow, status_name
 from client.stubs.company.v1 import batch_service_pb2, enums_pb2
 from client.sync_client import SyncBatchClient
+from client.webhook_command import webhook
 
 EXIT_SERVICE_ERROR = 1
 EXIT_UNAVAILABLE = 3
@@ -145,6 +146,7 @@ def main(target: str, api_key: str | None) -> None:
 
 
 main.add_command(keys)
+main.add_command(webhook)
 
 
 @main.command()
@@ -168,6 +170,13 @@ main.add_command(keys)
 @click.option("--export-format", type=click.Choice(FORMATS, case_sensitive=False), help="File format [json].")
 @click.option("--request-id", help="Idempotency key: resubmitting with it returns the first batch.")
 @click.option("--no-cache", is_flag=True, help="Extract afresh instead of reusing cached profiles.")
+@click.option("--webhook-url", help="http(s) URL that receives the batch's events, signed.")
+@click.option(
+    "--webhook-event",
+    "webhook_events",
+    multiple=True,
+    help="batch.completed, batch.failed, batch.cancelled or company.finished (repeatable) [the batch ones].",
+)
 @click.option("--watch", is_flag=True, help="Show progress until the batch finishes; exit 4 if it failed.")
 @click.pass_context
 def submit(
@@ -185,6 +194,8 @@ def submit(
     export_format: str | None,
     request_id: str | None,
     no_cache: bool,
+    webhook_url: str | None,
+    webhook_events: tuple[str, ...],
     watch: bool,
 ) -> None:
     """Submit a batch of company names (arguments and/or --file)."""
@@ -214,6 +225,8 @@ def submit(
             export_format=export_format,
             request_id=request_id,
             bypass_cache=no_cache,
+            webhook_url=webhook_url,
+            webhook_events=webhook_events,
         )
         if not watch:
             _print_json(submitted)

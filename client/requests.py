@@ -56,6 +56,8 @@ def submit_request(
     request_id: str | None = None,
     bypass_cache: bool = False,
     min_match_confidence: float | None = None,
+    webhook_url: str | None = None,
+    webhook_events: Iterable[str] = (),
 ) -> batch_service_pb2.SubmitBatchRequest:
     """A ``SubmitBatchRequest``; the server validates names, bounds and hints."""
     if isinstance(names, str):  # a bare string would be submitted one character per company
@@ -76,6 +78,8 @@ def submit_request(
         export_format=_optional_enum(enums_pb2.ExportFormat, export_format, "export_format"),
         request_id=request_id or "",
         bypass_cache=bypass_cache,
+        webhook_url=webhook_url or "",
+        webhook_events=list(webhook_events),
         **{key: value for key, value in optional.items() if value is not None},
     )
 

@@ -89,6 +89,8 @@ class SyncBatchClient:
         request_id: str | None = None,
         bypass_cache: bool = False,
         min_match_confidence: float | None = None,
+        webhook_url: str | None = None,
+        webhook_events: Iterable[str] = (),
     ) -> batch_service_pb2.SubmitBatchData:
         """Queue a batch of 1-100 names; ``None`` options take the server's defaults."""
         request = requests.submit_request(
@@ -105,6 +107,8 @@ class SyncBatchClient:
             request_id=request_id,
             bypass_cache=bypass_cache,
             min_match_confidence=min_match_confidence,
+            webhook_url=webhook_url,
+            webhook_events=webhook_events,
         )
         data: batch_service_pb2.SubmitBatchData = self._call(self._batches.SubmitBatch, request).data
         return data

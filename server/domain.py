@@ -98,6 +98,12 @@ class ErrorType(enum.StrEnum):
     INTERNAL = "InternalError"
 
 
+WEBHOOK_EVENTS = ("batch.completed", "batch.failed", "batch.cancelled", "company.finished")
+"""Event types a submit's ``webhook_events`` may name: a batch's final status, or one company done."""
+DEFAULT_WEBHOOK_EVENTS = ("batch.completed", "batch.failed", "batch.cancelled")
+"""Without ``webhook_events``: the batch's final status only (one call per batch, not one per company)."""
+MAX_WEBHOOK_URL_LENGTH = 2048
+
 # Request defaults and bounds from the REST contract.
 DEFAULT_COUNTRY = "US"
 DEFAULT_LANGUAGE = "en"
@@ -125,6 +131,8 @@ class BatchOptions:
     export_format: ExportFormat = ExportFormat.JSON
     bypass_cache: bool = False
     min_match_confidence: float | None = None  # below it a company fails as an "Ambiguous match"
+    webhook_url: str | None = None  # where the batch's events are delivered (server.webhooks)
+    webhook_events: tuple[str, ...] = ()  # which of WEBHOOK_EVENTS; () means DEFAULT_WEBHOOK_EVENTS
 
 
 @dataclass(frozen=True)
@@ -216,6 +224,30 @@ class BatchView:
     processing_time: float  # seconds since started_at (until completed_at)
     estimated_processing_time: float  # seconds, from now until done
     estimated_completion: datetime | None  # None once final
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One webhook delivery of a batch: ``state`` is pending, delivered or failed (given up)."""
+
+    delivery_id: str  # the webhook-id header, the same on every attempt
+    event_type: str
+    state: str
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None  # while pending
+    last_attempt_at: datetime | None
+    last_status_code: int | None  # None: the last attempt got no HTTP answer
+    last_error: str
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BatchStatusReport:
+    """``GetBatch``: the status document and, for a batch with a webhook, its deliveries so far."""
+
+    batch: BatchView
+    deliveries: tuple[WebhookDelivery, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from server.domain import (
     MAX_REQUEST_ID_LENGTH,
     TIMEFRAMES,
     TIMEOUT_SECONDS_RANGE,
+    WEBHOOK_EVENTS,
     BatchOptions,
     BatchSpec,
     ErrorType,
@@ -36,6 +37,7 @@ from server.domain import (
     RetrySpec,
 )
 from server.errors import FieldViolation, InvalidRequest
+from server.webhooks.urls import webhook_url_problem
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -165,7 +167,31 @@ def _domain_hint(v: _Violations, field: str, raw: str) -> str | None:
     return host
 
 
-def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
+def _webhook(
+    v: _Violations, request: pb.SubmitBatchRequest, allow_private: bool
+) -> tuple[str | None, tuple[str, ...]]:
+    """The submit's ``webhook_url`` (through the fetcher's address guard) and ``webhook_events``."""
+    url = request.webhook_url.strip() or None
+    if url is not None:
+        problem = webhook_url_problem(url, allow_private)
+        if problem is not None:
+            v.add("webhook_url", f"{problem} (got {quote(url)})")
+            url = None
+    events: list[str] = []
+    for index, raw in enumerate(request.webhook_events):
+        event = raw.strip()
+        if event not in WEBHOOK_EVENTS:
+            v.add(
+                f"webhook_events[{index}]", f"must be one of {', '.join(WEBHOOK_EVENTS)} (got {quote(raw)})"
+            )
+        elif event not in events:
+            events.append(event)
+    if events and not request.webhook_url.strip():
+        v.add("webhook_events", "needs a webhook_url to deliver to")
+    return url, tuple(events)
+
+
+def submit_spec(request: pb.SubmitBatchRequest, *, allow_private_webhooks: bool = False) -> BatchSpec:
     """Validate a submit and apply the contract's defaults.
 
     Duplicate names (equal after folding case and spacing) are merged into their first occurrence
@@ -207,6 +233,7 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
     )
     priority = _enum(v, "priority", enums_pb2.Priority, request.priority, _choices(Priority))
     export = _enum(v, "export_format", enums_pb2.ExportFormat, request.export_format, _choices(ExportFormat))
+    webhook_url, webhook_events = _webhook(v, request, allow_private_webhooks)
     options = BatchOptions(
         extraction_mode=ExtractionMode(mode) if mode else ExtractionMode.STANDARD,
         priority=Priority(priority) if priority else Priority.NORMAL,
@@ -236,6 +263,8 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
         min_match_confidence=min_match_confidence(
             v, request.HasField("min_match_confidence"), request.min_match_confidence
         ),
+        webhook_url=webhook_url,
+        webhook_events=webhook_events,
     )
     v.raise_if_any()
     return BatchSpec(

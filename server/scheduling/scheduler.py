@@ -35,6 +35,7 @@ from server.domain import (
     BatchResults,
     BatchSpec,
     BatchStatus,
+    BatchStatusReport,
     BatchView,
     CompanyOutcome,
     CompanyState,
@@ -331,6 +332,13 @@ class BatchScheduler:
         if stored is None:
             raise BatchNotFound(batch_id)
         return stored_view(stored, _utcnow())
+
+    async def status(self, batch_id: str) -> BatchStatusReport:
+        """GetBatch: the status document and, for a batch with a webhook, its deliveries."""
+        view = await self.get(batch_id)
+        if view.options.webhook_url is None:
+            return BatchStatusReport(view)
+        return BatchStatusReport(view, tuple(await self._store.webhook_deliveries(batch_id)))
 
     async def batch_tenant(self, batch_id: str) -> str | None:
         """The tenant a batch belongs to, or None when there is no such batch."""

@@ -18,6 +18,7 @@ from server.domain import (
     BatchEvent,
     BatchResults,
     BatchSpec,
+    BatchStatusReport,
     BatchView,
     RetryOutcome,
     RetrySpec,
@@ -54,6 +55,9 @@ class TenantBatches:
 
     async def get(self, batch_id: str) -> BatchView:
         return await self._scheduler.get(await self._visible(batch_id))
+
+    async def status(self, batch_id: str) -> BatchStatusReport:
+        return await self._scheduler.status(await self._visible(batch_id))
 
     async def watch(self, batch_id: str) -> AsyncIterator[BatchEvent]:
         return await self._scheduler.watch(await self._visible(batch_id))

@@ -61,6 +61,8 @@ def options_from_json(text: str) -> BatchOptions:
         export_format=ExportFormat(raw.get("export_format", defaults.export_format)),
         bypass_cache=raw.get("bypass_cache", defaults.bypass_cache),
         min_match_confidence=raw.get("min_match_confidence", defaults.min_match_confidence),
+        webhook_url=raw.get("webhook_url", defaults.webhook_url),
+        webhook_events=tuple(raw.get("webhook_events", defaults.webhook_events)),
     )
 
 

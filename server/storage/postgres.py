@@ -31,9 +31,9 @@ from typing import Any
 
 import asyncpg
 
-from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
+from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure, WebhookDelivery
 from server.errors import ServiceUnavailable
-from server.storage import keys_sql, leases, retry_sql
+from server.storage import keys_sql, leases, retry_sql, webhooks_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
@@ -41,14 +41,17 @@ from server.storage.base import (
     CacheKey,
     ChangeListener,
     ClaimedCompany,
+    DueDelivery,
     HeldLease,
     NewBatch,
+    NewDelivery,
     PageCursor,
     RetryRecord,
     StatsAggregates,
     StoredApiKey,
     StoredBatch,
     StoredCompany,
+    WebhookBacklog,
 )
 from server.storage.cache_sql import (
     CACHE_GET,
@@ -160,8 +163,8 @@ class PostgresBatchStore:
             async with self._transaction() as conn:
                 inserted = await conn.fetchval(
                     f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
-                    "waiting_since) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, $12, "
-                    "$13) ON CONFLICT (tenant, request_id) DO NOTHING RETURNING batch_id",
+                    "waiting_since, webhook_url) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, "
+                    "$10, $11, $12, $13, $14) ON CONFLICT (tenant, request_id) DO NOTHING RETURNING batch_id",
                     batch.batch_id,
                     batch.request_id,
                     batch.trace_id,
@@ -175,6 +178,7 @@ class PostgresBatchStore:
                     opts.priority.value,
                     opts.max_concurrent,
                     created,
+                    opts.webhook_url,
                 )
                 if inserted is None:
                     # The request id is taken (ON CONFLICT waited for the other transaction to commit).
@@ -356,6 +360,58 @@ class PostgresBatchStore:
                 await notify(conn, batch_id, BatchStatus.QUEUED)
             stored = await self._require_batch(conn, batch_id)
         return RetryRecord(stored, retried, replay, refused)
+
+    # -- the webhook outbox (server.storage.webhooks_sql) -----------------------------------------
+
+    async def webhook_backlog(self, limit: int) -> list[WebhookBacklog]:
+        async with self._conn() as conn:
+            return await webhooks_sql.backlog(AsyncpgTx(conn), limit)
+
+    async def enqueue_webhooks(
+        self,
+        backlog: WebhookBacklog,
+        deliveries: Sequence[NewDelivery],
+        announced: Sequence[tuple[int, int]],
+        settled: datetime | None,
+    ) -> None:
+        async with self._transaction() as conn:
+            await webhooks_sql.enqueue(AsyncpgTx(conn), backlog, deliveries, announced, settled)
+
+    async def claim_webhooks(self, now: datetime, lease_seconds: float, limit: int) -> list[DueDelivery]:
+        async with self._transaction() as conn:
+            return await webhooks_sql.claim(AsyncpgTx(conn), now, lease_seconds, limit)
+
+    async def record_webhook_attempt(
+        self,
+        delivery: DueDelivery,
+        at: datetime,
+        status_code: int | None,
+        error: str,
+        seconds: float,
+        retry_at: datetime | None,
+        delivered: bool,
+    ) -> bool:
+        state = "delivered" if delivered else "pending" if retry_at is not None else "failed"
+        async with self._transaction() as conn:
+            return await webhooks_sql.record_attempt(
+                AsyncpgTx(conn),
+                delivery.delivery_id,
+                delivery.attempt,
+                at,
+                status_code,
+                error,
+                seconds,
+                state,
+                retry_at,
+            )
+
+    async def webhook_deliveries(self, batch_id: str) -> list[WebhookDelivery]:
+        async with self._conn() as conn:
+            return await webhooks_sql.deliveries(AsyncpgTx(conn), batch_id)
+
+    async def webhook_secret(self, tenant: str, candidate: str, now: datetime) -> str:
+        async with self._transaction() as conn:
+            return await webhooks_sql.tenant_secret(AsyncpgTx(conn), tenant, candidate, now)
 
     # -- work claiming across replicas (see server.storage.leases) ---------------------------------
 
