@@ -405,7 +405,6 @@ async def test_retry_re_queues_the_failures_of_a_finished_batch_and_answers_202(
     assert final["status"] == "completed" and final["progress"]["failed"] == 1
     results = envelope(await http.get(f"{API}/batch/{batch_id}/results"), 200)["results"]
     attempts = {r["company_name"]: (r["extraction_status"], r["attempts"], r["from_cache"]) for r in results}
-    # bypass_cache: the "not found" cached by the first attempt was not reused.
     assert attempts == {"Acme Robotics": ("success", 1, False), "Nobody Retried Inc": ("failed", 2, False)}
 
 

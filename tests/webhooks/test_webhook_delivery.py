@@ -7,6 +7,9 @@ too): the receiver listens on 127.0.0.1, which the address guard refuses otherwi
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,3 +250,40 @@ async def test_webhook_events_are_checked(tmp_path: Path) -> None:
                 await client.submit(["Acme-0"], webhook_events=["batch.completed"])
     assert [v.field for v in unknown.value.field_violations] == ["webhook_events[0]"]
     assert [v.field for v in no_url.value.field_violations] == ["webhook_events"]
+
+
+def _readme_receiver() -> str:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    (code,) = [c for c in re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL) if "Webhook(" in c]
+    return code
+
+
+async def test_the_readme_receiver_verifies_and_prints_a_delivery(tmp_path: Path) -> None:
+    """The README's receiver, run as written (only its port changed) in its own interpreter."""
+    code = _readme_receiver()
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        code.replace("8080", str(port)),
+        env={**os.environ, "COMPANY_BATCH_WEBHOOK_SECRET": SECRET},
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        settings = {
+            "allow_private_addresses": True,
+            "webhook_secret": SECRET,
+            # Retried until the receiver's interpreter is up (connections are refused until then).
+            "webhook_retry_schedule_seconds": [0.1] * 150,
+            "webhook_poll_seconds": 0.05,
+        }
+        async with running_service(tmp_path, ScriptedExtractor(profiles=PROFILES), **settings) as service:
+            async with BatchClient(service.grpc_target) as client:
+                submitted = await client.submit(["Acme-0"], webhook_url=f"http://127.0.0.1:{port}/")
+                assert process.stdout is not None
+                async with asyncio.timeout(WAIT_SECONDS):
+                    line = await process.stdout.readline()  # the receiver may start after the batch
+    finally:
+        process.kill()
+        await process.wait()
+    assert line.decode().split() == ["batch.completed", submitted.batch_id]
