@@ -16,10 +16,11 @@ replica holds a batch's row the others skip to the next batch instead of queuein
 The SQL is written once, with ``:name`` parameters: the queue order, the "may start a company" test,
 the claim UPDATE and the start of a batch. SQLite runs it statement by statement in its write
 transaction (``claim``; ``bind`` turns the names into ``?``). PostgreSQL runs it inside one server-side
-function (``postgres_claim_function``), which checks the batches one at a time in queue order rather
-than all at once: a claim is one round trip, and no transaction stays open between statements while a
-busy replica gets round to sending the next one (measured, such idle-in-transaction claims holding
-batch rows were what kept a second replica from adding throughput).
+function (``postgres_sql.postgres_claim_function``), which checks the batches one at a time in queue
+order rather than all at once: a claim is one round trip, and no transaction stays open between
+statements while a busy replica gets round to sending the next one (measured, such idle-in-transaction
+claims holding batch rows were what kept a second replica from adding throughput). This module holds
+no engine's own SQL: the PL/pgSQL and the NOTIFY channel live in ``postgres_sql``.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ from typing import Any, Protocol
 from server.domain import BatchOptions, BatchStatus
 from server.storage.base import ClaimedCompany, HeldLease
 from server.storage.codec import options_from_json, to_epoch
+from server.storage.schema import FINAL_STATUSES_SQL
 
 CLAIM_CANDIDATES = 4
 """Batches tried per claim when the first ones turn out full under their lock (another replica's claim)."""
 _MAX_LEVEL = 3
 _RANK_SQL = "CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END"
-_ACTIVE_SQL = "('queued', 'processing')"
-_FINAL_SQL = "('completed', 'failed', 'cancelled')"
+ACTIVE_SQL = "('queued', 'processing')"
 _PARAMETER = re.compile(r"(?<!:):([a-z_]+)")
 
 
@@ -47,11 +48,6 @@ class SqlTx(Protocol):
     """One open transaction: run a statement, get its rows (``RETURNING`` rows for writes)."""
 
     async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]: ...
-
-
-CHANGES_CHANNEL = "company_batch_changes"
-"""PostgreSQL NOTIFY channel; the payload is the changed batch's id, then its new status when one was
-written (schemas sharing one server only see extra ids)."""
 
 
 def bind(sql: str, values: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
@@ -90,7 +86,7 @@ FENCE_CLAUSE = " AND attempts = ? AND lease_owner IS NOT DISTINCT FROM ?"
 """Appended to a finish's WHERE when it is fenced: the attempt and owner that claimed the company."""
 
 
-def _may_start(batch: str, max_concurrent: str) -> str:
+def may_start(batch: str, max_concurrent: str) -> str:
     """The batch has a pending company and fewer running than its ``max_concurrent``."""
     return (
         f"EXISTS (SELECT 1 FROM companies c WHERE c.batch_id = {batch} AND c.state = 'pending') "
@@ -99,7 +95,7 @@ def _may_start(batch: str, max_concurrent: str) -> str:
     )
 
 
-def _queue_order(dialect: Dialect) -> str:
+def queue_order(dialect: Dialect) -> str:
     return f"{dialect.level} DESC, waiting_since, created_at, batch_id"
 
 
@@ -107,8 +103,8 @@ def candidate_sql(excluded: str) -> str:
     """SQLite: the first batch in queue order that may start a company (``excluded``: already tried)."""
     return (
         "SELECT batch_id, max_concurrent, status, options, trace_id FROM batches b "
-        f"WHERE status IN {_ACTIVE_SQL} {excluded} AND {_may_start('b.batch_id', 'b.max_concurrent')} "
-        f"ORDER BY {_queue_order(SQLITE_DIALECT)} LIMIT 1"
+        f"WHERE status IN {ACTIVE_SQL} {excluded} AND {may_start('b.batch_id', 'b.max_concurrent')} "
+        f"ORDER BY {queue_order(SQLITE_DIALECT)} LIMIT 1"
     )
 
 
@@ -132,7 +128,7 @@ def claim_sql(dialect: Dialect) -> str:
 
 START_SQL = (
     "UPDATE batches SET status = 'processing', started_at = coalesce(started_at, :now), last_update = :now "
-    f"WHERE batch_id = :batch AND status IN {_ACTIVE_SQL}"
+    f"WHERE batch_id = :batch AND status IN {ACTIVE_SQL}"
 )
 """A queued batch whose first company was just claimed becomes ``processing``."""
 
@@ -149,7 +145,7 @@ def complete_sql(which: str) -> str:
         "UPDATE batches SET completed_at = :now, last_update = :now, status = CASE WHEN EXISTS "
         "(SELECT 1 FROM companies c WHERE c.batch_id = batches.batch_id AND c.state = 'success') "
         "THEN 'completed' ELSE 'failed' END "
-        f"WHERE {which} AND status NOT IN {_FINAL_SQL} AND NOT EXISTS "
+        f"WHERE {which} AND status NOT IN {FINAL_STATUSES_SQL} AND NOT EXISTS "
         "(SELECT 1 FROM companies c WHERE c.batch_id = batches.batch_id "
         "AND c.state IN ('pending', 'running')) "
         "RETURNING batch_id, status"
@@ -220,76 +216,6 @@ def claimed_companies(rows: Iterable[Sequence[Any]], now: datetime) -> list[Clai
     return sorted(companies, key=lambda company: company.position)
 
 
-POSTGRES_CLAIM_FUNCTION = "company_batch_claim_v1"
-"""The claim as one PostgreSQL function (``postgres_claim_function``); bump the suffix when its text
-changes, so replicas of two versions running side by side during an upgrade each call their own."""
-
-
-def postgres_claim_function() -> str:
-    """``CREATE OR REPLACE FUNCTION`` for the claim: ``claim``'s statements in PL/pgSQL.
-
-    Batches are walked in queue order and checked one by one, cheapest first: whether one may start a
-    company, then its row lock (``SKIP LOCKED``: another replica is claiming from it), then the claim.
-    Most claims stop at the first batch, so a claim costs the same with 5 or 500 live batches (one
-    query checking every batch at once made the claim the largest share of the database's work).
-    Each statement of a volatile PL/pgSQL function takes a fresh snapshot under READ COMMITTED, so the
-    claim statement counts running companies as of after the lock, as ``claim`` does. A claim that
-    starts a batch notifies its status change in the same transaction.
-    """
-    variables = {
-        "now": "p_now",
-        "aging": "p_aging",
-        "owner": "p_owner",
-        "expires": "p_expires",
-        "limit": "p_limit",
-        "batch": "chosen.batch_id",
-        "max_concurrent": "chosen.max_concurrent",
-    }
-    return f"""
-CREATE OR REPLACE FUNCTION {POSTGRES_CLAIM_FUNCTION}(
-    p_owner TEXT, p_now DOUBLE PRECISION, p_expires DOUBLE PRECISION, p_aging DOUBLE PRECISION,
-    p_limit INTEGER)
-RETURNS TABLE (o_batch_id TEXT, o_position INTEGER, o_name TEXT, o_domain_hint TEXT, o_attempt INTEGER,
-               o_options TEXT, o_trace_id TEXT, o_started BOOLEAN)
-LANGUAGE plpgsql AS $claim$
-DECLARE
-    chosen RECORD;
-    claimed RECORD;
-    locked_status TEXT;
-    tries INTEGER := 0;
-BEGIN
-    FOR chosen IN SELECT batch_id, max_concurrent, options, trace_id FROM batches
-            WHERE status IN {_ACTIVE_SQL} ORDER BY {inline(_queue_order(POSTGRES_DIALECT), variables)} LOOP
-        CONTINUE WHEN NOT ({_may_start("chosen.batch_id", "chosen.max_concurrent")});
-        SELECT status INTO locked_status FROM batches
-            WHERE batch_id = chosen.batch_id AND status IN {_ACTIVE_SQL} FOR UPDATE SKIP LOCKED;
-        CONTINUE WHEN NOT FOUND;
-        o_started := locked_status = 'queued';
-        FOR claimed IN {inline(claim_sql(POSTGRES_DIALECT), variables)} LOOP
-            o_batch_id := chosen.batch_id;
-            o_position := claimed.position;
-            o_name := claimed.name;
-            o_domain_hint := claimed.domain_hint;
-            o_attempt := claimed.attempts;
-            o_options := chosen.options;
-            o_trace_id := chosen.trace_id;
-            RETURN NEXT;
-        END LOOP;
-        IF o_batch_id IS NOT NULL THEN
-            IF o_started THEN
-                {inline(START_SQL, variables)};
-                PERFORM pg_notify('{CHANGES_CHANNEL}', chosen.batch_id || ' processing');
-            END IF;
-            RETURN;
-        END IF;
-        tries := tries + 1;
-        EXIT WHEN tries >= {CLAIM_CANDIDATES};
-    END LOOP;
-END
-$claim$
-"""
-
-
 async def extend_leases(tx: SqlTx, owner: str, expires: datetime) -> list[HeldLease]:
     """Push every lease of ``owner`` to ``expires``; the rows returned are the leases still held."""
     rows = await tx.fetch(
@@ -341,7 +267,7 @@ async def complete_if_done(tx: SqlTx, batch_id: str, now: datetime) -> BatchStat
 async def unfinished_without_work(tx: SqlTx) -> list[str]:
     """Live batches none of whose companies is pending or running (a crash between two writes)."""
     rows = await tx.fetch(
-        f"SELECT batch_id FROM batches b WHERE status NOT IN {_FINAL_SQL} AND NOT EXISTS "
+        f"SELECT batch_id FROM batches b WHERE status NOT IN {FINAL_STATUSES_SQL} AND NOT EXISTS "
         "(SELECT 1 FROM companies c WHERE c.batch_id = b.batch_id AND c.state IN ('pending', 'running'))",
         (),
     )
@@ -351,7 +277,7 @@ async def unfinished_without_work(tx: SqlTx) -> list[str]:
 async def count_pending(tx: SqlTx) -> int:
     rows = await tx.fetch(
         "SELECT count(*) FROM companies c JOIN batches b ON b.batch_id = c.batch_id "
-        f"WHERE c.state = 'pending' AND b.status IN {_ACTIVE_SQL}",
+        f"WHERE c.state = 'pending' AND b.status IN {ACTIVE_SQL}",
         (),
     )
     return int(rows[0][0])

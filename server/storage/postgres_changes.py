@@ -10,11 +10,10 @@ import asyncpg
 
 from server.domain import BatchStatus
 from server.errors import ServiceUnavailable
-from server.storage import leases
 from server.storage.base import ChangeListener
 from server.storage.postgres_pool import CONNECT_TIMEOUT_SECONDS, translated
+from server.storage.postgres_sql import CHANGES_CHANNEL
 
-CHANGES_CHANNEL = leases.CHANGES_CHANNEL
 PROGRESS_NOTIFY_SECONDS = 0.05
 """Companies' progress is announced at most this late, merged per batch (see ``announce_soon``)."""
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import asyncpg
 
 from server.errors import ServiceUnavailable
-from server.storage.leases import postgres_claim_function
+from server.storage.postgres_sql import postgres_claim_function
 from server.storage.schema import POSTGRES_MIGRATIONS
 
 MIGRATION_LOCK_KEY = 0x636F6D7062617463  # "compbatc": one advisory lock id for this service's migrations

@@ -11,9 +11,8 @@ import asyncpg
 from server.storage import leases
 from server.storage.base import BatchChange
 from server.storage.codec import to_epoch
-from server.storage.schema import HOUR_SECONDS, HOURLY_SHARDS
+from server.storage.schema import FINAL_STATUSES_SQL, HOUR_SECONDS, HOURLY_SHARDS
 
-FINAL_STATUSES_SQL = "('completed', 'failed', 'cancelled')"
 _PLACEHOLDER = re.compile(r"\?")
 
 # The guarded final write and its hourly summary in one statement: the CTE returns a row only when
@@ -53,11 +52,87 @@ MARK_FINISHED_FENCED = numbered(_MARK_FINISHED.format(fence=leases.FENCE_CLAUSE)
 """``MARK_FINISHED_PLAIN`` refused unless the attempt and lease owner (two more parameters) still match."""
 
 
-CLAIM_CALL = f"SELECT * FROM {leases.POSTGRES_CLAIM_FUNCTION}($1, $2, $3, $4, $5)"
-"""A claim in one round trip (``leases.postgres_claim_function``): owner, now, lease expiry, aging, limit."""
+CHANGES_CHANNEL = "company_batch_changes"
+"""PostgreSQL NOTIFY channel; the payload is the changed batch's id, then its new status when one was
+written (schemas sharing one server only see extra ids)."""
+
+
+POSTGRES_CLAIM_FUNCTION = "company_batch_claim_v1"
+"""The claim as one PostgreSQL function (``postgres_claim_function``); bump the suffix when its text
+changes, so replicas of two versions running side by side during an upgrade each call their own."""
+
+
+def postgres_claim_function() -> str:
+    """``CREATE OR REPLACE FUNCTION`` for the claim: ``leases.claim``'s statements in PL/pgSQL.
+
+    Batches are walked in queue order and checked one by one, cheapest first: whether one may start a
+    company, then its row lock (``SKIP LOCKED``: another replica is claiming from it), then the claim.
+    Most claims stop at the first batch, so a claim costs the same with 5 or 500 live batches (one
+    query checking every batch at once made the claim the largest share of the database's work).
+    Each statement of a volatile PL/pgSQL function takes a fresh snapshot under READ COMMITTED, so the
+    claim statement counts running companies as of after the lock, as ``leases.claim`` does. A claim that
+    starts a batch notifies its status change in the same transaction.
+    """
+    variables = {
+        "now": "p_now",
+        "aging": "p_aging",
+        "owner": "p_owner",
+        "expires": "p_expires",
+        "limit": "p_limit",
+        "batch": "chosen.batch_id",
+        "max_concurrent": "chosen.max_concurrent",
+    }
+    queue_order = leases.inline(leases.queue_order(leases.POSTGRES_DIALECT), variables)
+    return f"""
+CREATE OR REPLACE FUNCTION {POSTGRES_CLAIM_FUNCTION}(
+    p_owner TEXT, p_now DOUBLE PRECISION, p_expires DOUBLE PRECISION, p_aging DOUBLE PRECISION,
+    p_limit INTEGER)
+RETURNS TABLE (o_batch_id TEXT, o_position INTEGER, o_name TEXT, o_domain_hint TEXT, o_attempt INTEGER,
+               o_options TEXT, o_trace_id TEXT, o_started BOOLEAN)
+LANGUAGE plpgsql AS $claim$
+DECLARE
+    chosen RECORD;
+    claimed RECORD;
+    locked_status TEXT;
+    tries INTEGER := 0;
+BEGIN
+    FOR chosen IN SELECT batch_id, max_concurrent, options, trace_id FROM batches
+            WHERE status IN {leases.ACTIVE_SQL} ORDER BY {queue_order} LOOP
+        CONTINUE WHEN NOT ({leases.may_start("chosen.batch_id", "chosen.max_concurrent")});
+        SELECT status INTO locked_status FROM batches
+            WHERE batch_id = chosen.batch_id AND status IN {leases.ACTIVE_SQL} FOR UPDATE SKIP LOCKED;
+        CONTINUE WHEN NOT FOUND;
+        o_started := locked_status = 'queued';
+        FOR claimed IN {leases.inline(leases.claim_sql(leases.POSTGRES_DIALECT), variables)} LOOP
+            o_batch_id := chosen.batch_id;
+            o_position := claimed.position;
+            o_name := claimed.name;
+            o_domain_hint := claimed.domain_hint;
+            o_attempt := claimed.attempts;
+            o_options := chosen.options;
+            o_trace_id := chosen.trace_id;
+            RETURN NEXT;
+        END LOOP;
+        IF o_batch_id IS NOT NULL THEN
+            IF o_started THEN
+                {leases.inline(leases.START_SQL, variables)};
+                PERFORM pg_notify('{CHANGES_CHANNEL}', chosen.batch_id || ' processing');
+            END IF;
+            RETURN;
+        END IF;
+        tries := tries + 1;
+        EXIT WHEN tries >= {leases.CLAIM_CANDIDATES};
+    END LOOP;
+END
+$claim$
+"""
+
+
+CLAIM_CALL = f"SELECT * FROM {POSTGRES_CLAIM_FUNCTION}($1, $2, $3, $4, $5)"
+"""A claim in one round trip (``postgres_claim_function``): owner, now, lease expiry, aging, limit."""
 COMPLETE_AND_NOTIFY = (
     f"WITH done AS ({leases.inline(leases.complete_sql('batch_id = $2'), {'now': '$1'})}) "
-    f"SELECT status, pg_notify('{leases.CHANGES_CHANNEL}', batch_id || ' ' || status) FROM done"
+    f"SELECT status, pg_notify('{CHANGES_CHANNEL}', batch_id || ' ' || status) FROM done"
 )
 """``leases.complete_sql`` for one batch (parameters: now, batch id) and, when it wrote the final
 status, its notification, committed together. One batch per statement: PostgreSQL then reuses one
