@@ -30,8 +30,8 @@ from server.storage.codec import (
     to_epoch,
 )
 from server.storage.leases import SqlTx
+from server.storage.schema import FINAL_STATUSES_SQL
 
-_FINAL_SQL = "('completed', 'failed', 'cancelled')"
 SETTLE_TOLERANCE_SECONDS = 1e-5
 DELIVERY_COLUMNS = (
     "delivery_id, event_type, state, attempts, created_at, next_attempt_at, last_attempt_at, "
@@ -41,7 +41,8 @@ DELIVERY_COLUMNS = (
 BACKLOG = f"""
     SELECT batch_id, webhook_url, webhook_settled_at FROM batches b
     WHERE webhook_url IS NOT NULL AND (
-        (status IN {_FINAL_SQL} AND (webhook_settled_at IS NULL OR webhook_settled_at <> completed_at))
+        (status IN {FINAL_STATUSES_SQL}
+         AND (webhook_settled_at IS NULL OR webhook_settled_at <> completed_at))
         OR EXISTS (SELECT 1 FROM companies c WHERE c.batch_id = b.batch_id
                    AND c.state IN ('success', 'failed') AND c.webhook_attempt < c.attempts)
     )
