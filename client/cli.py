@@ -32,6 +32,7 @@ from client.names import names_from_file, parse_domain_hints
 from client.progress import UNSUCCESSFUL_STATUSES, follow, status_name
 from client.stubs.company.v1 import batch_service_pb2, enums_pb2
 from client.sync_client import SyncBatchClient
+from client.webhook_command import webhook
 
 EXIT_SERVICE_ERROR = 1
 EXIT_UNAVAILABLE = 3
@@ -145,6 +146,7 @@ def main(target: str, api_key: str | None) -> None:
 
 
 main.add_command(keys)
+main.add_command(webhook)
 
 
 @main.command()
@@ -168,6 +170,13 @@ main.add_command(keys)
 @click.option("--export-format", type=click.Choice(FORMATS, case_sensitive=False), help="File format [json].")
 @click.option("--request-id", help="Idempotency key: resubmitting with it returns the first batch.")
 @click.option("--no-cache", is_flag=True, help="Extract afresh instead of reusing cached profiles.")
+@click.option("--webhook-url", help="http(s) URL that receives the batch's events, signed.")
+@click.option(
+    "--webhook-event",
+    "webhook_events",
+    multiple=True,
+    help="batch.completed, batch.failed, batch.cancelled or company.finished (repeatable) [the batch ones].",
+)
 @click.option("--watch", is_flag=True, help="Show progress until the batch finishes; exit 4 if it failed.")
 @click.pass_context
 def submit(
@@ -185,6 +194,8 @@ def submit(
     export_format: str | None,
     request_id: str | None,
     no_cache: bool,
+    webhook_url: str | None,
+    webhook_events: tuple[str, ...],
     watch: bool,
 ) -> None:
     """Submit a batch of company names (arguments and/or --file)."""
@@ -214,6 +225,8 @@ def submit(
             export_format=export_format,
             request_id=request_id,
             bypass_cache=no_cache,
+            webhook_url=webhook_url,
+            webhook_events=webhook_events,
         )
         if not watch:
             _print_json(submitted)
@@ -351,6 +364,38 @@ def extract(
     _print_json(result)
     if result.extraction_status != batch_service_pb2.CompanyResult.success:
         raise click.exceptions.Exit(EXIT_UNSUCCESSFUL)
+
+
+@main.command()
+@click.argument("batch_id")
+@click.option(
+    "--error-type",
+    "error_types",
+    multiple=True,
+    help="Retry only failures of this error.type (repeatable), e.g. TimeoutError [every failure].",
+)
+@click.option("--no-cache", is_flag=True, help="Extract the retried companies afresh.")
+@click.option("--request-id", help="Idempotency key: repeating the retry with it re-queues nothing.")
+@click.option("--watch", is_flag=True, help="Follow the batch until it finishes again.")
+@click.pass_context
+def retry(
+    ctx: click.Context,
+    batch_id: str,
+    error_types: tuple[str, ...],
+    no_cache: bool,
+    request_id: str | None,
+    watch: bool,
+) -> None:
+    """Run the failed companies of a completed or failed batch again; successes are kept."""
+    with _client(ctx) as client:
+        retried = client.retry(
+            batch_id, error_types=error_types, bypass_cache=no_cache, request_id=request_id
+        )
+        if not watch or retried.retried_companies == 0:
+            _print_json(retried)
+            return
+        click.echo(f"{batch_id}: {retried.message}", err=True)
+        _watch_to_end(client, batch_id, events_as_json=False)
 
 
 _batch_command(lambda c, i: c.get(i), "status", "The status document of a batch.")

@@ -56,6 +56,8 @@ def submit_request(
     request_id: str | None = None,
     bypass_cache: bool = False,
     min_match_confidence: float | None = None,
+    webhook_url: str | None = None,
+    webhook_events: Iterable[str] = (),
 ) -> batch_service_pb2.SubmitBatchRequest:
     """A ``SubmitBatchRequest``; the server validates names, bounds and hints."""
     if isinstance(names, str):  # a bare string would be submitted one character per company
@@ -76,6 +78,8 @@ def submit_request(
         export_format=_optional_enum(enums_pb2.ExportFormat, export_format, "export_format"),
         request_id=request_id or "",
         bypass_cache=bypass_cache,
+        webhook_url=webhook_url or "",
+        webhook_events=list(webhook_events),
         **{key: value for key, value in optional.items() if value is not None},
     )
 
@@ -140,3 +144,15 @@ def stats_request(timeframe: str = "24h", include_details: bool = False) -> batc
 def list_request(page_size: int = 20, page_token: str = "") -> batch_service_pb2.ListBatchesRequest:
     """A ``ListBatchesRequest`` for one page, newest batches first."""
     return batch_service_pb2.ListBatchesRequest(page_size=page_size, page_token=page_token)
+
+
+def retry_request(
+    batch_id: str, error_types: Iterable[str], bypass_cache: bool, request_id: str | None
+) -> batch_service_pb2.RetryBatchRequest:
+    """A RetryBatchRequest; the server validates the error types."""
+    return batch_service_pb2.RetryBatchRequest(
+        batch_id=batch_id,
+        error_types=list(error_types),
+        bypass_cache=bypass_cache,
+        request_id=request_id or "",
+    )

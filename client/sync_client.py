@@ -89,6 +89,8 @@ class SyncBatchClient:
         request_id: str | None = None,
         bypass_cache: bool = False,
         min_match_confidence: float | None = None,
+        webhook_url: str | None = None,
+        webhook_events: Iterable[str] = (),
     ) -> batch_service_pb2.SubmitBatchData:
         """Queue a batch of 1-100 names; ``None`` options take the server's defaults."""
         request = requests.submit_request(
@@ -105,6 +107,8 @@ class SyncBatchClient:
             request_id=request_id,
             bypass_cache=bypass_cache,
             min_match_confidence=min_match_confidence,
+            webhook_url=webhook_url,
+            webhook_events=webhook_events,
         )
         data: batch_service_pb2.SubmitBatchData = self._call(self._batches.SubmitBatch, request).data
         return data
@@ -192,6 +196,19 @@ class SyncBatchClient:
         """Continue a paused batch."""
         request = batch_service_pb2.ResumeBatchRequest(batch_id=batch_id)
         data: batch_service_pb2.Batch = self._call(self._batches.ResumeBatch, request).data
+        return data
+
+    def retry(
+        self,
+        batch_id: str,
+        *,
+        error_types: Iterable[str] = (),
+        bypass_cache: bool = False,
+        request_id: str | None = None,
+    ) -> batch_service_pb2.RetryBatchData:
+        """Run a finished batch's failed companies again (only those of ``error_types`` when given)."""
+        request = requests.retry_request(batch_id, error_types, bypass_cache, request_id)
+        data: batch_service_pb2.RetryBatchData = self._call(self._batches.RetryBatch, request).data
         return data
 
     def extract(

@@ -6,9 +6,10 @@ pass a gRPC health check every second (two failures in a row take a replica out:
 load must not empty the pool), outlier detection (a refused connection ejects a killed replica at once),
 panic routing only when no replica passes (so false alarms under load never refuse a call), and retries
 of calls that never reached a replica (connect failure, refused stream, UNAVAILABLE from a draining
-server; reads, cancel, pause and resume also after a reset). Submit and ExtractCompany are never retried
-after a reset: the replica may have acted on them. Watch streams are never retried: a client reconnects
-and gets a snapshot of the true state. A test fails when the committed file is not what this gives.
+server; reads, cancel, pause and resume also after a reset). Submit, RetryBatch and ExtractCompany are
+never retried after a reset: the replica may have acted on them. Watch streams are never retried: a
+client reconnects and gets a snapshot of the true state. A test fails when the committed file is not
+what this gives.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ REPEATABLE = f"{NOT_REACHED},reset"
 """Reads, cancel, pause and resume may also be repeated after a reset."""
 
 
+ACTS_ONCE = ("SubmitBatch", "RetryBatch")
+"""Batch commands that create work: a repeat after a reset could act twice (without a request_id)."""
+
+
 def replicas_config(base: dict[str, Any], ports: tuple[int, ...] = REPLICA_PORTS) -> dict[str, Any]:
     """``base`` (envoy.yaml as loaded) turned into the replicas' configuration."""
     config = copy.deepcopy(base)
@@ -73,7 +78,8 @@ def replicas_config(base: dict[str, Any], ports: tuple[int, ...] = REPLICA_PORTS
                 "timeout": target["timeout"],
                 "retry_policy": _retry(NOT_REACHED),
             }
-            shaped.append({"match": {"prefix": "/company.v1.BatchService/SubmitBatch"}, "route": submit})
+            for acting in ACTS_ONCE:
+                shaped.append({"match": {"prefix": f"/company.v1.BatchService/{acting}"}, "route": submit})
             shaped.append({**route, "route": {**target, "retry_policy": _retry(REPEATABLE)}})
         else:
             shaped.append(route)

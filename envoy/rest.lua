@@ -13,7 +13,7 @@
 --           metadata (x-rest-envelope, x-rest-status; server/api/status.py): make them the body and
 --           status. Any other error (Envoy's own, the transcoder's) is rebuilt as the envelope with a
 --           field name and a bounded message. A successful submit is 202 Accepted, as the contract
---           says. Watch streams are server-sent events: label them text/event-stream.
+--           says (a retry too: it queues work). Watch streams are server-sent events: label them text/event-stream.
 
 local RESULTS = "^/api/v1/company/batch/([^/?]+)/results%?(.*)$"
 local SHAPE_HEADER = "x-rest-body-shape"
@@ -340,7 +340,7 @@ function envoy_on_request(handle)
     return
   end
   local path = headers:get(":path") or ""
-  if string.find(path, "^/api/v1/company/batch/submit") then
+  if string.find(path, "^/api/v1/company/batch/submit") or string.find(path, "^/api/v1/company/batch/[^/?]+/retry") then
     meta:set("company_batch", "accepted", "true")
   end
   if string.find(path, "^/api/v1/company/batch/[^/?]+/watch") then

@@ -37,6 +37,7 @@ from server.scheduling.scheduler import BatchScheduler
 from server.settings import Settings
 from server.storage import BatchStore, SqliteBatchStore, open_store
 from server.storage.retention import RetentionSweeper
+from server.webhooks.dispatcher import WebhookDispatcher
 
 log = logging.getLogger("company_batch.app")
 
@@ -139,6 +140,17 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
             store, retention_days=settings.retention_days, interval_seconds=settings.retention_sweep_seconds
         )
         sweeper.start()
+        webhooks = WebhookDispatcher(
+            store,
+            secret=settings.webhook_secret,
+            retry_schedule=settings.webhook_retry_schedule_seconds,
+            timeout_seconds=settings.webhook_timeout_seconds,
+            poll_seconds=settings.webhook_poll_seconds,
+            allow_private_addresses=settings.allow_private_addresses,
+            user_agent=settings.user_agent,
+        )
+        await webhooks.start()
+        stack.push_async_callback(webhooks.stop)
         gauge = CallGauge()
         admission = Admission()
         keys = ApiKeys(store)
@@ -150,7 +162,10 @@ async def running_service(settings: Settings, extractor: Extractor | None = None
                 ("grpc.absolute_max_metadata_size", GRPC_MAX_METADATA_BYTES),
             ],
         )
-        batch_grpc.add_BatchServiceServicer_to_server(BatchServicer(scheduler, gauge, admission), server)
+        batch_servicer = BatchServicer(
+            scheduler, gauge, admission, allow_private_webhooks=settings.allow_private_addresses
+        )
+        batch_grpc.add_BatchServiceServicer_to_server(batch_servicer, server)
         extraction_grpc.add_ExtractionServiceServicer_to_server(
             ExtractionServicer(scheduler, admission), server
         )

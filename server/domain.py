@@ -124,6 +124,12 @@ class SourceOutcome:
     transient: bool = False
 
 
+WEBHOOK_EVENTS = ("batch.completed", "batch.failed", "batch.cancelled", "company.finished")
+"""Event types a submit's ``webhook_events`` may name: a batch's final status, or one company done."""
+DEFAULT_WEBHOOK_EVENTS = ("batch.completed", "batch.failed", "batch.cancelled")
+"""Without ``webhook_events``: the batch's final status only (one call per batch, not one per company)."""
+MAX_WEBHOOK_URL_LENGTH = 2048
+
 # Request defaults and bounds from the REST contract.
 DEFAULT_COUNTRY = "US"
 DEFAULT_LANGUAGE = "en"
@@ -152,6 +158,8 @@ class BatchOptions:
     bypass_cache: bool = False
     min_match_confidence: float | None = None  # below it a company fails as an "Ambiguous match"
     max_cache_age_seconds: int | None = None  # a cached answer older than this is extracted afresh
+    webhook_url: str | None = None  # where the batch's events are delivered (server.webhooks)
+    webhook_events: tuple[str, ...] = ()  # which of WEBHOOK_EVENTS; () means DEFAULT_WEBHOOK_EVENTS
 
 
 @dataclass(frozen=True)
@@ -217,6 +225,7 @@ class CompanyOutcome:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     from_cache: bool = False
+    attempts: int = 0  # runs of this company so far, counting this one (0 outside a batch)
 
     @property
     def duration_seconds(self) -> float:
@@ -264,10 +273,58 @@ class BatchView:
 
 
 @dataclass(frozen=True)
+class WebhookDelivery:
+    """One webhook delivery of a batch: ``state`` is pending, delivered or failed (given up)."""
+
+    delivery_id: str  # the webhook-id header, the same on every attempt
+    event_type: str
+    state: str
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None  # while pending
+    last_attempt_at: datetime | None
+    last_status_code: int | None  # None: the last attempt got no HTTP answer
+    last_error: str
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BatchStatusReport:
+    """``GetBatch``: the status document and, for a batch with a webhook, its deliveries so far."""
+
+    batch: BatchView
+    deliveries: tuple[WebhookDelivery, ...] = ()
+
+
+@dataclass(frozen=True)
 class SubmitOutcome:
     batch: BatchView
     idempotent_replay: bool
     duplicates_merged: tuple[str, ...]
+
+
+RETRYABLE_BATCH_STATUSES = frozenset({BatchStatus.COMPLETED, BatchStatus.FAILED})
+"""Batches ``RetryBatch`` accepts. A cancelled batch is not among them: it was stopped on request and its
+cancelled companies never ran, so re-running its failures would quietly undo part of that request (submit
+the names again instead). A live batch has nothing final to retry yet."""
+
+
+@dataclass(frozen=True)
+class RetrySpec:
+    """A validated ``RetryBatch``: which failed companies run again, and how."""
+
+    error_types: frozenset[str] = frozenset()  # ``error.type`` values to retry; empty: every failure
+    bypass_cache: bool = False
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    """The batch after a retry, how many companies it re-queued, and whether it was a replay."""
+
+    batch: BatchView
+    retried_companies: int
+    idempotent_replay: bool
 
 
 @dataclass(frozen=True)

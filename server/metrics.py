@@ -47,6 +47,12 @@ SOURCE_SECONDS = Histogram(
     f"{PREFIX}_source_seconds", "Time one source (or domain resolution) took for one company.",
     ["source"], buckets=SOURCE_BUCKETS,
 )  # fmt: skip
+WEBHOOK_DELIVERIES = Counter(
+    f"{PREFIX}_webhook_deliveries",
+    "Webhook delivery attempts, by outcome: delivered, retrying (failed, tried again later), "
+    "failed (given up).",
+    ["outcome"],
+)
 CACHE_LOOKUPS = Counter(f"{PREFIX}_cache_lookups", "Extraction cache lookups, by result.", ["result"])
 FETCH_RETRIES = Counter(
     f"{PREFIX}_fetch_retries", "Requests tried again after a transient failure, by cause (connect, "

@@ -123,7 +123,11 @@ class Settings(BaseSettings):
         60, gt=0, description="How long such a host is skipped before one request tries it again."
     )
     allow_private_addresses: bool = Field(
-        False, description="Allow fetching loopback/private/link-local addresses (the sandbox needs it)."
+        False,
+        description=(
+            "Allow fetches and webhook deliveries to loopback/private/link-local addresses (the sandbox "
+            "and tests with a receiver on loopback need it)."
+        ),
     )
 
     # The sandbox web: when set, every hostname resolves to the sandbox server on loopback.
@@ -192,6 +196,26 @@ class Settings(BaseSettings):
     )
     rate_limit_burst: int = Field(
         40, ge=1, description="Calls a key may make at once before the rate applies."
+    )
+
+    # --- Webhooks (issue 12): signed notifications from a persistent outbox (server.webhooks). ---
+    webhook_secret: str | None = Field(
+        None,
+        description=(
+            "Standard Webhooks secret (whsec_ + base64) signing every delivery; unset: one secret per "
+            "tenant, made on first use and kept in the store (companyctl webhook secret prints it)."
+        ),
+    )
+    webhook_retry_schedule_seconds: list[float] = Field(
+        default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0],
+        description=(
+            "Pause before each retry of a failed delivery; after the last one the delivery is failed "
+            "(default: 8 attempts over about 27.6 hours)."
+        ),
+    )
+    webhook_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one webhook delivery.")
+    webhook_poll_seconds: float = Field(
+        1.0, gt=0, description="How often the webhook outbox is read when no change wakes it."
     )
 
     def auth_enabled(self) -> bool:

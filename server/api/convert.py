@@ -16,8 +16,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from client.stubs.company.v1 import batch_service_pb2 as pb
 from client.stubs.company.v1 import enums_pb2, profile_pb2
 from server.domain import (
+    DEFAULT_WEBHOOK_EVENTS,
     BatchEvent,
     BatchResults,
+    BatchStatusReport,
     BatchView,
     CompanyOutcome,
     CompanyState,
@@ -108,6 +110,30 @@ def batch_to_proto(view: BatchView) -> pb.Batch:
     return message
 
 
+def status_to_proto(report: BatchStatusReport) -> pb.Batch:
+    """GetBatch's document: the batch and, when it has a webhook, its deliveries."""
+    message = batch_to_proto(report.batch)
+    options = report.batch.options
+    if options.webhook_url is None:
+        return message
+    message.webhook.url = options.webhook_url
+    message.webhook.events.extend(options.webhook_events or DEFAULT_WEBHOOK_EVENTS)
+    for delivery in report.deliveries:
+        item = message.webhook.deliveries.add(
+            webhook_id=delivery.delivery_id,
+            event_type=delivery.event_type,
+            state=delivery.state,
+            attempts=delivery.attempts,
+            last_status_code=delivery.last_status_code or 0,
+            last_error=delivery.last_error,
+        )
+        _set_time(item, "created_at", delivery.created_at)
+        _set_time(item, "next_attempt_at", delivery.next_attempt_at)
+        _set_time(item, "last_attempt_at", delivery.last_attempt_at)
+        _set_time(item, "delivered_at", delivery.delivered_at)
+    return message
+
+
 def profile_to_proto(profile: Profile) -> profile_pb2.CompanyProfile:
     message = profile_pb2.CompanyProfile()
     json_format.ParseDict(profile, message)
@@ -126,6 +152,7 @@ def outcome_to_proto(outcome: CompanyOutcome) -> pb.CompanyResult:
         extraction_status=_RESULT_STATUS.get(outcome.state, pb.CompanyResult.ExtractionStatus.failed),
         duration_seconds=round(outcome.duration_seconds, 3),
         from_cache=outcome.from_cache,
+        attempts=outcome.attempts,
     )
     if outcome.profile is not None:
         message.data.CopyFrom(profile_to_proto(outcome.profile))

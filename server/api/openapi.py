@@ -37,7 +37,7 @@ ERROR_STATUSES = {
     "429": "The queue is full or the client's rate limit is used up",
     "503": "Shutting down, starting, or no healthy server",
 }
-ACCEPTED = {"SubmitBatch"}  # answered 202 by envoy/rest.lua
+ACCEPTED = {"SubmitBatch", "RetryBatch"}  # answered 202 by envoy/rest.lua
 SCALARS: dict[int, dict[str, Any]] = {
     FieldDescriptor.TYPE_DOUBLE: {"type": "number", "format": "double"},
     FieldDescriptor.TYPE_FLOAT: {"type": "number", "format": "float"},

@@ -52,9 +52,16 @@ class Admission:
 
 class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     def __init__(
-        self, scheduler: BatchScheduler, gauge: CallGauge, admission: Admission, clock: Clock = _utcnow
+        self,
+        scheduler: BatchScheduler,
+        gauge: CallGauge,
+        admission: Admission,
+        clock: Clock = _utcnow,
+        *,
+        allow_private_webhooks: bool = False,
     ) -> None:
         self._scheduler = scheduler
+        self._allow_private_webhooks = allow_private_webhooks
         self._gauge = gauge
         self._admission = admission
         self._clock = clock
@@ -70,7 +77,7 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     async def SubmitBatch(
         self, request: pb.SubmitBatchRequest, context: aio.ServicerContext[Any, Any]
     ) -> Any:
-        spec = validation.submit_spec(request)
+        spec = validation.submit_spec(request, allow_private_webhooks=self._allow_private_webhooks)
         self._admission.check()
         outcome = await self._batches().submit(spec, trace_id=trace_id())
         batch = outcome.batch
@@ -93,8 +100,8 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         return pb.SubmitBatchResponse(success=True, data=data, metadata=self._meta())
 
     async def GetBatch(self, request: pb.GetBatchRequest, context: aio.ServicerContext[Any, Any]) -> Any:
-        view = await self._batches().get(validation.batch_id(request.batch_id))
-        return pb.GetBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
+        report = await self._batches().status(validation.batch_id(request.batch_id))
+        return pb.GetBatchResponse(success=True, data=convert.status_to_proto(report), metadata=self._meta())
 
     async def WatchBatch(
         self, request: pb.WatchBatchRequest, context: aio.ServicerContext[Any, Any]
@@ -169,6 +176,24 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     ) -> Any:
         view = await self._batches().resume(validation.batch_id(request.batch_id))
         return pb.ResumeBatchResponse(success=True, data=convert.batch_to_proto(view), metadata=self._meta())
+
+    async def RetryBatch(self, request: pb.RetryBatchRequest, context: aio.ServicerContext[Any, Any]) -> Any:
+        batch_id, spec = validation.retry_spec(request)
+        self._admission.check()
+        outcome = await self._batches().retry(batch_id, spec)
+        if outcome.idempotent_replay:
+            message = "Batch already retried with this request_id"
+        elif outcome.retried_companies:
+            message = f"{outcome.retried_companies} failed companies queued again"
+        else:
+            message = "No failed company matches; nothing to retry"
+        data = pb.RetryBatchData(
+            batch=convert.batch_to_proto(outcome.batch),
+            retried_companies=outcome.retried_companies,
+            idempotent_replay=outcome.idempotent_replay,
+            message=message,
+        )
+        return pb.RetryBatchResponse(success=True, data=data, metadata=self._meta())
 
 
 class ExtractionServicer(extraction_grpc.ExtractionServiceServicer):  # type: ignore[misc]

@@ -26,14 +26,18 @@ from server.domain import (
     MAX_REQUEST_ID_LENGTH,
     TIMEFRAMES,
     TIMEOUT_SECONDS_RANGE,
+    WEBHOOK_EVENTS,
     BatchOptions,
     BatchSpec,
+    ErrorType,
     ExportFormat,
     ExtractionMode,
     ExtractionRequest,
     Priority,
+    RetrySpec,
 )
 from server.errors import FieldViolation, InvalidRequest
+from server.webhooks.urls import webhook_url_problem
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -173,7 +177,31 @@ def _domain_hint(v: _Violations, field: str, raw: str) -> str | None:
     return host
 
 
-def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
+def _webhook(
+    v: _Violations, request: pb.SubmitBatchRequest, allow_private: bool
+) -> tuple[str | None, tuple[str, ...]]:
+    """The submit's ``webhook_url`` (through the fetcher's address guard) and ``webhook_events``."""
+    url = request.webhook_url.strip() or None
+    if url is not None:
+        problem = webhook_url_problem(url, allow_private)
+        if problem is not None:
+            v.add("webhook_url", f"{problem} (got {quote(url)})")
+            url = None
+    events: list[str] = []
+    for index, raw in enumerate(request.webhook_events):
+        event = raw.strip()
+        if event not in WEBHOOK_EVENTS:
+            v.add(
+                f"webhook_events[{index}]", f"must be one of {', '.join(WEBHOOK_EVENTS)} (got {quote(raw)})"
+            )
+        elif event not in events:
+            events.append(event)
+    if events and not request.webhook_url.strip():
+        v.add("webhook_events", "needs a webhook_url to deliver to")
+    return url, tuple(events)
+
+
+def submit_spec(request: pb.SubmitBatchRequest, *, allow_private_webhooks: bool = False) -> BatchSpec:
     """Validate a submit and apply the contract's defaults.
 
     Duplicate names (equal after folding case and spacing) are merged into their first occurrence
@@ -208,17 +236,14 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
         if host is not None:
             hints[target] = host
 
-    request_id = request.request_id.strip()
-    if len(request_id) > MAX_REQUEST_ID_LENGTH:
-        v.add("request_id", f"must be at most {MAX_REQUEST_ID_LENGTH} characters")
-    elif any(not ch.isprintable() for ch in request_id):
-        v.add("request_id", "must contain printable characters only")
+    request_id = _request_id(v, request.request_id)
 
     mode = _enum(
         v, "extraction_mode", enums_pb2.ExtractionMode, request.extraction_mode, _choices(ExtractionMode)
     )
     priority = _enum(v, "priority", enums_pb2.Priority, request.priority, _choices(Priority))
     export = _enum(v, "export_format", enums_pb2.ExportFormat, request.export_format, _choices(ExportFormat))
+    webhook_url, webhook_events = _webhook(v, request, allow_private_webhooks)
     options = BatchOptions(
         extraction_mode=ExtractionMode(mode) if mode else ExtractionMode.STANDARD,
         priority=Priority(priority) if priority else Priority.NORMAL,
@@ -251,15 +276,49 @@ def submit_spec(request: pb.SubmitBatchRequest) -> BatchSpec:
         max_cache_age_seconds=max_cache_age(
             v, request.HasField("max_cache_age_seconds"), request.max_cache_age_seconds
         ),
+        webhook_url=webhook_url,
+        webhook_events=webhook_events,
     )
     v.raise_if_any()
     return BatchSpec(
         company_names=tuple(names),
         options=options,
         domain_hints=hints,
-        request_id=request_id or None,
+        request_id=request_id,
         duplicates_merged=tuple(duplicates),
     )
+
+
+def _request_id(v: _Violations, raw: str) -> str | None:
+    """An idempotency key: printable, at most ``MAX_REQUEST_ID_LENGTH`` characters; blank is none."""
+    request_id = raw.strip()
+    if len(request_id) > MAX_REQUEST_ID_LENGTH:
+        v.add("request_id", f"must be at most {MAX_REQUEST_ID_LENGTH} characters")
+    elif any(not ch.isprintable() for ch in request_id):
+        v.add("request_id", "must contain printable characters only")
+    return request_id or None
+
+
+def retry_spec(request: pb.RetryBatchRequest) -> tuple[str, RetrySpec]:
+    """Validate RetryBatch: the batch id and which failures to retry.
+
+    ``error_types`` values must be ``ErrorType`` names (``error.type`` as results show it).
+    """
+    v = _Violations()
+    known = {member.value for member in ErrorType}
+    types: set[str] = set()
+    for index, raw in enumerate(request.error_types):
+        value = raw.strip()
+        if value not in known:
+            v.add(
+                f"error_types[{index}]",
+                f"must be one of {', '.join(sorted(known))} (got {quote(raw)})",
+            )
+        types.add(value)
+    request_id = _request_id(v, request.request_id)
+    v.raise_if_any()
+    spec = RetrySpec(error_types=frozenset(types), bypass_cache=request.bypass_cache, request_id=request_id)
+    return batch_id(request.batch_id), spec
 
 
 class SingleExtraction(NamedTuple):

@@ -310,6 +310,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("retryable", ColumnKind.BOOLEAN, _retryable),
     Column("sources_unavailable", ColumnKind.TEXT, _sources_not_answering),
     Column("extracted_at", ColumnKind.DATETIME, _extracted_at),
+    Column("attempts", ColumnKind.INTEGER, lambda o: o.attempts or None),
 )
 """Every export's columns, in order. Append new columns at the end so consumers' indexes hold."""
 

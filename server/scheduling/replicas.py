@@ -37,6 +37,8 @@ from server.domain import (
     BatchView,
     CompanyState,
     ExtractionRequest,
+    RetryOutcome,
+    RetrySpec,
     SubmitOutcome,
 )
 from server.errors import BatchNotFound, InvalidTransition, ServiceUnavailable
@@ -44,7 +46,14 @@ from server.extraction.base import Extractor
 from server.scheduling.estimates import WINDOW_SIZE
 from server.scheduling.execution import log_outcome, run_extraction
 from server.scheduling.scheduler import CANCELLED_FAILURE, BatchScheduler
-from server.storage.base import BatchChange, BatchStore, ClaimedCompany, HeldLease, StoredBatch, StoredCompany
+from server.storage.base import (
+    BatchChange,
+    BatchStore,
+    ClaimedCompany,
+    HeldLease,
+    StoredBatch,
+    StoredCompany,
+)
 
 DEFAULT_LEASE_SECONDS = 20.0
 DEFAULT_HEARTBEAT_SECONDS = 5.0
@@ -213,6 +222,23 @@ class ReplicaScheduler(BatchScheduler):
             await self._store.set_batch_status(BatchChange(batch_id, status, now, waiting_since=now))
             self._kick()
         return await self.get(batch_id)
+
+    async def _retry_and_queue(self, batch_id: str, spec: RetrySpec) -> RetryOutcome:
+        """The store re-queues the failures and notifies every replica; this one starts some at once."""
+        record = await self._retry_in_store(batch_id, spec)
+        assert record.batch is not None
+        view = self._stored_view(record.batch)  # the row as the retry wrote it (see ``submit``)
+        if record.retried and not record.replay:
+            try:
+                await self._claim_and_start()
+            except ServiceUnavailable:
+                self._log.exception("claiming after a retry failed; the dispatcher retries")
+            self._kick()
+        return RetryOutcome(view, record.retried, record.replay)
+
+    async def _check_retry_capacity(self, batch_id: str) -> None:
+        self._pending = await self._store.count_pending()
+        await super()._check_retry_capacity(batch_id)
 
     async def _live_batch(self, batch_id: str, action: str) -> StoredBatch:
         self._ensure_open()

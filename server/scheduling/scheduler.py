@@ -24,6 +24,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from server import metrics
@@ -34,12 +35,15 @@ from server.domain import (
     BatchResults,
     BatchSpec,
     BatchStatus,
+    BatchStatusReport,
     BatchView,
     CompanyOutcome,
     CompanyState,
     ErrorType,
     ExtractionFailure,
     ExtractionRequest,
+    RetryOutcome,
+    RetrySpec,
     StatsReport,
     SubmitOutcome,
 )
@@ -58,7 +62,7 @@ from server.scheduling.submission import create_batch
 from server.scheduling.uncancellable import run_to_completion
 from server.scheduling.watch_streams import live_events, single_snapshot
 from server.stats.report import LiveFigures, StatsCollector
-from server.storage.base import BatchChange, BatchStore, PageCursor, StoredBatch
+from server.storage.base import BatchChange, BatchStore, PageCursor, RetryRecord, StoredBatch
 
 LOGGER_NAME = "company_batch.scheduler"
 CANCELLED_FAILURE = ExtractionFailure(ErrorType.CANCELLED, "the batch was cancelled while this company ran")
@@ -268,6 +272,55 @@ class BatchScheduler:
             self._kick()
         return self._view(rt)
 
+    async def retry(self, batch_id: str, spec: RetrySpec) -> RetryOutcome:
+        """Run a finished batch's failed companies again (see ``BatchStore.retry_failed``).
+
+        Raises ``BatchNotFound``, ``InvalidTransition`` (a live or cancelled batch) or
+        ``ServiceOverloaded`` (its failures would not fit in the queue).
+        """
+        self._ensure_open()
+        if not self._dispatching:
+            raise ServiceUnavailable("the scheduler is shutting down")
+        await self._check_retry_capacity(batch_id)
+        return await run_to_completion(self._retry_and_queue(batch_id, spec))
+
+    async def _retry_and_queue(self, batch_id: str, spec: RetrySpec) -> RetryOutcome:
+        record = await self._retry_in_store(batch_id, spec)
+        if not record.retried or record.replay:
+            return RetryOutcome(await self.get(batch_id), record.retried, record.replay)
+        assert record.batch is not None
+        rt = BatchRuntime(
+            record.batch,
+            await self._store.list_companies(batch_id),
+            submit_seq=next(self._submit_seq),
+            waiting_since=self._clock(),
+        )
+        self._register(rt)
+        view = self._view(rt)  # as queued again, before a worker starts anything
+        self._kick()
+        return RetryOutcome(view, record.retried, False)
+
+    async def _retry_in_store(self, batch_id: str, spec: RetrySpec) -> RetryRecord:
+        """The store's retry, its refusals raised as the API's errors."""
+        record = await self._store.retry_failed(
+            batch_id, spec.error_types, spec.bypass_cache, spec.request_id, _utcnow()
+        )
+        if record.batch is None:
+            raise BatchNotFound(batch_id)
+        if record.refused:
+            raise InvalidTransition(batch_id, "retry", record.batch.status.value)
+        return record
+
+    async def _check_retry_capacity(self, batch_id: str) -> None:
+        """Refuse a retry whose failures would overfill the queue (a replay re-queues nothing, but
+        is answered alike: the count is known only inside the retry's transaction)."""
+        if self._max_queued is None:
+            return
+        stored = await self._store.get_batch(batch_id)
+        failed = 0 if stored is None else stored.count(CompanyState.FAILED)
+        if self.queue_size + failed > self._max_queued:
+            raise ServiceOverloaded(self.queue_size, failed, self._max_queued)
+
     # -- queries -------------------------------------------------------------------------------------
 
     async def get(self, batch_id: str) -> BatchView:
@@ -280,6 +333,13 @@ class BatchScheduler:
         if stored is None:
             raise BatchNotFound(batch_id)
         return stored_view(stored, _utcnow())
+
+    async def status(self, batch_id: str) -> BatchStatusReport:
+        """GetBatch: the status document and, for a batch with a webhook, its deliveries."""
+        view = await self.get(batch_id)
+        if view.options.webhook_url is None:
+            return BatchStatusReport(view)
+        return BatchStatusReport(view, tuple(await self._store.webhook_deliveries(batch_id)))
 
     async def batch_tenant(self, batch_id: str) -> str | None:
         """The tenant a batch belongs to, or None when there is no such batch."""
@@ -444,6 +504,7 @@ class BatchScheduler:
         return slot.state is CompanyState.RUNNING and slot.attempts == attempt
 
     async def _finish(self, rt: BatchRuntime, slot: CompanySlot, outcome: CompanyOutcome) -> None:
+        outcome = replace(outcome, attempts=slot.attempts)
         rt.running.pop(slot.position, None)
         rt.set_state(slot, outcome.state)
         now = outcome.finished_at or _utcnow()

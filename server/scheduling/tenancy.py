@@ -18,7 +18,10 @@ from server.domain import (
     BatchEvent,
     BatchResults,
     BatchSpec,
+    BatchStatusReport,
     BatchView,
+    RetryOutcome,
+    RetrySpec,
     StatsReport,
     SubmitOutcome,
 )
@@ -53,6 +56,9 @@ class TenantBatches:
     async def get(self, batch_id: str) -> BatchView:
         return await self._scheduler.get(await self._visible(batch_id))
 
+    async def status(self, batch_id: str) -> BatchStatusReport:
+        return await self._scheduler.status(await self._visible(batch_id))
+
     async def watch(self, batch_id: str) -> AsyncIterator[BatchEvent]:
         return await self._scheduler.watch(await self._visible(batch_id))
 
@@ -67,6 +73,9 @@ class TenantBatches:
 
     async def resume(self, batch_id: str) -> BatchView:
         return await self._scheduler.resume(await self._visible(batch_id))
+
+    async def retry(self, batch_id: str, spec: RetrySpec) -> RetryOutcome:
+        return await self._scheduler.retry(await self._visible(batch_id), spec)
 
     async def list_batches(self, page_size: int, page_token: str) -> tuple[list[BatchView], str]:
         return await self._scheduler.list_batches(page_size, page_token, self.scope)

@@ -22,6 +22,7 @@ from server.domain import (
     CompanyState,
     ExtractionFailure,
     Profile,
+    WebhookDelivery,
 )
 
 
@@ -97,6 +98,7 @@ class StoredCompany:
             started_at=self.started_at,
             finished_at=self.finished_at,
             from_cache=self.from_cache,
+            attempts=self.attempts,
         )
 
 
@@ -125,6 +127,55 @@ class ClaimedCompany:
     options: BatchOptions
     trace_id: str
     batch_started: bool  # this claim moved the batch from queued to processing
+
+
+@dataclass(frozen=True)
+class RetryRecord:
+    """What ``retry_failed`` did: the batch as it now is, and the companies it re-queued.
+
+    ``replay`` is True when ``request_id`` named an earlier retry of this batch: nothing changed and
+    ``retried`` is that retry's count. ``batch`` is None when the batch does not exist; ``refused``
+    when its status does not allow a retry (the batch is then unchanged).
+    """
+
+    batch: StoredBatch | None
+    retried: int = 0
+    replay: bool = False
+    refused: bool = False
+
+
+@dataclass(frozen=True)
+class WebhookBacklog:
+    """A batch with something to announce (``server.storage.webhooks_sql``)."""
+
+    batch: StoredBatch
+    url: str
+    settled_at: datetime | None  # the completion whose batch event is in the outbox already, if any
+    unannounced: tuple[StoredCompany, ...]  # finished companies whose latest attempt has no event yet
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A delivery for the outbox; its id is derived from what it announces (see ``webhooks_sql``)."""
+
+    delivery_id: str
+    event_type: str
+    payload: str  # the JSON body, exactly as it is signed and sent
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    """A delivery claimed for one attempt (``attempt`` counts it) under a lease."""
+
+    delivery_id: str
+    batch_id: str
+    tenant: str
+    event_type: str
+    url: str
+    payload: str
+    attempt: int
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -290,6 +341,64 @@ class BatchStore(Protocol):
         not written either). A replica's result (``owner`` given) that was its batch's last outstanding
         company also gives the batch its final status, as ``complete_if_done`` would.
         """
+        ...
+
+    async def retry_failed(
+        self,
+        batch_id: str,
+        error_types: frozenset[str],
+        bypass_cache: bool,
+        request_id: str | None,
+        now: datetime,
+    ) -> RetryRecord:
+        """Re-queue a finished batch's failed companies (those of ``error_types``; empty: all), in one
+        transaction: they become pending (their attempts kept), the batch queued again with
+        ``bypass_cache`` in its options. Only ``RETRYABLE_BATCH_STATUSES`` are retried; a
+        ``request_id`` this batch saw before replays that retry (``server.storage.retry_sql``)."""
+        ...
+
+    # -- the webhook outbox (see ``server.storage.webhooks_sql``) ------------------------------------
+
+    async def webhook_backlog(self, limit: int) -> list[WebhookBacklog]:
+        """Up to ``limit`` batches with an unannounced final status or finished company, oldest first."""
+        ...
+
+    async def enqueue_webhooks(
+        self,
+        backlog: WebhookBacklog,
+        deliveries: Sequence[NewDelivery],
+        announced: Sequence[tuple[int, int]],
+        settled: datetime | None,
+    ) -> None:
+        """In one transaction: add ``deliveries`` (each id once), mark the (position, attempt) companies
+        announced, and the batch settled at ``settled`` if that is still its completion time."""
+
+    async def claim_webhooks(self, now: datetime, lease_seconds: float, limit: int) -> list[DueDelivery]:
+        """Lease up to ``limit`` pending deliveries due by ``now`` for one attempt each."""
+        ...
+
+    async def record_webhook_attempt(
+        self,
+        delivery: DueDelivery,
+        at: datetime,
+        status_code: int | None,
+        error: str,
+        seconds: float,
+        retry_at: datetime | None,
+        delivered: bool,
+    ) -> bool:
+        """Record an attempt; the delivery is delivered, pending again at ``retry_at``, or failed (neither).
+
+        Returns False when the attempt's lease was lost (the attempt is kept in the history all the same).
+        """
+        ...
+
+    async def webhook_deliveries(self, batch_id: str) -> list[WebhookDelivery]:
+        """A batch's deliveries, oldest first."""
+        ...
+
+    async def webhook_secret(self, tenant: str, candidate: str, now: datetime) -> str:
+        """The tenant's webhook signing secret; ``candidate`` becomes it when it has none yet."""
         ...
 
     # -- work claiming across replicas (see ``server.storage.leases``) -----------------------------

@@ -64,6 +64,8 @@ def options_from_json(text: str) -> BatchOptions:
         bypass_cache=raw.get("bypass_cache", defaults.bypass_cache),
         min_match_confidence=raw.get("min_match_confidence", defaults.min_match_confidence),
         max_cache_age_seconds=raw.get("max_cache_age_seconds", defaults.max_cache_age_seconds),
+        webhook_url=raw.get("webhook_url", defaults.webhook_url),
+        webhook_events=tuple(raw.get("webhook_events", defaults.webhook_events)),
     )
 
 

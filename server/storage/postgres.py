@@ -31,9 +31,9 @@ from typing import Any
 
 import asyncpg
 
-from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
+from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure, WebhookDelivery
 from server.errors import ServiceUnavailable
-from server.storage import keys_sql, leases
+from server.storage import keys_sql, leases, retry_sql, webhooks_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
@@ -41,13 +41,17 @@ from server.storage.base import (
     CacheKey,
     ChangeListener,
     ClaimedCompany,
+    DueDelivery,
     HeldLease,
     NewBatch,
+    NewDelivery,
     PageCursor,
+    RetryRecord,
     StatsAggregates,
     StoredApiKey,
     StoredBatch,
     StoredCompany,
+    WebhookBacklog,
 )
 from server.storage.cache_sql import (
     CACHE_GET,
@@ -158,8 +162,8 @@ class PostgresBatchStore:
             async with self._transaction() as conn:
                 inserted = await conn.fetchval(
                     f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
-                    "waiting_since) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, $12, "
-                    "$13) ON CONFLICT (tenant, request_id) DO NOTHING RETURNING batch_id",
+                    "waiting_since, webhook_url) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, "
+                    "$10, $11, $12, $13, $14) ON CONFLICT (tenant, request_id) DO NOTHING RETURNING batch_id",
                     batch.batch_id,
                     batch.request_id,
                     batch.trace_id,
@@ -173,6 +177,7 @@ class PostgresBatchStore:
                     opts.priority.value,
                     opts.max_concurrent,
                     created,
+                    opts.webhook_url,
                 )
                 if inserted is None:
                     # The request id is taken (ON CONFLICT waited for the other transaction to commit).
@@ -333,6 +338,79 @@ class PostgresBatchStore:
             if recorded and change is not None:
                 await write_change(conn, change)
         return recorded
+
+    async def retry_failed(
+        self,
+        batch_id: str,
+        error_types: frozenset[str],
+        bypass_cache: bool,
+        request_id: str | None,
+        now: datetime,
+    ) -> RetryRecord:
+        async with self._transaction() as conn:
+            await lock_batch(conn, batch_id)
+            done = await retry_sql.retry_failed(
+                AsyncpgTx(conn), batch_id, error_types, bypass_cache, request_id, now, hourly=True
+            )
+            if done is None:
+                return RetryRecord(None)
+            retried, replay, refused = done
+            if retried and not replay:
+                await notify(conn, batch_id, BatchStatus.QUEUED)
+            stored = await self._require_batch(conn, batch_id)
+        return RetryRecord(stored, retried, replay, refused)
+
+    # -- the webhook outbox (server.storage.webhooks_sql) -----------------------------------------
+
+    async def webhook_backlog(self, limit: int) -> list[WebhookBacklog]:
+        async with self._conn() as conn:
+            return await webhooks_sql.backlog(AsyncpgTx(conn), limit)
+
+    async def enqueue_webhooks(
+        self,
+        backlog: WebhookBacklog,
+        deliveries: Sequence[NewDelivery],
+        announced: Sequence[tuple[int, int]],
+        settled: datetime | None,
+    ) -> None:
+        async with self._transaction() as conn:
+            await webhooks_sql.enqueue(AsyncpgTx(conn), backlog, deliveries, announced, settled)
+
+    async def claim_webhooks(self, now: datetime, lease_seconds: float, limit: int) -> list[DueDelivery]:
+        async with self._transaction() as conn:
+            return await webhooks_sql.claim(AsyncpgTx(conn), now, lease_seconds, limit)
+
+    async def record_webhook_attempt(
+        self,
+        delivery: DueDelivery,
+        at: datetime,
+        status_code: int | None,
+        error: str,
+        seconds: float,
+        retry_at: datetime | None,
+        delivered: bool,
+    ) -> bool:
+        state = "delivered" if delivered else "pending" if retry_at is not None else "failed"
+        async with self._transaction() as conn:
+            return await webhooks_sql.record_attempt(
+                AsyncpgTx(conn),
+                delivery.delivery_id,
+                delivery.attempt,
+                at,
+                status_code,
+                error,
+                seconds,
+                state,
+                retry_at,
+            )
+
+    async def webhook_deliveries(self, batch_id: str) -> list[WebhookDelivery]:
+        async with self._conn() as conn:
+            return await webhooks_sql.deliveries(AsyncpgTx(conn), batch_id)
+
+    async def webhook_secret(self, tenant: str, candidate: str, now: datetime) -> str:
+        async with self._transaction() as conn:
+            return await webhooks_sql.tenant_secret(AsyncpgTx(conn), tenant, candidate, now)
 
     # -- work claiming across replicas (see server.storage.leases) ---------------------------------
 

@@ -230,6 +230,69 @@ _ERROR_SOURCES = (
     "ALTER TABLE extraction_cache ADD COLUMN error_sources TEXT",
 )
 
+# RetryBatch (``server.storage.retry_sql``): each retry's request_id per batch, for idempotent replays.
+_BATCH_RETRIES = (
+    """
+    CREATE TABLE batch_retries (
+        batch_id TEXT NOT NULL REFERENCES batches (batch_id) ON DELETE CASCADE,
+        request_id TEXT NOT NULL,
+        retried INTEGER NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (batch_id, request_id)
+    )
+    """,
+)
+
+# Webhooks (``server.webhooks``, ``server.storage.webhooks_sql``): the outbox of deliveries and every
+# attempt at one, filled from the state itself (a batch whose final status, a company whose finished
+# attempt, was not yet announced: ``webhook_settled_at`` and ``webhook_attempt`` say what was), so a
+# crash between a change and its announcement loses nothing; and the per-tenant signing secrets.
+_WEBHOOKS = (
+    "ALTER TABLE batches ADD COLUMN webhook_url TEXT",
+    "ALTER TABLE batches ADD COLUMN webhook_settled_at DOUBLE PRECISION",
+    "ALTER TABLE companies ADD COLUMN webhook_attempt INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX ix_batches_webhook ON batches (batch_id) WHERE webhook_url IS NOT NULL",
+    """
+    CREATE TABLE webhook_deliveries (
+        delivery_id TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL REFERENCES batches (batch_id) ON DELETE CASCADE,
+        tenant TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        url TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at DOUBLE PRECISION NOT NULL,
+        next_attempt_at DOUBLE PRECISION NOT NULL,
+        lease_expires DOUBLE PRECISION,
+        last_attempt_at DOUBLE PRECISION,
+        last_status_code INTEGER,
+        last_error TEXT,
+        delivered_at DOUBLE PRECISION
+    )
+    """,
+    "CREATE INDEX ix_webhook_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending'",
+    "CREATE INDEX ix_webhook_batch ON webhook_deliveries (batch_id, created_at)",
+    """
+    CREATE TABLE webhook_attempts (
+        delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (delivery_id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        attempted_at DOUBLE PRECISION NOT NULL,
+        status_code INTEGER,
+        error TEXT,
+        seconds DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (delivery_id, attempt)
+    )
+    """,
+    """
+    CREATE TABLE webhook_secrets (
+        tenant TEXT PRIMARY KEY,
+        secret TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL
+    )
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BATCHES_AND_COMPANIES,  # 1
     _CACHE_AND_RETENTION,  # 2
@@ -237,6 +300,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _RUNNING_PER_BATCH,  # 4
     _SQLITE_TENANCY,  # 5
     _ERROR_SOURCES,  # 6
+    _BATCH_RETRIES,  # 7
+    _WEBHOOKS,  # 8
 )
 
 POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -248,6 +313,8 @@ POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _RUNNING_PER_BATCH,  # 6
     _POSTGRES_TENANCY,  # 7
     _ERROR_SOURCES,  # 8
+    _BATCH_RETRIES,  # 9
+    _WEBHOOKS,  # 10
 )
 
 LATEST_VERSION = len(MIGRATIONS)

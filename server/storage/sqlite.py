@@ -18,9 +18,9 @@ from typing import Any
 
 import aiosqlite
 
-from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure
+from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure, WebhookDelivery
 from server.errors import ServiceUnavailable
-from server.storage import keys_sql, leases
+from server.storage import keys_sql, leases, retry_sql, webhooks_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
@@ -28,13 +28,17 @@ from server.storage.base import (
     CacheKey,
     ChangeListener,
     ClaimedCompany,
+    DueDelivery,
     HeldLease,
     NewBatch,
+    NewDelivery,
     PageCursor,
+    RetryRecord,
     StatsAggregates,
     StoredApiKey,
     StoredBatch,
     StoredCompany,
+    WebhookBacklog,
 )
 from server.storage.cache_sql import (
     CACHE_GET,
@@ -155,7 +159,8 @@ class SqliteBatchStore:
                         return await self._require_batch(conn, existing[0]), False
                 await conn.execute(
                     f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
-                    "waiting_since) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)",
+                    "waiting_since, webhook_url) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         batch.batch_id,
                         batch.request_id,
@@ -170,6 +175,7 @@ class SqliteBatchStore:
                         opts.priority.value,
                         opts.max_concurrent,
                         created,
+                        opts.webhook_url,
                     ),
                 )
                 await conn.executemany(
@@ -348,6 +354,78 @@ class SqliteBatchStore:
         if recorded and owner is not None:
             self._changed(batch_id, final)
         return recorded
+
+    async def retry_failed(
+        self,
+        batch_id: str,
+        error_types: frozenset[str],
+        bypass_cache: bool,
+        request_id: str | None,
+        now: datetime,
+    ) -> RetryRecord:
+        async with self._transaction() as conn:
+            done = await retry_sql.retry_failed(
+                SqliteTx(conn), batch_id, error_types, bypass_cache, request_id, now, hourly=False
+            )
+            stored = None if done is None else await self._require_batch(conn, batch_id)
+        if done is None:
+            return RetryRecord(None)
+        retried, replay, refused = done
+        if retried and not replay:
+            self._changed(batch_id, BatchStatus.QUEUED)
+        return RetryRecord(stored, retried, replay, refused)
+
+    # -- the webhook outbox (server.storage.webhooks_sql) -----------------------------------------
+
+    async def webhook_backlog(self, limit: int) -> list[WebhookBacklog]:
+        async with self._locked() as conn:
+            return await webhooks_sql.backlog(SqliteTx(conn), limit)
+
+    async def enqueue_webhooks(
+        self,
+        backlog: WebhookBacklog,
+        deliveries: Sequence[NewDelivery],
+        announced: Sequence[tuple[int, int]],
+        settled: datetime | None,
+    ) -> None:
+        async with self._transaction() as conn:
+            await webhooks_sql.enqueue(SqliteTx(conn), backlog, deliveries, announced, settled)
+
+    async def claim_webhooks(self, now: datetime, lease_seconds: float, limit: int) -> list[DueDelivery]:
+        async with self._transaction() as conn:
+            return await webhooks_sql.claim(SqliteTx(conn), now, lease_seconds, limit)
+
+    async def record_webhook_attempt(
+        self,
+        delivery: DueDelivery,
+        at: datetime,
+        status_code: int | None,
+        error: str,
+        seconds: float,
+        retry_at: datetime | None,
+        delivered: bool,
+    ) -> bool:
+        state = "delivered" if delivered else "pending" if retry_at is not None else "failed"
+        async with self._transaction() as conn:
+            return await webhooks_sql.record_attempt(
+                SqliteTx(conn),
+                delivery.delivery_id,
+                delivery.attempt,
+                at,
+                status_code,
+                error,
+                seconds,
+                state,
+                retry_at,
+            )
+
+    async def webhook_deliveries(self, batch_id: str) -> list[WebhookDelivery]:
+        async with self._locked() as conn:
+            return await webhooks_sql.deliveries(SqliteTx(conn), batch_id)
+
+    async def webhook_secret(self, tenant: str, candidate: str, now: datetime) -> str:
+        async with self._transaction() as conn:
+            return await webhooks_sql.tenant_secret(SqliteTx(conn), tenant, candidate, now)
 
     # -- work claiming (one process at a time: the write transaction is the lock) ------------------
 

@@ -66,7 +66,9 @@ COMPANIES_BY_GROUP_HOURLY = """
     FROM company_hourly
     WHERE hour >= ? AND hour < ?
     GROUP BY extraction_mode, priority, state, error_type
+    HAVING sum(companies) > 0
 """
+"""(A group a RetryBatch emptied keeps its rows at zero: ``server.storage.retry_sql``.)"""
 
 # Sweep line over batch run intervals (first start .. completion, or now while live), clipped to the
 # window. Ends sort before starts at the same instant, so back-to-back batches do not count as overlapping.

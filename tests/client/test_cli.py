@@ -210,3 +210,48 @@ async def test_results_excel_csv_flag_writes_the_spreadsheet_flavour(target: str
     result = await companyctl(target, "results", batch_id, "-o", str(output), "--excel-csv")
     assert result.exit_code == 0, result.output
     assert output.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+async def test_retry_requeues_the_failures_and_watches_the_batch_finish_again(target: str) -> None:
+    batch_id = await _submitted_batch(target, "Acme Robotics", "Unknown Co")
+    result = await companyctl(
+        target, "retry", batch_id, "--error-type", "CompanyAnalysisError", "--request-id", "r1", "--watch"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "completed"
+    replay = await companyctl(target, "retry", batch_id, "--request-id", "r1")
+    assert json.loads(replay.stdout)["idempotent_replay"] is True
+    results = json.loads((await companyctl(target, "results", batch_id)).stdout)["results"]
+    assert {r["company_name"]: r["attempts"] for r in results} == {"Acme Robotics": 1, "Unknown Co": 2}
+    refused = await companyctl(target, "retry", batch_id, "--error-type", "NoSuchError")
+    assert refused.exit_code == EXIT_SERVICE_ERROR and "error_types[0]" in refused.stderr
+
+
+def test_webhook_verify_accepts_a_signed_body_and_refuses_a_changed_one(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from server.webhooks.signing import new_secret, signed_headers
+
+    secret, body = new_secret(), '{"type":"batch.completed","data":{}}'
+    headers = signed_headers(secret, "msg_1", datetime.now(UTC), body)
+    args = [
+        "webhook", "verify", "--secret", secret, "--id", headers["webhook-id"],
+        "--timestamp", headers["webhook-timestamp"], "--signature", headers["webhook-signature"],
+    ]  # fmt: skip
+    good = CliRunner().invoke(main, args, input=body)
+    assert good.exit_code == 0 and good.stdout.strip() == "valid", good.output
+    changed = tmp_path / "body.json"
+    changed.write_text(body.replace("completed", "failed"))
+    bad = CliRunner().invoke(main, [*args, str(changed)])
+    assert bad.exit_code == 1 and "invalid signature" in bad.stderr
+    wrong_key = CliRunner().invoke(main, [*args[:3], new_secret(), *args[4:]], input=body)
+    assert wrong_key.exit_code == 1
+
+
+def test_webhook_secret_prints_one_secret_per_tenant_from_the_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    first = CliRunner().invoke(main, ["webhook", "secret", "--tenant", "acme", "--database-url", url])
+    again = CliRunner().invoke(main, ["webhook", "secret", "--tenant", "acme", "--database-url", url])
+    other = CliRunner().invoke(main, ["webhook", "secret", "--tenant", "globex", "--database-url", url])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith("whsec_") and first.stdout == again.stdout != other.stdout

@@ -16,6 +16,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 
@@ -103,7 +104,7 @@ async def test_the_reference_examples_run_as_written(stack: ServiceStack, tmp_pa
         code = example(containing, REFERENCE)
         return await run_example(code, stack, tmp_path, batch_id, placeholder=REFERENCE_BATCH_ID)
 
-    assert len(python_examples(REFERENCE)) == 6
+    assert len(python_examples(REFERENCE)) == 7
     out = await run('"company_names": ["Apple"')
     match = re.search(r"submitted (batch_\w+) queued 3", out)
     assert match, out
@@ -119,6 +120,25 @@ async def test_the_reference_examples_run_as_written(stack: ServiceStack, tmp_pa
     out = await run("/stats")
     assert re.fullmatch(r"companies processed [1-9]\d*\n", out)
     assert (await run('json={"company_names": []}')).strip() == "400 ValidationError ['company_names']"
+
+
+async def test_the_reference_retry_example_re_queues_a_failure(stack: ServiceStack, tmp_path: Path) -> None:
+    async with httpx.AsyncClient(base_url=stack.url) as http:
+        submitted = await http.post(
+            "/api/v1/company/batch/submit", json={"company_names": ["Apple", "Nowhere To Be Found"]}
+        )
+        batch_id = submitted.json()["data"]["batch_id"]
+        for _ in range(600):
+            status = (await http.get(f"/api/v1/company/batch/{batch_id}/status")).json()["data"]["status"]
+            if status == "completed":
+                break
+            await asyncio.sleep(0.05)
+    code = example("/retry", REFERENCE)
+    out = await run_example(code, stack, tmp_path, batch_id, placeholder=REFERENCE_BATCH_ID)
+    assert out.strip() == "1 queued again; status queued"
+    assert (await run_example(code, stack, tmp_path, batch_id, placeholder=REFERENCE_BATCH_ID)).startswith(
+        "1 queued again"  # the same request_id: the first retry's answer, nothing queued twice
+    )
 
 
 async def test_the_document_has_the_examples_this_suite_runs() -> None:
@@ -194,7 +214,7 @@ async def test_best_practice_tables_name_only_documented_values() -> None:
 async def test_the_readme_python_example_runs_as_written(stack: ServiceStack, tmp_path: Path) -> None:
     """Each company is held until the example has printed the line before, so it sees both finish."""
     readme = (ROOT / "README.md").read_text()
-    (code,) = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    (code,) = [c for c in re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL) if "BatchClient" in c]
     releases = {name: asyncio.Event() for name in README_COMPANIES}
     stack.extractor.holds.update(releases)
     process = await asyncio.create_subprocess_exec(

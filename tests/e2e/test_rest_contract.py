@@ -427,3 +427,36 @@ async def test_stats_of_an_empty_service_name_no_extraction_mode(
     assert data["system_stats"]["total_batches"] == 0
     assert "most_common_extraction_mode" not in data["performance_metrics"]
     assert "unspecified" not in json.dumps(data)
+
+
+async def test_retry_re_queues_the_failures_of_a_finished_batch_and_answers_202(
+    http: httpx.AsyncClient,
+) -> None:
+    batch_id = (await submit(http, ["Acme Robotics", "Nobody Retried Inc"]))["batch_id"]
+    assert (await wait_final(http, batch_id))["status"] == "completed"
+
+    body = {"error_types": ["CompanyAnalysisError"], "request_id": "retry-nobody", "bypass_cache": True}
+    retried = envelope(await http.post(f"{API}/batch/{batch_id}/retry", json=body), 202)
+    assert retried["retried_companies"] == 1 and retried["idempotent_replay"] is False
+    assert retried["batch"]["batch_id"] == batch_id and retried["batch"]["status"] == "queued"
+    replay = envelope(await http.post(f"{API}/batch/{batch_id}/retry", json=body), 202)
+    assert replay["retried_companies"] == 1 and replay["idempotent_replay"] is True
+
+    final = await wait_final(http, batch_id)
+    assert final["status"] == "completed" and final["progress"]["failed"] == 1
+    results = envelope(await http.get(f"{API}/batch/{batch_id}/results"), 200)["results"]
+    attempts = {r["company_name"]: (r["extraction_status"], r["attempts"], r["from_cache"]) for r in results}
+    assert attempts == {"Acme Robotics": ("success", 1, False), "Nobody Retried Inc": ("failed", 2, False)}
+
+
+async def test_retry_refuses_an_unknown_error_type_a_live_batch_and_an_unknown_batch(
+    http: httpx.AsyncClient,
+) -> None:
+    live = (await submit(http, ["Slow Corp"]))["batch_id"]
+    refused = error(await http.post(f"{API}/batch/{live}/retry", json={"error_types": ["Nope"]}), 400)
+    assert [v["field"] for v in refused["field_violations"]] == ["error_types[0]"]
+    conflict = error(await http.post(f"{API}/batch/{live}/retry", json={}), 409)
+    assert "retry" in conflict["message"]
+    envelope(await http.post(f"{API}/batch/{live}/cancel", json={}), 200)
+    assert "cancelled" in error(await http.post(f"{API}/batch/{live}/retry", json={}), 409)["message"]
+    error(await http.post(f"{API}/batch/batch_20260101_aaaaaaaaaaaaaaaaaaaa/retry", json={}), 404)

@@ -112,7 +112,7 @@ async def test_started_and_finished_companies_roundtrip_with_batch_change(store:
     acme = (await store.list_companies("batch_1"))[0]
     assert acme.attempts == 1
     assert acme.outcome() == CompanyOutcome(
-        "Acme", CompanyState.SUCCESS, profile=profile, started_at=t1, finished_at=t2
+        "Acme", CompanyState.SUCCESS, profile=profile, started_at=t1, finished_at=t2, attempts=1
     )
 
 

@@ -23,7 +23,7 @@ class ResponseMetadata(_message.Message):
         ...
 
 class SubmitBatchRequest(_message.Message):
-    __slots__ = ('company_names', 'extraction_mode', 'priority', 'country', 'language', 'domain_hints', 'max_concurrent', 'timeout_seconds', 'include_failed_results', 'export_format', 'request_id', 'bypass_cache', 'max_cache_age_seconds', 'min_match_confidence')
+    __slots__ = ('company_names', 'extraction_mode', 'priority', 'country', 'language', 'domain_hints', 'max_concurrent', 'timeout_seconds', 'include_failed_results', 'export_format', 'request_id', 'bypass_cache', 'max_cache_age_seconds', 'min_match_confidence', 'webhook_url', 'webhook_events')
 
     class DomainHintsEntry(_message.Message):
         __slots__ = ('key', 'value')
@@ -48,6 +48,8 @@ class SubmitBatchRequest(_message.Message):
     BYPASS_CACHE_FIELD_NUMBER: _ClassVar[int]
     MAX_CACHE_AGE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     MIN_MATCH_CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_URL_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_EVENTS_FIELD_NUMBER: _ClassVar[int]
     company_names: _containers.RepeatedScalarFieldContainer[str]
     extraction_mode: _enums_pb2.ExtractionMode
     priority: _enums_pb2.Priority
@@ -62,8 +64,10 @@ class SubmitBatchRequest(_message.Message):
     bypass_cache: bool
     max_cache_age_seconds: int
     min_match_confidence: float
+    webhook_url: str
+    webhook_events: _containers.RepeatedScalarFieldContainer[str]
 
-    def __init__(self, company_names: _Optional[_Iterable[str]]=..., extraction_mode: _Optional[_Union[_enums_pb2.ExtractionMode, str]]=..., priority: _Optional[_Union[_enums_pb2.Priority, str]]=..., country: _Optional[str]=..., language: _Optional[str]=..., domain_hints: _Optional[_Mapping[str, str]]=..., max_concurrent: _Optional[int]=..., timeout_seconds: _Optional[int]=..., include_failed_results: bool=..., export_format: _Optional[_Union[_enums_pb2.ExportFormat, str]]=..., request_id: _Optional[str]=..., bypass_cache: bool=..., max_cache_age_seconds: _Optional[int]=..., min_match_confidence: _Optional[float]=...) -> None:
+    def __init__(self, company_names: _Optional[_Iterable[str]]=..., extraction_mode: _Optional[_Union[_enums_pb2.ExtractionMode, str]]=..., priority: _Optional[_Union[_enums_pb2.Priority, str]]=..., country: _Optional[str]=..., language: _Optional[str]=..., domain_hints: _Optional[_Mapping[str, str]]=..., max_concurrent: _Optional[int]=..., timeout_seconds: _Optional[int]=..., include_failed_results: bool=..., export_format: _Optional[_Union[_enums_pb2.ExportFormat, str]]=..., request_id: _Optional[str]=..., bypass_cache: bool=..., max_cache_age_seconds: _Optional[int]=..., min_match_confidence: _Optional[float]=..., webhook_url: _Optional[str]=..., webhook_events: _Optional[_Iterable[str]]=...) -> None:
         ...
 
 class SubmitBatchResponse(_message.Message):
@@ -123,7 +127,7 @@ class GetBatchResponse(_message.Message):
         ...
 
 class Batch(_message.Message):
-    __slots__ = ('batch_id', 'status', 'progress', 'processing_time', 'created_at', 'started_at', 'estimated_completion', 'last_update', 'priority', 'extraction_mode', 'export_format', 'completed_at', 'country', 'language', 'max_concurrent', 'timeout_seconds', 'include_failed_results')
+    __slots__ = ('batch_id', 'status', 'progress', 'processing_time', 'created_at', 'started_at', 'estimated_completion', 'last_update', 'priority', 'extraction_mode', 'export_format', 'completed_at', 'country', 'language', 'max_concurrent', 'timeout_seconds', 'include_failed_results', 'webhook')
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PROGRESS_FIELD_NUMBER: _ClassVar[int]
@@ -141,6 +145,7 @@ class Batch(_message.Message):
     MAX_CONCURRENT_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_FAILED_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
     status: _enums_pb2.BatchStatus
     progress: BatchProgress
@@ -158,8 +163,47 @@ class Batch(_message.Message):
     max_concurrent: int
     timeout_seconds: int
     include_failed_results: bool
+    webhook: WebhookStatus
 
-    def __init__(self, batch_id: _Optional[str]=..., status: _Optional[_Union[_enums_pb2.BatchStatus, str]]=..., progress: _Optional[_Union[BatchProgress, _Mapping]]=..., processing_time: _Optional[float]=..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., estimated_completion: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., last_update: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., priority: _Optional[_Union[_enums_pb2.Priority, str]]=..., extraction_mode: _Optional[_Union[_enums_pb2.ExtractionMode, str]]=..., export_format: _Optional[_Union[_enums_pb2.ExportFormat, str]]=..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., country: _Optional[str]=..., language: _Optional[str]=..., max_concurrent: _Optional[int]=..., timeout_seconds: _Optional[int]=..., include_failed_results: bool=...) -> None:
+    def __init__(self, batch_id: _Optional[str]=..., status: _Optional[_Union[_enums_pb2.BatchStatus, str]]=..., progress: _Optional[_Union[BatchProgress, _Mapping]]=..., processing_time: _Optional[float]=..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., estimated_completion: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., last_update: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., priority: _Optional[_Union[_enums_pb2.Priority, str]]=..., extraction_mode: _Optional[_Union[_enums_pb2.ExtractionMode, str]]=..., export_format: _Optional[_Union[_enums_pb2.ExportFormat, str]]=..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., country: _Optional[str]=..., language: _Optional[str]=..., max_concurrent: _Optional[int]=..., timeout_seconds: _Optional[int]=..., include_failed_results: bool=..., webhook: _Optional[_Union[WebhookStatus, _Mapping]]=...) -> None:
+        ...
+
+class WebhookStatus(_message.Message):
+    __slots__ = ('url', 'events', 'deliveries')
+    URL_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    events: _containers.RepeatedScalarFieldContainer[str]
+    deliveries: _containers.RepeatedCompositeFieldContainer[WebhookDelivery]
+
+    def __init__(self, url: _Optional[str]=..., events: _Optional[_Iterable[str]]=..., deliveries: _Optional[_Iterable[_Union[WebhookDelivery, _Mapping]]]=...) -> None:
+        ...
+
+class WebhookDelivery(_message.Message):
+    __slots__ = ('webhook_id', 'event_type', 'state', 'attempts', 'created_at', 'next_attempt_at', 'last_attempt_at', 'last_status_code', 'last_error', 'delivered_at')
+    WEBHOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_ATTEMPT_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    webhook_id: str
+    event_type: str
+    state: str
+    attempts: int
+    created_at: _timestamp_pb2.Timestamp
+    next_attempt_at: _timestamp_pb2.Timestamp
+    last_attempt_at: _timestamp_pb2.Timestamp
+    last_status_code: int
+    last_error: str
+    delivered_at: _timestamp_pb2.Timestamp
+
+    def __init__(self, webhook_id: _Optional[str]=..., event_type: _Optional[str]=..., state: _Optional[str]=..., attempts: _Optional[int]=..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., next_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., last_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., last_status_code: _Optional[int]=..., last_error: _Optional[str]=..., delivered_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=...) -> None:
         ...
 
 class BatchProgress(_message.Message):
@@ -295,7 +339,7 @@ class BatchResults(_message.Message):
         ...
 
 class CompanyResult(_message.Message):
-    __slots__ = ('company_name', 'extraction_status', 'data', 'error', 'started_at', 'finished_at', 'duration_seconds', 'from_cache', 'extracted_at')
+    __slots__ = ('company_name', 'extraction_status', 'data', 'error', 'started_at', 'finished_at', 'duration_seconds', 'from_cache', 'extracted_at', 'attempts')
 
     class ExtractionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
@@ -316,6 +360,7 @@ class CompanyResult(_message.Message):
     DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
     FROM_CACHE_FIELD_NUMBER: _ClassVar[int]
     EXTRACTED_AT_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     company_name: str
     extraction_status: CompanyResult.ExtractionStatus
     data: _profile_pb2.CompanyProfile
@@ -325,8 +370,9 @@ class CompanyResult(_message.Message):
     duration_seconds: float
     from_cache: bool
     extracted_at: _timestamp_pb2.Timestamp
+    attempts: int
 
-    def __init__(self, company_name: _Optional[str]=..., extraction_status: _Optional[_Union[CompanyResult.ExtractionStatus, str]]=..., data: _Optional[_Union[_profile_pb2.CompanyProfile, _Mapping]]=..., error: _Optional[_Union[ExtractionError, _Mapping]]=..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., finished_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., duration_seconds: _Optional[float]=..., from_cache: bool=..., extracted_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=...) -> None:
+    def __init__(self, company_name: _Optional[str]=..., extraction_status: _Optional[_Union[CompanyResult.ExtractionStatus, str]]=..., data: _Optional[_Union[_profile_pb2.CompanyProfile, _Mapping]]=..., error: _Optional[_Union[ExtractionError, _Mapping]]=..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., finished_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., duration_seconds: _Optional[float]=..., from_cache: bool=..., extracted_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]]=..., attempts: _Optional[int]=...) -> None:
         ...
 
 class ExtractionError(_message.Message):
@@ -689,6 +735,46 @@ class ResumeBatchResponse(_message.Message):
     metadata: ResponseMetadata
 
     def __init__(self, success: bool=..., data: _Optional[_Union[Batch, _Mapping]]=..., metadata: _Optional[_Union[ResponseMetadata, _Mapping]]=...) -> None:
+        ...
+
+class RetryBatchRequest(_message.Message):
+    __slots__ = ('batch_id', 'error_types', 'bypass_cache', 'request_id')
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    ERROR_TYPES_FIELD_NUMBER: _ClassVar[int]
+    BYPASS_CACHE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    error_types: _containers.RepeatedScalarFieldContainer[str]
+    bypass_cache: bool
+    request_id: str
+
+    def __init__(self, batch_id: _Optional[str]=..., error_types: _Optional[_Iterable[str]]=..., bypass_cache: bool=..., request_id: _Optional[str]=...) -> None:
+        ...
+
+class RetryBatchResponse(_message.Message):
+    __slots__ = ('success', 'data', 'metadata')
+    SUCCESS_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    success: bool
+    data: RetryBatchData
+    metadata: ResponseMetadata
+
+    def __init__(self, success: bool=..., data: _Optional[_Union[RetryBatchData, _Mapping]]=..., metadata: _Optional[_Union[ResponseMetadata, _Mapping]]=...) -> None:
+        ...
+
+class RetryBatchData(_message.Message):
+    __slots__ = ('batch', 'retried_companies', 'idempotent_replay', 'message')
+    BATCH_FIELD_NUMBER: _ClassVar[int]
+    RETRIED_COMPANIES_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    batch: Batch
+    retried_companies: int
+    idempotent_replay: bool
+    message: str
+
+    def __init__(self, batch: _Optional[_Union[Batch, _Mapping]]=..., retried_companies: _Optional[int]=..., idempotent_replay: bool=..., message: _Optional[str]=...) -> None:
         ...
 
 class ErrorResponse(_message.Message):
