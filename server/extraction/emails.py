@@ -10,10 +10,12 @@ like ``logo@2x.png`` is no address at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from server.extraction.evidence import quote
+from server.extraction.markup import PageString, page_strings
 from server.extraction.normalize import email_type
 from server.extraction.social import placement_of
 
@@ -43,8 +45,6 @@ ARTICLE_TAGS = frozenset({"article"})
 ARTICLE_BOX_RE = re.compile(r"\b(?:article|post-content|entry-content|blog-post)\b", re.IGNORECASE)
 MAX_EMAILS = 100
 EVIDENCE_WINDOW = 200  # characters each side of an address read for its quote
-# Text strings that can hold an address: an "@", or an "at" (then checked for "[at]", "( at )").
-ADDRESS_STRINGS_XPATH = "//text()[contains(., '@') or contains(., 'at') or contains(., 'AT')]"
 OBFUSCATED_HINT_RE = re.compile(r"[\[({]\s{0,3}at\s{0,3}[\])}]", re.IGNORECASE)
 BLOCK_TAGS = frozenset({"p", "td", "li", "dd", "blockquote"})
 PROSE_WORDS = 15
@@ -63,22 +63,21 @@ class EmailFact:
     in_chrome: bool = False  # in the site's header, footer or navigation
 
 
-def find_email_facts(root: Any) -> list[EmailFact]:
-    """Addresses from mailto links, then from each text string (plain or obfuscated), in page order."""
+def find_email_facts(root: Any, strings: Sequence[PageString] | None = None) -> list[EmailFact]:
+    """Addresses from mailto links, then from each text string (plain or obfuscated), in page order.
+
+    ``strings`` are the page's ``page_strings`` when the caller has them already.
+    """
     found: dict[str, EmailFact] = {}
     for link in root.iter("a"):
         href = (link.get("href") or "").strip()
         if href.lower().startswith("mailto:"):
             address = href[len("mailto:") :].split("?", 1)[0].strip().lower()
             _add(found, address, link, f"mailto:{address} {' '.join(link.itertext())}")
-    for node in root.xpath(ADDRESS_STRINGS_XPATH):  # lxml filters: few strings hold an "@" or "(at)"
-        element = node.getparent()
-        if node.is_tail:  # a tail is text of the element's parent, after the element
-            element = element.getparent()
-        if element is None:
-            continue
-        text = str(node)
-        if "@" not in text and not OBFUSCATED_HINT_RE.search(text):
+    for text, element, markup in strings if strings is not None else page_strings(root):
+        # Few strings hold an "@" or an "at" ("[at]", "( AT )"): substring tests in C skip the rest.
+        at = "at" in text or "AT" in text
+        if markup or not ("@" in text or (at and OBFUSCATED_HINT_RE.search(text))):
             continue
         for match in EMAIL_RE.finditer(text):
             _add(found, match.group(0).lower(), element, _around(text, match))
