@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.extraction.evidence import quote
-from server.extraction.markup import PageString, page_strings
+from server.extraction.markup import PageString, page_strings, texts_matching
 from server.extraction.normalize import email_type
 from server.extraction.social import placement_of
 
@@ -46,6 +46,8 @@ ARTICLE_BOX_RE = re.compile(r"\b(?:article|post-content|entry-content|blog-post)
 MAX_EMAILS = 100
 EVIDENCE_WINDOW = 200  # characters each side of an address read for its quote
 OBFUSCATED_HINT_RE = re.compile(r"[\[({]\s{0,3}at\s{0,3}[\])}]", re.IGNORECASE)
+LOWER_OBFUSCATED_HINT_RE = re.compile(r"[\[({]\s{0,3}at\s{0,3}[\])}]")  # for lowered text (no folds)
+AT_SIGN_RE = re.compile("@")
 BLOCK_TAGS = frozenset({"p", "td", "li", "dd", "blockquote"})
 PROSE_WORDS = 15
 PROSE_CHARS = 400
@@ -74,11 +76,9 @@ def find_email_facts(root: Any, strings: Sequence[PageString] | None = None) -> 
         if href.lower().startswith("mailto:"):
             address = href[len("mailto:") :].split("?", 1)[0].strip().lower()
             _add(found, address, link, f"mailto:{address} {' '.join(link.itertext())}")
-    for text, element, markup in strings if strings is not None else page_strings(root):
-        # Few strings hold an "@" or an "at" ("[at]", "( AT )"): substring tests in C skip the rest.
-        at = "at" in text or "AT" in text
-        if markup or not ("@" in text or (at and OBFUSCATED_HINT_RE.search(text))):
-            continue
+    strings = strings if strings is not None else page_strings(root)
+    for index in _address_strings(strings):
+        text, element, _ = strings[index]
         for match in EMAIL_RE.finditer(text):
             _add(found, match.group(0).lower(), element, _around(text, match))
         for match in OBFUSCATED_EMAIL_RE.finditer(text):
@@ -87,6 +87,17 @@ def find_email_facts(root: Any, strings: Sequence[PageString] | None = None) -> 
         if len(found) >= MAX_EMAILS:
             break
     return list(found.values())
+
+
+def _address_strings(strings: Sequence[PageString]) -> list[int]:
+    """Indexes of the page text strings that can hold an address, in page order: an "@", or "[at]"
+    ("( AT )", ...) in a string holding "at" or "AT". Few strings do: both are searched for in all the
+    strings at once (``texts_matching``), then confirmed string by string."""
+    texts = [text if not markup else "" for text, _, markup in strings]
+    at_sign = texts_matching(texts, AT_SIGN_RE, AT_SIGN_RE)
+    obfuscated = texts_matching(texts, OBFUSCATED_HINT_RE, LOWER_OBFUSCATED_HINT_RE)
+    hinted = [index for index in obfuscated if "at" in texts[index] or "AT" in texts[index]]
+    return sorted({*at_sign, *hinted})
 
 
 def _around(text: str, match: re.Match[str]) -> str:

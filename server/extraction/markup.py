@@ -99,6 +99,9 @@ def _strings(element: Element, kind: str | None, wanted: str | None) -> Iterator
 
 def text_of(element: Element, separator: str = "", *, strip: bool = False) -> str:
     """``element``'s text like BeautifulSoup's ``get_text(separator, strip=strip)``."""
+    if not len(element) and is_element(element) and next(element.iterancestors(*RUBY_TAGS), None) is None:
+        text = element.text or ""  # no children (most links and labels): the text is its one string
+        return text.strip() if strip else text
     if not strip:
         return separator.join(strings(element))
     return separator.join(filter(None, map(str.strip, strings(element))))

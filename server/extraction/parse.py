@@ -156,11 +156,12 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     tree = parse_document(html)
     # extruct reads the same tree; what it cannot parse from the str it reads nothing from, as before.
     structured = _structured_data(tree, url, html) if tree is not None else {}
+    structured_read = tree is not None
     tree = tree if tree is not None else parse_document_bytes(html)
     if tree is None:  # nothing lxml can read (an empty document) states nothing
         return PageFacts(url=url)
     root = document_root(tree)
-    opengraph = _opengraph(structured, root)
+    opengraph = _opengraph(root, heads=structured_read)
     cut_non_content(root)
     # One walk: the strings for the readers that look for a few of them, the blocks for the statements.
     strings, blocks = read_text(root)
@@ -216,7 +217,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     )
 
 
-STRUCTURED_SYNTAXES = ("json-ld", "microdata", "opengraph")
+STRUCTURED_SYNTAXES = ("json-ld", "microdata")  # OpenGraph is read by ``_opengraph``
 MICRODATA_MARK = "itemscope"
 
 
@@ -277,10 +278,28 @@ def organizations_from(structured: dict[str, list[dict[str, Any]]]) -> list[dict
     return found
 
 
-def _opengraph(structured: dict[str, list[dict[str, Any]]], root: Element) -> dict[str, str]:
+def _opengraph(root: Element, *, heads: bool = True) -> dict[str, str]:
+    """The page's ``og:*`` values: as extruct's OpenGraph reader gives them, then any other ``og:`` meta.
+
+    extruct's reading, written out (its ``head`` property scans the whole tree twice over): per
+    ``<head>``, its own ``<meta property content>`` children, the first value of each property (a later
+    non-empty one replacing an empty one), ``og:type`` moved out of the properties; a later head's
+    values win. Then every ``og:`` meta of the page adds what is still missing, first one first.
+    ``heads`` is False for a page extruct never read (lxml refused its str): only the second reading.
+    """
     values: dict[str, str] = {}
-    for item in structured.get("opengraph", []):
-        values.update({k: str(v) for k, v in item.items() if k.startswith("og:") and isinstance(v, str)})
+    for head in root.iter("head") if heads else ():
+        flattened: dict[str, str] = {}
+        for meta in head.iterchildren("meta"):
+            prop, content = meta.get("property"), meta.get("content")
+            if prop is None or content is None:
+                continue
+            if prop not in flattened:
+                flattened[prop] = content
+            elif content.strip() and not flattened[prop].strip():
+                flattened[prop] = content
+        flattened.pop("og:type", None)
+        values.update({k: v for k, v in flattened.items() if k.startswith("og:")})
     for tag in root.iter("meta"):
         prop = tag.get("property")
         if prop is not None and prop.startswith("og:"):
