@@ -11,9 +11,7 @@ them stay separate strings.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import accumulate
 from typing import Any
 
 import lxml.html  # type: ignore[import-untyped]
@@ -223,11 +221,17 @@ def texts_matching(texts: Sequence[str], pattern: re.Pattern[str], lowered: re.P
     (no character of a parsed page, so no match spans two); when lowering changes the length (a character
     lowered to two), ``pattern`` itself searches the joined text.
     """
-    starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
     joined = "\0".join(texts)
     folded = joined.lower()
     matches = lowered.finditer(folded) if len(folded) == len(joined) else pattern.finditer(joined)
-    return list(dict.fromkeys(bisect_right(starts, match.start()) - 1 for match in matches))
+    found: list[int] = []
+    index = read = 0  # a match's text is the count of NULs before it: counted on from the last match
+    for match in matches:
+        index += joined.count("\0", read, match.start())
+        read = match.start()
+        if not found or found[-1] != index:
+            found.append(index)
+    return found
 
 
 def top_level_comments(root: Element) -> Iterator[str]:

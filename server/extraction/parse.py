@@ -97,6 +97,10 @@ RIGHTS_RE = re.compile(
 # "/." anywhere: dot segments are rewritten). No "//" (protocol-relative), ";" (params), characters it
 # strips or rewrites (whitespace, controls, backslash), and no empty "?" or "#" (it drops them).
 PLAIN_ROOT_PATH_RE = re.compile(r"/(?!/)[^\s\\;?#]*(?:\?[^\s\\#]+)?(?:#[^\s\\]+)?")
+# "https://host:port/path?query#fragment" in lower-case scheme: no character urlsplit strips or removes
+# (C0 controls, space), no IPv6 brackets it would check; a non-empty netloc.
+BRACKETS_RE = re.compile(r"[\[\]]")
+PLAIN_ABSOLUTE_RE = re.compile(r"(?P<scheme>https?)://(?P<netloc>[^/?#\x00-\x20]+)(?P<rest>[^\x00-\x20]*)")
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
 MANAGER_RE = re.compile(
     r"\b(?:Geschäftsführer(?:in)?|Geschäftsführung|Managing Directors?|Gérant|Directeur général)\s*:\s*"
@@ -374,6 +378,13 @@ def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> t
             return f"{base.scheme}://{base.netloc}{href}", SplitResult(
                 base.scheme, base.netloc, path, query, fragment
             )
+    plain = PLAIN_ABSOLUTE_RE.fullmatch(href)
+    if plain is not None and plain["netloc"].isascii() and not BRACKETS_RE.search(plain["netloc"]):
+        # What urlsplit gives such an href (nothing it strips, no brackets to check), without its
+        # Python-level scan: the netloc up to the first "/", "?" or "#", then the fragment, the query.
+        rest, _, fragment = plain["rest"].partition("#")
+        path, _, query = rest.partition("?")
+        return href, SplitResult(plain["scheme"], plain["netloc"], path, query, fragment)
     parts = urlsplit(href)
     if parts.scheme in ("http", "https") and parts.netloc:
         return href, parts
