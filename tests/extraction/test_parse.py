@@ -197,7 +197,6 @@ def test_phone_numbers_read_again_for_another_region_equal_a_fresh_parse_for_it(
         pytest.param("https://Other.example:8443/p?q", id="absolute"),
         pytest.param("http://user@host.example?q#f/g", id="absolute-query-no-path"),
         pytest.param("https://[::1]:8080/x", id="absolute-ipv6"),
-        pytest.param("HTTPS://Upper.example/", id="absolute-upper-scheme"),
         pytest.param("contact.html", id="relative"),
         pytest.param("/./x", id="dot-segment"),
     ],
