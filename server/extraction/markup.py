@@ -170,17 +170,20 @@ def read_text(
         if not blocks and not strings:
             break
         if event == "start":
-            if strings and node.text:
-                append((node.text, node, False))
+            tag, text = node.tag, node.text  # each read of an lxml property builds a new object
+            if strings and text:
+                append((text, node, False))
             if blocks:
-                if node.tag in BLOCK_TAGS:
+                if tag in BLOCK_TAGS:
                     flush()
-                if node.tag == "img" and (node.get("alt") or "").strip():
-                    flush()  # a logo stands for its name: "<img alt=Acme> was founded in 1990"
-                    current.append(node.get("alt"))
-                    flush()
-                if node.text and isinstance(node.tag, str):
-                    current.append(node.text)
+                if tag == "img":
+                    alt = node.get("alt")
+                    if alt and alt.strip():
+                        flush()  # a logo stands for its name: "<img alt=Acme> was founded in 1990"
+                        current.append(alt)
+                        flush()
+                if text and isinstance(tag, str):
+                    current.append(text)
             continue
         if event == "end":
             if blocks and node.tag in BLOCK_TAGS:
@@ -191,11 +194,12 @@ def read_text(
                     append((node.text, node.getparent(), True))
             else:
                 append((f"{node.target} {node.text or ''}", node.getparent(), True))
-        if node.tail and node is not root:
+        tail = node.tail
+        if tail and node is not root:
             if strings:
-                append((node.tail, node.getparent(), False))
+                append((tail, node.getparent(), False))
             if blocks:
-                current.append(node.tail)
+                current.append(tail)
     if blocks:
         flush()
     return found, read
