@@ -134,11 +134,37 @@ def expected_outcome(company: dict[str, Any]) -> str:
     return "failed" if company.get("knowledge_only") else str(company.get("expected_outcome", "success"))
 
 
+# Listing facts the contract states both in ``identifiers`` and in ``financial_data``.
+LISTING_KEYS = ("ticker", "exchange")
+
+
+def financial_truth(profile: dict[str, Any]) -> dict[str, Any] | None:
+    """The truth's ``financial_data``, with the listing its ``identifiers`` state where it leaves it out.
+
+    The contract restates a listing (ticker, exchange) in ``financial_data`` beside ``is_public``; a truth
+    that transcribes the ticker once, under ``identifiers``, states it for both, and a stated ticker is
+    a listed company (``is_public``). Nothing else is derived: a financial key neither place states is
+    still unstated.
+    """
+    stated = profile.get("financial_data")
+    financial = dict(stated) if isinstance(stated, dict) else {}
+    identifiers = profile.get("identifiers")
+    identifiers = identifiers if isinstance(identifiers, dict) else {}
+    for key in LISTING_KEYS:
+        if key not in financial and identifiers.get(key):
+            financial[key] = identifiers[key]
+    if "is_public" not in financial and identifiers.get("ticker"):
+        financial["is_public"] = True
+    return financial or stated
+
+
 def _truth_of(company: dict[str, Any], name: str, path: tuple[str, ...]) -> tuple[list[Any], dict[Any, Any]]:
     """The truth value with its whole-value alternatives, and per-item alternatives (``field.key``)."""
     profile = company.get("profile") or {}
     alternatives = company.get("alternatives") or {}
     want = _get(profile, path)
+    if name == "financial_data":
+        want = financial_truth(profile)
     variants = [want, *alternatives.get(name, [])]
     per_item = {
         key.split(".", 1)[1]: list(values)

@@ -35,6 +35,10 @@ or invented). Comparison is strict (spacing aside) except where the truth allows
   another host of it): the root URL of the site the service fetched is a fact, not a claim the files
   had to state.
 - e-mails by address (case aside) and type, phones by E.164 number and type, people by name and role.
+- ``financial_data``: the contract restates a listing in it (``ticker``, ``exchange``, ``is_public``);
+  where the truth transcribes the listing only under ``identifiers``, those keys of ``financial_data``
+  are scored against it (a stated ticker makes ``is_public`` true). Any other financial key the truth
+  does not state stays wrong.
 
 Companies known only from knowledge records are also scored without the service, by asking the production
 knowledge sources for them directly (``sandbox.eval_knowledge``, the "records" column): what the corpus

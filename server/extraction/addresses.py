@@ -311,11 +311,12 @@ def page_addresses(root: Element, blocks: list[str] | None = None) -> list[Place
     ``blocks`` are the page's ``text_blocks`` when the caller has them already. The page is scanned once;
     an address whose text is printed in a footer or ``<address>`` is furniture.
     """
-    furniture = BLOCK_SEPARATOR.join(block for element in _furniture(root) for block in text_blocks(element))
     body_blocks = blocks if blocks is not None else text_blocks(next(root.iter("body"), root))
-    placed = [
-        PlacedAddress(address, address.quote in furniture, lead) for address, lead in _with_leads(body_blocks)
-    ]
+    found = _with_leads(body_blocks)
+    if not found:  # most pages print no address: their furniture is never read
+        return []
+    furniture = BLOCK_SEPARATOR.join(block for element in _furniture(root) for block in text_blocks(element))
+    placed = [PlacedAddress(address, address.quote in furniture, lead) for address, lead in found]
     return sorted(placed, key=lambda address: not address.in_furniture)  # stable: page order within each
 
 

@@ -10,10 +10,12 @@ like ``logo@2x.png`` is no address at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from server.extraction.evidence import quote
+from server.extraction.markup import PageString, page_strings, texts_matching
 from server.extraction.normalize import email_type
 from server.extraction.social import placement_of
 
@@ -43,9 +45,9 @@ ARTICLE_TAGS = frozenset({"article"})
 ARTICLE_BOX_RE = re.compile(r"\b(?:article|post-content|entry-content|blog-post)\b", re.IGNORECASE)
 MAX_EMAILS = 100
 EVIDENCE_WINDOW = 200  # characters each side of an address read for its quote
-# Text strings that can hold an address: an "@", or an "at" (then checked for "[at]", "( at )").
-ADDRESS_STRINGS_XPATH = "//text()[contains(., '@') or contains(., 'at') or contains(., 'AT')]"
 OBFUSCATED_HINT_RE = re.compile(r"[\[({]\s{0,3}at\s{0,3}[\])}]", re.IGNORECASE)
+LOWER_OBFUSCATED_HINT_RE = re.compile(r"[\[({]\s{0,3}at\s{0,3}[\])}]")  # for lowered text (no folds)
+AT_SIGN_RE = re.compile("@")
 BLOCK_TAGS = frozenset({"p", "td", "li", "dd", "blockquote"})
 PROSE_WORDS = 15
 PROSE_CHARS = 400
@@ -63,23 +65,20 @@ class EmailFact:
     in_chrome: bool = False  # in the site's header, footer or navigation
 
 
-def find_email_facts(root: Any) -> list[EmailFact]:
-    """Addresses from mailto links, then from each text string (plain or obfuscated), in page order."""
+def find_email_facts(root: Any, strings: Sequence[PageString] | None = None) -> list[EmailFact]:
+    """Addresses from mailto links, then from each text string (plain or obfuscated), in page order.
+
+    ``strings`` are the page's ``page_strings`` when the caller has them already.
+    """
     found: dict[str, EmailFact] = {}
     for link in root.iter("a"):
         href = (link.get("href") or "").strip()
         if href.lower().startswith("mailto:"):
             address = href[len("mailto:") :].split("?", 1)[0].strip().lower()
             _add(found, address, link, f"mailto:{address} {' '.join(link.itertext())}")
-    for node in root.xpath(ADDRESS_STRINGS_XPATH):  # lxml filters: few strings hold an "@" or "(at)"
-        element = node.getparent()
-        if node.is_tail:  # a tail is text of the element's parent, after the element
-            element = element.getparent()
-        if element is None:
-            continue
-        text = str(node)
-        if "@" not in text and not OBFUSCATED_HINT_RE.search(text):
-            continue
+    strings = strings if strings is not None else page_strings(root)
+    for index in _address_strings(strings):
+        text, element, _ = strings[index]
         for match in EMAIL_RE.finditer(text):
             _add(found, match.group(0).lower(), element, _around(text, match))
         for match in OBFUSCATED_EMAIL_RE.finditer(text):
@@ -88,6 +87,17 @@ def find_email_facts(root: Any) -> list[EmailFact]:
         if len(found) >= MAX_EMAILS:
             break
     return list(found.values())
+
+
+def _address_strings(strings: Sequence[PageString]) -> list[int]:
+    """Indexes of the page text strings that can hold an address, in page order: an "@", or "[at]"
+    ("( AT )", ...) in a string holding "at" or "AT". Few strings do: both are searched for in all the
+    strings at once (``texts_matching``), then confirmed string by string."""
+    texts = [text if not markup else "" for text, _, markup in strings]
+    at_sign = texts_matching(texts, AT_SIGN_RE, AT_SIGN_RE)
+    obfuscated = texts_matching(texts, OBFUSCATED_HINT_RE, LOWER_OBFUSCATED_HINT_RE)
+    hinted = [index for index in obfuscated if "at" in texts[index] or "AT" in texts[index]]
+    return sorted({*at_sign, *hinted})
 
 
 def _around(text: str, match: re.Match[str]) -> str:

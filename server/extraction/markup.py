@@ -10,7 +10,8 @@ them stay separate strings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import lxml.html  # type: ignore[import-untyped]
@@ -22,15 +23,31 @@ NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg")
 RUBY_TAGS = frozenset({"rt", "rp"})
 # What extruct uses for a str: the same tree serves extruct and the parsers.
 ENCODING = "UTF-8"
+# Every element as an ``HtmlElement`` (extruct reads ``.head``), chosen in C: lxml.html's own lookup is a
+# Python call per element the parsers touch (a fifth of a tree walk's cost), for form-element classes
+# nothing here uses.
+HTML_CLASSES = etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
+
+
+def html_parser() -> Any:
+    """lxml's HTML parser as ``lxml.html`` configures it, with the element classes chosen in C."""
+    parser = lxml.html.HTMLParser(encoding=ENCODING)
+    parser.set_element_class_lookup(HTML_CLASSES)
+    return parser
+
 
 Element = Any  # lxml.html.HtmlElement (lxml ships no type hints)
 
 
 def parse_document(html: str) -> Element | None:
     """The tree of a page as ``extruct`` would parse it, or None when lxml cannot parse it at all."""
-    parser = lxml.html.HTMLParser(encoding=ENCODING)
     try:
-        return lxml.html.fromstring(html, parser=parser)
+        return lxml.html.fromstring(html, parser=html_parser())
     except (etree.ParserError, ValueError):  # empty document; a str declaring an XML encoding
         return None
 
@@ -80,29 +97,145 @@ def _strings(element: Element, kind: str | None, wanted: str | None) -> Iterator
 
 def text_of(element: Element, separator: str = "", *, strip: bool = False) -> str:
     """``element``'s text like BeautifulSoup's ``get_text(separator, strip=strip)``."""
+    if not len(element) and is_element(element) and next(element.iterancestors(*RUBY_TAGS), None) is None:
+        text = element.text or ""  # no children (most links and labels): the text is its one string
+        return text.strip() if strip else text
     if not strip:
         return separator.join(strings(element))
-    return separator.join(
-        stripped for stripped in (string.strip() for string in strings(element)) if stripped
-    )
+    return separator.join(filter(None, map(str.strip, strings(element))))
 
 
-def strings_with_parents(container: Element) -> Iterator[tuple[str, Element]]:
-    """Every string under ``container`` with the element it sits in, comments' own text included.
+# One string of a page: (text, owner, markup). ``owner`` is the element it is text of (the element itself,
+# or the parent of the node it follows); ``markup`` marks a comment's or processing instruction's own text,
+# which is no page text. A plain tuple: a page has tens of thousands of them.
+PageString = tuple[str, Element, bool]
 
-    BeautifulSoup's ``find_all(string=...)`` matches comments too; a match's parent is then read whole.
+
+MAX_BLOCK_CHARS = 100_000  # of one block: a paragraph longer than this is a run of data, not prose
+MAX_BLOCKS_CHARS = 200_000  # of the page: what a company says about itself comes well before this
+# Elements whose text is a block of its own: a sentence never runs from a menu into the next paragraph.
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "li", "dd", "dt", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+        "article", "header", "footer", "address", "blockquote", "ul", "ol", "dl", "table", "main", "aside",
+        "nav", "figcaption", "figure", "form", "br", "hr", "body", "caption", "summary", "details", "option",
+        "button", "label", "title",
+    }
+)  # fmt: skip
+
+
+def page_strings(root: Element) -> list[PageString]:
+    """Every string under ``root`` (its own tail left out) in page order, read in one walk of the tree.
+
+    The readers that look for a few strings (digits for phones, "@" for e-mail, "©" for the copyright)
+    filter this one list instead of each asking XPath for text nodes, which costs libxml2 more than
+    walking the tree here (and a Python walk of its own for each would cost that many walks).
     """
-    if container.text:
-        yield container.text, container
-    for child in container:
-        if is_element(child):
-            yield from strings_with_parents(child)
-        elif isinstance(child, etree._ProcessingInstruction):
-            yield f"{child.target} {child.text or ''}", container
-        elif child.text:
-            yield child.text, container
-        if child.tail:
-            yield child.tail, container
+    return read_text(root, blocks=False)[0]
+
+
+def text_blocks(root: Element) -> list[str]:
+    """The text of the page block by block (paragraphs, items, cells), whitespace collapsed."""
+    return read_text(root, strings=False)[1]
+
+
+def read_text(
+    root: Element, *, strings: bool = True, blocks: bool = True
+) -> tuple[list[PageString], list[str]]:
+    """``page_strings`` and ``text_blocks`` of ``root``, in one walk of the tree (either may be left out).
+
+    Blocks are read up to ``MAX_BLOCKS_CHARS`` (bounded work on any page, however long); strings to the end.
+    """
+    found: list[PageString] = []
+    append = found.append
+    read: list[str] = []
+    current: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal size
+        if not current:  # every block tag flushes: most find nothing to flush
+            return
+        text = " ".join(" ".join(current).split())[:MAX_BLOCK_CHARS]
+        if text:
+            read.append(text)
+            size += len(text)
+        current.clear()
+
+    # Comments (and the placeholders of cut scripts) come as events of their own: their tails are text.
+    for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if blocks and size >= MAX_BLOCKS_CHARS:
+            flush()
+            blocks = False
+        if not blocks and not strings:
+            break
+        if event == "start":
+            tag, text = node.tag, node.text  # each read of an lxml property builds a new object
+            if strings and text:
+                append((text, node, False))
+            if blocks:
+                if tag in BLOCK_TAGS:
+                    flush()
+                if tag == "img":
+                    alt = node.get("alt")
+                    if alt and alt.strip():
+                        flush()  # a logo stands for its name: "<img alt=Acme> was founded in 1990"
+                        current.append(alt)
+                        flush()
+                if text and isinstance(tag, str):
+                    current.append(text)
+            continue
+        if event == "end":
+            if blocks and node.tag in BLOCK_TAGS:
+                flush()
+        elif strings:
+            if event == "comment":
+                if node.text:
+                    append((node.text, node.getparent(), True))
+            else:
+                append((f"{node.target} {node.text or ''}", node.getparent(), True))
+        tail = node.tail
+        if tail and node is not root:
+            if strings:
+                append((tail, node.getparent(), False))
+            if blocks:
+                current.append(tail)
+    if blocks:
+        flush()
+    return found, read
+
+
+def page_text(root: Element, strings: list[PageString]) -> str:
+    """``text_of(root, " ", strip=True)`` from the page's ``page_strings``, without walking the tree again.
+
+    Ruby annotation is the one case where the two differ (``text_of`` leaves ``<rt>``/``<rp>`` out): a
+    page with any is read by ``text_of``.
+    """
+    if next(root.iter(*RUBY_TAGS), None) is not None:
+        return text_of(root, " ", strip=True)
+    return " ".join(filter(None, (text.strip() for text, _, markup in strings if not markup)))
+
+
+def texts_matching(texts: Sequence[str], pattern: re.Pattern[str], lowered: re.Pattern[str]) -> list[int]:
+    """Indexes of the ``texts`` where ``pattern`` (an IGNORECASE one) may match, in order; a superset.
+
+    One search over all the texts joined and lowered: ``lowered`` is ``pattern`` written for lowered
+    text (with what IGNORECASE folds beyond lowering, such as a dotless i, U+0131, for "i"), searched
+    case-sensitively, many times faster than an IGNORECASE search string by string. NUL joins the texts
+    (no character of a parsed page, so no match spans two); when lowering changes the length (a character
+    lowered to two), ``pattern`` itself searches the joined text.
+    """
+    joined = "\0".join(texts)
+    folded = joined.lower()
+    matches = lowered.finditer(folded) if len(folded) == len(joined) else pattern.finditer(joined)
+    found: list[int] = []
+    index = read = 0  # a match's text is the count of NULs before it: counted on from the last match
+    for match in matches:
+        index += joined.count("\0", read, match.start())
+        read = match.start()
+        if not found or found[-1] != index:
+            found.append(index)
+    return found
 
 
 def top_level_comments(root: Element) -> Iterator[str]:
@@ -114,8 +247,7 @@ def top_level_comments(root: Element) -> Iterator[str]:
 
 def parse_document_bytes(html: str) -> Element | None:
     """The tree of a page lxml refuses as a str (an XML declaration naming an encoding), read as UTF-8."""
-    parser = lxml.html.HTMLParser(encoding=ENCODING)
     try:
-        return lxml.html.document_fromstring(html.encode(ENCODING, "surrogatepass"), parser=parser)
+        return lxml.html.document_fromstring(html.encode(ENCODING, "surrogatepass"), parser=html_parser())
     except (etree.ParserError, ValueError):  # an empty document
         return None

@@ -9,8 +9,9 @@ about/contact/careers pages.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import extruct
@@ -20,12 +21,16 @@ from server.extraction.emails import EmailFact, find_email_facts
 from server.extraction.jsonld import jsonld_items, lenient_jsonld, publisher_names
 from server.extraction.markup import (
     Element,
+    PageString,
     cut_non_content,
     document_root,
+    page_strings,
+    page_text,
     parse_document,
     parse_document_bytes,
-    strings_with_parents,
+    read_text,
     text_of,
+    texts_matching,
     top_level_comments,
 )
 from server.extraction.names import logo_texts
@@ -34,7 +39,7 @@ from server.extraction.phones import PhoneFact as PhoneFact  # re-exported: the 
 from server.extraction.phones import PhoneSources, phone_sources_of, read_phones
 from server.extraction.phones import normalize_phone as normalize_phone  # re-exported for the sources
 from server.extraction.social import SocialLink, social_links
-from server.extraction.statements import Statement, founding_statements, headcount_statements, text_blocks
+from server.extraction.statements import Statement, founding_statements, headcount_statements
 
 ORGANIZATION_TYPES = frozenset(
     {
@@ -77,6 +82,10 @@ PAGE_KEYWORDS = {
     "press": ("/press", "/presse", "newsroom", "pressroom"),
 }
 COPYRIGHT_RE = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(.{2,160})", re.IGNORECASE)
+# What either pattern needs (same alternatives, same flags): a string without it is neither.
+COPYRIGHT_MARK_RE = re.compile(r"©|&copy;|\(c\)|copyright", re.IGNORECASE)
+# The same in lowered text: IGNORECASE also takes a dotless i (U+0131) for "i", which lowering keeps.
+LOWER_COPYRIGHT_MARK_RE = re.compile("©|&copy;|\\(c\\)|copyr[i\u0131]ght")
 BARE_COPYRIGHT_MARK_RE = re.compile(r"^\s*(?:©|\(c\))\s*$", re.IGNORECASE)  # the symbol styled on its own
 YEAR_SPAN_RE = re.compile(r"\b(?:19|20)\d{2}\b(?:\s*[-\u2013\u2014]\s*\b(?:19|20)\d{2}\b)?")
 RIGHTS_RE = re.compile(
@@ -88,6 +97,10 @@ RIGHTS_RE = re.compile(
 # "/." anywhere: dot segments are rewritten). No "//" (protocol-relative), ";" (params), characters it
 # strips or rewrites (whitespace, controls, backslash), and no empty "?" or "#" (it drops them).
 PLAIN_ROOT_PATH_RE = re.compile(r"/(?!/)[^\s\\;?#]*(?:\?[^\s\\#]+)?(?:#[^\s\\]+)?")
+# "https://host:port/path?query#fragment" in lower-case scheme: no character urlsplit strips or removes
+# (C0 controls, space), no IPv6 brackets it would check; a non-empty netloc.
+BRACKETS_RE = re.compile(r"[\[\]]")
+PLAIN_ABSOLUTE_RE = re.compile(r"(?P<scheme>https?)://(?P<netloc>[^/?#\x00-\x20]+)(?P<rest>[^\x00-\x20]*)")
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
 MANAGER_RE = re.compile(
     r"\b(?:Geschäftsführer(?:in)?|Geschäftsführung|Managing Directors?|Gérant|Directeur général)\s*:\s*"
@@ -146,22 +159,25 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     """Everything a page states about its company. ``region`` (ISO country) helps read local phone numbers."""
     tree = parse_document(html)
     # extruct reads the same tree; what it cannot parse from the str it reads nothing from, as before.
-    structured = _structured_data(tree, url) if tree is not None else {}
+    structured = _structured_data(tree, url, html) if tree is not None else {}
+    structured_read = tree is not None
     tree = tree if tree is not None else parse_document_bytes(html)
     if tree is None:  # nothing lxml can read (an empty document) states nothing
         return PageFacts(url=url)
     root = document_root(tree)
-    opengraph = _opengraph(structured, root)
+    opengraph = _opengraph(root, heads=structured_read)
     cut_non_content(root)
-    text = text_of(root, " ", strip=True)[:MAX_TEXT_CHARS]
-    copyright_line = find_copyright_line(root)
+    # One walk: the strings for the readers that look for a few of them, the blocks for the statements.
+    strings, blocks = read_text(root)
+    text = page_text(root, strings)[:MAX_TEXT_CHARS]
+    copyright_line = find_copyright_line(root, strings)
     title = next(root.iter("title"), None)
     html_tag = next(root.iter("html"), None)
     links = absolute_links(root, url)
-    phone_sources = phone_sources_of(root)
-    email_facts = find_email_facts(root)  # bounded patterns, per text string: no run of "1-1-1-" stalls it
+    phone_sources = phone_sources_of(root, strings)
+    # bounded patterns, per text string: no run of "1-1-1-" stalls it
+    email_facts = find_email_facts(root, strings)
     items = _items(structured)
-    blocks = text_blocks(root)
     return PageFacts(
         url=url,
         title=_clean(text_of(title)) if title is not None else None,
@@ -205,19 +221,24 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     )
 
 
-STRUCTURED_SYNTAXES = ("json-ld", "microdata", "opengraph")
+STRUCTURED_SYNTAXES = ("json-ld", "microdata")  # OpenGraph is read by ``_opengraph``
+MICRODATA_MARK = "itemscope"
 
 
-def _structured_data(tree: Element, url: str) -> dict[str, list[dict[str, Any]]]:
+def _structured_data(tree: Element, url: str, html: str) -> dict[str, list[dict[str, Any]]]:
+    # Microdata is read from elements with an ``itemscope`` attribute, whose name the page's source must
+    # spell (in any case): without it, extruct's two XPath walks of the whole tree would find nothing.
+    marked = MICRODATA_MARK in html.lower()  # lowered in C: an IGNORECASE search costs many times more
+    syntaxes = [syntax for syntax in STRUCTURED_SYNTAXES if syntax != "microdata" or marked]
     try:
         data: dict[str, list[dict[str, Any]]] = extruct.extract(
-            tree, base_url=url, syntaxes=list(STRUCTURED_SYNTAXES), uniform=True, errors="ignore"
+            tree, base_url=url, syntaxes=syntaxes, uniform=True, errors="ignore"
         )
     except (ValueError, KeyError):
         # extruct raises on some malformed documents (a syntax it failed on is missing when it makes the
         # output uniform: KeyError): read each syntax alone, so one broken itemtype costs only its own.
         data = {}
-        for syntax in STRUCTURED_SYNTAXES:
+        for syntax in syntaxes:
             try:
                 one = extruct.extract(tree, base_url=url, syntaxes=[syntax], uniform=True, errors="ignore")
                 data.update(one)
@@ -261,10 +282,28 @@ def organizations_from(structured: dict[str, list[dict[str, Any]]]) -> list[dict
     return found
 
 
-def _opengraph(structured: dict[str, list[dict[str, Any]]], root: Element) -> dict[str, str]:
+def _opengraph(root: Element, *, heads: bool = True) -> dict[str, str]:
+    """The page's ``og:*`` values: as extruct's OpenGraph reader gives them, then any other ``og:`` meta.
+
+    extruct's reading, written out (its ``head`` property scans the whole tree twice over): per
+    ``<head>``, its own ``<meta property content>`` children, the first value of each property (a later
+    non-empty one replacing an empty one), ``og:type`` moved out of the properties; a later head's
+    values win. Then every ``og:`` meta of the page adds what is still missing, first one first.
+    ``heads`` is False for a page extruct never read (lxml refused its str): only the second reading.
+    """
     values: dict[str, str] = {}
-    for item in structured.get("opengraph", []):
-        values.update({k: str(v) for k, v in item.items() if k.startswith("og:") and isinstance(v, str)})
+    for head in root.iter("head") if heads else ():
+        flattened: dict[str, str] = {}
+        for meta in head.iterchildren("meta"):
+            prop, content = meta.get("property"), meta.get("content")
+            if prop is None or content is None:
+                continue
+            if prop not in flattened:
+                flattened[prop] = content
+            elif content.strip() and not flattened[prop].strip():
+                flattened[prop] = content
+        flattened.pop("og:type", None)
+        values.update({k: v for k, v in flattened.items() if k.startswith("og:")})
     for tag in root.iter("meta"):
         prop = tag.get("property")
         if prop is not None and prop.startswith("og:"):
@@ -279,12 +318,21 @@ def _meta_content(root: Element, name: str) -> str | None:
     return _clean(str(content)) if content and str(content).strip() else None
 
 
-def find_copyright_line(root: Element) -> str | None:
-    """The footer's copyright statement, e.g. "© 2009-2025 Acme Robotics Inc. All rights reserved."."""
+def find_copyright_line(root: Element, strings: Sequence[PageString] | None = None) -> str | None:
+    """The footer's copyright statement, e.g. "© 2009-2025 Acme Robotics Inc. All rights reserved.".
+
+    ``strings`` are the page's ``page_strings`` (comments' text among them) when the caller has them.
+    """
     footers = list(root.iter("footer"))
+    # Only a string with a mark can be (or sit beside) the statement: the rest of the page is not read.
+    strings = strings if strings is not None else page_strings(root)
+    indexes = texts_matching([string for string, _, _ in strings], COPYRIGHT_MARK_RE, LOWER_COPYRIGHT_MARK_RE)
+    marked = [(strings[index][0], strings[index][1]) for index in indexes]
     read: set[Element] = set()  # a parent whose text is empty stays empty: thousands of comments in it
     for container in reversed(footers or [root]):
-        for string, parent in strings_with_parents(container):
+        for string, parent in marked:
+            if parent is not container and container not in parent.iterancestors():
+                continue
             if BARE_COPYRIGHT_MARK_RE.match(string) and parent.getparent() is not None:
                 # <span class="copyright">©</span> 2015 Acme: the line is around it
                 parent = parent.getparent()
@@ -313,17 +361,30 @@ def copyright_holder(line: str) -> str | None:
     return holder or None
 
 
-def resolve_href(base_url: str, href: str) -> tuple[str, SplitResult]:
+def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> tuple[str, SplitResult]:
     """An href made absolute, with its parts, as ``urljoin`` makes it.
 
     Two forms skip the join (a third of its cost): an absolute http(s) href, which it gives back
-    unchanged, and a plain root-relative path, which it appends to the base's origin.
+    unchanged, and a plain root-relative path, which it appends to the base's origin. ``base`` is
+    ``urlsplit(base_url)`` when the caller resolves many hrefs against it.
     """
     if PLAIN_ROOT_PATH_RE.fullmatch(href) and "/." not in href:
-        base = urlsplit(base_url)
+        base = base if base is not None else urlsplit(base_url)
         if base.scheme in ("http", "https") and base.netloc:
-            url = f"{base.scheme}://{base.netloc}{href}"
-            return url, urlsplit(url)
+            # The parts urlsplit would give the joined URL: the base's origin, then the href split at its
+            # first "#" and the first "?" before it (the pattern admits nothing urlsplit would clean).
+            rest, _, fragment = href.partition("#")
+            path, _, query = rest.partition("?")
+            return f"{base.scheme}://{base.netloc}{href}", SplitResult(
+                base.scheme, base.netloc, path, query, fragment
+            )
+    plain = PLAIN_ABSOLUTE_RE.fullmatch(href)
+    if plain is not None and plain["netloc"].isascii() and not BRACKETS_RE.search(plain["netloc"]):
+        # What urlsplit gives such an href (nothing it strips, no brackets to check), without its
+        # Python-level scan: the netloc up to the first "/", "?" or "#", then the fragment, the query.
+        rest, _, fragment = plain["rest"].partition("#")
+        path, _, query = rest.partition("?")
+        return href, SplitResult(plain["scheme"], plain["netloc"], path, query, fragment)
     parts = urlsplit(href)
     if parts.scheme in ("http", "https") and parts.netloc:
         return href, parts
@@ -331,29 +392,41 @@ def resolve_href(base_url: str, href: str) -> tuple[str, SplitResult]:
     return url, urlsplit(url)
 
 
-@dataclass(frozen=True)
-class PageLink:
-    """An ``<a href>`` of the page: its absolute URL, the URL's parts and the element."""
+class PageLink(NamedTuple):
+    """An ``<a href>`` of the page: its absolute URL, the URL's parts, the element and the URL's host."""
 
     url: str
     parts: SplitResult
     element: Element
+    host: str | None  # ``parts.hostname``, a property that parses the netloc on every read
 
 
 def absolute_links(root: Element, base_url: str) -> list[PageLink]:
     """Every ``<a>`` with an ``href``, resolved against the page URL once for all readers."""
     links: list[PageLink] = []
-    resolved: dict[str, tuple[str, SplitResult]] = {}  # menus repeat the same hrefs
+    # menus repeat the same hrefs
+    resolved: dict[str, tuple[str, SplitResult, str | None]] = {}
+    base = urlsplit(base_url)
     for element in root.iter("a"):
         href = element.get("href")
         if href is not None:
             if href not in resolved:
                 try:
-                    resolved[href] = resolve_href(base_url, href)
+                    url, parts = resolve_href(base_url, href, base)
                 except ValueError:  # "http://[": a link nobody can follow says nothing
                     continue
-            links.append(PageLink(*resolved[href], element))
+                # Most links stay on the page's own site: its host is read once.
+                host = base.hostname if parts.netloc == base.netloc else parts.hostname
+                resolved[href] = (url, parts, host)
+            url, parts, host = resolved[href]
+            links.append(PageLink(url, parts, element, host))
     return links
+
+
+# Each kind's words as one pattern: a substring search in C instead of one ``in`` per word.
+PAGE_KEYWORD_RES = {
+    kind: re.compile("|".join(map(re.escape, words))) for kind, words in PAGE_KEYWORDS.items()
+}
 
 
 def find_page_links(links: list[PageLink], base_url: str) -> dict[str, str]:
@@ -361,14 +434,13 @@ def find_page_links(links: list[PageLink], base_url: str) -> dict[str, str]:
     base_host = urlsplit(base_url).hostname
     found: dict[str, str] = {}
     for link in links:
-        url = link.url.split("#", 1)[0]
         parts = link.parts  # cutting the fragment changes neither host, scheme nor path
-        if parts.hostname != base_host or parts.scheme not in {"http", "https"}:
+        if link.host != base_host or parts.scheme not in {"http", "https"}:
             continue
         haystack = f"{parts.path} {text_of(link.element, ' ', strip=True)}".lower()
-        for kind, words in PAGE_KEYWORDS.items():
-            if kind not in found and any(word in haystack for word in words):
-                found[kind] = url
+        for kind, words in PAGE_KEYWORD_RES.items():
+            if kind not in found and words.search(haystack):
+                found[kind] = link.url.split("#", 1)[0]
         if len(found) == len(PAGE_KEYWORDS):
             break
     return found

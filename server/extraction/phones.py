@@ -12,6 +12,7 @@ more than what kind of line it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -20,13 +21,10 @@ from urllib.parse import unquote
 import phonenumbers
 
 from server.extraction.evidence import quote
+from server.extraction.markup import PageString, page_strings
 
-MIN_DIGITS = 6
-# Text strings holding at least MIN_DIGITS digits, counted by XPath in linear time (the length less the
-# length without digits; translating by the string's own non-digits would be quadratic).
-DIGIT_STRINGS_XPATH = (
-    f"//text()[string-length(translate(., '0123456789', '')) <= string-length(.) - {MIN_DIGITS}]"
-)
+MIN_DIGITS = 6  # ASCII digits a text string holds at least to be read for numbers
+ASCII_DIGITS = "0123456789"
 LABEL_CHARS = 60  # text read beside a number for its label
 LABEL_SIBLINGS = 12  # neighbours visited for it: a run of thousands of bare links is no label
 MAX_NUMBERS = 100  # tel: links per page: a directory of thousands of numbers states no more company lines
@@ -66,6 +64,7 @@ CLAUSE_SPLIT_RE = re.compile(
 )  # CJK full stop, semicolon and comma
 RANGE_LIKE_RE = re.compile(r"^\d{2,6}-\d{2,8}$")  # how ranges and codes are written, and some numbers
 NUMBER_RUN_RE = re.compile(r"\d[\d\s()/.-]{4,}\d")
+ANY_DIGIT_RE = re.compile(r"[0-9]")
 MAX_PURPOSE_WORDS = 1  # label words beyond a line type that make a number one particular service's
 
 
@@ -93,8 +92,11 @@ class PhoneSources:
     strings: tuple[tuple[str, str], ...] = ()
 
 
-def phone_sources_of(root: Any) -> PhoneSources:
-    """The page's ``tel:`` links and digit-bearing text strings, each with the text beside it."""
+def phone_sources_of(root: Any, strings: Sequence[PageString] | None = None) -> PhoneSources:
+    """The page's ``tel:`` links and digit-bearing text strings, each with the text beside it.
+
+    ``strings`` are the page's ``page_strings`` when the caller has them already.
+    """
     links = []
     for link in root.iter("a"):
         href = link.get("href")
@@ -104,18 +106,24 @@ def phone_sources_of(root: Any) -> PhoneSources:
             links.append((number, display, _context(link, display)))
             if len(links) >= MAX_NUMBERS:
                 break
-    strings = []
-    for text in root.xpath(DIGIT_STRINGS_XPATH):  # lxml filters the strings: most of a page has no digits
-        element = text.getparent()
-        if text.is_tail:  # a tail is text of the element's parent, after the element
-            element = element.getparent()
-        if element is None or (element.tag == "a" and str(element.get("href") or "").startswith("tel:")):
+    read = []
+    for text, element, markup in strings if strings is not None else page_strings(root):
+        if markup or len(text) < MIN_DIGITS or not _has_digits(text):
+            continue  # most of a page has no digits: one C scan says so
+        if element.tag == "a" and str(element.get("href") or "").startswith("tel:"):
             continue  # a tel: link is read as a link
-        flat = _flat(str(text)[:MAX_STRING_CHARS])
-        strings.append((flat, _context(element, flat) if len(flat) < LABEL_CHARS else ""))
-        if len(strings) >= MAX_STRINGS:
+        flat = _flat(text[:MAX_STRING_CHARS])
+        read.append((flat, _context(element, flat) if len(flat) < LABEL_CHARS else ""))
+        if len(read) >= MAX_STRINGS:
             break
-    return PhoneSources(tuple(links), tuple(strings))
+    return PhoneSources(tuple(links), tuple(read))
+
+
+def _has_digits(text: str) -> bool:
+    """Whether ``text`` holds at least ``MIN_DIGITS`` ASCII digits."""
+    if not ANY_DIGIT_RE.search(text):
+        return False
+    return sum(text.count(digit) for digit in ASCII_DIGITS) >= MIN_DIGITS
 
 
 def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:

@@ -111,6 +111,9 @@ class LinkLike(Protocol):
     @property
     def element(self) -> Any: ...
 
+    @property
+    def host(self) -> str | None: ...  # ``parts.hostname``, read once
+
 
 @dataclass(frozen=True)
 class SocialLink:
@@ -218,7 +221,7 @@ def social_links(links: Iterable[LinkLike]) -> list[SocialLink]:
     """Every link of a page to a known network, classified (page order, at most ``MAX_SOCIAL_LINKS``)."""
     found: list[SocialLink] = []
     for link in links:
-        if network_of(link.parts.hostname or "") is None:
+        if network_of(link.host or "") is None:
             continue
         network, kind, handle, url = classify_url(link.url)
         if network is None:

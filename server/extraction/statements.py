@@ -17,23 +17,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from cleanco import basename
-from lxml import etree  # type: ignore[import-untyped]
 
-from server.extraction.markup import Element
+from server.extraction.markup import text_blocks as text_blocks  # re-exported: its readers import it here
+from server.extraction.markup import texts_matching
 
 QUOTE_CHARS = 200  # the longest evidence quote (``sources.base.EVIDENCE_CHARS``)
 MAX_SENTENCE_CHARS = 1000
-MAX_BLOCK_CHARS = 100_000  # of one block: a paragraph longer than this is a run of data, not prose
-MAX_BLOCKS_CHARS = 200_000  # of the page: what a company says about itself comes well before this
 MAX_SUBJECT_WORDS = 8  # a block before a subjectless "was founded" names the subject if it is this short
-BLOCK_TAGS = frozenset(
-    {
-        "p", "div", "li", "dd", "dt", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
-        "article", "header", "footer", "address", "blockquote", "ul", "ol", "dl", "table", "main", "aside",
-        "nav", "figcaption", "figure", "form", "br", "hr", "body", "caption", "summary", "details", "option",
-        "button", "label", "title",
-    }
-)  # fmt: skip
 YEAR = r"((?:18|19|20)\d{2})"
 MONTH_OR_DAY = r"(?:(?:\d{1,2}\.?\s+)?[^\W\d]{3,12}\.?\s+(?:\d{1,2},?\s+)?)?"  # "March", "1. März", "May 5,"
 # "<subject> was founded in 1990", "<subject> wurde 1990 gegründet", "<subject> a été fondée en 1990".
@@ -122,6 +112,12 @@ FOUNDING_HINT_RE = re.compile(
     r"found|establish|incorporat|gegründet|fondée?s?\b|créée?s?\b|fundad|cread|fondat|opgericht",
     re.IGNORECASE,
 )
+# The same for lowered text (``texts_matching``): IGNORECASE also takes a dotless i (U+0131) for "i" and
+# a long s (U+017F) for "s", which lowering keeps.
+LOWER_FOUNDING_HINT_RE = re.compile(
+    "found|e[s\u017f]tabl[i\u0131][s\u017f]h|[i\u0131]ncorporat|gegründet|fondée?[s\u017f]?\\b"
+    "|créée?[s\u017f]?\\b|fundad|cread|fondat|opger[i\u0131]cht"
+)
 HEADCOUNT_HINT_RE = re.compile(r"\d\s+" + PEOPLE_NOUNS + r"\b", re.IGNORECASE)
 # Words that stand for the company itself as a sentence's subject, in the languages the service reads.
 SELF_REFERENCES = frozenset(
@@ -178,53 +174,15 @@ class Statement:
     quote: str
 
 
-def text_blocks(root: Element) -> list[str]:
-    """The text of the page block by block (paragraphs, items, cells), whitespace collapsed."""
-    blocks: list[str] = []
-    current: list[str] = []
-    size = 0
-
-    def flush() -> None:
-        nonlocal size
-        text = " ".join(" ".join(current).split())[:MAX_BLOCK_CHARS]
-        if text:
-            blocks.append(text)
-            size += len(text)
-        current.clear()
-
-    # Comments (and the placeholders of cut scripts) come as events of their own: their tails are text.
-    for event, element in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
-        if size >= MAX_BLOCKS_CHARS:  # bounded work on any page, however long
-            break
-        is_tag = isinstance(element.tag, str)
-        if event in ("comment", "pi"):
-            if element.tail:
-                current.append(element.tail)
-            continue
-        if event == "start":
-            if is_tag and element.tag in BLOCK_TAGS:
-                flush()
-            if is_tag and element.tag == "img" and (element.get("alt") or "").strip():
-                flush()  # a logo stands for its name: "<img alt=Acme> was founded in 1990"
-                current.append(element.get("alt"))
-                flush()
-            if is_tag and element.text:
-                current.append(element.text)
-        else:
-            if is_tag and element.tag in BLOCK_TAGS:
-                flush()
-            if element.tail and element is not root:
-                current.append(element.tail)
-    flush()
-    return blocks
-
-
 def founding_statements(blocks: Iterable[str]) -> list[Statement]:
     """Every sentence that states a founding year, with the words before the verb as its subject."""
     found: list[Statement] = []
     previous = ""
-    for block in blocks:
-        if not FOUNDING_HINT_RE.search(block):  # most blocks say nothing of founding: skip them cheaply
+    blocks = list(blocks)
+    hinted = set(texts_matching(blocks, FOUNDING_HINT_RE, LOWER_FOUNDING_HINT_RE))
+    for index, block in enumerate(blocks):
+        # Most blocks say nothing of founding: skip them cheaply.
+        if index not in hinted or not FOUNDING_HINT_RE.search(block):
             previous = block
             continue
         for start, sentence in _sentences(block):

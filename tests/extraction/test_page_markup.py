@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from server.extraction.markup import cut_non_content, document_root, parse_document, text_of
-from server.extraction.parse import PageFacts, parse_page
+import re
+
+import extruct
+
+from server.extraction.markup import (
+    cut_non_content,
+    document_root,
+    page_strings,
+    page_text,
+    parse_document,
+    read_text,
+    text_blocks,
+    text_of,
+    texts_matching,
+)
+from server.extraction.parse import PageFacts, _opengraph, parse_page
 
 URL = "https://acme.example/"
 
@@ -29,6 +43,7 @@ def test_text_on_either_side_of_a_script_stays_two_words() -> None:
 def test_ruby_annotation_and_comments_are_not_page_text() -> None:
     root = _root("<html><body><p>漢<rt>kan</rt>字<!-- note --> end</p></body></html>")
     assert text_of(root, " ", strip=True) == "漢 字 end"
+    assert page_text(root, page_strings(root)) == "漢 字 end"
 
 
 def test_meta_and_links_inside_noscript_or_svg_state_nothing() -> None:
@@ -73,3 +88,66 @@ def test_page_without_html_element_is_read_whole() -> None:
     facts = _facts('<div><p>© 2022 Frag Co. All rights reserved.</p><a href="/about-us">About</a></div>')
     assert facts.copyright_holder == "Frag Co"
     assert facts.page_links == {"about": "https://acme.example/about-us"}
+
+
+MIXED_PAGE = (
+    "<html><head><title>Acme</title></head><body><!-- (c) note --><p>First <b>bold</b> tail<!-- c -->"
+    "after</p><div>Call +49 30 1234567<br>x</div><img alt='Acme logo'> was founded<ul><li>one</li></ul>"
+    "end</body></html>"
+)
+
+
+def test_one_walk_gives_every_text_node_in_page_order_with_the_element_it_is_text_of() -> None:
+    root = _root(MIXED_PAGE)
+    strings, blocks = read_text(root)
+    # The text nodes XPath finds, each with the element whose text it is (a tail's is its node's parent).
+    nodes = [
+        (str(node), node.getparent().getparent() if node.is_tail else node.getparent())
+        for node in root.xpath("//text()")
+    ]
+    assert [(text, owner) for text, owner, markup in strings if not markup] == nodes
+    assert [text for text, _, markup in strings if markup] == [" (c) note ", " c "]
+    assert blocks == text_blocks(root) == read_text(root, strings=False)[1]
+    assert page_strings(root) == strings
+    assert page_text(root, strings) == text_of(root, " ", strip=True)
+
+
+def test_blocks_stop_at_their_bound_while_strings_run_to_the_end() -> None:
+    paragraph = "word " * 30_000  # 150 000 characters: two such blocks pass MAX_BLOCKS_CHARS
+    root = _root(
+        f"<html><body><p>{paragraph}</p><p>{paragraph}</p><p>{paragraph}</p><p>last</p></body></html>"
+    )
+    strings, blocks = read_text(root)
+    assert len(blocks) == 2 and "last" not in blocks
+    assert strings[-1][0] == "last"
+
+
+def test_texts_matching_finds_every_text_an_ignorecase_pattern_matches_also_past_case_folds() -> None:
+    pattern = re.compile("copyright|founded", re.IGNORECASE)
+    lowered = re.compile("copyr[i\u0131]ght|founded")
+    texts = ["Menu", "COPYRIGHT 2020", "nothing", "copyr\u0131ght", "Founded", "a\u0130b", "x"]
+    assert texts_matching(texts, pattern, lowered) == [1, 3, 4]
+    # "\u0130" lowers to two characters: the positions no longer hold, so the pattern itself searches.
+    assert texts_matching([*texts, "copyr\u0130ght"], pattern, lowered) == [1, 3, 4, 7]
+    assert texts_matching([], pattern, lowered) == []
+
+
+def test_opengraph_is_read_as_extruct_reads_it() -> None:
+    html = (
+        "<html><head><meta property='og:title' content=''><meta property='og:title' content='Acme'>"
+        "<meta property='og:type' content='article'><meta property='og:site_name' content='First'>"
+        "<meta property='og:site_name' content='Second'><meta property='og:image' content='a.png'>"
+        "</head><body><meta property='og:description' content='In the body'>"
+        "<meta property='og:site_name' content='Body'></body></html>"
+    )
+    tree = parse_document(html)
+    data = extruct.extract(tree, syntaxes=["opengraph"], uniform=True)
+    from_extruct = {k: v for item in data["opengraph"] for k, v in item.items() if k.startswith("og:")}
+    assert from_extruct == {"og:title": "Acme", "og:site_name": "First", "og:image": "a.png"}
+    values = _opengraph(document_root(tree))
+    assert {key: values[key] for key in from_extruct} == from_extruct
+    # What extruct leaves out comes from every og: meta of the page, first one first.
+    assert (values["og:type"], values["og:description"]) == ("article", "In the body")
+    got = _facts(html)
+    assert got.site_name == "First" and got.description == "In the body"
+    assert got.is_article  # og:type, which extruct moves out of the properties, is read from the metas

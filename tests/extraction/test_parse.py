@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
+import lxml.html  # type: ignore[import-untyped]
 import pytest
 
 from server.extraction.normalize import (
@@ -12,7 +14,7 @@ from server.extraction.normalize import (
     headquarters_from_lines,
     headquarters_from_schema,
 )
-from server.extraction.parse import copyright_holder, parse_page
+from server.extraction.parse import absolute_links, copyright_holder, parse_page
 
 SITES = Path(__file__).resolve().parents[2] / "sandbox" / "corpus" / "sites"
 
@@ -184,3 +186,23 @@ def test_phone_numbers_read_again_for_another_region_equal_a_fresh_parse_for_it(
     as_fr = as_us.with_region("FR")
     assert as_fr == _parse("atelier-lumiere.example", "contact", region="FR")
     assert [p.e164 for p in as_fr.phones] == ["+33472550123"]
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        pytest.param("/about/team?x=1#y?z#w", id="query-and-fragment"),
+        pytest.param("/", id="root"),
+        pytest.param("/a#frag", id="fragment"),
+        pytest.param("https://Other.example:8443/p?q", id="absolute"),
+        pytest.param("http://user@host.example?q#f/g", id="absolute-query-no-path"),
+        pytest.param("https://[::1]:8080/x", id="absolute-ipv6"),
+        pytest.param("contact.html", id="relative"),
+        pytest.param("/./x", id="dot-segment"),
+    ],
+)
+def test_a_link_has_the_url_and_parts_urljoin_and_urlsplit_give_it(href: str) -> None:
+    base = "https://Acme.example:443/products/index.html"
+    (link,) = absolute_links(lxml.html.fromstring(f'<p><a href="{href}">x</a></p>'), base)
+    assert link.url == urljoin(base, href)
+    assert link.parts == urlsplit(link.url) and link.host == urlsplit(link.url).hostname

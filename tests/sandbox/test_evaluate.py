@@ -158,6 +158,27 @@ def test_list_fields_are_scored_item_by_item() -> None:
     assert [key for key, _, _ in verdict.wrong] == ["+3"] and [key for key, _ in verdict.missing] == ["+2"]
 
 
+def test_a_listing_the_truth_states_under_identifiers_scores_the_same_keys_of_financial_data() -> None:
+    company = {
+        **COMPANY,
+        "profile": {
+            "identifiers": {"cik": "0000000001", "ticker": "ACME", "exchange": "Nasdaq"},
+            "financial_data": {"fiscal_year_end": "December 31"},
+        },
+    }
+    listing = {"ticker": "ACME", "exchange": "Nasdaq", "is_public": True, "fiscal_year_end": "December 31"}
+    run = Run("real", True)
+    score_company(run, company, ExtractionMode.FINANCIAL_FOCUSED, _result(financial_data=listing))
+    assert (run.fields["financial_data"].correct, run.fields["financial_data"].filled) == (4, 4)
+    # A wrong exchange, and a revenue neither place states, stay wrong.
+    run = Run("real", True)
+    got = {**listing, "exchange": "NYSE", "revenue": "$1B"}
+    score_company(run, company, ExtractionMode.FINANCIAL_FOCUSED, _result(financial_data=got))
+    assert (run.fields["financial_data"].correct, run.fields["financial_data"].filled) == (3, 5)
+    assert any("financial_data.revenue" in line for line in run.wrong_values)
+    assert any("financial_data.exchange = 'NYSE'" in line for line in run.wrong_values)
+
+
 @pytest.mark.parametrize(
     ("name", "domain", "reaches"),
     [
