@@ -113,3 +113,29 @@ async def test_a_watchers_company_result_is_the_one_get_results_gives(tmp_path: 
     assert done[0].result == results.data.results[0]
     assert done[0].result.data.headquarters.city == "Berlin"
     assert events[-1].batch.status == results.data.status == enums_pb2.completed
+
+
+async def test_a_watcher_that_stops_reading_delays_no_other_and_still_gets_the_final_status(
+    tmp_path: Path,
+) -> None:
+    """Its stream fills its flow-control window and waits; the batch and the other watchers go on."""
+    names = [f"Company {i}" for i in range(40)]
+    big = {**PROFILE, "description": "x" * 4000}  # 40 results of 4 KB: more than a stream's window
+    extractor = GatedExtractor(profiles=dict.fromkeys(names, big))
+    async with (
+        running_service(tmp_path, extractor) as service,
+        grpc.aio.insecure_channel(service.grpc_target) as channel,
+    ):
+        stub = pb_grpc.BatchServiceStub(channel)
+        batch_id = (await stub.SubmitBatch(pb.SubmitBatchRequest(company_names=names))).data.batch_id
+        request = pb.WatchBatchRequest(batch_id=batch_id)
+        stalled = stub.WatchBatch(request).__aiter__()
+        readers = [stub.WatchBatch(request).__aiter__() for _ in range(5)]
+        for stream in [stalled, *readers]:
+            await anext(stream)  # every watcher has its snapshot before anything happens
+        extractor.gate.set()
+        finals = [[event async for event in stream][-1] for stream in readers]
+        assert [event.batch.status for event in finals] == [enums_pb2.completed] * 5
+        rest = [event async for event in stalled]  # read at last: what it missed, then the end
+    assert rest[-1].batch.status == enums_pb2.completed
+    assert rest[-1].batch.progress.completed == len(names)
