@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 
 from server.app import running_service
@@ -17,6 +18,10 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with running_service(settings) as service:
         print(f"company-batch gRPC listening on {service.grpc_target}", flush=True)
+        # What start-up built (modules, parsers' tables, the stubs: some 200,000 objects) lives as long
+        # as the process; frozen, a full collection no longer walks it. Unfrozen, each full collection
+        # stopped the event loop for 0.1-0.4 s in the middle of a fan-out to 1,000 watchers.
+        gc.freeze()
         await stop.wait()
 
 

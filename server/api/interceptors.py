@@ -19,7 +19,7 @@ from server.api import context as call_context
 from server.api.access import CallAccess, reset_principal, set_principal
 from server.api.body_shape import SHAPE_HEADER, shape_violations
 from server.api.status import ErrorReply, error_reply
-from server.api.wire import decode_request
+from server.api.wire import decode_request, response_serializer
 from server.auth import Principal
 from server.errors import InvalidRequest, ServiceError
 
@@ -88,7 +88,8 @@ class ApiInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
                 self._stream(method, headers, parse, handler.unary_stream),
-                response_serializer=handler.response_serializer,
+                # A stream may yield messages serialised once for many calls (WatchBatch's events).
+                response_serializer=response_serializer(handler.response_serializer),
             )
         return handler
 

@@ -65,7 +65,8 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         self._gauge = gauge
         self._admission = admission
         self._clock = clock
-        self._event_messages = SharedEventMessages()  # one conversion per event, for all its watchers
+        # One conversion and one serialisation per event, for all its watchers (sent as bytes).
+        self._event_messages = SharedEventMessages()
 
     def _meta(self) -> pb.ResponseMetadata:
         return convert.metadata(trace_id(), self._clock())
@@ -108,7 +109,7 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     ) -> AsyncIterator[Any]:
         events = await self._batches().watch(validation.batch_id(request.batch_id))
         async for event in events:
-            yield self._event_messages.message(event)
+            yield self._event_messages.serialized(event)
 
     async def GetResults(self, request: pb.GetResultsRequest, context: aio.ServicerContext[Any, Any]) -> Any:
         validation.export_format(request.format)

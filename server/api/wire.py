@@ -5,10 +5,14 @@ truncated field, a wrong wire type) into UNKNOWN with the exception's class name
 with a 500. The interceptor (``server/api/interceptors.py``) hands the raw bytes here instead, so such a
 request is INVALID_ARGUMENT naming the field at fault, and one larger than ``MAX_REQUEST_BYTES`` is
 refused before it is parsed at all.
+
+The other way, ``response_serializer`` lets a method yield a message it already serialised: a watch
+event goes to every watcher of a batch, and serialising it once beats once per stream.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
@@ -142,3 +146,19 @@ class _Reader:
             self.at += length
             return payload
         return None  # groups (3, 4) are not used by proto3 messages; 6 and 7 do not exist
+
+
+Serializer = Callable[[Any], bytes]
+
+
+def response_serializer(serializer: Serializer | None) -> Serializer:
+    """``serializer`` (a generated ``SerializeToString``), except that ``bytes`` go out as they are."""
+
+    def serialize(message: Any) -> bytes:
+        if type(message) is bytes:
+            return message
+        if serializer is None:
+            raise TypeError(f"no serializer for {type(message).__name__}")
+        return serializer(message)
+
+    return serialize
