@@ -17,7 +17,6 @@ import json
 import re
 import socket
 import ssl
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from protego import Protego
 from yarl import URL
 
 from server.errors import FetchError
+from server.extraction.politeness import Politeness, build_politeness, retry_after_seconds
 from server.settings import Settings
 
 HTTP_DEFAULT_PORT = 80
@@ -206,13 +206,11 @@ class WebFetcher:
     against the address policy; bodies are capped at ``settings.max_page_bytes``.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, politeness: Politeness | None = None) -> None:
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
-        self._host_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(settings.per_host_concurrency)
-        )
-        self._host_last_request: dict[str, float] = {}
+        # Per-host slots, spacing, published limits and back-off: this process's, or the deployment's.
+        self._politeness = politeness if politeness is not None else build_politeness(settings)
         self.sleep = asyncio.sleep  # how politeness waits; tests observe it instead of timing it
         self._robots: dict[str, Protego | None] = {}
         self._robots_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -280,9 +278,11 @@ class WebFetcher:
                     f"robots.txt disallows {current}", details=f"User-Agent {self._settings.user_agent!r}"
                 )
             host = (URL(current).host or "").lower()
-            async with self._host_slots[host]:
-                await self._wait_politely(host)
+            async with self._politeness.request_slot(host, self.sleep):
                 status, headers_in, body, truncated = await self._get_once(current, headers, max_bytes)
+            backoff = retry_after_seconds(status, headers_in)
+            if backoff is not None:
+                await self._politeness.back_off(host, backoff)
             headers_out = headers_in
             if status in REDIRECT_STATUSES and "Location" in headers_out:
                 if len(redirects) >= self._settings.max_redirects:
@@ -354,16 +354,6 @@ class WebFetcher:
             return None  # an HTML "not found" page served with 200 is not a rule set
         return Protego.parse(page.text)
 
-    async def _wait_politely(self, host: str) -> None:
-        """Keep ``per_host_delay_seconds`` between requests to one host (holding the host's slot)."""
-        delay = self._settings.per_host_delay_seconds
-        last = self._host_last_request.get(host)
-        if delay > 0 and last is not None:
-            wait = last + delay - time.monotonic()
-            if wait > 0:
-                await self.sleep(wait)
-        self._host_last_request[host] = time.monotonic()
-
     async def _get_once(
         self, url: str, headers: dict[str, str] | None = None, max_bytes: int | None = None
     ) -> tuple[int, dict[str, str], bytes, bool]:
@@ -419,6 +409,7 @@ class WebFetcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        await self._politeness.aclose()
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
