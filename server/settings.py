@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, description="redis://host:6379/0: politeness shared by every replica through Redis."
     )
+    redis_key_prefix: str = Field(
+        "company_batch:politeness:", description="Prefix of every Redis key politeness writes."
+    )
     search_provider: str = Field(
         "duckduckgo",
         description="Web search used to find a company's domain: duckduckgo, searxng, brave or none.",

@@ -7,6 +7,7 @@ locked for the step, so every replica on the database spends from one bucket.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -48,19 +49,21 @@ class PostgresPoliteness(Politeness):
         super().__init__(settings)
         self._url = url
         self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
         self._replica = f"{settings.replica_id}:{secrets.token_hex(4)}"
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
         try:
-            if self._pool is None:
-                self._pool = await asyncpg.create_pool(
-                    self._url,
-                    min_size=1,
-                    max_size=POOL_MAX_SIZE,
-                    timeout=CONNECT_TIMEOUT_SECONDS,
-                    command_timeout=COMMAND_TIMEOUT_SECONDS,
-                )
+            async with self._opening:  # the first requests arrive together: one pool for all of them
+                if self._pool is None:
+                    self._pool = await asyncpg.create_pool(
+                        self._url,
+                        min_size=1,
+                        max_size=POOL_MAX_SIZE,
+                        timeout=CONNECT_TIMEOUT_SECONDS,
+                        command_timeout=COMMAND_TIMEOUT_SECONDS,
+                    )
             async with self._pool.acquire() as conn:
                 yield conn
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:

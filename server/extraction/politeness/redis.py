@@ -16,7 +16,6 @@ from server.errors import FetchError
 from server.extraction.politeness import HostPolicy, Politeness, checked
 from server.settings import Settings
 
-KEY_PREFIX = "company_batch:politeness:"
 SLOT_LEASE_SECONDS_MARGIN = 5.0
 """A slot outlives the longest fetch by this much; a replica that dies holding one frees it then."""
 
@@ -46,6 +45,7 @@ class RedisPoliteness(Politeness):
     def __init__(self, settings: Settings, url: str) -> None:
         super().__init__(settings)
         self._url = url
+        self._prefix = settings.redis_key_prefix
         self._redis: Redis | None = None
         self._buckets: dict[str, RedisStateStore] = {}
         self._replica = f"{settings.replica_id}:{secrets.token_hex(4)}"
@@ -62,29 +62,29 @@ class RedisPoliteness(Politeness):
         expires = now + self._settings.fetch_timeout_seconds + SLOT_LEASE_SECONDS_MARGIN
         with _translated():
             taken = await self._client().eval(  # type: ignore[misc]
-                TAKE_SLOT, 1, f"{KEY_PREFIX}slots:{policy.key}", now, expires, policy.concurrency, token
+                TAKE_SLOT, 1, f"{self._prefix}slots:{policy.key}", now, expires, policy.concurrency, token
             )
         return token if int(taken) else None
 
     async def _give_slot(self, policy: HostPolicy, token: str | None) -> None:
         if token:
             with _translated():
-                await self._client().zrem(f"{KEY_PREFIX}slots:{policy.key}", token)
+                await self._client().zrem(f"{self._prefix}slots:{policy.key}", token)
 
     async def _turn(self, policy: HostPolicy, now_ms: int) -> tuple[float, Decision]:
         client = self._client()
         with _translated():
-            raw = await client.get(f"{KEY_PREFIX}blocked:{policy.key}")
+            raw = await client.get(f"{self._prefix}blocked:{policy.key}")
             blocked = float(raw) if raw is not None else 0.0
             if blocked * 1000 > now_ms:
                 return blocked, Decision(failing_rate=None)
             if policy.key not in self._buckets:
-                self._buckets[policy.key] = RedisStateStore(client, f"{KEY_PREFIX}bucket:{policy.key}")
+                self._buckets[policy.key] = RedisStateStore(client, f"{self._prefix}bucket:{policy.key}")
             return blocked, await checked(self._buckets[policy.key], policy.rates, now_ms)
 
     async def _block(self, key: str, until: float) -> None:
         with _translated():
-            await self._client().eval(BLOCK, 1, f"{KEY_PREFIX}blocked:{key}", until)  # type: ignore[misc]
+            await self._client().eval(BLOCK, 1, f"{self._prefix}blocked:{key}", until)  # type: ignore[misc]
 
     async def aclose(self) -> None:
         if self._redis is not None:
