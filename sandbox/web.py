@@ -87,6 +87,7 @@ class SandboxWeb:
         self.in_flight: Counter[str] = Counter()
         self.peak_in_flight: Counter[str] = Counter()
         self.refused: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
 
     @property
     def http_port(self) -> int:
@@ -218,7 +219,7 @@ class SandboxWeb:
         response = self._respond(site, request)
         response.headers.update(site.headers)
         response.headers[SANDBOX_HEADER] = site.hostname
-        return _conditional(response, request)
+        return self._conditional(response, request)
 
     def _respond(self, site: SiteSpec, request: web.Request) -> web.Response:
         if site.redirect_to is not None:
@@ -250,6 +251,19 @@ class SandboxWeb:
         content_type, _ = mimetypes.guess_type(path.name)
         return web.Response(body=path.read_bytes(), content_type=content_type or "application/octet-stream")
 
+    def _conditional(self, response: web.Response, request: web.Request) -> web.Response:
+        """Give a 200 with a body its ``ETag``; answer ``304`` when the request already has that version."""
+        if response.status != 200 or response.body is None or not isinstance(response.body, bytes):
+            return response
+        etag = response.headers.get("ETag") or f'"{hashlib.sha1(response.body).hexdigest()[:16]}"'
+        response.headers["ETag"] = etag
+        if etag in (tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")):
+            self.not_modified[response.headers[SANDBOX_HEADER]] += 1
+            return web.Response(
+                status=304, headers={"ETag": etag, SANDBOX_HEADER: response.headers[SANDBOX_HEADER]}
+            )
+        return response
+
     @staticmethod
     def _reset_connection(request: web.Request) -> None:
         transport = request.transport
@@ -259,14 +273,3 @@ class SandboxWeb:
         if sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
         transport.abort()
-
-
-def _conditional(response: web.Response, request: web.Request) -> web.Response:
-    """Give a 200 with a body its ``ETag``; answer ``304`` when the request already has that version."""
-    if response.status != 200 or response.body is None or not isinstance(response.body, bytes):
-        return response
-    etag = response.headers.get("ETag") or f'"{hashlib.sha1(response.body).hexdigest()[:16]}"'
-    response.headers["ETag"] = etag
-    if etag in (tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")):
-        return web.Response(status=304, headers={"ETag": etag, SANDBOX_HEADER: response.headers[SANDBOX_HEADER]})
-    return response

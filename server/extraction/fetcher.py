@@ -20,7 +20,7 @@ import ssl
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import aiohttp
@@ -33,6 +33,9 @@ from yarl import URL
 from server.errors import FetchError
 from server.extraction.politeness import Politeness, build_politeness, retry_after_seconds
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.extraction.response_cache import ResponseCache
 
 HTTP_DEFAULT_PORT = 80
 HTTPS_DEFAULT_PORT = 443
@@ -206,8 +209,15 @@ class WebFetcher:
     against the address policy; bodies are capped at ``settings.max_page_bytes``.
     """
 
-    def __init__(self, settings: Settings, *, politeness: Politeness | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        politeness: Politeness | None = None,
+        responses: ResponseCache | None = None,
+    ) -> None:
         self._settings = settings
+        self.responses = responses  # knowledge answers shared through the store (None: not kept)
         self._session: aiohttp.ClientSession | None = None
         # Per-host slots, spacing, published limits and back-off: this process's, or the deployment's.
         self._politeness = politeness if politeness is not None else build_politeness(settings)
@@ -311,26 +321,32 @@ class WebFetcher:
             )
 
     async def fetch_json(
-        self, url: str, *, headers: dict[str, str] | None = None, max_bytes: int | None = None
+        self,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        max_bytes: int | None = None,
+        cache_seconds: float | None = None,
     ) -> tuple[Any, FetchedPage]:
         """GET a JSON API; returns the decoded document and the page it came from.
 
         ``max_bytes`` caps the body (default ``settings.max_page_bytes``): a document cut at the cap is
-        no JSON, so it fails as too large rather than as malformed.
+        no JSON, so it fails as too large rather than as malformed. With ``cache_seconds`` (a knowledge
+        service's answer) and a response cache, the answer is shared through the store: HTTP caching
+        headers where sent, else fresh for ``cache_seconds`` (``server.extraction.response_cache``).
 
         Raises:
             FetchError: as ``fetch``, or the body is larger than the cap or not JSON.
         """
+        if cache_seconds is not None and self.responses is not None:
+            return await self.responses.fetch_json(
+                self, url, ttl_seconds=cache_seconds, headers=headers, max_bytes=max_bytes
+            )
         page = await self.fetch(
             url, headers={"Accept": "application/json", **(headers or {})}, max_bytes=max_bytes
         )
-        if page.truncated:
-            limit = max_bytes if max_bytes is not None else self._settings.max_page_bytes
-            raise FetchError(f"Document too large from {page.url}", details=f"more than {limit} bytes")
-        try:
-            return json.loads(page.text), page
-        except json.JSONDecodeError as exc:
-            raise FetchError(f"Not JSON from {page.url}", details=str(exc)) from exc
+        limit = max_bytes if max_bytes is not None else self._settings.max_page_bytes
+        return json_document(page, limit), page
 
     async def allowed_by_robots(self, url: str) -> bool:
         """Whether the site's robots.txt lets our User-Agent fetch ``url`` (fetched once per origin)."""
@@ -436,6 +452,20 @@ def _redirect_target(current: str, location: str) -> str:
     if parsed.scheme not in {"http", "https"} or not HOST_CHARS_RE.fullmatch(parsed.raw_host or ""):
         raise FetchError(f"Malformed redirect from {current}", details=f"Location {quoted!r}")
     return target
+
+
+def json_document(page: FetchedPage, limit: int | None = None) -> Any:
+    """The JSON a page holds.
+
+    Raises:
+        FetchError: the body was cut at its cap (``limit``) or is not JSON.
+    """
+    if page.truncated:
+        raise FetchError(f"Document too large from {page.url}", details=f"more than {limit} bytes")
+    try:
+        return json.loads(page.text)
+    except json.JSONDecodeError as exc:
+        raise FetchError(f"Not JSON from {page.url}", details=str(exc)) from exc
 
 
 def decode_body(body: bytes, content_type: str) -> str:

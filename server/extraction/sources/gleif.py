@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 from server.errors import FetchError
 from server.extraction.candidates.derived import normalize_name
 from server.extraction.normalize import headquarters_from
+from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.wikidata import SHARED_ENTITY
@@ -39,7 +40,9 @@ class GleifSource:
         leis = wd.strings(entity, wd.P_LEI) if isinstance(entity, dict) else []
         try:
             if leis:
-                document, page = await context.fetcher.fetch_json(f"{GLEIF_API_URL}/{leis[0]}")
+                document, page = await context.fetcher.fetch_json(
+                    f"{GLEIF_API_URL}/{leis[0]}", cache_seconds=KNOWLEDGE_TTL_SECONDS
+                )
                 record = document.get("data") if isinstance(document, dict) else None
                 method, path = "LEI record (LEI from Wikidata)", "data"
             else:
@@ -48,7 +51,9 @@ class GleifSource:
                     "filter[entity.legalAddress.country]": context.request.country.upper(),
                     "page[size]": str(SEARCH_PAGE_SIZE),
                 }
-                document, page = await context.fetcher.fetch_json(f"{GLEIF_API_URL}?{urlencode(params)}")
+                document, page = await context.fetcher.fetch_json(
+                    f"{GLEIF_API_URL}?{urlencode(params)}", cache_seconds=KNOWLEDGE_TTL_SECONDS
+                )
                 record = matching_record(document, context.request.company_name)
                 method, path = "LEI full-text search, legal name matched", _hit_path(document, record)
         except FetchError:

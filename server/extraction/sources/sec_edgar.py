@@ -27,6 +27,7 @@ from server.extraction.candidates.derived import normalize_name
 from server.extraction.money import money_figure
 from server.extraction.normalize import headquarters_from
 from server.extraction.parse import normalize_phone
+from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.wikidata import SHARED_ENTITY
@@ -124,7 +125,9 @@ class SecEdgarSource:
         found: list[Finding] = []
         try:
             submissions, page = await context.fetcher.fetch_json(
-                SUBMISSIONS_URL.format(cik=cik), max_bytes=SUBMISSIONS_MAX_BYTES
+                SUBMISSIONS_URL.format(cik=cik),
+                max_bytes=SUBMISSIONS_MAX_BYTES,
+                cache_seconds=KNOWLEDGE_TTL_SECONDS,
             )
         except FetchError:
             if placed_by_filing:
@@ -151,7 +154,9 @@ class SecEdgarSource:
         async with self._tickers_lock:
             stale = self._clock() - self._tickers_read_at > TICKERS_TTL_SECONDS
             if self._tickers is None or stale:
-                document, _ = await context.fetcher.fetch_json(TICKERS_URL, max_bytes=TICKERS_MAX_BYTES)
+                document, _ = await context.fetcher.fetch_json(
+                    TICKERS_URL, max_bytes=TICKERS_MAX_BYTES, cache_seconds=TICKERS_TTL_SECONDS
+                )
                 rows = document.values() if isinstance(document, dict) else []
                 self._tickers = TickerIndex([row for row in rows if isinstance(row, dict)])
                 self._tickers_read_at = self._clock()

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from server.errors import FetchError
 from server.extraction.fetcher import WebFetcher
+from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.storage.coalesce import Coalescer
 
 WIKIDATA_API_URL = "https://www.wikidata.org/w/api.php"
@@ -74,7 +75,9 @@ async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list
         "limit": str(SEARCH_LIMIT),
         "format": "json",
     }
-    document, _ = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}")
+    document, _ = await fetcher.fetch_json(
+        f"{WIKIDATA_API_URL}?{urlencode(params)}", cache_seconds=KNOWLEDGE_TTL_SECONDS
+    )
     hits = document.get("search", []) if isinstance(document, dict) else []
     return [hit for hit in hits if isinstance(hit, dict) and ENTITY_ID_RE.fullmatch(str(hit.get("id", "")))]
 
@@ -113,14 +116,28 @@ class EntityLookups:
         self._asked: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
 
     async def entity(self, qid: str) -> dict[str, Any] | None:
-        """The item ``qid`` (None when Wikidata has no such item)."""
+        """The item ``qid`` (None when Wikidata has no such item): kept in the response cache, asked
+        for with the next round, or awaited with the round that already asks for it."""
         future = self._asked.get(qid)
         if future is None:
-            future = asyncio.ensure_future(self._rounds.submit(qid))
+            future = asyncio.ensure_future(self._kept_or_asked(qid))
             self._asked[qid] = future
             future.add_done_callback(lambda _: self._asked.pop(qid, None))
         # One caller giving up (its company cancelled) does not cancel the others' lookup.
         return await asyncio.shield(future)
+
+    async def _kept_or_asked(self, qid: str) -> dict[str, Any] | None:
+        fetcher = self._fetcher()
+        cache = fetcher.responses if fetcher is not None else None
+        key = f"wikidata:wbgetentities:{self._languages or '*'}:{qid}"
+        if cache is not None:
+            kept = await cache.get_document(key)
+            if isinstance(kept, dict):
+                return kept
+        entity = await self._rounds.submit(qid)
+        if cache is not None and entity is not None:
+            await cache.put_document(key, entity_url(qid), entity, KNOWLEDGE_TTL_SECONDS)
+        return entity
 
     async def _fetch_many(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
         ordered = sorted(set(ids))
