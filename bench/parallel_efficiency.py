@@ -39,11 +39,14 @@ from bench.figures import Row
 from bench.sandbox_process import CORPUS_DIR, sandbox_in_child_process
 from bench.scheduling_overhead import AGING_SECONDS, run_batch_to_end
 from server.domain import BatchOptions, BatchSpec, CompanyState, ExtractionRequest
+from server.extraction.fetcher import WebFetcher
 from server.extraction.page_pool import PagePool
 from server.extraction.pipeline import WebExtractor
+from server.extraction.response_cache import ResponseCache
 from server.scheduling.scheduler import BatchScheduler
 from server.settings import Settings
 from server.storage import open_store
+from server.storage.base import BatchStore
 from server.testing import service_settings
 
 TARGET_EFFICIENCY_RATIO = 1.15
@@ -110,18 +113,21 @@ async def warm_up(settings: Settings, spec: BatchSpec) -> None:
         await extractor.aclose()
 
 
-async def fresh_extractor(settings: Settings) -> WebExtractor:
-    """A new extractor whose parse workers already run: starting them (a process each, importing the
-    parsers) took up to 24 s on a loaded 2-core machine, which would land on whichever company parses
-    first, in one run and not the other."""
+async def fresh_extractor(settings: Settings, store: BatchStore) -> WebExtractor:
+    """A new extractor, as the service builds it (knowledge answers kept in ``store``, empty at the
+    start), whose parse workers already run: starting them (a process each, importing the parsers)
+    took up to 24 s on a loaded 2-core machine, which would land on whichever company parses first, in
+    one run and not the other."""
     parser = PagePool(settings)
     await parser.parse("<html><body>warm-up</body></html>", "https://warm-up.invalid/")
-    return WebExtractor(settings, parser=parser)
+    fetcher = WebFetcher(settings, responses=ResponseCache(store))
+    return WebExtractor(settings, fetcher=fetcher, parser=parser)
 
 
-async def sequential_timings(settings: Settings, spec: BatchSpec) -> SequentialTimings:
-    """Each company extracted alone, in turn, by one fresh extractor."""
-    extractor = await fresh_extractor(settings)
+async def sequential_timings(settings: Settings, spec: BatchSpec, database: Path) -> SequentialTimings:
+    """Each company extracted alone, in turn, by one fresh extractor (on a store of its own)."""
+    store = await open_store(f"sqlite:///{database}")
+    extractor = await fresh_extractor(settings, store)
     wall: list[float] = []
     cpu_started = time.process_time()
     try:
@@ -131,13 +137,14 @@ async def sequential_timings(settings: Settings, spec: BatchSpec) -> SequentialT
             wall.append(time.perf_counter() - started)
     finally:
         await extractor.aclose()
+        await store.close()
     return SequentialTimings(wall, time.process_time() - cpu_started)
 
 
 async def batch_run(settings: Settings, spec: BatchSpec, database: Path) -> tuple[float, int]:
     """The batch through a real scheduler and store; wall seconds and how many companies succeeded."""
     store = await open_store(f"sqlite:///{database}")
-    extractor = await fresh_extractor(settings)
+    extractor = await fresh_extractor(settings, store)
     scheduler = BatchScheduler(store, extractor, workers=settings.workers, aging_seconds=AGING_SECONDS)
     try:
         await scheduler.start()
@@ -159,7 +166,7 @@ async def measure_parallel_efficiency(plan: ParallelPlan) -> Row:
         with tempfile.TemporaryDirectory(prefix="bench-parallel-") as tmp:
             settings = service_settings(Path(tmp), **overrides)
             await warm_up(settings, spec)
-            sequential = await sequential_timings(settings, spec)
+            sequential = await sequential_timings(settings, spec, Path(tmp) / "sequential.sqlite3")
             measured, succeeded = await batch_run(settings, spec, Path(tmp) / "bench.sqlite3")
     rounds = math.ceil(plan.companies / plan.concurrency)
     alone = sequential.wall
@@ -187,6 +194,9 @@ async def measure_parallel_efficiency(plan: ParallelPlan) -> Row:
             "measured_seconds": measured,
             "companies_succeeded": succeeded,
             "per_host_concurrency": settings.per_host_concurrency,
+            "knowledge_host_rules": {
+                domain: rule.model_dump(exclude_none=True) for domain, rule in settings.host_rules.items()
+            },
         },
         notes=(
             f"N={plan.companies} corpus companies (domain hints given), C={plan.concurrency}, "

@@ -38,7 +38,10 @@ def wikidata_entities(site: SiteSpec, request: web.Request) -> bytes | None:
         return None
     ids = list(dict.fromkeys(part for part in query["ids"].split("|") if part))
     if len(ids) > WBGETENTITIES_MAX_IDS:
-        error = {"code": "toomanyvalues", "info": f"Too many values supplied for parameter \"ids\". The limit is {WBGETENTITIES_MAX_IDS}."}
+        error = {
+            "code": "toomanyvalues",
+            "info": f'Too many values supplied for parameter "ids". The limit is {WBGETENTITIES_MAX_IDS}.',
+        }
         return json.dumps({"error": error}).encode()
     entities = {qid: index.get(qid, {"id": qid, "missing": ""}) for qid in ids}
     return json.dumps({"entities": entities, "success": 1}, ensure_ascii=False).encode()
@@ -56,6 +59,7 @@ def _entities_of(site: SiteSpec) -> dict[str, Any]:
                         found.setdefault(qid, entity)
         _ENTITY_INDEX[site.root] = found
     return _ENTITY_INDEX[site.root]
+
 
 SEC_HOST, SEC_DATA_HOST, GLEIF_HOST, DDG_HOST = (
     "www.sec.gov",

@@ -34,7 +34,9 @@ def is_loopback_host(host: str) -> bool:
 class HostRule(BaseModel):
     """A service's own limit for its clients, over the whole deployment (``Settings.host_rules``)."""
 
-    concurrency: int | None = Field(None, ge=1, description="Requests in flight at once; default per_host_concurrency.")
+    concurrency: int | None = Field(
+        None, ge=1, description="Requests in flight at once; default per_host_concurrency."
+    )
     requests: int | None = Field(None, ge=1, description="Requests allowed per per_seconds (a token bucket).")
     per_seconds: float = Field(1.0, gt=0, description="The period of requests.")
 

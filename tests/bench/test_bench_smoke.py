@@ -17,7 +17,9 @@ EXPECTED_ROWS = {
     "envoy_rest_added_latency",
     "envoy_proxy_added_latency",
     "stats_30d_postgres",
-    "replicas_speedup",
+    "replica_cpu_per_company",
+    "postgres_cpu_per_company",
+    "replicas_sandbox_ratio",
     "event_loop_lag_p99",  # the parse ratio needs the real-web corpus, which tests never read
 }
 EXPECTED_PATHS = {

@@ -50,7 +50,8 @@ async def _fetch_tickers(web: SandboxWeb, store: BatchStore, clock: Clock) -> di
 
 
 async def test_two_replicas_stores_on_one_database_share_the_ticker_list(
-    web: SandboxWeb, store_factory: StoreFactory  # noqa: F811
+    web: SandboxWeb,
+    store_factory: StoreFactory,  # noqa: F811
 ) -> None:
     clock = Clock()
     first = await _fetch_tickers(web, await store_factory(), clock)
@@ -61,7 +62,8 @@ async def test_two_replicas_stores_on_one_database_share_the_ticker_list(
 
 
 async def test_a_stale_answer_is_revalidated_with_its_etag(
-    web: SandboxWeb, store_factory: StoreFactory  # noqa: F811
+    web: SandboxWeb,
+    store_factory: StoreFactory,  # noqa: F811
 ) -> None:
     store, clock = await store_factory(), Clock()
     first = await _fetch_tickers(web, store, clock)
@@ -75,7 +77,8 @@ async def test_a_stale_answer_is_revalidated_with_its_etag(
 
 
 async def test_an_answer_past_its_keep_time_is_fetched_whole(
-    web: SandboxWeb, store_factory: StoreFactory  # noqa: F811
+    web: SandboxWeb,
+    store_factory: StoreFactory,  # noqa: F811
 ) -> None:
     store, clock = await store_factory(), Clock()
     await _fetch_tickers(web, store, clock)

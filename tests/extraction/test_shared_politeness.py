@@ -55,7 +55,11 @@ async def _two_replicas_fetch(web: SandboxWeb, overrides: dict[str, Any]) -> lis
     replicas = [WebFetcher(settings), WebFetcher(settings)]
     try:
         pages = await asyncio.gather(
-            *(fetcher.fetch(f"https://{HOST}/?n={n}") for fetcher in replicas for n in range(REQUESTS_PER_REPLICA)),
+            *(
+                fetcher.fetch(f"https://{HOST}/?n={n}")
+                for fetcher in replicas
+                for n in range(REQUESTS_PER_REPLICA)
+            ),
             return_exceptions=True,
         )
     finally:
@@ -150,5 +154,7 @@ def test_published_limits_hold_for_every_host_under_their_domain() -> None:
         pytest.param(503, {"Retry-After": "soon"}, None, id="unreadable"),
     ],
 )
-def test_retry_after_is_read_as_seconds_or_a_date(status: int, header: dict[str, str], expected: float | None) -> None:
+def test_retry_after_is_read_as_seconds_or_a_date(
+    status: int, header: dict[str, str], expected: float | None
+) -> None:
     assert retry_after_seconds(status, header) == expected

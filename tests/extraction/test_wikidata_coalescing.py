@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox.knowledge_records import WIKIDATA_HOST
 from sandbox.web import SandboxWeb
-from server.extraction.fetcher import WebFetcher
+from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.sources import wikidata_api as wd
 from server.settings import Settings
 
@@ -24,7 +25,9 @@ def _wikidata_with(root: Path, ids: list[str]) -> None:
         entity = {"id": qid, "labels": {"en": {"language": "en", "value": f"Item {qid}"}}}
         (site / body).write_text(json.dumps({"entities": {qid: entity}, "success": 1}))
         query = {"action": "wbgetentities", "ids": qid}
-        routes.append({"path": "/w/api.php", "query": query, "content_type": "application/json", "body_file": body})
+        routes.append(
+            {"path": "/w/api.php", "query": query, "content_type": "application/json", "body_file": body}
+        )
     (site / "_meta.json").write_text(json.dumps({"routes": routes}))
 
 
@@ -59,10 +62,16 @@ async def test_an_id_already_asked_for_is_waited_for_not_asked_again(tmp_path: P
     async with SandboxWeb(tmp_path, latency=0.05) as web:
         fetcher = WebFetcher(Settings(**web.settings_overrides()))
         try:
+            sent = asyncio.Event()
+            original = fetcher.fetch_json
+
+            async def observed(url: str, **options: Any) -> tuple[Any, FetchedPage]:
+                sent.set()  # the round has taken its ids and is sending them
+                return await original(url, **options)
+
+            fetcher.fetch_json = observed  # type: ignore[method-assign]
             first = asyncio.create_task(wd.get_entities(fetcher, ["Q1", "Q2"], "en"))
-            await asyncio.sleep(0)  # the first request is on its way
-            while not web.requests:
-                await asyncio.sleep(0.005)
+            await sent.wait()
             second = await wd.get_entities(fetcher, ["Q2", "Q3"], "en")  # Q2 is in flight
             await first
         finally:

@@ -61,7 +61,7 @@ class RedisPoliteness(Politeness):
         now = time.time()
         expires = now + self._settings.fetch_timeout_seconds + SLOT_LEASE_SECONDS_MARGIN
         with _translated():
-            taken = await self._client().eval(  # type: ignore[misc]
+            taken = await self._client().eval(
                 TAKE_SLOT, 1, f"{self._prefix}slots:{policy.key}", now, expires, policy.concurrency, token
             )
         return token if int(taken) else None
@@ -84,7 +84,7 @@ class RedisPoliteness(Politeness):
 
     async def _block(self, key: str, until: float) -> None:
         with _translated():
-            await self._client().eval(BLOCK, 1, f"{self._prefix}blocked:{key}", until)  # type: ignore[misc]
+            await self._client().eval(BLOCK, 1, f"{self._prefix}blocked:{key}", until)
 
     async def aclose(self) -> None:
         if self._redis is not None:

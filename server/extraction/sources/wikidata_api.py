@@ -102,7 +102,9 @@ async def get_entities(
     lookups = _lookups_of(fetcher, None if all_languages else languages)
     wanted = list(dict.fromkeys(ids))
     found = await asyncio.gather(*(lookups.entity(qid) for qid in wanted))
-    return EntityDocument({qid: entity for qid, entity in zip(wanted, found, strict=True) if entity is not None})
+    return EntityDocument(
+        {qid: entity for qid, entity in zip(wanted, found, strict=True) if entity is not None}
+    )
 
 
 class EntityLookups:
