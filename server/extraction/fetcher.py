@@ -7,6 +7,11 @@ IPv6 forms that carry an IPv4 address), credentials never follow a redirect to a
 malformed ``Location`` fails that URL with a ``FetchError``. In sandbox mode (``settings.sandbox_http_port``
 set) every hostname resolves to the sandbox web, which stands for the public web (its address is not
 judged, literal addresses in URLs are), and the sandbox CA is trusted; no other code path differs.
+
+Politeness (``server.extraction.politeness``) decides when a request may go: a slot of its host, its
+turn on the host's token buckets, no back-off pending; a ``429``/``Retry-After`` answer sets the back-off.
+Knowledge services' JSON can be kept in the store (``fetch_json(cache_seconds=...)`` with a
+``ResponseCache``).
 """
 
 from __future__ import annotations

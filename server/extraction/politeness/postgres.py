@@ -24,7 +24,8 @@ POOL_MAX_SIZE = 4
 CONNECT_TIMEOUT_SECONDS = 10.0
 COMMAND_TIMEOUT_SECONDS = 10.0
 SLOT_LEASE_SECONDS_MARGIN = 5.0
-"""A slot outlives the longest fetch by this much; a replica that dies holding one frees it then."""
+"""A slot is leased for two fetch timeouts (the longest wait for its turn, then the request) and this
+much more; a replica that dies holding one frees it then."""
 
 TAKE_SLOT = "SELECT company_batch_take_slot_v1($1, $2, $3, $4, $5)"
 GIVE_SLOT = "DELETE FROM politeness_slots WHERE key = $1 AND holder = $2"
@@ -73,7 +74,7 @@ class PostgresPoliteness(Politeness):
     async def _take_slot(self, policy: HostPolicy) -> str | None:
         token = f"{self._replica}:{secrets.token_hex(6)}"
         now = time.time()
-        expires = now + self._settings.fetch_timeout_seconds + SLOT_LEASE_SECONDS_MARGIN
+        expires = now + 2 * self._settings.fetch_timeout_seconds + SLOT_LEASE_SECONDS_MARGIN
         async with self._connection() as conn:
             taken = await conn.fetchval(TAKE_SLOT, policy.key, token, policy.concurrency, now, expires)
         return token if taken else None

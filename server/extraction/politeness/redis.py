@@ -17,7 +17,8 @@ from server.extraction.politeness import HostPolicy, Politeness, checked
 from server.settings import Settings
 
 SLOT_LEASE_SECONDS_MARGIN = 5.0
-"""A slot outlives the longest fetch by this much; a replica that dies holding one frees it then."""
+"""A slot is leased for two fetch timeouts (the longest wait for its turn, then the request) and this
+much more; a replica that dies holding one frees it then."""
 
 # Members of a host's sorted set are the holders of its slots, scored by when each lease expires.
 TAKE_SLOT = """
@@ -59,7 +60,7 @@ class RedisPoliteness(Politeness):
     async def _take_slot(self, policy: HostPolicy) -> str | None:
         token = f"{self._replica}:{secrets.token_hex(6)}"
         now = time.time()
-        expires = now + self._settings.fetch_timeout_seconds + SLOT_LEASE_SECONDS_MARGIN
+        expires = now + 2 * self._settings.fetch_timeout_seconds + SLOT_LEASE_SECONDS_MARGIN
         with _translated():
             taken = await self._client().eval(
                 TAKE_SLOT, 1, f"{self._prefix}slots:{policy.key}", now, expires, policy.concurrency, token
