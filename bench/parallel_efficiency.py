@@ -49,7 +49,7 @@ from server.storage import open_store
 from server.storage.base import BatchStore
 from server.testing import service_settings
 
-TARGET_EFFICIENCY_RATIO = 1.15
+TARGET_EFFICIENCY_RATIO = 1.05
 TRUTH_FILE = CORPUS_DIR / "truth.json"
 
 
