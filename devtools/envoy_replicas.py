@@ -2,12 +2,13 @@
 
 The replicas' Envoy is the one-server Envoy plus what spreading work over N replicas needs, so it is
 generated rather than kept by hand (two copies had started to drift): round robin over the replicas that
-pass a gRPC health check every second (one failure takes a replica out), outlier detection, no panic
-routing to replicas known to be down, and retries of calls that never reached a replica (connect
-failure, refused stream, UNAVAILABLE from a draining server; reads, cancel, pause and resume also after
-a reset). Submit and ExtractCompany are never retried after a reset: the replica may have acted on them.
-Watch streams are never retried: a client reconnects and gets a snapshot of the true state. A test fails
-when the committed file is not what this gives.
+pass a gRPC health check every second (two failures in a row take a replica out: one slow answer under
+load must not empty the pool), outlier detection (a refused connection ejects a killed replica at once),
+panic routing only when no replica passes (so false alarms under load never refuse a call), and retries
+of calls that never reached a replica (connect failure, refused stream, UNAVAILABLE from a draining
+server; reads, cancel, pause and resume also after a reset). Submit and ExtractCompany are never retried
+after a reset: the replica may have acted on them. Watch streams are never retried: a client reconnects
+and gets a snapshot of the true state. A test fails when the committed file is not what this gives.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def replicas_config(base: dict[str, Any], ports: tuple[int, ...] = REPLICA_PORTS
     cluster = config["static_resources"]["clusters"][0]
     cluster["lb_policy"] = "ROUND_ROBIN"
     for check in cluster["health_checks"]:
-        check.update({"interval": "1s", "no_traffic_interval": "1s", "unhealthy_threshold": 1})
+        check.update({"interval": "1s", "no_traffic_interval": "1s"})
     cluster["outlier_detection"] = {
         "split_external_local_origin_errors": True,
         "consecutive_local_origin_failure": 1,
@@ -88,7 +89,10 @@ def replicas_config(base: dict[str, Any], ports: tuple[int, ...] = REPLICA_PORTS
         "base_ejection_time": "5s",
         "max_ejection_percent": 100,
     }
-    cluster["common_lb_config"] = {"healthy_panic_threshold": {"value": 0}}
+    # Panic (route to every replica) only when none passes its checks: slow answers under load can fail
+    # every replica's check at once, and a replica that truly is down refuses the connection, which is
+    # retried on another and, when all are down, answered with the same "not available" envelope.
+    cluster["common_lb_config"] = {"healthy_panic_threshold": {"value": 1}}
     cluster["load_assignment"]["endpoints"] = [
         {
             "lb_endpoints": [

@@ -113,17 +113,21 @@ class ScriptedExtractor:
 
     Names in ``profiles`` succeed with that profile (``company_name`` filled in when absent), names in
     ``errors`` raise that error, every other name raises ``CompanyAnalysisError("Company not found")``.
-    ``delay`` seconds pass before each answer (``delays`` per name), so tests can watch work in flight.
+    ``delay`` seconds pass before each answer (``delays`` per name), so tests can watch work in flight;
+    a name in ``holds`` is not answered before its event is set, so a test decides when it finishes.
     """
 
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     errors: Mapping[str, ExtractionError] = field(default_factory=dict)
     delay: float = 0.0
     delays: Mapping[str, float] = field(default_factory=dict)
+    holds: dict[str, asyncio.Event] = field(default_factory=dict)
     calls: list[ExtractionRequest] = field(default_factory=list)
 
     async def extract(self, request: ExtractionRequest) -> Profile:
         self.calls.append(request)
+        if (hold := self.holds.get(request.company_name)) is not None:
+            await hold.wait()
         await asyncio.sleep(self.delays.get(request.company_name, self.delay))
         if request.company_name in self.errors:
             raise self.errors[request.company_name]

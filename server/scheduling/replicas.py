@@ -41,7 +41,6 @@ from server.domain import (
 )
 from server.errors import BatchNotFound, InvalidTransition, ServiceUnavailable
 from server.extraction.base import Extractor
-from server.scheduling.estimated_views import estimated_stored_view
 from server.scheduling.estimates import WINDOW_SIZE
 from server.scheduling.execution import log_outcome, run_extraction
 from server.scheduling.scheduler import CANCELLED_FAILURE, BatchScheduler
@@ -240,9 +239,6 @@ class ReplicaScheduler(BatchScheduler):
         if await self._store.get_batch(batch_id) is None:
             raise BatchNotFound(batch_id)
         return self._follow(batch_id)
-
-    def _stored_view(self, stored: StoredBatch) -> BatchView:
-        return estimated_stored_view(stored, self._model, self._workers_total, _utcnow())
 
     async def _follow(self, batch_id: str) -> AsyncIterator[BatchEvent]:
         signal = asyncio.Event()

@@ -45,7 +45,7 @@ from server.domain import (
 )
 from server.errors import BatchNotFound, InvalidTransition, ServiceOverloaded, ServiceUnavailable
 from server.extraction.base import Extractor
-from server.scheduling.estimated_views import live_view
+from server.scheduling.estimated_views import estimated_stored_view, live_view
 from server.scheduling.estimates import WINDOW_SIZE, DurationModel
 from server.scheduling.events import WATCHER_CAPACITY
 from server.scheduling.execution import log_outcome, run_extraction
@@ -298,9 +298,8 @@ class BatchScheduler:
         size = max(1, page_size)
         stored = await self._store.list_batches(size + 1, cursor, tenant)
         page, more = stored[:size], len(stored) > size
-        now = _utcnow()
         views = [
-            self._view(self._live[s.batch_id]) if s.batch_id in self._live else stored_view(s, now)
+            self._view(self._live[s.batch_id]) if s.batch_id in self._live else self._stored_view(s)
             for s in page
         ]
         token = encode_page_token(PageCursor(page[-1].created_at, page[-1].batch_id)) if more else ""
@@ -501,6 +500,10 @@ class BatchScheduler:
     async def _persist_status(self, rt: BatchRuntime, status: BatchStatus, now: datetime) -> None:
         await self._store.set_batch_status(BatchChange(rt.batch_id, status, now))
         self._publish(rt, BatchEventType.STATUS_CHANGED, now)
+
+    def _stored_view(self, stored: StoredBatch) -> BatchView:
+        """A batch this process does not run (final here; on replicas, maybe running elsewhere)."""
+        return estimated_stored_view(stored, self._model, self._workers_total, _utcnow())
 
     def _view(self, rt: BatchRuntime) -> BatchView:
         return live_view(rt, self._queue, self._model, self._workers_total, _utcnow())

@@ -8,6 +8,7 @@ from typing import Any
 
 from server.storage.base import CachedExtraction, CacheKey, StoredResponse
 from server.storage.codec import failure_from_columns, from_epoch, to_epoch
+from server.storage.schema import FINAL_STATUSES_SQL
 
 CACHE_GET = """
     SELECT profile, error_type, error_message, error_details, stored_at, expires_at
@@ -48,10 +49,10 @@ PURGE_BATCH_CHUNK = 500
 """Batches deleted per transaction by retention, so a purge never holds locks for long."""
 
 # Final batches always have completed_at (the scheduler writes it with the final status).
-PURGE_FINISHED_BATCHES = """
+PURGE_FINISHED_BATCHES = f"""
     DELETE FROM batches WHERE batch_id IN (
         SELECT batch_id FROM batches
-        WHERE completed_at < ? AND status IN ('completed', 'failed', 'cancelled')
+        WHERE completed_at < ? AND status IN {FINAL_STATUSES_SQL}
         LIMIT ?
     )
 """

@@ -33,13 +33,13 @@ from typing import Any, Protocol
 from server.domain import BatchOptions, BatchStatus
 from server.storage.base import ClaimedCompany, HeldLease
 from server.storage.codec import options_from_json, to_epoch
+from server.storage.schema import FINAL_STATUSES_SQL
 
 CLAIM_CANDIDATES = 4
 """Batches tried per claim when the first ones turn out full under their lock (another replica's claim)."""
 _MAX_LEVEL = 3
 _RANK_SQL = "CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END"
 _ACTIVE_SQL = "('queued', 'processing')"
-_FINAL_SQL = "('completed', 'failed', 'cancelled')"
 _PARAMETER = re.compile(r"(?<!:):([a-z_]+)")
 
 
@@ -149,7 +149,7 @@ def complete_sql(which: str) -> str:
         "UPDATE batches SET completed_at = :now, last_update = :now, status = CASE WHEN EXISTS "
         "(SELECT 1 FROM companies c WHERE c.batch_id = batches.batch_id AND c.state = 'success') "
         "THEN 'completed' ELSE 'failed' END "
-        f"WHERE {which} AND status NOT IN {_FINAL_SQL} AND NOT EXISTS "
+        f"WHERE {which} AND status NOT IN {FINAL_STATUSES_SQL} AND NOT EXISTS "
         "(SELECT 1 FROM companies c WHERE c.batch_id = batches.batch_id "
         "AND c.state IN ('pending', 'running')) "
         "RETURNING batch_id, status"
@@ -341,7 +341,7 @@ async def complete_if_done(tx: SqlTx, batch_id: str, now: datetime) -> BatchStat
 async def unfinished_without_work(tx: SqlTx) -> list[str]:
     """Live batches none of whose companies is pending or running (a crash between two writes)."""
     rows = await tx.fetch(
-        f"SELECT batch_id FROM batches b WHERE status NOT IN {_FINAL_SQL} AND NOT EXISTS "
+        f"SELECT batch_id FROM batches b WHERE status NOT IN {FINAL_STATUSES_SQL} AND NOT EXISTS "
         "(SELECT 1 FROM companies c WHERE c.batch_id = b.batch_id AND c.state IN ('pending', 'running'))",
         (),
     )

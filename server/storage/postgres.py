@@ -79,7 +79,6 @@ from server.storage.postgres_pool import POOL_MAX_SIZE, open_pools, translated
 from server.storage.postgres_results import FencedFinish, ResultWriter
 from server.storage.postgres_sql import (
     CLAIM_CALL,
-    FINAL_STATUSES_SQL,
     MARK_FINISHED_FENCED,
     MARK_FINISHED_PLAIN,
     AsyncpgTx,
@@ -88,7 +87,7 @@ from server.storage.postgres_sql import (
     numbered,
     write_change,
 )
-from server.storage.schema import HOUR_SECONDS
+from server.storage.schema import FINAL_STATUSES_SQL, HOUR_SECONDS
 from server.storage.stats_sql import aggregate_stats
 
 

@@ -11,9 +11,8 @@ import asyncpg
 from server.storage import leases
 from server.storage.base import BatchChange
 from server.storage.codec import to_epoch
-from server.storage.schema import HOUR_SECONDS, HOURLY_SHARDS
+from server.storage.schema import FINAL_STATUSES_SQL, HOUR_SECONDS, HOURLY_SHARDS
 
-FINAL_STATUSES_SQL = "('completed', 'failed', 'cancelled')"
 _PLACEHOLDER = re.compile(r"\?")
 
 # The guarded final write and its hourly summary in one statement: the CTE returns a row only when

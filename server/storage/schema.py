@@ -13,6 +13,11 @@ companies read one covering index instead of joining every row to its batch.
 
 from __future__ import annotations
 
+from server.domain import FINAL_BATCH_STATUSES
+
+FINAL_STATUSES_SQL = "(" + ", ".join(sorted(f"'{status.value}'" for status in FINAL_BATCH_STATUSES)) + ")"
+"""``domain.FINAL_BATCH_STATUSES`` as an SQL list, for ``status IN``/``NOT IN`` in both engines."""
+
 _BATCHES_AND_COMPANIES = (
     """
         CREATE TABLE batches (

@@ -61,10 +61,9 @@ from server.storage.codec import (
     outcome_columns,
     to_epoch,
 )
+from server.storage.schema import FINAL_STATUSES_SQL
 from server.storage.sqlite_connection import SqliteTx, open_connection, translated
 from server.storage.stats_sql import aggregate_stats
-
-_FINAL_STATUSES_SQL = "('completed', 'failed', 'cancelled')"
 
 
 def _finished_at(outcome: CompanyOutcome) -> datetime:
@@ -248,7 +247,7 @@ class SqliteBatchStore:
         async with self._locked() as conn:
             return await self._load_batches(
                 conn,
-                f"WHERE status NOT IN {_FINAL_STATUSES_SQL} ORDER BY created_at, batch_id",
+                f"WHERE status NOT IN {FINAL_STATUSES_SQL} ORDER BY created_at, batch_id",
                 (),
             )
 
@@ -482,7 +481,7 @@ class SqliteBatchStore:
         await conn.execute(
             "UPDATE batches SET status = ?, last_update = ?, started_at = coalesce(started_at, ?), "
             "completed_at = coalesce(?, completed_at), waiting_since = coalesce(?, waiting_since) "
-            f"WHERE batch_id = ? AND status NOT IN {_FINAL_STATUSES_SQL}",
+            f"WHERE batch_id = ? AND status NOT IN {FINAL_STATUSES_SQL}",
             (
                 change.status.value,
                 to_epoch(change.last_update),

@@ -10,6 +10,7 @@ in this test's event loop.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sys
 from collections.abc import AsyncIterator
@@ -191,11 +192,44 @@ async def test_best_practice_tables_name_only_documented_values() -> None:
 
 
 async def test_the_readme_python_example_runs_as_written(stack: ServiceStack, tmp_path: Path) -> None:
+    """Each company is held until the example has printed the line before, so it sees both finish."""
     readme = (ROOT / "README.md").read_text()
     (code,) = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
-    out = await run_example(code.replace("localhost:8000", stack.envoy.grpc_target), stack, tmp_path)
-    lines = out.splitlines()
-    assert lines[0].startswith("snapshot ")
-    assert "company_succeeded 50%" in lines or "company_succeeded 100%" in lines
-    assert lines[-1] == "final status: completed"
+    releases = {name: asyncio.Event() for name in README_COMPANIES}
+    stack.extractor.holds.update(releases)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        code.replace("localhost:8000", stack.envoy.grpc_target),
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+
+    async def read_until(prefix: str) -> None:
+        while not (lines and lines[-1].startswith(prefix)):
+            line = await process.stdout.readline()  # type: ignore[union-attr]
+            assert line, f"the example stopped before printing {prefix!r}: {lines}"
+            lines.append(line.decode().rstrip("\n"))
+
+    try:
+        async with asyncio.timeout(EXAMPLE_TIMEOUT_SECONDS):
+            for release in releases.values():
+                await read_until("snapshot" if not lines else "company_succeeded")
+                release.set()
+    finally:
+        for release in releases.values():
+            release.set()
+    rest, stderr = await asyncio.wait_for(process.communicate(), EXAMPLE_TIMEOUT_SECONDS)
+    assert process.returncode == 0, stderr.decode()
+    lines += rest.decode().splitlines()
+    assert lines[0] == "snapshot 0%"
+    assert [line for line in lines if line.startswith("company_succeeded")] == [
+        "company_succeeded 50%",
+        "company_succeeded 100%",
+    ]
+    assert lines[-2:] == ["status_changed 100%", "final status: completed"]
     assert (tmp_path / "results.xlsx").stat().st_size > 0

@@ -71,6 +71,23 @@ async def test_a_single_replica_runs_a_batch_to_completion(
     assert [r.company_name for r in results.results] == list(names)
 
 
+async def test_a_listed_running_batch_carries_the_estimate_its_status_has(
+    make_replica: ReplicaFactory, extractor: ScriptedExtractor
+) -> None:
+    gate = asyncio.Event()
+    extractor.hold_all = gate
+    replica = await make_replica("lister", workers=1)
+    names = tuple(f"L-{i}" for i in range(4))
+    batch_id = (await replica.submit(BatchSpec(names, BatchOptions(max_concurrent=1)))).batch.batch_id
+    await eventually(lambda: extractor.active == 1, "a company runs")
+    status = await replica.get(batch_id)
+    (listed,), _ = await replica.list_batches(10, "")
+    gate.set()
+    assert status.estimated_processing_time > 0
+    assert listed.batch_id == batch_id
+    assert listed.estimated_processing_time == status.estimated_processing_time
+
+
 @ON_POSTGRES
 async def test_two_replicas_share_one_batch_within_its_max_concurrent(
     make_replica: ReplicaFactory, extractor: ScriptedExtractor
