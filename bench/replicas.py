@@ -101,7 +101,6 @@ class SandboxPlan:
 
 
 FULL_SANDBOX_PLAN = SandboxPlan(SANDBOX_COMPANIES, SANDBOX_WORKERS_PER_REPLICA, SANDBOX_LATENCY_SECONDS)
-QUICK_SANDBOX_PLAN = SandboxPlan(6, 1, 0.02)
 
 
 class InstantExtractor:
@@ -237,10 +236,10 @@ async def instant_server(settings: dict[str, Any], log_path: Path) -> AsyncItera
 
 
 async def measure_replicas(
-    plan: ReplicaPlan, sandbox: SandboxPlan, server_url: str | None = None
-) -> tuple[Row, Row, Row]:
-    """The cost rows (instant extractor: one replica, then two, ``rounds`` times, medians) and the
-    sandbox row."""
+    plan: ReplicaPlan, sandbox: SandboxPlan | None, server_url: str | None = None
+) -> tuple[Row, ...]:
+    """The cost rows (instant extractor: one replica, then two, ``rounds`` times, medians) and, given a
+    sandbox plan, the sandbox row (three more server starts: full runs only)."""
     url = server_url or postgres_test_url()
     ones, twos = [], []
     for _ in range(plan.rounds):
@@ -299,6 +298,8 @@ async def measure_replicas(
         details={"cost_model": model},
         notes=(cpu_note, model_note),
     )
+    if sandbox is None:
+        return replica_row, postgres_row
     return replica_row, postgres_row, await measure_sandbox_replicas(sandbox, url)
 
 
