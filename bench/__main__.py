@@ -29,7 +29,12 @@ async def run_all(quick: bool) -> BenchReport:
         proxy_latency.QUICK_PLAN if quick else proxy_latency.FULL_PLAN
     )
     stats = await stats_scale.measure_stats_scale(stats_scale.QUICK_PLAN if quick else stats_scale.FULL_PLAN)
-    scale_out = await replicas.measure_replica_speedup(replicas.QUICK_PLAN if quick else replicas.FULL_PLAN)
+    scale_out = await replicas.measure_replicas(
+        replicas.QUICK_PLAN if quick else replicas.FULL_PLAN,
+        None if quick else replicas.FULL_SANDBOX_PLAN,
+    )
+    if quick:
+        click.echo("quick run: two replicas vs one on the sandbox batch is measured in full runs only")
     parse_ratio = parse_cost.measure_parse_ratio(
         parse_cost.QUICK_PARSE_PLAN if quick else parse_cost.FULL_PARSE_PLAN
     )
@@ -42,7 +47,7 @@ async def run_all(quick: bool) -> BenchReport:
     return BenchReport(
         mode="quick" if quick else "full",
         machine=Machine.current(),
-        rows=(overhead, efficiency, *latency.rows, stats, scale_out, *parse_rows),
+        rows=(overhead, efficiency, *latency.rows, stats, *scale_out, *parse_rows),
         latency_paths=latency.paths,
         latency_cpu_ms_per_call=latency.cpu_ms_per_call,
         duration_seconds=time.perf_counter() - started,

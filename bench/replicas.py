@@ -1,4 +1,4 @@
-"""Companies per second with two replicas versus one, on one PostgreSQL database (target: at least 1.4x).
+"""What replicas cost and what they add, on one PostgreSQL database: a cost model, and a sandbox batch.
 
 Each replica is a real server process (``python -m bench.replicas serve``: the service as ``python -m
 server`` runs it, with an extractor that answers at once), so two replicas use two cores the way two
@@ -13,8 +13,22 @@ replica spends its CPU on claiming, recording and notifying (the scheduling path
 claim and result statements. On a 2-core machine PostgreSQL shares the cores being measured: when one
 replica plus the database already keep more than a core busy, a second replica can add only the rest.
 
-The row's figure is the two-replica run time over the one-replica run time (below 1/1.4 meets the
-1.4x target). Run alone: ``python -m bench.replicas [--batches N]``.
+The figures (``python -m bench.replicas [--batches N]`` runs them alone):
+
+- **Cost per company**, with the instant extractor: replica CPU and PostgreSQL CPU per company (targets
+  0.15 ms each), and from them the **cost model**: one replica's event loop sustains
+  ``1 / replica CPU`` companies a second, the database ``cores / PostgreSQL CPU``, so N replicas on a
+  machine where the database has its own cores reach ``min(N x replica rate, database rate)``; beside it
+  the measured one- and two-replica rates of this machine.
+- **Sharing costs nothing**: a 200-company batch with the real extractor against the sandbox web (every
+  response delayed, so the work waits on the network as it does on the web) by two replicas with W
+  workers each, over the time one replica with 2W workers takes (target 1.1). Politeness is shared
+  through the database in both runs, as it is in a deployment.
+
+The former target, two replicas at least 1.4x one replica on the instant extractor, is retired: on a
+2-core machine PostgreSQL shares the cores being measured, so one replica with the database already
+keeps most of both busy and the most a second can add is 1.37-1.42x before any cost of sharing (issue
+4's measurement). It measured the machine, not the service; the cost model says what more cores give.
 """
 
 from __future__ import annotations
@@ -38,13 +52,24 @@ import click
 import psutil
 
 from bench.figures import Row
+from bench.parallel_efficiency import plain_corpus_companies
+from bench.sandbox_process import sandbox_in_child_process
 from server.domain import BatchOptions, ExtractionRequest, Profile
 from server.storage.base import NewBatch, NewCompany
 from server.storage.postgres import PostgresBatchStore
 from server.storage.scratch import postgres_test_url, scratch_schema
 from server.testing import ServerProcess, server_process
 
-TARGET_SPEEDUP = 1.4
+TARGET_REPLICA_CPU_MS = 0.15
+TARGET_POSTGRES_CPU_MS = 0.15
+TARGET_SANDBOX_RATIO = 1.1
+MODEL_REPLICAS = (1, 2, 4, 8)
+SANDBOX_COMPANIES = 200
+SANDBOX_WORKERS_PER_REPLICA = 8
+SANDBOX_LATENCY_SECONDS = 0.1
+SANDBOX_BATCH_SIZE = 100
+SANDBOX_MAX_CONCURRENT = 16
+SANDBOX_DISTINCT_COMPANIES = 20  # the plain corpus companies, cycled to the batch size
 COMPANIES_PER_BATCH = 100
 BATCH_MAX_CONCURRENT = 20
 WORKERS_PER_REPLICA = 16
@@ -64,6 +89,18 @@ class ReplicaPlan:
 
 FULL_PLAN = ReplicaPlan(batches=60, rounds=3)
 QUICK_PLAN = ReplicaPlan(batches=3, rounds=1)
+
+
+@dataclass(frozen=True)
+class SandboxPlan:
+    """``companies`` corpus companies (cycled) through the real extractor, ``workers`` per replica."""
+
+    companies: int
+    workers: int
+    latency: float
+
+
+FULL_SANDBOX_PLAN = SandboxPlan(SANDBOX_COMPANIES, SANDBOX_WORKERS_PER_REPLICA, SANDBOX_LATENCY_SECONDS)
 
 
 class InstantExtractor:
@@ -198,8 +235,11 @@ async def instant_server(settings: dict[str, Any], log_path: Path) -> AsyncItera
         yield server
 
 
-async def measure_replica_speedup(plan: ReplicaPlan, server_url: str | None = None) -> Row:
-    """One replica, then two, on the same work (``rounds`` times, alternating); medians compared."""
+async def measure_replicas(
+    plan: ReplicaPlan, sandbox: SandboxPlan | None, server_url: str | None = None
+) -> tuple[Row, ...]:
+    """The cost rows (instant extractor: one replica, then two, ``rounds`` times, medians) and, given a
+    sandbox plan, the sandbox row (three more server starts: full runs only)."""
     url = server_url or postgres_test_url()
     ones, twos = [], []
     for _ in range(plan.rounds):
@@ -207,31 +247,146 @@ async def measure_replica_speedup(plan: ReplicaPlan, server_url: str | None = No
         twos.append(await run_with(2, plan, url))
     one = sorted(ones, key=lambda run: run.seconds)[len(ones) // 2]
     two = sorted(twos, key=lambda run: run.seconds)[len(twos) // 2]
-    speedup = two.per_second / one.per_second
-    bottleneck = _bottleneck(one, two)
+    runs = [*ones, *twos]
+    companies = sum(run.companies for run in runs)
+    replica_ms = sum(run.replica_cpu_seconds for run in runs) * 1000 / companies
+    postgres_ms = sum(run.postgres_cpu_seconds for run in runs) * 1000 / companies
+    model = cost_model(replica_ms, postgres_ms)
+    measured = {
+        "one_replica": one.to_json(),
+        "two_replicas": two.to_json(),
+        "measured_speedup_here": round(two.per_second / one.per_second, 2),
+        "rounds_seconds_one": [round(run.seconds, 3) for run in ones],
+        "rounds_seconds_two": [round(run.seconds, 3) for run in twos],
+        "nproc": os.cpu_count(),
+        "ceiling_speedup_here": round(_ceiling(one), 2),
+        "bottleneck": _bottleneck(one, two),
+        "cost_model": model,
+    }
+    projected = ", ".join(f"{n}: {rate:.0f}/s" for n, rate in model["projected_companies_per_second"].items())
+    model_note = (
+        f"cost model (database on {model['database_cores']} cores of its own): one replica sustains "
+        f"{model['replica_rate']:.0f} companies/s, the database {model['database_rate']:.0f}/s; "
+        f"N replicas reach {projected}; measured here: one {one.per_second:.0f}/s, two "
+        f"{two.per_second:.0f}/s (x{two.per_second / one.per_second:.2f}, with PostgreSQL on the same "
+        f"{os.cpu_count()} cores)"
+    )
+    retired = (
+        "the former 1.4x two-replica target is retired: on this machine PostgreSQL shares the measured "
+        f"cores, so the ceiling is x{_ceiling(one):.2f} before any cost of sharing; the cost model "
+        "replaces it"
+    )
+    cpu_note = (
+        "cpu figures: user+system seconds over every run of the replica processes and of every "
+        "PostgreSQL process (backends opened during the run included), per company"
+    )
+    replica_row = Row(
+        key="replica_cpu_per_company",
+        title=f"Replica CPU per company, instant extractor ({one.companies} companies a run)",
+        measured=replica_ms,
+        target=TARGET_REPLICA_CPU_MS,
+        unit="ms",
+        details=measured,
+        notes=(cpu_note, model_note, retired),
+    )
+    postgres_row = Row(
+        key="postgres_cpu_per_company",
+        title="PostgreSQL CPU per company, instant extractor (both backends' processes counted)",
+        measured=postgres_ms,
+        target=TARGET_POSTGRES_CPU_MS,
+        unit="ms",
+        details={"cost_model": model},
+        notes=(cpu_note, model_note),
+    )
+    if sandbox is None:
+        return replica_row, postgres_row
+    return replica_row, postgres_row, await measure_sandbox_replicas(sandbox, url)
+
+
+def cost_model(replica_ms: float, postgres_ms: float, database_cores: int | None = None) -> dict[str, Any]:
+    """Companies a second N replicas reach when the database has ``database_cores`` of its own: each
+    replica's event loop at most ``1000 / replica_ms``, the database at most ``cores * 1000 /
+    postgres_ms``, whichever binds first."""
+    cores = database_cores or os.cpu_count() or 1
+    replica_rate = 1000 / replica_ms
+    database_rate = cores * 1000 / postgres_ms
+    return {
+        "database_cores": cores,
+        "replica_rate": round(replica_rate, 1),
+        "database_rate": round(database_rate, 1),
+        "projected_companies_per_second": {
+            n: round(min(n * replica_rate, database_rate), 1) for n in MODEL_REPLICAS
+        },
+        "replicas_until_database_binds": round(database_rate / replica_rate, 1),
+    }
+
+
+async def measure_sandbox_replicas(plan: SandboxPlan, server_url: str) -> Row:
+    """Two replicas with ``workers`` each against one with twice as many, on the same sandbox batch."""
+    names = plain_corpus_companies(SANDBOX_DISTINCT_COMPANIES)
+    async with sandbox_in_child_process(plan.latency) as overrides:
+        one = await sandbox_run(1, plan.workers * 2, plan, names, overrides, server_url)
+        two = await sandbox_run(2, plan.workers, plan, names, overrides, server_url)
     return Row(
-        key="replicas_speedup",
-        title=f"Two replicas vs one, {one.companies} instant companies (time ratio; 1/1.4 = 1.4x)",
-        measured=two.seconds / one.seconds,
-        target=1 / TARGET_SPEEDUP,
+        key="replicas_sandbox_ratio",
+        title=(
+            f"Two replicas x {plan.workers} workers vs one x {plan.workers * 2}, {plan.companies} sandbox "
+            "companies (time ratio)"
+        ),
+        measured=two / one,
+        target=TARGET_SANDBOX_RATIO,
         unit="x",
         details={
-            "speedup": round(speedup, 2),
-            "one_replica": one.to_json(),
-            "two_replicas": two.to_json(),
-            "rounds_seconds_one": [round(run.seconds, 3) for run in ones],
-            "rounds_seconds_two": [round(run.seconds, 3) for run in twos],
-            "nproc": os.cpu_count(),
-            "ceiling_speedup": round(_ceiling(one), 2),
-            "bottleneck": bottleneck,
+            "companies": plan.companies,
+            "injected_latency_seconds": plan.latency,
+            "one_replica_seconds": round(one, 3),
+            "two_replicas_seconds": round(two, 3),
+            "workers_one_replica": plan.workers * 2,
+            "workers_per_replica_of_two": plan.workers,
         },
         notes=(
-            "each replica is its own server process with an extractor that answers at once",
-            "cpu figures: user+system seconds over the run of the replica processes and of every "
-            "PostgreSQL process (backends opened during the run included); machine_busy_cores: all "
-            "processes on the machine",
+            "real WebExtractor against the sandbox web in its own process, every response delayed; "
+            "corpus companies (with their domain hints) cycled to the batch size; extraction cache off",
+            "politeness through PostgreSQL in both runs (replicas on a shared queue), so per-host limits "
+            "hold for the whole deployment in both",
         ),
     )
+
+
+async def sandbox_run(
+    replicas: int,
+    workers: int,
+    plan: SandboxPlan,
+    names: dict[str, str],
+    overrides: dict[str, Any],
+    server_url: str,
+) -> float:
+    """Seconds ``replicas`` real replicas with ``workers`` each take for the plan's companies."""
+    async with scratch_schema(server_url) as url, AsyncExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-replicas-web-")))
+        store = PostgresBatchStore(url)
+        await store.open()
+        stack.push_async_callback(store.close)
+        for index in range(replicas):
+            settings = {
+                **overrides,
+                "database_url": url,
+                "replica_id": f"bench-web-{index}",
+                "workers": workers,
+                "cache_ttl_seconds": 0,
+                "log_level": "WARNING",
+            }
+            await stack.enter_async_context(server_process(settings, workdir / f"replica-{index}.log"))
+        cycle = list(names.items())
+        companies = [NewCompany(*cycle[i % len(cycle)]) for i in range(plan.companies)]
+        started = time.perf_counter()
+        now = datetime.now(UTC)
+        options = BatchOptions(max_concurrent=SANDBOX_MAX_CONCURRENT)
+        for start in range(0, len(companies), SANDBOX_BATCH_SIZE):
+            batch = tuple(companies[start : start + SANDBOX_BATCH_SIZE])
+            await store.create_batch(NewBatch(f"bench_web_{start:04d}", options, batch, now))
+        await _wait_all_final(url)
+        return time.perf_counter() - started
 
 
 def _bottleneck(one: RunFigures, two: RunFigures) -> str:
@@ -291,8 +446,8 @@ async def _serve() -> None:
 def main(context: click.Context, batches: int, rounds: int) -> None:
     """Print the figure as JSON (or, with ``serve``, run one instant replica)."""
     if context.invoked_subcommand is None:
-        row = asyncio.run(measure_replica_speedup(ReplicaPlan(batches, rounds)))
-        click.echo(json.dumps(row.to_json(), indent=2))
+        rows = asyncio.run(measure_replicas(ReplicaPlan(batches, rounds), FULL_SANDBOX_PLAN))
+        click.echo(json.dumps([row.to_json() for row in rows], indent=2))
 
 
 @main.command()

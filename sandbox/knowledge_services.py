@@ -1,4 +1,5 @@
-"""Recorded answers of SEC EDGAR, GLEIF and DuckDuckGo's HTML endpoint for ``sandbox.knowledge_records``."""
+"""Recorded answers of SEC EDGAR, GLEIF and DuckDuckGo's HTML endpoint for ``sandbox.knowledge_records``,
+and the Wikidata service that answers any set of ids from the recorded entities."""
 
 # JSON and HTML literals read best unwrapped, so long lines are allowed in this file only.
 # ruff: noqa: E501
@@ -6,12 +7,59 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from html import escape
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sandbox.corpus_facts import CompanyFacts
 from sandbox.knowledge_types import MODIFIED, Files, Routes, add, route
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from sandbox.corpus_format import SiteSpec
+
+WIKIDATA_API_PATH = "/w/api.php"
+WBGETENTITIES_MAX_IDS = 50  # what the real API answers an anonymous client at most per request
+_ENTITY_INDEX: dict[Path, dict[str, Any]] = {}
+
+
+def wikidata_entities(site: SiteSpec, request: web.Request) -> bytes | None:
+    """``wbgetentities`` for any ``ids=a|b|c`` on a host whose routes record entities, as the real API
+    answers it: each recorded entity by id, ``missing`` for the others, ``toomanyvalues`` past 50 ids.
+    None for every other request (the recorded routes answer those)."""
+    query = request.query
+    if request.path != WIKIDATA_API_PATH or query.get("action") != "wbgetentities" or not query.get("ids"):
+        return None
+    index = _entities_of(site)
+    if not index:
+        return None
+    ids = list(dict.fromkeys(part for part in query["ids"].split("|") if part))
+    if len(ids) > WBGETENTITIES_MAX_IDS:
+        error = {
+            "code": "toomanyvalues",
+            "info": f'Too many values supplied for parameter "ids". The limit is {WBGETENTITIES_MAX_IDS}.',
+        }
+        return json.dumps({"error": error}).encode()
+    entities = {qid: index.get(qid, {"id": qid, "missing": ""}) for qid in ids}
+    return json.dumps({"entities": entities, "success": 1}, ensure_ascii=False).encode()
+
+
+def _entities_of(site: SiteSpec) -> dict[str, Any]:
+    """Every entity the site's recorded ``wbgetentities`` answers hold, by id (read once per site)."""
+    if site.root not in _ENTITY_INDEX:
+        found: dict[str, Any] = {}
+        for recorded in site.routes:
+            if recorded.query.get("action") == "wbgetentities" and recorded.body_file is not None:
+                body = json.loads(recorded.body_file.read_text(encoding="utf-8"))
+                for qid, entity in body.get("entities", {}).items():
+                    if isinstance(entity, dict) and "missing" not in entity:
+                        found.setdefault(qid, entity)
+        _ENTITY_INDEX[site.root] = found
+    return _ENTITY_INDEX[site.root]
+
 
 SEC_HOST, SEC_DATA_HOST, GLEIF_HOST, DDG_HOST = (
     "www.sec.gov",

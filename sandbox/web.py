@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import mimetypes
 import socket
 import ssl
 import struct
 import tempfile
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +32,7 @@ import trustme
 from aiohttp import web
 
 from sandbox.corpus_format import FAILURE_RESET, FAILURE_TIMEOUT, Corpus, SiteSpec, load_corpus
+from sandbox.knowledge_services import wikidata_entities
 
 UNKNOWN_HOST_STATUS = 421
 UNKNOWN_HOST_HEADER = "X-Sandbox-Unknown-Host"
@@ -37,6 +40,7 @@ SANDBOX_HEADER = "X-Sandbox-Host"
 SANDBOX_COMPANIES_HOUSE_KEY = "sandbox-companies-house-key"
 CORPUS_TLDS = ("example", "test")  # reserved TLDs the authored corpus uses; resolution tries them
 SHUTDOWN_TIMEOUT_SECONDS = 1.0
+RETRY_AFTER = "1"  # seconds a host over its concurrency limit asks for
 _LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on with timeout 0: close() sends a TCP RST
 
 
@@ -52,6 +56,13 @@ class SandboxWeb:
         landing_pages: ``{hostname: path}`` for sites captured without their home page: ``/`` on that
             host answers ``302`` to the path, as a site whose root forwards to a deeper page does. The
             corpus stays as captured; the caller (the eval) decides which recorded page stands in.
+        concurrency_limits: ``{hostname: n}``: the host answers ``429`` with ``Retry-After`` to a
+            request that arrives while ``n`` of its requests are in flight (a service that enforces
+            its published limit). ``peak_in_flight`` and ``refused`` say what each host saw.
+
+    Every answer with a body carries an ``ETag`` (a hash of the body, as static file servers send) and
+    a request whose ``If-None-Match`` names it gets ``304 Not Modified``. ``requests`` lists each request
+    as ``(host, path with query)``, in arrival order.
     """
 
     def __init__(
@@ -63,6 +74,7 @@ class SandboxWeb:
         https_port: int = 0,
         latency: float = 0.0,
         landing_pages: dict[str, str] | None = None,
+        concurrency_limits: dict[str, int] | None = None,
     ) -> None:
         self.corpus: Corpus = load_corpus(Path(corpus_dir))
         self.host = host
@@ -76,6 +88,12 @@ class SandboxWeb:
         self._closing = asyncio.Event()
         self.requests_served = 0
         self.requests_by_host: dict[str, int] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.concurrency_limits = {host.lower(): n for host, n in (concurrency_limits or {}).items()}
+        self.in_flight: Counter[str] = Counter()
+        self.peak_in_flight: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
 
     @property
     def http_port(self) -> int:
@@ -172,6 +190,23 @@ class SandboxWeb:
                 text=f"sandbox: no site named {request.host!r}\n",
                 headers={UNKNOWN_HOST_HEADER: request.host},
             )
+        self.requests.append((site.hostname, request.path_qs))
+        limit = self.concurrency_limits.get(site.hostname)
+        if limit is not None and self.in_flight[site.hostname] >= limit:
+            self.refused[site.hostname] += 1
+            return web.Response(
+                status=429, text="too many requests at once\n", headers={"Retry-After": RETRY_AFTER}
+            )
+        self.in_flight[site.hostname] += 1
+        self.peak_in_flight[site.hostname] = max(
+            self.peak_in_flight[site.hostname], self.in_flight[site.hostname]
+        )
+        try:
+            return await self._answer(site, request)
+        finally:
+            self.in_flight[site.hostname] -= 1
+
+    async def _answer(self, site: SiteSpec, request: web.Request) -> web.StreamResponse:
         delay = self.latency + site.latency_seconds
         if delay > 0:
             await asyncio.sleep(delay)
@@ -188,7 +223,7 @@ class SandboxWeb:
         response = self._respond(site, request)
         response.headers.update(site.headers)
         response.headers[SANDBOX_HEADER] = site.hostname
-        return response
+        return self._conditional(response, request)
 
     def _respond(self, site: SiteSpec, request: web.Request) -> web.Response:
         if site.redirect_to is not None:
@@ -205,6 +240,9 @@ class SandboxWeb:
             return web.Response(status=site.status, text=f"{site.status} error from {site.hostname}\n")
         if site.basic_auth_user is not None and not _authorized(request, site.basic_auth_user):
             return web.json_response({"error": "Invalid Authorization", "type": "ch:service"}, status=401)
+        entities = wikidata_entities(site, request)
+        if entities is not None:
+            return web.Response(body=entities, content_type="application/json")
         route = site.find_route(request.method, request.path, dict(request.query))
         if route is not None:
             body = route.body_file.read_bytes() if route.body_file is not None else b""
@@ -218,6 +256,19 @@ class SandboxWeb:
             return web.Response(status=404, text=f"404 not found: {request.path}\n", content_type="text/html")
         content_type, _ = mimetypes.guess_type(path.name)
         return web.Response(body=path.read_bytes(), content_type=content_type or "application/octet-stream")
+
+    def _conditional(self, response: web.Response, request: web.Request) -> web.Response:
+        """Give a 200 with a body its ``ETag``; answer ``304`` when the request already has that version."""
+        if response.status != 200 or response.body is None or not isinstance(response.body, bytes):
+            return response
+        etag = response.headers.get("ETag") or f'"{hashlib.sha1(response.body).hexdigest()[:16]}"'
+        response.headers["ETag"] = etag
+        if etag in (tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")):
+            self.not_modified[response.headers[SANDBOX_HEADER]] += 1
+            return web.Response(
+                status=304, headers={"ETag": etag, SANDBOX_HEADER: response.headers[SANDBOX_HEADER]}
+            )
+        return response
 
     @staticmethod
     def _reset_connection(request: web.Request) -> None:

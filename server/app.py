@@ -82,10 +82,11 @@ class Service:
         await self.scheduler.stop()
 
 
-def build_extractor(settings: Settings) -> Extractor:
-    from server.extraction.pipeline import WebExtractor
+def build_extractor(settings: Settings, store: BatchStore) -> Extractor:
+    """The web extractor, sharing knowledge answers through the store."""
+    from server.extraction.pipeline import build_extractor as web_extractor
 
-    return WebExtractor.from_settings(settings)
+    return web_extractor(settings, store)
 
 
 def build_scheduler(settings: Settings, store: BatchStore, extractor: Extractor) -> BatchScheduler:
@@ -129,7 +130,7 @@ def build_access(settings: Settings, keys: ApiKeys) -> CallAccess:
 async def running_service(settings: Settings, extractor: Extractor | None = None) -> AsyncIterator[Service]:
     """The service, started; drained and stopped on exit."""
     store = await open_store(settings.resolved_database_url())
-    extractor = extractor if extractor is not None else build_extractor(settings)
+    extractor = extractor if extractor is not None else build_extractor(settings, store)
     stack = AsyncExitStack()
     tracing.start_tracing(settings.otlp_endpoint, settings.replica_id)
     stack.push_async_callback(tracing.stop_tracing)

@@ -9,7 +9,7 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_USER_AGENT = "company-batch/0.1 (+https://github.com/company-batch; ops@company-batch.example)"
@@ -29,6 +29,28 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+class HostRule(BaseModel):
+    """A service's own limit for its clients, over the whole deployment (``Settings.host_rules``)."""
+
+    concurrency: int | None = Field(
+        None, ge=1, description="Requests in flight at once; default per_host_concurrency."
+    )
+    requests: int | None = Field(None, ge=1, description="Requests allowed per per_seconds (a token bucket).")
+    per_seconds: float = Field(1.0, gt=0, description="The period of requests.")
+
+
+# Limits the services publish for their clients (the politeness of every replica together):
+# SEC EDGAR "10 requests per second" per client for all its hosts (it blocks the address for 10 minutes
+# past it); Wikimedia's API etiquette asks for requests in series, not in parallel; GLEIF's API allows
+# 60 requests a minute.
+DEFAULT_HOST_RULES: dict[str, HostRule] = {
+    "sec.gov": HostRule(requests=10, per_seconds=1.0),
+    "wikidata.org": HostRule(concurrency=1),
+    "wikipedia.org": HostRule(concurrency=1),
+    "gleif.org": HostRule(requests=60, per_seconds=60.0),
+}
 
 
 class Settings(BaseSettings):
@@ -154,6 +176,22 @@ class Settings(BaseSettings):
     # --- Extraction engine (issue 3): knowledge sources, search and politeness. ---
     per_host_delay_seconds: float = Field(
         0.5, ge=0, description="Pause between two requests to the same host (politeness)."
+    )
+    host_rules: dict[str, HostRule] = Field(
+        default_factory=lambda: dict(DEFAULT_HOST_RULES),
+        description="Limits per domain (and every host under it) for the whole deployment, on top of "
+        "per_host_delay_seconds: concurrency, requests per per_seconds.",
+    )
+    politeness_backend: Literal["auto", "memory", "postgres", "redis"] = Field(
+        "auto",
+        description="Where per-host politeness is counted: auto = redis when redis_url is set, postgres "
+        "when replicas share a PostgreSQL queue, else memory (this process).",
+    )
+    redis_url: str | None = Field(
+        None, description="redis://host:6379/0: politeness shared by every replica through Redis."
+    )
+    redis_key_prefix: str = Field(
+        "company_batch:politeness:", description="Prefix of every Redis key politeness writes."
     )
     search_provider: str = Field(
         "duckduckgo",

@@ -17,6 +17,11 @@ loop). One retry policy (tenacity) tries a request again after a transient failu
 429's ``Retry-After`` instead when it gives one, and never past the company's deadline. Calls made for a
 knowledge source (``source=`` with ``known_host``) also go through that host's circuit breaker
 (``server.extraction.circuits``) and are recorded in the company's ``SourceReport``.
+
+Politeness (``server.extraction.politeness``) decides when a request may go: a slot of its host, its
+turn on the host's token buckets, no back-off pending; a ``429``/``Retry-After`` answer sets the back-off.
+Knowledge services' JSON can be kept in the store (``fetch_json(cache_seconds=...)`` with a
+``ResponseCache``).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import aiohttp
@@ -64,7 +69,11 @@ from server.errors import (
 )
 from server.extraction import outcomes
 from server.extraction.circuits import CircuitBreakers
+from server.extraction.politeness import Politeness, build_politeness, retry_after_seconds
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.extraction.response_cache import ResponseCache
 
 HTTP_DEFAULT_PORT = 80
 HTTPS_DEFAULT_PORT = 443
@@ -274,13 +283,19 @@ class WebFetcher:
     against the address policy; bodies are capped at ``settings.max_page_bytes``.
     """
 
-    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        politeness: Politeness | None = None,
+        responses: ResponseCache | None = None,
+    ) -> None:
         self._settings = settings
+        self.responses = responses  # knowledge answers shared through the store (None: not kept)
         self._session: aiohttp.ClientSession | None = None
-        self._host_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(settings.per_host_concurrency)
-        )
-        self._host_last_request: dict[str, float] = {}
+        # Per-host slots, spacing, published limits and back-off: this process's, or the deployment's.
+        self._politeness = politeness if politeness is not None else build_politeness(settings)
         self.sleep = asyncio.sleep  # how politeness and retries wait; tests observe it instead of timing it
         self._robots: dict[str, Protego | None] = {}
         self._robots_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -438,9 +453,11 @@ class WebFetcher:
     async def _request_once(
         self, url: str, host: str, headers: dict[str, str] | None, max_bytes: int | None
     ) -> tuple[int, dict[str, str], bytes, bool]:
-        async with self._host_slots[host]:
-            await self._wait_politely(host)
+        async with self._politeness.request_slot(host, self.sleep):
             status, headers_in, body, truncated = await self._get_once(url, headers, max_bytes)
+        backoff = retry_after_seconds(status, headers_in)
+        if backoff is not None:  # a 429 or Retry-After slows every request to the host, here and elsewhere
+            await self._politeness.back_off(host, backoff)
         if is_challenge(headers_in, body):
             raise FetchBlockedError(f"Anti-bot challenge page from {url}", details=f"status {status}")
         if status == TOO_MANY_REQUESTS:
@@ -471,15 +488,22 @@ class WebFetcher:
         headers: dict[str, str] | None = None,
         max_bytes: int | None = None,
         source: str | None = None,
+        cache_seconds: float | None = None,
     ) -> tuple[Any, FetchedPage]:
         """GET a JSON API (a knowledge source's: ``known_host``); returns the document and its page.
 
         ``max_bytes`` caps the body (default ``settings.max_page_bytes``): a document cut at the cap is
-        no JSON, so it fails as too large rather than as malformed.
+        no JSON, so it fails as too large rather than as malformed. With ``cache_seconds`` (a knowledge
+        service's answer) and a response cache, the answer is shared through the store: HTTP caching
+        headers where sent, else fresh for ``cache_seconds`` (``server.extraction.response_cache``).
 
         Raises:
             FetchError: as ``fetch``, or the body is larger than the cap or not JSON.
         """
+        if cache_seconds is not None and self.responses is not None:
+            return await self.responses.fetch_json(
+                self, url, ttl_seconds=cache_seconds, headers=headers, max_bytes=max_bytes
+            )
         page = await self.fetch(
             url,
             headers={"Accept": "application/json", **(headers or {})},
@@ -487,13 +511,8 @@ class WebFetcher:
             source=source,
             known_host=True,
         )
-        if page.truncated:
-            limit = max_bytes if max_bytes is not None else self._settings.max_page_bytes
-            raise FetchError(f"Document too large from {page.url}", details=f"more than {limit} bytes")
-        try:
-            return json.loads(page.text), page
-        except json.JSONDecodeError as exc:
-            raise FetchError(f"Not JSON from {page.url}", details=str(exc)) from exc
+        limit = max_bytes if max_bytes is not None else self._settings.max_page_bytes
+        return json_document(page, limit), page
 
     async def allowed_by_robots(self, url: str) -> bool:
         """Whether the site's robots.txt lets our User-Agent fetch ``url`` (fetched once per origin)."""
@@ -516,16 +535,6 @@ class WebFetcher:
         if not page.content_type.startswith("text/plain"):
             return None  # an HTML "not found" page served with 200 is not a rule set
         return Protego.parse(page.text)
-
-    async def _wait_politely(self, host: str) -> None:
-        """Keep ``per_host_delay_seconds`` between requests to one host (holding the host's slot)."""
-        delay = self._settings.per_host_delay_seconds
-        last = self._host_last_request.get(host)
-        if delay > 0 and last is not None:
-            wait = last + delay - time.monotonic()
-            if wait > 0:
-                await self.sleep(wait)
-        self._host_last_request[host] = time.monotonic()
 
     async def _get_once(
         self, url: str, headers: dict[str, str] | None = None, max_bytes: int | None = None
@@ -591,6 +600,7 @@ class WebFetcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        await self._politeness.aclose()
 
 
 def _connect_error(url: str, exc: aiohttp.ClientConnectorError) -> FetchError:
@@ -716,6 +726,20 @@ def _redirect_target(current: str, location: str) -> str:
     if parsed.scheme not in {"http", "https"} or not HOST_CHARS_RE.fullmatch(parsed.raw_host or ""):
         raise FetchError(f"Malformed redirect from {current}", details=f"Location {quoted!r}")
     return target
+
+
+def json_document(page: FetchedPage, limit: int | None = None) -> Any:
+    """The JSON a page holds.
+
+    Raises:
+        FetchError: the body was cut at its cap (``limit``) or is not JSON.
+    """
+    if page.truncated:
+        raise FetchError(f"Document too large from {page.url}", details=f"more than {limit} bytes")
+    try:
+        return json.loads(page.text)
+    except json.JSONDecodeError as exc:
+        raise FetchError(f"Not JSON from {page.url}", details=str(exc)) from exc
 
 
 def decode_body(body: bytes, content_type: str) -> str:

@@ -20,6 +20,7 @@ from server.extraction.modes import plan_for
 from server.extraction.page_pool import PageParser, PagePool
 from server.extraction.profile import build_profile
 from server.extraction.resolve import resolve_domain
+from server.extraction.response_cache import ResponseCache
 from server.extraction.sources.base import Finding, Source, SourceContext
 from server.extraction.sources.brreg import BrregSource
 from server.extraction.sources.companies_house import CompaniesHouseSource
@@ -32,6 +33,7 @@ from server.extraction.sources.website import WebsiteSource
 from server.extraction.sources.wikidata import WikidataSource
 from server.extraction.sources.wikipedia import WikipediaSource
 from server.settings import Settings
+from server.storage.base import BatchStore
 
 # Knowledge sources by their ``settings.knowledge_sources`` name, each made from the settings (a key it
 # needs). New sources are registered here.
@@ -86,9 +88,11 @@ class WebExtractor:
         self._sources = list(sources) if sources is not None else default_sources(settings)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        """An extractor with its own fetcher and the default sources."""
-        return cls(settings)
+    def from_settings(cls, settings: Settings, store: BatchStore | None = None) -> Self:
+        """An extractor with its own fetcher and the default sources; with a store, knowledge answers
+        are shared through it (``server.extraction.response_cache``)."""
+        responses = ResponseCache(store) if store is not None else None
+        return cls(settings, fetcher=WebFetcher(settings, responses=responses))
 
     async def extract(self, request: ExtractionRequest) -> Profile:
         """The profile of one company, shaped by ``request.mode``.
@@ -132,6 +136,6 @@ class WebExtractor:
         await self._parser.aclose()
 
 
-def build_extractor(settings: Settings) -> Extractor:
+def build_extractor(settings: Settings, store: BatchStore | None = None) -> Extractor:
     """The production extractor for these settings (sandbox mode included: only settings differ)."""
-    return WebExtractor.from_settings(settings)
+    return WebExtractor.from_settings(settings, store)

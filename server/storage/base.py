@@ -270,6 +270,20 @@ class CachedExtraction:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class StoredResponse:
+    """A knowledge service's answer kept for every replica (``server.extraction.response_cache``)."""
+
+    url: str
+    content_type: str
+    body: str
+    etag: str | None
+    last_modified: str | None
+    stored_at: datetime
+    fresh_until: datetime  # served without asking until then; revalidated (or fetched) after
+    expires_at: datetime  # kept until then (a stale entry with a validator is revalidated)
+
+
 class BatchStore(Protocol):
     """Persistence of batches and their companies."""
 
@@ -479,6 +493,13 @@ class BatchStore(Protocol):
     async def cache_put(self, key: CacheKey, entry: CachedExtraction) -> None:
         """Store (or replace) the answer for ``key``."""
 
+    async def response_get(self, key: str, now: datetime) -> StoredResponse | None:
+        """The stored answer under ``key`` unless it expired by ``now`` (stale but kept ones included)."""
+        ...
+
+    async def response_put(self, key: str, response: StoredResponse) -> None:
+        """Store (or replace) the answer under ``key``."""
+
     async def purge_finished(self, before: datetime) -> int:
         """Delete final batches completed before ``before`` with their companies; returns batches deleted.
 
@@ -487,5 +508,6 @@ class BatchStore(Protocol):
         ...
 
     async def purge_expired_cache(self, now: datetime) -> int:
-        """Delete cache entries that expired by ``now``; returns how many."""
+        """Delete cache entries (extractions and knowledge answers) that expired by ``now``; returns how
+        many."""
         ...

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from server.storage.base import CachedExtraction, CacheKey
+from server.storage.base import CachedExtraction, CacheKey, StoredResponse
 from server.storage.codec import failure_from_columns, from_epoch, sources_to_json, to_epoch
 from server.storage.schema import FINAL_STATUSES_SQL
 
@@ -31,6 +31,21 @@ CACHE_PUT = """
 """
 
 CACHE_PURGE_EXPIRED = "DELETE FROM extraction_cache WHERE expires_at <= ?"
+
+RESPONSE_GET = """
+    SELECT url, content_type, body, etag, last_modified, stored_at, fresh_until, expires_at
+    FROM knowledge_responses WHERE cache_key = ? AND expires_at > ?
+"""
+RESPONSE_PUT = """
+    INSERT INTO knowledge_responses (cache_key, url, content_type, body, etag, last_modified, stored_at,
+                                     fresh_until, expires_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (cache_key) DO UPDATE SET
+        url = excluded.url, content_type = excluded.content_type, body = excluded.body,
+        etag = excluded.etag, last_modified = excluded.last_modified, stored_at = excluded.stored_at,
+        fresh_until = excluded.fresh_until, expires_at = excluded.expires_at
+"""
+RESPONSE_PURGE_EXPIRED = "DELETE FROM knowledge_responses WHERE expires_at <= ?"
 
 PURGE_BATCH_CHUNK = 500
 """Batches deleted per transaction by retention, so a purge never holds locks for long."""
@@ -72,3 +87,23 @@ def entry_from_row(row: Sequence[Any]) -> CachedExtraction:
         stored_at=stored_at,
         expires_at=expires_at,
     )
+
+
+def response_put_params(key: str, response: StoredResponse) -> tuple[Any, ...]:
+    return (
+        key,
+        response.url,
+        response.content_type,
+        response.body,
+        response.etag,
+        response.last_modified,
+        to_epoch(response.stored_at),
+        to_epoch(response.fresh_until),
+        to_epoch(response.expires_at),
+    )
+
+
+def response_from_row(row: Sequence[Any]) -> StoredResponse:
+    stored_at, fresh_until, expires_at = from_epoch(row[5]), from_epoch(row[6]), from_epoch(row[7])
+    assert stored_at is not None and fresh_until is not None and expires_at is not None  # NOT NULL
+    return StoredResponse(row[0], row[1], row[2], row[3], row[4], stored_at, fresh_until, expires_at)

@@ -51,6 +51,7 @@ from server.storage.base import (
     StoredApiKey,
     StoredBatch,
     StoredCompany,
+    StoredResponse,
     WebhookBacklog,
 )
 from server.storage.cache_sql import (
@@ -59,9 +60,14 @@ from server.storage.cache_sql import (
     CACHE_PUT,
     PURGE_BATCH_CHUNK,
     PURGE_FINISHED_BATCHES,
+    RESPONSE_GET,
+    RESPONSE_PURGE_EXPIRED,
+    RESPONSE_PUT,
     entry_from_row,
     key_params,
     put_params,
+    response_from_row,
+    response_put_params,
 )
 from server.storage.codec import (
     BATCH_COLUMNS,
@@ -506,6 +512,14 @@ class PostgresBatchStore:
         async with self._conn() as conn:
             await conn.execute(numbered(CACHE_PUT), *put_params(key, entry))
 
+    async def response_get(self, key: str, now: datetime) -> StoredResponse | None:
+        rows = await self._fetch(RESPONSE_GET, (key, to_epoch(now)))
+        return response_from_row(rows[0]) if rows else None
+
+    async def response_put(self, key: str, response: StoredResponse) -> None:
+        async with self._conn() as conn:
+            await conn.execute(numbered(RESPONSE_PUT), *response_put_params(key, response))
+
     async def purge_finished(self, before: datetime) -> int:
         cutoff = to_epoch(before)
         deleted = 0
@@ -523,7 +537,8 @@ class PostgresBatchStore:
 
     async def purge_expired_cache(self, now: datetime) -> int:
         async with self._conn() as conn:
-            return affected(await conn.execute(numbered(CACHE_PURGE_EXPIRED), to_epoch(now)))
+            extractions = affected(await conn.execute(numbered(CACHE_PURGE_EXPIRED), to_epoch(now)))
+            return extractions + affected(await conn.execute(numbered(RESPONSE_PURGE_EXPIRED), to_epoch(now)))
 
     # -- row mapping -------------------------------------------------------------------------------
 

@@ -293,6 +293,63 @@ _WEBHOOKS = (
     """,
 )
 
+# Knowledge-service answers shared by every replica on the database (``server.extraction.response_cache``):
+# the body as received, its validators, until when it is fresh and until when it is kept (a stale
+# entry with a validator is revalidated with a conditional request).
+_KNOWLEDGE_RESPONSES = (
+    """
+    CREATE TABLE knowledge_responses (
+        cache_key TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        stored_at DOUBLE PRECISION NOT NULL,
+        fresh_until DOUBLE PRECISION NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL
+    )
+    """,
+    "CREATE INDEX ix_knowledge_responses_expires ON knowledge_responses (expires_at)",
+)
+
+# Politeness shared by replicas (``server.extraction.politeness.postgres``): who holds a request slot
+# of a host (lease until ``expires``), and per host the token buckets' state and the back-off.
+_POSTGRES_POLITENESS = (
+    """
+    CREATE TABLE politeness_slots (
+        key TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        expires DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (key, holder)
+    )
+    """,
+    """
+    CREATE TABLE politeness_hosts (
+        key TEXT PRIMARY KEY,
+        tats BIGINT[] NOT NULL DEFAULT '{}',
+        blocked_until DOUBLE PRECISION NOT NULL DEFAULT 0
+    )
+    """,
+    # Counting the held slots and adding one must not interleave with another replica's: a
+    # transaction-scoped advisory lock per host serialises just that.
+    """
+    CREATE FUNCTION company_batch_take_slot_v1(
+        p_key TEXT, p_holder TEXT, p_limit INTEGER, p_now DOUBLE PRECISION, p_expires DOUBLE PRECISION
+    ) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_advisory_xact_lock(hashtextextended('company_batch.politeness:' || p_key, 0));
+        DELETE FROM politeness_slots WHERE key = p_key AND expires < p_now;
+        IF (SELECT count(*) FROM politeness_slots WHERE key = p_key) >= p_limit THEN
+            RETURN FALSE;
+        END IF;
+        INSERT INTO politeness_slots (key, holder, expires) VALUES (p_key, p_holder, p_expires);
+        RETURN TRUE;
+    END
+    $$
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BATCHES_AND_COMPANIES,  # 1
     _CACHE_AND_RETENTION,  # 2
@@ -302,6 +359,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _ERROR_SOURCES,  # 6
     _BATCH_RETRIES,  # 7
     _WEBHOOKS,  # 8
+    _KNOWLEDGE_RESPONSES,  # 9
 )
 
 POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -315,6 +373,7 @@ POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _ERROR_SOURCES,  # 8
     _BATCH_RETRIES,  # 9
     _WEBHOOKS,  # 10
+    (*_KNOWLEDGE_RESPONSES, *_POSTGRES_POLITENESS),  # 11
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -38,6 +38,7 @@ from server.storage.base import (
     StoredApiKey,
     StoredBatch,
     StoredCompany,
+    StoredResponse,
     WebhookBacklog,
 )
 from server.storage.cache_sql import (
@@ -46,9 +47,14 @@ from server.storage.cache_sql import (
     CACHE_PUT,
     PURGE_BATCH_CHUNK,
     PURGE_FINISHED_BATCHES,
+    RESPONSE_GET,
+    RESPONSE_PURGE_EXPIRED,
+    RESPONSE_PUT,
     entry_from_row,
     key_params,
     put_params,
+    response_from_row,
+    response_put_params,
 )
 from server.storage.codec import (
     BATCH_COLUMNS,
@@ -521,6 +527,14 @@ class SqliteBatchStore:
         async with self._locked() as conn:
             await conn.execute(CACHE_PUT, put_params(key, entry))
 
+    async def response_get(self, key: str, now: datetime) -> StoredResponse | None:
+        rows = await self._fetch(RESPONSE_GET, (key, to_epoch(now)))
+        return response_from_row(rows[0]) if rows else None
+
+    async def response_put(self, key: str, response: StoredResponse) -> None:
+        async with self._locked() as conn:
+            await conn.execute(RESPONSE_PUT, response_put_params(key, response))
+
     async def purge_finished(self, before: datetime) -> int:
         deleted = 0
         while True:
@@ -535,7 +549,9 @@ class SqliteBatchStore:
     async def purge_expired_cache(self, now: datetime) -> int:
         async with self._locked() as conn:
             cursor = await conn.execute(CACHE_PURGE_EXPIRED, (to_epoch(now),))
-            return int(cursor.rowcount)
+            extractions = int(cursor.rowcount)
+            cursor = await conn.execute(RESPONSE_PURGE_EXPIRED, (to_epoch(now),))
+            return extractions + int(cursor.rowcount)
 
     # -- row mapping -------------------------------------------------------------------------------
 

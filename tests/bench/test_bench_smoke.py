@@ -17,7 +17,8 @@ EXPECTED_ROWS = {
     "envoy_rest_added_latency",
     "envoy_proxy_added_latency",
     "stats_30d_postgres",
-    "replicas_speedup",
+    "replica_cpu_per_company",
+    "postgres_cpu_per_company",
     "event_loop_lag_p99",  # the parse ratio needs the real-web corpus, which tests never read
 }
 EXPECTED_PATHS = {
@@ -56,6 +57,7 @@ def test_quick_bench_writes_every_figure_with_positive_numbers(tmp_path: Path) -
         assert row["title"] in completed.stdout
     assert rows["parallel_efficiency"]["details"]["companies_succeeded"] > 0
     assert "real-web corpus not found" in completed.stdout  # said plainly, not silently left out
+    assert "measured in full runs only" in completed.stdout
 
     assert set(results["latency_paths"]) == EXPECTED_PATHS
     for path in results["latency_paths"].values():

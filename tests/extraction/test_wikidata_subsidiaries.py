@@ -65,7 +65,8 @@ def test_ended_p355_statements_are_not_current_subsidiaries() -> None:
 
 
 def _recorded_wikidata(root: Path, slices: list[list[str]]) -> None:
-    """A Wikidata host answering ``wbgetentities`` for exactly these id lists and no other."""
+    """A Wikidata host whose recorded ``wbgetentities`` answers hold these id lists (the sandbox answers
+    any set of their ids, as the real API does)."""
     site = root / "sites" / WIKIDATA_HOST
     (site / "_responses").mkdir(parents=True)
     routes = []

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 from server.errors import FetchError
 from server.extraction.candidates.derived import normalize_name
 from server.extraction.normalize import headquarters_from
+from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.wikidata import SHARED_ENTITY
@@ -40,7 +41,7 @@ class GleifSource:
         try:
             if leis:
                 document, page = await context.fetcher.fetch_json(
-                    f"{GLEIF_API_URL}/{leis[0]}", source=self.name
+                    f"{GLEIF_API_URL}/{leis[0]}", source=self.name, cache_seconds=KNOWLEDGE_TTL_SECONDS
                 )
                 record = document.get("data") if isinstance(document, dict) else None
                 method, path = "LEI record (LEI from Wikidata)", "data"
@@ -51,7 +52,9 @@ class GleifSource:
                     "page[size]": str(SEARCH_PAGE_SIZE),
                 }
                 document, page = await context.fetcher.fetch_json(
-                    f"{GLEIF_API_URL}?{urlencode(params)}", source=self.name
+                    f"{GLEIF_API_URL}?{urlencode(params)}",
+                    source=self.name,
+                    cache_seconds=KNOWLEDGE_TTL_SECONDS,
                 )
                 record = matching_record(document, context.request.company_name)
                 method, path = "LEI full-text search, legal name matched", _hit_path(document, record)

@@ -45,7 +45,12 @@ async def sec_fetch(
 
 
 async def sec_json(
-    fetcher: WebFetcher, url: str, *, max_bytes: int | None = None, source: str | None = None
+    fetcher: WebFetcher,
+    url: str,
+    *,
+    max_bytes: int | None = None,
+    source: str | None = None,
+    cache_seconds: float | None = None,
 ) -> tuple[Any, FetchedPage]:
     """GET an EDGAR JSON document once ``SEC_LIMITER`` allows it.
 
@@ -53,7 +58,7 @@ async def sec_json(
         FetchError: as ``WebFetcher.fetch_json``.
     """
     async with sec_limiter():
-        return await fetcher.fetch_json(url, max_bytes=max_bytes, source=source)
+        return await fetcher.fetch_json(url, max_bytes=max_bytes, source=source, cache_seconds=cache_seconds)
 
 
 def sec_limiter() -> AsyncLimiter:

@@ -28,6 +28,7 @@ from server.extraction.industry_codes import code_findings
 from server.extraction.money import money_figure
 from server.extraction.normalize import headquarters_from
 from server.extraction.parse import normalize_phone
+from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.sec_api import (
@@ -139,6 +140,7 @@ class SecEdgarSource:
                 SUBMISSIONS_URL.format(cik=cik),
                 max_bytes=SUBMISSIONS_MAX_BYTES,
                 source=self.name,
+                cache_seconds=KNOWLEDGE_TTL_SECONDS,
             )
         except FetchError as exc:
             if exc.outage:
@@ -175,7 +177,11 @@ class SecEdgarSource:
             stale = self._clock() - self._tickers_read_at > TICKERS_TTL_SECONDS
             if self._tickers is None or stale:
                 document, _ = await sec_json(
-                    context.fetcher, TICKERS_URL, max_bytes=TICKERS_MAX_BYTES, source=self.name
+                    context.fetcher,
+                    TICKERS_URL,
+                    max_bytes=TICKERS_MAX_BYTES,
+                    source=self.name,
+                    cache_seconds=TICKERS_TTL_SECONDS,
                 )
                 rows = document.values() if isinstance(document, dict) else []
                 self._tickers = TickerIndex([row for row in rows if isinstance(row, dict)])

@@ -6,12 +6,18 @@ source (everything else). Entities are the ``entities.<id>`` objects of ``wbgete
 
 from __future__ import annotations
 
+import asyncio
 import re
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from server.extraction.fetcher import FetchedPage, WebFetcher
+from server.errors import FetchError
+from server.extraction.fetcher import WebFetcher
+from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
+from server.storage.coalesce import Coalescer
 
 SOURCE = "wikidata"  # the name its calls are recorded under (finder and source alike)
 WIKIDATA_API_URL = "https://www.wikidata.org/w/api.php"
@@ -54,10 +60,9 @@ BUSINESS_CLASSES = frozenset(
 
 @dataclass(frozen=True)
 class EntityDocument:
-    """Entities of one ``wbgetentities`` answer and the page they came from."""
+    """The entities found for a set of ids (ids Wikidata does not know are absent)."""
 
     entities: dict[str, dict[str, Any]]
-    page: FetchedPage
 
 
 async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list[dict[str, Any]]:
@@ -71,7 +76,9 @@ async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list
         "limit": str(SEARCH_LIMIT),
         "format": "json",
     }
-    document, _ = await fetcher.fetch_json(f"{WIKIDATA_API_URL}?{urlencode(params)}", source=SOURCE)
+    document, _ = await fetcher.fetch_json(
+        f"{WIKIDATA_API_URL}?{urlencode(params)}", source=SOURCE, cache_seconds=KNOWLEDGE_TTL_SECONDS
+    )
     hits = document.get("search", []) if isinstance(document, dict) else []
     return [hit for hit in hits if isinstance(hit, dict) and ENTITY_ID_RE.fullmatch(str(hit.get("id", "")))]
 
@@ -79,35 +86,98 @@ async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list
 async def get_entities(
     fetcher: WebFetcher, ids: list[str], language: str, *, all_languages: bool = False
 ) -> EntityDocument:
-    """``wbgetentities`` for ``ids`` (sorted, so the same set is always the same request).
+    """``wbgetentities`` for ``ids``, together with every other lookup in flight on this fetcher.
 
     Labels and aliases come in ``language`` and English, or with ``all_languages`` in every language
     (the items a name is matched against: a Chinese label is a name of the item as much as its English one).
 
-    More than ``MAX_IDS_PER_REQUEST`` ids (a conglomerate's subsidiaries) take one request per slice of
-    the sorted ids; the document's page is the first request's.
+    Concurrent companies ask for items at once (their candidates, the cities and countries they point
+    to): the ids asked while one request is on its way go together in the next, up to
+    ``MAX_IDS_PER_REQUEST`` a request (sorted, so one set is always one request), and an id already
+    asked for is waited for, not asked again.
+
+    Raises:
+        FetchError: Wikidata could not be read (every caller of that request gets it).
     """
-    ordered = sorted(set(ids))
-    slices = [
-        ordered[start : start + MAX_IDS_PER_REQUEST] for start in range(0, len(ordered), MAX_IDS_PER_REQUEST)
-    ]
     languages = "|".join(dict.fromkeys([language, FALLBACK_LANGUAGE]))
-    found: dict[str, dict[str, Any]] = {}
-    pages: list[FetchedPage] = []
-    for chunk in slices or [[]]:
-        params = {"action": "wbgetentities", "ids": "|".join(chunk), "props": ENTITY_PROPS}
-        if not all_languages:
-            params["languages"] = languages
-        params["format"] = "json"
-        document, page = await fetcher.fetch_json(
-            f"{WIKIDATA_API_URL}?{urlencode(params)}", max_bytes=ENTITIES_MAX_BYTES, source=SOURCE
-        )
-        pages.append(page)
-        entities = document.get("entities", {}) if isinstance(document, dict) else {}
-        found.update(
-            (key, item) for key, item in entities.items() if isinstance(item, dict) and "missing" not in item
-        )
-    return EntityDocument(found, pages[0])
+    lookups = _lookups_of(fetcher, None if all_languages else languages)
+    wanted = list(dict.fromkeys(ids))
+    found = await asyncio.gather(*(lookups.entity(qid) for qid in wanted))
+    return EntityDocument(
+        {qid: entity for qid, entity in zip(wanted, found, strict=True) if entity is not None}
+    )
+
+
+class EntityLookups:
+    """Coalesced ``wbgetentities`` of one fetcher for one language selection (None: every language)."""
+
+    def __init__(self, fetcher: WebFetcher, languages: str | None) -> None:
+        # Weakly: the lookups live as long as their fetcher, in a table keyed by it.
+        self._fetcher = weakref.ref(fetcher)
+        self._languages = languages
+        self._rounds: Coalescer[str, dict[str, Any] | None] = Coalescer(self._fetch_many)
+        self._asked: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
+
+    async def entity(self, qid: str) -> dict[str, Any] | None:
+        """The item ``qid`` (None when Wikidata has no such item): kept in the response cache, asked
+        for with the next round, or awaited with the round that already asks for it."""
+        future = self._asked.get(qid)
+        if future is None:
+            future = asyncio.ensure_future(self._kept_or_asked(qid))
+            self._asked[qid] = future
+            future.add_done_callback(lambda _: self._asked.pop(qid, None))
+        # One caller giving up (its company cancelled) does not cancel the others' lookup.
+        return await asyncio.shield(future)
+
+    async def _kept_or_asked(self, qid: str) -> dict[str, Any] | None:
+        fetcher = self._fetcher()
+        cache = fetcher.responses if fetcher is not None else None
+        key = f"wikidata:wbgetentities:{self._languages or '*'}:{qid}"
+        if cache is not None:
+            kept = await cache.get_document(key)
+            if isinstance(kept, dict):
+                return kept
+        entity = await self._rounds.submit(qid)
+        if cache is not None and entity is not None:
+            await cache.put_document(key, entity_url(qid), entity, KNOWLEDGE_TTL_SECONDS)
+        return entity
+
+    async def _fetch_many(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        ordered = sorted(set(ids))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ordered), MAX_IDS_PER_REQUEST):
+            params = {
+                "action": "wbgetentities",
+                "ids": "|".join(ordered[start : start + MAX_IDS_PER_REQUEST]),
+                "props": ENTITY_PROPS,
+            }
+            if self._languages is not None:
+                params["languages"] = self._languages
+            params["format"] = "json"
+            fetcher = self._fetcher()
+            if fetcher is None:
+                raise FetchError("Wikidata lookup after its fetcher closed", details=params["ids"])
+            document, _ = await fetcher.fetch_json(
+                f"{WIKIDATA_API_URL}?{urlencode(params)}", max_bytes=ENTITIES_MAX_BYTES, source=SOURCE
+            )
+            entities = document.get("entities", {}) if isinstance(document, dict) else {}
+            found.update(
+                (key, item)
+                for key, item in entities.items()
+                if isinstance(item, dict) and "missing" not in item
+            )
+        return [found.get(qid) for qid in ids]
+
+
+_LOOKUPS: weakref.WeakKeyDictionary[WebFetcher, dict[str | None, EntityLookups]] = weakref.WeakKeyDictionary()
+
+
+def _lookups_of(fetcher: WebFetcher, languages: str | None) -> EntityLookups:
+    """The lookups shared by every company using ``fetcher`` (one extractor: all its workers)."""
+    per_fetcher = _LOOKUPS.setdefault(fetcher, {})
+    if languages not in per_fetcher:
+        per_fetcher[languages] = EntityLookups(fetcher, languages)
+    return per_fetcher[languages]
 
 
 def statements(entity: dict[str, Any], prop: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from server.errors import FetchError
+from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.wikidata import SHARED_ENTITY
@@ -37,7 +38,9 @@ class WikipediaSource:
                 continue
             url = SUMMARY_URL.format(language=language, title=quote(title.replace(" ", "_"), safe=""))
             try:
-                summary, page = await context.fetcher.fetch_json(url, source=SOURCE_NAME)
+                summary, page = await context.fetcher.fetch_json(
+                    url, source=SOURCE_NAME, cache_seconds=KNOWLEDGE_TTL_SECONDS
+                )
             except FetchError:
                 return []
             description = description_from_summary(summary)
