@@ -437,10 +437,18 @@ class WebFetcher:
             sleep=self._retry_sleep,
             reraise=True,
         )
+        waited_retry_after = False  # the last try was refused with a Retry-After this retry waited out
+
+        async def attempt() -> tuple[int, dict[str, str], bytes, bool]:
+            nonlocal waited_retry_after
+            try:
+                return await self._request_once(url, host, headers, max_bytes, not waited_retry_after)
+            except RateLimitedError as exc:
+                waited_retry_after = exc.retry_after is not None
+                raise
+
         try:
-            answer: tuple[int, dict[str, str], bytes, bool] = await retrying(
-                self._request_once, url, host, headers, max_bytes
-            )
+            answer: tuple[int, dict[str, str], bytes, bool] = await retrying(attempt)
         except FetchError as exc:
             # A knowledge source's host exists: its name not resolving is an outage like the others.
             if known_host and (exc.transient or isinstance(exc, HostNotFoundError)):
@@ -451,9 +459,9 @@ class WebFetcher:
         return answer
 
     async def _request_once(
-        self, url: str, host: str, headers: dict[str, str] | None, max_bytes: int | None
+        self, url: str, host: str, headers: dict[str, str] | None, max_bytes: int | None, honour_backoff: bool
     ) -> tuple[int, dict[str, str], bytes, bool]:
-        async with self._politeness.request_slot(host, self.sleep):
+        async with self._politeness.request_slot(host, self.sleep, honour_backoff=honour_backoff):
             status, headers_in, body, truncated = await self._get_once(url, headers, max_bytes)
         backoff = retry_after_seconds(status, headers_in)
         if backoff is not None:  # a 429 or Retry-After slows every request to the host, here and elsewhere

@@ -79,9 +79,9 @@ async def test_shared_politeness_keeps_two_replicas_within_the_hosts_limit(
 
 async def test_politeness_in_memory_holds_per_process_only(limited_web: SandboxWeb) -> None:
     """The counter catches what per-process limits let through: two replicas send twice the limit."""
-    statuses = await _two_replicas_fetch(limited_web, {"politeness_backend": "memory"})
+    await _two_replicas_fetch(limited_web, {"politeness_backend": "memory"})
+    # The host refused some (the fetcher's retry policy then tries those again after the Retry-After).
     assert limited_web.refused[HOST] > 0
-    assert statuses.count(0) == limited_web.refused[HOST]  # each refusal failed its fetch (429)
 
 
 async def test_a_retry_after_from_a_host_stops_every_replica(
@@ -111,25 +111,23 @@ async def test_a_retry_after_from_a_host_stops_every_replica(
         await second.aclose()
 
 
-async def test_a_rate_limited_answer_backs_the_host_off(limited_web: SandboxWeb) -> None:
+async def test_a_rate_limited_answer_is_tried_again_after_its_retry_after(limited_web: SandboxWeb) -> None:
     settings = Settings(**{**limited_web.settings_overrides(), "per_host_concurrency": LIMIT + 1})
     fetcher = WebFetcher(settings)
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(seconds)
+
+    fetcher.sleep = record
     try:
-        results = await asyncio.gather(
-            *(fetcher.fetch(f"https://{HOST}/?n={n}") for n in range(LIMIT + 1)), return_exceptions=True
-        )
-        assert any(isinstance(result, FetchError) for result in results)  # the 429
-        waits: list[float] = []
-
-        async def record(seconds: float) -> None:
-            waits.append(seconds)
-            await asyncio.sleep(seconds)
-
-        fetcher.sleep = record
-        assert (await fetcher.fetch(f"https://{HOST}/")).status == 200
+        pages = await asyncio.gather(*(fetcher.fetch(f"https://{HOST}/?n={n}") for n in range(LIMIT + 1)))
     finally:
         await fetcher.aclose()
-    assert waits and 0 < max(waits) <= 1.0  # the sandbox's Retry-After: 1
+    assert [page.status for page in pages] == [200] * (LIMIT + 1)
+    assert limited_web.refused[HOST] >= 1  # one was over the host's limit: 429, Retry-After: 1
+    assert waits and 0 < max(waits) <= 1.0
 
 
 def test_published_limits_hold_for_every_host_under_their_domain() -> None:

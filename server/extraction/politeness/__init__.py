@@ -116,8 +116,12 @@ class Politeness(ABC):
         return self._policies[host]
 
     @asynccontextmanager
-    async def request_slot(self, host: str, sleep: Sleep) -> AsyncIterator[None]:
+    async def request_slot(
+        self, host: str, sleep: Sleep, *, honour_backoff: bool = True
+    ) -> AsyncIterator[None]:
         """Hold one of the host's slots and wait for its turn; the request is sent inside.
+        ``honour_backoff=False``: the caller has already waited out the back-off it caused itself (the
+        fetcher's retry after a ``Retry-After``), so only the slots and the rate limits apply.
 
         Raises:
             FetchError: the host asked us (``Retry-After``) to wait longer than a fetch may take.
@@ -127,7 +131,7 @@ class Politeness(ABC):
         async with local:
             token = await self._acquire(policy, sleep)
             try:
-                await self._wait_turn(host, policy, sleep)
+                await self._wait_turn(host, policy, sleep, honour_backoff)
                 yield
             finally:
                 await self._give_slot(policy, token)
@@ -148,11 +152,11 @@ class Politeness(ABC):
                 return token
             await sleep(SLOT_POLL_SECONDS)
 
-    async def _wait_turn(self, host: str, policy: HostPolicy, sleep: Sleep) -> None:
+    async def _wait_turn(self, host: str, policy: HostPolicy, sleep: Sleep, honour_backoff: bool) -> None:
         while True:
             now = time.time()
             blocked_until, decision = await self._turn(policy, int(now * 1000))
-            blocked = blocked_until - now
+            blocked = blocked_until - now if honour_backoff else 0.0
             if blocked > self._settings.fetch_timeout_seconds:
                 raise FetchError(
                     f"{host} asked to be left alone", details=f"Retry-After: {math.ceil(blocked)} s more"
