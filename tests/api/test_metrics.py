@@ -91,11 +91,14 @@ async def test_every_series_the_dashboard_charts_exists(tmp_path: Path) -> None:
 
 
 def _names(text: str) -> set[str]:
-    """Every family and sample name (a histogram's family with or without samples yet, and its parts)."""
+    """Every family and sample name (a histogram's or counter's family with or without samples yet, and
+    the names its samples take)."""
     names: set[str] = set()
     for family in text_string_to_metric_families(text):
         names.add(family.name)
         if family.type == "histogram":
             names |= {f"{family.name}_bucket", f"{family.name}_count", f"{family.name}_sum"}
+        if family.type == "counter":
+            names.add(f"{family.name}_total")
         names |= {sample.name for sample in family.samples}
     return names
