@@ -65,7 +65,10 @@ def _json_key(raw: str) -> str:
         key = json.loads(f'"{text}"')
     except ValueError:
         return text
-    return key if isinstance(key, str) else text
+    if not isinstance(key, str):
+        return text
+    # A lone surrogate ("\ud872") is no character: no field has it, and protobuf cannot look it up.
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _kind_problem(field: FieldDescriptor, kind: str) -> str:

@@ -143,6 +143,7 @@ def test_any_shape_header_gives_violations_not_exceptions(shape: str) -> None:
         pytest.param("company_names=array:,priority=number", ["priority"], id="enum-number"),
         pytest.param("company_names=array:,priority=string,priority=string", ["priority"], id="twice"),
         pytest.param("pri%5Cu006Frity=string", [], id="escaped-key"),
+        pytest.param("x%5Cud872y=string", ["x\\ud872y"], id="lone-surrogate-key"),
         pytest.param("company_names=array:,*=40", ["request"], id="too-many-keys"),
     ],
 )
