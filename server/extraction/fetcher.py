@@ -510,7 +510,7 @@ class WebFetcher:
         """
         if cache_seconds is not None and self.responses is not None:
             return await self.responses.fetch_json(
-                self, url, ttl_seconds=cache_seconds, headers=headers, max_bytes=max_bytes
+                self, url, ttl_seconds=cache_seconds, headers=headers, max_bytes=max_bytes, source=source
             )
         page = await self.fetch(
             url,

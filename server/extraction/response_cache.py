@@ -68,9 +68,11 @@ class ResponseCache:
         ttl_seconds: float,
         headers: dict[str, str] | None = None,
         max_bytes: int | None = None,
+        source: str | None = None,
     ) -> tuple[Any, FetchedPage]:
         """The JSON document at ``url`` and the page it came from: the stored one while fresh, else
-        revalidated or fetched (and kept).
+        revalidated or fetched (and kept). A request made is one of ``source``'s (its outcome recorded,
+        its host's circuit breaker applied), as ``WebFetcher.fetch_json`` makes it.
 
         Raises:
             FetchError: as ``WebFetcher.fetch_json``.
@@ -85,7 +87,11 @@ class ResponseCache:
         if stored is not None and stored.last_modified:
             conditional["If-Modified-Since"] = stored.last_modified
         page = await fetcher.fetch(
-            url, headers={"Accept": "application/json", **conditional}, max_bytes=max_bytes
+            url,
+            headers={"Accept": "application/json", **conditional},
+            max_bytes=max_bytes,
+            source=source,
+            known_host=True,
         )
         if page.status == NOT_MODIFIED:
             if stored is None:

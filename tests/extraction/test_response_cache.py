@@ -10,6 +10,9 @@ import pytest
 
 from sandbox.knowledge_services import SEC_HOST
 from sandbox.web import SandboxWeb
+from server.domain import SourceState
+from server.errors import FetchError
+from server.extraction import outcomes
 from server.extraction.fetcher import WebFetcher
 from server.extraction.response_cache import REVALIDATE_KEEP_SECONDS, ResponseCache, freshness_seconds
 from server.extraction.sources.sec_edgar import TICKERS_TTL_SECONDS, TICKERS_URL
@@ -101,3 +104,20 @@ async def test_an_answer_past_its_keep_time_is_fetched_whole(
 def test_freshness_follows_cache_control_where_sent(control: str, expected: float | None) -> None:
     headers = {"Cache-Control": control} if control else {}
     assert freshness_seconds(headers, 60.0) == expected
+
+
+async def test_a_knowledge_source_asked_through_the_cache_is_named_when_it_does_not_answer(
+    store_factory: StoreFactory,  # noqa: F811
+) -> None:
+    """Issue 12 through the shared cache: an unreachable service is an outage of that source, so the
+    company reads "could not be reached", not "not found"."""
+    settings = Settings(fetch_attempts=1, circuit_failures=100)  # no sandbox: nothing resolves
+    fetcher = WebFetcher(settings, responses=ResponseCache(await store_factory()))
+    try:
+        with outcomes.collecting() as report, pytest.raises(FetchError):
+            await fetcher.fetch_json(TICKERS_URL, cache_seconds=TICKERS_TTL_SECONDS, source="sec_edgar")
+    finally:
+        await fetcher.aclose()
+    (outcome,) = report.outcomes
+    assert outcome.source == "sec_edgar" and outcome.outcome is SourceState.UNAVAILABLE
+    assert report.unavailable_sources() == ["sec_edgar"]
