@@ -411,18 +411,9 @@ class SqliteBatchStore:
         retry_at: datetime | None,
         delivered: bool,
     ) -> bool:
-        state = "delivered" if delivered else "pending" if retry_at is not None else "failed"
         async with self._transaction() as conn:
             return await webhooks_sql.record_attempt(
-                SqliteTx(conn),
-                delivery.delivery_id,
-                delivery.attempt,
-                at,
-                status_code,
-                error,
-                seconds,
-                state,
-                retry_at,
+                SqliteTx(conn), delivery, at, status_code, error, seconds, retry_at, delivered
             )
 
     async def webhook_deliveries(self, batch_id: str) -> list[WebhookDelivery]:

@@ -143,16 +143,18 @@ async def claim(tx: SqlTx, now: datetime, lease_seconds: float, limit: int) -> l
 
 async def record_attempt(
     tx: SqlTx,
-    delivery_id: str,
-    attempt: int,
+    delivery: DueDelivery,
     at: datetime,
     status_code: int | None,
     error: str,
     seconds: float,
-    state: str,
     retry_at: datetime | None,
+    delivered: bool,
 ) -> bool:
-    """Write one attempt and the delivery's new ``state``; False when the lease was lost meanwhile."""
+    """Write one attempt and the delivery's new state (delivered; pending again at ``retry_at``; else
+    failed for good); False when the lease was lost meanwhile."""
+    state = "delivered" if delivered else "pending" if retry_at is not None else "failed"
+    delivery_id, attempt = delivery.delivery_id, delivery.attempt
     epoch = to_epoch(at)
     await tx.fetch(
         "INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, status_code, error, seconds) "
