@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiolimiter import AsyncLimiter
 from google.protobuf.json_format import ParseDict
 
 from client.stubs.company.v1.profile_pb2 import CompanyProfile
@@ -35,12 +34,12 @@ from server.extraction.form_d import (
 from server.extraction.modes import plan_for
 from server.extraction.page_pool import InlineParser
 from server.extraction.pipeline import WebExtractor
+from server.extraction.politeness import policy_for
 from server.extraction.profile import build_profile
-from server.extraction.sources import sec_api
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.sec_edgar import SecEdgarSource
 from server.extraction.sources.sec_formd import SecFormDSource, cik_from_search
-from server.settings import Settings
+from server.settings import HostRule, Settings
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "sandbox" / "corpus"
 HALYARD = next(facts for facts in COMPANIES if facts["domain"] == "halyard-therapeutics.example")
@@ -269,19 +268,20 @@ def test_an_outage_is_a_service_that_did_not_answer_not_one_that_said_no(
     assert error.outage is outage
 
 
-def test_the_sec_limiter_allows_ten_requests_a_second_without_bursts() -> None:
-    async def limiter() -> AsyncLimiter:
-        return sec_api.sec_limiter()
-
-    made = asyncio.run(limiter())
-    assert made.max_rate == 1 and made.max_rate / made.time_period == pytest.approx(10)
+def test_the_sec_allows_ten_requests_a_second_across_its_hosts() -> None:
+    policy = policy_for("efts.sec.gov", Settings(per_host_delay_seconds=0))
+    assert policy.key == "sec.gov"  # www, data and efts share one budget
+    assert [(rate.limit, rate.interval) for rate in policy.rates] == [(10, 1000)]
 
 
-async def test_requests_to_every_sec_host_wait_for_one_shared_limiter(
-    sandbox_web: SandboxWeb, fetcher: WebFetcher
+async def test_requests_to_every_sec_host_share_one_limit(
+    sandbox_web: SandboxWeb, sandbox_settings: Settings
 ) -> None:
-    """A limiter of three requests an hour lets exactly three reach the SEC's hosts, whichever host."""
-    sec_api.LIMITERS[asyncio.get_running_loop()] = AsyncLimiter(3, 3600)
+    """A rule of three requests an hour lets exactly three reach the SEC's hosts, whichever host."""
+    settings = sandbox_settings.model_copy(
+        update={"host_rules": {"sec.gov": HostRule(requests=3, per_seconds=3600)}}
+    )
+    fetcher = WebFetcher(settings)
     urls = [
         "https://www.sec.gov/files/company_tickers.json",
         "https://data.sec.gov/submissions/CIK0001880001.json",
@@ -290,38 +290,17 @@ async def test_requests_to_every_sec_host_wait_for_one_shared_limiter(
         "https://data.sec.gov/submissions/CIK0001880001.json",
     ]
     before = sandbox_web.requests_served
-    tasks = [asyncio.create_task(sec_api.sec_fetch(fetcher, url)) for url in urls]
-    done: set[asyncio.Task[Any]] = set()
-    pending = set(tasks)
-    while len(done) < 3:
-        finished, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        done |= finished
-    assert len(done) == 3 and len(pending) == 2
-    assert sandbox_web.requests_served - before == 3
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-
-
-class CountingLimiter(AsyncLimiter):
-    """A limiter that lets everything through and counts who asked."""
-
-    def __init__(self) -> None:
-        super().__init__(1000, 1)
-        self.acquired = 0
-
-    async def acquire(self, amount: float = 1) -> None:
-        self.acquired += 1
-        await super().acquire(amount)
-
-
-async def test_both_sec_sources_ask_the_same_limiter_for_every_request(
-    sandbox_web: SandboxWeb, fetcher: WebFetcher
-) -> None:
-    counting = CountingLimiter()
-    sec_api.LIMITERS[asyncio.get_running_loop()] = counting
-    before = sandbox_web.requests_served
-    edgar, formd = _context(fetcher), _context(fetcher)
-    await asyncio.gather(SecEdgarSource().collect(edgar), SecFormDSource().collect(formd))
-    # tickers (edgar); search, submissions and three notices (formd)
-    assert counting.acquired == sandbox_web.requests_served - before == 6
+    tasks = [asyncio.create_task(fetcher.fetch(url)) for url in urls]
+    try:
+        done: set[asyncio.Task[Any]] = set()
+        pending = set(tasks)
+        while len(done) < 3:
+            finished, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            done |= finished
+        assert len(done) == 3 and len(pending) == 2
+        assert sandbox_web.requests_served - before == 3
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await fetcher.aclose()

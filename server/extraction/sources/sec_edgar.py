@@ -36,7 +36,6 @@ from server.extraction.sources.sec_api import (
     SHARED_SUBMISSIONS,
     SUBMISSIONS_MAX_BYTES,
     SUBMISSIONS_URL,
-    sec_json,
 )
 from server.extraction.sources.wikidata import SHARED_ENTITY
 
@@ -135,8 +134,7 @@ class SecEdgarSource:
         placed_by_filing = country != US and ticker is None
         found: list[Finding] = []
         try:
-            submissions, page = await sec_json(
-                context.fetcher,
+            submissions, page = await context.fetcher.fetch_json(
                 SUBMISSIONS_URL.format(cik=cik),
                 max_bytes=SUBMISSIONS_MAX_BYTES,
                 source=self.name,
@@ -154,8 +152,7 @@ class SecEdgarSource:
             context.shared[SHARED_SUBMISSIONS] = (submissions, page)
         context.shared[SHARED_CIK] = cik
         try:
-            facts, page = await sec_json(
-                context.fetcher,
+            facts, page = await context.fetcher.fetch_json(
                 COMPANY_FACTS_URL.format(cik=cik),
                 max_bytes=COMPANY_FACTS_MAX_BYTES,
                 source=self.name,
@@ -176,8 +173,7 @@ class SecEdgarSource:
         async with self._tickers_lock:
             stale = self._clock() - self._tickers_read_at > TICKERS_TTL_SECONDS
             if self._tickers is None or stale:
-                document, _ = await sec_json(
-                    context.fetcher,
+                document, _ = await context.fetcher.fetch_json(
                     TICKERS_URL,
                     max_bytes=TICKERS_MAX_BYTES,
                     source=self.name,

@@ -39,8 +39,6 @@ from server.extraction.sources.sec_api import (
     SHARED_SUBMISSIONS,
     SUBMISSIONS_MAX_BYTES,
     SUBMISSIONS_URL,
-    sec_fetch,
-    sec_json,
 )
 from server.extraction.sources.sec_edgar import NAME_THRESHOLD, US, is_us_state
 
@@ -86,8 +84,8 @@ class SecFormDSource:
             if shared is not None:
                 submissions, page = shared
             else:
-                submissions, page = await sec_json(
-                    context.fetcher, SUBMISSIONS_URL.format(cik=int(cik)), max_bytes=SUBMISSIONS_MAX_BYTES
+                submissions, page = await context.fetcher.fetch_json(
+                    SUBMISSIONS_URL.format(cik=int(cik)), max_bytes=SUBMISSIONS_MAX_BYTES
                 )
         except FetchError as exc:
             if exc.outage:
@@ -106,13 +104,13 @@ class SecFormDSource:
         the match score). The search page is left in ``context.shared`` for ``cik_finding``."""
         name = context.request.company_name
         query = urlencode({"q": f'"{name}"', "forms": "D"})
-        document, page = await sec_json(context.fetcher, f"{SEARCH_URL}?{query}", max_bytes=SEARCH_MAX_BYTES)
+        document, page = await context.fetcher.fetch_json(f"{SEARCH_URL}?{query}", max_bytes=SEARCH_MAX_BYTES)
         context.shared[SHARED_SEARCH] = page
         return cik_from_search(document, name)
 
     async def _read(self, context: SourceContext, accession: str, filed: str, url: str) -> FiledFormD | None:
         try:
-            page = await sec_fetch(context.fetcher, url, max_bytes=MAX_FORM_D_BYTES)
+            page = await context.fetcher.fetch(url, max_bytes=MAX_FORM_D_BYTES)
         except FetchError as exc:
             if exc.outage:
                 context.mark_unavailable(SOURCE_NAME, exc.message)
