@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -28,11 +29,14 @@ EXPECTED_PATHS = {
     "rest_via_envoy_httpx",
     "httpx_to_envoy_admin_ready",
 }
+# A difference of two medians measured on a loaded machine can come out below zero (the proxy is
+# cheaper than the noise); it must be a number, and its sign is not the test's business.
+DIFFERENCE_ROWS = {"envoy_rest_added_latency", "envoy_proxy_added_latency"}
 BENCH_TIMEOUT_SECONDS = 100
 
 
 @pytest.mark.envoy
-def test_quick_bench_writes_every_figure_with_positive_numbers(tmp_path: Path) -> None:
+def test_quick_bench_writes_every_figure_as_a_number(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     completed = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--json-out", str(out)],
@@ -48,10 +52,12 @@ def test_quick_bench_writes_every_figure_with_positive_numbers(tmp_path: Path) -
 
     rows = {row["key"]: row for row in results["rows"]}
     assert set(rows) == EXPECTED_ROWS
-    for row in rows.values():
-        assert row["measured"] > 0, row
+    for key, row in rows.items():
+        assert math.isfinite(row["measured"]) and math.isfinite(row["ratio"]), row
+        if key not in DIFFERENCE_ROWS:
+            assert row["measured"] > 0, row
+            assert row["ratio"] > 0, row
         assert row["target"] > 0, row
-        assert row["ratio"] > 0, row
         assert row["verdict"] in {"meets", "misses"}, row
         # Every printed row names its figure, so a reader can match the table to the JSON.
         assert row["title"] in completed.stdout
