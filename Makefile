@@ -6,7 +6,7 @@ PY := .venv/bin/python
 UV := .uv/bin/uv
 SITE = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 PROTO_SRC := $(wildcard protos/company/v1/*.proto)
-STUBS := client/stubs
+STUBS := company_protos
 DESCRIPTOR := envoy/descriptor.binpb
 
 .PHONY: venv protos lint-protos lint typecheck test test-sqlite test-service-postgres serve demo bench eval probe envoy-config industry-codes clean
@@ -25,7 +25,7 @@ node_modules/.bin/buf: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
-## protos: regenerate the Python stubs and Envoy's descriptor set from protos/.
+## protos: regenerate the company_protos package (typed: py.typed) and Envoy's descriptor set from protos/.
 protos: venv
 	@rm -rf $(STUBS).tmp && mkdir -p $(STUBS).tmp $(dir $(DESCRIPTOR))
 	$(PY) -m grpc_tools.protoc -Iprotos -I$(SITE) \
@@ -33,6 +33,7 @@ protos: venv
 	  --include_imports --descriptor_set_out=$(DESCRIPTOR) $(PROTO_SRC)
 	.venv/bin/protol --create-package --in-place --exclude-imports-glob "google/*" --python-out $(STUBS).tmp \
 	  protoc --protoc-path "$(PY) -m grpc_tools.protoc" --proto-path=protos --proto-path=$(SITE) $(PROTO_SRC)
+	@touch $(STUBS).tmp/py.typed
 	@rm -rf $(STUBS) && mv $(STUBS).tmp $(STUBS)
 	$(PY) -m server.api.openapi
 

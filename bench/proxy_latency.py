@@ -27,8 +27,8 @@ import httpx
 from grpc import aio
 
 from bench.figures import LatencySummary, Row
-from client.stubs.company.v1 import batch_service_pb2
-from client.stubs.company.v1.batch_service_pb2_grpc import BatchServiceStub
+from company_protos.company.v1 import batch_service_pb2
+from company_protos.company.v1.batch_service_pb2_grpc import BatchServiceStub
 from server.testing import ScriptedExtractor, running_envoy, running_service
 
 TARGET_ENVOY_ADDED_MS = 1.0

@@ -30,9 +30,9 @@ from client.errors import BatchServiceError, Unavailable
 from client.keys_command import keys
 from client.names import names_from_file, parse_domain_hints
 from client.progress import UNSUCCESSFUL_STATUSES, follow, status_name
-from client.stubs.company.v1 import batch_service_pb2, enums_pb2
 from client.sync_client import SyncBatchClient
 from client.webhook_command import webhook
+from company_protos.company.v1 import batch_service_pb2, enums_pb2
 
 EXIT_SERVICE_ERROR = 1
 EXIT_UNAVAILABLE = 3

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from client.stubs.company.v1 import batch_service_pb2, enums_pb2
+from company_protos.company.v1 import batch_service_pb2, enums_pb2
 
 FINAL_STATUSES = frozenset({enums_pb2.completed, enums_pb2.failed, enums_pb2.cancelled})
 UNSUCCESSFUL_STATUSES = frozenset({enums_pb2.failed, enums_pb2.cancelled})

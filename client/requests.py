@@ -13,7 +13,7 @@ from typing import Any
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
 from client.errors import client_validation_error
-from client.stubs.company.v1 import batch_service_pb2, enums_pb2, extraction_service_pb2
+from company_protos.company.v1 import batch_service_pb2, enums_pb2, extraction_service_pb2
 
 EnumArgument = str | int
 """A lower-case enum name such as ``"comprehensive"``, or the generated enum value."""

@@ -20,7 +20,7 @@ from client.defaults import (
 )
 from client.errors import error_from_rpc_error
 from client.requests import EnumArgument
-from client.stubs.company.v1 import (
+from company_protos.company.v1 import (
     batch_service_pb2,
     batch_service_pb2_grpc,
     extraction_service_pb2_grpc,

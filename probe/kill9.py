@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from client.async_client import BatchClient
-from client.stubs.company.v1 import batch_service_pb2, enums_pb2
+from company_protos.company.v1 import batch_service_pb2, enums_pb2
 from probe.base import ProbeRow
 from sandbox.web import SandboxWeb
 from server.storage.scratch import postgres_test_url, scratch_schema

@@ -24,8 +24,8 @@ import grpc
 import httpx
 from google.rpc import error_details_pb2, status_pb2
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
 from probe.base import ProbeRow
 from probe.malformed_cases import API, SEED, Case, GrpcCase, RestCase, generate, random_name
 from server.testing import ScriptedExtractor, running_envoy, running_service

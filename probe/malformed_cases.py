@@ -14,7 +14,7 @@ from typing import Any
 
 import grpc
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2 as pb
 
 API = "/api/v1/company"
 MB = 1024 * 1024

@@ -18,9 +18,9 @@ from typing import Any
 import grpc
 import httpx
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
-from client.stubs.company.v1 import enums_pb2
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
+from company_protos.company.v1 import enums_pb2
 
 WATCH_LIMIT_SECONDS = 300.0
 """How long a watcher waits for the batch's final status before it counts as having missed it."""

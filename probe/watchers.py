@@ -26,8 +26,8 @@ from pathlib import Path
 
 import grpc
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
 from probe.base import ProbeRow
 from probe.watch_clients import CONNECT_LIMIT_SECONDS, Watch
 from sandbox.web import SandboxWeb

@@ -21,9 +21,9 @@ from grpc_health.v1 import _async as health_aio  # what grpc_health.v1.health ex
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from client.stubs.company.v1 import batch_service_pb2, extraction_service_pb2
-from client.stubs.company.v1 import batch_service_pb2_grpc as batch_grpc
-from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
+from company_protos.company.v1 import batch_service_pb2, extraction_service_pb2
+from company_protos.company.v1 import batch_service_pb2_grpc as batch_grpc
+from company_protos.company.v1 import extraction_service_pb2_grpc as extraction_grpc
 from server import metrics, tracing
 from server.api.access import CallAccess
 from server.api.interceptors import ApiInterceptor, CallGauge

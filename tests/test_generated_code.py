@@ -1,4 +1,4 @@
-"""Generated code is reproducible from protos/: stale stubs or descriptor sets fail the build."""
+"""Generated code is reproducible from protos/: a stale company_protos or descriptor set fails the build."""
 
 from __future__ import annotations
 
@@ -17,16 +17,17 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_stubs_and_descriptor_match_a_fresh_generation(tmp_path: Path) -> None:
-    stubs, descriptor = tmp_path / "stubs", tmp_path / "descriptor.binpb"
+def test_generated_package_and_descriptor_match_a_fresh_generation(tmp_path: Path) -> None:
+    """Every file of company_protos/ is generated: none may be missing, extra or stale."""
+    package, descriptor = tmp_path / "company_protos", tmp_path / "descriptor.binpb"
     subprocess.run(
-        ["make", "-s", "protos", f"STUBS={stubs}", f"DESCRIPTOR={descriptor}"],
+        ["make", "-s", "protos", f"STUBS={package}", f"DESCRIPTOR={descriptor}"],
         cwd=ROOT,
         check=True,
         capture_output=True,
     )
-    committed = _tree(ROOT / "client" / "stubs")
-    fresh = _tree(stubs)
+    committed = _tree(ROOT / "company_protos")
+    fresh = _tree(package)
     assert sorted(fresh) == sorted(committed), "run `make protos`: the set of generated files changed"
     stale = [name for name in fresh if fresh[name] != committed[name]]
     assert not stale, f"run `make protos`: stale generated files {stale}"

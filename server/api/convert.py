@@ -13,8 +13,8 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import enums_pb2, profile_pb2
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import enums_pb2, profile_pb2
 from server.domain import (
     DEFAULT_WEBHOOK_EVENTS,
     BatchEvent,

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 from google.api import httpbody_pb2
 from grpc import aio
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
-from client.stubs.company.v1 import enums_pb2
-from client.stubs.company.v1 import extraction_service_pb2 as extraction_pb
-from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
+from company_protos.company.v1 import enums_pb2
+from company_protos.company.v1 import extraction_service_pb2 as extraction_pb
+from company_protos.company.v1 import extraction_service_pb2_grpc as extraction_grpc
 from server.api import convert, validation
 from server.api.access import current_principal
 from server.api.context import trace_id

@@ -19,7 +19,7 @@ import grpc
 from google.protobuf import any_pb2, duration_pb2, json_format
 from google.rpc import error_details_pb2, status_pb2
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2 as pb
 from server.api import convert
 from server.api.bounds import (
     MAX_DESCRIPTION_CHARS,

@@ -8,9 +8,9 @@ from typing import Any, NamedTuple
 
 import pycountry
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import enums_pb2
-from client.stubs.company.v1 import extraction_service_pb2 as extraction_pb
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import enums_pb2
+from company_protos.company.v1 import extraction_service_pb2 as extraction_pb
 from server.api import convert
 from server.api.bounds import MAX_QUOTE_CHARS, clip, quote
 from server.domain import (

@@ -11,8 +11,8 @@ from google.rpc import error_details_pb2, status_pb2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
 from server.api import validation
 from server.api.body_shape import shape_violations
 from server.api.bounds import MAX_QUOTE_CHARS, MAX_TRAILER_BYTES, MAX_VIOLATIONS

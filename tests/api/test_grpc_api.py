@@ -17,9 +17,9 @@ import pytest_asyncio
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
-from client.stubs.company.v1 import enums_pb2
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
+from company_protos.company.v1 import enums_pb2
 from server.app import Service
 from server.testing import REPO_ROOT, ScriptedExtractor, free_port, running_service
 

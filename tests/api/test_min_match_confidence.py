@@ -10,10 +10,10 @@ import pytest
 import pytest_asyncio
 
 from client.async_client import BatchClient
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
-from client.stubs.company.v1 import extraction_service_pb2 as extraction_pb
-from client.stubs.company.v1 import extraction_service_pb2_grpc as extraction_grpc
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
+from company_protos.company.v1 import extraction_service_pb2 as extraction_pb
+from company_protos.company.v1 import extraction_service_pb2_grpc as extraction_grpc
 from sandbox.web import SandboxWeb
 from server.api import validation
 from server.app import running_service

@@ -89,7 +89,7 @@ async def test_an_rpc_continues_the_callers_traceparent(
         tmp_path, ScriptedExtractor(), otlp_endpoint=f"http://127.0.0.1:{port}"
     ) as service:
         async with aio.insecure_channel(service.grpc_target) as channel:
-            from client.stubs.company.v1 import batch_service_pb2, batch_service_pb2_grpc
+            from company_protos.company.v1 import batch_service_pb2, batch_service_pb2_grpc
 
             stub = batch_service_pb2_grpc.BatchServiceStub(channel)
             metadata = (("traceparent", f"00-{caller_trace}-00f067aa0ba902b7-01"),)

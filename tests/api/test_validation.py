@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import enums_pb2
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import enums_pb2
 from server.api import validation
 from server.domain import BatchOptions, ExportFormat, ExtractionMode, Priority
 from server.errors import InvalidRequest

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from client import BatchClient, FailedPrecondition, InvalidArgument, NotFound, SyncBatchClient
-from client.stubs.company.v1 import batch_service_pb2, enums_pb2
+from company_protos.company.v1 import batch_service_pb2, enums_pb2
 from server.testing import ScriptedExtractor, running_service
 
 ACME: dict[str, Any] = {

@@ -28,7 +28,7 @@ from client import (
 )
 from client.cli import EXIT_SERVICE_ERROR, EXIT_UNAVAILABLE, main
 from client.errors import FieldViolation, error_from_status
-from client.stubs.company.v1 import batch_service_pb2, batch_service_pb2_grpc
+from company_protos.company.v1 import batch_service_pb2, batch_service_pb2_grpc
 
 VIOLATIONS = [("company_names[1]", "must not be empty"), ("max_concurrent", "must be between 1 and 20")]
 

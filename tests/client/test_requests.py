@@ -7,7 +7,7 @@ import pytest
 
 from client.errors import CLIENT_VALIDATION_REASON, InvalidArgument
 from client.requests import enum_value, export_request, extract_request, results_request, submit_request
-from client.stubs.company.v1 import enums_pb2
+from company_protos.company.v1 import enums_pb2
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from google.protobuf.json_format import ParseDict
 
-from client.stubs.company.v1.profile_pb2 import CompanyProfile
+from company_protos.company.v1.profile_pb2 import CompanyProfile
 from sandbox.corpus_facts import COMPANIES
 from sandbox.eval_knowledge import no_site
 from sandbox.knowledge_facts import KNOWLEDGE

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from google.protobuf.json_format import ParseDict
 
-from client.stubs.company.v1.profile_pb2 import CompanyProfile
+from company_protos.company.v1.profile_pb2 import CompanyProfile
 from server.domain import ExtractionMode, ExtractionRequest, SourceState
 from server.errors import SourceUnavailableError
 from server.extraction import outcomes

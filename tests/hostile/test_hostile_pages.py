@@ -25,7 +25,7 @@ from aiohttp import web
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from client import BatchClient
-from client.stubs.company.v1 import batch_service_pb2
+from company_protos.company.v1 import batch_service_pb2
 from sandbox.web import SandboxWeb
 from server.errors import FetchError
 from server.extraction.fetcher import WebFetcher

@@ -9,9 +9,9 @@ from pathlib import Path
 import grpc
 import httpx
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
-from client.stubs.company.v1 import enums_pb2
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
+from company_protos.company.v1 import enums_pb2
 from server.testing import ScriptedExtractor, running_envoy, running_service
 
 GRPC_WATCHERS = 150

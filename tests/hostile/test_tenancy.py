@@ -23,8 +23,8 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from client import BatchClient
 from client.errors import NotFound, ResourceExhausted, Unauthenticated
-from client.stubs.company.v1 import batch_service_pb2 as pb
-from client.stubs.company.v1 import enums_pb2
+from company_protos.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import enums_pb2
 from server.app import Service
 from server.domain import ExtractionRequest, Profile
 from server.testing import EnvoyProcess, ScriptedExtractor, running_envoy, running_service
@@ -399,7 +399,7 @@ async def test_failed_key_checks_are_rate_limited_per_client_address(tmp_path: P
 async def test_native_grpc_rate_limit_is_resource_exhausted_with_retry_info(tmp_path: Path) -> None:
     async with limited(tmp_path, burst=1) as stack:
         async with aio.insecure_channel(stack.service.grpc_target) as channel:
-            from client.stubs.company.v1 import batch_service_pb2_grpc as pb_grpc
+            from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
 
             stub = pb_grpc.BatchServiceStub(channel)
             metadata = (("authorization", f"Bearer {stack.alpha}"),)

@@ -14,7 +14,7 @@ from typing import Any
 from replica_corpus import CORPUS, corpus_batch
 
 from client.async_client import BatchClient
-from client.stubs.company.v1 import batch_service_pb2, enums_pb2
+from company_protos.company.v1 import batch_service_pb2, enums_pb2
 from sandbox.web import SandboxWeb
 from server.testing import server_process
 

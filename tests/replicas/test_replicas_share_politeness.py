@@ -13,7 +13,7 @@ import pytest
 from replica_corpus import CORPUS, corpus_batch
 
 from client.async_client import BatchClient
-from client.stubs.company.v1 import enums_pb2
+from company_protos.company.v1 import enums_pb2
 from sandbox.web import SandboxWeb
 from server.storage.testing import POSTGRES
 from server.testing import server_process

@@ -9,7 +9,7 @@ import re
 import pytest
 from scheduling_fakes import SchedulerFactory, ScriptedExtractor, eventually
 
-from client.stubs.company.v1 import batch_service_pb2 as pb
+from company_protos.company.v1 import batch_service_pb2 as pb
 from server.api import convert
 from server.domain import (
     BatchOptions,

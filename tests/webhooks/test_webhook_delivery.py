@@ -21,7 +21,7 @@ from prometheus_client import REGISTRY
 from standardwebhooks import Webhook
 
 from client import BatchClient, InvalidArgument
-from client.stubs.company.v1 import batch_service_pb2
+from company_protos.company.v1 import batch_service_pb2
 from server.testing import ScriptedExtractor, free_port, running_service
 from server.webhooks.signing import new_secret
 
