@@ -5,12 +5,21 @@ and asks the machine's DNS server: a test that forgot the sandbox settings would
 which real host it was after. Here only loopback names and numeric addresses resolve (a numeric one
 never leaves the machine, whatever its spelling: "127.1", "2130706433"); any other name fails at once
 with the error a name that does not exist gives.
+
+It also holds ``uv`` (the Makefile's) and ``built_wheel``, the production wheel built once for the
+packaging tests.
 """
 
 from __future__ import annotations
 
 import socket
+import subprocess
+from pathlib import Path
 from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost", "ip6-loopback"})
 _real_getaddrinfo = socket.getaddrinfo
@@ -45,3 +54,22 @@ def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
+
+
+@pytest.fixture(scope="session")
+def uv() -> Path:
+    """The uv every Makefile target uses (``make venv`` installs it)."""
+    return ROOT / ".uv" / "bin" / "uv"
+
+
+@pytest.fixture(scope="session")
+def built_wheel(uv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel ``uv build`` makes of this checkout, offline (hatchling comes from uv's cache)."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [uv, "build", "--wheel", "--offline", "--quiet", "--out-dir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = out.glob("*.whl")
+    return wheel
