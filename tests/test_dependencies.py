@@ -1,4 +1,5 @@
-"""Declared dependencies match imports: the wheel's against shipped code, the dev group's against the rest.
+"""Declared dependencies match imports: the wheel's against shipped code, the dev group's against the rest;
+and shipped code imports nothing of this checkout that the wheel leaves out.
 
 Imports are read with ``ast`` (lazy imports inside functions count) and mapped to the distributions that
 provide them through ``importlib.metadata.packages_distributions()``; a namespace package several
@@ -52,7 +53,7 @@ def _canonical(name: str) -> str:
 
 
 def _declared(requirements: list[str]) -> set[str]:
-    return {_canonical(re.match(r"[A-Za-z0-9._-]+", spec)[0]) for spec in requirements}  # type: ignore[index]
+    return {_canonical(re.split(r"[\s\[<>=!~;@]", spec, maxsplit=1)[0]) for spec in requirements}
 
 
 RUNTIME = _declared(PYPROJECT["project"]["dependencies"])
@@ -73,13 +74,22 @@ def _first_party() -> set[str]:
     return {path.split("/", 1)[0] for path in files} | {Path(p).stem for p in files if p.startswith("tests/")}
 
 
-def _imports(source: str) -> Iterator[str]:
-    """Absolute modules ``source`` imports; ``a.b`` for ``from a import b`` (b may be a name in a)."""
+def _module_name(path: str) -> str:
+    parts = path.removesuffix(".py").split("/")
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: str, source: str) -> Iterator[str]:
+    """Absolute modules the file at ``path`` imports, relative ones resolved; ``a.b`` for ``from a import b``
+    (b may be a module or a name in a: the checks below fall back to a)."""
+    package = _module_name(path) if path.endswith("__init__.py") else _module_name(path).rpartition(".")[0]
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: package.count(".") + 2 - node.level] if node.level else []
+            parent = ".".join([*base, *([node.module] if node.module else [])])
+            yield from (f"{parent}.{alias.name}" for alias in node.names)
 
 
 _PROVIDERS = packages_distributions()
@@ -113,7 +123,7 @@ def _third_party(sources: dict[str, str]) -> dict[str, set[str]]:
     ours = _first_party()
     found: dict[str, set[str]] = {}
     for name, source in sources.items():
-        for module in _imports(source):
+        for module in _imports(name, source):
             top = module.split(".", 1)[0]
             if top not in sys.stdlib_module_names and top not in ours:
                 found.setdefault(module, set()).add(name)
@@ -156,6 +166,23 @@ def _undeclared(imports: dict[str, set[str]], declared: set[str]) -> dict[str, s
 
 def _provided(imports: dict[str, set[str]]) -> set[str]:
     return {dist for module in imports for dist in _distributions_of(module)}
+
+
+def test_no_shipped_module_imports_one_the_wheel_leaves_out(built_wheel: Path) -> None:
+    """Lazy imports inside functions count: the installed-wheel test only sees what import time runs."""
+    sources = _shipped_sources(built_wheel)
+    shipped = {_module_name(path) for path in sources}
+    shipped_tops = {module.split(".", 1)[0] for module in shipped}
+    left_out = {_module_name(path) for path in _tracked_python()} - shipped
+    found = sorted(
+        f"{path} imports {module}"
+        for path, source in sources.items()
+        for module in _imports(path, source)
+        # ``a.b`` is module b or a name in module a (``from server.settings import Settings``).
+        if {module, module.rpartition(".")[0]} & left_out
+        or (module.split(".", 1)[0] in _first_party() - shipped_tops)
+    )
+    assert found == []
 
 
 def test_every_third_party_import_of_shipped_code_is_a_runtime_dependency(built_wheel: Path) -> None:

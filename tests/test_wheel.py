@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import subprocess
 import zipfile
@@ -49,52 +48,6 @@ def test_the_wheel_holds_every_file_of_the_shipped_packages_but_the_dev_modules(
     assert files.isdisjoint(DEV_ONLY_MODULES)
     assert {name.split("/", 1)[0] for name in files} == set(SHIPPED_PACKAGES)
     assert files == _tracked_files(*SHIPPED_PACKAGES) - set(DEV_ONLY_MODULES)
-
-
-def _module_name(path: str) -> str:
-    parts = path.removesuffix(".py").split("/")
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _first_party_imports(source: str, module: str, is_package: bool) -> set[str]:
-    """Absolute names of the modules ``source`` imports, relative imports resolved."""
-    names: set[str] = set()
-    package = module if is_package else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
-            parent = ".".join([*base, *([node.module] if node.module else [])])
-            # ``from a import b``: b is a submodule or a name in a; either way a is imported.
-            names.add(parent)
-            names.update(f"{parent}.{alias.name}" for alias in node.names)
-    return names
-
-
-def test_no_shipped_module_imports_a_module_the_wheel_leaves_out(built_wheel: Path) -> None:
-    """Lazy imports inside functions count too: the scratch-venv test below only sees import time."""
-    files = _wheel_files(built_wheel)
-    shipped = {_module_name(name) for name in files if name.endswith(".py")}
-    dev_tops = {path.split("/", 1)[0] for path in _tracked_files() if path.endswith(".py")} - set(
-        SHIPPED_PACKAGES
-    )
-    missing: list[str] = []
-    with zipfile.ZipFile(built_wheel) as archive:
-        for name in sorted(files):
-            if not name.endswith(".py"):
-                continue
-            source = archive.read(name).decode()
-            for imported in _first_party_imports(source, _module_name(name), name.endswith("__init__.py")):
-                top = imported.split(".", 1)[0]
-                if top in dev_tops or (top in SHIPPED_PACKAGES and not _resolves(imported, shipped)):
-                    missing.append(f"{name} imports {imported}")
-    assert not missing
-
-
-def _resolves(imported: str, shipped: set[str]) -> bool:
-    """A module of the wheel, or a name defined in one (``from server.settings import Settings``)."""
-    return imported in shipped or imported.rpartition(".")[0] in shipped
 
 
 def test_a_venv_with_only_the_runtime_dependencies_runs_the_installed_wheel(
