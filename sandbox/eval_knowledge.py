@@ -3,7 +3,7 @@
 Such a company (``knowledge_only: true``) has no site, so the service rightly fails it (nothing to verify
 a domain against) and its profile never reaches the API; yet the truth documents what its records state
 (identifiers, legal name, address, phone, fiscal year end). This run asks the production knowledge
-sources for it directly (``server.extraction.pipeline.knowledge_sources``, the real ``WebFetcher``
+sources for it directly (``server.extraction.sources.registry.knowledge_sources``, the real ``WebFetcher``
 against the sandbox web serving the corpus, page caps and all), merges their findings with the
 production merge, and scores the fields the truth states for the company (a record's truth transcribes
 those fields; a field it leaves out entirely, such as the sector derived from the SIC label, is not
@@ -20,10 +20,10 @@ from server.domain import ExtractionMode, ExtractionRequest
 from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.modes import plan_for
 from server.extraction.parse import PageFacts
-from server.extraction.pipeline import knowledge_sources
 from server.extraction.profile import build_profile
 from server.extraction.resolve import Resolution
 from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.sources.registry import knowledge_sources
 from server.settings import Settings
 
 RECORDS_MODE = ExtractionMode.COMPREHENSIVE  # asks for every field a record can state

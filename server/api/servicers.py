@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -20,15 +19,12 @@ from server.api.access import current_principal
 from server.api.context import trace_id
 from server.api.interceptors import CallGauge
 from server.api.watch_messages import SharedEventMessages
-from server.domain import ExportFormat
 from server.errors import ServiceUnavailable
 from server.export import render_file
 from server.scheduling.tenancy import TenantBatches
 
 if TYPE_CHECKING:
     from server.scheduling.scheduler import BatchScheduler
-
-JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 Clock = Callable[[], datetime]
 
@@ -129,16 +125,18 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         effective_failed = (
             results.batch.options.include_failed_results if include_failed is None else include_failed
         )
-        if fmt is ExportFormat.JSON:
-            body = json.dumps(convert.results_json(results), ensure_ascii=False, indent=2).encode()
-            content_type, filename = JSON_CONTENT_TYPE, f"{results.batch.batch_id}_results.json"
-        else:
-            exported = render_file(results, fmt, effective_failed, excel_compatible=request.excel_compatible)
-            body, content_type, filename = exported.data, exported.content_type, exported.filename
-        await context.send_initial_metadata(
-            (("content-disposition", f'attachment; filename="{filename}"'), ("x-trace-id", trace_id()))
+        exported = render_file(
+            results,
+            fmt,
+            effective_failed,
+            excel_compatible=request.excel_compatible,
+            document=convert.results_json,
         )
-        return httpbody_pb2.HttpBody(content_type=content_type, data=body)
+        disposition = f'attachment; filename="{exported.filename}"'
+        await context.send_initial_metadata(
+            (("content-disposition", disposition), ("x-trace-id", trace_id()))
+        )
+        return httpbody_pb2.HttpBody(content_type=exported.content_type, data=exported.data)
 
     async def GetStats(self, request: pb.GetStatsRequest, context: aio.ServicerContext[Any, Any]) -> Any:
         timeframe = validation.timeframe(request.timeframe)

@@ -27,8 +27,11 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from server.domain import CompanyOutcome
-from server.export.table import COLUMNS, Cell, Column, row_for
+from server.domain import BatchResults, CompanyOutcome
+from server.export.base import ExportOptions, Renderer
+from server.export.table import COLUMNS, Cell, Column, exported_outcomes, row_for
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 CSV_ENCODING = "utf-8"
 CSV_LINE_TERMINATOR = "\r\n"
@@ -81,3 +84,11 @@ def render_csv(
     for outcome in outcomes:
         writer.writerow(guard(format_cell(value)) for value in row_for(outcome, columns))
     return buffer.getvalue().encode(CSV_ENCODING)
+
+
+def _render(results: BatchResults, options: ExportOptions) -> bytes:
+    outcomes = exported_outcomes(results.results, options.include_failed)
+    return render_csv(outcomes, excel_compatible=options.excel_compatible)
+
+
+RENDERER = Renderer(CSV_CONTENT_TYPE, "csv", _render)

@@ -1,4 +1,8 @@
-"""The one entry point of file exports: a batch's results rendered as a downloadable CSV or Excel file."""
+"""The one entry point of exports: the registry of formats, and a batch's results rendered as a file.
+
+Adding a format is one module exposing a ``Renderer`` (``server.export.base``) and one line in
+``RENDERERS``; the servicer looks formats up here.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,15 @@ import re
 from dataclasses import dataclass
 
 from server.domain import BatchResults, ExportFormat
-from server.export.csv_file import render_csv
-from server.export.table import exported_outcomes
-from server.export.xlsx_file import render_xlsx
+from server.export import csv_file, json_file, xlsx_file
+from server.export.base import ExportOptions, Renderer, ResultsDocument
 
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FILE_EXTENSIONS = {ExportFormat.CSV: "csv", ExportFormat.EXCEL: "xlsx"}
-CONTENT_TYPES = {ExportFormat.CSV: CSV_CONTENT_TYPE, ExportFormat.EXCEL: XLSX_CONTENT_TYPE}
-FILE_FORMATS = frozenset(FILE_EXTENSIONS)
-"""The formats ``render_file`` renders; JSON is rendered from the proto by the API layer."""
+RENDERERS: dict[str, Renderer] = {
+    ExportFormat.JSON: json_file.RENDERER,
+    ExportFormat.CSV: csv_file.RENDERER,
+    ExportFormat.EXCEL: xlsx_file.RENDERER,
+}
+"""Every export format by its name (``ExportFormat`` values, which are plain strings)."""
 
 _UNSAFE_FILENAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
 _BATCH_PREFIX = "batch_"
@@ -30,7 +33,20 @@ class ExportedFile:
     data: bytes
 
 
-def export_filename(batch_id: str, fmt: ExportFormat) -> str:
+def renderer_for(fmt: str) -> Renderer:
+    """The registered renderer of ``fmt``.
+
+    Raises:
+        ValueError: no format of that name is registered.
+    """
+    try:
+        return RENDERERS[fmt]
+    except KeyError:
+        expected = ", ".join(sorted(RENDERERS))
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {expected}") from None
+
+
+def export_filename(batch_id: str, fmt: str) -> str:
     """``batch_<id>_results.<ext>``, without doubling the ``batch_`` prefix ids already carry.
 
     Characters outside ``[A-Za-z0-9._-]`` are replaced so the name is safe in a header and on disk.
@@ -38,27 +54,30 @@ def export_filename(batch_id: str, fmt: ExportFormat) -> str:
     stem = _UNSAFE_FILENAME_CHARACTERS.sub("_", batch_id).strip("._") or "unknown"
     if not stem.startswith(_BATCH_PREFIX):
         stem = _BATCH_PREFIX + stem
-    return f"{stem}_results.{FILE_EXTENSIONS[fmt]}"
+    return f"{stem}_results.{renderer_for(fmt).extension}"
 
 
 def render_file(
-    results: BatchResults, fmt: ExportFormat, include_failed: bool, *, excel_compatible: bool = False
+    results: BatchResults,
+    fmt: str,
+    include_failed: bool,
+    *,
+    excel_compatible: bool = False,
+    document: ResultsDocument | None = None,
 ) -> ExportedFile:
-    """Render ``results`` as a CSV or Excel file (``excel_compatible``: the CSV's spreadsheet flavour).
+    """Render ``results`` in the registered format ``fmt``.
+
+    Args:
+        excel_compatible: the CSV's spreadsheet flavour.
+        document: the results' wire shape (the API layer's conversion), which the JSON export writes.
 
     Raises:
-        ValueError: ``fmt`` is not a file format (JSON belongs to the API layer).
+        ValueError: ``fmt`` is not registered, or is JSON without ``document``.
     """
-    if fmt not in FILE_FORMATS:  # also accepts the plain strings "csv" and "excel"
-        raise ValueError(f"export format {fmt!r} is not rendered as a file; expected csv or excel")
-    fmt = ExportFormat(fmt)
-    if fmt is ExportFormat.CSV:
-        outcomes = exported_outcomes(results.results, include_failed)
-        data = render_csv(outcomes, excel_compatible=excel_compatible)
-    else:
-        data = render_xlsx(results, include_failed)
+    renderer = renderer_for(fmt)
+    options = ExportOptions(include_failed, excel_compatible=excel_compatible, document=document)
     return ExportedFile(
-        content_type=CONTENT_TYPES[fmt],
+        content_type=renderer.content_type,
         filename=export_filename(results.batch.batch_id, fmt),
-        data=data,
+        data=renderer.render(results, options),
     )

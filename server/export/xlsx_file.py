@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from server.domain import BatchResults, CompanyOutcome
+from server.export.base import ExportOptions, Renderer
 from server.export.funding_sheet import FUNDING_HEADERS, funding_rows
 from server.export.provenance_sheet import PROVENANCE_HEADERS, provenance_rows
 from server.export.summary import count_values
@@ -37,6 +38,7 @@ from server.export.table import (
     row_for,
 )
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULTS_SHEET = "Results"
 FAILURES_SHEET = "Failures"
 SUMMARY_SHEET = "Summary"
@@ -200,3 +202,10 @@ def _write_summary(sheet: Worksheet, results: BatchResults) -> None:
             _append(sheet, (key, count))
     sheet.freeze_panes = "A2"
     _fit_widths(sheet)
+
+
+def _render(results: BatchResults, options: ExportOptions) -> bytes:
+    return render_xlsx(results, options.include_failed)
+
+
+RENDERER = Renderer(XLSX_CONTENT_TYPE, "xlsx", _render)

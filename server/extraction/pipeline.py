@@ -1,13 +1,14 @@
 """``WebExtractor``: the ``Extractor`` the scheduler drives. Resolve the domain, ask every source, merge.
 
-Sources run in order (website, then the knowledge sources of ``settings.knowledge_sources``), each only
-when the mode wants a field it can state; later sources key on what earlier ones learnt (the Wikidata
-item gives Wikipedia its article, SEC its ticker, GLEIF its LEI).
+Sources (``server.extraction.sources.registry``) run in order (the site sources, then the knowledge
+sources of ``settings.knowledge_sources``), each only when the mode wants a field it can state; later
+sources key on what earlier ones learnt (``SharedFacts``: the Wikidata item gives Wikipedia its article,
+SEC its ticker, GLEIF its LEI).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Self
 
 from server import metrics, tracing
@@ -22,48 +23,9 @@ from server.extraction.profile import build_profile
 from server.extraction.resolve import resolve_domain
 from server.extraction.response_cache import ResponseCache
 from server.extraction.sources.base import Finding, Source, SourceContext
-from server.extraction.sources.brreg import BrregSource
-from server.extraction.sources.companies_house import CompaniesHouseSource
-from server.extraction.sources.gleif import GleifSource
-from server.extraction.sources.recherche_entreprises import RechercheEntreprisesSource
-from server.extraction.sources.sec_edgar import SecEdgarSource
-from server.extraction.sources.sec_formd import SecFormDSource
-from server.extraction.sources.site_locations import SiteLocationsSource
-from server.extraction.sources.website import WebsiteSource
-from server.extraction.sources.wikidata import WikidataSource
-from server.extraction.sources.wikipedia import WikipediaSource
+from server.extraction.sources.registry import SOURCES, default_sources, domain_finders
 from server.settings import Settings
 from server.storage.base import BatchStore
-
-# Knowledge sources by their ``settings.knowledge_sources`` name, each made from the settings (a key it
-# needs). New sources are registered here.
-KNOWLEDGE_SOURCES: dict[str, Callable[[Settings], Source]] = {
-    "wikidata": lambda _: WikidataSource(),
-    "wikipedia": lambda _: WikipediaSource(),
-    "sec_edgar": lambda _: SecEdgarSource(),
-    "sec_formd": lambda _: SecFormDSource(),  # after sec_edgar: reads the CIK and submissions it found
-    "gleif": lambda _: GleifSource(),
-    "brreg": lambda _: BrregSource(),
-    "recherche_entreprises": lambda _: RechercheEntreprisesSource(),
-    "companies_house": lambda settings: CompaniesHouseSource(settings.companies_house_api_key),
-}
-
-
-def knowledge_sources(settings: Settings) -> list[Source]:
-    """The configured knowledge sources, in order.
-
-    Raises:
-        ValueError: ``settings.knowledge_sources`` names a source that does not exist.
-    """
-    unknown = [name for name in settings.knowledge_sources if name not in KNOWLEDGE_SOURCES]
-    if unknown:
-        raise ValueError(f"unknown knowledge sources: {', '.join(unknown)}")
-    return [KNOWLEDGE_SOURCES[name](settings) for name in settings.knowledge_sources]
-
-
-def default_sources(settings: Settings | None = None) -> list[Source]:
-    """The website (and the offices its markup states), then the configured knowledge sources, in order."""
-    return [WebsiteSource(), SiteLocationsSource(), *knowledge_sources(settings or Settings())]
 
 
 class WebExtractor:
@@ -86,6 +48,11 @@ class WebExtractor:
         # One parse pool per extractor, hence per server: it lives and stops with ``aclose``.
         self._parser = parser or PagePool(settings)
         self._sources = list(sources) if sources is not None else default_sources(settings)
+        unregistered = [s.name for s in self._sources if SOURCES.get(s.name) is not type(s)]
+        if unregistered:  # its findings would have no rank among the others'
+            raise ValueError(f"sources not in the registry: {', '.join(unregistered)}")
+        # Resolution asks the configured sources' own finders (Wikidata's item websites) after the hint.
+        self._finders = domain_finders(self._fetcher, settings)
 
     @classmethod
     def from_settings(cls, settings: Settings, store: BatchStore | None = None) -> Self:
@@ -109,7 +76,9 @@ class WebExtractor:
             tracing.step_span("domain_resolution"),
         ):
             try:
-                resolution = await resolve_domain(request, self._fetcher, self._settings, parser=self._parser)
+                resolution = await resolve_domain(
+                    request, self._fetcher, self._settings, self._finders, parser=self._parser
+                )
             except CompanyAnalysisError as exc:
                 if report is None:
                     raise

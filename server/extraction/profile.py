@@ -3,7 +3,8 @@
 For each field the candidate values are grouped by what they mean (case, spacing and number format
 aside); a group's confidence combines its independent witnesses (``server.extraction.confidence``: one
 best finding per source and way of reading), so agreement raises confidence and a lone weak statement
-stays weak. The most confident group wins; ties go to the source listed first in ``SOURCE_PRECEDENCE``.
+stays weak. The most confident group wins; ties go to the source of lowest
+``precedence`` (each source declares its own: ``server.extraction.sources.registry``).
 A winning text in capitals (a register's) is shown as an agreeing source prints it, when one does.
 The winner's provenance (source, URL, retrieved at, method, evidence) is recorded with its confidence,
 lowered when rival values of an exclusive field contradict it. A list field has one provenance entry per
@@ -31,13 +32,8 @@ from server.extraction.normalize import employee_range_for
 from server.extraction.resolve import Resolution
 from server.extraction.sectors import sector_for
 from server.extraction.sources.base import Finding
+from server.extraction.sources.registry import precedence_of
 
-# Ties go to the first listed: the site speaks for itself, then statutory records (filings, registers,
-# LEI records), then the encyclopaedias.
-SOURCE_PRECEDENCE = (
-    "website", "sec_edgar", "sec_formd", "brreg", "recherche_entreprises", "companies_house", "gleif",
-    "wikidata", "wikipedia",
-)  # fmt: skip
 RESOLUTION_SOURCE = "resolution"
 SOCIAL_PREFIX = "social_profiles."
 MONEY_FIELDS = ("revenue", "net_income", "market_cap", "total_assets", "valuation", "funding_raised")
@@ -94,10 +90,6 @@ def value_key(value: Any) -> Any:
     return repr(value)
 
 
-def _precedence(source: str) -> int:
-    return SOURCE_PRECEDENCE.index(source) if source in SOURCE_PRECEDENCE else len(SOURCE_PRECEDENCE)
-
-
 def choose(findings: list[Finding]) -> tuple[Any, Finding, float] | None:
     """The best value of one field: (value, finding to cite, combined confidence)."""
     groups: dict[Any, list[Finding]] = defaultdict(list)
@@ -105,8 +97,8 @@ def choose(findings: list[Finding]) -> tuple[Any, Finding, float] | None:
         groups[value_key(finding.value)].append(finding)
     scored = []
     for members in groups.values():
-        ordered = sorted(members, key=lambda f: (-f.confidence, _precedence(f.source)))
-        scored.append((combined(members), -_precedence(ordered[0].source), ordered))
+        ordered = sorted(members, key=lambda f: (-f.confidence, precedence_of(f.source)))
+        scored.append((combined(members), -precedence_of(ordered[0].source), ordered))
     if not scored:
         return None
     confidence, _, ordered = max(scored, key=lambda item: (item[0], item[1]))
@@ -143,7 +135,7 @@ def rival_provenance(findings: list[Finding], winner: Finding) -> list[dict[str,
         if key[0] != won and finding.source != winner.source:
             if key not in best or finding.confidence > best[key].confidence:
                 best[key] = finding
-    ordered = sorted(best.values(), key=lambda f: (-f.confidence, _precedence(f.source)))
+    ordered = sorted(best.values(), key=lambda f: (-f.confidence, precedence_of(f.source)))
     return [{"value": _shown(f.value), **provenance_of(f)} for f in ordered]
 
 
@@ -282,7 +274,9 @@ def _collect_lists(
 ) -> None:
     for field, keys in LIST_FIELDS.items():
         groups: dict[Any, list[Finding]] = {}
-        for finding in sorted(by_field.get(field, []), key=lambda f: (-f.confidence, _precedence(f.source))):
+        for finding in sorted(
+            by_field.get(field, []), key=lambda f: (-f.confidence, precedence_of(f.source))
+        ):
             value = finding.value
             identity = tuple(value_key(value.get(key)) for key in keys) if keys else value_key(value)
             groups.setdefault(identity, []).append(finding)

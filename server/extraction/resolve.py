@@ -1,10 +1,11 @@
 """Finds and verifies a company's official domain through an ordered chain of candidate finders.
 
-The chain (``default_finders``): the domain hint, Wikidata, the configured web search, then domains
-derived from the name. Every candidate is fetched and verified by fuzzy-matching the company name
-against what the home page calls itself (title, og:site_name, JSON-LD name, copyright holder). A site
-that states another country than the requested one is set aside: it is only accepted when nothing in
-the requested country verifies. Each step is recorded in ``Resolution.notes`` (``resolution_notes``).
+The chain (``default_finders``): the domain hint, the finders the sources offer (Wikidata's), the
+configured web search, then domains derived from the name. Every candidate is fetched and verified by
+fuzzy-matching the company name against what the home page calls itself (title, og:site_name, JSON-LD
+name, copyright holder). A site that states another country than the requested one is set aside: it
+is only accepted when nothing in the requested country verifies. Each step is recorded in
+``Resolution.notes`` (``resolution_notes``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from server.extraction.candidates.derived import (
 )
 from server.extraction.candidates.hint import HintFinder, hint_domain
 from server.extraction.candidates.search import SearchFinder
-from server.extraction.candidates.wikidata import WikidataFinder
 from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.match import MatchCandidate
 from server.extraction.normalize import headquarters_from_lines, headquarters_from_schema
@@ -145,11 +145,12 @@ def registrable_domain(host: str) -> str:
     return _PSL.privatesuffix(host) or host
 
 
-def default_finders(fetcher: WebFetcher, settings: Settings) -> list[CandidateFinder]:
-    """The resolution chain for these settings, in order."""
-    finders: list[CandidateFinder] = [HintFinder()]
-    if "wikidata" in settings.knowledge_sources:
-        finders.append(WikidataFinder(fetcher))
+def default_finders(
+    fetcher: WebFetcher, settings: Settings, offered: Sequence[CandidateFinder] = ()
+) -> list[CandidateFinder]:
+    """The resolution chain for these settings, in order; ``offered``: the finders the extraction
+    sources offer (``Source.domain_finders``), which the pipeline hands in."""
+    finders: list[CandidateFinder] = [HintFinder(), *offered]
     provider = build_search_provider(
         settings.search_provider,
         fetcher,

@@ -16,15 +16,16 @@ from server.extraction.resolve import resolve_domain
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.gleif import GleifSource
+from server.extraction.sources.registry import domain_finders
 from server.extraction.sources.sec_edgar import SecEdgarSource, find_company, fiscal_year_end
-from server.extraction.sources.wikidata import SHARED_ENTITY, WikidataSource
+from server.extraction.sources.wikidata import WikidataSource
 from server.extraction.sources.wikipedia import WikipediaSource
 from server.settings import Settings
 
 
 async def _context(fetcher: WebFetcher, settings: Settings, name: str, country: str = "US") -> SourceContext:
     request = ExtractionRequest(name, mode=ExtractionMode.COMPREHENSIVE, country=country)
-    resolution = await resolve_domain(request, fetcher, settings)
+    resolution = await resolve_domain(request, fetcher, settings, domain_finders(fetcher, settings))
     return SourceContext(request, resolution, fetcher, plan_for(ExtractionMode.COMPREHENSIVE))
 
 
@@ -53,7 +54,8 @@ async def test_wikidata_reads_industry_headquarters_latest_head_count_and_people
         ("Maya Okonkwo", "Chief Executive Officer"),
     }
     assert values["identifiers.wikidata_id"] == ["Q130000001"]
-    assert context.shared[SHARED_ENTITY]["id"] == "Q130000001"
+    assert context.shared.wikidata_entity is not None
+    assert context.shared.wikidata_entity["id"] == "Q130000001"
 
 
 async def test_wikidata_reads_listing_money_with_currency_and_date_and_lei(

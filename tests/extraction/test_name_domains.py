@@ -18,6 +18,7 @@ from server.errors import CompanyAnalysisError
 from server.extraction.candidates.derived import core_words, domain_candidates, name_as_domain
 from server.extraction.fetcher import WebFetcher
 from server.extraction.resolve import brand_label, name_match_score, names_exactly, resolve_domain
+from server.extraction.sources.registry import domain_finders
 from server.extraction.sources.wikidata_api import item_names
 from server.settings import Settings
 
@@ -80,7 +81,7 @@ async def _resolve(
 ) -> str:
     fetcher, settings = web
     request = ExtractionRequest(name, country=country, language=language, domain_hint=hint)
-    return (await resolve_domain(request, fetcher, settings)).domain
+    return (await resolve_domain(request, fetcher, settings, domain_finders(fetcher, settings))).domain
 
 
 async def test_an_org_domain_is_found_from_the_name(production_tlds: tuple[WebFetcher, Settings]) -> None:
@@ -106,7 +107,7 @@ async def test_a_hint_that_is_no_valid_hostname_is_rejected_not_fetched(
 ) -> None:
     fetcher, settings = production_tlds
     request = ExtractionRequest("Openfield", domain_hint="xn--aaaaaaaaaa.com")
-    resolution = await resolve_domain(request, fetcher, settings)
+    resolution = await resolve_domain(request, fetcher, settings, domain_finders(fetcher, settings))
     assert resolution.notes[0] == "hint candidate xn--aaaaaaaaaa.com: rejected, not a valid hostname"
     assert resolution.domain == "openfield.org"
 
@@ -115,7 +116,9 @@ async def test_a_redirect_to_a_country_edition_keeps_the_brands_own_domain(
     production_tlds: tuple[WebFetcher, Settings],
 ) -> None:
     fetcher, settings = production_tlds
-    resolution = await resolve_domain(ExtractionRequest("Halvard"), fetcher, settings)
+    resolution = await resolve_domain(
+        ExtractionRequest("Halvard"), fetcher, settings, domain_finders(fetcher, settings)
+    )
     assert resolution.domain == "halvard.com"
     assert resolution.home.host == "www.halvard.de"
     assert "halvard.de is a country edition of halvard.com" in resolution.notes[-1]
@@ -125,7 +128,9 @@ async def test_a_name_that_is_a_domain_is_tried_as_written_first(
     production_tlds: tuple[WebFetcher, Settings],
 ) -> None:
     fetcher, settings = production_tlds
-    resolution = await resolve_domain(ExtractionRequest("RANDOM.ORG"), fetcher, settings)
+    resolution = await resolve_domain(
+        ExtractionRequest("RANDOM.ORG"), fetcher, settings, domain_finders(fetcher, settings)
+    )
     assert resolution.domain == "random.org"
     assert resolution.notes == [resolution.notes[0]]  # the first candidate verified
     assert resolution.notes[0].startswith("name candidate random.org: accepted")
@@ -170,7 +175,7 @@ async def test_a_page_titled_with_the_initials_on_another_domain_does_not_verify
     """A news site's article about the company has the initials in its title and the full name in its text."""
     fetcher, settings = production_tlds
     request = ExtractionRequest("Electric Garden Foundation", domain_hint="gardenpress.com")
-    resolution = await resolve_domain(request, fetcher, settings)
+    resolution = await resolve_domain(request, fetcher, settings, domain_finders(fetcher, settings))
     assert resolution.notes[0].startswith(
         "hint candidate gardenpress.com (answered at www.gardenpress.com): rejected"
     )

@@ -24,6 +24,7 @@ from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.brreg import BrregSource
 from server.extraction.sources.companies_house import CompaniesHouseSource
 from server.extraction.sources.recherche_entreprises import RechercheEntreprisesSource
+from server.extraction.sources.registry import domain_finders
 from server.extraction.sources.website import WebsiteSource
 from server.settings import Settings
 
@@ -35,7 +36,7 @@ async def _context(
 ) -> SourceContext:
     """A context after the website source read the company's pages (registers check them)."""
     request = ExtractionRequest(name, mode=mode, country=country)
-    resolution = await resolve_domain(request, fetcher, settings)
+    resolution = await resolve_domain(request, fetcher, settings, domain_finders(fetcher, settings))
     context = SourceContext(request, resolution, fetcher, plan_for(mode))
     await WebsiteSource().collect(context)
     return context

@@ -9,8 +9,9 @@ from server.errors import CompanyAnalysisError
 from server.extraction.candidates.search import SearchFinder
 from server.extraction.candidates.wikidata import WikidataFinder
 from server.extraction.fetcher import WebFetcher
-from server.extraction.resolve import default_finders, resolve_domain
+from server.extraction.resolve import resolve_domain
 from server.extraction.search.duckduckgo import DuckDuckGoSearch
+from server.extraction.sources.registry import domain_finders
 from server.settings import Settings
 
 
@@ -22,7 +23,10 @@ async def test_same_name_in_two_countries_resolves_to_the_requested_country(
     fetcher: WebFetcher, sandbox_settings: Settings, country: str, domain: str
 ) -> None:
     resolution = await resolve_domain(
-        ExtractionRequest("Meridian Foods", country=country), fetcher, sandbox_settings
+        ExtractionRequest("Meridian Foods", country=country),
+        fetcher,
+        sandbox_settings,
+        domain_finders(fetcher, sandbox_settings),
     )
     assert resolution.domain == domain
     assert resolution.origin == "wikidata"
@@ -41,7 +45,9 @@ async def test_a_domain_only_wikidata_knows_is_found_through_its_official_websit
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
     request = ExtractionRequest("Halvorsen Maritime AS", country="NO")
-    resolution = await resolve_domain(request, fetcher, sandbox_settings)
+    resolution = await resolve_domain(
+        request, fetcher, sandbox_settings, domain_finders(fetcher, sandbox_settings)
+    )
     assert resolution.domain == "hvm-group.example"
     assert "P856 https://hvm-group.example/" in resolution.notes[-1]
 
@@ -49,7 +55,12 @@ async def test_a_domain_only_wikidata_knows_is_found_through_its_official_websit
 async def test_search_finds_a_domain_the_name_cannot_yield_and_skips_social_networks(
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
-    resolution = await resolve_domain(ExtractionRequest("Ursa Minor Robotics"), fetcher, sandbox_settings)
+    resolution = await resolve_domain(
+        ExtractionRequest("Ursa Minor Robotics"),
+        fetcher,
+        sandbox_settings,
+        domain_finders(fetcher, sandbox_settings),
+    )
     assert resolution.domain == "ursaminor-labs.example"
     assert resolution.origin == "search:duckduckgo"
     assert any("skipped result 1 www.linkedin.com" in note for note in resolution.notes)
@@ -66,7 +77,9 @@ async def test_a_site_in_another_country_is_only_a_last_resort(
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
     request = ExtractionRequest("Meridian Foods", country="FR")
-    resolution = await resolve_domain(request, fetcher, sandbox_settings)
+    resolution = await resolve_domain(
+        request, fetcher, sandbox_settings, domain_finders(fetcher, sandbox_settings)
+    )
     assert resolution.domain == "meridianfoods.example"
     assert any("set aside" in note and "states country US, not FR" in note for note in resolution.notes)
     assert resolution.notes[-1] == "accepted meridianfoods.example: nothing in the requested country verified"
@@ -76,7 +89,12 @@ async def test_nothing_verifying_raises_not_found_listing_every_step(
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
     with pytest.raises(CompanyAnalysisError) as caught:
-        await resolve_domain(ExtractionRequest("Zephyr Quantum Holdings"), fetcher, sandbox_settings)
+        await resolve_domain(
+            ExtractionRequest("Zephyr Quantum Holdings"),
+            fetcher,
+            sandbox_settings,
+            domain_finders(fetcher, sandbox_settings),
+        )
     assert caught.value.message == "Company not found"
     assert "search:duckduckgo: no usable result" in caught.value.details
     assert "name candidate zephyrquantum.example: rejected" in caught.value.details
@@ -85,11 +103,11 @@ async def test_nothing_verifying_raises_not_found_listing_every_step(
 def test_the_chain_runs_hint_wikidata_search_then_name(
     sandbox_settings: Settings, fetcher: WebFetcher
 ) -> None:
-    assert [finder.name for finder in default_finders(fetcher, sandbox_settings)] == [
+    assert [finder.name for finder in domain_finders(fetcher, sandbox_settings)] == [
         "hint",
         "wikidata",
         "search",
         "name",
     ]
     quiet = sandbox_settings.model_copy(update={"search_provider": "none", "knowledge_sources": []})
-    assert [finder.name for finder in default_finders(fetcher, quiet)] == ["hint", "name"]
+    assert [finder.name for finder in domain_finders(fetcher, quiet)] == ["hint", "name"]

@@ -8,6 +8,7 @@ from server.domain import ExtractionRequest
 from server.errors import CompanyAnalysisError
 from server.extraction.fetcher import WebFetcher
 from server.extraction.resolve import domain_candidates, name_match_score, resolve_domain
+from server.extraction.sources.registry import domain_finders
 from server.settings import Settings
 
 
@@ -15,14 +16,19 @@ async def test_a_correct_hint_is_verified_and_used(fetcher: WebFetcher, sandbox_
     request = ExtractionRequest(
         "Fernhill Veterinary Group", country="GB", domain_hint="https://fernhillvets.test/"
     )
-    resolution = await resolve_domain(request, fetcher, sandbox_settings)
+    resolution = await resolve_domain(
+        request, fetcher, sandbox_settings, domain_finders(fetcher, sandbox_settings)
+    )
     assert resolution.domain == "fernhillvets.test"
     assert resolution.notes[0].startswith("hint candidate fernhillvets.test: accepted")
 
 
 async def test_the_domain_is_derived_from_the_name(fetcher: WebFetcher, sandbox_settings: Settings) -> None:
     resolution = await resolve_domain(
-        ExtractionRequest("Ironclad Security Systems Corp."), fetcher, sandbox_settings
+        ExtractionRequest("Ironclad Security Systems Corp."),
+        fetcher,
+        sandbox_settings,
+        domain_finders(fetcher, sandbox_settings),
     )
     assert resolution.domain == "ironclad-security.example"
     rejected = "name candidate ironcladsecurity.example: rejected"
@@ -34,7 +40,10 @@ async def test_a_name_unlike_its_domain_resolves_through_initials(
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
     resolution = await resolve_domain(
-        ExtractionRequest("Marrowby & Finch Advisory LLP"), fetcher, sandbox_settings
+        ExtractionRequest("Marrowby & Finch Advisory LLP"),
+        fetcher,
+        sandbox_settings,
+        domain_finders(fetcher, sandbox_settings),
     )
     assert resolution.domain == "mfadvisory.test"
 
@@ -42,7 +51,12 @@ async def test_a_name_unlike_its_domain_resolves_through_initials(
 async def test_a_redirecting_domain_resolves_to_where_it_lands(
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
-    resolution = await resolve_domain(ExtractionRequest("Lumen Grid Energy"), fetcher, sandbox_settings)
+    resolution = await resolve_domain(
+        ExtractionRequest("Lumen Grid Energy"),
+        fetcher,
+        sandbox_settings,
+        domain_finders(fetcher, sandbox_settings),
+    )
     assert resolution.domain == "lumengrid.example"
     assert "redirected to lumengrid.example" in resolution.notes[-1]
 
@@ -61,7 +75,12 @@ async def test_a_redirecting_domain_resolves_to_where_it_lands(
 async def test_a_wrong_hint_is_rejected_and_the_name_still_resolves(
     fetcher: WebFetcher, sandbox_settings: Settings, name: str, hint: str, expected: str
 ) -> None:
-    resolution = await resolve_domain(ExtractionRequest(name, domain_hint=hint), fetcher, sandbox_settings)
+    resolution = await resolve_domain(
+        ExtractionRequest(name, domain_hint=hint),
+        fetcher,
+        sandbox_settings,
+        domain_finders(fetcher, sandbox_settings),
+    )
     assert resolution.domain == expected
     assert resolution.notes[0].startswith(f"hint candidate {hint}: rejected")
 
@@ -70,14 +89,24 @@ async def test_unknown_company_is_not_found_with_what_was_tried(
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
     with pytest.raises(CompanyAnalysisError, match="Company not found") as caught:
-        await resolve_domain(ExtractionRequest("Zephyr Quantum Holdings"), fetcher, sandbox_settings)
+        await resolve_domain(
+            ExtractionRequest("Zephyr Quantum Holdings"),
+            fetcher,
+            sandbox_settings,
+            domain_finders(fetcher, sandbox_settings),
+        )
     assert "zephyrquantumholdings.example" in caught.value.details
     assert "zephyr-quantum.test" in caught.value.details
 
 
 async def test_a_site_that_only_fails_is_not_found(fetcher: WebFetcher, sandbox_settings: Settings) -> None:
     with pytest.raises(CompanyAnalysisError) as caught:
-        await resolve_domain(ExtractionRequest("Brightwater Instruments"), fetcher, sandbox_settings)
+        await resolve_domain(
+            ExtractionRequest("Brightwater Instruments"),
+            fetcher,
+            sandbox_settings,
+            domain_finders(fetcher, sandbox_settings),
+        )
     assert "brightwater-instruments.example: rejected, unreachable (HTTP 500" in caught.value.details
 
 

@@ -17,6 +17,7 @@ from server.extraction.fetcher import WebFetcher
 from server.extraction.modes import plan_for
 from server.extraction.resolve import resolve_domain
 from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.sources.registry import domain_finders
 from server.extraction.sources.sec_edgar import (
     COMPANY_FACTS_URL,
     TICKERS_TTL_SECONDS,
@@ -132,7 +133,7 @@ async def _collect(
 ) -> dict[str, Any]:
     fetcher, settings = web
     request = ExtractionRequest(name, mode=ExtractionMode.COMPREHENSIVE, country=country)
-    resolution = await resolve_domain(request, fetcher, settings)
+    resolution = await resolve_domain(request, fetcher, settings, domain_finders(fetcher, settings))
     context = SourceContext(request, resolution, fetcher, plan_for(ExtractionMode.COMPREHENSIVE))
     return _by_field(await source.collect(context))
 
@@ -186,7 +187,7 @@ async def test_the_ticker_list_is_downloaded_once_until_its_ttl_passes(
 
     async def requests_for(name: str) -> int:
         request = ExtractionRequest(name, mode=ExtractionMode.COMPREHENSIVE, country="US")
-        resolution = await resolve_domain(request, fetcher, settings)
+        resolution = await resolve_domain(request, fetcher, settings, domain_finders(fetcher, settings))
         context = SourceContext(request, resolution, fetcher, plan_for(ExtractionMode.COMPREHENSIVE))
         before = edgar_web.requests_served
         await source.collect(context)

@@ -16,8 +16,8 @@ from server.extraction.parse import parse_page
 from server.extraction.pipeline import WebExtractor
 from server.extraction.resolve import resolve_domain
 from server.extraction.sources.base import SourceContext
+from server.extraction.sources.registry import domain_finders
 from server.extraction.sources.site_locations import (
-    SHARED_PAGES,
     SiteLocationsSource,
     findings_from_page,
     label_for,
@@ -135,7 +135,7 @@ def test_findings_cite_the_page_and_the_markup_property() -> None:
 
 async def _context(fetcher: WebFetcher, settings: Settings, name: str, country: str) -> SourceContext:
     request = ExtractionRequest(name, mode=ExtractionMode.COMPREHENSIVE, country=country)
-    resolution = await resolve_domain(request, fetcher, settings)
+    resolution = await resolve_domain(request, fetcher, settings, domain_finders(fetcher, settings))
     return SourceContext(request, resolution, fetcher, plan_for(ExtractionMode.COMPREHENSIVE))
 
 
@@ -145,7 +145,7 @@ async def test_source_reads_the_pages_the_website_source_parsed(
     context = await _context(fetcher, sandbox_settings, "Rosenthal Präzisionstechnik GmbH", "DE")
     assert await SiteLocationsSource().collect(context) == []  # nothing parsed yet, nothing fetched
     await WebsiteSource().collect(context)
-    assert context.shared[SHARED_PAGES]
+    assert context.shared.site_pages
     findings = await SiteLocationsSource().collect(context)
     assert [f.value for f in findings] == _truth_locations("rosenthal-praezision.example")
     assert [f.method for f in findings] == ["json-ld Organization.address", "json-ld Organization.department"]

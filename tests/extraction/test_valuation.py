@@ -9,6 +9,7 @@ from server.extraction.modes import plan_for
 from server.extraction.profile import build_profile
 from server.extraction.resolve import resolve_domain
 from server.extraction.sources.base import SourceContext
+from server.extraction.sources.registry import domain_finders
 from server.extraction.sources.sec_edgar import SecEdgarSource
 from server.extraction.sources.wikidata import WikidataSource
 from server.settings import Settings
@@ -20,7 +21,9 @@ async def test_a_listed_company_is_valued_at_its_latest_market_capitalization(
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
     request = ExtractionRequest("Obsidian Dynamics Corp.", mode=MODE, country="US")
-    resolution = await resolve_domain(request, fetcher, sandbox_settings)
+    resolution = await resolve_domain(
+        request, fetcher, sandbox_settings, domain_finders(fetcher, sandbox_settings)
+    )
     context = SourceContext(request, resolution, fetcher, plan_for(MODE))
     findings = await WikidataSource().collect(context) + await SecEdgarSource().collect(context)
     profile = build_profile(request, resolution, findings, plan_for(MODE))

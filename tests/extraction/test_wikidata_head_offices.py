@@ -12,6 +12,7 @@ from server.extraction.modes import plan_for
 from server.extraction.pipeline import WebExtractor
 from server.extraction.resolve import resolve_domain
 from server.extraction.sources.base import SourceContext
+from server.extraction.sources.registry import domain_finders
 from server.extraction.sources.wikidata import WikidataSource, headquarters_cities
 from server.settings import Settings
 
@@ -47,7 +48,9 @@ async def test_a_second_current_head_office_is_a_location_and_a_past_one_nothing
     fetcher: WebFetcher, sandbox_settings: Settings
 ) -> None:
     request = ExtractionRequest(HALVORSEN[0], mode=ExtractionMode.COMPREHENSIVE, country=HALVORSEN[1])
-    resolution = await resolve_domain(request, fetcher, sandbox_settings)
+    resolution = await resolve_domain(
+        request, fetcher, sandbox_settings, domain_finders(fetcher, sandbox_settings)
+    )
     context = SourceContext(request, resolution, fetcher, plan_for(ExtractionMode.COMPREHENSIVE))
     findings = await WikidataSource().collect(context)
     by_field = {f.field: f for f in findings if f.field in ("headquarters", "locations")}

@@ -13,6 +13,7 @@ from server.extraction.modes import plan_for
 from server.extraction.resolve import resolve_domain
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.sources.registry import domain_finders
 from server.extraction.sources.wikidata import WikidataSource
 from server.settings import Settings
 
@@ -23,7 +24,7 @@ async def _subsidiaries(
     fetcher: WebFetcher, settings: Settings, name: str, country: str, language: str = "en"
 ) -> list[Finding]:
     request = ExtractionRequest(name, mode=ExtractionMode.COMPREHENSIVE, country=country, language=language)
-    resolution = await resolve_domain(request, fetcher, settings)
+    resolution = await resolve_domain(request, fetcher, settings, domain_finders(fetcher, settings))
     context = SourceContext(request, resolution, fetcher, plan_for(ExtractionMode.COMPREHENSIVE))
     return [f for f in await WikidataSource().collect(context) if f.field == "subsidiaries"]
 

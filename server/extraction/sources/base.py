@@ -2,20 +2,23 @@
 
 A source reads one kind of place (the company website, Wikidata, SEC EDGAR, ...) and reports
 ``Finding`` records; the pipeline merges findings from every source into one profile. Adding a source
-is a new module implementing ``Source``, registered in ``server.extraction.pipeline``.
+is a new module implementing ``Source`` and one line in ``server.extraction.sources.registry``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from server.domain import ExtractionRequest
-from server.extraction.fetcher import WebFetcher
+from server.extraction.candidates.base import CandidateFinder
+from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.modes import ModePlan
 from server.extraction.page_pool import InlineParser, PageParser
+from server.extraction.parse import PageFacts
 from server.extraction.resolve import Resolution
+from server.settings import Settings
 
 EVIDENCE_CHARS = 200
 """Longest quote a finding keeps as its evidence."""
@@ -45,6 +48,21 @@ class Finding:
     evidence: str | None = None
 
 
+@dataclass
+class SharedFacts:
+    """What earlier sources learnt about one company that later ones key on."""
+
+    # Every page the website source read, parsed (site_locations and the registers read them).
+    site_pages: list[tuple[FetchedPage, PageFacts]] = field(default_factory=list)
+    # The company's Wikidata item (Wikipedia finds its article there, SEC its ticker, GLEIF its LEI).
+    wikidata_entity: dict[str, Any] | None = None
+    # The CIK sec_edgar matched, and the submissions document it read for it (Form D reuses both).
+    sec_cik: int | None = None
+    sec_submissions: tuple[dict[str, Any], FetchedPage] | None = None
+    # The full-text search answer Form D found its own CIK in (cited by the CIK's finding).
+    sec_formd_search: FetchedPage | None = None
+
+
 @dataclass(frozen=True)
 class SourceContext:
     """What a source gets for one company: the request, the resolved domain, the fetcher, the mode plan."""
@@ -53,8 +71,7 @@ class SourceContext:
     resolution: Resolution
     fetcher: WebFetcher
     plan: ModePlan
-    # What earlier sources learnt that later ones key on: "wikidata_entity", "ticker", "lei", ...
-    shared: dict[str, Any] = field(default_factory=dict)
+    shared: SharedFacts = field(default_factory=SharedFacts)
     # Parses pages off the event loop (the server's ``PagePool``); inline only in logic tests.
     parser: PageParser = field(default_factory=InlineParser)
     # Sources that could not be asked for this company (unreachable, 429 or 5xx after the fetcher's
@@ -72,10 +89,26 @@ class SourceContext:
 
 
 class Source(Protocol):
-    """A place profile facts come from."""
+    """A place profile facts come from.
 
-    name: str
+    ``precedence`` breaks ties between equally confident values (lower wins: the site speaks for
+    itself, then statutory records, then the encyclopaedias); each source states its own, so none can
+    be left out of the ranking.
+    """
+
+    name: str  # what findings and ``settings.knowledge_sources`` call it
     fields: frozenset[str]  # top-level profile fields it can state; skipped when the mode wants none
+    precedence: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """The source as these settings configure it (a key, a toggle)."""
+        ...
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        """Finders of candidate domains this source offers to resolution (most offer none)."""
+        ...
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         """Findings about ``context.request``'s company; never raises for a missing fact."""

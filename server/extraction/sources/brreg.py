@@ -9,14 +9,17 @@ when the mode wants people. A deleted entity (``slettedato``) is reported as suc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 from server.errors import FetchError
+from server.extraction.candidates.base import CandidateFinder
+from server.extraction.fetcher import WebFetcher
 from server.extraction.normalize import headquarters_from
 from server.extraction.sources import registers
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.registers import Entry, Findings, RegisterMatch
+from server.settings import Settings
 
 SOURCE_NAME = "brreg"
 COUNTRY = "NO"
@@ -29,7 +32,16 @@ class BrregSource:
     """Reads a Norwegian company's entry in Enhetsregisteret."""
 
     name = SOURCE_NAME
+    precedence = 40
     fields = frozenset(registers.FIELDS)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls()
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         if context.request.country.upper() != COUNTRY:

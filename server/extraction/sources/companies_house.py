@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 from server.errors import FetchError
+from server.extraction.candidates.base import CandidateFinder
+from server.extraction.fetcher import WebFetcher
 from server.extraction.normalize import headquarters_from
 from server.extraction.sources import registers
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.registers import Entry, Findings, RegisterMatch
+from server.settings import Settings
 
 SOURCE_NAME = "companies_house"
 COUNTRY = "GB"
@@ -38,6 +41,7 @@ class CompaniesHouseSource:
     """Reads a British company's Companies House entry (off without an API key)."""
 
     name = SOURCE_NAME
+    precedence = 60
     fields = frozenset(registers.FIELDS)
 
     def __init__(self, api_key: str | None = None) -> None:
@@ -49,6 +53,14 @@ class CompaniesHouseSource:
         else:
             self.disabled_reason = f"no Companies House API key configured ({KEY_SETTING})"
             log.warning("%s source is off: %s", SOURCE_NAME, self.disabled_reason)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(settings.companies_house_api_key)
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         if context.request.country.upper() != COUNTRY:

@@ -6,18 +6,20 @@ requested country, accepting only a record whose legal name matches the company 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 from rapidfuzz import fuzz
 
 from server.errors import FetchError
+from server.extraction.candidates.base import CandidateFinder
 from server.extraction.candidates.derived import normalize_name
+from server.extraction.fetcher import WebFetcher
 from server.extraction.normalize import headquarters_from
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
-from server.extraction.sources.wikidata import SHARED_ENTITY
+from server.settings import Settings
 
 SOURCE_NAME = "gleif"
 GLEIF_API_URL = "https://api.gleif.org/api/v1/lei-records"
@@ -31,12 +33,21 @@ class GleifSource:
     """Reads the company's LEI record."""
 
     name = SOURCE_NAME
+    precedence = 70
     fields = frozenset({"legal_name", "identifiers", "contacts", "headquarters"})
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls()
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         if not context.wants("legal_name", "identifiers", "contacts"):
             return []
-        entity = context.shared.get(SHARED_ENTITY)
+        entity = context.shared.wikidata_entity
         leis = wd.strings(entity, wd.P_LEI) if isinstance(entity, dict) else []
         try:
             if leis:

@@ -10,14 +10,17 @@ to the contract's ranges only where a tranche lies inside one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 from server.errors import FetchError
+from server.extraction.candidates.base import CandidateFinder
+from server.extraction.fetcher import WebFetcher
 from server.extraction.normalize import headquarters_from
 from server.extraction.sources import registers
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.registers import Entry, Findings, RegisterMatch
+from server.settings import Settings
 
 SOURCE_NAME = "recherche_entreprises"
 COUNTRY = "FR"
@@ -32,7 +35,16 @@ class RechercheEntreprisesSource:
     """Reads a French company's entry in the Sirene-based company search."""
 
     name = SOURCE_NAME
+    precedence = 50
     fields = frozenset(registers.FIELDS)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls()
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         if context.request.country.upper() != COUNTRY:

@@ -145,9 +145,11 @@ def printed_on_site(context: SourceContext, postal_code: str | None, town: str |
     wanted = (_folded(postal_code), _folded(town))
     postal = re.compile(rf"(?<![\w-]){re.escape(wanted[0])}(?![\w-])")
     place = re.compile(rf"(?<!\w){re.escape(wanted[1])}(?!\w)")
-    pages = context.shared.get("site_pages") or [(context.resolution.home, context.resolution.facts)]
+    pages = context.shared.site_pages or [(context.resolution.home, context.resolution.facts)]
     for _, facts in pages:
-        stated = [(placed.address.postal, placed.address.city) for placed in facts.addresses]
+        stated: list[tuple[Any, Any]] = [
+            (placed.address.postal, placed.address.city) for placed in facts.addresses
+        ]
         for organization in facts.organizations:
             for address in _schema_addresses(organization.get("address")):
                 stated.append((address.get("postalCode"), address.get("addressLocality")))

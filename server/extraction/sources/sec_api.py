@@ -7,13 +7,11 @@ deployment when politeness is shared), so the sources simply fetch. The User-Age
 (descriptive, with a contact) is ``settings.user_agent``, sent by the fetcher on every request.
 
 Sources also learn from each other here: ``sec_edgar`` leaves the CIK and submissions it read for the
-company in ``SourceContext.shared`` under ``SHARED_CIK``/``SHARED_SUBMISSIONS``, so that a later SEC
+company in ``SourceContext.shared`` (``sec_cik``, ``sec_submissions``), so that a later SEC
 source does not find or fetch them again.
 """
 
 from __future__ import annotations
 
-SHARED_CIK = "sec_cik"
-SHARED_SUBMISSIONS = "sec_submissions"  # (document, FetchedPage) of data.sec.gov submissions
 SUBMISSIONS_URL = "https://data.sec.gov/submissions/CIK{cik:010d}.json"
 SUBMISSIONS_MAX_BYTES = 16_000_000  # a few MB for a long-lived filer; far above the HTML page cap

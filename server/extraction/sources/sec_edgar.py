@@ -17,13 +17,15 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 import pycountry
 from rapidfuzz import fuzz, process
 
 from server.errors import FetchError
+from server.extraction.candidates.base import CandidateFinder
 from server.extraction.candidates.derived import normalize_name
+from server.extraction.fetcher import WebFetcher
 from server.extraction.industry_codes import code_findings
 from server.extraction.money import money_figure
 from server.extraction.normalize import headquarters_from
@@ -32,12 +34,10 @@ from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
 from server.extraction.sources.sec_api import (
-    SHARED_CIK,
-    SHARED_SUBMISSIONS,
     SUBMISSIONS_MAX_BYTES,
     SUBMISSIONS_URL,
 )
-from server.extraction.sources.wikidata import SHARED_ENTITY
+from server.settings import Settings
 
 SOURCE_NAME = "sec_edgar"
 TICKERS_URL = "https://www.sec.gov/files/company_tickers.json"
@@ -103,6 +103,7 @@ class SecEdgarSource:
     """Reads EDGAR for a company that files with the SEC (US-listed, or a foreign issuer)."""
 
     name = SOURCE_NAME
+    precedence = 20
     fields = frozenset(
         {"industry", "sector", "headquarters", "contacts", "identifiers", "financial_data", "legal_name"}
     )
@@ -113,10 +114,18 @@ class SecEdgarSource:
         self._tickers_read_at = 0.0
         self._tickers_lock = asyncio.Lock()  # concurrent companies wait for one download, not one each
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls()
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        return []
+
     async def collect(self, context: SourceContext) -> list[Finding]:
         if not context.wants("financial_data", "identifiers", "legal_name"):
             return []
-        entity = context.shared.get(SHARED_ENTITY)
+        entity = context.shared.wikidata_entity
         ticker = _ticker_of(entity) if isinstance(entity, dict) else None
         country = context.request.country.upper()
         try:
@@ -149,8 +158,8 @@ class SecEdgarSource:
             if placed_by_filing and filing_country(submissions) != country:
                 return []
             found += findings_from_submissions(submissions, page.url, page.retrieved_at)
-            context.shared[SHARED_SUBMISSIONS] = (submissions, page)
-        context.shared[SHARED_CIK] = cik
+            context.shared.sec_submissions = (submissions, page)
+        context.shared.sec_cik = cik
         try:
             facts, page = await context.fetcher.fetch_json(
                 COMPANY_FACTS_URL.format(cik=cik),

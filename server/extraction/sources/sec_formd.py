@@ -17,14 +17,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 from rapidfuzz import fuzz
 
 from server.errors import FetchError
+from server.extraction.candidates.base import CandidateFinder
 from server.extraction.candidates.derived import normalize_name
-from server.extraction.fetcher import FetchedPage
+from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.form_d import (
     MAX_FORM_D_BYTES,
     FiledFormD,
@@ -35,12 +36,11 @@ from server.extraction.form_d import (
 from server.extraction.money import money_display, money_figure
 from server.extraction.sources.base import EVIDENCE_CHARS, Finding, SourceContext
 from server.extraction.sources.sec_api import (
-    SHARED_CIK,
-    SHARED_SUBMISSIONS,
     SUBMISSIONS_MAX_BYTES,
     SUBMISSIONS_URL,
 )
 from server.extraction.sources.sec_edgar import NAME_THRESHOLD, US, is_us_state
+from server.settings import Settings
 
 log = logging.getLogger("company_batch.extraction.sec_formd")
 
@@ -50,7 +50,6 @@ DOCUMENT_URL = "https://www.sec.gov/Archives/edgar/data/{cik}/{accession}/primar
 FORM_D_FORMS = frozenset({"D", "D/A"})
 MAX_NOTICES = 40  # four seconds of the SEC's rate at most; a company with more gets no total
 SEARCH_MAX_BYTES = 4_000_000
-SHARED_SEARCH = "sec_formd_search"  # the FetchedPage of the full-text search answer
 CONFIDENCE = 0.95  # statutory notices, filed by the issuer
 PEOPLE_CONFIDENCE = 0.9  # the issuer's own list of its executive officers and directors
 CURRENCY = "USD"  # Form D states amounts in US dollars
@@ -60,15 +59,24 @@ class SecFormDSource:
     """Reads a company's Form D notices on EDGAR."""
 
     name = SOURCE_NAME
+    precedence = 30
     # A mode that wants identifiers but neither money nor people (standard) gets the CIK from the one
     # search request; the filing list and notices are read only for the modes that want them.
     fields = frozenset({"financial_data", "people", "identifiers"})
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls()
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         country = context.request.country.upper()
         how = "the CIK sec_edgar found"
         try:
-            cik = context.shared.get(SHARED_CIK)
+            cik = context.shared.sec_cik
             if cik is None and country == US:
                 match = await self._search_cik(context)
                 if match is not None:
@@ -78,9 +86,9 @@ class SecFormDSource:
                 return []
             if not context.wants("financial_data", "people"):
                 # sec_edgar states a CIK it found itself; a searched one is this source's to state.
-                searched = context.shared.get(SHARED_SEARCH)
-                return [cik_finding(int(cik), how, searched)] if SHARED_CIK not in context.shared else []
-            shared = context.shared.get(SHARED_SUBMISSIONS)
+                searched = context.shared.sec_formd_search
+                return [cik_finding(int(cik), how, searched)] if context.shared.sec_cik is None else []
+            shared = context.shared.sec_submissions
             if shared is not None:
                 submissions, page = shared
             else:
@@ -105,7 +113,7 @@ class SecFormDSource:
         name = context.request.company_name
         query = urlencode({"q": f'"{name}"', "forms": "D"})
         document, page = await context.fetcher.fetch_json(f"{SEARCH_URL}?{query}", max_bytes=SEARCH_MAX_BYTES)
-        context.shared[SHARED_SEARCH] = page
+        context.shared.sec_formd_search = page
         return cik_from_search(document, name)
 
     async def _read(self, context: SourceContext, accession: str, filed: str, url: str) -> FiledFormD | None:

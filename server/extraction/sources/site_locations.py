@@ -11,17 +11,17 @@ website source already read and left in ``SourceContext.shared``.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Self
 
-from server.extraction.fetcher import FetchedPage
+from server.extraction.candidates.base import CandidateFinder
+from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.normalize import headquarters_from_schema
 from server.extraction.parse import SYNTAX_KEY, PageFacts
 from server.extraction.sources import website
 from server.extraction.sources.base import Finding, SourceContext
+from server.settings import Settings
 
 SOURCE_NAME = "site_locations"
-# What the website source leaves in ``SourceContext.shared``: every page it read, parsed.
-SHARED_PAGES = "site_pages"
 LOCATION_KEYS = ("location", "department")
 DEFAULT_LABEL = "office"
 HEADQUARTERS_LABEL = "headquarters"
@@ -42,11 +42,20 @@ class SiteLocationsSource:
     """Reads other offices from the Organization records of the pages the website source parsed."""
 
     name = SOURCE_NAME
+    precedence = 15
     fields = frozenset({"locations"})
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls()
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         """One finding per stated place that is not the headquarters; none when no page was parsed."""
-        pages: list[tuple[FetchedPage, PageFacts]] = context.shared.get(SHARED_PAGES, [])
+        pages: list[tuple[FetchedPage, PageFacts]] = context.shared.site_pages
         return [finding for page, facts in pages for finding in findings_from_page(facts, page)]
 
     async def aclose(self) -> None:

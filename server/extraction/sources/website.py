@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, Self
 
 from server.errors import FetchError, PageParseError
-from server.extraction.fetcher import FetchedPage
+from server.extraction.candidates.base import CandidateFinder
+from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.industry_codes import code_findings
 from server.extraction.names import has_legal_form
 from server.extraction.normalize import (
@@ -25,6 +26,7 @@ from server.extraction.site_facts import site_country as printed_site_country
 from server.extraction.sources.base import EVIDENCE_CHARS, Finding, SourceContext
 from server.extraction.sources.site_identity import identity_findings
 from server.extraction.statements import company_names
+from server.settings import Settings
 
 SOURCE_NAME = "website"
 MANAGING_DIRECTOR = "Managing Director"
@@ -46,6 +48,7 @@ class WebsiteSource:
     """Reads the resolved company's own site within the mode's page budget."""
 
     name = SOURCE_NAME
+    precedence = 10
     fields = frozenset(
         {
             "company_name", "legal_name", "description", "industry", "sector", "employee_count",
@@ -53,6 +56,14 @@ class WebsiteSource:
             "contacts", "identifiers",
         }
     )  # fmt: skip
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls()
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         """Findings from the home page and the pages of the mode's kinds it links to."""
@@ -79,7 +90,7 @@ class WebsiteSource:
                     strict=True,
                 )
             )
-        context.shared["site_pages"] = parsed  # every page read, parsed: the site_locations source reads them
+        context.shared.site_pages = parsed  # every page read, parsed: the site_locations source reads them
         domain = resolution.domain
         names = company_names(
             context.request.company_name,

@@ -15,22 +15,24 @@ import functools
 import operator
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from server.errors import FetchError
-from server.extraction.candidates.wikidata import COUNTRY_ITEMS
+from server.extraction.candidates.base import CandidateFinder
+from server.extraction.candidates.wikidata import COUNTRY_ITEMS, WikidataFinder
+from server.extraction.fetcher import WebFetcher
 from server.extraction.money import money_figure
 from server.extraction.normalize import employee_range_for, headquarters_from
 from server.extraction.resolve import registrable_domain, same_brand
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
+from server.settings import Settings
 
 SOURCE_NAME = "wikidata"
 CONFIDENCE = 0.8  # community-curated, referenced statements; the company's own markup ranks higher
 PEOPLE_ROLES = {wd.P_FOUNDER: "Founder", wd.P_CEO: "Chief Executive Officer"}
 MONEY_KINDS = {wd.P_REVENUE: "revenue", wd.P_MARKET_CAP: "market_cap"}
-SHARED_ENTITY = "wikidata_entity"
 CO_HEADQUARTERS_LABEL = "headquarters"
 # ``PostalAddress`` fields of a location (a ``Headquarters`` dict also has ``state_code``, which it lacks).
 LOCATION_KEYS = ("street_address", "city", "state", "postal_code", "country", "country_code")
@@ -40,6 +42,7 @@ class WikidataSource:
     """Reads the company's Wikidata item."""
 
     name = SOURCE_NAME
+    precedence = 80
     fields = frozenset(
         {
             "industry", "headquarters", "employee_count", "employee_count_exact", "founded_year",
@@ -49,6 +52,14 @@ class WikidataSource:
         }
     )  # fmt: skip
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls()
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        return [WikidataFinder(fetcher)]  # an item's official website is a candidate domain
+
     async def collect(self, context: SourceContext) -> list[Finding]:
         """Findings from the item; none when no item is the resolved company's."""
         language = context.request.language
@@ -56,7 +67,7 @@ class WikidataSource:
             entity = context.resolution.wikidata_entity or await self._find_item(context)
             if entity is None:
                 return []
-            context.shared[SHARED_ENTITY] = entity
+            context.shared.wikidata_entity = entity
             referenced = await self._referenced(context, entity)
         except FetchError:
             return []  # Wikidata unreachable: a gap in the profile, not a failure of the company

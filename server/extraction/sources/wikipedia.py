@@ -6,14 +6,16 @@ company site's own description ranks higher, so this fills the gap when a site s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 from server.errors import FetchError
+from server.extraction.candidates.base import CandidateFinder
+from server.extraction.fetcher import WebFetcher
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, SourceContext
-from server.extraction.sources.wikidata import SHARED_ENTITY
+from server.settings import Settings
 
 SOURCE_NAME = "wikipedia"
 SUMMARY_URL = "https://{language}.wikipedia.org/api/rest_v1/page/summary/{title}"
@@ -26,10 +28,19 @@ class WikipediaSource:
     """Reads the summary of the company's Wikipedia article."""
 
     name = SOURCE_NAME
+    precedence = 90
     fields = frozenset({"description"})
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls()
+
+    @classmethod
+    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
+        return []
+
     async def collect(self, context: SourceContext) -> list[Finding]:
-        entity = context.shared.get(SHARED_ENTITY)
+        entity = context.shared.wikidata_entity
         if not isinstance(entity, dict):
             return []
         for language in dict.fromkeys([context.request.language, wd.FALLBACK_LANGUAGE]):
