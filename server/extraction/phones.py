@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 from urllib.parse import unquote
@@ -78,6 +78,9 @@ class PhoneFact:
     type: str = "general"
     evidence: str = ""
     purpose: bool = False  # the label names an audience or service: not a company contact line
+    # Presented as a phone line: a ``tel:`` link, or a label naming a kind of line ("Tel.", "电话"); a
+    # bare run of digits that merely parses as a number is not (on a product page it is anyone's).
+    printed_as_phone: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
         if e164:
             before, _, after = display.partition(number) if number in display else (display, "", "")
             label = _label(before, after, context)
-            _keep(phones, _fact(display, e164, label, f"{context} {display}".strip()))
+            _keep(phones, _fact(display, e164, label, f"{context} {display}".strip(), linked=True))
     for text, context in sources.strings:
         for match in phonenumbers.PhoneNumberMatcher(
             text, region or "US", leniency=phonenumbers.Leniency.VALID
@@ -233,9 +236,10 @@ def _word_type(word: str) -> str | None:
     return None
 
 
-def _fact(display: str, e164: str, label: str, evidence: str) -> PhoneFact:
+def _fact(display: str, e164: str, label: str, evidence: str, *, linked: bool = False) -> PhoneFact:
     kind, purpose = phone_type_of(label)
-    return PhoneFact(_flat(display), e164, label, kind, quote(evidence, display), purpose)
+    printed = linked or names_a_line(label)
+    return PhoneFact(_flat(display), e164, label, kind, quote(evidence, display), purpose, printed)
 
 
 def _keep(phones: dict[str, PhoneFact], fact: PhoneFact) -> None:
@@ -243,10 +247,14 @@ def _keep(phones: dict[str, PhoneFact], fact: PhoneFact) -> None:
     seen = phones.get(fact.e164)
     if seen is None:
         phones[fact.e164] = fact
-    elif seen.type == "general" and fact.type != "general" and not fact.purpose:
-        phones[fact.e164] = fact
+        return
+    kept = seen
+    if seen.type == "general" and fact.type != "general" and not fact.purpose:
+        kept = fact
     elif seen.purpose and not fact.purpose:
-        phones[fact.e164] = fact
+        kept = fact
+    # Printed as a phone line in one place, it is one everywhere on the page.
+    phones[fact.e164] = replace(kept, printed_as_phone=seen.printed_as_phone or fact.printed_as_phone)
 
 
 def _label(before: str, after: str, context: str) -> str:
