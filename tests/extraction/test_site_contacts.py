@@ -244,3 +244,12 @@ def test_a_page_linking_to_itself_as_contact_is_not_the_contact_page() -> None:
     body = '<nav><a href="#kontakt">Kontakt</a></nav>' + PRODUCT_PAGE
     found = _findings(body, name="Lindenhof Verlag", path="/buecher/produkt/37219-pflege.html")
     assert "+4962016007486" not in {f.value["number"] for f in found["contacts.phones"]}
+
+
+def test_a_bare_number_in_the_sites_address_is_its_line_but_not_in_an_articles() -> None:
+    """``<address>`` is HTML's element for contact information; inside an article it is the author's."""
+    body = """<main><article><p>Beitrag</p><address>0621 4180 230</address></article></main>
+      <footer><a href="/kontakt#datenschutz">Datenschutz</a>
+      <address>+49 7266 4540055 | <a href="mailto:info@x.example">info</a></address></footer>"""
+    found = _findings(body, name="Lindenhof Verlag", path="/die-arbeit-mit-dwg-dateien")
+    assert {f.value["number"] for f in found["contacts.phones"]} == {"+4972664540055"}
