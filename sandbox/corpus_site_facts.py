@@ -18,6 +18,12 @@ written sites hold those cases, each beside the company's own statement where it
 - ``sharma-textiles.example`` (IN): "was founded in 1988" under the logo (its alt text is the subject),
   then a cooperative's founding; the footer prints the address with state and PIN code.
 - ``harlow-cycles.example`` states its founding date only in JSON-LD wrapped in ``<![CDATA[ ]]>``.
+- ``qinghe.example`` (CN): pages served in GB2312 whose footer glues the brand to the legal entity
+  ("Copyright © 2012-2024 QINGHE 杭州青禾数据科技有限公司" and an ICP number): the entity is the legal
+  name, the brand before it the company name, never the whole line.
+- ``lindenhof-verlag.example`` (DE): ``/`` forwards to a book's product page whose body prints an event
+  venue's number unlabelled ("Karten: 0621 4180 230") beside the publisher's "Tel. 06221 64 80 0" in the
+  footer; only the labelled line is the company's.
 
 Run after the generator and the offices step (idempotent)::
 
@@ -43,14 +49,17 @@ NAV = {
     '<li><a href="/contact/">Contact</a></li>',
     "de": '<li><a href="/">Start</a></li><li><a href="/ueber-uns/">Über uns</a></li>'
     '<li><a href="/kontakt/">Kontakt</a></li>',
+    "zh": '<li><a href="/">首页</a></li><li><a href="/about/">关于我们</a></li>',
 }
 
 
-def _page(lang: str, title: str, brand: str, description: str, body: str, head: str = "") -> str:
+def _page(
+    lang: str, title: str, brand: str, description: str, body: str, head: str = "", charset: str = "utf-8"
+) -> str:
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
-<meta charset="utf-8">
+<meta charset="{charset}">
 <title>{escape(title)}</title>
 <meta name="description" content="{escape(description)}">
 <meta property="og:site_name" content="{escape(brand)}">
@@ -185,6 +194,45 @@ Mumbai, Maharashtra 400050, India</p></footer>"""
     return {"/": home, "/about/": about}
 
 
+def qinghe_pages() -> dict[str, str]:
+    """A Chinese site whose copyright line glues the brand to its legal entity (served in GB2312)."""
+    footer = """<footer><p class="company">Copyright &copy; 2012-2024 QINGHE 杭州青禾数据科技有限公司
+<a href="https://beian.miit.gov.cn/">浙ICP备12034567号</a></p></footer>"""
+    home = _page(
+        "zh",
+        "青禾北美站",
+        "",
+        "青禾为农业合作社提供土壤与气象数据服务。",
+        f"""<main><h1>土壤与气象数据</h1><p>青禾为农业合作社提供土壤与气象数据服务。</p>
+<a href="/about/">关于我们</a></main>{footer}""",
+        charset="gb2312",
+    )
+    about = _page(
+        "zh", "加入我们", "", "团队与岗位。", f"<main><h1>团队</h1></main>{footer}", charset="gb2312"
+    )
+    return {"/": home, "/about/": about}
+
+
+LINDENHOF_BOOK = "/buecher/produktdetails/4711-gaerten_im_wandel.html"
+
+
+def lindenhof_pages() -> dict[str, str]:
+    """A publisher's book page as the landing page: a venue's bare number in the body, the publisher's
+    labelled line in the footer."""
+    brand = "Lindenhof Verlag"
+    book = _page(
+        "de",
+        f"Gärten im Wandel | {brand}",
+        brand,
+        "Gärten im Wandel: ein Buch über naturnahe Gärten.",
+        """<main><h1>Gärten im Wandel</h1><p>Ein Buch über naturnahe Gärten, 240 Seiten.</p>
+<div class="event"><a href="/termine/">Lesung im Kulturhaus Mannheim</a><span>Karten: 0621 4180 230</span>
+</div></main>
+<footer><p>© 2024 Lindenhof Verlag GmbH</p><p>Tel. 06221 64 80 0</p></footer>""",
+    )
+    return {LINDENHOF_BOOK: book}
+
+
 SITES: dict[str, dict[str, Any]] = {
     "harlow-cycles.example": {
         "pages": harlow_pages,
@@ -254,6 +302,35 @@ SITES: dict[str, dict[str, Any]] = {
             },
         },
     },
+    "qinghe.example": {
+        "pages": qinghe_pages,
+        "encoding": "gb2312",
+        "meta": {"headers": {"Content-Type": "text/html; charset=GB2312"}},
+        "truth": {
+            "name": "QINGHE",  # submitted by the Latin brand a foreign client knows it by
+            "country": "CN",
+            "language": "zh",
+            "profile": {
+                "company_name": "QINGHE",
+                "legal_name": "杭州青禾数据科技有限公司",
+                "description": "青禾为农业合作社提供土壤与气象数据服务。",
+            },
+        },
+    },
+    "lindenhof-verlag.example": {
+        "pages": lindenhof_pages,
+        "meta": {"path_redirects": {"/": LINDENHOF_BOOK}},
+        "truth": {
+            "name": "Lindenhof Verlag",
+            "country": "DE",
+            "language": "de",
+            "profile": {
+                "company_name": "Lindenhof Verlag",
+                "legal_name": "Lindenhof Verlag GmbH",
+                "contacts": {"phones": [{"number": "+49622164800", "type": "general"}]},
+            },
+        },
+    },
     "ridgeline-analytics.example": {
         "pages": ridgeline_pages,
         "meta": None,
@@ -303,7 +380,7 @@ def apply(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> None:
         for path, html in site["pages"]().items():
             target = root / path.strip("/") / INDEX_FILE if path.endswith("/") else root / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, "utf-8")
+            target.write_text(html, site.get("encoding", "utf-8"))
         (root / GENERATED_MARK).write_text("written by sandbox.corpus_site_facts\n", "utf-8")
         if site["meta"]:
             (root / META_FILE).write_text(json.dumps(site["meta"], indent=2) + "\n", "utf-8")

@@ -96,6 +96,7 @@ class Run:
     wrong_company: list[str] = field(default_factory=list)
     outcome_mistakes: list[str] = field(default_factory=list)
     wrong_values: list[str] = field(default_factory=list)
+    silent_values: list[str] = field(default_factory=list)  # values on keys a transcribed truth is silent on
     missing_values: list[str] = field(default_factory=list)
     calibration: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, right) per value
 
@@ -268,24 +269,55 @@ def _score_field(
             run.missing_values.append(f"{label}: website missing, truth a root URL on {domain}")
         return
     verdict = compare(name, got, variants, per_item)
+    silent = {
+        repr(key) for key, _, _ in verdict.wrong if truth_silent(company, name, key, variants, per_item)
+    }
     score.expected += verdict.expected
-    score.filled += verdict.filled
+    score.filled += verdict.filled - len(silent)
     score.correct += verdict.correct
     wrong_keys = {repr(key) for key, _, _ in verdict.wrong}
     keys = _item_keys(name, got) if got is not None else []
     position = {repr(key): index if name in SPLITTERS else None for index, key in enumerate(keys)}
     for key in keys:
         evidence, confidence = _evidence(profile, name, key, position[repr(key)])
-        if confidence is not None:
+        if confidence is not None and repr(key) not in silent:
             run.calibration.append((confidence, repr(key) not in wrong_keys))
     for key, item, want in verdict.wrong:
         evidence, _ = _evidence(profile, name, key, position.get(repr(key)))
         where = f"{name}.{key}" if key is not None and not isinstance(key, tuple) else name
-        run.wrong_values.append(f"{label}: {where} = {_shown(item)}, truth {_shown(want)} [{evidence}]")
+        listed = run.silent_values if repr(key) in silent else run.wrong_values
+        listed.append(f"{label}: {where} = {_shown(item)}, truth {_shown(want)} [{evidence}]")
     if succeeded:
         for key, item in verdict.missing:
             where = f"{name}.{key}" if key is not None and not isinstance(key, tuple) else name
             run.missing_values.append(f"{label}: {where} missing, truth {_shown(item)}")
+
+
+def truth_silent(
+    company: dict[str, Any], name: str, key: Any, variants: list[Any], per_item: dict[Any, Any]
+) -> bool:
+    """Whether a transcribed truth records nothing at all for this value's key, so it can neither
+    confirm nor rule the value out.
+
+    Only a truth that cites its ``evidence`` per field is a transcription (the real corpus: a person
+    read some of what the files state); an authored truth is generated from the facts its pages were
+    written from, so what it leaves out is stated nowhere and is never silent. A field keyed by item
+    name (``identifiers.us_sic``, ``financial_data.revenue``, ``social_profiles.x``) is silent on a key
+    no variant, per-item alternative or evidence entry names; any other field (a scalar, a list of
+    phones or e-mails) is silent only when no variant states it and the evidence cites nothing for it:
+    a truth that lists a field's items lists all of them, so an extra item is ruled out, and a
+    different scalar contradicts it.
+    """
+    evidence = company.get("evidence")
+    if not isinstance(evidence, dict):
+        return False
+    field = ".".join(FIELDS[name][0]) if name in FIELDS else name
+    if name in KEYED_PROVENANCE and key is not None and not isinstance(key, tuple):
+        stated = any(isinstance(variant, dict) and key in variant for variant in variants)
+        return not stated and key not in per_item and f"{field}.{key}" not in evidence
+    stated = any(variant not in (None, {}, []) for variant in variants)
+    cited = any(cite == field or cite.startswith((f"{field}.", f"{field}[")) for cite in evidence)
+    return not stated and not cited and not per_item
 
 
 def _item_keys(name: str, got: Any) -> list[Any]:
@@ -347,6 +379,9 @@ def render(runs: list[Run], missing: bool = False) -> tuple[str, bool]:
                 f"{run.label}: wrong values (with their evidence){' and missing ones' if missing else ''}:",
             ]
             lines += [f"  {line}" for line in grouped_by_mode(listed)]
+        if run.silent_values:
+            lines += ["", f"{run.label}: values the truth is silent on (not in precision; with evidence):"]
+            lines += [f"  {line}" for line in grouped_by_mode(run.silent_values)]
     return "\n".join(lines), all(ok for _, ok in checks)
 
 

@@ -23,7 +23,17 @@ field is one item; a social profile, identifier, financial key, e-mail, phone, p
 or location is one item each): precision = right / extracted, recall = right / in the truth, fill
 = share of results stating the field, of those whose mode asks for it. An extracted item the truth does
 not state is wrong (the truth documents what the files state; a value nobody can read there was misread
-or invented). Comparison is strict (spacing aside) except where the truth allows more:
+or invented), with one exception, ``eval_report.truth_silent``: a truth that cites ``evidence`` per field
+(the real corpus's) is a person's transcription of some of what the files state, and where it records
+nothing at all for a value's key it can neither confirm nor rule the value out. Such a value is listed
+apart ("values the truth is silent on", with its evidence, for a reader to judge) and left out of
+precision and calibration. Silent means: for a field keyed by item name (identifiers, financial data,
+social profiles) no truth variant, per-item alternative or evidence entry names that key
+(``identifiers.us_sic`` beside a transcribed CIK); for any other field (a scalar, the list of phones or
+e-mails) the truth states no value and cites no evidence for the field at all. A value the truth states
+otherwise stays wrong, and so does an extra item of a list the truth records (it lists them all). An
+authored truth (no ``evidence``) is generated from the facts its pages were written from and is never
+silent. Comparison is strict (spacing aside) except where the truth allows more:
 - ``alternatives``: any listed whole value of the field is as good as the truth's (the best-fitting one
   is used); a key ``field.item`` (``social_profiles.youtube``) lists acceptable values of one item.
 - ``headquarters``: right when the city is the truth's (case aside) and every other part that both state

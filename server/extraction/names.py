@@ -74,7 +74,11 @@ SENTENCE_END_RE = re.compile(
     r"(?<!\b[A-Za-z])[.!?]\s+(?=[A-Z])|[\u3002\uff01\uff1f]"
 )  # CJK full stop, exclamation and question marks
 # Chinese company forms cleanco does not know: "有限公司" (limited company) and its longer kinds.
-CJK_LEGAL_FORM_RE = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|株式会社)$")
+CJK_LEGAL_FORMS = r"(?:股份有限公司|有限责任公司|有限公司|株式会社)"
+CJK_LEGAL_FORM_RE = re.compile(CJK_LEGAL_FORMS + "$")
+# A CJK legal entity as a footer prints it, glued to whatever precedes or follows it: Han characters
+# run up to the legal form, which ends the entity ("WEIBO北京微梦创科网络技术有限公司京公网安备...").
+CJK_ENTITY_RE = re.compile(r"[\u3400-\u9fff]+?" + CJK_LEGAL_FORMS)
 NOT_NAME_RE = re.compile(r"\b(?:ICP|icp)\b|ICP证|备\d|\d{5,}|https?://|@|[{}<>\[\]]")
 WORD_RE = re.compile(r"\S+")
 # "The Electronic Frontier Foundation" is "Electronic Frontier Foundation": the article is no part of it.
@@ -194,20 +198,26 @@ def holder_names(holder: str) -> tuple[list[str], str | None]:
     """(names the holder may stand for, the legal name it states) from a copyright holder text.
 
     A holder that runs on ("Baidu 使用百度前必读 意见反馈 ...") yields its word prefixes; the first prefix
-    that ends in a legal form ("SINA Corporation", "reddit inc.") is the legal name, cut there.
+    that ends in a legal form ("SINA Corporation", "reddit inc.") is the legal name, cut there. A CJK
+    entity is cut at its legal form even where the line glues it to other text, and only what precedes
+    it is a name ("WEIBO 北京微梦创科网络技术有限公司" names "WEIBO").
     """
     words = _words(holder)
     legal = None
     for end in range(1, min(len(words), MAX_NAME_WORDS) + 1):
         token = words[end - 1].rstrip(",;")
-        if CJK_LEGAL_FORM_RE.search(token):  # a CJK company name is one token
-            legal = token
-            break
+        entity = CJK_ENTITY_RE.search(token)
+        if entity:  # a CJK company name is one run of Han characters, ended by its legal form
+            legal = entity.group(0)
+            # The brand is what the line prints before the entity ("WEIBO"), never the entity glued to
+            # it; a Han legal name alone gives no brand (its region and trade words are no name).
+            before = " ".join([*words[: end - 1], token[: entity.start()]]).strip(" ,;")
+            return ([before] if before and is_name_like(before) else []), legal
         prefix = " ".join(words[:end]).rstrip(",;")
         if end > 1 and has_legal_form(prefix):
             legal = prefix
             break
-    if legal is not None and not CJK_LEGAL_FORM_RE.search(legal):
+    if legal is not None:
         names = [brand_of(legal)]
     elif len(words) <= MAX_HOLDER_WORDS and is_name_like(holder):
         names = [holder]

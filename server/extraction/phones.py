@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 from urllib.parse import unquote
@@ -78,6 +78,10 @@ class PhoneFact:
     type: str = "general"
     evidence: str = ""
     purpose: bool = False  # the label names an audience or service: not a company contact line
+    # Presented as a phone line: a ``tel:`` link, a number in the site's ``<address>``, or a label naming
+    # a kind of line ("Tel.", "电话"); a bare run of digits that merely parses as a number is not (on a
+    # product page it is anyone's).
+    printed_as_phone: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,11 +89,12 @@ class PhoneSources:
     """What phone numbers are read from, kept so another region can re-read them without a re-parse.
 
     ``links``: each ``tel:`` link as (number in the href, printed text, label beside it); ``strings``:
-    each text string holding enough digits, with its label context.
+    each text string holding enough digits, with its label context and whether it stands in an
+    ``<address>`` (HTML's element for contact information) outside any ``<article>``.
     """
 
     links: tuple[tuple[str, str, str], ...] = ()
-    strings: tuple[tuple[str, str], ...] = ()
+    strings: tuple[tuple[str, str, bool], ...] = ()
 
 
 def phone_sources_of(root: Any, strings: Sequence[PageString] | None = None) -> PhoneSources:
@@ -113,7 +118,7 @@ def phone_sources_of(root: Any, strings: Sequence[PageString] | None = None) -> 
         if element.tag == "a" and str(element.get("href") or "").startswith("tel:"):
             continue  # a tel: link is read as a link
         flat = _flat(text[:MAX_STRING_CHARS])
-        read.append((flat, _context(element, flat) if len(flat) < LABEL_CHARS else ""))
+        read.append((flat, _context(element, flat) if len(flat) < LABEL_CHARS else "", _in_address(element)))
         if len(read) >= MAX_STRINGS:
             break
     return PhoneSources(tuple(links), tuple(read))
@@ -134,8 +139,8 @@ def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
         if e164:
             before, _, after = display.partition(number) if number in display else (display, "", "")
             label = _label(before, after, context)
-            _keep(phones, _fact(display, e164, label, f"{context} {display}".strip()))
-    for text, context in sources.strings:
+            _keep(phones, _fact(display, e164, label, f"{context} {display}".strip(), marked=True))
+    for text, context, in_address in sources.strings:
         for match in phonenumbers.PhoneNumberMatcher(
             text, region or "US", leniency=phonenumbers.Leniency.VALID
         ):
@@ -149,7 +154,8 @@ def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
             label = _label(text[: match.start], text[match.end :], context)
             if RANGE_LIKE_RE.match(raw) and not names_a_line(label):
                 continue  # "32768-65535: reserved" is a range; "010-62675637" is a number when labelled one
-            _keep(phones, _fact(raw, e164, label, text if own else f"{context} {text}"))
+            evidence = text if own else f"{context} {text}"
+            _keep(phones, _fact(raw, e164, label, evidence, marked=in_address))
             if len(phones) >= MAX_NUMBERS:  # a directory of numbers states no more company lines
                 return list(phones.values())
     return list(phones.values())
@@ -233,9 +239,12 @@ def _word_type(word: str) -> str | None:
     return None
 
 
-def _fact(display: str, e164: str, label: str, evidence: str) -> PhoneFact:
+def _fact(display: str, e164: str, label: str, evidence: str, *, marked: bool = False) -> PhoneFact:
+    """``marked``: the markup itself presents the number as one to call (a ``tel:`` link, an
+    ``<address>``), whatever its label."""
     kind, purpose = phone_type_of(label)
-    return PhoneFact(_flat(display), e164, label, kind, quote(evidence, display), purpose)
+    printed = marked or names_a_line(label)
+    return PhoneFact(_flat(display), e164, label, kind, quote(evidence, display), purpose, printed)
 
 
 def _keep(phones: dict[str, PhoneFact], fact: PhoneFact) -> None:
@@ -243,10 +252,14 @@ def _keep(phones: dict[str, PhoneFact], fact: PhoneFact) -> None:
     seen = phones.get(fact.e164)
     if seen is None:
         phones[fact.e164] = fact
-    elif seen.type == "general" and fact.type != "general" and not fact.purpose:
-        phones[fact.e164] = fact
+        return
+    kept = seen
+    if seen.type == "general" and fact.type != "general" and not fact.purpose:
+        kept = fact
     elif seen.purpose and not fact.purpose:
-        phones[fact.e164] = fact
+        kept = fact
+    # Printed as a phone line in one place, it is one everywhere on the page.
+    phones[fact.e164] = replace(kept, printed_as_phone=seen.printed_as_phone or fact.printed_as_phone)
 
 
 def _label(before: str, after: str, context: str) -> str:
@@ -313,6 +326,14 @@ def _text_after(element: Any) -> str:
             if text:
                 return text[:LABEL_CHARS]
     return ""
+
+
+def _in_address(element: Any) -> bool:
+    """Whether ``element`` stands in an ``<address>`` that is not inside an ``<article>`` (there it is
+    the article's author's, not the site's)."""
+    if element.tag != "address" and next(element.iterancestors("address"), None) is None:
+        return False
+    return element.tag != "article" and next(element.iterancestors("article"), None) is None
 
 
 def _bounded_text(element: Any) -> list[str]:

@@ -215,3 +215,41 @@ def test_a_mailbox_on_a_mail_domain_of_the_company_is_its_own() -> None:
     assert _on_domain("info@mail.halvard.com", domains)
     assert not _on_domain("info@halvard.fr", domains)  # an edition the site does not serve
     assert not _on_domain("info@otherbrand.de", domains)
+
+
+PRODUCT_PAGE = """<header><div class="service-call"><a href="/buchservice/">Buchservice</a>
+  <span>(0 62 01) 60 07-4 86</span></div></header>
+  <main><p>Tel. 06201 6007-0</p><p><a href="tel:+496201600799">Anrufen</a></p></main>"""
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        pytest.param(
+            "/buecher/produkt/37219-pflege.html", {"+49620160070", "+496201600799"}, id="product-page"
+        ),
+        pytest.param("/", {"+4962016007486", "+49620160070", "+496201600799"}, id="home-page"),
+        pytest.param("/ueber-uns/", {"+4962016007486", "+49620160070", "+496201600799"}, id="about-page"),
+    ],
+)
+def test_off_the_companys_own_pages_only_numbers_printed_as_phone_lines_are_taken(
+    path: str, expected: set[str]
+) -> None:
+    """A bare digit run on a product page may be anyone's; a labelled number or a tel: link is a line."""
+    found = _findings(PRODUCT_PAGE, name="Lindenhof Verlag", path=path)
+    assert {f.value["number"] for f in found["contacts.phones"]} == expected
+
+
+def test_a_page_linking_to_itself_as_contact_is_not_the_contact_page() -> None:
+    body = '<nav><a href="#kontakt">Kontakt</a></nav>' + PRODUCT_PAGE
+    found = _findings(body, name="Lindenhof Verlag", path="/buecher/produkt/37219-pflege.html")
+    assert "+4962016007486" not in {f.value["number"] for f in found["contacts.phones"]}
+
+
+def test_a_bare_number_in_the_sites_address_is_its_line_but_not_in_an_articles() -> None:
+    """``<address>`` is HTML's element for contact information; inside an article it is the author's."""
+    body = """<main><article><p>Beitrag</p><address>0621 4180 230</address></article></main>
+      <footer><a href="/kontakt#datenschutz">Datenschutz</a>
+      <address>+49 7266 4540055 | <a href="mailto:info@x.example">info</a></address></footer>"""
+    found = _findings(body, name="Lindenhof Verlag", path="/die-arbeit-mit-dwg-dateien")
+    assert {f.value["number"] for f in found["contacts.phones"]} == {"+4972664540055"}

@@ -181,3 +181,34 @@ def test_a_styled_copyright_mark_and_a_holder_spelling_out_the_acronym() -> None
     assert found["legal_name"].value == "Interactive Advertising Bureau"  # type: ignore[attr-defined]
     assert spells_acronym("Internet Assigned Numbers Authority", "IANA")
     assert not spells_acronym("Acme", "A")
+
+
+@pytest.mark.parametrize(
+    ("holder", "expected"),
+    [
+        pytest.param(
+            "WEIBO 北京微梦创科网络技术有限公司",
+            (["WEIBO"], "北京微梦创科网络技术有限公司"),
+            id="brand-before",
+        ),
+        pytest.param(
+            "Lanqiao蓝桥云图软件股份有限公司京公网安备11010802020088号",
+            (["Lanqiao"], "蓝桥云图软件股份有限公司"),
+            id="glued-both-sides",
+        ),
+        pytest.param("杭州青禾数据科技有限公司", ([], "杭州青禾数据科技有限公司"), id="entity-alone"),
+    ],
+)
+def test_a_cjk_legal_entity_in_the_copyright_line_is_cut_at_its_legal_form(
+    holder: str, expected: tuple[list[str], str]
+) -> None:
+    """The entity is the legal name; only what the line prints before it may be the brand."""
+    assert holder_names(holder) == expected
+
+
+def test_a_cjk_legal_entity_does_not_become_the_company_name() -> None:
+    html = """<html><head></head><body><footer>
+      <p>Copyright &copy; 2012-2024 QINGHE 杭州青禾数据科技有限公司</p></footer></body></html>"""
+    found = _site({"/": html, "/about/": html}, "青禾数据", "qinghe.example")
+    assert found["legal_name"].value == "杭州青禾数据科技有限公司"  # type: ignore[attr-defined]
+    assert found["company_name"].value == "QINGHE"  # type: ignore[attr-defined]

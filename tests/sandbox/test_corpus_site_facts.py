@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import unescape
 from pathlib import Path
 
 from sandbox import corpus_site_facts
@@ -25,16 +26,28 @@ def test_regenerating_the_corpus_twice_reproduces_the_committed_sites_and_truth(
     for domain in corpus_site_facts.SITES:
         for page in (tmp_path / "sites" / domain).rglob("*.html"):
             committed = CORPUS / page.relative_to(tmp_path)
-            assert page.read_text("utf-8") == committed.read_text("utf-8"), page
+            assert page.read_bytes() == committed.read_bytes(), page
 
 
 def test_every_stated_fact_of_the_truth_is_printed_on_a_page_of_its_site() -> None:
     truth = _truth(CORPUS)
-    for domain in corpus_site_facts.SITES:
-        text = " ".join(p.read_text("utf-8") for p in (CORPUS / "sites" / domain).rglob("*.html"))
+    for domain, site in corpus_site_facts.SITES.items():
+        encoding = site.get("encoding", "utf-8")
+        text = unescape(" ".join(p.read_text(encoding) for p in (CORPUS / "sites" / domain).rglob("*.html")))
         profile = truth[domain]["profile"]  # type: ignore[index]
-        for field in ("founded_year", "employee_count_exact"):
+        for field in ("founded_year", "employee_count_exact", "legal_name", "company_name"):
             if field in profile:
                 assert str(profile[field]) in text, (domain, field)
-        headquarters = profile["headquarters"]
-        assert headquarters["street_address"] in text and headquarters["postal_code"] in text, domain
+        if "headquarters" in profile:
+            headquarters = profile["headquarters"]
+            assert headquarters["street_address"] in text and headquarters["postal_code"] in text, domain
+
+
+def test_a_site_served_in_gb2312_is_stored_in_gb2312() -> None:
+    """The page bytes are the charset its header and meta tag announce, as on the real sites it stands for."""
+    for domain, site in corpus_site_facts.SITES.items():
+        if site.get("encoding") == "gb2312":
+            meta = json.loads((CORPUS / "sites" / domain / "_meta.json").read_text("utf-8"))
+            assert "GB2312" in meta["headers"]["Content-Type"]
+            for page in (CORPUS / "sites" / domain).rglob("*.html"):
+                assert "有限公司" in page.read_bytes().decode("gb2312"), page

@@ -260,3 +260,38 @@ async def test_companies_known_only_from_records_are_scored_through_the_knowledg
     assert (identifiers.correct, identifiers.expected) == (2, 3), run.wrong_values + run.missing_values
     assert any("identifiers.ticker = 'OBSD', truth 'OBSX'" in line for line in run.wrong_values)
     assert "legal_name" not in run.fields  # the truth states no legal name for it: not scored
+
+
+TRANSCRIBED: dict[str, Any] = {
+    **COMPANY,
+    "profile": {**COMPANY["profile"], "identifiers": {"cik": "0000000042"}},
+    "evidence": {"company_name": [{"file": "sites/x/index.html", "quote": "Acme"}], "identifiers.cik": []},
+}
+
+
+def test_a_value_a_transcribed_truth_is_silent_on_is_listed_apart_and_left_out_of_precision() -> None:
+    """Silent: a key the truth records nothing for; a contradicted value stays wrong."""
+    run = Run("real", True)
+    got = {"cik": "0000000042", "us_sic": "3674"}
+    score_company(
+        run,
+        TRANSCRIBED,
+        ExtractionMode.STANDARD,
+        _result(company_name="Acme", industry="Robots", identifiers=got),
+    )
+    assert (run.fields["identifiers"].filled, run.fields["identifiers"].correct) == (1, 1)
+    assert (run.fields["industry"].filled, run.fields["company_name"].filled) == (0, 1)
+    assert run.fields["company_name"].correct == 0  # the truth states another name: contradicted
+    assert any("us_sic" in line for line in run.silent_values)
+    assert any("industry" in line for line in run.silent_values)
+    assert any("company_name" in line for line in run.wrong_values)
+    assert not any("us_sic" in line or "industry" in line for line in run.wrong_values)
+    assert "truth is silent on" in render([run])[0]
+
+
+def test_an_authored_truth_is_never_silent() -> None:
+    """An authored truth is complete: a value it does not state is wrong."""
+    run = Run("authored", True)
+    score_company(run, COMPANY, ExtractionMode.STANDARD, _result(identifiers={"us_sic": "3674"}))
+    assert (run.fields["identifiers"].filled, run.fields["identifiers"].correct) == (1, 0)
+    assert not run.silent_values

@@ -24,6 +24,7 @@ from server.extraction.names import (
     spells_acronym,
     title_parts,
 )
+from server.extraction.page_kind import is_about_url, is_home_url
 from server.extraction.parse import SYNTAX_KEY, PageFacts
 from server.extraction.phones import normalize_phone, phone_type_of
 from server.extraction.resolve import name_match_score, registrable_domain, same_brand
@@ -99,9 +100,11 @@ def social_findings(pages: Sequence[Page], names: list[str], domain: str) -> lis
 
 def contact_findings(pages: Sequence[Page], names: list[str], domain: str) -> list[Finding]:
     """The company's phone lines and mailboxes, typed; others' and particular services' left out."""
-    contact_pages = {
-        facts.page_links[kind] for _, facts in pages for kind in CONTACT_KINDS if kind in facts.page_links
-    }
+    contact_pages = linked_pages(pages, CONTACT_KINDS)
+    # Pages where the company presents itself; elsewhere (a product page, an event page) a number counts
+    # only where the page prints it as a phone line, since a bare one may be anyone's.
+    own_pages = contact_pages | linked_pages(pages, ("about",))
+    own_pages |= {page.url for page, _ in pages if is_home_url(page.url) or is_about_url(page.url)}
     # The company's mail domains: its own, and a country edition of its brand that its site is served on
     # (a redirect to halvard.de from halvard.com); another edition the site merely links to is not.
     editions = {registrable_domain(page.host) for page, _ in pages}
@@ -112,6 +115,8 @@ def contact_findings(pages: Sequence[Page], names: list[str], domain: str) -> li
             kind, purpose = phone_type_of(phone.label, tuple(names))
             if purpose:
                 continue  # a line for one audience or service ("Hotline for shareholders") is no contact
+            if page.url not in own_pages and not phone.printed_as_phone:
+                continue
             value = {"number": phone.e164, "type": kind, "display": phone.display}
             method, confidence = "tel link/page text", PHONE_CONFIDENCE["text"]
             found.append(_finding("contacts.phones", value, page, method, confidence, phone.evidence))
@@ -127,6 +132,17 @@ def contact_findings(pages: Sequence[Page], names: list[str], domain: str) -> li
         for org in facts.organizations:
             found.extend(_structured_contacts(org, page, mail_domains))
     return found
+
+
+def linked_pages(pages: Sequence[Page], kinds: Sequence[str]) -> set[str]:
+    """The URLs the pages link to as pages of these kinds (``find_page_links``); a page's link to itself
+    does not make it one (a menu marks the current page, a "contact us" anchor points into it)."""
+    return {
+        facts.page_links[kind]
+        for page, facts in pages
+        for kind in kinds
+        if kind in facts.page_links and facts.page_links[kind] != page.url.split("#", 1)[0]
+    }
 
 
 def name_signals(facts: PageFacts, url: str) -> list[NameSignal]:
