@@ -42,7 +42,7 @@ class SiteLocationsSource:
     """Reads other offices from the Organization records of the pages the website source parsed."""
 
     name = SOURCE_NAME
-    precedence = 15
+    precedence = 15  # its findings are stated as the website's (the site says so), so rank as "website"
     fields = frozenset({"locations"})
 
     @classmethod
