@@ -31,9 +31,9 @@ from typing import Any
 
 import asyncpg
 
-from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure, WebhookDelivery
+from server.domain import BatchStatus, CompanyOutcome, ExtractionFailure, WebhookDelivery
 from server.errors import ServiceUnavailable
-from server.storage import keys_sql, leases, retry_sql, webhooks_sql
+from server.storage import batch_sql, keys_sql, leases, retry_sql, webhooks_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
@@ -70,11 +70,6 @@ from server.storage.cache_sql import (
     response_put_params,
 )
 from server.storage.codec import (
-    BATCH_COLUMNS,
-    COMPANY_COLUMNS,
-    batch_from_row,
-    company_from_row,
-    options_to_json,
     outcome_columns,
     to_epoch,
 )
@@ -83,15 +78,15 @@ from server.storage.postgres_pool import POOL_MAX_SIZE, open_pools, translated
 from server.storage.postgres_results import FencedFinish, ResultWriter
 from server.storage.postgres_sql import (
     CLAIM_CALL,
+    INSERT_BATCH_UNLESS_REQUESTED,
     MARK_FINISHED_FENCED,
     MARK_FINISHED_PLAIN,
     AsyncpgTx,
     affected,
     lock_batch,
     numbered,
-    write_change,
 )
-from server.storage.schema import FINAL_STATUSES_SQL, HOUR_SECONDS
+from server.storage.schema import HOUR_SECONDS
 from server.storage.stats_sql import aggregate_stats
 
 
@@ -163,36 +158,16 @@ class PostgresBatchStore:
     async def create_batch(self, batch: NewBatch) -> tuple[StoredBatch, bool]:
         """Create the batch and its companies in one transaction (see ``BatchStore.create_batch``)."""
         opts = batch.options
-        created = to_epoch(batch.created_at)
         try:
             async with self._transaction() as conn:
-                inserted = await conn.fetchval(
-                    f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
-                    "waiting_since, webhook_url) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, "
-                    "$10, $11, $12, $13, $14) ON CONFLICT (tenant, request_id) DO NOTHING RETURNING batch_id",
-                    batch.batch_id,
-                    batch.request_id,
-                    batch.trace_id,
-                    options_to_json(opts),
-                    BatchStatus.QUEUED.value,
-                    len(batch.companies),
-                    created,
-                    created,
-                    batch.tenant,
-                    opts.extraction_mode.value,
-                    opts.priority.value,
-                    opts.max_concurrent,
-                    created,
-                    opts.webhook_url,
-                )
-                if inserted is None:
+                tx = AsyncpgTx(conn)
+                rows = await tx.fetch(INSERT_BATCH_UNLESS_REQUESTED, batch_sql.batch_params(batch))
+                if not rows:
                     # The request id is taken (ON CONFLICT waited for the other transaction to commit).
-                    existing = await conn.fetchval(
-                        "SELECT batch_id FROM batches WHERE request_id = $1 AND tenant = $2",
-                        batch.request_id,
-                        batch.tenant,
-                    )
-                    return await self._require_batch(conn, existing), False
+                    assert batch.request_id is not None  # a NULL request id never conflicts
+                    existing = await batch_sql.batch_for_request(tx, batch.request_id, batch.tenant)
+                    assert existing is not None
+                    return existing, False
                 # One statement for all companies (executemany costs the server a statement each).
                 await conn.execute(
                     "INSERT INTO companies (batch_id, position, name, domain_hint, extraction_mode, "
@@ -206,7 +181,7 @@ class PostgresBatchStore:
                 )
                 # Idle replicas start on it at once, not at their next poll.
                 await notify(conn, batch.batch_id, BatchStatus.QUEUED)
-                return await self._require_batch(conn, batch.batch_id), True
+                return await batch_sql.require_batch(tx, batch.batch_id), True
         except ServiceUnavailable as exc:
             if isinstance(exc.__cause__, asyncpg.UniqueViolationError) and (
                 exc.__cause__.constraint_name == "batches_pkey"
@@ -216,101 +191,53 @@ class PostgresBatchStore:
 
     async def get_batch(self, batch_id: str) -> StoredBatch | None:
         async with self._conn() as conn:
-            batches = await self._load_batches(conn, "WHERE batch_id = $1", (batch_id,))
-        return batches[0] if batches else None
+            return await batch_sql.get_batch(AsyncpgTx(conn), batch_id)
 
     async def batch_for_request(self, request_id: str, tenant: str = "") -> StoredBatch | None:
         async with self._conn() as conn:
-            batches = await self._load_batches(
-                conn, "WHERE request_id = $1 AND tenant = $2", (request_id, tenant)
-            )
-        return batches[0] if batches else None
+            return await batch_sql.batch_for_request(AsyncpgTx(conn), request_id, tenant)
 
     async def list_batches(
         self, limit: int, after: PageCursor | None = None, tenant: str | None = None
     ) -> list[StoredBatch]:
-        conditions: list[str] = []
-        params: list[Any] = []
-        if tenant is not None:
-            conditions.append("tenant = ?")
-            params.append(tenant)
-        if after is not None:
-            conditions.append("(created_at, batch_id) < (?, ?)")
-            params += [to_epoch(after.created_at), after.batch_id]
-        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         async with self._conn() as conn:
-            return await self._load_batches(
-                conn, numbered(f"{where}ORDER BY created_at DESC, batch_id DESC LIMIT ?"), (*params, limit)
-            )
+            return await batch_sql.list_batches(AsyncpgTx(conn), limit, after, tenant)
 
     async def unfinished_batches(self) -> list[StoredBatch]:
         async with self._conn() as conn:
-            return await self._load_batches(
-                conn, f"WHERE status NOT IN {FINAL_STATUSES_SQL} ORDER BY created_at, batch_id", ()
-            )
+            return await batch_sql.unfinished_batches(AsyncpgTx(conn))
 
     async def set_batch_status(self, change: BatchChange) -> None:
         async with self._transaction() as conn:
-            await write_change(conn, change)
+            await batch_sql.write_change(AsyncpgTx(conn), change)
             await notify(conn, change.batch_id, change.status)
 
     async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
         async with self._transaction() as conn:
             await lock_batch(conn, change.batch_id)
-            await conn.execute(
-                "UPDATE companies SET "
-                "error_type = CASE WHEN state = 'running' THEN $1 ELSE NULL END, "
-                "error_message = CASE WHEN state = 'running' THEN $2 ELSE NULL END, "
-                "error_details = CASE WHEN state = 'running' THEN $3 ELSE NULL END, "
-                "finished_at = CASE WHEN state = 'running' THEN $4::double precision ELSE NULL END, "
-                "state = 'cancelled' "
-                "WHERE batch_id = $5 AND state IN ('pending', 'running')",
-                failure.type.value,
-                failure.message,
-                failure.details,
-                to_epoch(change.last_update),
-                change.batch_id,
-            )
-            await write_change(conn, change)
+            await batch_sql.cancel_companies(AsyncpgTx(conn), change, failure)
+            await batch_sql.write_change(AsyncpgTx(conn), change)
             await notify(conn, change.batch_id, change.status)
 
     # -- companies ---------------------------------------------------------------------------------
 
     async def list_companies(self, batch_id: str) -> list[StoredCompany]:
         async with self._conn() as conn:
-            rows = await conn.fetch(
-                f"SELECT {COMPANY_COLUMNS} FROM companies WHERE batch_id = $1 ORDER BY position", batch_id
-            )
-        return [company_from_row(row) for row in rows]
+            return await batch_sql.list_companies(AsyncpgTx(conn), batch_id)
 
     async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
-        sql = (
-            "UPDATE companies SET state = 'pending', started_at = NULL, lease_owner = NULL, "
-            "lease_expires = NULL WHERE state = 'running'"
-        )
-        params: list[Any] = []
-        if batch_id is not None:
-            params.append(batch_id)
-            sql += f" AND batch_id = ${len(params)}"
-            if positions:
-                params.append(list(positions))
-                sql += f" AND position = ANY(${len(params)}::integer[])"
         async with self._conn() as conn:
-            return affected(await conn.execute(sql, *params))
+            return await batch_sql.requeue_running(AsyncpgTx(conn), batch_id, positions)
 
     async def mark_started(
         self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
     ) -> None:
-        sql = (
-            "UPDATE companies SET state = 'running', attempts = attempts + 1, started_at = $1 "
-            "WHERE batch_id = $2 AND position = $3 AND state = 'pending'"
-        )
         async with self._transaction() as conn:
             if change is not None:
                 await lock_batch(conn, batch_id)
-            await conn.execute(sql, to_epoch(started_at), batch_id, position)
+            await batch_sql.mark_started(AsyncpgTx(conn), batch_id, position, started_at)
             if change is not None:
-                await write_change(conn, change)
+                await batch_sql.write_change(AsyncpgTx(conn), change)
 
     async def mark_finished(
         self,
@@ -342,7 +269,7 @@ class PostgresBatchStore:
             )
             recorded: bool = changed == 1
             if recorded and change is not None:
-                await write_change(conn, change)
+                await batch_sql.write_change(AsyncpgTx(conn), change)
         return recorded
 
     async def retry_failed(
@@ -363,7 +290,7 @@ class PostgresBatchStore:
             retried, replay, refused = done
             if retried and not replay:
                 await notify(conn, batch_id, BatchStatus.QUEUED)
-            stored = await self._require_batch(conn, batch_id)
+            stored = await batch_sql.require_batch(AsyncpgTx(conn), batch_id)
         return RetryRecord(stored, retried, replay, refused)
 
     # -- the webhook outbox (server.storage.webhooks_sql) -----------------------------------------
@@ -458,19 +385,8 @@ class PostgresBatchStore:
         await self._changes.add_listener(listener)
 
     async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
-        rows = await self._fetch(
-            "SELECT extraction_mode, duration FROM ("
-            "  SELECT extraction_mode, finished_at - started_at AS duration, row_number() OVER ("
-            "    PARTITION BY extraction_mode ORDER BY finished_at DESC) AS rn"
-            "  FROM companies WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL"
-            "    AND started_at IS NOT NULL AND from_cache = 0"
-            ") AS recent WHERE rn <= ?",
-            (per_mode,),
-        )
-        durations: dict[str, list[float]] = {}
-        for mode, duration in rows:
-            durations.setdefault(mode, []).append(float(duration))
-        return durations
+        async with self._conn() as conn:
+            return await batch_sql.recent_durations(AsyncpgTx(conn), per_mode)
 
     async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
         return await aggregate_stats(self._fetch, since, now, hourly=True, tenant=tenant)
@@ -530,25 +446,3 @@ class PostgresBatchStore:
         async with self._conn() as conn:
             extractions = affected(await conn.execute(numbered(CACHE_PURGE_EXPIRED), to_epoch(now)))
             return extractions + affected(await conn.execute(numbered(RESPONSE_PURGE_EXPIRED), to_epoch(now)))
-
-    # -- row mapping -------------------------------------------------------------------------------
-
-    async def _require_batch(self, conn: asyncpg.Connection, batch_id: str) -> StoredBatch:
-        batches = await self._load_batches(conn, "WHERE batch_id = $1", (batch_id,))
-        return batches[0]
-
-    async def _load_batches(
-        self, conn: asyncpg.Connection, clause: str, params: Sequence[Any]
-    ) -> list[StoredBatch]:
-        rows = await conn.fetch(f"SELECT {BATCH_COLUMNS} FROM batches {clause}", *params)
-        if not rows:
-            return []
-        ids = [row[0] for row in rows]
-        counts: dict[str, dict[CompanyState, int]] = {batch_id: {} for batch_id in ids}
-        for batch_id, state, count in await conn.fetch(
-            "SELECT batch_id, state, count(*) FROM companies WHERE batch_id = ANY($1::text[]) "
-            "GROUP BY batch_id, state",
-            ids,
-        ):
-            counts[batch_id][CompanyState(state)] = count
-        return [batch_from_row(row, counts[row[0]]) for row in rows]

@@ -18,9 +18,9 @@ from typing import Any
 
 import aiosqlite
 
-from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure, WebhookDelivery
+from server.domain import BatchStatus, CompanyOutcome, ExtractionFailure, WebhookDelivery
 from server.errors import ServiceUnavailable
-from server.storage import keys_sql, leases, retry_sql, webhooks_sql
+from server.storage import batch_sql, keys_sql, leases, retry_sql, webhooks_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
@@ -57,15 +57,9 @@ from server.storage.cache_sql import (
     response_put_params,
 )
 from server.storage.codec import (
-    BATCH_COLUMNS,
-    COMPANY_COLUMNS,
-    batch_from_row,
-    company_from_row,
-    options_to_json,
     outcome_columns,
     to_epoch,
 )
-from server.storage.schema import FINAL_STATUSES_SQL
 from server.storage.sqlite_connection import SqliteTx, open_connection, translated
 from server.storage.stats_sql import aggregate_stats
 
@@ -152,38 +146,14 @@ class SqliteBatchStore:
     async def create_batch(self, batch: NewBatch) -> tuple[StoredBatch, bool]:
         """Create the batch and its companies in one transaction (see ``BatchStore.create_batch``)."""
         opts = batch.options
-        created = to_epoch(batch.created_at)
         try:
             async with self._transaction() as conn:
+                tx = SqliteTx(conn)
                 if batch.request_id is not None:
-                    rows = await conn.execute_fetchall(
-                        "SELECT batch_id FROM batches WHERE request_id = ? AND tenant = ?",
-                        (batch.request_id, batch.tenant),
-                    )
-                    existing = next(iter(rows), None)
+                    existing = await batch_sql.batch_for_request(tx, batch.request_id, batch.tenant)
                     if existing is not None:
-                        return await self._require_batch(conn, existing[0]), False
-                await conn.execute(
-                    f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
-                    "waiting_since, webhook_url) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        batch.batch_id,
-                        batch.request_id,
-                        batch.trace_id,
-                        options_to_json(opts),
-                        BatchStatus.QUEUED.value,
-                        len(batch.companies),
-                        created,
-                        created,
-                        batch.tenant,
-                        opts.extraction_mode.value,
-                        opts.priority.value,
-                        opts.max_concurrent,
-                        created,
-                        opts.webhook_url,
-                    ),
-                )
+                        return existing, False
+                await conn.execute(batch_sql.INSERT_BATCH, batch_sql.batch_params(batch))
                 await conn.executemany(
                     "INSERT INTO companies (batch_id, position, name, domain_hint, extraction_mode, "
                     "priority, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
@@ -199,20 +169,15 @@ class SqliteBatchStore:
                         for i, c in enumerate(batch.companies)
                     ],
                 )
-                stored = await self._require_batch(conn, batch.batch_id)
+                stored = await batch_sql.require_batch(tx, batch.batch_id)
         except ServiceUnavailable as exc:
             if not isinstance(exc.__cause__, sqlite3.IntegrityError):
                 raise
             # Another writer (another process on this file) won the race for the request id or the batch id.
             if batch.request_id is not None:
-                async with self._locked() as conn:
-                    rows = await conn.execute_fetchall(
-                        "SELECT batch_id FROM batches WHERE request_id = ? AND tenant = ?",
-                        (batch.request_id, batch.tenant),
-                    )
-                    existing = next(iter(rows), None)
-                    if existing is not None:
-                        return await self._require_batch(conn, existing[0]), False
+                existing = await self.batch_for_request(batch.request_id, batch.tenant)
+                if existing is not None:
+                    return existing, False
             if await self.get_batch(batch.batch_id) is not None:
                 raise BatchIdTaken(batch.batch_id) from exc
             raise
@@ -221,103 +186,53 @@ class SqliteBatchStore:
 
     async def get_batch(self, batch_id: str) -> StoredBatch | None:
         async with self._locked() as conn:
-            batches = await self._load_batches(conn, "WHERE batch_id = ?", (batch_id,))
-        return batches[0] if batches else None
+            return await batch_sql.get_batch(SqliteTx(conn), batch_id)
 
     async def batch_for_request(self, request_id: str, tenant: str = "") -> StoredBatch | None:
         async with self._locked() as conn:
-            batches = await self._load_batches(
-                conn, "WHERE request_id = ? AND tenant = ?", (request_id, tenant)
-            )
-        return batches[0] if batches else None
+            return await batch_sql.batch_for_request(SqliteTx(conn), request_id, tenant)
 
     async def list_batches(
         self, limit: int, after: PageCursor | None = None, tenant: str | None = None
     ) -> list[StoredBatch]:
-        conditions: list[str] = []
-        params: list[Any] = []
-        if tenant is not None:
-            conditions.append("tenant = ?")
-            params.append(tenant)
-        if after is not None:
-            cursor_at = to_epoch(after.created_at)
-            conditions.append("(created_at < ? OR (created_at = ? AND batch_id < ?))")
-            params += [cursor_at, cursor_at, after.batch_id]
-        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         async with self._locked() as conn:
-            return await self._load_batches(
-                conn, f"{where}ORDER BY created_at DESC, batch_id DESC LIMIT ?", (*params, limit)
-            )
+            return await batch_sql.list_batches(SqliteTx(conn), limit, after, tenant)
 
     async def unfinished_batches(self) -> list[StoredBatch]:
         async with self._locked() as conn:
-            return await self._load_batches(
-                conn,
-                f"WHERE status NOT IN {FINAL_STATUSES_SQL} ORDER BY created_at, batch_id",
-                (),
-            )
+            return await batch_sql.unfinished_batches(SqliteTx(conn))
 
     async def set_batch_status(self, change: BatchChange) -> None:
         async with self._locked() as conn:
-            await self._write_change(conn, change)
+            await batch_sql.write_change(SqliteTx(conn), change)
         self._changed(change.batch_id, change.status)
 
     async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
-        at = to_epoch(change.last_update)
         async with self._transaction() as conn:
-            await conn.execute(
-                "UPDATE companies SET "
-                "error_type = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
-                "error_message = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
-                "error_details = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
-                "finished_at = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
-                "state = 'cancelled' "
-                "WHERE batch_id = ? AND state IN ('pending', 'running')",
-                (failure.type.value, failure.message, failure.details, at, change.batch_id),
-            )
-            await self._write_change(conn, change)
+            await batch_sql.cancel_companies(SqliteTx(conn), change, failure)
+            await batch_sql.write_change(SqliteTx(conn), change)
         self._changed(change.batch_id, change.status)
 
     # -- companies ---------------------------------------------------------------------------------
 
     async def list_companies(self, batch_id: str) -> list[StoredCompany]:
         async with self._locked() as conn:
-            rows = await conn.execute_fetchall(
-                f"SELECT {COMPANY_COLUMNS} FROM companies WHERE batch_id = ? ORDER BY position", (batch_id,)
-            )
-        return [company_from_row(row) for row in rows]
+            return await batch_sql.list_companies(SqliteTx(conn), batch_id)
 
     async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
-        sql = (
-            "UPDATE companies SET state = 'pending', started_at = NULL, lease_owner = NULL, "
-            "lease_expires = NULL WHERE state = 'running'"
-        )
-        params: list[Any] = []
-        if batch_id is not None:
-            sql += " AND batch_id = ?"
-            params.append(batch_id)
-            if positions:
-                sql += f" AND position IN ({_placeholders(len(positions))})"
-                params.extend(positions)
         async with self._locked() as conn:
-            cursor = await conn.execute(sql, params)
-            return int(cursor.rowcount)
+            return await batch_sql.requeue_running(SqliteTx(conn), batch_id, positions)
 
     async def mark_started(
         self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
     ) -> None:
-        sql = (
-            "UPDATE companies SET state = 'running', attempts = attempts + 1, started_at = ? "
-            "WHERE batch_id = ? AND position = ? AND state = 'pending'"
-        )
-        params = (to_epoch(started_at), batch_id, position)
         if change is None:
             async with self._locked() as conn:
-                await conn.execute(sql, params)
+                await batch_sql.mark_started(SqliteTx(conn), batch_id, position, started_at)
             return
         async with self._transaction() as conn:
-            await conn.execute(sql, params)
-            await self._write_change(conn, change)
+            await batch_sql.mark_started(SqliteTx(conn), batch_id, position, started_at)
+            await batch_sql.write_change(SqliteTx(conn), change)
 
     async def mark_finished(
         self,
@@ -330,9 +245,7 @@ class SqliteBatchStore:
         owner: str | None = None,
     ) -> bool:
         sql = (
-            "UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?, "
-            "error_message = ?, error_details = ?, from_cache = ?, error_sources = ?, lease_owner = NULL, "
-            "lease_expires = NULL "
+            f"UPDATE companies SET {batch_sql.FINISH_COLUMNS} "
             "WHERE batch_id = ? AND position = ? AND state = 'running'"
         )
         fence: tuple[object, ...] = ()
@@ -353,7 +266,7 @@ class SqliteBatchStore:
             async with self._transaction() as conn:
                 recorded = (await conn.execute(sql, params)).rowcount == 1
                 if recorded and change is not None:
-                    await self._write_change(conn, change)
+                    await batch_sql.write_change(SqliteTx(conn), change)
                 elif recorded and owner is not None:
                     # One writer at a time: this transaction sees every other result.
                     final = await leases.complete_if_done(SqliteTx(conn), batch_id, _finished_at(outcome))
@@ -373,7 +286,7 @@ class SqliteBatchStore:
             done = await retry_sql.retry_failed(
                 SqliteTx(conn), batch_id, error_types, bypass_cache, request_id, now, hourly=False
             )
-            stored = None if done is None else await self._require_batch(conn, batch_id)
+            stored = None if done is None else await batch_sql.require_batch(SqliteTx(conn), batch_id)
         if done is None:
             return RetryRecord(None)
         retried, replay, refused = done
@@ -477,19 +390,8 @@ class SqliteBatchStore:
             listener(batch_id, status)
 
     async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
-        rows = await self._fetch(
-            "SELECT extraction_mode, duration FROM ("
-            "  SELECT extraction_mode, finished_at - started_at AS duration, row_number() OVER ("
-            "    PARTITION BY extraction_mode ORDER BY finished_at DESC) AS rn"
-            "  FROM companies WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL"
-            "    AND started_at IS NOT NULL AND from_cache = 0"
-            ") AS recent WHERE rn <= ?",
-            (per_mode,),
-        )
-        durations: dict[str, list[float]] = {}
-        for mode, duration in rows:
-            durations.setdefault(mode, []).append(float(duration))
-        return durations
+        async with self._locked() as conn:
+            return await batch_sql.recent_durations(SqliteTx(conn), per_mode)
 
     async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
         return await aggregate_stats(self._fetch, since, now, tenant=tenant)
@@ -543,45 +445,3 @@ class SqliteBatchStore:
             extractions = int(cursor.rowcount)
             cursor = await conn.execute(RESPONSE_PURGE_EXPIRED, (to_epoch(now),))
             return extractions + int(cursor.rowcount)
-
-    # -- row mapping -------------------------------------------------------------------------------
-
-    async def _write_change(self, conn: aiosqlite.Connection, change: BatchChange) -> None:
-        # Guarded: a final status is never overwritten (a pause racing the last company's finish).
-        await conn.execute(
-            "UPDATE batches SET status = ?, last_update = ?, started_at = coalesce(started_at, ?), "
-            "completed_at = coalesce(?, completed_at), waiting_since = coalesce(?, waiting_since) "
-            f"WHERE batch_id = ? AND status NOT IN {FINAL_STATUSES_SQL}",
-            (
-                change.status.value,
-                to_epoch(change.last_update),
-                to_epoch(change.started_at),
-                to_epoch(change.completed_at),
-                to_epoch(change.waiting_since),
-                change.batch_id,
-            ),
-        )
-
-    async def _require_batch(self, conn: aiosqlite.Connection, batch_id: str) -> StoredBatch:
-        batches = await self._load_batches(conn, "WHERE batch_id = ?", (batch_id,))
-        return batches[0]
-
-    async def _load_batches(
-        self, conn: aiosqlite.Connection, clause: str, params: Sequence[Any]
-    ) -> list[StoredBatch]:
-        rows = list(await conn.execute_fetchall(f"SELECT {BATCH_COLUMNS} FROM batches {clause}", params))
-        if not rows:
-            return []
-        ids = [row[0] for row in rows]
-        counts: dict[str, dict[CompanyState, int]] = {batch_id: {} for batch_id in ids}
-        for batch_id, state, count in await conn.execute_fetchall(
-            f"SELECT batch_id, state, count(*) FROM companies WHERE batch_id IN ({_placeholders(len(ids))}) "
-            "GROUP BY batch_id, state",
-            ids,
-        ):
-            counts[batch_id][CompanyState(state)] = count
-        return [batch_from_row(row, counts[row[0]]) for row in rows]
-
-
-def _placeholders(count: int) -> str:
-    return ", ".join("?" * count)
