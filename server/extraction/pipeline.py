@@ -33,7 +33,7 @@ from server.extraction.sources.website import WebsiteSource
 from server.extraction.sources.wikidata import WikidataSource
 from server.extraction.sources.wikipedia import WikipediaSource
 from server.settings import Settings
-from server.storage.base import BatchStore
+from server.storage.base import ResponseCacheStore
 
 # Knowledge sources by their ``settings.knowledge_sources`` name, each made from the settings (a key it
 # needs). New sources are registered here.
@@ -88,7 +88,7 @@ class WebExtractor:
         self._sources = list(sources) if sources is not None else default_sources(settings)
 
     @classmethod
-    def from_settings(cls, settings: Settings, store: BatchStore | None = None) -> Self:
+    def from_settings(cls, settings: Settings, store: ResponseCacheStore | None = None) -> Self:
         """An extractor with its own fetcher and the default sources; with a store, knowledge answers
         are shared through it (``server.extraction.response_cache``)."""
         responses = ResponseCache(store) if store is not None else None
@@ -136,6 +136,6 @@ class WebExtractor:
         await self._parser.aclose()
 
 
-def build_extractor(settings: Settings, store: BatchStore | None = None) -> Extractor:
+def build_extractor(settings: Settings, store: ResponseCacheStore | None = None) -> Extractor:
     """The production extractor for these settings (sandbox mode included: only settings differ)."""
     return WebExtractor.from_settings(settings, store)

@@ -419,8 +419,8 @@ class ReplicaScheduler(BatchScheduler):
         if running is None or running.task is not asyncio.current_task():
             return  # the lease was lost, the batch cancelled or the replica draining: not ours to write
         del self._claims[key]
-        recorded = await self._store.mark_finished(
-            claim.batch_id, claim.position, outcome, attempt=claim.attempt, owner=self.replica_id
+        recorded = await self._store.finish_claimed(
+            claim.batch_id, claim.position, outcome, claim.attempt, self.replica_id
         )
         if not recorded:
             self._log.warning(

@@ -518,7 +518,7 @@ class BatchScheduler:
             change = BatchChange(rt.batch_id, final, now, completed_at=now)
         log_outcome(self._log, rt.batch_id, rt.trace_id, outcome)
         # Fenced by attempt: a write for a company that was requeued and started again is refused.
-        await self._store.mark_finished(rt.batch_id, slot.position, outcome, change, attempt=slot.attempts)
+        await self._store.finish_company(rt.batch_id, slot.position, outcome, change, attempt=slot.attempts)
         event = (
             BatchEventType.COMPANY_SUCCEEDED
             if outcome.state is CompanyState.SUCCESS

@@ -284,14 +284,11 @@ class StoredResponse:
     expires_at: datetime  # kept until then (a stale entry with a validator is revalidated)
 
 
-class BatchStore(Protocol):
-    """Persistence of batches and their companies."""
+# The store's roles: each consumer is typed against the one it uses; ``BatchStore`` is all of them.
 
-    async def open(self) -> None:
-        """Connect and bring the schema up to date."""
 
-    async def close(self) -> None:
-        """Release the connection; idempotent."""
+class BatchRecords(Protocol):
+    """Batches and their companies as records: create, read, change a batch's status."""
 
     async def create_batch(self, batch: NewBatch) -> tuple[StoredBatch, bool]:
         """Create a batch with all its companies in one transaction.
@@ -325,37 +322,10 @@ class BatchStore(Protocol):
         """A batch's companies in submit order."""
         ...
 
-    async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
-        """Put ``running`` companies back to ``pending`` (all of them, or one batch's, or some positions).
+    async def set_batch_status(self, change: BatchChange) -> None: ...
 
-        Returns how many rows changed.
-        """
-        ...
-
-    async def mark_started(
-        self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
-    ) -> None:
-        """A pending company starts (attempts + 1); optionally the batch's status changes with it."""
-
-    async def mark_finished(
-        self,
-        batch_id: str,
-        position: int,
-        outcome: CompanyOutcome,
-        change: BatchChange | None = None,
-        *,
-        attempt: int | None = None,
-        owner: str | None = None,
-    ) -> bool:
-        """A running company finished (success or failed); optionally the batch's status changes with it.
-
-        Fencing: with ``attempt`` (and ``owner``) the write only lands while the row is still that
-        attempt (held by that owner), so a replica whose lease expired cannot overwrite the retry's
-        result. Returns True when the result was recorded, False when it was refused (``change`` is then
-        not written either). A replica's result (``owner`` given) that was its batch's last outstanding
-        company also gives the batch its final status, as ``complete_if_done`` would.
-        """
-        ...
+    async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
+        """Cancel a batch: pending companies become cancelled, running ones cancelled with ``failure``."""
 
     async def retry_failed(
         self,
@@ -371,7 +341,113 @@ class BatchStore(Protocol):
         ``request_id`` this batch saw before replays that retry (``server.storage.retry_sql``)."""
         ...
 
-    # -- the webhook outbox (see ``server.storage.webhooks_sql``) ------------------------------------
+
+class BatchChanges(Protocol):
+    """Notice of committed changes of batches (``server.webhooks``, watchers)."""
+
+    async def add_change_listener(self, listener: ChangeListener) -> None:
+        """Call ``listener`` after every committed change of a batch (other replicas' too on PostgreSQL)."""
+
+
+class CompanyProgress(Protocol):
+    """A company's run in this process: started, finished, or put back to wait."""
+
+    async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
+        """Put ``running`` companies back to ``pending`` (all of them, or one batch's, or some positions).
+
+        Returns how many rows changed.
+        """
+        ...
+
+    async def mark_started(
+        self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
+    ) -> None:
+        """A pending company starts (attempts + 1); optionally the batch's status changes with it."""
+
+    async def finish_company(
+        self,
+        batch_id: str,
+        position: int,
+        outcome: CompanyOutcome,
+        change: BatchChange | None = None,
+        *,
+        attempt: int | None = None,
+    ) -> bool:
+        """A running company this process started finished (success or failed); optionally the batch's
+        status changes with it.
+
+        With ``attempt`` the write only lands while the row is still that attempt, so a result that
+        lost a race with a requeue and a restart changes nothing. Returns True when the result was
+        recorded, False when it was refused (``change`` is then not written either).
+        """
+        ...
+
+
+class WorkLeases(Protocol):
+    """Work claimed across replicas under leases (see ``server.storage.leases``)."""
+
+    async def claim(
+        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float, limit: int = 1
+    ) -> list[ClaimedCompany]:
+        """Claim up to ``limit`` pending companies of the batch the queue order puts first.
+
+        Honours priority, aging and the batch's ``max_concurrent`` counted over every replica.
+        """
+        ...
+
+    async def extend_leases(self, owner: str, expires: datetime) -> list[HeldLease]:
+        """Extend every lease ``owner`` holds to ``expires``; returns the leases it still holds."""
+        ...
+
+    async def release_expired(self, now: datetime) -> list[str]:
+        """Running companies whose lease expired by ``now`` go back to pending; returns their batch ids."""
+        ...
+
+    async def release_owned(self, owner: str, positions: Sequence[HeldLease] = ()) -> int:
+        """Give leases back (all of ``owner``'s, or some): those companies are pending again."""
+        ...
+
+    async def finish_claimed(
+        self, batch_id: str, position: int, outcome: CompanyOutcome, attempt: int, owner: str
+    ) -> bool:
+        """A company ``owner`` claimed (``claim``) finished: recorded only while the row is still that
+        attempt held by that owner, so a replica whose lease expired cannot overwrite the retry's result.
+
+        When it was its batch's last outstanding company, the batch gets its final status in the same
+        write, as ``complete_if_done`` would. Returns True when the result was recorded.
+        """
+        ...
+
+    async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
+        """Give a batch with no pending or running company its final status; returns it if written."""
+        ...
+
+    async def unfinished_without_work(self) -> list[str]:
+        """Live batches none of whose companies is pending or running (a crash between two writes)."""
+        ...
+
+    async def count_pending(self) -> int:
+        """Companies waiting to start in batches that may run (queued or processing)."""
+        ...
+
+
+class StatsQueries(Protocol):
+    """Figures over finished work: the estimates' recent durations and the stats' aggregates."""
+
+    async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
+        """Up to ``per_mode`` most recent extraction durations (seconds) per mode; cache hits excluded."""
+        ...
+
+    async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
+        """Aggregates for batches created and companies finished in [since, now].
+
+        With ``tenant``, only that tenant's batches and their companies (and its live work counts).
+        """
+        ...
+
+
+class WebhookOutbox(BatchChanges, Protocol):
+    """The webhook outbox (see ``server.storage.webhooks_sql``); filled as batches change."""
 
     async def webhook_backlog(self, limit: int) -> list[WebhookBacklog]:
         """Up to ``limit`` batches with an unannounced final status or finished company, oldest first."""
@@ -415,61 +491,9 @@ class BatchStore(Protocol):
         """The tenant's webhook signing secret; ``candidate`` becomes it when it has none yet."""
         ...
 
-    # -- work claiming across replicas (see ``server.storage.leases``) -----------------------------
 
-    async def claim(
-        self, owner: str, now: datetime, lease_seconds: float, aging_seconds: float, limit: int = 1
-    ) -> list[ClaimedCompany]:
-        """Claim up to ``limit`` pending companies of the batch the queue order puts first.
-
-        Honours priority, aging and the batch's ``max_concurrent`` counted over every replica.
-        """
-        ...
-
-    async def extend_leases(self, owner: str, expires: datetime) -> list[HeldLease]:
-        """Extend every lease ``owner`` holds to ``expires``; returns the leases it still holds."""
-        ...
-
-    async def release_expired(self, now: datetime) -> list[str]:
-        """Running companies whose lease expired by ``now`` go back to pending; returns their batch ids."""
-        ...
-
-    async def release_owned(self, owner: str, positions: Sequence[HeldLease] = ()) -> int:
-        """Give leases back (all of ``owner``'s, or some): those companies are pending again."""
-        ...
-
-    async def complete_if_done(self, batch_id: str, now: datetime) -> BatchStatus | None:
-        """Give a batch with no pending or running company its final status; returns it if written."""
-        ...
-
-    async def unfinished_without_work(self) -> list[str]:
-        """Live batches none of whose companies is pending or running (a crash between two writes)."""
-        ...
-
-    async def count_pending(self) -> int:
-        """Companies waiting to start in batches that may run (queued or processing)."""
-        ...
-
-    async def add_change_listener(self, listener: ChangeListener) -> None:
-        """Call ``listener`` after every committed change of a batch (other replicas' too on PostgreSQL)."""
-
-    async def set_batch_status(self, change: BatchChange) -> None: ...
-
-    async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
-        """Cancel a batch: pending companies become cancelled, running ones cancelled with ``failure``."""
-
-    async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
-        """Up to ``per_mode`` most recent extraction durations (seconds) per mode; cache hits excluded."""
-        ...
-
-    async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
-        """Aggregates for batches created and companies finished in [since, now].
-
-        With ``tenant``, only that tenant's batches and their companies (and its live work counts).
-        """
-        ...
-
-    # -- API keys (``server.auth``) --------------------------------------------------------------------
+class ApiKeyStore(Protocol):
+    """API keys (``server.auth``)."""
 
     async def add_api_key(self, key: StoredApiKey) -> None:
         """Store a new key (its hash); the key id and hash are unique."""
@@ -486,6 +510,10 @@ class BatchStore(Protocol):
         """Mark a key revoked; False when no unrevoked key has this id."""
         ...
 
+
+class ExtractionCacheStore(Protocol):
+    """Cached extraction answers (``server.cache``)."""
+
     async def cache_get(self, key: CacheKey, now: datetime) -> CachedExtraction | None:
         """The cached answer for ``key`` unless it expired by ``now``."""
         ...
@@ -493,12 +521,20 @@ class BatchStore(Protocol):
     async def cache_put(self, key: CacheKey, entry: CachedExtraction) -> None:
         """Store (or replace) the answer for ``key``."""
 
+
+class ResponseCacheStore(Protocol):
+    """Knowledge services' answers kept for every replica (``server.extraction.response_cache``)."""
+
     async def response_get(self, key: str, now: datetime) -> StoredResponse | None:
         """The stored answer under ``key`` unless it expired by ``now`` (stale but kept ones included)."""
         ...
 
     async def response_put(self, key: str, response: StoredResponse) -> None:
         """Store (or replace) the answer under ``key``."""
+
+
+class Retention(Protocol):
+    """Deleting what has outlived its keeping (``server.storage.retention``)."""
 
     async def purge_finished(self, before: datetime) -> int:
         """Delete final batches completed before ``before`` with their companies; returns batches deleted.
@@ -511,3 +547,24 @@ class BatchStore(Protocol):
         """Delete cache entries (extractions and knowledge answers) that expired by ``now``; returns how
         many."""
         ...
+
+
+class BatchStore(
+    BatchRecords,
+    CompanyProgress,
+    WorkLeases,
+    StatsQueries,
+    WebhookOutbox,
+    ApiKeyStore,
+    ExtractionCacheStore,
+    ResponseCacheStore,
+    Retention,
+    Protocol,
+):
+    """Persistence of batches and their companies: every role, and the connection's lifecycle."""
+
+    async def open(self) -> None:
+        """Connect and bring the schema up to date."""
+
+    async def close(self) -> None:
+        """Release the connection; idempotent."""

@@ -37,11 +37,13 @@ MARK_STARTED = (
 )
 """A pending company starts (parameters: started_at, batch id, position)."""
 
-FINISH_COLUMNS = (
-    "state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?, error_message = ?, "
-    "error_details = ?, from_cache = ?, error_sources = ?, lease_owner = NULL, lease_expires = NULL"
+FINISH_COMPANY = (
+    "UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?, "
+    "error_message = ?, error_details = ?, from_cache = ?, error_sources = ?, lease_owner = NULL, "
+    "lease_expires = NULL WHERE batch_id = ? AND position = ? AND state = 'running'"
 )
-"""The SET list of a company's final write, in ``codec.outcome_columns`` order."""
+"""A running company's final write (parameters: ``codec.outcome_columns``, batch id, position), to which
+a fenced write appends ``leases.FENCE_CLAUSE``."""
 
 _WRITE_CHANGE = (
     # Guarded: a final status is never overwritten (a pause racing the last company's finish).

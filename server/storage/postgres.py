@@ -239,7 +239,7 @@ class PostgresBatchStore:
             if change is not None:
                 await batch_sql.write_change(AsyncpgTx(conn), change)
 
-    async def mark_finished(
+    async def finish_company(
         self,
         batch_id: str,
         position: int,
@@ -247,16 +247,9 @@ class PostgresBatchStore:
         change: BatchChange | None = None,
         *,
         attempt: int | None = None,
-        owner: str | None = None,
     ) -> bool:
-        if attempt is not None and owner is not None and change is None:
-            # A replica's result: recorded together with the others finishing at the same time, then
-            # the batches whose last results these were completed. (The in-memory scheduler writes
-            # one at a time: it decides completion itself, from the order in which its writes return.)
-            if await self._results.finish(FencedFinish(batch_id, position, outcome, attempt, owner)):
-                self._changes.announce_soon(batch_id)
-                return True
-            return False
+        # One at a time: the in-process scheduler decides completion itself, from the order in which
+        # its writes return (a replica's results go in groups: ``finish_claimed``).
         async with self._transaction() as conn:
             if change is not None:
                 await lock_batch(conn, batch_id)
@@ -265,12 +258,22 @@ class PostgresBatchStore:
                 *outcome_columns(outcome),
                 batch_id,
                 position,
-                *(() if attempt is None else (attempt, owner)),
+                *(() if attempt is None else (attempt, None)),
             )
             recorded: bool = changed == 1
             if recorded and change is not None:
                 await batch_sql.write_change(AsyncpgTx(conn), change)
         return recorded
+
+    async def finish_claimed(
+        self, batch_id: str, position: int, outcome: CompanyOutcome, attempt: int, owner: str
+    ) -> bool:
+        """Recorded together with the others finishing at the same time, then the batches whose last
+        results these were completed (``postgres_results``)."""
+        if await self._results.finish(FencedFinish(batch_id, position, outcome, attempt, owner)):
+            self._changes.announce_soon(batch_id)
+            return True
+        return False
 
     async def retry_failed(
         self,

@@ -18,8 +18,7 @@ _PLACEHOLDER = re.compile(r"\?")
 # the company was still running, so a late or repeated write adds nothing to the summary.
 _MARK_FINISHED = f"""
     WITH done AS (
-        UPDATE companies SET {batch_sql.FINISH_COLUMNS}
-        WHERE batch_id = ? AND position = ? AND state = 'running' {{fence}}
+        {batch_sql.FINISH_COMPANY} {{fence}}
         RETURNING batch_id, position, extraction_mode, priority, state,
                   coalesce(error_type, '') AS error_type, from_cache, finished_at,
                   coalesce(finished_at - started_at, 0) AS seconds
@@ -53,7 +52,7 @@ def numbered(sql: str) -> str:
 
 
 MARK_FINISHED_PLAIN = numbered(_MARK_FINISHED.format(fence=""))
-"""A company's final write and its hourly summary (parameters: see ``PostgresBatchStore.mark_finished``)."""
+"""A company's final write and its hourly summary (parameters: see ``PostgresBatchStore.finish_company``)."""
 MARK_FINISHED_FENCED = numbered(_MARK_FINISHED.format(fence=leases.FENCE_CLAUSE))
 """``MARK_FINISHED_PLAIN`` refused unless the attempt and lease owner (two more parameters) still match."""
 

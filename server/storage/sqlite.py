@@ -234,7 +234,7 @@ class SqliteBatchStore:
             await batch_sql.mark_started(SqliteTx(conn), batch_id, position, started_at)
             await batch_sql.write_change(SqliteTx(conn), change)
 
-    async def mark_finished(
+    async def finish_company(
         self,
         batch_id: str,
         position: int,
@@ -242,35 +242,30 @@ class SqliteBatchStore:
         change: BatchChange | None = None,
         *,
         attempt: int | None = None,
-        owner: str | None = None,
     ) -> bool:
-        sql = (
-            f"UPDATE companies SET {batch_sql.FINISH_COLUMNS} "
-            "WHERE batch_id = ? AND position = ? AND state = 'running'"
-        )
-        fence: tuple[object, ...] = ()
-        if attempt is not None:
-            sql += leases.FENCE_CLAUSE
-            fence = (attempt, owner)
-        params = (
-            *outcome_columns(outcome),
-            batch_id,
-            position,
-            *fence,
-        )
-        final: BatchStatus | None = None
-        if change is None and owner is None:
+        sql, params = _finish(batch_id, position, outcome, None if attempt is None else (attempt, None))
+        if change is None:
             async with self._locked() as conn:
-                recorded = (await conn.execute(sql, params)).rowcount == 1
-        else:
-            async with self._transaction() as conn:
-                recorded = (await conn.execute(sql, params)).rowcount == 1
-                if recorded and change is not None:
-                    await batch_sql.write_change(SqliteTx(conn), change)
-                elif recorded and owner is not None:
-                    # One writer at a time: this transaction sees every other result.
-                    final = await leases.complete_if_done(SqliteTx(conn), batch_id, _finished_at(outcome))
-        if recorded and owner is not None:
+                return bool((await conn.execute(sql, params)).rowcount == 1)
+        async with self._transaction() as conn:
+            recorded = (await conn.execute(sql, params)).rowcount == 1
+            if recorded:
+                await batch_sql.write_change(SqliteTx(conn), change)
+        return recorded
+
+    async def finish_claimed(
+        self, batch_id: str, position: int, outcome: CompanyOutcome, attempt: int, owner: str
+    ) -> bool:
+        sql, params = _finish(batch_id, position, outcome, (attempt, owner))
+        async with self._transaction() as conn:
+            recorded = (await conn.execute(sql, params)).rowcount == 1
+            # One writer at a time: this transaction sees every other result.
+            final = (
+                await leases.complete_if_done(SqliteTx(conn), batch_id, _finished_at(outcome))
+                if recorded
+                else None
+            )
+        if recorded:
             self._changed(batch_id, final)
         return recorded
 
@@ -445,3 +440,17 @@ class SqliteBatchStore:
             extractions = int(cursor.rowcount)
             cursor = await conn.execute(RESPONSE_PURGE_EXPIRED, (to_epoch(now),))
             return extractions + int(cursor.rowcount)
+
+
+def _finish(
+    batch_id: str, position: int, outcome: CompanyOutcome, fence: tuple[int, str | None] | None
+) -> tuple[str, tuple[Any, ...]]:
+    """A running company's final write, fenced by (attempt, lease owner) when given."""
+    if fence is None:
+        return batch_sql.FINISH_COMPANY, (*outcome_columns(outcome), batch_id, position)
+    return batch_sql.FINISH_COMPANY + leases.FENCE_CLAUSE, (
+        *outcome_columns(outcome),
+        batch_id,
+        position,
+        *fence,
+    )

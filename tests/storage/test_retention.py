@@ -23,7 +23,7 @@ async def finished_batch(store: BatchStore, batch_id: str, completed: datetime, 
     await store.create_batch(NewBatch(batch_id, BatchOptions(), (NewCompany("A"), NewCompany("B")), created))
     await store.mark_started(batch_id, 0, created)
     outcome = CompanyOutcome("A", CompanyState.SUCCESS, profile={}, started_at=created, finished_at=completed)
-    await store.mark_finished(batch_id, 0, outcome)
+    await store.finish_company(batch_id, 0, outcome)
     await store.set_batch_status(BatchChange(batch_id, status, completed, completed_at=completed))
 
 

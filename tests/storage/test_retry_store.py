@@ -36,7 +36,7 @@ async def _finished_batch(store: BatchStore) -> str:
         )
         done = T0 + timedelta(seconds=3)
         change = BatchChange("batch_r", BatchStatus.COMPLETED, done, completed_at=done) if position else None
-        await store.mark_finished("batch_r", position, outcome, change)
+        await store.finish_company("batch_r", position, outcome, change)
     return "batch_r"
 
 

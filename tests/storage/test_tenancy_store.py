@@ -64,7 +64,7 @@ async def test_stats_of_a_tenant_count_only_its_batches_and_companies(store: Bat
         "B1", CompanyState.FAILED, None, ExtractionFailure(ErrorType.FETCH, "x"), started, started
     )
     await store.mark_started("batch_b", 0, started)
-    await store.mark_finished("batch_b", 0, done)
+    await store.finish_company("batch_b", 0, done)
     await store.mark_started("batch_b", 1, started)
     since, now = T0 - timedelta(hours=1), T0 + timedelta(hours=1)
 
