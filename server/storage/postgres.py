@@ -27,52 +27,34 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 import asyncpg
 
-from server.domain import BatchStatus, CompanyOutcome, ExtractionFailure, WebhookDelivery
+from server.domain import BatchStatus, CompanyOutcome, ExtractionFailure
 from server.errors import ServiceUnavailable
-from server.storage import batch_sql, keys_sql, leases, retry_sql, webhooks_sql
+from server.storage import batch_sql, leases, retry_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
-    CachedExtraction,
-    CacheKey,
     ChangeListener,
     ClaimedCompany,
-    DueDelivery,
     HeldLease,
     NewBatch,
-    NewDelivery,
-    PageCursor,
     RetryRecord,
     StatsAggregates,
-    StoredApiKey,
     StoredBatch,
-    StoredCompany,
-    StoredResponse,
-    WebhookBacklog,
 )
 from server.storage.cache_sql import (
-    CACHE_GET,
     CACHE_PURGE_EXPIRED,
-    CACHE_PUT,
     PURGE_BATCH_CHUNK,
     PURGE_FINISHED_BATCHES,
-    RESPONSE_GET,
     RESPONSE_PURGE_EXPIRED,
-    RESPONSE_PUT,
-    entry_from_row,
-    key_params,
-    put_params,
-    response_from_row,
-    response_put_params,
 )
 from server.storage.codec import (
     outcome_columns,
     to_epoch,
 )
+from server.storage.leases import SqlTx
 from server.storage.postgres_changes import ChangeFeed, notify
 from server.storage.postgres_pool import POOL_MAX_SIZE, open_pools, translated
 from server.storage.postgres_results import FencedFinish, ResultWriter
@@ -87,10 +69,11 @@ from server.storage.postgres_sql import (
     numbered,
 )
 from server.storage.schema import HOUR_SECONDS
+from server.storage.sql_store import SqlStore
 from server.storage.stats_sql import aggregate_stats
 
 
-class PostgresBatchStore:
+class PostgresBatchStore(SqlStore):
     """``BatchStore`` on a PostgreSQL database (``postgresql://user@host:port/db[?search_path=schema]``)."""
 
     def __init__(self, url: str, *, max_connections: int = POOL_MAX_SIZE) -> None:
@@ -149,9 +132,15 @@ class PostgresBatchStore:
         async with self._conn(progress) as conn, conn.transaction():
             yield conn
 
-    async def _fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[SqlTx]:
         async with self._conn() as conn:
-            return [tuple(row) for row in await conn.fetch(numbered(sql), *params)]
+            yield AsyncpgTx(conn)
+
+    @asynccontextmanager
+    async def _atomic(self) -> AsyncIterator[SqlTx]:
+        async with self._transaction() as conn:
+            yield AsyncpgTx(conn)
 
     # -- batches -----------------------------------------------------------------------------------
 
@@ -189,24 +178,6 @@ class PostgresBatchStore:
                 raise BatchIdTaken(batch.batch_id) from exc
             raise
 
-    async def get_batch(self, batch_id: str) -> StoredBatch | None:
-        async with self._conn() as conn:
-            return await batch_sql.get_batch(AsyncpgTx(conn), batch_id)
-
-    async def batch_for_request(self, request_id: str, tenant: str = "") -> StoredBatch | None:
-        async with self._conn() as conn:
-            return await batch_sql.batch_for_request(AsyncpgTx(conn), request_id, tenant)
-
-    async def list_batches(
-        self, limit: int, after: PageCursor | None = None, tenant: str | None = None
-    ) -> list[StoredBatch]:
-        async with self._conn() as conn:
-            return await batch_sql.list_batches(AsyncpgTx(conn), limit, after, tenant)
-
-    async def unfinished_batches(self) -> list[StoredBatch]:
-        async with self._conn() as conn:
-            return await batch_sql.unfinished_batches(AsyncpgTx(conn))
-
     async def set_batch_status(self, change: BatchChange) -> None:
         async with self._transaction() as conn:
             await batch_sql.write_change(AsyncpgTx(conn), change)
@@ -220,14 +191,6 @@ class PostgresBatchStore:
             await notify(conn, change.batch_id, change.status)
 
     # -- companies ---------------------------------------------------------------------------------
-
-    async def list_companies(self, batch_id: str) -> list[StoredCompany]:
-        async with self._conn() as conn:
-            return await batch_sql.list_companies(AsyncpgTx(conn), batch_id)
-
-    async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
-        async with self._conn() as conn:
-            return await batch_sql.requeue_running(AsyncpgTx(conn), batch_id, positions)
 
     async def mark_started(
         self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
@@ -296,49 +259,6 @@ class PostgresBatchStore:
             stored = await batch_sql.require_batch(AsyncpgTx(conn), batch_id)
         return RetryRecord(stored, retried, replay, refused)
 
-    # -- the webhook outbox (server.storage.webhooks_sql) -----------------------------------------
-
-    async def webhook_backlog(self, limit: int) -> list[WebhookBacklog]:
-        async with self._conn() as conn:
-            return await webhooks_sql.backlog(AsyncpgTx(conn), limit)
-
-    async def enqueue_webhooks(
-        self,
-        backlog: WebhookBacklog,
-        deliveries: Sequence[NewDelivery],
-        announced: Sequence[tuple[int, int]],
-        settled: datetime | None,
-    ) -> None:
-        async with self._transaction() as conn:
-            await webhooks_sql.enqueue(AsyncpgTx(conn), backlog, deliveries, announced, settled)
-
-    async def claim_webhooks(self, now: datetime, lease_seconds: float, limit: int) -> list[DueDelivery]:
-        async with self._transaction() as conn:
-            return await webhooks_sql.claim(AsyncpgTx(conn), now, lease_seconds, limit)
-
-    async def record_webhook_attempt(
-        self,
-        delivery: DueDelivery,
-        at: datetime,
-        status_code: int | None,
-        error: str,
-        seconds: float,
-        retry_at: datetime | None,
-        delivered: bool,
-    ) -> bool:
-        async with self._transaction() as conn:
-            return await webhooks_sql.record_attempt(
-                AsyncpgTx(conn), delivery, at, status_code, error, seconds, retry_at, delivered
-            )
-
-    async def webhook_deliveries(self, batch_id: str) -> list[WebhookDelivery]:
-        async with self._conn() as conn:
-            return await webhooks_sql.deliveries(AsyncpgTx(conn), batch_id)
-
-    async def webhook_secret(self, tenant: str, candidate: str, now: datetime) -> str:
-        async with self._transaction() as conn:
-            return await webhooks_sql.tenant_secret(AsyncpgTx(conn), tenant, candidate, now)
-
     # -- work claiming across replicas (see server.storage.leases) ---------------------------------
 
     async def claim(
@@ -375,21 +295,9 @@ class PostgresBatchStore:
         of the round that wrote it)."""
         return await self._results.complete_if_done(batch_id, now)
 
-    async def unfinished_without_work(self) -> list[str]:
-        async with self._conn() as conn:
-            return await leases.unfinished_without_work(AsyncpgTx(conn))
-
-    async def count_pending(self) -> int:
-        async with self._conn() as conn:
-            return await leases.count_pending(AsyncpgTx(conn))
-
     async def add_change_listener(self, listener: ChangeListener) -> None:
         """LISTEN on a connection of its own (outside the pool) for every replica's NOTIFY."""
         await self._changes.add_listener(listener)
-
-    async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
-        async with self._conn() as conn:
-            return await batch_sql.recent_durations(AsyncpgTx(conn), per_mode)
 
     async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
         return await aggregate_stats(self._fetch, since, now, hourly=True, tenant=tenant)
@@ -398,37 +306,7 @@ class PostgresBatchStore:
         """The same figures as ``stats_since`` read from every company row (for checks and benchmarks)."""
         return await aggregate_stats(self._fetch, since, now, hourly=False)
 
-    # -- API keys ----------------------------------------------------------------------------------
-
-    async def add_api_key(self, key: StoredApiKey) -> None:
-        await keys_sql.add_key(self._fetch, key)
-
-    async def api_key_by_hash(self, key_hash: str) -> StoredApiKey | None:
-        return await keys_sql.key_by_hash(self._fetch, key_hash)
-
-    async def list_api_keys(self) -> list[StoredApiKey]:
-        return await keys_sql.all_keys(self._fetch)
-
-    async def revoke_api_key(self, key_id: str, now: datetime) -> bool:
-        return await keys_sql.revoke_key(self._fetch, key_id, now)
-
     # -- cache and retention -----------------------------------------------------------------------
-
-    async def cache_get(self, key: CacheKey, now: datetime) -> CachedExtraction | None:
-        rows = await self._fetch(CACHE_GET, (*key_params(key), to_epoch(now)))
-        return entry_from_row(rows[0]) if rows else None
-
-    async def cache_put(self, key: CacheKey, entry: CachedExtraction) -> None:
-        async with self._conn() as conn:
-            await conn.execute(numbered(CACHE_PUT), *put_params(key, entry))
-
-    async def response_get(self, key: str, now: datetime) -> StoredResponse | None:
-        rows = await self._fetch(RESPONSE_GET, (key, to_epoch(now)))
-        return response_from_row(rows[0]) if rows else None
-
-    async def response_put(self, key: str, response: StoredResponse) -> None:
-        async with self._conn() as conn:
-            await conn.execute(numbered(RESPONSE_PUT), *response_put_params(key, response))
 
     async def purge_finished(self, before: datetime) -> int:
         cutoff = to_epoch(before)

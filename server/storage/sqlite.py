@@ -18,48 +18,32 @@ from typing import Any
 
 import aiosqlite
 
-from server.domain import BatchStatus, CompanyOutcome, ExtractionFailure, WebhookDelivery
+from server.domain import BatchStatus, CompanyOutcome, ExtractionFailure
 from server.errors import ServiceUnavailable
-from server.storage import batch_sql, keys_sql, leases, retry_sql, webhooks_sql
+from server.storage import batch_sql, leases, retry_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
-    CachedExtraction,
-    CacheKey,
     ChangeListener,
     ClaimedCompany,
-    DueDelivery,
     HeldLease,
     NewBatch,
-    NewDelivery,
-    PageCursor,
     RetryRecord,
     StatsAggregates,
-    StoredApiKey,
     StoredBatch,
-    StoredCompany,
-    StoredResponse,
-    WebhookBacklog,
 )
 from server.storage.cache_sql import (
-    CACHE_GET,
     CACHE_PURGE_EXPIRED,
-    CACHE_PUT,
     PURGE_BATCH_CHUNK,
     PURGE_FINISHED_BATCHES,
-    RESPONSE_GET,
     RESPONSE_PURGE_EXPIRED,
-    RESPONSE_PUT,
-    entry_from_row,
-    key_params,
-    put_params,
-    response_from_row,
-    response_put_params,
 )
 from server.storage.codec import (
     outcome_columns,
     to_epoch,
 )
+from server.storage.leases import SqlTx
+from server.storage.sql_store import SqlStore
 from server.storage.sqlite_connection import SqliteTx, open_connection, translated
 from server.storage.stats_sql import aggregate_stats
 
@@ -68,7 +52,7 @@ def _finished_at(outcome: CompanyOutcome) -> datetime:
     return outcome.finished_at or datetime.now(UTC)
 
 
-class SqliteBatchStore:
+class SqliteBatchStore(SqlStore):
     """``BatchStore`` on one SQLite file."""
 
     def __init__(self, path: Path) -> None:
@@ -137,9 +121,15 @@ class SqliteBatchStore:
                 self._unsettled = False
                 raise
 
-    async def _fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[SqlTx]:
         async with self._locked() as conn:
-            return list(await conn.execute_fetchall(sql, params))
+            yield SqliteTx(conn)
+
+    @asynccontextmanager
+    async def _atomic(self) -> AsyncIterator[SqlTx]:
+        async with self._transaction() as conn:
+            yield SqliteTx(conn)
 
     # -- batches -----------------------------------------------------------------------------------
 
@@ -184,24 +174,6 @@ class SqliteBatchStore:
         self._changed(batch.batch_id, BatchStatus.QUEUED)
         return stored, True
 
-    async def get_batch(self, batch_id: str) -> StoredBatch | None:
-        async with self._locked() as conn:
-            return await batch_sql.get_batch(SqliteTx(conn), batch_id)
-
-    async def batch_for_request(self, request_id: str, tenant: str = "") -> StoredBatch | None:
-        async with self._locked() as conn:
-            return await batch_sql.batch_for_request(SqliteTx(conn), request_id, tenant)
-
-    async def list_batches(
-        self, limit: int, after: PageCursor | None = None, tenant: str | None = None
-    ) -> list[StoredBatch]:
-        async with self._locked() as conn:
-            return await batch_sql.list_batches(SqliteTx(conn), limit, after, tenant)
-
-    async def unfinished_batches(self) -> list[StoredBatch]:
-        async with self._locked() as conn:
-            return await batch_sql.unfinished_batches(SqliteTx(conn))
-
     async def set_batch_status(self, change: BatchChange) -> None:
         async with self._locked() as conn:
             await batch_sql.write_change(SqliteTx(conn), change)
@@ -214,14 +186,6 @@ class SqliteBatchStore:
         self._changed(change.batch_id, change.status)
 
     # -- companies ---------------------------------------------------------------------------------
-
-    async def list_companies(self, batch_id: str) -> list[StoredCompany]:
-        async with self._locked() as conn:
-            return await batch_sql.list_companies(SqliteTx(conn), batch_id)
-
-    async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
-        async with self._locked() as conn:
-            return await batch_sql.requeue_running(SqliteTx(conn), batch_id, positions)
 
     async def mark_started(
         self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
@@ -289,49 +253,6 @@ class SqliteBatchStore:
             self._changed(batch_id, BatchStatus.QUEUED)
         return RetryRecord(stored, retried, replay, refused)
 
-    # -- the webhook outbox (server.storage.webhooks_sql) -----------------------------------------
-
-    async def webhook_backlog(self, limit: int) -> list[WebhookBacklog]:
-        async with self._locked() as conn:
-            return await webhooks_sql.backlog(SqliteTx(conn), limit)
-
-    async def enqueue_webhooks(
-        self,
-        backlog: WebhookBacklog,
-        deliveries: Sequence[NewDelivery],
-        announced: Sequence[tuple[int, int]],
-        settled: datetime | None,
-    ) -> None:
-        async with self._transaction() as conn:
-            await webhooks_sql.enqueue(SqliteTx(conn), backlog, deliveries, announced, settled)
-
-    async def claim_webhooks(self, now: datetime, lease_seconds: float, limit: int) -> list[DueDelivery]:
-        async with self._transaction() as conn:
-            return await webhooks_sql.claim(SqliteTx(conn), now, lease_seconds, limit)
-
-    async def record_webhook_attempt(
-        self,
-        delivery: DueDelivery,
-        at: datetime,
-        status_code: int | None,
-        error: str,
-        seconds: float,
-        retry_at: datetime | None,
-        delivered: bool,
-    ) -> bool:
-        async with self._transaction() as conn:
-            return await webhooks_sql.record_attempt(
-                SqliteTx(conn), delivery, at, status_code, error, seconds, retry_at, delivered
-            )
-
-    async def webhook_deliveries(self, batch_id: str) -> list[WebhookDelivery]:
-        async with self._locked() as conn:
-            return await webhooks_sql.deliveries(SqliteTx(conn), batch_id)
-
-    async def webhook_secret(self, tenant: str, candidate: str, now: datetime) -> str:
-        async with self._transaction() as conn:
-            return await webhooks_sql.tenant_secret(SqliteTx(conn), tenant, candidate, now)
-
     # -- work claiming (one process at a time: the write transaction is the lock) ------------------
 
     async def claim(
@@ -368,14 +289,6 @@ class SqliteBatchStore:
             self._changed(batch_id, final)
         return final
 
-    async def unfinished_without_work(self) -> list[str]:
-        async with self._locked() as conn:
-            return await leases.unfinished_without_work(SqliteTx(conn))
-
-    async def count_pending(self) -> int:
-        async with self._locked() as conn:
-            return await leases.count_pending(SqliteTx(conn))
-
     async def add_change_listener(self, listener: ChangeListener) -> None:
         # One process owns a SQLite file at a time, so this process's own writes are all the changes.
         self._listeners.append(listener)
@@ -384,44 +297,10 @@ class SqliteBatchStore:
         for listener in self._listeners:
             listener(batch_id, status)
 
-    async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
-        async with self._locked() as conn:
-            return await batch_sql.recent_durations(SqliteTx(conn), per_mode)
-
     async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
         return await aggregate_stats(self._fetch, since, now, tenant=tenant)
 
-    # -- API keys ----------------------------------------------------------------------------------
-
-    async def add_api_key(self, key: StoredApiKey) -> None:
-        await keys_sql.add_key(self._fetch, key)
-
-    async def api_key_by_hash(self, key_hash: str) -> StoredApiKey | None:
-        return await keys_sql.key_by_hash(self._fetch, key_hash)
-
-    async def list_api_keys(self) -> list[StoredApiKey]:
-        return await keys_sql.all_keys(self._fetch)
-
-    async def revoke_api_key(self, key_id: str, now: datetime) -> bool:
-        return await keys_sql.revoke_key(self._fetch, key_id, now)
-
     # -- cache and retention -----------------------------------------------------------------------
-
-    async def cache_get(self, key: CacheKey, now: datetime) -> CachedExtraction | None:
-        rows = await self._fetch(CACHE_GET, (*key_params(key), to_epoch(now)))
-        return entry_from_row(rows[0]) if rows else None
-
-    async def cache_put(self, key: CacheKey, entry: CachedExtraction) -> None:
-        async with self._locked() as conn:
-            await conn.execute(CACHE_PUT, put_params(key, entry))
-
-    async def response_get(self, key: str, now: datetime) -> StoredResponse | None:
-        rows = await self._fetch(RESPONSE_GET, (key, to_epoch(now)))
-        return response_from_row(rows[0]) if rows else None
-
-    async def response_put(self, key: str, response: StoredResponse) -> None:
-        async with self._locked() as conn:
-            await conn.execute(RESPONSE_PUT, response_put_params(key, response))
 
     async def purge_finished(self, before: datetime) -> int:
         deleted = 0
