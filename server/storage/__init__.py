@@ -1,4 +1,4 @@
-"""Persistence of batches and companies: one protocol (``BatchStore``) and its implementations."""
+"""Persistence of batches and companies: the store's roles (``BatchStore`` is all of them) and two engines."""
 
 from __future__ import annotations
 

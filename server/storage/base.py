@@ -1,4 +1,7 @@
-"""The one storage protocol: what the scheduler and stats need from a database, free of any engine's dialect.
+"""The storage protocol, by role: what the scheduler, stats, caches and outbox need from a database.
+
+Each consumer is typed against the role it uses; ``BatchStore`` is their union, free of any engine's
+dialect.
 
 Timestamps cross this boundary as timezone-aware UTC datetimes; implementations store them as epoch
 seconds (a plain float column) so that durations are portable SQL arithmetic (``completed_at -
