@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from server.auth.principal import Principal
-from server.storage.base import ApiKeyStore, StoredApiKey
+from server.storage.base import StoredApiKey
+from server.storage.roles import ApiKeyStore
 
 KEY_PREFIX = "cbk"
 KEY_ID_BYTES = 6

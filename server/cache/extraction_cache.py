@@ -31,7 +31,8 @@ from datetime import UTC, datetime, timedelta
 
 from server.domain import CompanyOutcome, CompanyState, ErrorType, ExtractionRequest, SourceState
 from server.errors import ServiceUnavailable
-from server.storage.base import CachedExtraction, CacheKey, ExtractionCacheStore
+from server.storage.base import CachedExtraction, CacheKey
+from server.storage.roles import ExtractionCacheStore
 
 LOGGER_NAME = "company_batch.cache"
 CACHEABLE_FAILURES = frozenset({ErrorType.COMPANY_ANALYSIS})

@@ -33,7 +33,7 @@ from server.extraction.sources.website import WebsiteSource
 from server.extraction.sources.wikidata import WikidataSource
 from server.extraction.sources.wikipedia import WikipediaSource
 from server.settings import Settings
-from server.storage.base import ResponseCacheStore
+from server.storage.roles import ResponseCacheStore
 
 # Knowledge sources by their ``settings.knowledge_sources`` name, each made from the settings (a key it
 # needs). New sources are registered here.

@@ -20,7 +20,8 @@ from typing import Any
 
 from server.errors import FetchError, ServiceUnavailable
 from server.extraction.fetcher import FetchedPage, WebFetcher, json_document
-from server.storage.base import ResponseCacheStore, StoredResponse
+from server.storage.base import StoredResponse
+from server.storage.roles import ResponseCacheStore
 
 LOGGER_NAME = "company_batch.response_cache"
 NOT_MODIFIED = 304

@@ -46,14 +46,8 @@ from server.extraction.base import Extractor
 from server.scheduling.estimates import WINDOW_SIZE
 from server.scheduling.execution import log_outcome, run_extraction
 from server.scheduling.scheduler import CANCELLED_FAILURE, BatchScheduler
-from server.storage.base import (
-    BatchChange,
-    BatchStore,
-    ClaimedCompany,
-    HeldLease,
-    StoredBatch,
-    StoredCompany,
-)
+from server.storage.base import BatchChange, ClaimedCompany, HeldLease, StoredBatch, StoredCompany
+from server.storage.roles import BatchStore
 
 DEFAULT_LEASE_SECONDS = 20.0
 DEFAULT_HEARTBEAT_SECONDS = 5.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.domain import BatchResults, BatchView, CompanyState
-from server.storage.base import BatchRecords
+from server.storage.roles import BatchRecords
 
 
 async def batch_results(store: BatchRecords, view: BatchView, include_failed: bool | None) -> BatchResults:

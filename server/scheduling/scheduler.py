@@ -62,7 +62,8 @@ from server.scheduling.submission import create_batch
 from server.scheduling.uncancellable import run_to_completion
 from server.scheduling.watch_streams import live_events, single_snapshot
 from server.stats.report import LiveFigures, StatsCollector
-from server.storage.base import BatchChange, BatchStore, PageCursor, RetryRecord, StoredBatch
+from server.storage.base import BatchChange, PageCursor, RetryRecord, StoredBatch
+from server.storage.roles import BatchStore
 
 LOGGER_NAME = "company_batch.scheduler"
 CANCELLED_FAILURE = ExtractionFailure(ErrorType.CANCELLED, "the batch was cancelled while this company ran")

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from server.domain import BatchSpec
 from server.errors import ServiceUnavailable
-from server.storage.base import BatchIdTaken, BatchRecords, NewBatch, NewCompany, StoredBatch
+from server.storage.base import BatchIdTaken, NewBatch, NewCompany, StoredBatch
+from server.storage.roles import BatchRecords
 
 BATCH_ID_ALPHABET = string.ascii_lowercase + string.digits
 BATCH_ID_SUFFIX_LENGTH = 20

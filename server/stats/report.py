@@ -26,7 +26,8 @@ from server.domain import (
     StatsReport,
 )
 from server.errors import FieldViolation, InvalidRequest
-from server.storage.base import GroupFigures, StatsAggregates, StatsQueries
+from server.storage.base import GroupFigures, StatsAggregates
+from server.storage.roles import StatsQueries
 
 TIMEFRAME_FIELD = "timeframe"
 PERCENT_DIGITS = 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from server.storage.base import BatchStore
 from server.storage.postgres import PostgresBatchStore
+from server.storage.roles import BatchStore
 from server.storage.sqlite import SqliteBatchStore
 
 SQLITE_SCHEME = "sqlite"

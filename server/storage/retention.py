@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from server.errors import ServiceUnavailable
-from server.storage.base import Retention
+from server.storage.roles import Retention
 
 LOGGER_NAME = "company_batch.retention"
 SECONDS_PER_DAY = 86400

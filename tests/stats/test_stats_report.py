@@ -20,7 +20,8 @@ from server.domain import (
 )
 from server.errors import InvalidRequest
 from server.stats import LiveFigures, StatsCollector
-from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany
+from server.storage.base import BatchChange, NewBatch, NewCompany
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 
 NOW = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)

@@ -21,7 +21,8 @@ from server.domain import (
     Priority,
 )
 from server.storage import PostgresBatchStore, SqliteBatchStore
-from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany, StatsAggregates
+from server.storage.base import BatchChange, NewBatch, NewCompany, StatsAggregates
+from server.storage.roles import BatchStore
 from server.storage.scratch import postgres_opted_out, postgres_test_url, scratch_schema
 
 pytestmark = [

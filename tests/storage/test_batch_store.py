@@ -18,7 +18,8 @@ from server.domain import (
     Priority,
 )
 from server.errors import ServiceUnavailable
-from server.storage.base import BatchChange, BatchIdTaken, BatchStore, NewBatch, NewCompany, PageCursor
+from server.storage.base import BatchChange, BatchIdTaken, NewBatch, NewCompany, PageCursor
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 
 T0 = datetime(2024, 1, 15, 10, 30, tzinfo=UTC)

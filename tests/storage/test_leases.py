@@ -6,7 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from server.domain import BatchOptions, BatchStatus, CompanyOutcome, CompanyState, Priority
-from server.storage.base import BatchChange, BatchStore, ClaimedCompany, NewBatch, NewCompany
+from server.storage.base import BatchChange, ClaimedCompany, NewBatch, NewCompany
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)

@@ -6,8 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from server.domain import BatchOptions, BatchStatus, CompanyOutcome, CompanyState
-from server.storage.base import BatchChange, BatchStore, CachedExtraction, CacheKey, NewBatch, NewCompany
+from server.storage.base import BatchChange, CachedExtraction, CacheKey, NewBatch, NewCompany
 from server.storage.retention import RetentionSweeper
+from server.storage.roles import BatchStore
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 RETENTION_DAYS = 90

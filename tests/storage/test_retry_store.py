@@ -12,7 +12,8 @@ from server.domain import (
     ErrorType,
     ExtractionFailure,
 )
-from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany
+from server.storage.base import BatchChange, NewBatch, NewCompany
+from server.storage.roles import BatchStore
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 NOT_FOUND = ExtractionFailure(ErrorType.COMPANY_ANALYSIS, "Company not found")

@@ -13,7 +13,8 @@ import pytest
 from server.auth import ApiKeys, hash_key
 from server.domain import BatchOptions, CompanyOutcome, CompanyState, ErrorType, ExtractionFailure
 from server.storage import open_store
-from server.storage.base import BatchStore, NewBatch, NewCompany, PageCursor
+from server.storage.base import NewBatch, NewCompany, PageCursor
+from server.storage.roles import BatchStore
 from server.storage.schema import MIGRATIONS, POSTGRES_MIGRATIONS
 from server.storage.scratch import postgres_opted_out, postgres_test_url, scratch_schema
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from server.domain import BatchOptions, BatchStatus, CompanyOutcome, CompanyState
-from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany
+from server.storage.base import BatchChange, NewBatch, NewCompany
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 from server.webhooks.events import plan
 
