@@ -46,7 +46,7 @@ from server.extraction.response_cache import ResponseCache
 from server.scheduling.scheduler import BatchScheduler
 from server.settings import Settings
 from server.storage import open_store
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 from server.testing import service_settings
 
 TARGET_EFFICIENCY_RATIO = 1.05

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from server.auth.principal import Principal
-from server.storage.base import BatchStore, StoredApiKey
+from server.storage.base import StoredApiKey
+from server.storage.roles import ApiKeyStore
 
 KEY_PREFIX = "cbk"
 KEY_ID_BYTES = 6
@@ -48,7 +49,7 @@ class IssuedKey:
 class ApiKeys:
     """Creates, checks, lists and revokes the keys kept in a store."""
 
-    def __init__(self, store: BatchStore) -> None:
+    def __init__(self, store: ApiKeyStore) -> None:
         self._store = store
 
     async def create(self, tenant: str, *, admin: bool = False) -> IssuedKey:

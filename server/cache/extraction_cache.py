@@ -31,7 +31,8 @@ from datetime import UTC, datetime, timedelta
 
 from server.domain import CompanyOutcome, CompanyState, ErrorType, ExtractionRequest, SourceState
 from server.errors import ServiceUnavailable
-from server.storage.base import BatchStore, CachedExtraction, CacheKey
+from server.storage.base import CachedExtraction, CacheKey
+from server.storage.roles import ExtractionCacheStore
 
 LOGGER_NAME = "company_batch.cache"
 CACHEABLE_FAILURES = frozenset({ErrorType.COMPANY_ANALYSIS})
@@ -60,11 +61,11 @@ def _utcnow() -> datetime:
 
 
 class ExtractionCache:
-    """Looks answers up and stores them through a ``BatchStore``."""
+    """Looks answers up and stores them through an ``ExtractionCacheStore``."""
 
     def __init__(
         self,
-        store: BatchStore,
+        store: ExtractionCacheStore,
         *,
         ttl_seconds: float,
         not_found_ttl_seconds: float,

@@ -25,7 +25,7 @@ from server.extraction.response_cache import ResponseCache
 from server.extraction.sources.base import Finding, Source, SourceContext
 from server.extraction.sources.registry import SOURCES, default_sources, domain_finders
 from server.settings import Settings
-from server.storage.base import BatchStore
+from server.storage.roles import ResponseCacheStore
 
 
 class WebExtractor:
@@ -55,7 +55,7 @@ class WebExtractor:
         self._finders = domain_finders(self._fetcher, settings)
 
     @classmethod
-    def from_settings(cls, settings: Settings, store: BatchStore | None = None) -> Self:
+    def from_settings(cls, settings: Settings, store: ResponseCacheStore | None = None) -> Self:
         """An extractor with its own fetcher and the default sources; with a store, knowledge answers
         are shared through it (``server.extraction.response_cache``)."""
         responses = ResponseCache(store) if store is not None else None
@@ -105,6 +105,6 @@ class WebExtractor:
         await self._parser.aclose()
 
 
-def build_extractor(settings: Settings, store: BatchStore | None = None) -> Extractor:
+def build_extractor(settings: Settings, store: ResponseCacheStore | None = None) -> Extractor:
     """The production extractor for these settings (sandbox mode included: only settings differ)."""
     return WebExtractor.from_settings(settings, store)

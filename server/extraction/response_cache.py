@@ -20,7 +20,8 @@ from typing import Any
 
 from server.errors import FetchError, ServiceUnavailable
 from server.extraction.fetcher import FetchedPage, WebFetcher, json_document
-from server.storage.base import BatchStore, StoredResponse
+from server.storage.base import StoredResponse
+from server.storage.roles import ResponseCacheStore
 
 LOGGER_NAME = "company_batch.response_cache"
 NOT_MODIFIED = 304
@@ -53,9 +54,9 @@ def _header(headers: dict[str, str], name: str) -> str | None:
 
 
 class ResponseCache:
-    """Looks knowledge answers up in a ``BatchStore`` and keeps new ones there."""
+    """Looks knowledge answers up in a ``ResponseCacheStore`` and keeps new ones there."""
 
-    def __init__(self, store: BatchStore, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, store: ResponseCacheStore, *, clock: Callable[[], datetime] = _utcnow) -> None:
         self._store = store
         self._clock = clock
         self._log = logging.getLogger(LOGGER_NAME)

@@ -46,14 +46,8 @@ from server.extraction.base import Extractor
 from server.scheduling.estimates import WINDOW_SIZE
 from server.scheduling.execution import log_outcome, run_extraction
 from server.scheduling.scheduler import CANCELLED_FAILURE, BatchScheduler
-from server.storage.base import (
-    BatchChange,
-    BatchStore,
-    ClaimedCompany,
-    HeldLease,
-    StoredBatch,
-    StoredCompany,
-)
+from server.storage.base import BatchChange, ClaimedCompany, HeldLease, StoredBatch, StoredCompany
+from server.storage.roles import BatchStore
 
 DEFAULT_LEASE_SECONDS = 20.0
 DEFAULT_HEARTBEAT_SECONDS = 5.0
@@ -419,8 +413,8 @@ class ReplicaScheduler(BatchScheduler):
         if running is None or running.task is not asyncio.current_task():
             return  # the lease was lost, the batch cancelled or the replica draining: not ours to write
         del self._claims[key]
-        recorded = await self._store.mark_finished(
-            claim.batch_id, claim.position, outcome, attempt=claim.attempt, owner=self.replica_id
+        recorded = await self._store.finish_claimed(
+            claim.batch_id, claim.position, outcome, claim.attempt, self.replica_id
         )
         if not recorded:
             self._log.warning(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from server.domain import BatchResults, BatchView, CompanyState
-from server.storage.base import BatchStore
+from server.storage.roles import BatchRecords
 
 
-async def batch_results(store: BatchStore, view: BatchView, include_failed: bool | None) -> BatchResults:
+async def batch_results(store: BatchRecords, view: BatchView, include_failed: bool | None) -> BatchResults:
     """Finished companies of the batch ``view`` shows (partial while it runs) and their summary.
 
     Args:

@@ -62,7 +62,8 @@ from server.scheduling.submission import create_batch
 from server.scheduling.uncancellable import run_to_completion
 from server.scheduling.watch_streams import live_events, single_snapshot
 from server.stats.report import LiveFigures, StatsCollector
-from server.storage.base import BatchChange, BatchStore, PageCursor, RetryRecord, StoredBatch
+from server.storage.base import BatchChange, PageCursor, RetryRecord, StoredBatch
+from server.storage.roles import BatchStore
 
 LOGGER_NAME = "company_batch.scheduler"
 CANCELLED_FAILURE = ExtractionFailure(ErrorType.CANCELLED, "the batch was cancelled while this company ran")
@@ -518,7 +519,7 @@ class BatchScheduler:
             change = BatchChange(rt.batch_id, final, now, completed_at=now)
         log_outcome(self._log, rt.batch_id, rt.trace_id, outcome)
         # Fenced by attempt: a write for a company that was requeued and started again is refused.
-        await self._store.mark_finished(rt.batch_id, slot.position, outcome, change, attempt=slot.attempts)
+        await self._store.finish_company(rt.batch_id, slot.position, outcome, change, attempt=slot.attempts)
         event = (
             BatchEventType.COMPANY_SUCCEEDED
             if outcome.state is CompanyState.SUCCESS

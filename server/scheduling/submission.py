@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from server.domain import BatchSpec
 from server.errors import ServiceUnavailable
-from server.storage.base import BatchIdTaken, BatchStore, NewBatch, NewCompany, StoredBatch
+from server.storage.base import BatchIdTaken, NewBatch, NewCompany, StoredBatch
+from server.storage.roles import BatchRecords
 
 BATCH_ID_ALPHABET = string.ascii_lowercase + string.digits
 BATCH_ID_SUFFIX_LENGTH = 20
@@ -27,7 +28,7 @@ def new_batch_id(now: datetime) -> str:
 
 
 async def create_batch(
-    store: BatchStore, spec: BatchSpec, trace_id: str, now: datetime
+    store: BatchRecords, spec: BatchSpec, trace_id: str, now: datetime
 ) -> tuple[StoredBatch, bool]:
     """Persist a new batch under a fresh id (or find the one its ``request_id`` created).
 

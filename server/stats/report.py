@@ -26,7 +26,8 @@ from server.domain import (
     StatsReport,
 )
 from server.errors import FieldViolation, InvalidRequest
-from server.storage.base import BatchStore, GroupFigures, StatsAggregates
+from server.storage.base import GroupFigures, StatsAggregates
+from server.storage.roles import StatsQueries
 
 TIMEFRAME_FIELD = "timeframe"
 PERCENT_DIGITS = 1
@@ -47,7 +48,7 @@ class LiveFigures:
 class StatsCollector:
     """Builds ``StatsReport``s; keeps one psutil Process so CPU is measured between calls."""
 
-    def __init__(self, store: BatchStore, *, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, store: StatsQueries, *, now: Callable[[], datetime] | None = None) -> None:
         self._store = store
         self._now = now or (lambda: datetime.now(UTC))
         self._process = psutil.Process()

@@ -1,12 +1,12 @@
-"""Persistence of batches and companies: one protocol (``BatchStore``) and its implementations."""
+"""Persistence of batches and companies: the store's roles (``BatchStore`` is all of them) and two engines."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from server.storage.base import BatchStore
 from server.storage.postgres import PostgresBatchStore
+from server.storage.roles import BatchStore
 from server.storage.sqlite import SqliteBatchStore
 
 SQLITE_SCHEME = "sqlite"

@@ -27,75 +27,53 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 import asyncpg
 
-from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure, WebhookDelivery
+from server.domain import BatchStatus, CompanyOutcome, ExtractionFailure
 from server.errors import ServiceUnavailable
-from server.storage import keys_sql, leases, retry_sql, webhooks_sql
+from server.storage import batch_sql, leases, retry_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
-    CachedExtraction,
-    CacheKey,
     ChangeListener,
     ClaimedCompany,
-    DueDelivery,
     HeldLease,
     NewBatch,
-    NewDelivery,
-    PageCursor,
     RetryRecord,
     StatsAggregates,
-    StoredApiKey,
     StoredBatch,
-    StoredCompany,
-    StoredResponse,
-    WebhookBacklog,
 )
 from server.storage.cache_sql import (
-    CACHE_GET,
     CACHE_PURGE_EXPIRED,
-    CACHE_PUT,
     PURGE_BATCH_CHUNK,
     PURGE_FINISHED_BATCHES,
-    RESPONSE_GET,
     RESPONSE_PURGE_EXPIRED,
-    RESPONSE_PUT,
-    entry_from_row,
-    key_params,
-    put_params,
-    response_from_row,
-    response_put_params,
 )
 from server.storage.codec import (
-    BATCH_COLUMNS,
-    COMPANY_COLUMNS,
-    batch_from_row,
-    company_from_row,
-    options_to_json,
     outcome_columns,
     to_epoch,
 )
+from server.storage.leases import SqlTx
 from server.storage.postgres_changes import ChangeFeed, notify
 from server.storage.postgres_pool import POOL_MAX_SIZE, open_pools, translated
 from server.storage.postgres_results import FencedFinish, ResultWriter
 from server.storage.postgres_sql import (
     CLAIM_CALL,
+    INSERT_BATCH_UNLESS_REQUESTED,
     MARK_FINISHED_FENCED,
     MARK_FINISHED_PLAIN,
     AsyncpgTx,
     affected,
     lock_batch,
     numbered,
-    write_change,
 )
-from server.storage.schema import FINAL_STATUSES_SQL, HOUR_SECONDS
+from server.storage.schema import HOUR_SECONDS
+from server.storage.sql_store import SqlStore
 from server.storage.stats_sql import aggregate_stats
 
 
-class PostgresBatchStore:
+class PostgresBatchStore(SqlStore):
     """``BatchStore`` on a PostgreSQL database (``postgresql://user@host:port/db[?search_path=schema]``)."""
 
     def __init__(self, url: str, *, max_connections: int = POOL_MAX_SIZE) -> None:
@@ -154,45 +132,31 @@ class PostgresBatchStore:
         async with self._conn(progress) as conn, conn.transaction():
             yield conn
 
-    async def _fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[SqlTx]:
         async with self._conn() as conn:
-            return [tuple(row) for row in await conn.fetch(numbered(sql), *params)]
+            yield AsyncpgTx(conn)
+
+    @asynccontextmanager
+    async def _atomic(self) -> AsyncIterator[SqlTx]:
+        async with self._transaction() as conn:
+            yield AsyncpgTx(conn)
 
     # -- batches -----------------------------------------------------------------------------------
 
     async def create_batch(self, batch: NewBatch) -> tuple[StoredBatch, bool]:
         """Create the batch and its companies in one transaction (see ``BatchStore.create_batch``)."""
         opts = batch.options
-        created = to_epoch(batch.created_at)
         try:
             async with self._transaction() as conn:
-                inserted = await conn.fetchval(
-                    f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
-                    "waiting_since, webhook_url) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, "
-                    "$10, $11, $12, $13, $14) ON CONFLICT (tenant, request_id) DO NOTHING RETURNING batch_id",
-                    batch.batch_id,
-                    batch.request_id,
-                    batch.trace_id,
-                    options_to_json(opts),
-                    BatchStatus.QUEUED.value,
-                    len(batch.companies),
-                    created,
-                    created,
-                    batch.tenant,
-                    opts.extraction_mode.value,
-                    opts.priority.value,
-                    opts.max_concurrent,
-                    created,
-                    opts.webhook_url,
-                )
-                if inserted is None:
+                tx = AsyncpgTx(conn)
+                rows = await tx.fetch(INSERT_BATCH_UNLESS_REQUESTED, batch_sql.batch_params(batch))
+                if not rows:
                     # The request id is taken (ON CONFLICT waited for the other transaction to commit).
-                    existing = await conn.fetchval(
-                        "SELECT batch_id FROM batches WHERE request_id = $1 AND tenant = $2",
-                        batch.request_id,
-                        batch.tenant,
-                    )
-                    return await self._require_batch(conn, existing), False
+                    assert batch.request_id is not None  # a NULL request id never conflicts
+                    existing = await batch_sql.batch_for_request(tx, batch.request_id, batch.tenant)
+                    assert existing is not None
+                    return existing, False
                 # One statement for all companies (executemany costs the server a statement each).
                 await conn.execute(
                     "INSERT INTO companies (batch_id, position, name, domain_hint, extraction_mode, "
@@ -206,7 +170,7 @@ class PostgresBatchStore:
                 )
                 # Idle replicas start on it at once, not at their next poll.
                 await notify(conn, batch.batch_id, BatchStatus.QUEUED)
-                return await self._require_batch(conn, batch.batch_id), True
+                return await batch_sql.require_batch(tx, batch.batch_id), True
         except ServiceUnavailable as exc:
             if isinstance(exc.__cause__, asyncpg.UniqueViolationError) and (
                 exc.__cause__.constraint_name == "batches_pkey"
@@ -214,105 +178,31 @@ class PostgresBatchStore:
                 raise BatchIdTaken(batch.batch_id) from exc
             raise
 
-    async def get_batch(self, batch_id: str) -> StoredBatch | None:
-        async with self._conn() as conn:
-            batches = await self._load_batches(conn, "WHERE batch_id = $1", (batch_id,))
-        return batches[0] if batches else None
-
-    async def batch_for_request(self, request_id: str, tenant: str = "") -> StoredBatch | None:
-        async with self._conn() as conn:
-            batches = await self._load_batches(
-                conn, "WHERE request_id = $1 AND tenant = $2", (request_id, tenant)
-            )
-        return batches[0] if batches else None
-
-    async def list_batches(
-        self, limit: int, after: PageCursor | None = None, tenant: str | None = None
-    ) -> list[StoredBatch]:
-        conditions: list[str] = []
-        params: list[Any] = []
-        if tenant is not None:
-            conditions.append("tenant = ?")
-            params.append(tenant)
-        if after is not None:
-            conditions.append("(created_at, batch_id) < (?, ?)")
-            params += [to_epoch(after.created_at), after.batch_id]
-        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
-        async with self._conn() as conn:
-            return await self._load_batches(
-                conn, numbered(f"{where}ORDER BY created_at DESC, batch_id DESC LIMIT ?"), (*params, limit)
-            )
-
-    async def unfinished_batches(self) -> list[StoredBatch]:
-        async with self._conn() as conn:
-            return await self._load_batches(
-                conn, f"WHERE status NOT IN {FINAL_STATUSES_SQL} ORDER BY created_at, batch_id", ()
-            )
-
     async def set_batch_status(self, change: BatchChange) -> None:
         async with self._transaction() as conn:
-            await write_change(conn, change)
+            await batch_sql.write_change(AsyncpgTx(conn), change)
             await notify(conn, change.batch_id, change.status)
 
     async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
         async with self._transaction() as conn:
             await lock_batch(conn, change.batch_id)
-            await conn.execute(
-                "UPDATE companies SET "
-                "error_type = CASE WHEN state = 'running' THEN $1 ELSE NULL END, "
-                "error_message = CASE WHEN state = 'running' THEN $2 ELSE NULL END, "
-                "error_details = CASE WHEN state = 'running' THEN $3 ELSE NULL END, "
-                "finished_at = CASE WHEN state = 'running' THEN $4::double precision ELSE NULL END, "
-                "state = 'cancelled' "
-                "WHERE batch_id = $5 AND state IN ('pending', 'running')",
-                failure.type.value,
-                failure.message,
-                failure.details,
-                to_epoch(change.last_update),
-                change.batch_id,
-            )
-            await write_change(conn, change)
+            await batch_sql.cancel_companies(AsyncpgTx(conn), change, failure)
+            await batch_sql.write_change(AsyncpgTx(conn), change)
             await notify(conn, change.batch_id, change.status)
 
     # -- companies ---------------------------------------------------------------------------------
 
-    async def list_companies(self, batch_id: str) -> list[StoredCompany]:
-        async with self._conn() as conn:
-            rows = await conn.fetch(
-                f"SELECT {COMPANY_COLUMNS} FROM companies WHERE batch_id = $1 ORDER BY position", batch_id
-            )
-        return [company_from_row(row) for row in rows]
-
-    async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
-        sql = (
-            "UPDATE companies SET state = 'pending', started_at = NULL, lease_owner = NULL, "
-            "lease_expires = NULL WHERE state = 'running'"
-        )
-        params: list[Any] = []
-        if batch_id is not None:
-            params.append(batch_id)
-            sql += f" AND batch_id = ${len(params)}"
-            if positions:
-                params.append(list(positions))
-                sql += f" AND position = ANY(${len(params)}::integer[])"
-        async with self._conn() as conn:
-            return affected(await conn.execute(sql, *params))
-
     async def mark_started(
         self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
     ) -> None:
-        sql = (
-            "UPDATE companies SET state = 'running', attempts = attempts + 1, started_at = $1 "
-            "WHERE batch_id = $2 AND position = $3 AND state = 'pending'"
-        )
         async with self._transaction() as conn:
             if change is not None:
                 await lock_batch(conn, batch_id)
-            await conn.execute(sql, to_epoch(started_at), batch_id, position)
+            await batch_sql.mark_started(AsyncpgTx(conn), batch_id, position, started_at)
             if change is not None:
-                await write_change(conn, change)
+                await batch_sql.write_change(AsyncpgTx(conn), change)
 
-    async def mark_finished(
+    async def finish_company(
         self,
         batch_id: str,
         position: int,
@@ -320,16 +210,9 @@ class PostgresBatchStore:
         change: BatchChange | None = None,
         *,
         attempt: int | None = None,
-        owner: str | None = None,
     ) -> bool:
-        if attempt is not None and owner is not None and change is None:
-            # A replica's result: recorded together with the others finishing at the same time, then
-            # the batches whose last results these were completed. (The in-memory scheduler writes
-            # one at a time: it decides completion itself, from the order in which its writes return.)
-            if await self._results.finish(FencedFinish(batch_id, position, outcome, attempt, owner)):
-                self._changes.announce_soon(batch_id)
-                return True
-            return False
+        # One at a time: the in-process scheduler decides completion itself, from the order in which
+        # its writes return (a replica's results go in groups: ``finish_claimed``).
         async with self._transaction() as conn:
             if change is not None:
                 await lock_batch(conn, batch_id)
@@ -338,12 +221,22 @@ class PostgresBatchStore:
                 *outcome_columns(outcome),
                 batch_id,
                 position,
-                *(() if attempt is None else (attempt, owner)),
+                *(() if attempt is None else (attempt, None)),
             )
             recorded: bool = changed == 1
             if recorded and change is not None:
-                await write_change(conn, change)
+                await batch_sql.write_change(AsyncpgTx(conn), change)
         return recorded
+
+    async def finish_claimed(
+        self, batch_id: str, position: int, outcome: CompanyOutcome, attempt: int, owner: str
+    ) -> bool:
+        """Recorded together with the others finishing at the same time, then the batches whose last
+        results these were completed (``postgres_results``)."""
+        if await self._results.finish(FencedFinish(batch_id, position, outcome, attempt, owner)):
+            self._changes.announce_soon(batch_id)
+            return True
+        return False
 
     async def retry_failed(
         self,
@@ -363,51 +256,8 @@ class PostgresBatchStore:
             retried, replay, refused = done
             if retried and not replay:
                 await notify(conn, batch_id, BatchStatus.QUEUED)
-            stored = await self._require_batch(conn, batch_id)
+            stored = await batch_sql.require_batch(AsyncpgTx(conn), batch_id)
         return RetryRecord(stored, retried, replay, refused)
-
-    # -- the webhook outbox (server.storage.webhooks_sql) -----------------------------------------
-
-    async def webhook_backlog(self, limit: int) -> list[WebhookBacklog]:
-        async with self._conn() as conn:
-            return await webhooks_sql.backlog(AsyncpgTx(conn), limit)
-
-    async def enqueue_webhooks(
-        self,
-        backlog: WebhookBacklog,
-        deliveries: Sequence[NewDelivery],
-        announced: Sequence[tuple[int, int]],
-        settled: datetime | None,
-    ) -> None:
-        async with self._transaction() as conn:
-            await webhooks_sql.enqueue(AsyncpgTx(conn), backlog, deliveries, announced, settled)
-
-    async def claim_webhooks(self, now: datetime, lease_seconds: float, limit: int) -> list[DueDelivery]:
-        async with self._transaction() as conn:
-            return await webhooks_sql.claim(AsyncpgTx(conn), now, lease_seconds, limit)
-
-    async def record_webhook_attempt(
-        self,
-        delivery: DueDelivery,
-        at: datetime,
-        status_code: int | None,
-        error: str,
-        seconds: float,
-        retry_at: datetime | None,
-        delivered: bool,
-    ) -> bool:
-        async with self._transaction() as conn:
-            return await webhooks_sql.record_attempt(
-                AsyncpgTx(conn), delivery, at, status_code, error, seconds, retry_at, delivered
-            )
-
-    async def webhook_deliveries(self, batch_id: str) -> list[WebhookDelivery]:
-        async with self._conn() as conn:
-            return await webhooks_sql.deliveries(AsyncpgTx(conn), batch_id)
-
-    async def webhook_secret(self, tenant: str, candidate: str, now: datetime) -> str:
-        async with self._transaction() as conn:
-            return await webhooks_sql.tenant_secret(AsyncpgTx(conn), tenant, candidate, now)
 
     # -- work claiming across replicas (see server.storage.leases) ---------------------------------
 
@@ -445,32 +295,9 @@ class PostgresBatchStore:
         of the round that wrote it)."""
         return await self._results.complete_if_done(batch_id, now)
 
-    async def unfinished_without_work(self) -> list[str]:
-        async with self._conn() as conn:
-            return await leases.unfinished_without_work(AsyncpgTx(conn))
-
-    async def count_pending(self) -> int:
-        async with self._conn() as conn:
-            return await leases.count_pending(AsyncpgTx(conn))
-
     async def add_change_listener(self, listener: ChangeListener) -> None:
         """LISTEN on a connection of its own (outside the pool) for every replica's NOTIFY."""
         await self._changes.add_listener(listener)
-
-    async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
-        rows = await self._fetch(
-            "SELECT extraction_mode, duration FROM ("
-            "  SELECT extraction_mode, finished_at - started_at AS duration, row_number() OVER ("
-            "    PARTITION BY extraction_mode ORDER BY finished_at DESC) AS rn"
-            "  FROM companies WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL"
-            "    AND started_at IS NOT NULL AND from_cache = 0"
-            ") AS recent WHERE rn <= ?",
-            (per_mode,),
-        )
-        durations: dict[str, list[float]] = {}
-        for mode, duration in rows:
-            durations.setdefault(mode, []).append(float(duration))
-        return durations
 
     async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
         return await aggregate_stats(self._fetch, since, now, hourly=True, tenant=tenant)
@@ -479,37 +306,7 @@ class PostgresBatchStore:
         """The same figures as ``stats_since`` read from every company row (for checks and benchmarks)."""
         return await aggregate_stats(self._fetch, since, now, hourly=False)
 
-    # -- API keys ----------------------------------------------------------------------------------
-
-    async def add_api_key(self, key: StoredApiKey) -> None:
-        await keys_sql.add_key(self._fetch, key)
-
-    async def api_key_by_hash(self, key_hash: str) -> StoredApiKey | None:
-        return await keys_sql.key_by_hash(self._fetch, key_hash)
-
-    async def list_api_keys(self) -> list[StoredApiKey]:
-        return await keys_sql.all_keys(self._fetch)
-
-    async def revoke_api_key(self, key_id: str, now: datetime) -> bool:
-        return await keys_sql.revoke_key(self._fetch, key_id, now)
-
     # -- cache and retention -----------------------------------------------------------------------
-
-    async def cache_get(self, key: CacheKey, now: datetime) -> CachedExtraction | None:
-        rows = await self._fetch(CACHE_GET, (*key_params(key), to_epoch(now)))
-        return entry_from_row(rows[0]) if rows else None
-
-    async def cache_put(self, key: CacheKey, entry: CachedExtraction) -> None:
-        async with self._conn() as conn:
-            await conn.execute(numbered(CACHE_PUT), *put_params(key, entry))
-
-    async def response_get(self, key: str, now: datetime) -> StoredResponse | None:
-        rows = await self._fetch(RESPONSE_GET, (key, to_epoch(now)))
-        return response_from_row(rows[0]) if rows else None
-
-    async def response_put(self, key: str, response: StoredResponse) -> None:
-        async with self._conn() as conn:
-            await conn.execute(numbered(RESPONSE_PUT), *response_put_params(key, response))
 
     async def purge_finished(self, before: datetime) -> int:
         cutoff = to_epoch(before)
@@ -530,25 +327,3 @@ class PostgresBatchStore:
         async with self._conn() as conn:
             extractions = affected(await conn.execute(numbered(CACHE_PURGE_EXPIRED), to_epoch(now)))
             return extractions + affected(await conn.execute(numbered(RESPONSE_PURGE_EXPIRED), to_epoch(now)))
-
-    # -- row mapping -------------------------------------------------------------------------------
-
-    async def _require_batch(self, conn: asyncpg.Connection, batch_id: str) -> StoredBatch:
-        batches = await self._load_batches(conn, "WHERE batch_id = $1", (batch_id,))
-        return batches[0]
-
-    async def _load_batches(
-        self, conn: asyncpg.Connection, clause: str, params: Sequence[Any]
-    ) -> list[StoredBatch]:
-        rows = await conn.fetch(f"SELECT {BATCH_COLUMNS} FROM batches {clause}", *params)
-        if not rows:
-            return []
-        ids = [row[0] for row in rows]
-        counts: dict[str, dict[CompanyState, int]] = {batch_id: {} for batch_id in ids}
-        for batch_id, state, count in await conn.fetch(
-            "SELECT batch_id, state, count(*) FROM companies WHERE batch_id = ANY($1::text[]) "
-            "GROUP BY batch_id, state",
-            ids,
-        ):
-            counts[batch_id][CompanyState(state)] = count
-        return [batch_from_row(row, counts[row[0]]) for row in rows]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 
-from server.storage import leases
-from server.storage.base import BatchChange
-from server.storage.codec import to_epoch
-from server.storage.schema import FINAL_STATUSES_SQL, HOUR_SECONDS, HOURLY_SHARDS
+from server.storage import batch_sql, leases
+from server.storage.schema import HOUR_SECONDS, HOURLY_SHARDS
 
 _PLACEHOLDER = re.compile(r"\?")
 
@@ -19,10 +18,7 @@ _PLACEHOLDER = re.compile(r"\?")
 # the company was still running, so a late or repeated write adds nothing to the summary.
 _MARK_FINISHED = f"""
     WITH done AS (
-        UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?,
-            error_message = ?, error_details = ?, from_cache = ?, error_sources = ?, lease_owner = NULL,
-            lease_expires = NULL
-        WHERE batch_id = ? AND position = ? AND state = 'running' {{fence}}
+        {batch_sql.FINISH_COMPANY} {{fence}}
         RETURNING batch_id, position, extraction_mode, priority, state,
                   coalesce(error_type, '') AS error_type, from_cache, finished_at,
                   coalesce(finished_at - started_at, 0) AS seconds
@@ -41,6 +37,14 @@ _MARK_FINISHED = f"""
 """
 
 
+INSERT_BATCH_UNLESS_REQUESTED = (
+    f"{batch_sql.INSERT_BATCH} ON CONFLICT (tenant, request_id) DO NOTHING RETURNING batch_id"
+)
+"""A new batch, or no row when its tenant already used its ``request_id`` (the UNIQUE constraint waits
+for a concurrent submit of it to commit, so the loser then reads the winner's batch)."""
+
+
+@functools.lru_cache(maxsize=512)
 def numbered(sql: str) -> str:
     """``?`` placeholders (the portable spelling in ``stats_sql``/``cache_sql``) as ``$1, $2, ...``."""
     counter = iter(range(1, sql.count("?") + 1))
@@ -48,7 +52,7 @@ def numbered(sql: str) -> str:
 
 
 MARK_FINISHED_PLAIN = numbered(_MARK_FINISHED.format(fence=""))
-"""A company's final write and its hourly summary (parameters: see ``PostgresBatchStore.mark_finished``)."""
+"""A company's final write and its hourly summary (parameters: see ``PostgresBatchStore.finish_company``)."""
 MARK_FINISHED_FENCED = numbered(_MARK_FINISHED.format(fence=leases.FENCE_CLAUSE))
 """``MARK_FINISHED_PLAIN`` refused unless the attempt and lease owner (two more parameters) still match."""
 
@@ -178,22 +182,6 @@ MARK_FINISHED_MANY = f"""
 """
 """Fenced final writes of several companies (12 parallel arrays, see ``PostgresBatchStore``); returns
 the number (from 1) of each recorded one. Two writes of one company in a round record at most one."""
-
-
-async def write_change(conn: asyncpg.Connection, change: BatchChange) -> None:
-    """Write a batch's status change (``BatchChange``) to its row."""
-    # Guarded: a final status is never overwritten (a pause racing the last company's finish).
-    await conn.execute(
-        "UPDATE batches SET status = $1, last_update = $2, started_at = coalesce(started_at, $3), "
-        "completed_at = coalesce($4, completed_at), waiting_since = coalesce($5, waiting_since) "
-        f"WHERE batch_id = $6 AND status NOT IN {FINAL_STATUSES_SQL}",
-        change.status.value,
-        to_epoch(change.last_update),
-        to_epoch(change.started_at),
-        to_epoch(change.completed_at),
-        to_epoch(change.waiting_since),
-        change.batch_id,
-    )
 
 
 async def lock_batch(conn: asyncpg.Connection, batch_id: str) -> None:

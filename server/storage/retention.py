@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from server.errors import ServiceUnavailable
-from server.storage.base import BatchStore
+from server.storage.roles import Retention
 
 LOGGER_NAME = "company_batch.retention"
 SECONDS_PER_DAY = 86400
@@ -39,7 +39,7 @@ class RetentionSweeper:
 
     def __init__(
         self,
-        store: BatchStore,
+        store: Retention,
         *,
         retention_days: float,
         interval_seconds: float,

@@ -18,54 +18,32 @@ from typing import Any
 
 import aiosqlite
 
-from server.domain import BatchStatus, CompanyOutcome, CompanyState, ExtractionFailure, WebhookDelivery
+from server.domain import BatchStatus, CompanyOutcome, ExtractionFailure
 from server.errors import ServiceUnavailable
-from server.storage import keys_sql, leases, retry_sql, webhooks_sql
+from server.storage import batch_sql, leases, retry_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
-    CachedExtraction,
-    CacheKey,
     ChangeListener,
     ClaimedCompany,
-    DueDelivery,
     HeldLease,
     NewBatch,
-    NewDelivery,
-    PageCursor,
     RetryRecord,
     StatsAggregates,
-    StoredApiKey,
     StoredBatch,
-    StoredCompany,
-    StoredResponse,
-    WebhookBacklog,
 )
 from server.storage.cache_sql import (
-    CACHE_GET,
     CACHE_PURGE_EXPIRED,
-    CACHE_PUT,
     PURGE_BATCH_CHUNK,
     PURGE_FINISHED_BATCHES,
-    RESPONSE_GET,
     RESPONSE_PURGE_EXPIRED,
-    RESPONSE_PUT,
-    entry_from_row,
-    key_params,
-    put_params,
-    response_from_row,
-    response_put_params,
 )
 from server.storage.codec import (
-    BATCH_COLUMNS,
-    COMPANY_COLUMNS,
-    batch_from_row,
-    company_from_row,
-    options_to_json,
     outcome_columns,
     to_epoch,
 )
-from server.storage.schema import FINAL_STATUSES_SQL
+from server.storage.leases import SqlTx
+from server.storage.sql_store import SqlStore
 from server.storage.sqlite_connection import SqliteTx, open_connection, translated
 from server.storage.stats_sql import aggregate_stats
 
@@ -74,7 +52,7 @@ def _finished_at(outcome: CompanyOutcome) -> datetime:
     return outcome.finished_at or datetime.now(UTC)
 
 
-class SqliteBatchStore:
+class SqliteBatchStore(SqlStore):
     """``BatchStore`` on one SQLite file."""
 
     def __init__(self, path: Path) -> None:
@@ -143,47 +121,29 @@ class SqliteBatchStore:
                 self._unsettled = False
                 raise
 
-    async def _fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[SqlTx]:
         async with self._locked() as conn:
-            return list(await conn.execute_fetchall(sql, params))
+            yield SqliteTx(conn)
+
+    @asynccontextmanager
+    async def _atomic(self) -> AsyncIterator[SqlTx]:
+        async with self._transaction() as conn:
+            yield SqliteTx(conn)
 
     # -- batches -----------------------------------------------------------------------------------
 
     async def create_batch(self, batch: NewBatch) -> tuple[StoredBatch, bool]:
         """Create the batch and its companies in one transaction (see ``BatchStore.create_batch``)."""
         opts = batch.options
-        created = to_epoch(batch.created_at)
         try:
             async with self._transaction() as conn:
+                tx = SqliteTx(conn)
                 if batch.request_id is not None:
-                    rows = await conn.execute_fetchall(
-                        "SELECT batch_id FROM batches WHERE request_id = ? AND tenant = ?",
-                        (batch.request_id, batch.tenant),
-                    )
-                    existing = next(iter(rows), None)
+                    existing = await batch_sql.batch_for_request(tx, batch.request_id, batch.tenant)
                     if existing is not None:
-                        return await self._require_batch(conn, existing[0]), False
-                await conn.execute(
-                    f"INSERT INTO batches ({BATCH_COLUMNS}, extraction_mode, priority, max_concurrent, "
-                    "waiting_since, webhook_url) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        batch.batch_id,
-                        batch.request_id,
-                        batch.trace_id,
-                        options_to_json(opts),
-                        BatchStatus.QUEUED.value,
-                        len(batch.companies),
-                        created,
-                        created,
-                        batch.tenant,
-                        opts.extraction_mode.value,
-                        opts.priority.value,
-                        opts.max_concurrent,
-                        created,
-                        opts.webhook_url,
-                    ),
-                )
+                        return existing, False
+                await conn.execute(batch_sql.INSERT_BATCH, batch_sql.batch_params(batch))
                 await conn.executemany(
                     "INSERT INTO companies (batch_id, position, name, domain_hint, extraction_mode, "
                     "priority, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
@@ -199,127 +159,46 @@ class SqliteBatchStore:
                         for i, c in enumerate(batch.companies)
                     ],
                 )
-                stored = await self._require_batch(conn, batch.batch_id)
+                stored = await batch_sql.require_batch(tx, batch.batch_id)
         except ServiceUnavailable as exc:
             if not isinstance(exc.__cause__, sqlite3.IntegrityError):
                 raise
             # Another writer (another process on this file) won the race for the request id or the batch id.
             if batch.request_id is not None:
-                async with self._locked() as conn:
-                    rows = await conn.execute_fetchall(
-                        "SELECT batch_id FROM batches WHERE request_id = ? AND tenant = ?",
-                        (batch.request_id, batch.tenant),
-                    )
-                    existing = next(iter(rows), None)
-                    if existing is not None:
-                        return await self._require_batch(conn, existing[0]), False
+                existing = await self.batch_for_request(batch.request_id, batch.tenant)
+                if existing is not None:
+                    return existing, False
             if await self.get_batch(batch.batch_id) is not None:
                 raise BatchIdTaken(batch.batch_id) from exc
             raise
         self._changed(batch.batch_id, BatchStatus.QUEUED)
         return stored, True
 
-    async def get_batch(self, batch_id: str) -> StoredBatch | None:
-        async with self._locked() as conn:
-            batches = await self._load_batches(conn, "WHERE batch_id = ?", (batch_id,))
-        return batches[0] if batches else None
-
-    async def batch_for_request(self, request_id: str, tenant: str = "") -> StoredBatch | None:
-        async with self._locked() as conn:
-            batches = await self._load_batches(
-                conn, "WHERE request_id = ? AND tenant = ?", (request_id, tenant)
-            )
-        return batches[0] if batches else None
-
-    async def list_batches(
-        self, limit: int, after: PageCursor | None = None, tenant: str | None = None
-    ) -> list[StoredBatch]:
-        conditions: list[str] = []
-        params: list[Any] = []
-        if tenant is not None:
-            conditions.append("tenant = ?")
-            params.append(tenant)
-        if after is not None:
-            cursor_at = to_epoch(after.created_at)
-            conditions.append("(created_at < ? OR (created_at = ? AND batch_id < ?))")
-            params += [cursor_at, cursor_at, after.batch_id]
-        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
-        async with self._locked() as conn:
-            return await self._load_batches(
-                conn, f"{where}ORDER BY created_at DESC, batch_id DESC LIMIT ?", (*params, limit)
-            )
-
-    async def unfinished_batches(self) -> list[StoredBatch]:
-        async with self._locked() as conn:
-            return await self._load_batches(
-                conn,
-                f"WHERE status NOT IN {FINAL_STATUSES_SQL} ORDER BY created_at, batch_id",
-                (),
-            )
-
     async def set_batch_status(self, change: BatchChange) -> None:
         async with self._locked() as conn:
-            await self._write_change(conn, change)
+            await batch_sql.write_change(SqliteTx(conn), change)
         self._changed(change.batch_id, change.status)
 
     async def cancel_batch(self, change: BatchChange, failure: ExtractionFailure) -> None:
-        at = to_epoch(change.last_update)
         async with self._transaction() as conn:
-            await conn.execute(
-                "UPDATE companies SET "
-                "error_type = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
-                "error_message = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
-                "error_details = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
-                "finished_at = CASE WHEN state = 'running' THEN ? ELSE NULL END, "
-                "state = 'cancelled' "
-                "WHERE batch_id = ? AND state IN ('pending', 'running')",
-                (failure.type.value, failure.message, failure.details, at, change.batch_id),
-            )
-            await self._write_change(conn, change)
+            await batch_sql.cancel_companies(SqliteTx(conn), change, failure)
+            await batch_sql.write_change(SqliteTx(conn), change)
         self._changed(change.batch_id, change.status)
 
     # -- companies ---------------------------------------------------------------------------------
 
-    async def list_companies(self, batch_id: str) -> list[StoredCompany]:
-        async with self._locked() as conn:
-            rows = await conn.execute_fetchall(
-                f"SELECT {COMPANY_COLUMNS} FROM companies WHERE batch_id = ? ORDER BY position", (batch_id,)
-            )
-        return [company_from_row(row) for row in rows]
-
-    async def requeue_running(self, batch_id: str | None = None, positions: Sequence[int] = ()) -> int:
-        sql = (
-            "UPDATE companies SET state = 'pending', started_at = NULL, lease_owner = NULL, "
-            "lease_expires = NULL WHERE state = 'running'"
-        )
-        params: list[Any] = []
-        if batch_id is not None:
-            sql += " AND batch_id = ?"
-            params.append(batch_id)
-            if positions:
-                sql += f" AND position IN ({_placeholders(len(positions))})"
-                params.extend(positions)
-        async with self._locked() as conn:
-            cursor = await conn.execute(sql, params)
-            return int(cursor.rowcount)
-
     async def mark_started(
         self, batch_id: str, position: int, started_at: datetime, change: BatchChange | None = None
     ) -> None:
-        sql = (
-            "UPDATE companies SET state = 'running', attempts = attempts + 1, started_at = ? "
-            "WHERE batch_id = ? AND position = ? AND state = 'pending'"
-        )
-        params = (to_epoch(started_at), batch_id, position)
         if change is None:
             async with self._locked() as conn:
-                await conn.execute(sql, params)
+                await batch_sql.mark_started(SqliteTx(conn), batch_id, position, started_at)
             return
         async with self._transaction() as conn:
-            await conn.execute(sql, params)
-            await self._write_change(conn, change)
+            await batch_sql.mark_started(SqliteTx(conn), batch_id, position, started_at)
+            await batch_sql.write_change(SqliteTx(conn), change)
 
-    async def mark_finished(
+    async def finish_company(
         self,
         batch_id: str,
         position: int,
@@ -327,37 +206,30 @@ class SqliteBatchStore:
         change: BatchChange | None = None,
         *,
         attempt: int | None = None,
-        owner: str | None = None,
     ) -> bool:
-        sql = (
-            "UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?, "
-            "error_message = ?, error_details = ?, from_cache = ?, error_sources = ?, lease_owner = NULL, "
-            "lease_expires = NULL "
-            "WHERE batch_id = ? AND position = ? AND state = 'running'"
-        )
-        fence: tuple[object, ...] = ()
-        if attempt is not None:
-            sql += leases.FENCE_CLAUSE
-            fence = (attempt, owner)
-        params = (
-            *outcome_columns(outcome),
-            batch_id,
-            position,
-            *fence,
-        )
-        final: BatchStatus | None = None
-        if change is None and owner is None:
+        sql, params = _finish(batch_id, position, outcome, None if attempt is None else (attempt, None))
+        if change is None:
             async with self._locked() as conn:
-                recorded = (await conn.execute(sql, params)).rowcount == 1
-        else:
-            async with self._transaction() as conn:
-                recorded = (await conn.execute(sql, params)).rowcount == 1
-                if recorded and change is not None:
-                    await self._write_change(conn, change)
-                elif recorded and owner is not None:
-                    # One writer at a time: this transaction sees every other result.
-                    final = await leases.complete_if_done(SqliteTx(conn), batch_id, _finished_at(outcome))
-        if recorded and owner is not None:
+                return bool((await conn.execute(sql, params)).rowcount == 1)
+        async with self._transaction() as conn:
+            recorded = (await conn.execute(sql, params)).rowcount == 1
+            if recorded:
+                await batch_sql.write_change(SqliteTx(conn), change)
+        return recorded
+
+    async def finish_claimed(
+        self, batch_id: str, position: int, outcome: CompanyOutcome, attempt: int, owner: str
+    ) -> bool:
+        sql, params = _finish(batch_id, position, outcome, (attempt, owner))
+        async with self._transaction() as conn:
+            recorded = (await conn.execute(sql, params)).rowcount == 1
+            # One writer at a time: this transaction sees every other result.
+            final = (
+                await leases.complete_if_done(SqliteTx(conn), batch_id, _finished_at(outcome))
+                if recorded
+                else None
+            )
+        if recorded:
             self._changed(batch_id, final)
         return recorded
 
@@ -373,56 +245,13 @@ class SqliteBatchStore:
             done = await retry_sql.retry_failed(
                 SqliteTx(conn), batch_id, error_types, bypass_cache, request_id, now, hourly=False
             )
-            stored = None if done is None else await self._require_batch(conn, batch_id)
+            stored = None if done is None else await batch_sql.require_batch(SqliteTx(conn), batch_id)
         if done is None:
             return RetryRecord(None)
         retried, replay, refused = done
         if retried and not replay:
             self._changed(batch_id, BatchStatus.QUEUED)
         return RetryRecord(stored, retried, replay, refused)
-
-    # -- the webhook outbox (server.storage.webhooks_sql) -----------------------------------------
-
-    async def webhook_backlog(self, limit: int) -> list[WebhookBacklog]:
-        async with self._locked() as conn:
-            return await webhooks_sql.backlog(SqliteTx(conn), limit)
-
-    async def enqueue_webhooks(
-        self,
-        backlog: WebhookBacklog,
-        deliveries: Sequence[NewDelivery],
-        announced: Sequence[tuple[int, int]],
-        settled: datetime | None,
-    ) -> None:
-        async with self._transaction() as conn:
-            await webhooks_sql.enqueue(SqliteTx(conn), backlog, deliveries, announced, settled)
-
-    async def claim_webhooks(self, now: datetime, lease_seconds: float, limit: int) -> list[DueDelivery]:
-        async with self._transaction() as conn:
-            return await webhooks_sql.claim(SqliteTx(conn), now, lease_seconds, limit)
-
-    async def record_webhook_attempt(
-        self,
-        delivery: DueDelivery,
-        at: datetime,
-        status_code: int | None,
-        error: str,
-        seconds: float,
-        retry_at: datetime | None,
-        delivered: bool,
-    ) -> bool:
-        async with self._transaction() as conn:
-            return await webhooks_sql.record_attempt(
-                SqliteTx(conn), delivery, at, status_code, error, seconds, retry_at, delivered
-            )
-
-    async def webhook_deliveries(self, batch_id: str) -> list[WebhookDelivery]:
-        async with self._locked() as conn:
-            return await webhooks_sql.deliveries(SqliteTx(conn), batch_id)
-
-    async def webhook_secret(self, tenant: str, candidate: str, now: datetime) -> str:
-        async with self._transaction() as conn:
-            return await webhooks_sql.tenant_secret(SqliteTx(conn), tenant, candidate, now)
 
     # -- work claiming (one process at a time: the write transaction is the lock) ------------------
 
@@ -460,14 +289,6 @@ class SqliteBatchStore:
             self._changed(batch_id, final)
         return final
 
-    async def unfinished_without_work(self) -> list[str]:
-        async with self._locked() as conn:
-            return await leases.unfinished_without_work(SqliteTx(conn))
-
-    async def count_pending(self) -> int:
-        async with self._locked() as conn:
-            return await leases.count_pending(SqliteTx(conn))
-
     async def add_change_listener(self, listener: ChangeListener) -> None:
         # One process owns a SQLite file at a time, so this process's own writes are all the changes.
         self._listeners.append(listener)
@@ -476,55 +297,10 @@ class SqliteBatchStore:
         for listener in self._listeners:
             listener(batch_id, status)
 
-    async def recent_durations(self, per_mode: int) -> dict[str, list[float]]:
-        rows = await self._fetch(
-            "SELECT extraction_mode, duration FROM ("
-            "  SELECT extraction_mode, finished_at - started_at AS duration, row_number() OVER ("
-            "    PARTITION BY extraction_mode ORDER BY finished_at DESC) AS rn"
-            "  FROM companies WHERE state IN ('success', 'failed') AND finished_at IS NOT NULL"
-            "    AND started_at IS NOT NULL AND from_cache = 0"
-            ") AS recent WHERE rn <= ?",
-            (per_mode,),
-        )
-        durations: dict[str, list[float]] = {}
-        for mode, duration in rows:
-            durations.setdefault(mode, []).append(float(duration))
-        return durations
-
     async def stats_since(self, since: datetime, now: datetime, tenant: str | None = None) -> StatsAggregates:
         return await aggregate_stats(self._fetch, since, now, tenant=tenant)
 
-    # -- API keys ----------------------------------------------------------------------------------
-
-    async def add_api_key(self, key: StoredApiKey) -> None:
-        await keys_sql.add_key(self._fetch, key)
-
-    async def api_key_by_hash(self, key_hash: str) -> StoredApiKey | None:
-        return await keys_sql.key_by_hash(self._fetch, key_hash)
-
-    async def list_api_keys(self) -> list[StoredApiKey]:
-        return await keys_sql.all_keys(self._fetch)
-
-    async def revoke_api_key(self, key_id: str, now: datetime) -> bool:
-        return await keys_sql.revoke_key(self._fetch, key_id, now)
-
     # -- cache and retention -----------------------------------------------------------------------
-
-    async def cache_get(self, key: CacheKey, now: datetime) -> CachedExtraction | None:
-        rows = await self._fetch(CACHE_GET, (*key_params(key), to_epoch(now)))
-        return entry_from_row(rows[0]) if rows else None
-
-    async def cache_put(self, key: CacheKey, entry: CachedExtraction) -> None:
-        async with self._locked() as conn:
-            await conn.execute(CACHE_PUT, put_params(key, entry))
-
-    async def response_get(self, key: str, now: datetime) -> StoredResponse | None:
-        rows = await self._fetch(RESPONSE_GET, (key, to_epoch(now)))
-        return response_from_row(rows[0]) if rows else None
-
-    async def response_put(self, key: str, response: StoredResponse) -> None:
-        async with self._locked() as conn:
-            await conn.execute(RESPONSE_PUT, response_put_params(key, response))
 
     async def purge_finished(self, before: datetime) -> int:
         deleted = 0
@@ -544,44 +320,16 @@ class SqliteBatchStore:
             cursor = await conn.execute(RESPONSE_PURGE_EXPIRED, (to_epoch(now),))
             return extractions + int(cursor.rowcount)
 
-    # -- row mapping -------------------------------------------------------------------------------
 
-    async def _write_change(self, conn: aiosqlite.Connection, change: BatchChange) -> None:
-        # Guarded: a final status is never overwritten (a pause racing the last company's finish).
-        await conn.execute(
-            "UPDATE batches SET status = ?, last_update = ?, started_at = coalesce(started_at, ?), "
-            "completed_at = coalesce(?, completed_at), waiting_since = coalesce(?, waiting_since) "
-            f"WHERE batch_id = ? AND status NOT IN {FINAL_STATUSES_SQL}",
-            (
-                change.status.value,
-                to_epoch(change.last_update),
-                to_epoch(change.started_at),
-                to_epoch(change.completed_at),
-                to_epoch(change.waiting_since),
-                change.batch_id,
-            ),
-        )
-
-    async def _require_batch(self, conn: aiosqlite.Connection, batch_id: str) -> StoredBatch:
-        batches = await self._load_batches(conn, "WHERE batch_id = ?", (batch_id,))
-        return batches[0]
-
-    async def _load_batches(
-        self, conn: aiosqlite.Connection, clause: str, params: Sequence[Any]
-    ) -> list[StoredBatch]:
-        rows = list(await conn.execute_fetchall(f"SELECT {BATCH_COLUMNS} FROM batches {clause}", params))
-        if not rows:
-            return []
-        ids = [row[0] for row in rows]
-        counts: dict[str, dict[CompanyState, int]] = {batch_id: {} for batch_id in ids}
-        for batch_id, state, count in await conn.execute_fetchall(
-            f"SELECT batch_id, state, count(*) FROM companies WHERE batch_id IN ({_placeholders(len(ids))}) "
-            "GROUP BY batch_id, state",
-            ids,
-        ):
-            counts[batch_id][CompanyState(state)] = count
-        return [batch_from_row(row, counts[row[0]]) for row in rows]
-
-
-def _placeholders(count: int) -> str:
-    return ", ".join("?" * count)
+def _finish(
+    batch_id: str, position: int, outcome: CompanyOutcome, fence: tuple[int, str | None] | None
+) -> tuple[str, tuple[Any, ...]]:
+    """A running company's final write, fenced by (attempt, lease owner) when given."""
+    if fence is None:
+        return batch_sql.FINISH_COMPANY, (*outcome_columns(outcome), batch_id, position)
+    return batch_sql.FINISH_COMPANY + leases.FENCE_CLAUSE, (
+        *outcome_columns(outcome),
+        batch_id,
+        position,
+        *fence,
+    )

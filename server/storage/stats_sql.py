@@ -30,6 +30,7 @@ Fetch = Callable[[str, Sequence[Any]], Awaitable[Sequence[Sequence[Any]]]]
 """Runs one query with parameters and returns its rows."""
 
 LIVE_STATUSES = (BatchStatus.QUEUED, BatchStatus.PROCESSING, BatchStatus.PAUSED)
+_LIVE_SQL = "(" + ", ".join(f"'{status.value}'" for status in LIVE_STATUSES) + ")"
 
 BATCHES_BY_GROUP = """
     SELECT status, extraction_mode, priority, count(*), sum(total_companies),
@@ -47,7 +48,7 @@ FINISHED_BATCH_TIMES = """
       AND started_at IS NOT NULL AND completed_at IS NOT NULL
 """
 
-ACTIVE_BATCHES = "SELECT count(*) FROM batches WHERE status IN ('queued', 'processing', 'paused')"
+ACTIVE_BATCHES = f"SELECT count(*) FROM batches WHERE status IN {_LIVE_SQL}"
 
 COMPANIES_BY_GROUP = """
     SELECT extraction_mode, priority, state, error_type, count(*), sum(from_cache),
@@ -111,7 +112,7 @@ TENANT_PEAK_CONCURRENT_BATCHES = _for_tenant(PEAK_CONCURRENT_BATCHES)
 TENANT_LIVE_WORK = (
     "SELECT count(CASE WHEN state = 'pending' THEN 1 END), count(CASE WHEN state = 'running' THEN 1 END) "
     "FROM companies WHERE state IN ('pending', 'running') AND batch_id IN "
-    "(SELECT batch_id FROM batches WHERE tenant = ? AND status IN ('queued', 'processing', 'paused'))"
+    f"(SELECT batch_id FROM batches WHERE tenant = ? AND status IN {_LIVE_SQL})"
 )
 """A tenant's companies waiting and running now (a paused batch's running ones still hold workers)."""
 

@@ -19,7 +19,7 @@ import asyncpg
 import pytest
 
 from server.storage import open_store
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 from server.storage.scratch import (
     TEST_POSTGRES_ENV,
     TEST_POSTGRES_URL_ENV,

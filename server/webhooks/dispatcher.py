@@ -28,7 +28,8 @@ from server import metrics
 from server.domain import BatchStatus
 from server.errors import ServiceUnavailable
 from server.extraction.fetcher import BlockedAddressError, GuardedResolver
-from server.storage.base import BatchStore, DueDelivery
+from server.storage.base import DueDelivery
+from server.storage.roles import WebhookOutbox
 from server.webhooks.events import plan
 from server.webhooks.signing import new_secret, signed_headers
 
@@ -53,7 +54,7 @@ class WebhookDispatcher:
 
     def __init__(
         self,
-        store: BatchStore,
+        store: WebhookOutbox,
         *,
         secret: str | None,
         retry_schedule: Sequence[float],

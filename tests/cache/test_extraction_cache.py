@@ -23,7 +23,7 @@ from server.domain import (
 from server.errors import BlockedError, CompanyAnalysisError, FetchError, SourceUnavailableError
 from server.scheduling.scheduler import BatchScheduler
 from server.stats import LiveFigures, StatsCollector
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 from server.testing import ScriptedExtractor
 

@@ -17,7 +17,7 @@ from server.extraction.fetcher import WebFetcher
 from server.extraction.response_cache import REVALIDATE_KEEP_SECONDS, ResponseCache, freshness_seconds
 from server.extraction.sources.sec_edgar import TICKERS_TTL_SECONDS, TICKERS_URL
 from server.settings import Settings
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory, database_url, store_factory  # noqa: F401
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "sandbox" / "corpus"

@@ -8,7 +8,7 @@ import pytest
 from scheduling_fakes import FakeClock, SchedulerFactory, ScriptedExtractor
 
 from server.scheduling.scheduler import BatchScheduler
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 from server.storage.testing import database_url, store, store_factory
 
 __all__ = ["database_url", "store", "store_factory"]

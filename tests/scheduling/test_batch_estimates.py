@@ -9,7 +9,7 @@ from scheduling_fakes import SchedulerFactory, ScriptedExtractor, eventually
 from server.domain import BatchOptions, BatchSpec, ExtractionMode, Priority
 from server.scheduling.estimates import MODE_PRIORS_SECONDS, DurationModel, QueuedWork, batch_seconds
 from server.scheduling.scheduler import BatchScheduler
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 
 
 def test_model_starts_at_the_prior_and_follows_observations() -> None:

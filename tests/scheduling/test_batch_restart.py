@@ -8,7 +8,7 @@ from scheduling_fakes import SchedulerFactory, ScriptedExtractor, eventually
 
 from server.domain import BatchOptions, BatchSpec, BatchStatus, CompanyState
 from server.scheduling.scheduler import BatchScheduler
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 
 

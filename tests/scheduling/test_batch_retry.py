@@ -20,7 +20,7 @@ from server.domain import (
 from server.errors import BatchNotFound, CompanyAnalysisError, InvalidTransition
 from server.scheduling.replicas import ReplicaScheduler
 from server.scheduling.scheduler import BatchScheduler
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 from server.storage.sqlite import SqliteBatchStore
 from server.storage.testing import StoreFactory
 

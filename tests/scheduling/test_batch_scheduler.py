@@ -23,7 +23,7 @@ from server.domain import (
 )
 from server.errors import BatchNotFound, CompanyAnalysisError, FetchError, InvalidRequest, InvalidTransition
 from server.scheduling.scheduler import LOGGER_NAME, BatchScheduler
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 
 
 def spec(*names: str, request_id: str | None = None, **options: object) -> BatchSpec:

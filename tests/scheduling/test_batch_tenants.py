@@ -14,7 +14,7 @@ from server.errors import BatchNotFound
 from server.scheduling.replicas import ReplicaScheduler
 from server.scheduling.scheduler import BatchScheduler
 from server.scheduling.tenancy import TenantBatches
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 
 KINDS = [pytest.param("in-memory", id="in-memory"), pytest.param("replica", id="replica")]

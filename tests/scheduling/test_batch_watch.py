@@ -9,7 +9,7 @@ from scheduling_fakes import SchedulerFactory, ScriptedExtractor, eventually
 
 from server.domain import BatchEvent, BatchEventType, BatchOptions, BatchSpec, BatchStatus, CompanyState
 from server.scheduling.events import EventChannel
-from server.storage.base import BatchStore
+from server.storage.roles import BatchStore
 
 
 def spec(*names: str, **options: object) -> BatchSpec:

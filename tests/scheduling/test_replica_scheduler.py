@@ -12,7 +12,8 @@ from scheduling_fakes import ScriptedExtractor, eventually
 
 from server.domain import BatchEventType, BatchOptions, BatchSpec, BatchStatus
 from server.scheduling.replicas import ReplicaScheduler
-from server.storage.base import BatchStore, NewBatch, StoredBatch
+from server.storage.base import NewBatch, StoredBatch
+from server.storage.roles import BatchStore
 from server.storage.testing import POSTGRES, StoreFactory
 
 ON_POSTGRES = pytest.mark.parametrize(

@@ -20,7 +20,8 @@ from server.domain import (
 )
 from server.errors import InvalidRequest
 from server.stats import LiveFigures, StatsCollector
-from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany
+from server.storage.base import BatchChange, NewBatch, NewCompany
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 
 NOW = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)
@@ -68,7 +69,7 @@ class Recorder:
             finished_at=started + timedelta(seconds=seconds),
             from_cache=from_cache,
         )
-        await self.store.mark_finished(batch_id, position, outcome)
+        await self.store.finish_company(batch_id, position, outcome)
 
     async def close(self, batch_id: str, status: BatchStatus, at: datetime) -> None:
         await self.store.set_batch_status(BatchChange(batch_id, status, at, completed_at=at))
@@ -217,7 +218,7 @@ async def test_a_failures_source_outcomes_are_stored_and_read_back(store_factory
     failure = ExtractionFailure(
         ErrorType.SOURCE_UNAVAILABLE, "Sources could not be reached", "notes", sources
     )
-    await store.mark_finished(
+    await store.finish_company(
         "s",
         0,
         CompanyOutcome(

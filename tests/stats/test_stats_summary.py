@@ -21,7 +21,8 @@ from server.domain import (
     Priority,
 )
 from server.storage import PostgresBatchStore, SqliteBatchStore
-from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany, StatsAggregates
+from server.storage.base import BatchChange, NewBatch, NewCompany, StatsAggregates
+from server.storage.roles import BatchStore
 from server.storage.scratch import postgres_opted_out, postgres_test_url, scratch_schema
 
 pytestmark = [
@@ -72,7 +73,7 @@ async def record_random_history(stores: list[BatchStore], seed: int) -> None:
                 await store.mark_started(batch_id, position, started, change)
                 for _ in range(2 if repeat else 1):  # the second write must change nothing
                     if outcome is not None:
-                        await store.mark_finished(batch_id, position, outcome)
+                        await store.finish_company(batch_id, position, outcome)
             if all(outcome is not None for _, _, outcome, _ in steps):
                 done = BatchChange(batch_id, BatchStatus.COMPLETED, cursor, completed_at=cursor)
                 await store.set_batch_status(done)

@@ -18,7 +18,8 @@ from server.domain import (
     Priority,
 )
 from server.errors import ServiceUnavailable
-from server.storage.base import BatchChange, BatchIdTaken, BatchStore, NewBatch, NewCompany, PageCursor
+from server.storage.base import BatchChange, BatchIdTaken, NewBatch, NewCompany, PageCursor
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 
 T0 = datetime(2024, 1, 15, 10, 30, tzinfo=UTC)
@@ -100,7 +101,7 @@ async def test_started_and_finished_companies_roundtrip_with_batch_change(store:
         "batch_1", 0, t1, BatchChange("batch_1", BatchStatus.PROCESSING, last_update=t1, started_at=t1)
     )
     profile = {"company_name": "Acme", "domain": "acme.example"}
-    await store.mark_finished(
+    await store.finish_company(
         "batch_1",
         0,
         CompanyOutcome("Acme", CompanyState.SUCCESS, profile=profile, started_at=t1, finished_at=t2),
@@ -119,7 +120,7 @@ async def test_started_and_finished_companies_roundtrip_with_batch_change(store:
 async def test_finish_is_ignored_unless_the_company_is_running(store: BatchStore) -> None:
     await store.create_batch(new_batch("batch_1", ["Acme"]))
     failure = ExtractionFailure(ErrorType.FETCH, "refused")
-    await store.mark_finished("batch_1", 0, CompanyOutcome("Acme", CompanyState.FAILED, error=failure))
+    await store.finish_company("batch_1", 0, CompanyOutcome("Acme", CompanyState.FAILED, error=failure))
     assert (await store.list_companies("batch_1"))[0].state is CompanyState.PENDING
 
 
@@ -127,7 +128,7 @@ async def test_failure_details_roundtrip(store: BatchStore) -> None:
     await store.create_batch(new_batch("batch_1", ["Acme"]))
     await store.mark_started("batch_1", 0, T0)
     failure = ExtractionFailure(ErrorType.COMPANY_ANALYSIS, "not found", "no web presence")
-    await store.mark_finished(
+    await store.finish_company(
         "batch_1",
         0,
         CompanyOutcome("Acme", CompanyState.FAILED, error=failure, started_at=T0, finished_at=T0),
@@ -155,7 +156,7 @@ async def test_requeue_running_returns_running_companies_to_pending(store: Batch
 async def test_cancel_batch_cancels_pending_and_running_and_keeps_finished(store: BatchStore) -> None:
     await store.create_batch(new_batch("batch_1", ["A", "B", "C"]))
     await store.mark_started("batch_1", 0, T0)
-    await store.mark_finished(
+    await store.finish_company(
         "batch_1", 0, CompanyOutcome("A", CompanyState.SUCCESS, profile={}, started_at=T0, finished_at=T0)
     )
     await store.mark_started("batch_1", 1, T0)
@@ -195,7 +196,7 @@ async def test_recent_durations_are_grouped_by_mode(store: BatchStore) -> None:
     await store.create_batch(new_batch("batch_1", ["A", "B"]))
     for position, seconds in ((0, 2.0), (1, 4.0)):
         await store.mark_started("batch_1", position, T0)
-        await store.mark_finished(
+        await store.finish_company(
             "batch_1",
             position,
             CompanyOutcome(
@@ -222,7 +223,7 @@ async def test_recent_durations_leave_out_cache_hits(store: BatchStore) -> None:
             finished_at=T0 + timedelta(seconds=3.0 if not from_cache else 0.001),
             from_cache=from_cache,
         )
-        await store.mark_finished("batch_1", position, outcome)
+        await store.finish_company("batch_1", position, outcome)
     assert (await store.recent_durations(10))["basic"] == [3.0]
 
 

@@ -6,7 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from server.domain import BatchOptions, BatchStatus, CompanyOutcome, CompanyState, Priority
-from server.storage.base import BatchChange, BatchStore, ClaimedCompany, NewBatch, NewCompany
+from server.storage.base import BatchChange, ClaimedCompany, NewBatch, NewCompany
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -69,7 +70,7 @@ async def test_max_concurrent_counts_the_running_companies_of_every_replica(
     assert len({c.position for c in won}) == 3
     assert only(await first.claim("other", T0, LEASE, AGING)) is None
     done = won[0]
-    assert await first.mark_finished(
+    assert await first.finish_claimed(
         "b1", done.position, success(done.name, T0), attempt=done.attempt, owner="racer"
     )
     assert only(await first.claim("other", T0, LEASE, AGING)) is not None
@@ -118,14 +119,14 @@ async def test_a_late_result_from_an_expired_lease_is_refused(store: BatchStore)
     # replica-a's heartbeat now finds its lease gone ...
     assert await store.extend_leases("replica-a", expired_at) == []
     # ... and its result, arriving late, is not recorded.
-    assert not await store.mark_finished(
+    assert not await store.finish_claimed(
         "b1", 0, success("b1-0", expired_at), attempt=stale.attempt, owner="replica-a"
     )
-    assert await store.mark_finished(
+    assert await store.finish_claimed(
         "b1", 0, success("b1-0", expired_at), attempt=retry.attempt, owner="replica-b"
     )
     # A repeated write of the same result changes nothing either.
-    assert not await store.mark_finished(
+    assert not await store.finish_claimed(
         "b1", 0, success("b1-0", expired_at), attempt=retry.attempt, owner="replica-b"
     )
     # The replica's result was the batch's last: recording it completed the batch.
@@ -157,11 +158,11 @@ async def test_the_last_recorded_result_completes_the_batch_once(store: BatchSto
     await add_batch(store, "b1", 2)
     claims = [only(await store.claim("r", T0, LEASE, AGING)) for _ in range(2)]
     first, second = [c for c in claims if c is not None]
-    await store.mark_finished("b1", first.position, success(first.name, T0), attempt=first.attempt, owner="r")
+    await store.finish_claimed("b1", first.position, success(first.name, T0), first.attempt, "r")
     assert await store.complete_if_done("b1", T0) is None
     batch = await store.get_batch("b1")
     assert batch is not None and batch.status is BatchStatus.PROCESSING
-    await store.mark_finished(
+    await store.finish_claimed(
         "b1", second.position, success(second.name, T0), attempt=second.attempt, owner="r"
     )
     batch = await store.get_batch("b1")
@@ -175,7 +176,7 @@ async def test_complete_if_done_finishes_a_batch_left_without_work(store: BatchS
     claim = only(await store.claim("r", T0, LEASE, AGING))
     assert claim is not None
     # Written as the in-memory scheduler writes (no owner): nothing completes the batch but the check.
-    await store.mark_finished("b1", 0, success(claim.name, T0))
+    await store.finish_company("b1", 0, success(claim.name, T0))
     assert await store.unfinished_without_work() == ["b1"]
     assert await store.complete_if_done("b1", T0) is BatchStatus.COMPLETED
     assert await store.complete_if_done("b1", T0) is None
@@ -216,8 +217,8 @@ async def test_a_recorded_result_is_announced_and_a_refused_one_is_not(store: Ba
         announced.set()
 
     await store.add_change_listener(listener)
-    assert not await store.mark_finished("b1", 0, success("b1-0", T0), attempt=claim.attempt + 1, owner="r")
-    assert await store.mark_finished("b1", 0, success("b1-0", T0), attempt=claim.attempt, owner="r")
+    assert not await store.finish_claimed("b1", 0, success("b1-0", T0), attempt=claim.attempt + 1, owner="r")
+    assert await store.finish_claimed("b1", 0, success("b1-0", T0), attempt=claim.attempt, owner="r")
     async with asyncio.timeout(5):
         await announced.wait()
     assert heard == [("b1", None)]
@@ -232,15 +233,15 @@ async def test_results_finished_at_once_are_each_recorded_once_and_stale_ones_re
     claims = await store.claim("r", T0, LEASE, AGING, limit=30) + await store.claim("r", T0, LEASE, AGING, 10)
     assert len(claims) == 40
     finishes = [
-        store.mark_finished(c.batch_id, c.position, success(c.name, T0), attempt=c.attempt, owner="r")
+        store.finish_claimed(c.batch_id, c.position, success(c.name, T0), attempt=c.attempt, owner="r")
         for c in claims
     ]
     # Interleaved with them: the same companies under a wrong attempt or a wrong owner.
     stale = [
-        store.mark_finished(c.batch_id, c.position, success(c.name, T0), attempt=c.attempt + 1, owner="r")
+        store.finish_claimed(c.batch_id, c.position, success(c.name, T0), attempt=c.attempt + 1, owner="r")
         for c in claims[:5]
     ] + [
-        store.mark_finished(c.batch_id, c.position, success(c.name, T0), attempt=c.attempt, owner="other")
+        store.finish_claimed(c.batch_id, c.position, success(c.name, T0), attempt=c.attempt, owner="other")
         for c in claims[5:10]
     ]
     verdicts = await asyncio.gather(*finishes, *stale)
@@ -275,7 +276,7 @@ async def test_two_replicas_claiming_and_finishing_at_full_speed_keep_every_limi
 
         async def finish(claim: ClaimedCompany) -> bool:
             outcome = success(claim.name, T0)
-            return await store.mark_finished(
+            return await store.finish_claimed(
                 claim.batch_id, claim.position, outcome, attempt=claim.attempt, owner=owner
             )
 

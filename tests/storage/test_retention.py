@@ -6,8 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from server.domain import BatchOptions, BatchStatus, CompanyOutcome, CompanyState
-from server.storage.base import BatchChange, BatchStore, CachedExtraction, CacheKey, NewBatch, NewCompany
+from server.storage.base import BatchChange, CachedExtraction, CacheKey, NewBatch, NewCompany
 from server.storage.retention import RetentionSweeper
+from server.storage.roles import BatchStore
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 RETENTION_DAYS = 90
@@ -23,7 +24,7 @@ async def finished_batch(store: BatchStore, batch_id: str, completed: datetime, 
     await store.create_batch(NewBatch(batch_id, BatchOptions(), (NewCompany("A"), NewCompany("B")), created))
     await store.mark_started(batch_id, 0, created)
     outcome = CompanyOutcome("A", CompanyState.SUCCESS, profile={}, started_at=created, finished_at=completed)
-    await store.mark_finished(batch_id, 0, outcome)
+    await store.finish_company(batch_id, 0, outcome)
     await store.set_batch_status(BatchChange(batch_id, status, completed, completed_at=completed))
 
 

@@ -12,7 +12,8 @@ from server.domain import (
     ErrorType,
     ExtractionFailure,
 )
-from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany
+from server.storage.base import BatchChange, NewBatch, NewCompany
+from server.storage.roles import BatchStore
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 NOT_FOUND = ExtractionFailure(ErrorType.COMPANY_ANALYSIS, "Company not found")
@@ -36,7 +37,7 @@ async def _finished_batch(store: BatchStore) -> str:
         )
         done = T0 + timedelta(seconds=3)
         change = BatchChange("batch_r", BatchStatus.COMPLETED, done, completed_at=done) if position else None
-        await store.mark_finished("batch_r", position, outcome, change)
+        await store.finish_company("batch_r", position, outcome, change)
     return "batch_r"
 
 

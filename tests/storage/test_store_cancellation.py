@@ -29,7 +29,8 @@ from server.domain import (
     ErrorType,
     ExtractionFailure,
 )
-from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany
+from server.storage.base import BatchChange, NewBatch, NewCompany
+from server.storage.roles import BatchStore
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 OWNER = "replica-a"
@@ -104,7 +105,7 @@ async def one_claimed(store: BatchStore, tag: str) -> None:
 
 async def one_finished_unannounced(store: BatchStore, tag: str) -> None:
     await one_running(store, tag)
-    assert await store.mark_finished(tag, 0, success(f"{tag}-0"))
+    assert await store.finish_company(tag, 0, success(f"{tag}-0"))
 
 
 # -- checks ------------------------------------------------------------------------------------------
@@ -202,16 +203,16 @@ SCENARIOS = {
         lambda s, t: s.mark_started(t, 0, T0, BatchChange(t, BatchStatus.PROCESSING, T0, started_at=T0)),
         check_started_with_status,
     ),
-    "mark_finished": Scenario(
+    "finish_company": Scenario(
         one_running,
-        lambda s, t: s.mark_finished(
+        lambda s, t: s.finish_company(
             t, 0, success(f"{t}-0"), BatchChange(t, BatchStatus.COMPLETED, T0, completed_at=T0), attempt=1
         ),
         check_finished_with_status,
     ),
-    "mark_finished_replica": Scenario(
+    "finish_claimed": Scenario(
         one_claimed,
-        lambda s, t: s.mark_finished(t, 0, success(f"{t}-0"), attempt=1, owner=OWNER),
+        lambda s, t: s.finish_claimed(t, 0, success(f"{t}-0"), attempt=1, owner=OWNER),
         check_replica_finish,
     ),
     "cancel_batch": Scenario(

@@ -13,7 +13,8 @@ import pytest
 from server.auth import ApiKeys, hash_key
 from server.domain import BatchOptions, CompanyOutcome, CompanyState, ErrorType, ExtractionFailure
 from server.storage import open_store
-from server.storage.base import BatchStore, NewBatch, NewCompany, PageCursor
+from server.storage.base import NewBatch, NewCompany, PageCursor
+from server.storage.roles import BatchStore
 from server.storage.schema import MIGRATIONS, POSTGRES_MIGRATIONS
 from server.storage.scratch import postgres_opted_out, postgres_test_url, scratch_schema
 
@@ -64,7 +65,7 @@ async def test_stats_of_a_tenant_count_only_its_batches_and_companies(store: Bat
         "B1", CompanyState.FAILED, None, ExtractionFailure(ErrorType.FETCH, "x"), started, started
     )
     await store.mark_started("batch_b", 0, started)
-    await store.mark_finished("batch_b", 0, done)
+    await store.finish_company("batch_b", 0, done)
     await store.mark_started("batch_b", 1, started)
     since, now = T0 - timedelta(hours=1), T0 + timedelta(hours=1)
 

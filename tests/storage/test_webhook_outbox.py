@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from server.domain import BatchOptions, BatchStatus, CompanyOutcome, CompanyState
-from server.storage.base import BatchChange, BatchStore, NewBatch, NewCompany
+from server.storage.base import BatchChange, NewBatch, NewCompany
+from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 from server.webhooks.events import plan
 
@@ -20,7 +21,7 @@ async def _finished(store: BatchStore, batch_id: str = "batch_w") -> None:
     await store.mark_started(batch_id, 0, T0)
     done = T0 + timedelta(seconds=2)
     outcome = CompanyOutcome("Acme", CompanyState.SUCCESS, {"domain": "acme.example"}, None, T0, done)
-    await store.mark_finished(
+    await store.finish_company(
         batch_id, 0, outcome, BatchChange(batch_id, BatchStatus.COMPLETED, done, completed_at=done)
     )
 
