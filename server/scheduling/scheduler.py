@@ -335,6 +335,7 @@ class BatchScheduler:
     ) -> StatsReport:
         """GetStats' report (see ``server.stats``): the whole service's, or one ``tenant``'s."""
         self._ensure_open()
+        await self._queue.refresh_pending()
         live = LiveFigures(
             active_connections, self.queue_size, self.workers_busy, self.workers_total, all_circuits()
         )
