@@ -107,14 +107,17 @@ class LocalQueue:
         taken: list[tuple[BatchRuntime, CompanySlot]] = []
         while len(taken) < n and (picked := self._take()) is not None:
             taken.append(picked)
+        # Written side by side: the store groups what it can, and one failed write loses no other.
+        started = await asyncio.gather(*(self._start(rt, slot) for rt, slot in taken), return_exceptions=True)
         claims: list[ClaimedCompany] = []
-        for rt, slot in taken:
-            try:
-                if await self._start(rt, slot):
-                    claims.append(_claim_of(rt, slot))
-            except ServiceUnavailable:
+        for (rt, slot), result in zip(taken, started, strict=True):
+            if isinstance(result, ServiceUnavailable):
                 # The company stays running in storage, so the next start retries it.
-                self._log.exception("store write failed; company left for the next start")
+                self._log.error("store write failed; company left for the next start", exc_info=result)
+            elif isinstance(result, BaseException):
+                raise result
+            elif result:
+                claims.append(_claim_of(rt, slot))
         return claims
 
     def _take(self) -> tuple[BatchRuntime, CompanySlot] | None:
