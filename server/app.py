@@ -32,6 +32,7 @@ from server.api.wire import GRPC_MAX_METADATA_BYTES, GRPC_MAX_RECEIVE_BYTES
 from server.auth import ApiKeys, TokenBucketLimiter
 from server.cache import ExtractionCache
 from server.extraction.base import Extractor
+from server.scheduling.base import Scheduler
 from server.scheduling.replicas import ReplicaScheduler
 from server.scheduling.scheduler import BatchScheduler
 from server.settings import Settings
@@ -55,7 +56,7 @@ class Service:
 
     settings: Settings
     grpc_port: int
-    scheduler: BatchScheduler
+    scheduler: Scheduler
     server: aio.Server
     health: health_aio.HealthServicer
     admission: Admission
@@ -89,7 +90,7 @@ def build_extractor(settings: Settings, store: BatchStore) -> Extractor:
     return web_extractor(settings, store)
 
 
-def build_scheduler(settings: Settings, store: BatchStore, extractor: Extractor) -> BatchScheduler:
+def build_scheduler(settings: Settings, store: BatchStore, extractor: Extractor) -> Scheduler:
     """The in-memory scheduler for one process, or the lease-based one when replicas share the store."""
     options: dict[str, Any] = {
         "workers": settings.workers,

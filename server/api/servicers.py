@@ -24,7 +24,7 @@ from server.export import render_file
 from server.scheduling.tenancy import TenantBatches
 
 if TYPE_CHECKING:
-    from server.scheduling.scheduler import BatchScheduler
+    from server.scheduling.base import Scheduler
 
 Clock = Callable[[], datetime]
 
@@ -49,7 +49,7 @@ class Admission:
 class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
     def __init__(
         self,
-        scheduler: BatchScheduler,
+        scheduler: Scheduler,
         gauge: CallGauge,
         admission: Admission,
         clock: Clock = _utcnow,
@@ -196,7 +196,7 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
 
 
 class ExtractionServicer(extraction_grpc.ExtractionServiceServicer):  # type: ignore[misc]
-    def __init__(self, scheduler: BatchScheduler, admission: Admission, clock: Clock = _utcnow) -> None:
+    def __init__(self, scheduler: Scheduler, admission: Admission, clock: Clock = _utcnow) -> None:
         self._scheduler = scheduler
         self._admission = admission
         self._clock = clock

@@ -15,7 +15,6 @@ from server.domain import (
     BatchOptions,
     BatchStatus,
     BatchView,
-    CompanyOutcome,
     CompanyState,
     Phase,
     Priority,
@@ -59,11 +58,12 @@ class BatchRuntime:
             for c in companies
         ]
         self.pending: deque[int] = deque(s.position for s in self.slots if s.state is CompanyState.PENDING)
-        # position -> its extraction task (None while the start is being persisted)
-        self.running: dict[int, asyncio.Task[CompanyOutcome] | None] = {}
+        # position -> the task running it (None while the start is being persisted)
+        self.running: dict[int, asyncio.Task[None] | None] = {}
         self.counts: Counter[CompanyState] = Counter(s.state for s in self.slots)
         self.channel = EventChannel()
         self.finalizing: BatchStatus | None = None  # final status decided, being persisted
+        self.finishing: set[asyncio.Task[bool]] = set()  # results being written
         self._submit_seq = submit_seq
         self._waiting_since = waiting_since
 

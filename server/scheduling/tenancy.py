@@ -28,13 +28,13 @@ from server.domain import (
 from server.errors import BatchNotFound
 
 if TYPE_CHECKING:
-    from server.scheduling.scheduler import BatchScheduler
+    from server.scheduling.base import Scheduler
 
 
 class TenantBatches:
-    """``BatchScheduler``'s commands and queries, limited to what ``principal`` may see."""
+    """The ``Scheduler``'s commands and queries, limited to what ``principal`` may see."""
 
-    def __init__(self, scheduler: BatchScheduler, principal: Principal) -> None:
+    def __init__(self, scheduler: Scheduler, principal: Principal) -> None:
         self._scheduler = scheduler
         self._principal = principal
 

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 
 from server.domain import BatchEvent, BatchEventType, BatchView
+from server.scheduling.base import utcnow
 from server.scheduling.runtime import BatchRuntime
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 async def live_events(
@@ -27,16 +23,16 @@ async def live_events(
     try:
         # Shared: a thousand watchers connecting (or catching up) together get one snapshot object,
         # which the API layer then converts once (server.api.watch_messages).
-        event = rt.channel.shared_snapshot(view, _utcnow)
+        event = rt.channel.shared_snapshot(view, utcnow)
         while True:
             yield event
             if event.batch.status.is_final:
                 return
-            event = await watcher.next(lambda: rt.channel.shared_snapshot(view, _utcnow))
+            event = await watcher.next(lambda: rt.channel.shared_snapshot(view, utcnow))
     finally:
         rt.channel.unsubscribe(watcher)
 
 
 async def single_snapshot(view: BatchView) -> AsyncIterator[BatchEvent]:
     """One snapshot of a batch that is not live here (normally a finished one)."""
-    yield BatchEvent(BatchEventType.SNAPSHOT, view, 0, _utcnow())
+    yield BatchEvent(BatchEventType.SNAPSHOT, view, 0, utcnow())

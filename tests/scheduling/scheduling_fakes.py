@@ -1,13 +1,18 @@
-"""Test doubles for scheduler tests: a scripted extractor, a hand-moved clock, a readiness wait."""
+"""Test doubles for scheduler tests: a scripted extractor, a hand-moved clock, a readiness wait, and
+a scheduler over either work queue."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
 from server.domain import ExtractionRequest, Profile
+from server.scheduling.replicas import ReplicaScheduler
 from server.scheduling.scheduler import BatchScheduler
+from server.storage import SqliteBatchStore
+from server.storage.roles import BatchStore
 
 WAIT_LIMIT_SECONDS = 10.0
 
@@ -85,3 +90,27 @@ class FakeClock:
 
 
 SchedulerFactory = Callable[..., Awaitable[BatchScheduler]]
+
+
+QUEUE_KINDS = ("local", "lease")
+"""The work queues every scheduler test runs over, unless marked ``only_queue(kind, reason=...)``."""
+
+_replica_ids = itertools.count()
+
+
+def new_scheduler(
+    kind: str, store: BatchStore, extractor: ScriptedExtractor, **options: object
+) -> BatchScheduler:
+    """A scheduler (not started) over the ``kind`` work queue; each lease scheduler is a new replica."""
+    if kind == "local":
+        return BatchScheduler(store, extractor, **options)  # type: ignore[arg-type]
+    lease_options: dict[str, object] = {
+        "replica_id": f"replica-{next(_replica_ids)}",  # a restarted process is another replica
+        "lease_seconds": 2.0,
+        "heartbeat_seconds": 0.3,
+        "poll_seconds": 0.2,
+        # SQLite is one process at a time: whatever ran before this start is dead.
+        "reclaim_all_on_start": isinstance(store, SqliteBatchStore),
+    }
+    lease_options.update(options)
+    return ReplicaScheduler(store, extractor, **lease_options)  # type: ignore[arg-type]

@@ -92,6 +92,9 @@ async def test_workers_serve_urgent_then_high_then_normal_then_low_fifo_within_a
     assert extractor.started == ["Busy", "Urgent1", "Urgent2", "High", "Normal", "Low"]
 
 
+@pytest.mark.only_queue(
+    "local", reason="aging is moved by the test's clock; the lease queue ages by the database's time"
+)
 async def test_aged_low_batch_runs_before_newer_urgent_batches(
     make_scheduler: SchedulerFactory, extractor: ScriptedExtractor, clock: FakeClock
 ) -> None:

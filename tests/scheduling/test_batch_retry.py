@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from scheduling_fakes import ScriptedExtractor, eventually
+from scheduling_fakes import ScriptedExtractor, eventually, new_scheduler
 
 from server.domain import (
     BatchEventType,
@@ -18,36 +18,20 @@ from server.domain import (
     RetrySpec,
 )
 from server.errors import BatchNotFound, CompanyAnalysisError, InvalidTransition
-from server.scheduling.replicas import ReplicaScheduler
 from server.scheduling.scheduler import BatchScheduler
 from server.storage.roles import BatchStore
-from server.storage.sqlite import SqliteBatchStore
 from server.storage.testing import StoreFactory
 
 Factory = Callable[[BatchStore, ScriptedExtractor], Awaitable[BatchScheduler]]
 
 
-@pytest.fixture(params=["in_process", "replicas"])
-async def start_scheduler(request: pytest.FixtureRequest) -> AsyncIterator[Factory]:
-    """Start the in-process scheduler or the replica scheduler on a store; all stopped at teardown."""
+@pytest.fixture
+async def start_scheduler(queue_kind: str) -> AsyncIterator[Factory]:
+    """Start schedulers over ``queue_kind`` on a store; all stopped at teardown."""
     started: list[BatchScheduler] = []
 
     async def factory(store: BatchStore, extractor: ScriptedExtractor) -> BatchScheduler:
-        scheduler: BatchScheduler
-        if request.param == "in_process":
-            scheduler = BatchScheduler(store, extractor, workers=3, aging_seconds=30.0)
-        else:
-            scheduler = ReplicaScheduler(
-                store,
-                extractor,
-                workers=3,
-                aging_seconds=30.0,
-                replica_id=f"retry-test-{len(started)}",  # a restarted process is another replica
-                lease_seconds=2.0,
-                heartbeat_seconds=0.3,
-                poll_seconds=0.2,
-                reclaim_all_on_start=isinstance(store, SqliteBatchStore),
-            )
+        scheduler = new_scheduler(queue_kind, store, extractor, workers=3, aging_seconds=30.0)
         await scheduler.start()
         started.append(scheduler)
         return scheduler

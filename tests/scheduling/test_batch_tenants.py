@@ -6,45 +6,29 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from scheduling_fakes import ScriptedExtractor
+from scheduling_fakes import ScriptedExtractor, new_scheduler
 
 from server.auth import Principal
 from server.domain import BatchOptions, BatchSpec, BatchStatus
 from server.errors import BatchNotFound
-from server.scheduling.replicas import ReplicaScheduler
 from server.scheduling.scheduler import BatchScheduler
 from server.scheduling.tenancy import TenantBatches
 from server.storage.roles import BatchStore
 from server.storage.testing import StoreFactory
 
-KINDS = [pytest.param("in-memory", id="in-memory"), pytest.param("replica", id="replica")]
-
 
 async def start(kind: str, store: BatchStore, extractor: ScriptedExtractor) -> BatchScheduler:
-    options: dict[str, object] = {"workers": 2, "aging_seconds": 30.0}
-    scheduler = (
-        BatchScheduler(store, extractor, **options)  # type: ignore[arg-type]
-        if kind == "in-memory"
-        else ReplicaScheduler(
-            store,
-            extractor,
-            replica_id="r1",
-            heartbeat_seconds=0.5,
-            lease_seconds=5.0,
-            **options,  # type: ignore[arg-type]
-        )
-    )
+    scheduler = new_scheduler(kind, store, extractor, workers=2, aging_seconds=30.0)
     await scheduler.start()
     return scheduler
 
 
-@pytest.mark.parametrize("kind", KINDS)
 async def test_the_tenant_survives_submit_restart_and_listing(
-    kind: str, store_factory: StoreFactory, extractor: ScriptedExtractor
+    queue_kind: str, store_factory: StoreFactory, extractor: ScriptedExtractor
 ) -> None:
     extractor.hold_all = asyncio.Event()  # keep the batches live across the restart
     store = await store_factory()
-    scheduler = await start(kind, store, extractor)
+    scheduler = await start(queue_kind, store, extractor)
     alpha = TenantBatches(scheduler, Principal("alpha", key_id="k1"))
     beta = TenantBatches(scheduler, Principal("beta", key_id="k2"))
     spec = BatchSpec(("T-1", "T-2"), BatchOptions(), request_id="po-1")
@@ -56,7 +40,7 @@ async def test_the_tenant_survives_submit_restart_and_listing(
     assert await scheduler.batch_tenant(mine) == "alpha"
     await scheduler.stop()
 
-    restarted = await start(kind, await store_factory(), extractor)
+    restarted = await start(queue_kind, await store_factory(), extractor)
     try:
         assert await restarted.batch_tenant(mine) == "alpha"
         assert await restarted.batch_tenant("batch_20240101_none") is None

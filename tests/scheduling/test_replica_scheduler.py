@@ -173,7 +173,7 @@ async def test_pause_and_resume_on_one_replica_hold_and_release_another(
         lambda: _progress(commander, batch_id, lambda p: p.completed == 1 and p.in_progress == 0),
         "the running company finishes while paused",
     )
-    await worker._sweep()  # a heartbeat's worth of time passes: still nothing new is claimed
+    await worker._queue.heartbeat()  # a heartbeat's worth of time passes: still nothing new is claimed
     assert extractor.started == ["P-0"]
     await commander.resume(batch_id)
     await eventually(lambda: extractor.started == ["P-0", "P-1"], "the worker continues")
