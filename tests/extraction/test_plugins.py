@@ -25,19 +25,17 @@ from server.domain import (
     Progress,
 )
 from server.export import RENDERERS, ExportOptions, Renderer, render_file, summarize
-from server.extraction.candidates.base import CandidateFinder
-from server.extraction.fetcher import WebFetcher
 from server.extraction.pipeline import WebExtractor
 from server.extraction.profile import choose
 from server.extraction.sources import registry
-from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.sources.base import Finding, Source, SourceContext
 from server.settings import Settings
 
 TINY_ALIAS = "Acme Tiny Listing"
 TINY_INDUSTRY = "Tiny-Listed Robotics"
 
 
-class TinySource:
+class TinySource(Source):
     """States an alias and an industry for every company whose site was verified."""
 
     name = "tiny"
@@ -50,10 +48,6 @@ class TinySource:
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
         return cls(prefix=settings.user_agent.split("/")[0])
-
-    @classmethod
-    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
-        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         home = context.resolution.home
@@ -70,9 +64,6 @@ class TinySource:
             ),
             Finding("industry", TINY_INDUSTRY, self.name, home.url, home.retrieved_at, "listing", 0.1),
         ]
-
-    async def aclose(self) -> None:
-        return None
 
 
 def _tiny_lines(results: BatchResults, options: ExportOptions) -> bytes:

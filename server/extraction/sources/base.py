@@ -7,9 +7,10 @@ is a new module implementing ``Source`` and one line in ``server.extraction.sour
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, Self
+from typing import Any, ClassVar, Self
 
 from server.domain import ExtractionRequest
 from server.extraction.candidates.base import CandidateFinder
@@ -88,32 +89,34 @@ class SourceContext:
         self.unavailable.setdefault(source, reason)
 
 
-class Source(Protocol):
-    """A place profile facts come from.
+class Source(ABC):
+    """A place profile facts come from; a new source subclasses this and registers one line in
+    ``sources/registry.py``.
 
     ``precedence`` breaks ties between equally confident values (lower wins: the site speaks for
     itself, then statutory records, then the encyclopaedias); each source states its own, so none can
     be left out of the ranking.
     """
 
-    name: str  # what findings and ``settings.knowledge_sources`` call it
-    fields: frozenset[str]  # top-level profile fields it can state; skipped when the mode wants none
-    precedence: int
+    name: ClassVar[str]  # what findings and ``settings.knowledge_sources`` call it
+    fields: ClassVar[
+        frozenset[str]
+    ]  # top-level profile fields it can state; skipped when the mode wants none
+    precedence: ClassVar[int]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        """The source as these settings configure it (a key, a toggle)."""
-        ...
+        """The source as these settings configure it (a key, a toggle); most need nothing from them."""
+        return cls()
 
     @classmethod
     def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
         """Finders of candidate domains this source offers to resolution (most offer none)."""
-        ...
+        return []
 
+    @abstractmethod
     async def collect(self, context: SourceContext) -> list[Finding]:
         """Findings about ``context.request``'s company; never raises for a missing fact."""
-        ...
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 - a hook: most sources hold nothing open
         """Release anything the source holds open."""
-        ...

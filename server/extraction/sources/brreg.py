@@ -9,17 +9,14 @@ when the mode wants people. A deleted entity (``slettedato``) is reported as suc
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlencode
 
 from server.errors import FetchError
-from server.extraction.candidates.base import CandidateFinder
-from server.extraction.fetcher import WebFetcher
 from server.extraction.normalize import headquarters_from
 from server.extraction.sources import registers
-from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.sources.base import Finding, Source, SourceContext
 from server.extraction.sources.registers import Entry, Findings, RegisterMatch
-from server.settings import Settings
 
 SOURCE_NAME = "brreg"
 COUNTRY = "NO"
@@ -28,20 +25,12 @@ NACE_FIELDS = ("naeringskode1", "naeringskode2", "naeringskode3")
 NACE_SCHEME = "nace2"  # SN2007, Norway's standard, is NACE Rev. 2 with a fifth national digit
 
 
-class BrregSource:
+class BrregSource(Source):
     """Reads a Norwegian company's entry in Enhetsregisteret."""
 
     name = SOURCE_NAME
     precedence = 40
     fields = frozenset(registers.FIELDS)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        return cls()
-
-    @classmethod
-    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
-        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         if context.request.country.upper() != COUNTRY:
@@ -65,9 +54,6 @@ class BrregSource:
             else:
                 found += findings_from_roles(roles, roles_page.url, roles_page.retrieved_at)
         return found
-
-    async def aclose(self) -> None:
-        return None
 
 
 def search_entries(document: Any) -> list[Entry]:

@@ -16,11 +16,9 @@ from typing import Any, Self
 from urllib.parse import urlencode
 
 from server.errors import FetchError
-from server.extraction.candidates.base import CandidateFinder
-from server.extraction.fetcher import WebFetcher
 from server.extraction.normalize import headquarters_from
 from server.extraction.sources import registers
-from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.sources.base import Finding, Source, SourceContext
 from server.extraction.sources.registers import Entry, Findings, RegisterMatch
 from server.settings import Settings
 
@@ -37,7 +35,7 @@ OFFICERS_PAGE = 35  # the API's default page; a company's current officers rarel
 log = logging.getLogger(__name__)
 
 
-class CompaniesHouseSource:
+class CompaniesHouseSource(Source):
     """Reads a British company's Companies House entry (off without an API key)."""
 
     name = SOURCE_NAME
@@ -57,10 +55,6 @@ class CompaniesHouseSource:
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
         return cls(settings.companies_house_api_key)
-
-    @classmethod
-    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
-        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         if context.request.country.upper() != COUNTRY:
@@ -94,9 +88,6 @@ class CompaniesHouseSource:
             else:
                 found += findings_from_officers(officers, officers_page.url, officers_page.retrieved_at)
         return found
-
-    async def aclose(self) -> None:
-        return None
 
 
 def search_entries(document: Any) -> list[Entry]:

@@ -6,20 +6,17 @@ requested country, accepting only a record whose legal name matches the company 
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlencode
 
 from rapidfuzz import fuzz
 
 from server.errors import FetchError
-from server.extraction.candidates.base import CandidateFinder
 from server.extraction.candidates.derived import normalize_name
-from server.extraction.fetcher import WebFetcher
 from server.extraction.normalize import headquarters_from
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
-from server.extraction.sources.base import Finding, SourceContext
-from server.settings import Settings
+from server.extraction.sources.base import Finding, Source, SourceContext
 
 SOURCE_NAME = "gleif"
 GLEIF_API_URL = "https://api.gleif.org/api/v1/lei-records"
@@ -29,20 +26,12 @@ NAME_THRESHOLD = 90.0
 SEARCH_PAGE_SIZE = 5
 
 
-class GleifSource:
+class GleifSource(Source):
     """Reads the company's LEI record."""
 
     name = SOURCE_NAME
     precedence = 70
     fields = frozenset({"legal_name", "identifiers", "contacts", "headquarters"})
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        return cls()
-
-    @classmethod
-    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
-        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         if not context.wants("legal_name", "identifiers", "contacts"):
@@ -74,9 +63,6 @@ class GleifSource:
         if not isinstance(record, dict):
             return []
         return findings_from_record(record, page.url, page.retrieved_at, method, path)
-
-    async def aclose(self) -> None:
-        return None
 
 
 def matching_record(document: Any, name: str) -> dict[str, Any] | None:

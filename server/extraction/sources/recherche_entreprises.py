@@ -10,17 +10,14 @@ to the contract's ranges only where a tranche lies inside one.
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlencode
 
 from server.errors import FetchError
-from server.extraction.candidates.base import CandidateFinder
-from server.extraction.fetcher import WebFetcher
 from server.extraction.normalize import headquarters_from
 from server.extraction.sources import registers
-from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.sources.base import Finding, Source, SourceContext
 from server.extraction.sources.registers import Entry, Findings, RegisterMatch
-from server.settings import Settings
 
 SOURCE_NAME = "recherche_entreprises"
 COUNTRY = "FR"
@@ -31,20 +28,12 @@ CLOSED = "C"  # etat_administratif: "A" active, "C" cessée
 PHYSICAL_PERSON = "personne physique"
 
 
-class RechercheEntreprisesSource:
+class RechercheEntreprisesSource(Source):
     """Reads a French company's entry in the Sirene-based company search."""
 
     name = SOURCE_NAME
     precedence = 50
     fields = frozenset(registers.FIELDS)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        return cls()
-
-    @classmethod
-    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
-        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         if context.request.country.upper() != COUNTRY:
@@ -59,9 +48,6 @@ class RechercheEntreprisesSource:
         if match is None:
             return []
         return findings_from_result(match, page.url, page.retrieved_at)
-
-    async def aclose(self) -> None:
-        return None
 
 
 def search_entries(document: Any) -> list[Entry]:

@@ -17,27 +17,24 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
 import pycountry
 from rapidfuzz import fuzz, process
 
 from server.errors import FetchError
-from server.extraction.candidates.base import CandidateFinder
 from server.extraction.candidates.derived import normalize_name
-from server.extraction.fetcher import WebFetcher
 from server.extraction.industry_codes import code_findings
 from server.extraction.money import money_figure
 from server.extraction.normalize import headquarters_from
 from server.extraction.parse import normalize_phone
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
-from server.extraction.sources.base import Finding, SourceContext
+from server.extraction.sources.base import Finding, Source, SourceContext
 from server.extraction.sources.sec_api import (
     SUBMISSIONS_MAX_BYTES,
     SUBMISSIONS_URL,
 )
-from server.settings import Settings
 
 SOURCE_NAME = "sec_edgar"
 TICKERS_URL = "https://www.sec.gov/files/company_tickers.json"
@@ -99,7 +96,7 @@ class TickerIndex:
         return self.rows[position]
 
 
-class SecEdgarSource:
+class SecEdgarSource(Source):
     """Reads EDGAR for a company that files with the SEC (US-listed, or a foreign issuer)."""
 
     name = SOURCE_NAME
@@ -113,14 +110,6 @@ class SecEdgarSource:
         self._tickers: TickerIndex | None = None
         self._tickers_read_at = 0.0
         self._tickers_lock = asyncio.Lock()  # concurrent companies wait for one download, not one each
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        return cls()
-
-    @classmethod
-    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
-        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         if not context.wants("financial_data", "identifiers", "legal_name"):
@@ -192,9 +181,6 @@ class SecEdgarSource:
                 self._tickers = TickerIndex([row for row in rows if isinstance(row, dict)])
                 self._tickers_read_at = self._clock()
             return self._tickers
-
-    async def aclose(self) -> None:
-        return None
 
 
 def _ticker_of(entity: dict[str, Any]) -> str | None:

@@ -17,15 +17,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlencode
 
 from rapidfuzz import fuzz
 
 from server.errors import FetchError
-from server.extraction.candidates.base import CandidateFinder
 from server.extraction.candidates.derived import normalize_name
-from server.extraction.fetcher import FetchedPage, WebFetcher
+from server.extraction.fetcher import FetchedPage
 from server.extraction.form_d import (
     MAX_FORM_D_BYTES,
     FiledFormD,
@@ -34,13 +33,12 @@ from server.extraction.form_d import (
     parse_form_d,
 )
 from server.extraction.money import money_display, money_figure
-from server.extraction.sources.base import EVIDENCE_CHARS, Finding, SourceContext
+from server.extraction.sources.base import EVIDENCE_CHARS, Finding, Source, SourceContext
 from server.extraction.sources.sec_api import (
     SUBMISSIONS_MAX_BYTES,
     SUBMISSIONS_URL,
 )
 from server.extraction.sources.sec_edgar import NAME_THRESHOLD, US, is_us_state
-from server.settings import Settings
 
 log = logging.getLogger("company_batch.extraction.sec_formd")
 
@@ -55,7 +53,7 @@ PEOPLE_CONFIDENCE = 0.9  # the issuer's own list of its executive officers and d
 CURRENCY = "USD"  # Form D states amounts in US dollars
 
 
-class SecFormDSource:
+class SecFormDSource(Source):
     """Reads a company's Form D notices on EDGAR."""
 
     name = SOURCE_NAME
@@ -63,14 +61,6 @@ class SecFormDSource:
     # A mode that wants identifiers but neither money nor people (standard) gets the CIK from the one
     # search request; the filing list and notices are read only for the modes that want them.
     fields = frozenset({"financial_data", "people", "identifiers"})
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        return cls()
-
-    @classmethod
-    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
-        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         country = context.request.country.upper()
@@ -132,9 +122,6 @@ class SecFormDSource:
             log.info("Form D notice refused", extra={"url": url, "reason": str(exc)[:200]})
             return None
         return FiledFormD(accession, filed, page.url, form, page.retrieved_at)
-
-    async def aclose(self) -> None:
-        return None
 
 
 def cik_from_search(document: Any, name: str) -> tuple[int, str, float] | None:

@@ -11,15 +11,13 @@ website source already read and left in ``SourceContext.shared``.
 from __future__ import annotations
 
 import re
-from typing import Any, Self
+from typing import Any
 
-from server.extraction.candidates.base import CandidateFinder
-from server.extraction.fetcher import FetchedPage, WebFetcher
+from server.extraction.fetcher import FetchedPage
 from server.extraction.normalize import headquarters_from_schema
 from server.extraction.parse import SYNTAX_KEY, PageFacts
 from server.extraction.sources import website
-from server.extraction.sources.base import Finding, SourceContext
-from server.settings import Settings
+from server.extraction.sources.base import Finding, Source, SourceContext
 
 SOURCE_NAME = "site_locations"
 LOCATION_KEYS = ("location", "department")
@@ -38,28 +36,17 @@ LABEL_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 POSTAL_ADDRESS_FIELDS = ("street_address", "city", "state", "postal_code", "country", "country_code")
 
 
-class SiteLocationsSource:
+class SiteLocationsSource(Source):
     """Reads other offices from the Organization records of the pages the website source parsed."""
 
     name = SOURCE_NAME
     precedence = 15  # its findings are stated as the website's (the site says so), so rank as "website"
     fields = frozenset({"locations"})
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        return cls()
-
-    @classmethod
-    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
-        return []
-
     async def collect(self, context: SourceContext) -> list[Finding]:
         """One finding per stated place that is not the headquarters; none when no page was parsed."""
         pages: list[tuple[FetchedPage, PageFacts]] = context.shared.site_pages
         return [finding for page, facts in pages for finding in findings_from_page(facts, page)]
-
-    async def aclose(self) -> None:
-        return None
 
 
 def findings_from_page(facts: PageFacts, page: FetchedPage) -> list[Finding]:

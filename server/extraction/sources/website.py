@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Self
+from typing import Any
 
 from server.errors import FetchError, PageParseError
-from server.extraction.candidates.base import CandidateFinder
-from server.extraction.fetcher import FetchedPage, WebFetcher
+from server.extraction.fetcher import FetchedPage
 from server.extraction.industry_codes import code_findings
 from server.extraction.names import has_legal_form
 from server.extraction.normalize import (
@@ -23,10 +22,9 @@ from server.extraction.phones import language_country, tld_country
 from server.extraction.resolve import site_country
 from server.extraction.site_facts import company_facts
 from server.extraction.site_facts import site_country as printed_site_country
-from server.extraction.sources.base import EVIDENCE_CHARS, Finding, SourceContext
+from server.extraction.sources.base import EVIDENCE_CHARS, Finding, Source, SourceContext
 from server.extraction.sources.site_identity import identity_findings
 from server.extraction.statements import company_names
-from server.settings import Settings
 
 SOURCE_NAME = "website"
 MANAGING_DIRECTOR = "Managing Director"
@@ -44,7 +42,7 @@ CONFIDENCE = {
 }
 
 
-class WebsiteSource:
+class WebsiteSource(Source):
     """Reads the resolved company's own site within the mode's page budget."""
 
     name = SOURCE_NAME
@@ -56,14 +54,6 @@ class WebsiteSource:
             "contacts", "identifiers",
         }
     )  # fmt: skip
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        return cls()
-
-    @classmethod
-    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
-        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         """Findings from the home page and the pages of the mode's kinds it links to."""
@@ -144,9 +134,6 @@ class WebsiteSource:
             return await context.fetcher.fetch(url, respect_robots=True, source=self.name)
         except FetchError:
             return None  # a missing about page is a gap, not a failure of the company
-
-    async def aclose(self) -> None:
-        return None
 
 
 def findings_from_page(

@@ -15,7 +15,7 @@ import functools
 import operator
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
 from server.errors import FetchError
@@ -26,8 +26,7 @@ from server.extraction.money import money_figure
 from server.extraction.normalize import employee_range_for, headquarters_from
 from server.extraction.resolve import registrable_domain, same_brand
 from server.extraction.sources import wikidata_api as wd
-from server.extraction.sources.base import Finding, SourceContext
-from server.settings import Settings
+from server.extraction.sources.base import Finding, Source, SourceContext
 
 SOURCE_NAME = "wikidata"
 CONFIDENCE = 0.8  # community-curated, referenced statements; the company's own markup ranks higher
@@ -38,7 +37,7 @@ CO_HEADQUARTERS_LABEL = "headquarters"
 LOCATION_KEYS = ("street_address", "city", "state", "postal_code", "country", "country_code")
 
 
-class WikidataSource:
+class WikidataSource(Source):
     """Reads the company's Wikidata item."""
 
     name = SOURCE_NAME
@@ -51,10 +50,6 @@ class WikidataSource:
             "description",  # through the item's Wikipedia article (the wikipedia source)
         }
     )  # fmt: skip
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        return cls()
 
     @classmethod
     def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
@@ -104,9 +99,6 @@ class WikidataSource:
         if second:
             found.update((await wd.get_entities(context.fetcher, second, language)).entities)
         return found
-
-    async def aclose(self) -> None:
-        return None
 
 
 def _on_domain(entity: dict[str, Any], domain: str) -> bool:

@@ -6,16 +6,13 @@ company site's own description ranks higher, so this fills the gap when a site s
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote
 
 from server.errors import FetchError
-from server.extraction.candidates.base import CandidateFinder
-from server.extraction.fetcher import WebFetcher
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 from server.extraction.sources import wikidata_api as wd
-from server.extraction.sources.base import Finding, SourceContext
-from server.settings import Settings
+from server.extraction.sources.base import Finding, Source, SourceContext
 
 SOURCE_NAME = "wikipedia"
 SUMMARY_URL = "https://{language}.wikipedia.org/api/rest_v1/page/summary/{title}"
@@ -24,20 +21,12 @@ EVIDENCE_PATH = "extract"  # where the description stands in the summary documen
 STANDARD_PAGE = "standard"  # summary ``type``; "disambiguation" pages describe no company
 
 
-class WikipediaSource:
+class WikipediaSource(Source):
     """Reads the summary of the company's Wikipedia article."""
 
     name = SOURCE_NAME
     precedence = 90
     fields = frozenset({"description"})
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        return cls()
-
-    @classmethod
-    def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
-        return []
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         entity = context.shared.wikidata_entity
@@ -71,9 +60,6 @@ class WikipediaSource:
                 )
             ]
         return []
-
-    async def aclose(self) -> None:
-        return None
 
 
 def description_from_summary(summary: Any) -> str | None:
