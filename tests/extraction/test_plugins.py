@@ -157,3 +157,14 @@ def test_an_unknown_format_is_a_clear_error() -> None:
     outcome = CompanyOutcome("A", CompanyState.SUCCESS, profile={}, started_at=now, finished_at=now)
     with pytest.raises(ValueError, match="unknown export format 'tiny'; expected one of csv, excel, json"):
         render_file(_results(outcome), "tiny", include_failed=True)
+
+
+@pytest.mark.parametrize("name", ["tiny", "website"])  # not registered; a site source, asked anyway
+def test_a_knowledge_source_list_naming_no_registered_knowledge_source_is_refused(
+    sandbox_settings: Settings, name: str
+) -> None:
+    settings = sandbox_settings.model_copy(update={"knowledge_sources": ["wikidata", name]})
+    with pytest.raises(ValueError, match=f"unknown knowledge sources: {name}"):
+        registry.knowledge_sources(settings)
+    with pytest.raises(ValueError, match=f"unknown knowledge sources: {name}"):
+        registry.domain_finders(None, settings)  # type: ignore[arg-type]  # refused before any finder is built

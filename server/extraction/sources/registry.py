@@ -42,8 +42,8 @@ UNRANKED = 1_000_000
 """The rank of a finding no registered source is named for (the resolution's own, test fixtures)."""
 
 
-def knowledge_sources(settings: Settings) -> list[Source]:
-    """The configured knowledge sources, in order, each built from the settings.
+def _configured_names(settings: Settings) -> list[str]:
+    """The configured knowledge sources' names, in order.
 
     Raises:
         ValueError: ``settings.knowledge_sources`` names a source that is not a registered knowledge
@@ -52,7 +52,12 @@ def knowledge_sources(settings: Settings) -> list[Source]:
     unknown = [name for name in settings.knowledge_sources if name not in SOURCES or name in SITE_SOURCES]
     if unknown:
         raise ValueError(f"unknown knowledge sources: {', '.join(unknown)}")
-    return [SOURCES[name].from_settings(settings) for name in settings.knowledge_sources]
+    return list(settings.knowledge_sources)
+
+
+def knowledge_sources(settings: Settings) -> list[Source]:
+    """The configured knowledge sources, in order, each built from the settings (see ``_configured_names``)."""
+    return [SOURCES[name].from_settings(settings) for name in _configured_names(settings)]
 
 
 def default_sources(settings: Settings) -> list[Source]:
@@ -63,15 +68,8 @@ def default_sources(settings: Settings) -> list[Source]:
 
 def domain_finders(fetcher: WebFetcher, settings: Settings) -> list[CandidateFinder]:
     """The resolution chain of these settings: the default chain with the finders the configured
-    sources offer (Wikidata's, when it is configured).
-
-    Raises:
-        ValueError: ``settings.knowledge_sources`` names a source that is not registered.
-    """
-    names = [*SITE_SOURCES, *settings.knowledge_sources]
-    unknown = [name for name in names if name not in SOURCES]
-    if unknown:
-        raise ValueError(f"unknown knowledge sources: {', '.join(unknown)}")
+    sources offer (Wikidata's, when it is configured); raises as ``_configured_names`` does."""
+    names = [*SITE_SOURCES, *_configured_names(settings)]
     offered = [finder for name in names for finder in SOURCES[name].domain_finders(fetcher)]
     return default_finders(fetcher, settings, offered)
 
