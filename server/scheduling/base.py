@@ -59,6 +59,18 @@ class Estimates:
         return estimated_stored_view(stored, self.model, self.workers_total, utcnow())
 
 
+class AttachedQueue:
+    """What both queues keep of ``WorkQueue.attach``: the dispatcher's estimates, wake-up and logger."""
+
+    def __init__(self) -> None:
+        self._estimates = Estimates(DurationModel(), 1)  # the dispatcher's, once attached
+        self._wake: Callable[[], None] = lambda: None
+        self._log = logging.getLogger(type(self).__module__)
+
+    def attach(self, estimates: Estimates, wake: Callable[[], None], logger: logging.Logger) -> None:
+        self._estimates, self._wake, self._log = estimates, wake, logger
+
+
 class WorkQueue(Protocol):
     """Where the dispatcher's work comes from and its results go (see the module docstring).
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime
 
@@ -29,9 +28,8 @@ from server.domain import (
     CompanyState,
 )
 from server.errors import BatchNotFound, InvalidTransition, ServiceUnavailable
-from server.scheduling.base import CANCELLED_FAILURE, Estimates, utcnow
+from server.scheduling.base import CANCELLED_FAILURE, AttachedQueue, utcnow
 from server.scheduling.estimated_views import live_view
-from server.scheduling.estimates import DurationModel
 from server.scheduling.queue import BatchQueue, Clock
 from server.scheduling.runtime import BatchRuntime, CompanySlot
 from server.scheduling.watch_streams import live_events
@@ -39,7 +37,7 @@ from server.storage.base import BatchChange, ClaimedCompany, StoredBatch
 from server.storage.roles import BatchStore
 
 
-class LocalQueue:
+class LocalQueue(AttachedQueue):
     """The ``WorkQueue`` of one process: ``BatchRuntime`` per live batch, ordered by ``BatchQueue``."""
 
     heartbeat_seconds: float | None = None
@@ -47,18 +45,13 @@ class LocalQueue:
     claims_at_admit = False  # a woken dispatcher claims before the next call arrives
 
     def __init__(self, store: BatchStore, aging_seconds: float, clock: Clock, watcher_capacity: int) -> None:
+        super().__init__()
         self._store = store
         self._clock = clock
         self._watcher_capacity = watcher_capacity
         self._order: BatchQueue[BatchRuntime] = BatchQueue(aging_seconds, clock)
         self._live: dict[str, BatchRuntime] = {}
         self._submit_seq = itertools.count()
-        self._estimates = Estimates(DurationModel(), 1)  # the dispatcher's, once attached
-        self._wake: Callable[[], None] = lambda: None
-        self._log = logging.getLogger(__name__)
-
-    def attach(self, estimates: Estimates, wake: Callable[[], None], logger: logging.Logger) -> None:
-        self._estimates, self._wake, self._log = estimates, wake, logger
 
     # -- sizes ---------------------------------------------------------------------------------------
 

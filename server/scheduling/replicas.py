@@ -24,8 +24,7 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -40,8 +39,7 @@ from server.domain import (
 )
 from server.errors import BatchNotFound, InvalidTransition
 from server.extraction.base import Extractor
-from server.scheduling.base import CANCELLED_FAILURE, Estimates, utcnow
-from server.scheduling.estimates import DurationModel
+from server.scheduling.base import CANCELLED_FAILURE, AttachedQueue, utcnow
 from server.scheduling.scheduler import BatchScheduler
 from server.storage.base import (
     BatchChange,
@@ -74,7 +72,7 @@ class _Running:
     task: asyncio.Task[None]
 
 
-class LeaseQueue:
+class LeaseQueue(AttachedQueue):
     """The ``WorkQueue`` in the store, shared with other replicas (see module docstring)."""
 
     def __init__(
@@ -88,6 +86,7 @@ class LeaseQueue:
         poll_seconds: float = DEFAULT_POLL_SECONDS,
         reclaim_all_on_start: bool = False,
     ) -> None:
+        super().__init__()
         if heartbeat_seconds >= lease_seconds:
             raise ValueError("heartbeat_seconds must be shorter than lease_seconds")
         if aging_seconds <= 0:
@@ -104,12 +103,6 @@ class LeaseQueue:
         self._batch_signals: dict[str, set[asyncio.Event]] = {}
         self._pending = 0
         self._closed = False
-        self._estimates = Estimates(DurationModel(), 1)  # the dispatcher's, once attached
-        self._wake: Callable[[], None] = lambda: None
-        self._log = logging.getLogger(__name__)
-
-    def attach(self, estimates: Estimates, wake: Callable[[], None], logger: logging.Logger) -> None:
-        self._estimates, self._wake, self._log = estimates, wake, logger
 
     # -- sizes ---------------------------------------------------------------------------------------
 
