@@ -45,6 +45,25 @@ FINISH_COMPANY = (
 """A running company's final write (parameters: ``codec.outcome_columns``, batch id, position), to which
 a fenced write appends ``leases.FENCE_CLAUSE``."""
 
+FINISH_INPUT_COLUMNS = (
+    "batch_id, position, state, started_at, finished_at, profile, error_type, error_message, "
+    "error_details, from_cache, error_sources, attempt, owner"
+)
+"""The input rows of ``FINISH_FROM_INPUT``: a company's key, ``codec.outcome_columns``, then its fence
+(the attempt and lease owner that claimed it; a NULL attempt writes unfenced)."""
+
+FINISH_FROM_INPUT = (
+    "UPDATE companies AS c SET state = i.state, started_at = i.started_at, finished_at = i.finished_at, "
+    "profile = i.profile, error_type = i.error_type, error_message = i.error_message, "
+    "error_details = i.error_details, from_cache = i.from_cache, error_sources = i.error_sources, "
+    "lease_owner = NULL, lease_expires = NULL "
+    "FROM input AS i WHERE c.batch_id = i.batch_id AND c.position = i.position AND c.state = 'running' "
+    "AND (i.attempt IS NULL OR (c.attempts = i.attempt AND c.lease_owner IS NOT DISTINCT FROM i.owner))"
+)
+"""Several running companies' final writes in one statement (a store's group commit): each engine puts
+its rows (``FINISH_INPUT_COLUMNS``) in a CTE named ``input`` before it and its RETURNING after it. Two
+rows for one company in one statement record at most one of them."""
+
 _WRITE_CHANGE = (
     # Guarded: a final status is never overwritten (a pause racing the last company's finish).
     "UPDATE batches SET status = ?, last_update = ?, started_at = coalesce(started_at, ?), "
