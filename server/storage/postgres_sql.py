@@ -152,17 +152,9 @@ MARK_FINISHED_MANY = f"""
         SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::double precision[],
                              $5::double precision[], $6::text[], $7::text[], $8::text[], $9::text[],
                              $10::integer[], $11::text[], $12::integer[], $13::text[]) WITH ORDINALITY
-            AS i (batch_id, position, state, started_at, finished_at, profile, error_type, error_message,
-                  error_details, from_cache, error_sources, attempt, owner, item)
+            AS i ({batch_sql.FINISH_INPUT_COLUMNS}, item)
     ), done AS (
-        UPDATE companies c SET state = i.state, started_at = i.started_at, finished_at = i.finished_at,
-            profile = i.profile, error_type = i.error_type, error_message = i.error_message,
-            error_details = i.error_details, from_cache = i.from_cache, error_sources = i.error_sources,
-            lease_owner = NULL,
-            lease_expires = NULL
-        FROM input i
-        WHERE c.batch_id = i.batch_id AND c.position = i.position AND c.state = 'running'
-            AND c.attempts = i.attempt AND c.lease_owner IS NOT DISTINCT FROM i.owner
+        {batch_sql.FINISH_FROM_INPUT}
         RETURNING i.item, c.position, c.extraction_mode, c.priority, c.state,
                   coalesce(c.error_type, '') AS error_type, c.from_cache, c.finished_at,
                   coalesce(c.finished_at - c.started_at, 0) AS seconds
