@@ -37,6 +37,16 @@ MARK_STARTED = (
 )
 """A pending company starts (parameters: started_at, batch id, position)."""
 
+START_INPUT_COLUMNS = "batch_id, position, started_at"
+"""The input rows of ``START_FROM_INPUT``."""
+
+START_FROM_INPUT = (
+    "UPDATE companies AS c SET state = 'running', attempts = c.attempts + 1, started_at = i.started_at "
+    "FROM input AS i WHERE c.batch_id = i.batch_id AND c.position = i.position AND c.state = 'pending'"
+)
+"""``MARK_STARTED`` for several companies in one statement, from a CTE named ``input`` (see
+``FINISH_FROM_INPUT``)."""
+
 FINISH_COMPANY = (
     "UPDATE companies SET state = ?, started_at = ?, finished_at = ?, profile = ?, error_type = ?, "
     "error_message = ?, error_details = ?, from_cache = ?, error_sources = ?, lease_owner = NULL, "

@@ -60,7 +60,7 @@ class SqliteBatchStore(SqlStore):
         self._lock = asyncio.Lock()
         self._listeners: list[ChangeListener] = []
         self._unsettled = False  # a transaction's rollback was interrupted: roll back before next use
-        self._progress = ProgressWriter(self._transaction)  # starts and final writes, in groups
+        self._progress = ProgressWriter(self._transaction, self._locked)  # starts and final writes, in groups
 
     # -- lifecycle ---------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -33,8 +33,8 @@ from server.storage.base import BatchChange
 from server.storage.coalesce import Coalescer
 from server.storage.sqlite_connection import SqliteTx
 
-Transaction = Callable[[], AbstractAsyncContextManager[aiosqlite.Connection]]
-"""The store's ``_transaction``: one write transaction under its lock."""
+Connection = Callable[[], AbstractAsyncContextManager[aiosqlite.Connection]]
+"""The store's ``_transaction`` (one write transaction under its lock) or ``_locked`` (autocommit)."""
 
 ROWS_PER_STATEMENT = 500
 """Final writes per statement: 13 parameters each stays far below SQLite's limit of 32766."""
@@ -45,7 +45,6 @@ _ABOUT_THE_ROWS = (
     sqlite3.ProgrammingError,
 )
 """What a statement raises when some of its values are refused rather than the database unusable."""
-_ROW = f"({batch_sql.placeholders(batch_sql.FINISH_INPUT_COLUMNS.count(',') + 1)})"
 
 
 @dataclass(frozen=True)
@@ -90,8 +89,9 @@ class Written:
 class ProgressWriter:
     """Group commit of companies' starts and final writes (see the module docstring)."""
 
-    def __init__(self, transaction: Transaction) -> None:
+    def __init__(self, transaction: Connection, autocommit: Connection) -> None:
         self._transaction = transaction
+        self._autocommit = autocommit
         self._rounds: Coalescer[Write, Written | ServiceUnavailable] = Coalescer(self._write_round)
 
     async def write(self, write: Write) -> Written:
@@ -124,21 +124,28 @@ class ProgressWriter:
         return results
 
     async def _commit(self, writes: Sequence[Write]) -> list[Written]:
-        """One transaction: starts, then final writes, then the status changes and completions they bring."""
-        starts = [write for write in writes if isinstance(write, Start)]
-        finishes = [(index, write) for index, write in enumerate(writes) if isinstance(write, Finish)]
+        """Starts, then final writes, then the status changes and completions they bring, committed once.
+
+        A round of one statement alone (starts only, or final writes only, without a status change) is
+        that statement in autocommit, itself atomic: one round trip to the thread instead of three.
+        """
+        statements = _statements(writes)
+        atomic = len(statements) > 1 or any(
+            w.change is not None or (isinstance(w, Finish) and w.complete_at is not None) for w in writes
+        )
         results = [Written() for _ in writes]
-        async with self._transaction() as conn:
-            if starts:
-                await conn.executemany(
-                    batch_sql.MARK_STARTED, [(s.started_at, s.batch_id, s.position) for s in starts]
-                )
-            refused = await _finish_all(conn, finishes)
+        async with self._transaction() if atomic else self._autocommit() as conn:
+            for sql, params, finishes in statements:
+                recorded = {(row[0], row[1]) for row in await conn.execute_fetchall(sql, params)}
+                for index, finish in finishes:
+                    if (finish.batch_id, finish.position) not in recorded:
+                        results[index] = Written(recorded=False)
             tx = SqliteTx(conn)
-            completing: dict[str, tuple[int, datetime]] = {}
-            for index, write in enumerate(writes):
-                if index in refused:
-                    results[index] = Written(recorded=False)
+            completing: dict[
+                str, tuple[int, datetime]
+            ] = {}  # batch: its last recorded write, the latest time
+            for index, (write, result) in enumerate(zip(writes, results, strict=True)):
+                if not result.recorded:
                     continue
                 if write.change is not None:
                     await batch_sql.write_change(tx, write.change)
@@ -147,37 +154,55 @@ class ProgressWriter:
                     completing[write.batch_id] = (index, max(latest, write.complete_at))
             # One writer at a time: this transaction sees every other result.
             for batch_id, (index, at) in completing.items():
-                final = await leases.complete_if_done(tx, batch_id, at)
-                results[index] = Written(final=final)
+                results[index] = Written(final=await leases.complete_if_done(tx, batch_id, at))
         return results
 
 
-async def _finish_all(conn: aiosqlite.Connection, finishes: Sequence[tuple[int, Finish]]) -> set[int]:
-    """Run the final writes (``batch_sql.FINISH_FROM_INPUT``); the indexes of the refused ones.
+Statement = tuple[str, list[Any], Sequence[tuple[int, Finish]]]
+"""SQL, its parameters, and the final writes (with their index in the round) whose rows it returns."""
+
+
+def _statements(writes: Sequence[Write]) -> list[Statement]:
+    """The round's company writes as multi-row statements: starts first, then final writes.
 
     A company written twice in one round goes into a later statement than its first write, so of the
     two exactly the first is recorded, as when they are sent one after the other.
     """
+    starts = [(w.batch_id, w.position, w.started_at) for w in writes if isinstance(w, Start)]
     waves: list[list[tuple[int, Finish]]] = []
     writes_of: dict[tuple[str, int], int] = {}
-    for index, finish in finishes:
-        key = (finish.batch_id, finish.position)
-        wave = writes_of.get(key, 0)
-        writes_of[key] = wave + 1
-        if wave == len(waves):
-            waves.append([])
-        waves[wave].append((index, finish))
-    refused: set[int] = set()
-    for wave_rows in waves:
-        for start in range(0, len(wave_rows), ROWS_PER_STATEMENT):
-            chunk = wave_rows[start : start + ROWS_PER_STATEMENT]
+    for index, write in enumerate(writes):
+        if isinstance(write, Finish):
+            key = (write.batch_id, write.position)
+            wave = writes_of.get(key, 0)
+            writes_of[key] = wave + 1
+            if wave == len(waves):
+                waves.append([])
+            waves[wave].append((index, write))
+    statements: list[Statement] = []
+    for chunk in _chunks(starts):
+        sql = _from_input(batch_sql.START_INPUT_COLUMNS, batch_sql.START_FROM_INPUT, len(chunk))
+        statements.append((sql, [value for row in chunk for value in row], []))
+    for wave_finishes in waves:
+        for finishes in _chunks(wave_finishes):
+            sql = _from_input(batch_sql.FINISH_INPUT_COLUMNS, batch_sql.FINISH_FROM_INPUT, len(finishes))
             params = [
-                value for _, f in chunk for value in (f.batch_id, f.position, *f.columns, f.attempt, f.owner)
+                value
+                for _, f in finishes
+                for value in (f.batch_id, f.position, *f.columns, f.attempt, f.owner)
             ]
-            sql = (
-                f"WITH input ({batch_sql.FINISH_INPUT_COLUMNS}) AS (VALUES {', '.join([_ROW] * len(chunk))}) "
-                f"{batch_sql.FINISH_FROM_INPUT} RETURNING batch_id, position"
-            )
-            recorded = {(row[0], row[1]) for row in await conn.execute_fetchall(sql, params)}
-            refused.update(index for index, f in chunk if (f.batch_id, f.position) not in recorded)
-    return refused
+            statements.append((f"{sql} RETURNING batch_id, position", params, finishes))
+    return statements
+
+
+def _from_input(columns: str, update: str, rows: int) -> str:
+    """``update`` over ``rows`` input rows of ``columns`` (a CTE ``input`` of ``VALUES``)."""
+    row = f"({batch_sql.placeholders(columns.count(',') + 1)})"
+    return f"WITH input ({columns}) AS (VALUES {', '.join([row] * rows)}) {update}"
+
+
+Chunked = TypeVar("Chunked")
+
+
+def _chunks(rows: Sequence[Chunked]) -> list[Sequence[Chunked]]:
+    return [rows[start : start + ROWS_PER_STATEMENT] for start in range(0, len(rows), ROWS_PER_STATEMENT)]
