@@ -19,7 +19,7 @@ from server.scheduling.scheduler import BatchScheduler
 from server.settings import Settings
 from server.storage import open_store
 
-TARGET_MS_PER_COMPANY = 0.5
+TARGET_MS_PER_COMPANY = 0.3  # issue 10: persistence included, now that SQLite commits in groups
 WORKERS = Settings.model_fields["workers"].default  # the service's default pool
 MAX_CONCURRENT = 20  # the contract's maximum per batch
 AGING_SECONDS = Settings.model_fields["aging_seconds"].default
