@@ -3,11 +3,12 @@
 Every company costs the embedded store a start and a final write. Sent one by one, each is a round trip
 to aiosqlite's thread and a commit of its own, and those, not the scheduler, were what a company's
 overhead was made of. ``ProgressWriter`` sends the writes made while a previous round is in flight
-together (``coalesce``): one transaction per round, with every start in one ``executemany``, every
-final write in one statement (``batch_sql.FINISH_FROM_INPUT``), then the batch status changes the round
-carries and the completion checks of replicas' results. A caller returns only after its round has
+together (``coalesce``): one transaction per round, with every start in one statement
+(``batch_sql.START_FROM_INPUT``), every final write in another (``batch_sql.FINISH_FROM_INPUT``), then
+the batch status changes the round carries and the completion checks of replicas' results; a round
+that is a single statement runs it alone, in autocommit. A caller returns only after its round has
 committed, so what it then publishes is durable as before; a caller cancelled meanwhile does not take
-its write out of the round.
+its write out of the round (it is written or not with the round, whole).
 
 A round the database refuses because of one of its rows (a constraint, a value it cannot store) is
 tried again one write per transaction, so that row fails alone and its neighbours are recorded; a round
@@ -37,7 +38,7 @@ Connection = Callable[[], AbstractAsyncContextManager[aiosqlite.Connection]]
 """The store's ``_transaction`` (one write transaction under its lock) or ``_locked`` (autocommit)."""
 
 ROWS_PER_STATEMENT = 500
-"""Final writes per statement: 13 parameters each stays far below SQLite's limit of 32766."""
+"""Writes per statement: at 13 parameters a row, far below SQLite's limit of 32766 parameters."""
 _ABOUT_THE_ROWS = (
     sqlite3.IntegrityError,
     sqlite3.DataError,
@@ -49,7 +50,7 @@ _ABOUT_THE_ROWS = (
 
 @dataclass(frozen=True)
 class Start:
-    """A pending company starts (``batch_sql.MARK_STARTED``), with its batch's status change if any."""
+    """A pending company starts (``batch_sql.START_FROM_INPUT``), with its batch's status change if any."""
 
     batch_id: str
     position: int
