@@ -10,9 +10,10 @@ An event's delay is when a watcher received it minus when the first watcher rece
 (by ``sequence``; a snapshot sent to a watcher that fell behind counts against the event it reflects):
 the events' own timestamps have whole seconds only, as the contract prints them. The first receipt is
 within a few milliseconds of the publish when the server is not saturated, so this is what the fan-out
-to 1,000 watchers costs. The watchers share this process (and its event loop) with the sandbox web, so
-it includes the clients' own lag too: an upper bound on what the server adds. The watchers run in
-``CLIENT_PROCESSES`` processes of their own (``probe.watch_clients``), apart from the sandbox web.
+to 1,000 watchers costs. The watchers run in ``CLIENT_PROCESSES`` processes of their own
+(``probe.watch_clients``), apart from the sandbox web, but on the same machine as the server and Envoy:
+the delay includes the clients' own work (reading and parsing every event for 250 watchers per
+process) and their competition for its cores, so it is an upper bound on what the server adds.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ TRACE_PREFIXES = {
     "SubmitBatch": "batch_submit",
     "GetBatch": "batch_status",
     "WatchBatch": "batch_watch",
+    "WatchBatchEvents": "batch_watch",  # the REST watch stream
     "GetResults": "batch_results",
     "ExportResults": "batch_download",
     "GetStats": "batch_stats",

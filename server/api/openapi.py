@@ -38,6 +38,8 @@ ERROR_STATUSES = {
     "503": "Shutting down, starting, or no healthy server",
 }
 ACCEPTED = {"SubmitBatch", "RetryBatch"}  # answered 202 by envoy/rest.lua
+SERVER_SENT_EVENTS = {"company.v1.BatchService.WatchBatchEvents": "company.v1.WatchBatchResponse"}
+"""Streams of ``google.api.HttpBody`` that carry server-sent events, and the message each event prints."""
 SCALARS: dict[int, dict[str, Any]] = {
     FieldDescriptor.TYPE_DOUBLE: {"type": "number", "format": "double"},
     FieldDescriptor.TYPE_FLOAT: {"type": "number", "format": "float"},
@@ -147,6 +149,11 @@ def _operation(
 
 def _success(method: MethodDescriptor, schemas: _Schemas) -> dict[str, Any]:
     output = method.output_type
+    events = SERVER_SENT_EVENTS.get(method.full_name)
+    if events is not None:  # a stream of HttpBody: the server renders the events' JSON itself
+        event = method.containing_service.file.pool.FindMessageTypeByName(events)
+        schema = {"schema": schemas.ref(event)}
+        return {"description": "One `data:` line of JSON per event", "content": {"text/event-stream": schema}}
     if output.full_name == "google.api.HttpBody":
         files = {
             media: {"schema": {"type": "string", "format": "binary"}}

@@ -107,6 +107,13 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         async for event in events:
             yield self._event_messages.serialized(event)
 
+    async def WatchBatchEvents(
+        self, request: pb.WatchBatchEventsRequest, context: aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[Any]:
+        events = await self._batches().watch(validation.batch_id(request.batch_id))
+        async for event in events:
+            yield self._event_messages.server_sent(event)
+
     async def GetResults(self, request: pb.GetResultsRequest, context: aio.ServicerContext[Any, Any]) -> Any:
         validation.export_format(request.format)
         include_failed = request.include_failed if request.HasField("include_failed") else None

@@ -8,36 +8,72 @@ status. Serialising it per watcher still cost one ``SerializeToString`` of a pro
 (several KB) per delivery, since grpc serialises what a stream yields call by call. So the cache holds
 the wire bytes: every watcher's stream yields the same ``bytes`` object, which grpc sends as it is
 (``server.api.wire.response_serializer``).
+
+The REST watch stream (``WatchBatchEvents``) is the same events as server-sent events. When Envoy
+transcoded WatchBatch to JSON, it did so once per event *per watcher*, which cost more than all the
+server's own fan-out; now the server prints each event's JSON once, exactly as the transcoder did
+(``server.api.transcoded_json``), wraps it in the ``data:`` framing in one ``google.api.HttpBody``, and
+Envoy passes those bytes through to every SSE watcher.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 
+from google.api import httpbody_pb2
+
+from company_protos.company.v1 import batch_service_pb2 as pb
 from server.api.convert import event_to_proto
+from server.api.transcoded_json import message_json
 from server.domain import BatchEvent
 
 SHARED_MESSAGES = 1024
 """Recent events whose bytes are kept; the events being fanned out right now are always among them."""
+SSE_CONTENT_TYPE = "text/event-stream"
+
+
+@dataclass
+class _Encodings:
+    """One event's message and the two wire forms built from it, each on first request."""
+
+    event: BatchEvent  # held so that the id() keying the cache cannot be reused while cached
+    message: pb.WatchBatchResponse
+    grpc: bytes | None = None
+    sse: bytes | None = None
 
 
 class SharedEventMessages:
-    """``event_to_proto(event).SerializeToString()`` memoised by event identity, for recent events."""
+    """An event's ``WatchBatchResponse`` bytes and its server-sent-events chunk, memoised per event."""
 
     def __init__(self, capacity: int = SHARED_MESSAGES) -> None:
         self._capacity = capacity
-        # Keyed by id(); the entry holds the event itself, so that id cannot be reused while cached.
-        self._messages: OrderedDict[int, tuple[BatchEvent, bytes]] = OrderedDict()
+        self._messages: OrderedDict[int, _Encodings] = OrderedDict()
 
     def serialized(self, event: BatchEvent) -> bytes:
         """The wire bytes of ``event``'s ``WatchBatchResponse``, built on the event's first request."""
+        encodings = self._encodings(event)
+        if encodings.grpc is None:
+            encodings.grpc = encodings.message.SerializeToString()
+        return encodings.grpc
+
+    def server_sent(self, event: BatchEvent) -> bytes:
+        """The wire bytes of an ``HttpBody`` holding ``event`` as one server-sent event (``data: {json}``)."""
+        encodings = self._encodings(event)
+        if encodings.sse is None:
+            chunk = f"data: {message_json(encodings.message)}\n\n".encode()
+            body = httpbody_pb2.HttpBody(content_type=SSE_CONTENT_TYPE, data=chunk)
+            encodings.sse = body.SerializeToString()
+        return encodings.sse
+
+    def _encodings(self, event: BatchEvent) -> _Encodings:
         key = id(event)
         cached = self._messages.get(key)
-        if cached is not None and cached[0] is event:
+        if cached is not None and cached.event is event:
             self._messages.move_to_end(key)
-            return cached[1]
-        message: bytes = event_to_proto(event).SerializeToString()
-        self._messages[key] = (event, message)
+            return cached
+        encodings = _Encodings(event, event_to_proto(event))
+        self._messages[key] = encodings
         if len(self._messages) > self._capacity:
             self._messages.popitem(last=False)
-        return message
+        return encodings

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
+from google.api import httpbody_pb2
+from google.protobuf import json_format
 
 from company_protos.company.v1 import batch_service_pb2 as pb
 from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
 from company_protos.company.v1 import enums_pb2
-from server.api.convert import event_to_proto
+from server.api.convert import JSON_PRINT_OPTIONS, event_to_proto
 from server.api.watch_messages import SharedEventMessages
 from server.api.wire import response_serializer
 from server.domain import (
@@ -76,6 +79,20 @@ def test_every_watcher_of_an_event_is_handed_the_same_bytes_and_other_events_the
     assert messages.serialized(event) is first
     assert messages.serialized(other) is not first
     assert pb.WatchBatchResponse.FromString(messages.serialized(other)).sequence == 2
+
+
+def test_an_events_server_sent_event_is_its_message_as_json_in_one_shared_http_body() -> None:
+    messages = SharedEventMessages()
+    event = succeeded(4)
+    sent = messages.server_sent(event)
+    assert messages.server_sent(event) is sent  # one rendering for every SSE watcher of the event
+    body = httpbody_pb2.HttpBody.FromString(sent)
+    assert body.content_type == "text/event-stream"
+    text = body.data.decode()
+    assert text.startswith("data: ") and text.endswith("\n\n") and text.count("\n") == 2
+    printed = json.loads(text.removeprefix("data: "))
+    assert printed == json_format.MessageToDict(event_to_proto(event), **JSON_PRINT_OPTIONS)
+    assert pb.WatchBatchResponse.FromString(messages.serialized(event)).sequence == printed["sequence"] == 4
 
 
 def test_a_small_cache_forgets_old_events_but_answers_them_alike() -> None:

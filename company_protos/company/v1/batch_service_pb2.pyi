@@ -253,6 +253,14 @@ class WatchBatchRequest(_message.Message):
     def __init__(self, batch_id: _Optional[str]=...) -> None:
         ...
 
+class WatchBatchEventsRequest(_message.Message):
+    __slots__ = ('batch_id',)
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+
+    def __init__(self, batch_id: _Optional[str]=...) -> None:
+        ...
+
 class WatchBatchResponse(_message.Message):
     __slots__ = ('event_type', 'batch', 'company_name', 'result', 'timestamp', 'sequence')
 
