@@ -29,10 +29,12 @@ from server.extraction.statements import text_blocks
 
 QUOTE_CHARS = 200
 ANGLO_COUNTRIES = ("US", "CA", "GB")
-# Anchors: "CA 95052", "CA 95052-8119" (US), "E14 5AB" (GB), "K1A 0B1" (CA).
-US_ANCHOR_RE = re.compile(r"\b[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?\b")
-GB_ANCHOR_RE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
-CA_ANCHOR_RE = re.compile(r"\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
+# Anchors: "CA 95052", "CA 95052-8119" (US), "E14 5AB" (GB), "K1A 0B1" (CA). Each pattern opens with the
+# character class of its first character and checks the word boundary before it from behind: re then
+# skips to the next candidate character in C instead of trying the whole pattern at every position.
+US_ANCHOR_RE = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z]\.?\s+\d{5}(?:-\d{4})?\b")
+GB_ANCHOR_RE = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z]?\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+CA_ANCHOR_RE = re.compile(r"[A-Z](?<=\b[A-Z])\d[A-Z]\s?\d[A-Z]\d\b")
 MAX_ANCHORS = 40  # pyap runs per country and page at most this often
 ANCHOR_WINDOW = 160  # characters before an anchor that an address's street and city fit in
 LEAD_WINDOW = 80  # characters before a PIN code that a city and state fit in
@@ -77,7 +79,8 @@ INDIAN_STATES: dict[str, str] = {
     for state in pycountry.subdivisions.get(country_code="IN") or []  # type: ignore[no-untyped-call]
     for spelling in {str(state.name), _folded(str(state.name))}
 }
-PIN_RE = re.compile(r"(?<![\d-])[1-9]\d{2}\s?\d{3}(?![\d-])")
+# (Its digit first, the boundary checked from behind: see the anchors.)
+PIN_RE = re.compile(r"[1-9](?<![\d-][1-9])\d{2}\s?\d{3}(?![\d-])")
 # What stands before a PIN code, read back from it: "Bengaluru, Karnataka ", "Mumbai - ".
 INDIAN_CITY_BEFORE_RE = re.compile(
     r"(?P<city>[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})\s*(?:,\s*(?P<state>(?i:"
