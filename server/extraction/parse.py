@@ -430,20 +430,23 @@ PAGE_KEYWORD_RES = {
 
 
 def find_page_links(links: list[PageLink], base_url: str) -> dict[str, str]:
-    """Same-site links to the about, contact and careers pages (first match of each)."""
+    """Same-site links to the about, contact and careers pages (first match of each).
+
+    Each link's path and text are read once and joined (NUL between, no word holds one): each kind's
+    pattern then searches them all in one call, the first match naming its link.
+    """
     base_host = urlsplit(base_url).hostname
-    found: dict[str, str] = {}
-    for link in links:
-        parts = link.parts  # cutting the fragment changes neither host, scheme nor path
-        if link.host != base_host or parts.scheme not in {"http", "https"}:
-            continue
-        haystack = f"{parts.path} {text_of(link.element, ' ', strip=True)}".lower()
-        for kind, words in PAGE_KEYWORD_RES.items():
-            if kind not in found and words.search(haystack):
-                found[kind] = link.url.split("#", 1)[0]
-        if len(found) == len(PAGE_KEYWORDS):
-            break
-    return found
+    # cutting the fragment changes neither host, scheme nor path
+    own = [link for link in links if link.host == base_host and link.parts.scheme in ("http", "https")]
+    haystacks = "\0".join(
+        f"{link.parts.path} {text_of(link.element, ' ', strip=True)}" for link in own
+    ).lower()
+    firsts = []  # (link index, kind's place, kind): the order the kinds are met in, link by link
+    for place, (kind, words) in enumerate(PAGE_KEYWORD_RES.items()):
+        match = words.search(haystacks)
+        if match is not None:
+            firsts.append((haystacks.count("\0", 0, match.start()), place, kind))
+    return {kind: own[index].url.split("#", 1)[0] for index, _, kind in sorted(firsts)}
 
 
 def find_labelled_value(root: Element, labels: frozenset[str]) -> str | None:
