@@ -140,10 +140,13 @@ def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
             before, _, after = display.partition(number) if number in display else (display, "", "")
             label = _label(before, after, context)
             _keep(phones, _fact(display, e164, label, f"{context} {display}".strip(), marked=True))
+    matched: dict[str, list[phonenumbers.PhoneNumberMatch]] = {}  # a menu or footer repeats its strings
     for text, context, in_address in sources.strings:
-        for match in phonenumbers.PhoneNumberMatcher(
-            text, region or "US", leniency=phonenumbers.Leniency.VALID
-        ):
+        if text not in matched:
+            matched[text] = list(
+                phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=phonenumbers.Leniency.VALID)
+            )
+        for match in matched[text]:
             raw = match.raw_string
             before = text[match.start - 1] if match.start else ""
             after = text[match.end] if match.end < len(text) else ""
