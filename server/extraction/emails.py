@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.extraction.evidence import quote
-from server.extraction.markup import PageString, page_strings, texts_matching
+from server.extraction.markup import Anchor, PageString, page_anchors, page_strings, texts_matching
 from server.extraction.normalize import email_type
 from server.extraction.social import placement_of
 
@@ -65,14 +65,17 @@ class EmailFact:
     in_chrome: bool = False  # in the site's header, footer or navigation
 
 
-def find_email_facts(root: Any, strings: Sequence[PageString] | None = None) -> list[EmailFact]:
+def find_email_facts(
+    root: Any, strings: Sequence[PageString] | None = None, anchors: Sequence[Anchor] | None = None
+) -> list[EmailFact]:
     """Addresses from mailto links, then from each text string (plain or obfuscated), in page order.
 
-    ``strings`` are the page's ``page_strings`` when the caller has them already.
+    ``strings`` and ``anchors`` are the page's ``page_strings`` and ``page_anchors`` when the caller has
+    them already.
     """
     found: dict[str, EmailFact] = {}
-    for link in root.iter("a"):
-        href = (link.get("href") or "").strip()
+    for link, raw in anchors if anchors is not None else page_anchors(root):
+        href = raw.strip()
         if href.lower().startswith("mailto:"):
             address = href[len("mailto:") :].split("?", 1)[0].strip().lower()
             _add(found, address, link, f"mailto:{address} {' '.join(link.itertext())}")

@@ -205,6 +205,16 @@ def read_text(
     return found, read
 
 
+# An ``<a href>`` of a page and its href as written: read once for every reader of links (the element and
+# attribute reads cost more than what most readers then do with them).
+Anchor = tuple[Element, str]
+
+
+def page_anchors(root: Element) -> list[Anchor]:
+    """Every ``<a>`` under ``root`` that has an ``href``, with it, in page order."""
+    return [(element, href) for element in root.iter("a") if (href := element.get("href")) is not None]
+
+
 def page_text(root: Element, strings: list[PageString]) -> str:
     """``text_of(root, " ", strip=True)`` from the page's ``page_strings``, without walking the tree again.
 

@@ -20,10 +20,12 @@ from server.extraction.addresses import PlacedAddress, page_addresses
 from server.extraction.emails import EmailFact, find_email_facts
 from server.extraction.jsonld import jsonld_items, lenient_jsonld, publisher_names
 from server.extraction.markup import (
+    Anchor,
     Element,
     PageString,
     cut_non_content,
     document_root,
+    page_anchors,
     page_strings,
     page_text,
     parse_document,
@@ -173,10 +175,11 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     copyright_line = find_copyright_line(root, strings)
     title = next(root.iter("title"), None)
     html_tag = next(root.iter("html"), None)
-    links = absolute_links(root, url)
-    phone_sources = phone_sources_of(root, strings)
+    anchors = page_anchors(root)  # one read of the links for every reader of them
+    links = absolute_links(root, url, anchors)
+    phone_sources = phone_sources_of(root, strings, anchors)
     # bounded patterns, per text string: no run of "1-1-1-" stalls it
-    email_facts = find_email_facts(root, strings)
+    email_facts = find_email_facts(root, strings, anchors)
     items = _items(structured)
     return PageFacts(
         url=url,
@@ -401,25 +404,26 @@ class PageLink(NamedTuple):
     host: str | None  # ``parts.hostname``, a property that parses the netloc on every read
 
 
-def absolute_links(root: Element, base_url: str) -> list[PageLink]:
-    """Every ``<a>`` with an ``href``, resolved against the page URL once for all readers."""
+def absolute_links(root: Element, base_url: str, anchors: Sequence[Anchor] | None = None) -> list[PageLink]:
+    """Every ``<a>`` with an ``href``, resolved against the page URL once for all readers.
+
+    ``anchors`` are the page's ``page_anchors`` when the caller has them already.
+    """
     links: list[PageLink] = []
     # menus repeat the same hrefs
     resolved: dict[str, tuple[str, SplitResult, str | None]] = {}
     base = urlsplit(base_url)
-    for element in root.iter("a"):
-        href = element.get("href")
-        if href is not None:
-            if href not in resolved:
-                try:
-                    url, parts = resolve_href(base_url, href, base)
-                except ValueError:  # "http://[": a link nobody can follow says nothing
-                    continue
-                # Most links stay on the page's own site: its host is read once.
-                host = base.hostname if parts.netloc == base.netloc else parts.hostname
-                resolved[href] = (url, parts, host)
-            url, parts, host = resolved[href]
-            links.append(PageLink(url, parts, element, host))
+    for element, href in anchors if anchors is not None else page_anchors(root):
+        if href not in resolved:
+            try:
+                url, parts = resolve_href(base_url, href, base)
+            except ValueError:  # "http://[": a link nobody can follow says nothing
+                continue
+            # Most links stay on the page's own site: its host is read once.
+            host = base.hostname if parts.netloc == base.netloc else parts.hostname
+            resolved[href] = (url, parts, host)
+        url, parts, host = resolved[href]
+        links.append(PageLink(url, parts, element, host))
     return links
 
 

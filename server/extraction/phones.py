@@ -21,7 +21,7 @@ from urllib.parse import unquote
 import phonenumbers
 
 from server.extraction.evidence import quote
-from server.extraction.markup import PageString, page_strings
+from server.extraction.markup import Anchor, PageString, page_anchors, page_strings
 
 MIN_DIGITS = 6  # ASCII digits a text string holds at least to be read for numbers
 ASCII_DIGITS = "0123456789"
@@ -97,15 +97,17 @@ class PhoneSources:
     strings: tuple[tuple[str, str, bool], ...] = ()
 
 
-def phone_sources_of(root: Any, strings: Sequence[PageString] | None = None) -> PhoneSources:
+def phone_sources_of(
+    root: Any, strings: Sequence[PageString] | None = None, anchors: Sequence[Anchor] | None = None
+) -> PhoneSources:
     """The page's ``tel:`` links and digit-bearing text strings, each with the text beside it.
 
-    ``strings`` are the page's ``page_strings`` when the caller has them already.
+    ``strings`` and ``anchors`` are the page's ``page_strings`` and ``page_anchors`` when the caller has
+    them already.
     """
     links = []
-    for link in root.iter("a"):
-        href = link.get("href")
-        if href is not None and href.strip().lower().startswith("tel:"):
+    for link, href in anchors if anchors is not None else page_anchors(root):
+        if href.strip().lower().startswith("tel:"):
             number = unquote(href.strip()[4:]).strip()
             display = _flat(" ".join(link.itertext())) or number
             links.append((number, display, _context(link, display)))
