@@ -47,6 +47,19 @@ def test_microdata_organization_and_social_links_are_read() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "attribute",
+    [pytest.param("itemscope", id="lower-case"), pytest.param("ItemScope", id="mixed-case")],
+)
+def test_microdata_is_read_however_the_page_spells_itemscope(attribute: str) -> None:
+    html = (
+        f'<html><body><div {attribute} itemtype="https://schema.org/Organization">'
+        '<span itemprop="name">Cedar and Stone</span></div></body></html>'
+    )
+    [org] = parse_page(html, "https://cedarandstone.test/").organizations
+    assert (org["name"], org["_syntax"]) == ("Cedar and Stone", "microdata")
+
+
 def test_links_to_about_contact_and_careers_pages_are_found_in_other_languages() -> None:
     facts = _parse("kestrel-aerospace.example")
     assert facts.page_links == {
