@@ -23,6 +23,7 @@ from server.extraction.jsonld import jsonld_items, lenient_jsonld, publisher_nam
 from server.extraction.markup import (
     Anchor,
     Element,
+    JoinedTexts,
     PageString,
     cut_non_content,
     document_root,
@@ -33,7 +34,6 @@ from server.extraction.markup import (
     parse_document_bytes,
     read_text,
     text_of,
-    texts_matching,
     top_level_comments,
 )
 from server.extraction.names import logo_texts
@@ -173,14 +173,15 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     # One walk: the strings for the readers that look for a few of them, the blocks for the statements.
     strings, blocks = read_text(root)
     text = page_text(root, strings)[:MAX_TEXT_CHARS]
-    copyright_line = find_copyright_line(root, strings)
+    joined = JoinedTexts([string for string, _, _ in strings])  # searched by the copyright and e-mail readers
+    copyright_line = find_copyright_line(root, strings, joined)
     title = next(root.iter("title"), None)
     html_tag = next(root.iter("html"), None)
     anchors = page_anchors(root)  # one read of the links for every reader of them
     links = absolute_links(root, url, anchors)
     phone_sources = phone_sources_of(root, strings, anchors)
     # bounded patterns, per text string: no run of "1-1-1-" stalls it
-    email_facts = find_email_facts(root, strings, anchors)
+    email_facts = find_email_facts(root, strings, anchors, joined)
     items = _items(structured)
     return PageFacts(
         url=url,
@@ -325,15 +326,19 @@ def _meta_content(root: Element, name: str) -> str | None:
     return _clean(str(content)) if content and str(content).strip() else None
 
 
-def find_copyright_line(root: Element, strings: Sequence[PageString] | None = None) -> str | None:
+def find_copyright_line(
+    root: Element, strings: Sequence[PageString] | None = None, joined: JoinedTexts | None = None
+) -> str | None:
     """The footer's copyright statement, e.g. "© 2009-2025 Acme Robotics Inc. All rights reserved.".
 
-    ``strings`` are the page's ``page_strings`` (comments' text among them) when the caller has them.
+    ``strings`` are the page's ``page_strings`` (comments' text among them) when the caller has them,
+    ``joined`` the ``JoinedTexts`` of their texts.
     """
     footers = list(root.iter("footer"))
     # Only a string with a mark can be (or sit beside) the statement: the rest of the page is not read.
     strings = strings if strings is not None else page_strings(root)
-    indexes = texts_matching([string for string, _, _ in strings], COPYRIGHT_MARK_RE, LOWER_COPYRIGHT_MARK_RE)
+    joined = joined if joined is not None else JoinedTexts([string for string, _, _ in strings])
+    indexes = joined.matching(COPYRIGHT_MARK_RE, LOWER_COPYRIGHT_MARK_RE)
     marked = [(strings[index][0], strings[index][1]) for index in indexes]
     read: set[Element] = set()  # a parent whose text is empty stays empty: thousands of comments in it
     for container in reversed(footers or [root]):
