@@ -260,12 +260,15 @@ class JoinedTexts:
             if len(self._folded) == len(self.joined):
                 searched, regex = self._folded, lowered
         found: list[int] = []
-        index = read = 0  # counted on from the last match
-        for match in regex.finditer(searched):
+        index = read = 0  # counted on from the end of the last text searched
+        while (match := regex.search(searched, read)) is not None:
             index += searched.count("\0", read, match.start())
-            read = match.start()
-            if not found or found[-1] != index:
-                found.append(index)
+            found.append(index)
+            # The rest of a matched text is not searched: one search per text that matches, however often.
+            read = searched.find("\0", match.start()) + 1
+            if not read:
+                break
+            index += 1
         return found
 
 

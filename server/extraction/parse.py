@@ -173,13 +173,13 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     # One walk: the strings for the readers that look for a few of them, the blocks for the statements.
     strings, blocks = read_text(root)
     text = page_text(root, strings)[:MAX_TEXT_CHARS]
-    joined = JoinedTexts([string for string, _, _ in strings])  # searched by the copyright and e-mail readers
+    joined = JoinedTexts([string for string, _, _ in strings])  # for the readers that look for a few
     copyright_line = find_copyright_line(root, strings, joined)
     title = next(root.iter("title"), None)
     html_tag = next(root.iter("html"), None)
     anchors = page_anchors(root)  # one read of the links for every reader of them
     links = absolute_links(root, url, anchors)
-    phone_sources = phone_sources_of(root, strings, anchors)
+    phone_sources = phone_sources_of(root, strings, anchors, joined)
     # bounded patterns, per text string: no run of "1-1-1-" stalls it
     email_facts = find_email_facts(root, strings, anchors, joined)
     items = _items(structured)

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 import phonenumbers
 
 from server.extraction.evidence import quote
-from server.extraction.markup import Anchor, PageString, page_anchors, page_strings
+from server.extraction.markup import Anchor, JoinedTexts, PageString, page_anchors, page_strings
 
 MIN_DIGITS = 6  # ASCII digits a text string holds at least to be read for numbers
 ASCII_DIGITS = "0123456789"
@@ -98,12 +98,15 @@ class PhoneSources:
 
 
 def phone_sources_of(
-    root: Any, strings: Sequence[PageString] | None = None, anchors: Sequence[Anchor] | None = None
+    root: Any,
+    strings: Sequence[PageString] | None = None,
+    anchors: Sequence[Anchor] | None = None,
+    joined: JoinedTexts | None = None,
 ) -> PhoneSources:
     """The page's ``tel:`` links and digit-bearing text strings, each with the text beside it.
 
     ``strings`` and ``anchors`` are the page's ``page_strings`` and ``page_anchors`` when the caller has
-    them already.
+    them already, ``joined`` the ``JoinedTexts`` of those strings' texts.
     """
     links = []
     for link, href in anchors if anchors is not None else page_anchors(root):
@@ -114,9 +117,12 @@ def phone_sources_of(
             if len(links) >= MAX_NUMBERS:
                 break
     read = []
-    for text, element, markup in strings if strings is not None else page_strings(root):
+    strings = strings if strings is not None else page_strings(root)
+    joined = joined if joined is not None else JoinedTexts([text for text, _, _ in strings])
+    for index in joined.matching(ANY_DIGIT_RE):  # most of a page has no digits: one search says so
+        text, element, markup = strings[index]
         if markup or len(text) < MIN_DIGITS or not _has_digits(text):
-            continue  # most of a page has no digits: one C scan says so
+            continue
         if element.tag == "a" and str(element.get("href") or "").startswith("tel:"):
             continue  # a tel: link is read as a link
         flat = _flat(text[:MAX_STRING_CHARS])
