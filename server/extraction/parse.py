@@ -422,15 +422,17 @@ def absolute_links(root: Element, base_url: str, anchors: Sequence[Anchor] | Non
     # menus repeat the same hrefs
     resolved: dict[str, tuple[str, SplitResult, str | None]] = {}
     base = urlsplit(base_url)
+    # Most links stay on the page's own site or go to a few others: each netloc's host is read once.
+    hosts: dict[str, str | None] = {base.netloc: base.hostname}
     for element, href in anchors if anchors is not None else page_anchors(root):
         if href not in resolved:
             try:
                 url, parts = resolve_href(base_url, href, base)
             except ValueError:  # "http://[": a link nobody can follow says nothing
                 continue
-            # Most links stay on the page's own site: its host is read once.
-            host = base.hostname if parts.netloc == base.netloc else parts.hostname
-            resolved[href] = (url, parts, host)
+            if parts.netloc not in hosts:
+                hosts[parts.netloc] = parts.hostname
+            resolved[href] = (url, parts, hosts[parts.netloc])
         url, parts, host = resolved[href]
         links.append(PageLink(url, parts, element, host))
     return links
