@@ -39,8 +39,13 @@ MAX_ANCHORS = 40  # pyap runs per country and page at most this often
 ANCHOR_WINDOW = 160  # characters before an anchor that an address's street and city fit in
 LEAD_WINDOW = 80  # characters before a PIN code that a city and state fit in
 # "[CH-]6300 Zug", "75008 Paris", "D-80333 München": postal code, then a capitalised city name.
+# Written from its first character on, like the anchors: that character (a prefix's letter or the postal
+# code's first digit, no word character or "-" before it), then the rest of the prefix and the postal
+# code, or the rest of the postal code (``_prefix_and_postal`` puts them together).
 POSTAL_CITY_RE = re.compile(
-    r"(?<![\w-])(?:(?P<prefix>[A-Z]{1,2})\s?-\s?)?(?P<postal>\d{4}\s?[A-Z]{2}(?=\s)|\d{2,4}-\d{3}|\d{4,5})\s+"
+    r"(?P<first>[A-Z\d])(?<![\w-][A-Z\d])"
+    r"(?:(?<=[A-Z])(?P<prefix>[A-Z]?)\s?-\s?(?P<postal>\d{4}\s?[A-Z]{2}(?=\s)|\d{2,4}-\d{3}|\d{4,5})"
+    r"|(?<=\d)(?P<rest>\d{3}\s?[A-Z]{2}(?=\s)|\d{1,3}-\d{3}|\d{3,4}))\s+"
     r"(?P<city>[A-ZÄÖÜÉÈ][\w'\u2019.\-]*"
     r"(?:[ \-](?:[A-ZÄÖÜÉÈ][\w'\u2019.\-]*|am|an|bei|im|in|ob|sur|sous|en|de|la|le)){0,3})"
 )
@@ -158,10 +163,9 @@ def _continental_addresses(text: str) -> list[PrintedAddress]:
         if tried >= MAX_ANCHORS * 4:  # cheap to check, but not without end
             break
         city = _trim_city(match.group("city"))
-        postal = match.group("postal")
+        prefix, postal = _prefix_and_postal(match)
         if not city or city.split(" ")[0] in CITY_STOP_WORDS:
             continue
-        prefix = match.group("prefix")
         country = _prefix_country(prefix) if prefix else None
         if prefix and country is None:
             continue  # "AB-1234 Name" is a product code, not a country prefix
@@ -202,6 +206,13 @@ def _continental_addresses(text: str) -> list[PrintedAddress]:
             )
         )
     return found
+
+
+def _prefix_and_postal(match: re.Match[str]) -> tuple[str | None, str]:
+    """A ``POSTAL_CITY_RE`` match's country prefix ("CH", None without one) and postal code."""
+    if match.group("postal") is not None:
+        return match.group("first") + match.group("prefix"), match.group("postal")
+    return None, match.group("first") + match.group("rest")
 
 
 def _indian_addresses(text: str) -> list[PrintedAddress]:
