@@ -24,7 +24,6 @@ from server.extraction.evidence import quote
 from server.extraction.markup import Anchor, JoinedTexts, PageString, page_anchors, page_strings
 
 MIN_DIGITS = 6  # ASCII digits a text string holds at least to be read for numbers
-ASCII_DIGITS = "0123456789"
 LABEL_CHARS = 60  # text read beside a number for its label
 LABEL_SIBLINGS = 12  # neighbours visited for it: a run of thousands of bare links is no label
 MAX_NUMBERS = 100  # tel: links per page: a directory of thousands of numbers states no more company lines
@@ -65,6 +64,8 @@ CLAUSE_SPLIT_RE = re.compile(
 RANGE_LIKE_RE = re.compile(r"^\d{2,6}-\d{2,8}$")  # how ranges and codes are written, and some numbers
 NUMBER_RUN_RE = re.compile(r"\d[\d\s()/.-]{4,}\d")
 ANY_DIGIT_RE = re.compile(r"[0-9]")
+# ``MIN_DIGITS`` ASCII digits anywhere in a string, counted in C (possessive: no backtracking).
+ENOUGH_DIGITS_RE = re.compile(rf"(?:[^0-9]*+[0-9]){{{MIN_DIGITS}}}")
 MAX_PURPOSE_WORDS = 1  # label words beyond a line type that make a number one particular service's
 
 
@@ -121,7 +122,7 @@ def phone_sources_of(
     joined = joined if joined is not None else JoinedTexts([text for text, _, _ in strings])
     for index in joined.matching(ANY_DIGIT_RE):  # most of a page has no digits: one search says so
         text, element, markup = strings[index]
-        if markup or len(text) < MIN_DIGITS or not _has_digits(text):
+        if markup or not ENOUGH_DIGITS_RE.match(text):
             continue
         if element.tag == "a" and str(element.get("href") or "").startswith("tel:"):
             continue  # a tel: link is read as a link
@@ -130,13 +131,6 @@ def phone_sources_of(
         if len(read) >= MAX_STRINGS:
             break
     return PhoneSources(tuple(links), tuple(read))
-
-
-def _has_digits(text: str) -> bool:
-    """Whether ``text`` holds at least ``MIN_DIGITS`` ASCII digits."""
-    if not ANY_DIGIT_RE.search(text):
-        return False
-    return sum(text.count(digit) for digit in ASCII_DIGITS) >= MIN_DIGITS
 
 
 def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
