@@ -105,8 +105,11 @@ PLAIN_ROOT_PATH_RE = re.compile(r"/(?!/)[^\s\\;?#]*(?:\?[^\s\\#]+)?(?:#[^\s\\]+)
 BRACKETS_RE = re.compile(r"[\[\]]")
 PLAIN_ABSOLUTE_RE = re.compile(r"(?P<scheme>https?)://(?P<netloc>[^/?#\x00-\x20]+)(?P<rest>[^\x00-\x20]*)")
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
+# Written from its first letter on (each title's rest behind that letter, the word boundary checked from
+# behind), so re skips to the letters G, M and D in C instead of trying every position of the page text.
 MANAGER_RE = re.compile(
-    r"\b(?:Geschäftsführer(?:in)?|Geschäftsführung|Managing Directors?|Gérant|Directeur général)\s*:\s*"
+    r"[GMD](?<=\b[GMD])(?:(?<=G)eschäftsführer(?:in)?|(?<=G)eschäftsführung|(?<=M)anaging Directors?"
+    r"|(?<=G)érant|(?<=D)irecteur général)\s*:\s*"
     r"([A-ZÄÖÜ][\w'-]+(?:\s+[A-ZÄÖÜ][\w'-]+\b(?!\s*:)){1,3})"  # a next label ("Registergericht:") ends it
 )
 WHITESPACE_RE = re.compile(r"\s+")
