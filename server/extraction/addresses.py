@@ -29,16 +29,23 @@ from server.extraction.statements import text_blocks
 
 QUOTE_CHARS = 200
 ANGLO_COUNTRIES = ("US", "CA", "GB")
-# Anchors: "CA 95052", "CA 95052-8119" (US), "E14 5AB" (GB), "K1A 0B1" (CA).
-US_ANCHOR_RE = re.compile(r"\b[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?\b")
-GB_ANCHOR_RE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
-CA_ANCHOR_RE = re.compile(r"\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
+# Anchors: "CA 95052", "CA 95052-8119" (US), "E14 5AB" (GB), "K1A 0B1" (CA). Each pattern opens with the
+# character class of its first character and checks the word boundary before it from behind: re then
+# skips to the next candidate character in C instead of trying the whole pattern at every position.
+US_ANCHOR_RE = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z]\.?\s+\d{5}(?:-\d{4})?\b")
+GB_ANCHOR_RE = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z]?\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+CA_ANCHOR_RE = re.compile(r"[A-Z](?<=\b[A-Z])\d[A-Z]\s?\d[A-Z]\d\b")
 MAX_ANCHORS = 40  # pyap runs per country and page at most this often
 ANCHOR_WINDOW = 160  # characters before an anchor that an address's street and city fit in
 LEAD_WINDOW = 80  # characters before a PIN code that a city and state fit in
 # "[CH-]6300 Zug", "75008 Paris", "D-80333 München": postal code, then a capitalised city name.
+# Written from its first character on, like the anchors: that character (a prefix's letter or the postal
+# code's first digit, no word character or "-" before it), then the rest of the prefix and the postal
+# code, or the rest of the postal code (``_prefix_and_postal`` puts them together).
 POSTAL_CITY_RE = re.compile(
-    r"(?<![\w-])(?:(?P<prefix>[A-Z]{1,2})\s?-\s?)?(?P<postal>\d{4}\s?[A-Z]{2}(?=\s)|\d{2,4}-\d{3}|\d{4,5})\s+"
+    r"(?P<first>[A-Z\d])(?<![\w-][A-Z\d])"
+    r"(?:(?<=[A-Z])(?P<prefix>[A-Z]?)\s?-\s?(?P<postal>\d{4}\s?[A-Z]{2}(?=\s)|\d{2,4}-\d{3}|\d{4,5})"
+    r"|(?<=\d)(?P<rest>\d{3}\s?[A-Z]{2}(?=\s)|\d{1,3}-\d{3}|\d{3,4}))\s+"
     r"(?P<city>[A-ZÄÖÜÉÈ][\w'\u2019.\-]*"
     r"(?:[ \-](?:[A-ZÄÖÜÉÈ][\w'\u2019.\-]*|am|an|bei|im|in|ob|sur|sous|en|de|la|le)){0,3})"
 )
@@ -77,7 +84,8 @@ INDIAN_STATES: dict[str, str] = {
     for state in pycountry.subdivisions.get(country_code="IN") or []  # type: ignore[no-untyped-call]
     for spelling in {str(state.name), _folded(str(state.name))}
 }
-PIN_RE = re.compile(r"(?<![\d-])[1-9]\d{2}\s?\d{3}(?![\d-])")
+# (Its digit first, the boundary checked from behind: see the anchors.)
+PIN_RE = re.compile(r"[1-9](?<![\d-][1-9])\d{2}\s?\d{3}(?![\d-])")
 # What stands before a PIN code, read back from it: "Bengaluru, Karnataka ", "Mumbai - ".
 INDIAN_CITY_BEFORE_RE = re.compile(
     r"(?P<city>[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})\s*(?:,\s*(?P<state>(?i:"
@@ -155,10 +163,9 @@ def _continental_addresses(text: str) -> list[PrintedAddress]:
         if tried >= MAX_ANCHORS * 4:  # cheap to check, but not without end
             break
         city = _trim_city(match.group("city"))
-        postal = match.group("postal")
+        prefix, postal = _prefix_and_postal(match)
         if not city or city.split(" ")[0] in CITY_STOP_WORDS:
             continue
-        prefix = match.group("prefix")
         country = _prefix_country(prefix) if prefix else None
         if prefix and country is None:
             continue  # "AB-1234 Name" is a product code, not a country prefix
@@ -199,6 +206,13 @@ def _continental_addresses(text: str) -> list[PrintedAddress]:
             )
         )
     return found
+
+
+def _prefix_and_postal(match: re.Match[str]) -> tuple[str | None, str]:
+    """A ``POSTAL_CITY_RE`` match's country prefix ("CH", None without one) and postal code."""
+    if match.group("postal") is not None:
+        return match.group("first") + match.group("prefix"), match.group("postal")
+    return None, match.group("first") + match.group("rest")
 
 
 def _indian_addresses(text: str) -> list[PrintedAddress]:

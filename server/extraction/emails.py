@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.extraction.evidence import quote
-from server.extraction.markup import PageString, page_strings, texts_matching
+from server.extraction.markup import Anchor, JoinedTexts, PageString, page_anchors, page_strings
 from server.extraction.normalize import email_type
 from server.extraction.social import placement_of
 
@@ -65,19 +65,25 @@ class EmailFact:
     in_chrome: bool = False  # in the site's header, footer or navigation
 
 
-def find_email_facts(root: Any, strings: Sequence[PageString] | None = None) -> list[EmailFact]:
+def find_email_facts(
+    root: Any,
+    strings: Sequence[PageString] | None = None,
+    anchors: Sequence[Anchor] | None = None,
+    joined: JoinedTexts | None = None,
+) -> list[EmailFact]:
     """Addresses from mailto links, then from each text string (plain or obfuscated), in page order.
 
-    ``strings`` are the page's ``page_strings`` when the caller has them already.
+    ``strings`` and ``anchors`` are the page's ``page_strings`` and ``page_anchors`` when the caller has
+    them already, ``joined`` the ``JoinedTexts`` of those strings' texts.
     """
     found: dict[str, EmailFact] = {}
-    for link in root.iter("a"):
-        href = (link.get("href") or "").strip()
+    for link, raw in anchors if anchors is not None else page_anchors(root):
+        href = raw.strip()
         if href.lower().startswith("mailto:"):
             address = href[len("mailto:") :].split("?", 1)[0].strip().lower()
             _add(found, address, link, f"mailto:{address} {' '.join(link.itertext())}")
     strings = strings if strings is not None else page_strings(root)
-    for index in _address_strings(strings):
+    for index in _address_strings(strings, joined):
         text, element, _ = strings[index]
         for match in EMAIL_RE.finditer(text):
             _add(found, match.group(0).lower(), element, _around(text, match))
@@ -89,15 +95,15 @@ def find_email_facts(root: Any, strings: Sequence[PageString] | None = None) -> 
     return list(found.values())
 
 
-def _address_strings(strings: Sequence[PageString]) -> list[int]:
+def _address_strings(strings: Sequence[PageString], joined: JoinedTexts | None = None) -> list[int]:
     """Indexes of the page text strings that can hold an address, in page order: an "@", or "[at]"
-    ("( AT )", ...) in a string holding "at" or "AT". Few strings do: both are searched for in all the
-    strings at once (``texts_matching``), then confirmed string by string."""
-    texts = [text if not markup else "" for text, _, markup in strings]
-    at_sign = texts_matching(texts, AT_SIGN_RE, AT_SIGN_RE)
-    obfuscated = texts_matching(texts, OBFUSCATED_HINT_RE, LOWER_OBFUSCATED_HINT_RE)
-    hinted = [index for index in obfuscated if "at" in texts[index] or "AT" in texts[index]]
-    return sorted({*at_sign, *hinted})
+    ("( AT )", ...) in a string holding "at" or "AT"; a comment's text is none. Few strings do: both are
+    searched for in all the strings at once (``JoinedTexts``), then confirmed string by string."""
+    joined = joined if joined is not None else JoinedTexts([text for text, _, _ in strings])
+    at_sign = joined.matching(AT_SIGN_RE)
+    obfuscated = joined.matching(OBFUSCATED_HINT_RE, LOWER_OBFUSCATED_HINT_RE)
+    hinted = [index for index in obfuscated if "at" in strings[index][0] or "AT" in strings[index][0]]
+    return sorted(index for index in {*at_sign, *hinted} if not strings[index][2])
 
 
 def _around(text: str, match: re.Match[str]) -> str:

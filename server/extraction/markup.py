@@ -205,6 +205,16 @@ def read_text(
     return found, read
 
 
+# An ``<a href>`` of a page and its href as written: read once for every reader of links (the element and
+# attribute reads cost more than what most readers then do with them).
+Anchor = tuple[Element, str]
+
+
+def page_anchors(root: Element) -> list[Anchor]:
+    """Every ``<a>`` under ``root`` that has an ``href``, with it, in page order."""
+    return [(element, href) for element in root.iter("a") if (href := element.get("href")) is not None]
+
+
 def page_text(root: Element, strings: list[PageString]) -> str:
     """``text_of(root, " ", strip=True)`` from the page's ``page_strings``, without walking the tree again.
 
@@ -216,26 +226,50 @@ def page_text(root: Element, strings: list[PageString]) -> str:
     return " ".join(filter(None, (text.strip() for text, _, markup in strings if not markup)))
 
 
-def texts_matching(texts: Sequence[str], pattern: re.Pattern[str], lowered: re.Pattern[str]) -> list[int]:
-    """Indexes of the ``texts`` where ``pattern`` (an IGNORECASE one) may match, in order; a superset.
+def texts_matching(
+    texts: Sequence[str], pattern: re.Pattern[str], lowered: re.Pattern[str] | None = None
+) -> list[int]:
+    """Indexes of the ``texts`` where ``pattern`` may match, in order; a superset (``JoinedTexts``)."""
+    return JoinedTexts(texts).matching(pattern, lowered)
 
-    One search over all the texts joined and lowered: ``lowered`` is ``pattern`` written for lowered
-    text (with what IGNORECASE folds beyond lowering, such as a dotless i, U+0131, for "i"), searched
-    case-sensitively, many times faster than an IGNORECASE search string by string. NUL joins the texts
-    (no character of a parsed page, so no match spans two); when lowering changes the length (a character
-    lowered to two), ``pattern`` itself searches the joined text.
+
+class JoinedTexts:
+    """Texts joined once, for searching them all in one call per pattern; lowered once, when first needed.
+
+    NUL joins the texts (no character of a parsed page, so no match spans two): a match's text is the
+    count of NULs before it.
     """
-    joined = "\0".join(texts)
-    folded = joined.lower()
-    matches = lowered.finditer(folded) if len(folded) == len(joined) else pattern.finditer(joined)
-    found: list[int] = []
-    index = read = 0  # a match's text is the count of NULs before it: counted on from the last match
-    for match in matches:
-        index += joined.count("\0", read, match.start())
-        read = match.start()
-        if not found or found[-1] != index:
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.joined = "\0".join(texts)
+        self._folded: str | None = None
+
+    def matching(self, pattern: re.Pattern[str], lowered: re.Pattern[str] | None = None) -> list[int]:
+        """Indexes of the texts where ``pattern`` may match, in order; a superset.
+
+        For an IGNORECASE ``pattern``, ``lowered`` is the pattern written for lowered text (with what
+        IGNORECASE folds beyond lowering, such as a dotless i, U+0131, for "i"), searched case-sensitively
+        in the lowered texts, many times faster than an IGNORECASE search string by string; when lowering
+        changes the length (a character lowered to two), ``pattern`` itself searches the joined texts.
+        Without ``lowered`` (a pattern case does not touch, such as "@"), the texts are searched as they are.
+        """
+        searched, regex = self.joined, pattern
+        if lowered is not None:
+            if self._folded is None:
+                self._folded = self.joined.lower()
+            if len(self._folded) == len(self.joined):
+                searched, regex = self._folded, lowered
+        found: list[int] = []
+        index = read = 0  # counted on from the end of the last text searched
+        while (match := regex.search(searched, read)) is not None:
+            index += searched.count("\0", read, match.start())
             found.append(index)
-    return found
+            # The rest of a matched text is not searched: one search per text that matches, however often.
+            read = searched.find("\0", match.start()) + 1
+            if not read:
+                break
+            index += 1
+        return found
 
 
 def top_level_comments(root: Element) -> Iterator[str]:

@@ -15,22 +15,25 @@ from typing import Any, NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import extruct
+from lxml import etree  # type: ignore[import-untyped]
 
 from server.extraction.addresses import PlacedAddress, page_addresses
 from server.extraction.emails import EmailFact, find_email_facts
 from server.extraction.jsonld import jsonld_items, lenient_jsonld, publisher_names
 from server.extraction.markup import (
+    Anchor,
     Element,
+    JoinedTexts,
     PageString,
     cut_non_content,
     document_root,
+    page_anchors,
     page_strings,
     page_text,
     parse_document,
     parse_document_bytes,
     read_text,
     text_of,
-    texts_matching,
     top_level_comments,
 )
 from server.extraction.names import logo_texts
@@ -102,8 +105,11 @@ PLAIN_ROOT_PATH_RE = re.compile(r"/(?!/)[^\s\\;?#]*(?:\?[^\s\\#]+)?(?:#[^\s\\]+)
 BRACKETS_RE = re.compile(r"[\[\]]")
 PLAIN_ABSOLUTE_RE = re.compile(r"(?P<scheme>https?)://(?P<netloc>[^/?#\x00-\x20]+)(?P<rest>[^\x00-\x20]*)")
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
+# Written from its first letter on (each title's rest behind that letter, the word boundary checked from
+# behind), so re skips to the letters G, M and D in C instead of trying every position of the page text.
 MANAGER_RE = re.compile(
-    r"\b(?:Geschäftsführer(?:in)?|Geschäftsführung|Managing Directors?|Gérant|Directeur général)\s*:\s*"
+    r"[GMD](?<=\b[GMD])(?:(?<=G)eschäftsführer(?:in)?|(?<=G)eschäftsführung|(?<=M)anaging Directors?"
+    r"|(?<=G)érant|(?<=D)irecteur général)\s*:\s*"
     r"([A-ZÄÖÜ][\w'-]+(?:\s+[A-ZÄÖÜ][\w'-]+\b(?!\s*:)){1,3})"  # a next label ("Registergericht:") ends it
 )
 WHITESPACE_RE = re.compile(r"\s+")
@@ -170,13 +176,15 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     # One walk: the strings for the readers that look for a few of them, the blocks for the statements.
     strings, blocks = read_text(root)
     text = page_text(root, strings)[:MAX_TEXT_CHARS]
-    copyright_line = find_copyright_line(root, strings)
+    joined = JoinedTexts([string for string, _, _ in strings])  # for the readers that look for a few
+    copyright_line = find_copyright_line(root, strings, joined)
     title = next(root.iter("title"), None)
     html_tag = next(root.iter("html"), None)
-    links = absolute_links(root, url)
-    phone_sources = phone_sources_of(root, strings)
+    anchors = page_anchors(root)  # one read of the links for every reader of them
+    links = absolute_links(root, url, anchors)
+    phone_sources = phone_sources_of(root, strings, anchors, joined)
     # bounded patterns, per text string: no run of "1-1-1-" stalls it
-    email_facts = find_email_facts(root, strings)
+    email_facts = find_email_facts(root, strings, anchors, joined)
     items = _items(structured)
     return PageFacts(
         url=url,
@@ -223,12 +231,15 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
 
 STRUCTURED_SYNTAXES = ("json-ld", "microdata")  # OpenGraph is read by ``_opengraph``
 MICRODATA_MARK = "itemscope"
+HAS_MICRODATA_XPATH = etree.XPath(f"boolean(//@{MICRODATA_MARK})")
 
 
 def _structured_data(tree: Element, url: str, html: str) -> dict[str, list[dict[str, Any]]]:
-    # Microdata is read from elements with an ``itemscope`` attribute, whose name the page's source must
-    # spell (in any case): without it, extruct's two XPath walks of the whole tree would find nothing.
-    marked = MICRODATA_MARK in html.lower()  # lowered in C: an IGNORECASE search costs many times more
+    # Microdata is read from elements with an ``itemscope`` attribute: without one, extruct's two XPath
+    # walks of the whole tree would find nothing. Pages spell it in lower case, found by a plain substring
+    # search; any other page is asked in C for the attribute (the HTML parser lowers attribute names),
+    # cheaper than lowering the whole source.
+    marked = MICRODATA_MARK in html or bool(HAS_MICRODATA_XPATH(tree))
     syntaxes = [syntax for syntax in STRUCTURED_SYNTAXES if syntax != "microdata" or marked]
     try:
         data: dict[str, list[dict[str, Any]]] = extruct.extract(
@@ -318,15 +329,19 @@ def _meta_content(root: Element, name: str) -> str | None:
     return _clean(str(content)) if content and str(content).strip() else None
 
 
-def find_copyright_line(root: Element, strings: Sequence[PageString] | None = None) -> str | None:
+def find_copyright_line(
+    root: Element, strings: Sequence[PageString] | None = None, joined: JoinedTexts | None = None
+) -> str | None:
     """The footer's copyright statement, e.g. "© 2009-2025 Acme Robotics Inc. All rights reserved.".
 
-    ``strings`` are the page's ``page_strings`` (comments' text among them) when the caller has them.
+    ``strings`` are the page's ``page_strings`` (comments' text among them) when the caller has them,
+    ``joined`` the ``JoinedTexts`` of their texts.
     """
     footers = list(root.iter("footer"))
     # Only a string with a mark can be (or sit beside) the statement: the rest of the page is not read.
     strings = strings if strings is not None else page_strings(root)
-    indexes = texts_matching([string for string, _, _ in strings], COPYRIGHT_MARK_RE, LOWER_COPYRIGHT_MARK_RE)
+    joined = joined if joined is not None else JoinedTexts([string for string, _, _ in strings])
+    indexes = joined.matching(COPYRIGHT_MARK_RE, LOWER_COPYRIGHT_MARK_RE)
     marked = [(strings[index][0], strings[index][1]) for index in indexes]
     read: set[Element] = set()  # a parent whose text is empty stays empty: thousands of comments in it
     for container in reversed(footers or [root]):
@@ -401,25 +416,28 @@ class PageLink(NamedTuple):
     host: str | None  # ``parts.hostname``, a property that parses the netloc on every read
 
 
-def absolute_links(root: Element, base_url: str) -> list[PageLink]:
-    """Every ``<a>`` with an ``href``, resolved against the page URL once for all readers."""
+def absolute_links(root: Element, base_url: str, anchors: Sequence[Anchor] | None = None) -> list[PageLink]:
+    """Every ``<a>`` with an ``href``, resolved against the page URL once for all readers.
+
+    ``anchors`` are the page's ``page_anchors`` when the caller has them already.
+    """
     links: list[PageLink] = []
     # menus repeat the same hrefs
     resolved: dict[str, tuple[str, SplitResult, str | None]] = {}
     base = urlsplit(base_url)
-    for element in root.iter("a"):
-        href = element.get("href")
-        if href is not None:
-            if href not in resolved:
-                try:
-                    url, parts = resolve_href(base_url, href, base)
-                except ValueError:  # "http://[": a link nobody can follow says nothing
-                    continue
-                # Most links stay on the page's own site: its host is read once.
-                host = base.hostname if parts.netloc == base.netloc else parts.hostname
-                resolved[href] = (url, parts, host)
-            url, parts, host = resolved[href]
-            links.append(PageLink(url, parts, element, host))
+    # Most links stay on the page's own site or go to a few others: each netloc's host is read once.
+    hosts: dict[str, str | None] = {base.netloc: base.hostname}
+    for element, href in anchors if anchors is not None else page_anchors(root):
+        if href not in resolved:
+            try:
+                url, parts = resolve_href(base_url, href, base)
+            except ValueError:  # "http://[": a link nobody can follow says nothing
+                continue
+            if parts.netloc not in hosts:
+                hosts[parts.netloc] = parts.hostname
+            resolved[href] = (url, parts, hosts[parts.netloc])
+        url, parts, host = resolved[href]
+        links.append(PageLink(url, parts, element, host))
     return links
 
 
@@ -430,20 +448,23 @@ PAGE_KEYWORD_RES = {
 
 
 def find_page_links(links: list[PageLink], base_url: str) -> dict[str, str]:
-    """Same-site links to the about, contact and careers pages (first match of each)."""
+    """Same-site links to the about, contact and careers pages (first match of each).
+
+    Each link's path and text are read once and joined (NUL between, no word holds one): each kind's
+    pattern then searches them all in one call, the first match naming its link.
+    """
     base_host = urlsplit(base_url).hostname
-    found: dict[str, str] = {}
-    for link in links:
-        parts = link.parts  # cutting the fragment changes neither host, scheme nor path
-        if link.host != base_host or parts.scheme not in {"http", "https"}:
-            continue
-        haystack = f"{parts.path} {text_of(link.element, ' ', strip=True)}".lower()
-        for kind, words in PAGE_KEYWORD_RES.items():
-            if kind not in found and words.search(haystack):
-                found[kind] = link.url.split("#", 1)[0]
-        if len(found) == len(PAGE_KEYWORDS):
-            break
-    return found
+    # cutting the fragment changes neither host, scheme nor path
+    own = [link for link in links if link.host == base_host and link.parts.scheme in ("http", "https")]
+    haystacks = "\0".join(
+        f"{link.parts.path} {text_of(link.element, ' ', strip=True)}" for link in own
+    ).lower()
+    firsts = []  # (link index, kind's place, kind): the order the kinds are met in, link by link
+    for place, (kind, words) in enumerate(PAGE_KEYWORD_RES.items()):
+        match = words.search(haystacks)
+        if match is not None:
+            firsts.append((haystacks.count("\0", 0, match.start()), place, kind))
+    return {kind: own[index].url.split("#", 1)[0] for index, _, kind in sorted(firsts)}
 
 
 def find_labelled_value(root: Element, labels: frozenset[str]) -> str | None:

@@ -21,10 +21,9 @@ from urllib.parse import unquote
 import phonenumbers
 
 from server.extraction.evidence import quote
-from server.extraction.markup import PageString, page_strings
+from server.extraction.markup import Anchor, JoinedTexts, PageString, page_anchors, page_strings
 
 MIN_DIGITS = 6  # ASCII digits a text string holds at least to be read for numbers
-ASCII_DIGITS = "0123456789"
 LABEL_CHARS = 60  # text read beside a number for its label
 LABEL_SIBLINGS = 12  # neighbours visited for it: a run of thousands of bare links is no label
 MAX_NUMBERS = 100  # tel: links per page: a directory of thousands of numbers states no more company lines
@@ -65,6 +64,8 @@ CLAUSE_SPLIT_RE = re.compile(
 RANGE_LIKE_RE = re.compile(r"^\d{2,6}-\d{2,8}$")  # how ranges and codes are written, and some numbers
 NUMBER_RUN_RE = re.compile(r"\d[\d\s()/.-]{4,}\d")
 ANY_DIGIT_RE = re.compile(r"[0-9]")
+# ``MIN_DIGITS`` ASCII digits anywhere in a string, counted in C (possessive: no backtracking).
+ENOUGH_DIGITS_RE = re.compile(rf"(?:[^0-9]*+[0-9]){{{MIN_DIGITS}}}")
 MAX_PURPOSE_WORDS = 1  # label words beyond a line type that make a number one particular service's
 
 
@@ -97,24 +98,32 @@ class PhoneSources:
     strings: tuple[tuple[str, str, bool], ...] = ()
 
 
-def phone_sources_of(root: Any, strings: Sequence[PageString] | None = None) -> PhoneSources:
+def phone_sources_of(
+    root: Any,
+    strings: Sequence[PageString] | None = None,
+    anchors: Sequence[Anchor] | None = None,
+    joined: JoinedTexts | None = None,
+) -> PhoneSources:
     """The page's ``tel:`` links and digit-bearing text strings, each with the text beside it.
 
-    ``strings`` are the page's ``page_strings`` when the caller has them already.
+    ``strings`` and ``anchors`` are the page's ``page_strings`` and ``page_anchors`` when the caller has
+    them already, ``joined`` the ``JoinedTexts`` of those strings' texts.
     """
     links = []
-    for link in root.iter("a"):
-        href = link.get("href")
-        if href is not None and href.strip().lower().startswith("tel:"):
+    for link, href in anchors if anchors is not None else page_anchors(root):
+        if href.strip().lower().startswith("tel:"):
             number = unquote(href.strip()[4:]).strip()
             display = _flat(" ".join(link.itertext())) or number
             links.append((number, display, _context(link, display)))
             if len(links) >= MAX_NUMBERS:
                 break
     read = []
-    for text, element, markup in strings if strings is not None else page_strings(root):
-        if markup or len(text) < MIN_DIGITS or not _has_digits(text):
-            continue  # most of a page has no digits: one C scan says so
+    strings = strings if strings is not None else page_strings(root)
+    joined = joined if joined is not None else JoinedTexts([text for text, _, _ in strings])
+    for index in joined.matching(ANY_DIGIT_RE):  # most of a page has no digits: one search says so
+        text, element, markup = strings[index]
+        if markup or not ENOUGH_DIGITS_RE.match(text):
+            continue
         if element.tag == "a" and str(element.get("href") or "").startswith("tel:"):
             continue  # a tel: link is read as a link
         flat = _flat(text[:MAX_STRING_CHARS])
@@ -122,13 +131,6 @@ def phone_sources_of(root: Any, strings: Sequence[PageString] | None = None) -> 
         if len(read) >= MAX_STRINGS:
             break
     return PhoneSources(tuple(links), tuple(read))
-
-
-def _has_digits(text: str) -> bool:
-    """Whether ``text`` holds at least ``MIN_DIGITS`` ASCII digits."""
-    if not ANY_DIGIT_RE.search(text):
-        return False
-    return sum(text.count(digit) for digit in ASCII_DIGITS) >= MIN_DIGITS
 
 
 def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
@@ -140,10 +142,13 @@ def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
             before, _, after = display.partition(number) if number in display else (display, "", "")
             label = _label(before, after, context)
             _keep(phones, _fact(display, e164, label, f"{context} {display}".strip(), marked=True))
+    matched: dict[str, list[phonenumbers.PhoneNumberMatch]] = {}  # a menu or footer repeats its strings
     for text, context, in_address in sources.strings:
-        for match in phonenumbers.PhoneNumberMatcher(
-            text, region or "US", leniency=phonenumbers.Leniency.VALID
-        ):
+        if text not in matched:
+            matched[text] = list(
+                phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=phonenumbers.Leniency.VALID)
+            )
+        for match in matched[text]:
             raw = match.raw_string
             before = text[match.start - 1] if match.start else ""
             after = text[match.end] if match.end < len(text) else ""

@@ -220,8 +220,11 @@ def placement_of(element: Any) -> tuple[str, bool]:
 def social_links(links: Iterable[LinkLike]) -> list[SocialLink]:
     """Every link of a page to a known network, classified (page order, at most ``MAX_SOCIAL_LINKS``)."""
     found: list[SocialLink] = []
+    networks: dict[str | None, str | None] = {}  # most links share a few hosts (the site's own above all)
     for link in links:
-        if network_of(link.host or "") is None:
+        if link.host not in networks:
+            networks[link.host] = network_of(link.host or "")
+        if networks[link.host] is None:
             continue
         network, kind, handle, url = classify_url(link.url)
         if network is None:

@@ -30,6 +30,12 @@ from server.extraction.addresses import find_addresses, page_addresses
             id="at-no-country-printed",
         ),
         pytest.param("GOODFORM AG CH-6300 Zug - Schweiz", (None, "Zug", "6300", None, "CH"), id="ch-prefix"),
+        pytest.param("Kontakt: CH - 6300 Zug", (None, "Zug", "6300", None, "CH"), id="ch-prefix-spaced"),
+        pytest.param(
+            "Bahnhofstrasse 5, F-75008 Paris",
+            ("Bahnhofstrasse 5", "Paris", "75008", None, "FR"),
+            id="f-prefix",
+        ),
         pytest.param(
             "Werner-von-Siemens-Straße 1a, D-80333 München, Deutschland",
             ("Werner-von-Siemens-Straße 1a", "München", "80333", None, "DE"),
@@ -57,6 +63,8 @@ def test_addresses_are_read_in_their_countrys_format(text: str, expected: tuple[
         pytest.param("Rated 4.5 by 1200 Kunden", id="rating"),
         pytest.param("Postleitzahl 8010 Graz ist schön", id="no-street-no-prefix"),
         pytest.param("Deutschland 50667 Köln", id="country-word-is-no-street"),
+        pytest.param("Hauptstraße 5 -80333 München", id="digits-after-a-hyphen"),
+        pytest.param("Serie X12345 Berlin", id="digits-inside-a-word"),
     ],
 )
 def test_numbers_beside_capitalised_words_are_no_address(text: str) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import extruct
 
+from server.extraction.emails import find_email_facts
 from server.extraction.markup import (
+    JoinedTexts,
     cut_non_content,
     document_root,
+    page_anchors,
     page_strings,
     page_text,
     parse_document,
@@ -17,7 +21,8 @@ from server.extraction.markup import (
     text_of,
     texts_matching,
 )
-from server.extraction.parse import PageFacts, _opengraph, parse_page
+from server.extraction.parse import PageFacts, _opengraph, absolute_links, find_copyright_line, parse_page
+from server.extraction.phones import phone_sources_of
 
 URL = "https://acme.example/"
 
@@ -151,3 +156,29 @@ def test_opengraph_is_read_as_extruct_reads_it() -> None:
     got = _facts(html)
     assert got.site_name == "First" and got.description == "In the body"
     assert got.is_article  # og:type, which extruct moves out of the properties, is read from the metas
+
+
+def test_joined_texts_name_each_matching_text_once_and_search_past_a_matched_one() -> None:
+    joined = JoinedTexts(["a@b and c@d", "none", "", "x@y", "©2020 ACME", "@"])
+    assert joined.matching(re.compile("@")) == [0, 3, 5]
+    assert joined.matching(re.compile("acme", re.IGNORECASE), re.compile("acme")) == [4]
+    assert JoinedTexts([]).matching(re.compile("@")) == []
+
+
+def test_readers_handed_the_pages_shared_reads_find_what_they_find_reading_the_tree_alone() -> None:
+    """parse_page reads the links and joins the strings once for all readers: each gives the same."""
+    sites = Path(__file__).resolve().parents[2] / "sandbox" / "corpus" / "sites"
+    url = "https://meridianfoods.example/contact/"
+    root = _root((sites / "meridianfoods.example" / "contact" / "index.html").read_text("utf-8"))
+    cut_non_content(root)
+    strings, _ = read_text(root)
+    anchors = page_anchors(root)
+    joined = JoinedTexts([text for text, _, _ in strings])
+    sources = phone_sources_of(root, strings, anchors, joined)
+    assert sources == phone_sources_of(root) and sources.links
+    email_facts = find_email_facts(root, strings, anchors, joined)
+    assert email_facts == find_email_facts(root) and len(email_facts) >= 2
+    links = absolute_links(root, url, anchors)
+    assert links == absolute_links(root, url) and links
+    line = find_copyright_line(root, strings, joined)
+    assert line == find_copyright_line(root) and line

@@ -47,6 +47,19 @@ def test_microdata_organization_and_social_links_are_read() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "attribute",
+    [pytest.param("itemscope", id="lower-case"), pytest.param("ItemScope", id="mixed-case")],
+)
+def test_microdata_is_read_however_the_page_spells_itemscope(attribute: str) -> None:
+    html = (
+        f'<html><body><div {attribute} itemtype="https://schema.org/Organization">'
+        '<span itemprop="name">Cedar and Stone</span></div></body></html>'
+    )
+    [org] = parse_page(html, "https://cedarandstone.test/").organizations
+    assert (org["name"], org["_syntax"]) == ("Cedar and Stone", "microdata")
+
+
 def test_links_to_about_contact_and_careers_pages_are_found_in_other_languages() -> None:
     facts = _parse("kestrel-aerospace.example")
     assert facts.page_links == {
@@ -206,3 +219,18 @@ def test_a_link_has_the_url_and_parts_urljoin_and_urlsplit_give_it(href: str) ->
     (link,) = absolute_links(lxml.html.fromstring(f'<p><a href="{href}">x</a></p>'), base)
     assert link.url == urljoin(base, href)
     assert link.parts == urlsplit(link.url) and link.host == urlsplit(link.url).hostname
+
+
+@pytest.mark.parametrize(
+    ("line", "managers"),
+    [
+        pytest.param("Geschäftsführerin: Anna Berg", ["Anna Berg"], id="de-feminine"),
+        pytest.param("Managing Directors: Max Muster", ["Max Muster"], id="en-plural"),
+        pytest.param("Directeur général : Jean Dupont", ["Jean Dupont"], id="fr"),
+        pytest.param("Gérant: Paul Martin Registergericht: Wien", ["Paul Martin"], id="next-label-ends-it"),
+        pytest.param("XGeschäftsführer: Max Muster", [], id="title-inside-a-word"),
+    ],
+)
+def test_an_imprints_managers_are_read_after_their_title(line: str, managers: list[str]) -> None:
+    html = f"<html><body><p>{line}</p></body></html>"
+    assert parse_page(html, "https://acme.example/impressum/").managers == managers
