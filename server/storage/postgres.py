@@ -32,12 +32,13 @@ import asyncpg
 
 from server.domain import BatchStatus, CompanyOutcome, ExtractionFailure
 from server.errors import ServiceUnavailable
-from server.storage import batch_sql, leases, retry_sql
+from server.storage import batch_sql, leases, retry_sql, webhooks_sql
 from server.storage.base import (
     BatchChange,
     BatchIdTaken,
     ChangeListener,
     ClaimedCompany,
+    DueDelivery,
     HeldLease,
     NewBatch,
     RetryRecord,
@@ -305,6 +306,14 @@ class PostgresBatchStore(SqlStore):
     async def stats_since_full_scan(self, since: datetime, now: datetime) -> StatsAggregates:
         """The same figures as ``stats_since`` read from every company row (for checks and benchmarks)."""
         return await aggregate_stats(self._fetch, since, now, hourly=False)
+
+    # -- the webhook outbox ------------------------------------------------------------------------
+
+    async def claim_webhooks(self, now: datetime, lease_seconds: float, limit: int) -> list[DueDelivery]:
+        """The claim is one UPDATE, atomic on its own: no BEGIN and COMMIT round trips around it (a
+        dispatcher claims on every pass, and passes follow the cluster's notifications)."""
+        async with self._autocommit() as tx:
+            return await webhooks_sql.claim(tx, now, lease_seconds, limit)
 
     # -- cache and retention -----------------------------------------------------------------------
 

@@ -38,6 +38,12 @@ BACKLOG_BATCHES = 50
 """Batches enqueued per pass (the rest follow in the next, at once when this one was full)."""
 DELIVERIES_PER_PASS = 16
 """Deliveries sent at once by one dispatcher."""
+PASS_SPACING_SECONDS = 0.05
+"""Passes woken by change notifications start at most this often: a busy cluster notifies hundreds of
+times a second (every replica's progress, every batch start and end), and one pass per notification
+made the outbox's two queries a noticeable share of each company's cost (``bench.replicas``). The
+wake-ups within one spacing are served by one pass, as progress notifications are merged
+(``postgres_changes.PROGRESS_NOTIFY_SECONDS``)."""
 MAX_ERROR_CHARS = 300
 MAX_RESPONSE_BYTES = 64 * 1024
 """What is read of a receiver's answer (it is not used; reading lets the connection be reused)."""
@@ -99,7 +105,9 @@ class WebhookDispatcher:
         self._wake.set()
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
+            began = loop.time()
             self._wake.clear()
             busy = False
             try:
@@ -116,6 +124,7 @@ class WebhookDispatcher:
                     await self._wake.wait()
             except TimeoutError:
                 pass
+            await asyncio.sleep(began + PASS_SPACING_SECONDS - loop.time())
 
     async def run_once(self) -> bool:
         """Enqueue the backlog, send the due deliveries; True when there may be more right away."""
