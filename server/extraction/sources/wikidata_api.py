@@ -7,9 +7,11 @@ source (everything else). Entities are the ``entities.<id>`` objects of ``wbgete
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import re
 import weakref
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -17,10 +19,10 @@ from urllib.parse import urlencode
 from server.errors import FetchError
 from server.extraction.fetcher import WebFetcher
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
-from server.storage.coalesce import Coalescer
 
 SOURCE = "wikidata"  # the name its calls are recorded under (finder and source alike)
-WIKIDATA_API_URL = "https://www.wikidata.org/w/api.php"
+WIKIDATA_HOST = "www.wikidata.org"
+WIKIDATA_API_URL = f"https://{WIKIDATA_HOST}/w/api.php"
 ENTITY_URL = "https://www.wikidata.org/wiki/{id}"
 SEARCH_LIMIT = 7
 ENTITY_PROPS = "labels|descriptions|aliases|claims|sitelinks"
@@ -66,21 +68,9 @@ class EntityDocument:
 
 
 async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list[dict[str, Any]]:
-    """``wbsearchentities`` hits for a name, best first (``id``, ``label``, ``description``)."""
-    params = {
-        "action": "wbsearchentities",
-        "search": name,
-        "language": language,
-        "uselang": language,
-        "type": "item",
-        "limit": str(SEARCH_LIMIT),
-        "format": "json",
-    }
-    document, _ = await fetcher.fetch_json(
-        f"{WIKIDATA_API_URL}?{urlencode(params)}", source=SOURCE, cache_seconds=KNOWLEDGE_TTL_SECONDS
-    )
-    hits = document.get("search", []) if isinstance(document, dict) else []
-    return [hit for hit in hits if isinstance(hit, dict) and ENTITY_ID_RE.fullmatch(str(hit.get("id", "")))]
+    """``wbsearchentities`` hits for a name, best first (``id``, ``label``, ``description``), sent in
+    turn with the other Wikidata requests of ``fetcher`` (``WikidataRequests``)."""
+    return await _requests_of(fetcher).search(name, language)
 
 
 async def get_entities(
@@ -92,92 +82,216 @@ async def get_entities(
     (the items a name is matched against: a Chinese label is a name of the item as much as its English one).
 
     Concurrent companies ask for items at once (their candidates, the cities and countries they point
-    to): the ids asked while one request is on its way go together in the next, up to
-    ``MAX_IDS_PER_REQUEST`` a request (sorted, so one set is always one request), and an id already
-    asked for is waited for, not asked again.
+    to): an id already asked for is waited for, not asked again, and the ids still waiting when the
+    next request can go all go in it (``WikidataRequests``).
 
     Raises:
         FetchError: Wikidata could not be read (every caller of that request gets it).
     """
-    languages = "|".join(dict.fromkeys([language, FALLBACK_LANGUAGE]))
-    lookups = _lookups_of(fetcher, None if all_languages else languages)
+    languages = None if all_languages else "|".join(dict.fromkeys([language, FALLBACK_LANGUAGE]))
+    requests = _requests_of(fetcher)
     wanted = list(dict.fromkeys(ids))
-    found = await asyncio.gather(*(lookups.entity(qid) for qid in wanted))
+    found = await asyncio.gather(*(requests.entity(qid, languages) for qid in wanted))
     return EntityDocument(
         {qid: entity for qid, entity in zip(wanted, found, strict=True) if entity is not None}
     )
 
 
-class EntityLookups:
-    """Coalesced ``wbgetentities`` of one fetcher for one language selection (None: every language)."""
+def search_url(name: str, language: str) -> str:
+    """The ``wbsearchentities`` request for ``name`` (also the key its answer is kept under)."""
+    params = {
+        "action": "wbsearchentities",
+        "search": name,
+        "language": language,
+        "uselang": language,
+        "type": "item",
+        "limit": str(SEARCH_LIMIT),
+        "format": "json",
+    }
+    return f"{WIKIDATA_API_URL}?{urlencode(params)}"
 
-    def __init__(self, fetcher: WebFetcher, languages: str | None) -> None:
-        # Weakly: the lookups live as long as their fetcher, in a table keyed by it.
+
+def _hits(document: Any) -> list[dict[str, Any]]:
+    hits = document.get("search", []) if isinstance(document, dict) else []
+    return [hit for hit in hits if isinstance(hit, dict) and ENTITY_ID_RE.fullmatch(str(hit.get("id", "")))]
+
+
+def _entity_key(languages: str | None, qid: str) -> str:
+    """Where one item is kept in the response cache, per language selection (``*``: every language)."""
+    return f"wikidata:wbgetentities:{languages or '*'}:{qid}"
+
+
+Languages = str | None
+"""A ``wbgetentities`` language selection (``de|en``), None for every language."""
+Waiter = tuple["asyncio.Future[dict[str, Any] | None]", contextvars.Context]
+
+
+class WikidataRequests:
+    """Every Wikidata API request of one fetcher (one extractor: all its companies), sent in turn.
+
+    Wikimedia asks API clients for serial requests (``host_rules``), so the requests of concurrent
+    companies queue for the host whatever we do. Queued here rather than at the host's slot, they are
+    put together at the moment one can go: an entity request carries every id waiting by then (one
+    language selection, ``MAX_IDS_PER_REQUEST`` at most, sorted); an id asked for with every language
+    answers the same id asked for with a few (the readers see the same labels, aliases and claims), so
+    it is never sent twice; entity requests go before searches, because one of them answers several
+    companies that are further along. At most the host's own concurrency (politeness) is on its way at
+    once, and politeness still decides when each request goes. Each request is made in the context of
+    a company that asked for it (its source report and deadline), a search in its own company's.
+    """
+
+    def __init__(self, fetcher: WebFetcher) -> None:
+        # Weakly: the requests live as long as their fetcher, in a table keyed by it.
         self._fetcher = weakref.ref(fetcher)
-        self._languages = languages
-        self._rounds: Coalescer[str, dict[str, Any] | None] = Coalescer(self._fetch_many)
-        self._asked: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
+        self._searches: deque[tuple[str, asyncio.Future[Any], contextvars.Context]] = deque()
+        self._searching: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
+        self._waiting: dict[Languages, dict[str, list[Waiter]]] = {}  # not yet sent
+        self._asked: dict[tuple[Languages, str], asyncio.Future[dict[str, Any] | None]] = {}
+        self._senders: set[asyncio.Task[None]] = set()
+        self._sending = 0  # senders that have not yet seen an empty queue
 
-    async def entity(self, qid: str) -> dict[str, Any] | None:
-        """The item ``qid`` (None when Wikidata has no such item): kept in the response cache, asked
-        for with the next round, or awaited with the round that already asks for it."""
-        future = self._asked.get(qid)
+    async def search(self, name: str, language: str) -> list[dict[str, Any]]:
+        """The hits for ``name``: kept in the response cache, or asked for (once while in flight)."""
+        url = search_url(name, language)
+        future = self._searching.get(url)
         if future is None:
-            future = asyncio.ensure_future(self._kept_or_asked(qid))
-            self._asked[qid] = future
-            future.add_done_callback(lambda _: self._asked.pop(qid, None))
-        # One caller giving up (its company cancelled) does not cancel the others' lookup.
+            future = asyncio.ensure_future(self._kept_or_searched(url))
+            self._searching[url] = future
+            future.add_done_callback(lambda _: self._searching.pop(url, None))
+        # One caller giving up (its company cancelled) does not cancel the others' search.
         return await asyncio.shield(future)
 
-    async def _kept_or_asked(self, qid: str) -> dict[str, Any] | None:
+    async def entity(self, qid: str, languages: Languages) -> dict[str, Any] | None:
+        """The item ``qid`` (None when Wikidata has no such item): kept in the response cache, asked
+        for with the next request, or awaited with the request that already asks for it."""
+        future = self._asked.get((None, qid)) or self._asked.get((languages, qid))
+        if future is None:
+            key = (languages, qid)
+            future = asyncio.ensure_future(self._kept_or_asked(qid, languages))
+            self._asked[key] = future
+            future.add_done_callback(lambda _: self._asked.pop(key, None))
+        return await asyncio.shield(future)
+
+    async def _kept_or_searched(self, url: str) -> list[dict[str, Any]]:
         fetcher = self._fetcher()
         cache = fetcher.responses if fetcher is not None else None
-        key = f"wikidata:wbgetentities:{self._languages or '*'}:{qid}"
+        if cache is not None and (kept := await cache.get_document(url)) is not None:
+            return _hits(kept)
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._searches.append((url, answer, contextvars.copy_context()))
+        self._start_sending()
+        return _hits(await answer)
+
+    async def _kept_or_asked(self, qid: str, languages: Languages) -> dict[str, Any] | None:
+        fetcher = self._fetcher()
+        cache = fetcher.responses if fetcher is not None else None
         if cache is not None:
-            kept = await cache.get_document(key)
-            if isinstance(kept, dict):
-                return kept
-        entity = await self._rounds.submit(qid)
+            for key in dict.fromkeys([_entity_key(None, qid), _entity_key(languages, qid)]):
+                kept = await cache.get_document(key)
+                if isinstance(kept, dict):
+                    return kept
+        answer: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(languages, {}).setdefault(qid, []).append(
+            (answer, contextvars.copy_context())
+        )
+        self._start_sending()
+        entity = await answer
         if cache is not None and entity is not None:
-            await cache.put_document(key, entity_url(qid), entity, KNOWLEDGE_TTL_SECONDS)
+            await cache.put_document(
+                _entity_key(languages, qid), entity_url(qid), entity, KNOWLEDGE_TTL_SECONDS
+            )
         return entity
 
-    async def _fetch_many(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
-        ordered = sorted(set(ids))
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ordered), MAX_IDS_PER_REQUEST):
-            params = {
-                "action": "wbgetentities",
-                "ids": "|".join(ordered[start : start + MAX_IDS_PER_REQUEST]),
-                "props": ENTITY_PROPS,
-            }
-            if self._languages is not None:
-                params["languages"] = self._languages
-            params["format"] = "json"
-            fetcher = self._fetcher()
+    def _start_sending(self) -> None:
+        fetcher = self._fetcher()
+        limit = fetcher.host_concurrency(WIKIDATA_HOST) if fetcher is not None else 1
+        if self._sending < limit:
+            self._sending += 1
+            task = asyncio.create_task(self._send_while_queued(), name="wikidata-requests")
+            self._senders.add(task)
+            task.add_done_callback(self._senders.discard)
+
+    async def _send_while_queued(self) -> None:
+        try:
+            while (request := self._next_request()) is not None:
+                await request
+        finally:
+            self._sending -= 1  # in the step that found the queue empty: no request is left unsent
+
+    def _next_request(self) -> Coroutine[Any, Any, None] | None:
+        """The request to send now: entities (every language first, whose answer serves the others
+        too), else the oldest search; None when nothing waits."""
+        for languages in sorted(self._waiting, key=lambda selection: selection is not None):
+            waiting = self._waiting[languages]
+            if waiting:
+                ids = sorted(waiting)[:MAX_IDS_PER_REQUEST]
+                taken = {qid: waiting.pop(qid) for qid in ids}
+                if languages is None:  # the same ids asked for with fewer languages: answered too
+                    for others in self._waiting.values():
+                        for qid in ids:
+                            taken[qid] += others.pop(qid, [])
+                return self._send_entities(languages, taken)
+        if self._searches:
+            return self._send_search(*self._searches.popleft())
+        return None
+
+    async def _send_search(self, url: str, answer: asyncio.Future[Any], context: contextvars.Context) -> None:
+        fetcher = self._fetcher()
+        try:
+            if fetcher is None:
+                raise FetchError("Wikidata search after its fetcher closed", details=url)
+            fetched = fetcher.fetch_json(url, source=SOURCE, cache_seconds=KNOWLEDGE_TTL_SECONDS)
+            document, _ = await asyncio.create_task(fetched, context=context)
+        except Exception as exc:
+            if not answer.done():
+                answer.set_exception(exc)
+            return
+        except asyncio.CancelledError:
+            answer.cancel()
+            raise
+        if not answer.done():
+            answer.set_result(document)
+
+    async def _send_entities(self, languages: Languages, taken: dict[str, list[Waiter]]) -> None:
+        waiters = [waiter for queued in taken.values() for waiter in queued]
+        params = {"action": "wbgetentities", "ids": "|".join(taken), "props": ENTITY_PROPS}
+        if languages is not None:
+            params["languages"] = languages
+        params["format"] = "json"
+        fetcher = self._fetcher()
+        try:
             if fetcher is None:
                 raise FetchError("Wikidata lookup after its fetcher closed", details=params["ids"])
-            document, _ = await fetcher.fetch_json(
+            fetched = fetcher.fetch_json(
                 f"{WIKIDATA_API_URL}?{urlencode(params)}", max_bytes=ENTITIES_MAX_BYTES, source=SOURCE
             )
-            entities = document.get("entities", {}) if isinstance(document, dict) else {}
-            found.update(
-                (key, item)
-                for key, item in entities.items()
-                if isinstance(item, dict) and "missing" not in item
-            )
-        return [found.get(qid) for qid in ids]
+            document, _ = await asyncio.create_task(fetched, context=waiters[0][1])
+        except Exception as exc:
+            for answer, _ in waiters:
+                if not answer.done():
+                    answer.set_exception(exc)
+            return
+        except asyncio.CancelledError:
+            for answer, _ in waiters:
+                answer.cancel()
+            raise
+        entities = document.get("entities", {}) if isinstance(document, dict) else {}
+        for qid, queued in taken.items():
+            item = entities.get(qid)
+            found = item if isinstance(item, dict) and "missing" not in item else None
+            for answer, _ in queued:
+                if not answer.done():
+                    answer.set_result(found)
 
 
-_LOOKUPS: weakref.WeakKeyDictionary[WebFetcher, dict[str | None, EntityLookups]] = weakref.WeakKeyDictionary()
+_REQUESTS: weakref.WeakKeyDictionary[WebFetcher, WikidataRequests] = weakref.WeakKeyDictionary()
 
 
-def _lookups_of(fetcher: WebFetcher, languages: str | None) -> EntityLookups:
-    """The lookups shared by every company using ``fetcher`` (one extractor: all its workers)."""
-    per_fetcher = _LOOKUPS.setdefault(fetcher, {})
-    if languages not in per_fetcher:
-        per_fetcher[languages] = EntityLookups(fetcher, languages)
-    return per_fetcher[languages]
+def _requests_of(fetcher: WebFetcher) -> WikidataRequests:
+    """The Wikidata requests shared by every company using ``fetcher`` (one extractor: all its workers)."""
+    if fetcher not in _REQUESTS:
+        _REQUESTS[fetcher] = WikidataRequests(fetcher)
+    return _REQUESTS[fetcher]
 
 
 def statements(entity: dict[str, Any], prop: str) -> list[dict[str, Any]]:
