@@ -56,7 +56,8 @@ def _configured_names(settings: Settings) -> list[str]:
 
 
 def knowledge_sources(settings: Settings) -> list[Source]:
-    """The configured knowledge sources, in order, each built from the settings (see ``_configured_names``)."""
+    """The configured knowledge sources, in order, each built from the settings (raises as
+    ``_configured_names`` does)."""
     return [SOURCES[name].from_settings(settings) for name in _configured_names(settings)]
 
 

@@ -11,13 +11,15 @@ subsidiaries; the HQ cities), and the HQ cities' regions and countries.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from server.domain import ExtractionRequest
 from server.errors import FetchError
 from server.extraction.candidates.base import CandidateFinder
 from server.extraction.candidates.wikidata import COUNTRY_ITEMS, WikidataFinder
@@ -68,15 +70,18 @@ class WikidataSource(Source):
             return []  # Wikidata unreachable: a gap in the profile, not a failure of the company
         return findings_from_item(entity, referenced, language)
 
+    def prepare(self, request: ExtractionRequest, fetcher: WebFetcher) -> Coroutine[Any, Any, object]:
+        # The candidates' items need only the name: asked ahead of need, they go when Wikidata is idle.
+        return wd.named_items(fetcher, request, early=True)
+
     async def _find_item(self, context: SourceContext) -> dict[str, Any] | None:
-        request = context.request
-        hits = await wd.search_entities(context.fetcher, request.company_name, request.language)
-        ids = [str(hit["id"]) for hit in hits[:5]]
-        if not ids:
-            return None
-        document = await wd.get_entities(context.fetcher, ids, request.language)
-        for entity_id in ids:
-            entity = document.entities.get(entity_id)
+        prepared = context.prepared.get(self.name)
+        named = _answer_of(prepared) if prepared is not None else None
+        if not isinstance(named, wd.NamedItems):
+            # Asked again now, it joins the early requests still queued or in flight and hurries them.
+            named = await wd.named_items(context.fetcher, context.request)
+        for entity_id in named.ids:
+            entity = named.document.entities.get(entity_id)
             if entity is not None and _on_domain(entity, context.resolution.domain):
                 return entity
         return None
@@ -99,6 +104,13 @@ class WikidataSource(Source):
         if second:
             found.update((await wd.get_entities(context.fetcher, second, language)).entities)
         return found
+
+
+def _answer_of(task: asyncio.Task[object]) -> object:
+    """What a finished task returned; None while it runs, or when it failed or was cancelled."""
+    if not task.done() or task.cancelled() or task.exception() is not None:
+        return None
+    return task.result()
 
 
 def _on_domain(entity: dict[str, Any], domain: str) -> bool:

@@ -10,12 +10,12 @@ import asyncio
 import contextvars
 import re
 import weakref
-from collections import deque
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from server.domain import ExtractionRequest
 from server.errors import FetchError
 from server.extraction.fetcher import WebFetcher
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
@@ -25,6 +25,7 @@ WIKIDATA_HOST = "www.wikidata.org"
 WIKIDATA_API_URL = f"https://{WIKIDATA_HOST}/w/api.php"
 ENTITY_URL = "https://www.wikidata.org/wiki/{id}"
 SEARCH_LIMIT = 7
+NAMED_ITEMS = 5  # search hits whose items are read (the finder's candidates, the source's choice)
 ENTITY_PROPS = "labels|descriptions|aliases|claims|sitelinks"
 ENTITY_ID_RE = re.compile(r"Q\d+")
 FALLBACK_LANGUAGE = "en"
@@ -67,14 +68,22 @@ class EntityDocument:
     entities: dict[str, dict[str, Any]]
 
 
-async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list[dict[str, Any]]:
+async def search_entities(
+    fetcher: WebFetcher, name: str, language: str, *, early: bool = False
+) -> list[dict[str, Any]]:
     """``wbsearchentities`` hits for a name, best first (``id``, ``label``, ``description``), sent in
-    turn with the other Wikidata requests of ``fetcher`` (``WikidataRequests``)."""
-    return await _requests_of(fetcher).search(name, language)
+    turn with the other Wikidata requests of ``fetcher`` (``WikidataRequests``); ``early``: asked ahead
+    of need (``Source.prepare``), so it goes when nothing more urgent waits."""
+    return await _requests_of(fetcher).search(name, language, early=early)
 
 
 async def get_entities(
-    fetcher: WebFetcher, ids: list[str], language: str, *, all_languages: bool = False
+    fetcher: WebFetcher,
+    ids: list[str],
+    language: str,
+    *,
+    all_languages: bool = False,
+    early: bool = False,
 ) -> EntityDocument:
     """``wbgetentities`` for ``ids``, together with every other lookup in flight on this fetcher.
 
@@ -83,18 +92,37 @@ async def get_entities(
 
     Concurrent companies ask for items at once (their candidates, the cities and countries they point
     to): an id already asked for is waited for, not asked again, and the ids still waiting when the
-    next request can go all go in it (``WikidataRequests``).
+    next request can go all go in it (``WikidataRequests``). ``early`` as for ``search_entities``.
 
     Raises:
         FetchError: Wikidata could not be read (every caller of that request gets it).
     """
     languages = None if all_languages else "|".join(dict.fromkeys([language, FALLBACK_LANGUAGE]))
-    requests = _requests_of(fetcher)
-    wanted = list(dict.fromkeys(ids))
-    found = await asyncio.gather(*(requests.entity(qid, languages) for qid in wanted))
-    return EntityDocument(
-        {qid: entity for qid, entity in zip(wanted, found, strict=True) if entity is not None}
-    )
+    found = await _requests_of(fetcher).entities(list(dict.fromkeys(ids)), languages, early=early)
+    return EntityDocument({qid: entity for qid, entity in found.items() if entity is not None})
+
+
+@dataclass(frozen=True)
+class NamedItems:
+    """The items a search for the company's name found (best first) and their entities."""
+
+    ids: list[str]
+    document: EntityDocument
+
+
+async def named_items(fetcher: WebFetcher, request: ExtractionRequest, *, early: bool = False) -> NamedItems:
+    """The first ``NAMED_ITEMS`` hits of a search for the name, with every language: the resolution
+    chain's finder and the Wikidata source both read them, so one answer serves both.
+
+    Raises:
+        FetchError: Wikidata could not be read.
+    """
+    hits = await search_entities(fetcher, request.company_name, request.language, early=early)
+    ids = [str(hit["id"]) for hit in hits[:NAMED_ITEMS]]
+    if not ids:
+        return NamedItems([], EntityDocument({}))
+    document = await get_entities(fetcher, ids, request.language, all_languages=True, early=early)
+    return NamedItems(ids, document)
 
 
 def search_url(name: str, language: str) -> str:
@@ -123,7 +151,17 @@ def _entity_key(languages: str | None, qid: str) -> str:
 
 Languages = str | None
 """A ``wbgetentities`` language selection (``de|en``), None for every language."""
-Waiter = tuple["asyncio.Future[dict[str, Any] | None]", contextvars.Context]
+Entities = dict[str, dict[str, Any] | None]
+
+
+@dataclass
+class _Waiting:
+    """One answer a request still to be sent owes: to whom (its company's context), and whether a
+    company is blocked on it now (``urgent``) or it was asked ahead of need."""
+
+    answer: asyncio.Future[Any]
+    context: contextvars.Context
+    urgent: bool
 
 
 class WikidataRequests:
@@ -134,73 +172,108 @@ class WikidataRequests:
     put together at the moment one can go: an entity request carries every id waiting by then (one
     language selection, ``MAX_IDS_PER_REQUEST`` at most, sorted); an id asked for with every language
     answers the same id asked for with a few (the readers see the same labels, aliases and claims), so
-    it is never sent twice; entity requests go before searches, because one of them answers several
-    companies that are further along. At most the host's own concurrency (politeness) is on its way at
-    once, and politeness still decides when each request goes. Each request is made in the context of
-    a company that asked for it (its source report and deadline), a search in its own company's.
+    it is never sent twice. What goes next: entities a company is blocked on, else a search one is
+    blocked on, else what was asked ahead of need (``early``: entities, then searches), oldest first;
+    a company that comes to wait for an early request makes it urgent. At most the host's own
+    concurrency (politeness) is on its way at once, and politeness still decides when each request
+    goes. Each request is made in the context of a company that asked for it (its source report and
+    deadline), a search in its own company's.
     """
 
     def __init__(self, fetcher: WebFetcher) -> None:
         # Weakly: the requests live as long as their fetcher, in a table keyed by it.
         self._fetcher = weakref.ref(fetcher)
-        self._searches: deque[tuple[str, asyncio.Future[Any], contextvars.Context]] = deque()
+        self._searches: dict[str, _Waiting] = {}  # not yet sent, by URL, oldest first
         self._searching: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
-        self._waiting: dict[Languages, dict[str, list[Waiter]]] = {}  # not yet sent
-        self._asked: dict[tuple[Languages, str], asyncio.Future[dict[str, Any] | None]] = {}
+        self._waiting: dict[Languages, dict[str, list[_Waiting]]] = {}  # ids not yet sent
+        self._asked: dict[tuple[Languages, str], asyncio.Future[Entities]] = {}
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = 0  # senders that have not yet seen an empty queue
 
-    async def search(self, name: str, language: str) -> list[dict[str, Any]]:
+    async def search(self, name: str, language: str, *, early: bool = False) -> list[dict[str, Any]]:
         """The hits for ``name``: kept in the response cache, or asked for (once while in flight)."""
         url = search_url(name, language)
         future = self._searching.get(url)
         if future is None:
-            future = asyncio.ensure_future(self._kept_or_searched(url))
+            future = asyncio.ensure_future(self._kept_or_searched(url, early))
             self._searching[url] = future
             future.add_done_callback(lambda _: self._searching.pop(url, None))
+        elif not early and url in self._searches:
+            self._searches[url].urgent = True
         # One caller giving up (its company cancelled) does not cancel the others' search.
         return await asyncio.shield(future)
 
-    async def entity(self, qid: str, languages: Languages) -> dict[str, Any] | None:
-        """The item ``qid`` (None when Wikidata has no such item): kept in the response cache, asked
-        for with the next request, or awaited with the request that already asks for it."""
-        future = self._asked.get((None, qid)) or self._asked.get((languages, qid))
-        if future is None:
-            key = (languages, qid)
-            future = asyncio.ensure_future(self._kept_or_asked(qid, languages))
-            self._asked[key] = future
-            future.add_done_callback(lambda _: self._asked.pop(key, None))
-        return await asyncio.shield(future)
+    async def entities(self, ids: list[str], languages: Languages, *, early: bool = False) -> Entities:
+        """The items ``ids`` (None for an id Wikidata has no item of): kept in the response cache,
+        asked for with the next request, or awaited with the request that already asks for them."""
+        lookups: dict[str, asyncio.Future[Entities]] = {}
+        new: list[str] = []
+        for qid in ids:
+            future = self._asked.get((None, qid)) or self._asked.get((languages, qid))
+            if future is None:
+                new.append(qid)
+                continue
+            lookups[qid] = future
+            if not early:
+                for waiting in self._waiting.values():
+                    for queued in waiting.get(qid, []):
+                        queued.urgent = True
+        if new:
+            future = asyncio.ensure_future(self._kept_or_asked(new, languages, early))
+            keys = [(languages, qid) for qid in new]
+            for key in keys:
+                self._asked[key] = future
+                lookups[key[1]] = future
 
-    async def _kept_or_searched(self, url: str) -> list[dict[str, Any]]:
+            def forget(done: asyncio.Future[Entities]) -> None:
+                for key in keys:
+                    if self._asked.get(key) is done:
+                        del self._asked[key]
+
+            future.add_done_callback(forget)
+        answers = {
+            future: await asyncio.shield(future) for future in dict.fromkeys(lookups.values())
+        }  # one caller giving up does not cancel the others' lookups
+        return {qid: answers[future].get(qid) for qid, future in lookups.items()}
+
+    async def _kept_or_searched(self, url: str, early: bool) -> list[dict[str, Any]]:
         fetcher = self._fetcher()
         cache = fetcher.responses if fetcher is not None else None
         if cache is not None and (kept := await cache.get_document(url)) is not None:
             return _hits(kept)
         answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._searches.append((url, answer, contextvars.copy_context()))
+        self._searches[url] = _Waiting(answer, contextvars.copy_context(), not early)
         self._start_sending()
         return _hits(await answer)
 
-    async def _kept_or_asked(self, qid: str, languages: Languages) -> dict[str, Any] | None:
+    async def _kept_or_asked(self, ids: list[str], languages: Languages, early: bool) -> Entities:
         fetcher = self._fetcher()
         cache = fetcher.responses if fetcher is not None else None
+        found: Entities = {}
         if cache is not None:
-            for key in dict.fromkeys([_entity_key(None, qid), _entity_key(languages, qid)]):
-                kept = await cache.get_document(key)
-                if isinstance(kept, dict):
-                    return kept
-        answer: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(languages, {}).setdefault(qid, []).append(
-            (answer, contextvars.copy_context())
-        )
-        self._start_sending()
-        entity = await answer
-        if cache is not None and entity is not None:
-            await cache.put_document(
-                _entity_key(languages, qid), entity_url(qid), entity, KNOWLEDGE_TTL_SECONDS
-            )
-        return entity
+            for qid in ids:
+                for key in dict.fromkeys([_entity_key(None, qid), _entity_key(languages, qid)]):
+                    kept = await cache.get_document(key)
+                    if isinstance(kept, dict):
+                        found[qid] = kept
+                        break
+        # Every id not kept joins the queue at once, so that they go in one request.
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        answers = {qid: loop.create_future() for qid in ids if qid not in found}
+        waiting = self._waiting.setdefault(languages, {})
+        for qid, answer in answers.items():
+            waiting.setdefault(qid, []).append(_Waiting(answer, context, not early))
+        if answers:
+            self._start_sending()
+        for qid, answer in answers.items():
+            entity = await answer
+            found[qid] = entity
+            if cache is not None and entity is not None:
+                await cache.put_document(
+                    _entity_key(languages, qid), entity_url(qid), entity, KNOWLEDGE_TTL_SECONDS
+                )
+        return found
 
     def _start_sending(self) -> None:
         fetcher = self._fetcher()
@@ -219,41 +292,56 @@ class WikidataRequests:
             self._sending -= 1  # in the step that found the queue empty: no request is left unsent
 
     def _next_request(self) -> Coroutine[Any, Any, None] | None:
-        """The request to send now: entities (every language first, whose answer serves the others
-        too), else the oldest search; None when nothing waits."""
-        for languages in sorted(self._waiting, key=lambda selection: selection is not None):
-            waiting = self._waiting[languages]
-            if waiting:
-                ids = sorted(waiting)[:MAX_IDS_PER_REQUEST]
-                taken = {qid: waiting.pop(qid) for qid in ids}
-                if languages is None:  # the same ids asked for with fewer languages: answered too
-                    for others in self._waiting.values():
-                        for qid in ids:
-                            taken[qid] += others.pop(qid, [])
-                return self._send_entities(languages, taken)
-        if self._searches:
-            return self._send_search(*self._searches.popleft())
+        """The request to send now (see the class doc), or None when nothing waits. Among entity
+        requests, every language first: its answer serves the other selections' same ids too."""
+        selections = sorted(
+            (languages for languages, waiting in self._waiting.items() if waiting),
+            key=lambda languages: languages is not None,
+        )
+        blocked = [
+            languages
+            for languages in selections
+            if any(queued.urgent for waiting in self._waiting[languages].values() for queued in waiting)
+        ]
+        if blocked:
+            return self._entity_request(blocked[0])
+        search = next((url for url, queued in self._searches.items() if queued.urgent), None)
+        if search is None and selections:
+            return self._entity_request(selections[0])
+        search = search or next(iter(self._searches), None)
+        if search is not None:
+            return self._send_search(search, self._searches.pop(search))
         return None
 
-    async def _send_search(self, url: str, answer: asyncio.Future[Any], context: contextvars.Context) -> None:
+    def _entity_request(self, languages: Languages) -> Coroutine[Any, Any, None]:
+        waiting = self._waiting[languages]
+        ids = sorted(waiting)[:MAX_IDS_PER_REQUEST]
+        taken = {qid: waiting.pop(qid) for qid in ids}
+        if languages is None:  # the same ids asked for with fewer languages: answered too
+            for others in self._waiting.values():
+                for qid in ids:
+                    taken[qid] += others.pop(qid, [])
+        return self._send_entities(languages, taken)
+
+    async def _send_search(self, url: str, queued: _Waiting) -> None:
         fetcher = self._fetcher()
         try:
             if fetcher is None:
                 raise FetchError("Wikidata search after its fetcher closed", details=url)
             fetched = fetcher.fetch_json(url, source=SOURCE, cache_seconds=KNOWLEDGE_TTL_SECONDS)
-            document, _ = await asyncio.create_task(fetched, context=context)
+            document, _ = await asyncio.create_task(fetched, context=queued.context)
         except Exception as exc:
-            if not answer.done():
-                answer.set_exception(exc)
+            if not queued.answer.done():
+                queued.answer.set_exception(exc)
             return
         except asyncio.CancelledError:
-            answer.cancel()
+            queued.answer.cancel()
             raise
-        if not answer.done():
-            answer.set_result(document)
+        if not queued.answer.done():
+            queued.answer.set_result(document)
 
-    async def _send_entities(self, languages: Languages, taken: dict[str, list[Waiter]]) -> None:
-        waiters = [waiter for queued in taken.values() for waiter in queued]
+    async def _send_entities(self, languages: Languages, taken: dict[str, list[_Waiting]]) -> None:
+        queued = [waiting for owed in taken.values() for waiting in owed]
         params = {"action": "wbgetentities", "ids": "|".join(taken), "props": ENTITY_PROPS}
         if languages is not None:
             params["languages"] = languages
@@ -265,23 +353,24 @@ class WikidataRequests:
             fetched = fetcher.fetch_json(
                 f"{WIKIDATA_API_URL}?{urlencode(params)}", max_bytes=ENTITIES_MAX_BYTES, source=SOURCE
             )
-            document, _ = await asyncio.create_task(fetched, context=waiters[0][1])
+            urgent = next((waiting for waiting in queued if waiting.urgent), queued[0])
+            document, _ = await asyncio.create_task(fetched, context=urgent.context)
         except Exception as exc:
-            for answer, _ in waiters:
-                if not answer.done():
-                    answer.set_exception(exc)
+            for waiting in queued:
+                if not waiting.answer.done():
+                    waiting.answer.set_exception(exc)
             return
         except asyncio.CancelledError:
-            for answer, _ in waiters:
-                answer.cancel()
+            for waiting in queued:
+                waiting.answer.cancel()
             raise
         entities = document.get("entities", {}) if isinstance(document, dict) else {}
-        for qid, queued in taken.items():
+        for qid, owed in taken.items():
             item = entities.get(qid)
             found = item if isinstance(item, dict) and "missing" not in item else None
-            for answer, _ in queued:
-                if not answer.done():
-                    answer.set_result(found)
+            for waiting in owed:
+                if not waiting.answer.done():
+                    waiting.answer.set_result(found)
 
 
 _REQUESTS: weakref.WeakKeyDictionary[WebFetcher, WikidataRequests] = weakref.WeakKeyDictionary()
