@@ -8,7 +8,6 @@ SEC its ticker, GLEIF its LEI).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Self
 
@@ -18,7 +17,7 @@ from server.errors import CompanyAnalysisError
 from server.extraction import outcomes
 from server.extraction.base import Extractor
 from server.extraction.fetcher import WebFetcher
-from server.extraction.modes import ModePlan, plan_for
+from server.extraction.modes import plan_for
 from server.extraction.page_pool import PageParser, PagePool
 from server.extraction.profile import build_profile
 from server.extraction.resolve import resolve_domain
@@ -71,27 +70,6 @@ class WebExtractor:
                 (``server.extraction.outcomes``).
         """
         plan = plan_for(request.mode)
-        prepared = self._prepare(request, plan)
-        try:
-            return await self._extract(request, plan, prepared)
-        finally:
-            for task in prepared.values():
-                task.cancel()
-            await asyncio.gather(*prepared.values(), return_exceptions=True)
-
-    def _prepare(self, request: ExtractionRequest, plan: ModePlan) -> dict[str, asyncio.Task[object]]:
-        """The early lookups of the sources the mode asks (``Source.prepare``), started."""
-        started: dict[str, asyncio.Task[object]] = {}
-        for source in self._sources:
-            if any(name in plan.fields for name in source.fields):
-                early = source.prepare(request, self._fetcher)
-                if early is not None:
-                    started[source.name] = asyncio.create_task(early, name=f"prepare-{source.name}")
-        return started
-
-    async def _extract(
-        self, request: ExtractionRequest, plan: ModePlan, prepared: dict[str, asyncio.Task[object]]
-    ) -> Profile:
         report = outcomes.current()
         with (
             metrics.SOURCE_SECONDS.labels("domain_resolution").time(),
@@ -106,12 +84,7 @@ class WebExtractor:
                     raise
                 raise report.failure_for_not_found(exc) from None
         context = SourceContext(
-            request=request,
-            resolution=resolution,
-            fetcher=self._fetcher,
-            plan=plan,
-            parser=self._parser,
-            prepared=prepared,
+            request=request, resolution=resolution, fetcher=self._fetcher, plan=plan, parser=self._parser
         )
         findings: list[Finding] = []
         for source in self._sources:

@@ -102,48 +102,32 @@ class HeldFirstRequest:
         return await asyncio.gather(*tasks)
 
 
-async def test_entities_a_company_waits_for_go_first_and_take_the_early_ids_along(tmp_path: Path) -> None:
-    _wikidata_with(tmp_path, ["Q1", "Q3"], ["Alpha", "Beta", "Gamma"])
+async def test_entities_go_before_searches_and_take_every_id_waiting(tmp_path: Path) -> None:
+    _wikidata_with(tmp_path, ["Q1", "Q3"], ["Alpha", "Beta"])
     async with SandboxWeb(tmp_path) as web:
         fetcher = WebFetcher(Settings(**web.settings_overrides()))
         held = HeldFirstRequest(fetcher)
         try:
             first = asyncio.create_task(wd.search_entities(fetcher, "Alpha", "en"))
-            *_, waited = await held.queue_behind(
-                wd.search_entities(fetcher, "Beta", "en", early=True),
-                wd.get_entities(fetcher, ["Q3"], "en", early=True),
-                wd.search_entities(fetcher, "Gamma", "en"),
+            _, one, three, again = await held.queue_behind(
+                wd.search_entities(fetcher, "Beta", "en"),
                 wd.get_entities(fetcher, ["Q1"], "en"),
-                wd.get_entities(fetcher, ["Q3"], "en"),  # joins the early lookup
+                wd.get_entities(fetcher, ["Q3"], "en"),
+                wd.get_entities(fetcher, ["Q3", "Q1"], "en"),  # both already waiting
             )
             await first
         finally:
             await fetcher.aclose()
-    assert sorted(waited.entities) == ["Q3"]
+    assert (sorted(one.entities), sorted(three.entities), sorted(again.entities)) == (
+        ["Q1"],
+        ["Q3"],
+        ["Q1", "Q3"],
+    )
     assert _wikidata_requests(web) == [
         ("search", "Alpha"),
-        ("entities", "en", "Q1", "Q3"),  # one request: the id a company waits for and the early one
-        ("search", "Gamma"),
-        ("search", "Beta"),  # asked ahead of need: last
+        ("entities", "en", "Q1", "Q3"),  # asked after the search, sent before it, in one request
+        ("search", "Beta"),
     ]
-
-
-async def test_a_company_coming_to_wait_for_an_early_search_hurries_it(tmp_path: Path) -> None:
-    _wikidata_with(tmp_path, [], ["Alpha", "Beta", "Gamma"])
-    async with SandboxWeb(tmp_path) as web:
-        fetcher = WebFetcher(Settings(**web.settings_overrides()))
-        held = HeldFirstRequest(fetcher)
-        try:
-            first = asyncio.create_task(wd.search_entities(fetcher, "Alpha", "en"))
-            await held.queue_behind(
-                wd.search_entities(fetcher, "Beta", "en", early=True),
-                wd.search_entities(fetcher, "Gamma", "en"),
-                wd.search_entities(fetcher, "Beta", "en"),  # now a company waits for it
-            )
-            await first
-        finally:
-            await fetcher.aclose()
-    assert _wikidata_requests(web) == [("search", "Alpha"), ("search", "Beta"), ("search", "Gamma")]
 
 
 async def test_an_item_asked_with_every_language_answers_it_asked_with_a_few(tmp_path: Path) -> None:
@@ -192,24 +176,3 @@ async def test_companies_in_flight_ask_each_item_once_and_wikidata_one_request_a
     items = [qid for request in asked if request[0] == "entities" for qid in request[2:]]
     assert len(items) == len(set(items))  # every item once, whichever languages its askers wanted
     assert sorted(name for kind, name, *_ in asked if kind == "search") == sorted(WITH_ITEMS)
-
-
-async def test_the_search_for_a_name_goes_while_the_site_is_read(tmp_path: Path) -> None:
-    store = await open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    async with SandboxWeb(CORPUS_DIR, latency=0.02) as web:
-        settings = Settings(_env_file=None, data_dir=tmp_path, **web.settings_overrides())
-        extractor = WebExtractor(settings, fetcher=WebFetcher(settings, responses=ResponseCache(store)))
-        try:
-            name, domain = next(iter(WITH_ITEMS.items()))
-            profile = await extractor.extract(ExtractionRequest(name, domain_hint=domain))
-        finally:
-            await extractor.aclose()
-            await store.close()
-    assert profile["identifiers"]["wikidata_id"]
-    order = [
-        "search" if host == WIKIDATA_HOST and "wbsearchentities" in path else "page"
-        for host, path in web.requests
-        if host == WIKIDATA_HOST or (host == domain and path not in ("/", "/robots.txt"))
-    ]
-    assert order.count("search") == 1  # asked early, then found, not asked again
-    assert order.index("search") < order.index("page")  # before the site's own pages past its home

@@ -7,9 +7,7 @@ is a new module implementing ``Source`` and one line in ``server.extraction.sour
 
 from __future__ import annotations
 
-import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Self
@@ -77,8 +75,6 @@ class SourceContext:
     shared: SharedFacts = field(default_factory=SharedFacts)
     # Parses pages off the event loop (the server's ``PagePool``); inline only in logic tests.
     parser: PageParser = field(default_factory=InlineParser)
-    # What each source's ``prepare`` started with the company, by source name (its answer, or its error).
-    prepared: dict[str, asyncio.Task[object]] = field(default_factory=dict)
     # Sources that could not be asked for this company (unreachable, 429 or 5xx after the fetcher's
     # retries), with why: the profile names them in ``sources_unavailable``, so their fields read as
     # "source down", not as "not found".
@@ -117,13 +113,6 @@ class Source(ABC):
     def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
         """Finders of candidate domains this source offers to resolution (most offer none)."""
         return []
-
-    def prepare(self, request: ExtractionRequest, fetcher: WebFetcher) -> Coroutine[Any, Any, object] | None:
-        """Lookups that need only the request (a search by the company's name), which the pipeline
-        starts with the company, so they run while its domain is resolved and its pages are read;
-        ``collect`` finds the task in ``context.prepared``. None (most sources): nothing to start early.
-        """
-        return None
 
     @abstractmethod
     async def collect(self, context: SourceContext) -> list[Finding]:

@@ -11,15 +11,13 @@ subsidiaries; the HQ cities), and the HQ cities' regions and countries.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import operator
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from server.domain import ExtractionRequest
 from server.errors import FetchError
 from server.extraction.candidates.base import CandidateFinder
 from server.extraction.candidates.wikidata import COUNTRY_ITEMS, WikidataFinder
@@ -70,16 +68,8 @@ class WikidataSource(Source):
             return []  # Wikidata unreachable: a gap in the profile, not a failure of the company
         return findings_from_item(entity, referenced, language)
 
-    def prepare(self, request: ExtractionRequest, fetcher: WebFetcher) -> Coroutine[Any, Any, object]:
-        # The candidates' items need only the name: asked ahead of need, they go when Wikidata is idle.
-        return wd.named_items(fetcher, request, early=True)
-
     async def _find_item(self, context: SourceContext) -> dict[str, Any] | None:
-        prepared = context.prepared.get(self.name)
-        named = _answer_of(prepared) if prepared is not None else None
-        if not isinstance(named, wd.NamedItems):
-            # Asked again now, it joins the early requests still queued or in flight and hurries them.
-            named = await wd.named_items(context.fetcher, context.request)
+        named = await wd.named_items(context.fetcher, context.request)
         for entity_id in named.ids:
             entity = named.document.entities.get(entity_id)
             if entity is not None and _on_domain(entity, context.resolution.domain):
@@ -104,13 +94,6 @@ class WikidataSource(Source):
         if second:
             found.update((await wd.get_entities(context.fetcher, second, language)).entities)
         return found
-
-
-def _answer_of(task: asyncio.Task[object]) -> object:
-    """What a finished task returned; None while it runs, or when it failed or was cancelled."""
-    if not task.done() or task.cancelled() or task.exception() is not None:
-        return None
-    return task.result()
 
 
 def _on_domain(entity: dict[str, Any], domain: str) -> bool:

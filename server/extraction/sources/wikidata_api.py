@@ -68,13 +68,10 @@ class EntityDocument:
     entities: dict[str, dict[str, Any]]
 
 
-async def search_entities(
-    fetcher: WebFetcher, name: str, language: str, *, early: bool = False
-) -> list[dict[str, Any]]:
+async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list[dict[str, Any]]:
     """``wbsearchentities`` hits for a name, best first (``id``, ``label``, ``description``), sent in
-    turn with the other Wikidata requests of ``fetcher`` (``WikidataRequests``); ``early``: asked ahead
-    of need (``Source.prepare``), so it goes when nothing more urgent waits."""
-    return await _requests_of(fetcher).search(name, language, early=early)
+    turn with the other Wikidata requests of ``fetcher`` (``WikidataRequests``)."""
+    return await _requests_of(fetcher).search(name, language)
 
 
 async def get_entities(
@@ -83,7 +80,6 @@ async def get_entities(
     language: str,
     *,
     all_languages: bool = False,
-    early: bool = False,
 ) -> EntityDocument:
     """``wbgetentities`` for ``ids``, together with every other lookup in flight on this fetcher.
 
@@ -92,13 +88,13 @@ async def get_entities(
 
     Concurrent companies ask for items at once (their candidates, the cities and countries they point
     to): an id already asked for is waited for, not asked again, and the ids still waiting when the
-    next request can go all go in it (``WikidataRequests``). ``early`` as for ``search_entities``.
+    next request can go all go in it (``WikidataRequests``).
 
     Raises:
         FetchError: Wikidata could not be read (every caller of that request gets it).
     """
     languages = None if all_languages else "|".join(dict.fromkeys([language, FALLBACK_LANGUAGE]))
-    found = await _requests_of(fetcher).entities(list(dict.fromkeys(ids)), languages, early=early)
+    found = await _requests_of(fetcher).entities(list(dict.fromkeys(ids)), languages)
     return EntityDocument({qid: entity for qid, entity in found.items() if entity is not None})
 
 
@@ -110,18 +106,18 @@ class NamedItems:
     document: EntityDocument
 
 
-async def named_items(fetcher: WebFetcher, request: ExtractionRequest, *, early: bool = False) -> NamedItems:
+async def named_items(fetcher: WebFetcher, request: ExtractionRequest) -> NamedItems:
     """The first ``NAMED_ITEMS`` hits of a search for the name, with every language: the resolution
     chain's finder and the Wikidata source both read them, so one answer serves both.
 
     Raises:
         FetchError: Wikidata could not be read.
     """
-    hits = await search_entities(fetcher, request.company_name, request.language, early=early)
+    hits = await search_entities(fetcher, request.company_name, request.language)
     ids = [str(hit["id"]) for hit in hits[:NAMED_ITEMS]]
     if not ids:
         return NamedItems([], EntityDocument({}))
-    document = await get_entities(fetcher, ids, request.language, all_languages=True, early=early)
+    document = await get_entities(fetcher, ids, request.language, all_languages=True)
     return NamedItems(ids, document)
 
 
@@ -156,12 +152,10 @@ Entities = dict[str, dict[str, Any] | None]
 
 @dataclass
 class _Waiting:
-    """One answer a request still to be sent owes: to whom (its company's context), and whether a
-    company is blocked on it now (``urgent``) or it was asked ahead of need."""
+    """One answer a request still to be sent owes, and to whom (its company's context)."""
 
     answer: asyncio.Future[Any]
     context: contextvars.Context
-    urgent: bool
 
 
 class WikidataRequests:
@@ -172,9 +166,8 @@ class WikidataRequests:
     put together at the moment one can go: an entity request carries every id waiting by then (one
     language selection, ``MAX_IDS_PER_REQUEST`` at most, sorted); an id asked for with every language
     answers the same id asked for with a few (the readers see the same labels, aliases and claims), so
-    it is never sent twice. What goes next: entities a company is blocked on, else a search one is
-    blocked on, else what was asked ahead of need (``early``: entities, then searches), oldest first;
-    a company that comes to wait for an early request makes it urgent. At most the host's own
+    it is never sent twice. Entity requests go before searches: one of them answers several
+    companies, which are further along than one waiting for its search. At most the host's own
     concurrency (politeness) is on its way at once, and politeness still decides when each request
     goes. Each request is made in the context of a company that asked for it (its source report and
     deadline), a search in its own company's.
@@ -190,20 +183,18 @@ class WikidataRequests:
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = 0  # senders that have not yet seen an empty queue
 
-    async def search(self, name: str, language: str, *, early: bool = False) -> list[dict[str, Any]]:
+    async def search(self, name: str, language: str) -> list[dict[str, Any]]:
         """The hits for ``name``: kept in the response cache, or asked for (once while in flight)."""
         url = search_url(name, language)
         future = self._searching.get(url)
         if future is None:
-            future = asyncio.ensure_future(self._kept_or_searched(url, early))
+            future = asyncio.ensure_future(self._kept_or_searched(url))
             self._searching[url] = future
             future.add_done_callback(lambda _: self._searching.pop(url, None))
-        elif not early and url in self._searches:
-            self._searches[url].urgent = True
         # One caller giving up (its company cancelled) does not cancel the others' search.
         return await asyncio.shield(future)
 
-    async def entities(self, ids: list[str], languages: Languages, *, early: bool = False) -> Entities:
+    async def entities(self, ids: list[str], languages: Languages) -> Entities:
         """The items ``ids`` (None for an id Wikidata has no item of): kept in the response cache,
         asked for with the next request, or awaited with the request that already asks for them."""
         lookups: dict[str, asyncio.Future[Entities]] = {}
@@ -214,12 +205,8 @@ class WikidataRequests:
                 new.append(qid)
                 continue
             lookups[qid] = future
-            if not early:
-                for waiting in self._waiting.values():
-                    for queued in waiting.get(qid, []):
-                        queued.urgent = True
         if new:
-            future = asyncio.ensure_future(self._kept_or_asked(new, languages, early))
+            future = asyncio.ensure_future(self._kept_or_asked(new, languages))
             keys = [(languages, qid) for qid in new]
             for key in keys:
                 self._asked[key] = future
@@ -236,17 +223,17 @@ class WikidataRequests:
         }  # one caller giving up does not cancel the others' lookups
         return {qid: answers[future].get(qid) for qid, future in lookups.items()}
 
-    async def _kept_or_searched(self, url: str, early: bool) -> list[dict[str, Any]]:
+    async def _kept_or_searched(self, url: str) -> list[dict[str, Any]]:
         fetcher = self._fetcher()
         cache = fetcher.responses if fetcher is not None else None
         if cache is not None and (kept := await cache.get_document(url)) is not None:
             return _hits(kept)
         answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._searches[url] = _Waiting(answer, contextvars.copy_context(), not early)
+        self._searches[url] = _Waiting(answer, contextvars.copy_context())
         self._start_sending()
         return _hits(await answer)
 
-    async def _kept_or_asked(self, ids: list[str], languages: Languages, early: bool) -> Entities:
+    async def _kept_or_asked(self, ids: list[str], languages: Languages) -> Entities:
         fetcher = self._fetcher()
         cache = fetcher.responses if fetcher is not None else None
         found: Entities = {}
@@ -263,7 +250,7 @@ class WikidataRequests:
         answers = {qid: loop.create_future() for qid in ids if qid not in found}
         waiting = self._waiting.setdefault(languages, {})
         for qid, answer in answers.items():
-            waiting.setdefault(qid, []).append(_Waiting(answer, context, not early))
+            waiting.setdefault(qid, []).append(_Waiting(answer, context))
         if answers:
             self._start_sending()
         for qid, answer in answers.items():
@@ -298,17 +285,9 @@ class WikidataRequests:
             (languages for languages, waiting in self._waiting.items() if waiting),
             key=lambda languages: languages is not None,
         )
-        blocked = [
-            languages
-            for languages in selections
-            if any(queued.urgent for waiting in self._waiting[languages].values() for queued in waiting)
-        ]
-        if blocked:
-            return self._entity_request(blocked[0])
-        search = next((url for url, queued in self._searches.items() if queued.urgent), None)
-        if search is None and selections:
+        if selections:
             return self._entity_request(selections[0])
-        search = search or next(iter(self._searches), None)
+        search = next(iter(self._searches), None)
         if search is not None:
             return self._send_search(search, self._searches.pop(search))
         return None
@@ -353,8 +332,7 @@ class WikidataRequests:
             fetched = fetcher.fetch_json(
                 f"{WIKIDATA_API_URL}?{urlencode(params)}", max_bytes=ENTITIES_MAX_BYTES, source=SOURCE
             )
-            urgent = next((waiting for waiting in queued if waiting.urgent), queued[0])
-            document, _ = await asyncio.create_task(fetched, context=urgent.context)
+            document, _ = await asyncio.create_task(fetched, context=queued[0].context)
         except Exception as exc:
             for waiting in queued:
                 if not waiting.answer.done():
