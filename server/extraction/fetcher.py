@@ -602,6 +602,10 @@ class WebFetcher:
         if forbidden:
             raise FetchError(f"Refused to fetch {url}", details=f"{host} is not a public address")
 
+    def host_concurrency(self, host: str) -> int:
+        """How many requests politeness lets be in flight to ``host`` at once."""
+        return self._politeness.policy(host).concurrency
+
     async def aclose(self) -> None:
         """Close the session and its connections."""
         self.circuits.close()

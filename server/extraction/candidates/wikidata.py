@@ -23,7 +23,6 @@ COUNTRY_ITEMS = {
     "Q35": "DK", "Q33": "FI", "Q31": "BE", "Q17": "JP", "Q148": "CN", "Q668": "IN", "Q155": "BR",
     "Q96": "MX", "Q884": "KR", "Q334": "SG", "Q664": "NZ", "Q45": "PT", "Q36": "PL",
 }  # fmt: skip
-MAX_ENTITIES = 5
 
 
 def countries_of(entity: dict[str, Any]) -> set[str]:
@@ -41,17 +40,12 @@ class WikidataFinder:
 
     async def find(self, request: ExtractionRequest, notes: list[str]) -> list[Candidate]:
         try:
-            hits = await wd.search_entities(self._fetcher, request.company_name, request.language)
-            ids = [str(hit["id"]) for hit in hits[:MAX_ENTITIES]]
-            document = (
-                await wd.get_entities(self._fetcher, ids, request.language, all_languages=True)
-                if ids
-                else None
-            )
+            named = await wd.named_items(self._fetcher, request)
         except FetchError as exc:
             notes.append(f"wikidata: unavailable ({exc.message})")
             return []
-        if document is None:
+        ids, document = named.ids, named.document
+        if not ids:
             notes.append(f"wikidata: no item named {request.company_name!r}")
             return []
         ranked: list[tuple[tuple[int, int, int], Candidate]] = []

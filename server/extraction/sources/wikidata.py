@@ -69,14 +69,9 @@ class WikidataSource(Source):
         return findings_from_item(entity, referenced, language)
 
     async def _find_item(self, context: SourceContext) -> dict[str, Any] | None:
-        request = context.request
-        hits = await wd.search_entities(context.fetcher, request.company_name, request.language)
-        ids = [str(hit["id"]) for hit in hits[:5]]
-        if not ids:
-            return None
-        document = await wd.get_entities(context.fetcher, ids, request.language)
-        for entity_id in ids:
-            entity = document.entities.get(entity_id)
+        named = await wd.named_items(context.fetcher, context.request)
+        for entity_id in named.ids:
+            entity = named.document.entities.get(entity_id)
             if entity is not None and _on_domain(entity, context.resolution.domain):
                 return entity
         return None
