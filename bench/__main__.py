@@ -19,9 +19,9 @@ DEFAULT_MARKDOWN_OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmark
 async def run_all(quick: bool) -> BenchReport:
     """Every measurement, one after another (never side by side, so they do not disturb each other)."""
     started = time.perf_counter()
-    overhead = await scheduling_overhead.measure_scheduling_overhead(
-        scheduling_overhead.QUICK_PLAN if quick else scheduling_overhead.FULL_PLAN
-    )
+    overhead_plan = scheduling_overhead.QUICK_PLAN if quick else scheduling_overhead.FULL_PLAN
+    overhead = await scheduling_overhead.measure_scheduling_overhead(overhead_plan)
+    replica_overhead = await scheduling_overhead.measure_replica_scheduling_overhead(overhead_plan)
     efficiency = await parallel_efficiency.measure_parallel_efficiency(
         parallel_efficiency.QUICK_PLAN if quick else parallel_efficiency.FULL_PLAN
     )
@@ -47,7 +47,7 @@ async def run_all(quick: bool) -> BenchReport:
     return BenchReport(
         mode="quick" if quick else "full",
         machine=Machine.current(),
-        rows=(overhead, efficiency, *latency.rows, stats, *scale_out, *parse_rows),
+        rows=(overhead, replica_overhead, efficiency, *latency.rows, stats, *scale_out, *parse_rows),
         latency_paths=latency.paths,
         latency_cpu_ms_per_call=latency.cpu_ms_per_call,
         duration_seconds=time.perf_counter() - started,

@@ -1,8 +1,12 @@
-"""Scheduling overhead per company: a real ``BatchScheduler`` on a real SQLite file, an instant extractor.
+"""Scheduling overhead per company, for both ways the service schedules, with an instant extractor.
+
+- One process: ``BatchScheduler`` over its in-memory queue on a real SQLite file (the default store).
+- Replicas: ``ReplicaScheduler`` (leases in the store) on a scratch schema of the PostgreSQL server the
+  tests use, one replica; the default whenever the store is PostgreSQL.
 
 Everything but the extraction itself is measured: the submit (batch and companies written), every
-company's start and finish writes, the events, the final status. The wall time from ``submit`` to the
-final status event of ``watch`` is divided by the batch's size.
+company's start and finish writes (or claims and leased results), the events, the final status. The wall
+time from ``submit`` to the final status event of ``watch`` is divided by the batch's size.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from pathlib import Path
 
 from bench.figures import Row
 from server.domain import BatchOptions, BatchSpec, ExtractionRequest, Profile
+from server.scheduling.replicas import ReplicaScheduler
 from server.scheduling.scheduler import BatchScheduler
 from server.settings import Settings
 from server.storage import open_store
+from server.storage.scratch import postgres_test_url, scratch_schema
 
 TARGET_MS_PER_COMPANY = 0.3  # issue 10: persistence included, now that SQLite commits in groups
 WORKERS = Settings.model_fields["workers"].default  # the service's default pool
@@ -59,29 +65,67 @@ async def run_batch_to_end(scheduler: BatchScheduler, spec: BatchSpec) -> float:
 
 
 async def measure_scheduling_overhead(plan: OverheadPlan) -> Row:
-    """Median milliseconds per company over ``plan.batches`` batches."""
-    names = tuple(f"Instant Company {index:03d}" for index in range(plan.companies))
-    spec = BatchSpec(names, BatchOptions(max_concurrent=MAX_CONCURRENT))
-    per_company_ms: list[float] = []
+    """Median milliseconds per company over ``plan.batches`` batches, one process on SQLite."""
     with tempfile.TemporaryDirectory(prefix="bench-sched-") as tmp:
         store = await open_store(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         scheduler = BatchScheduler(store, InstantExtractor(), workers=WORKERS, aging_seconds=AGING_SECONDS)
         try:
-            await scheduler.start()
-            for index in range(plan.warmup + plan.batches):
-                seconds = await run_batch_to_end(scheduler, spec)
-                if index >= plan.warmup:
-                    per_company_ms.append(seconds * 1000.0 / plan.companies)
+            per_company_ms = await _per_company_ms(scheduler, plan)
         finally:
-            await scheduler.stop()
             await store.close()
-    return Row(
+    return _row(
+        plan,
+        per_company_ms,
         key="scheduling_overhead",
         title="Scheduling overhead incl. SQLite persistence",
+        scheduler="BatchScheduler (in-memory queue), SQLite file",
+    )
+
+
+async def measure_replica_scheduling_overhead(plan: OverheadPlan, server_url: str | None = None) -> Row:
+    """Median milliseconds per company over ``plan.batches`` batches, one replica on PostgreSQL."""
+    async with scratch_schema(server_url or postgres_test_url()) as url:
+        store = await open_store(url)
+        scheduler = ReplicaScheduler(
+            store, InstantExtractor(), replica_id="bench", workers=WORKERS, aging_seconds=AGING_SECONDS
+        )
+        try:
+            per_company_ms = await _per_company_ms(scheduler, plan)
+        finally:
+            await store.close()
+    return _row(
+        plan,
+        per_company_ms,
+        key="scheduling_overhead_replica",
+        title="Scheduling overhead incl. PostgreSQL persistence, replica scheduler",
+        scheduler="ReplicaScheduler (leases in the store), PostgreSQL, one replica",
+    )
+
+
+async def _per_company_ms(scheduler: BatchScheduler, plan: OverheadPlan) -> list[float]:
+    names = tuple(f"Instant Company {index:03d}" for index in range(plan.companies))
+    spec = BatchSpec(names, BatchOptions(max_concurrent=MAX_CONCURRENT))
+    per_company_ms: list[float] = []
+    await scheduler.start()
+    try:
+        for index in range(plan.warmup + plan.batches):
+            seconds = await run_batch_to_end(scheduler, spec)
+            if index >= plan.warmup:
+                per_company_ms.append(seconds * 1000.0 / plan.companies)
+    finally:
+        await scheduler.stop()
+    return per_company_ms
+
+
+def _row(plan: OverheadPlan, per_company_ms: list[float], *, key: str, title: str, scheduler: str) -> Row:
+    return Row(
+        key=key,
+        title=title,
         measured=statistics.median(per_company_ms),
         target=TARGET_MS_PER_COMPANY,
         unit="ms/company",
         details={
+            "scheduler": scheduler,
             "batches": plan.batches,
             "warmup_batches": plan.warmup,
             "companies_per_batch": plan.companies,
@@ -90,8 +134,8 @@ async def measure_scheduling_overhead(plan: OverheadPlan) -> Row:
             "per_batch_ms_per_company": per_company_ms,
         },
         notes=(
-            f"{plan.batches} batches x {plan.companies} companies (after {plan.warmup} warm-up), "
-            f"workers={WORKERS}, max_concurrent={MAX_CONCURRENT}, instant extractor; "
+            f"{scheduler}: {plan.batches} batches x {plan.companies} companies (after {plan.warmup} "
+            f"warm-up), workers={WORKERS}, max_concurrent={MAX_CONCURRENT}, instant extractor; "
             "submit -> final status via watch(), median over batches",
         ),
     )

@@ -14,6 +14,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_ROWS = {
     "scheduling_overhead",
+    "scheduling_overhead_replica",
     "parallel_efficiency",
     "envoy_rest_added_latency",
     "envoy_proxy_added_latency",
