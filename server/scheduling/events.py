@@ -18,6 +18,11 @@ watcher that asks (1,000 watchers connecting or catching up at once build and co
 
 A snapshot carries the sequence of the last event it already reflects (0 before any event), so the
 sequences one watcher sees only ever increase.
+
+A watcher reads its events in runs (``Watcher.next_run``): every event waiting for it when it reads. A
+watcher that is busy sending while events arrive then takes them all at once, and a transport that can
+send several events as one write (the server-sent events stream) writes once per run instead of once per
+event; ``EventStream`` offers the same events one by one as well.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from datetime import datetime
 
 from server.domain import BatchEvent, BatchEventType, BatchView, CompanyOutcome
@@ -83,17 +88,73 @@ class Watcher:
 
     async def next(self, snapshot: Callable[[], BatchEvent]) -> BatchEvent:
         """The next event, or a fresh snapshot when this watcher fell behind."""
+        return (await self._take(snapshot, 1))[0]
+
+    async def next_run(self, snapshot: Callable[[], BatchEvent]) -> list[BatchEvent]:
+        """Every event waiting (oldest first; waits for one), or a snapshot if this watcher fell behind."""
+        return await self._take(snapshot, None)
+
+    async def _take(self, snapshot: Callable[[], BatchEvent], most: int | None) -> list[BatchEvent]:
         while True:
             if self._resync:
                 self._resync = False
                 self._buffer.clear()
                 self._offered.clear()
-                return snapshot()
+                return [snapshot()]
             if self._buffer:
-                self._offered.popleft()
-                return self._buffer.popleft()
+                if most is None or most >= len(self._buffer):
+                    run = list(self._buffer)
+                    self._buffer.clear()
+                    self._offered.clear()
+                    return run
+                for _ in range(most):
+                    self._offered.popleft()
+                return [self._buffer.popleft() for _ in range(most)]
             self._wakeup.clear()
             await self._wakeup.wait()
+
+
+class EventStream:
+    """A watcher's events: one by one (``async for``), or in ``runs`` of the events that waited together.
+
+    Ends after the final status, as its runs do. A stream read one by one and then in runs loses nothing.
+    """
+
+    def __init__(self, runs: AsyncGenerator[Sequence[BatchEvent], None]) -> None:
+        self._runs = runs
+        self._pending: deque[BatchEvent] = deque()
+
+    @classmethod
+    def one_by_one(cls, events: AsyncIterator[BatchEvent]) -> EventStream:
+        """A stream of ``events`` whose runs are one event each (a feed with no buffer to drain)."""
+
+        async def runs() -> AsyncGenerator[Sequence[BatchEvent], None]:
+            async for event in events:
+                yield (event,)
+
+        return cls(runs())
+
+    def __aiter__(self) -> EventStream:
+        return self
+
+    async def __anext__(self) -> BatchEvent:
+        while not self._pending:
+            self._pending.extend(await anext(self._runs))  # its StopAsyncIteration ends this stream
+        return self._pending.popleft()
+
+    def runs(self) -> AsyncIterator[Sequence[BatchEvent]]:
+        """The rest of the stream, run by run (each non-empty, in order)."""
+        return self._after_pending() if self._pending else self._runs
+
+    async def _after_pending(self) -> AsyncGenerator[Sequence[BatchEvent], None]:
+        run = tuple(self._pending)
+        self._pending.clear()
+        yield run
+        async for later in self._runs:
+            yield later
+
+    async def aclose(self) -> None:
+        await self._runs.aclose()
 
 
 class EventChannel:

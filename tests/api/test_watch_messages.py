@@ -156,3 +156,49 @@ async def test_a_watcher_that_stops_reading_delays_no_other_and_still_gets_the_f
         rest = [event async for event in stalled]  # read at last: what it missed, then the end
     assert rest[-1].batch.status == enums_pb2.completed
     assert rest[-1].batch.progress.completed == len(names)
+
+
+def test_a_run_of_events_is_one_http_body_of_their_frames_in_order() -> None:
+    messages = SharedEventMessages()
+    events = [succeeded(5), succeeded(6), succeeded(7)]
+    body = httpbody_pb2.HttpBody.FromString(messages.server_sent_run(events))
+    one_by_one = [httpbody_pb2.HttpBody.FromString(messages.server_sent(e)).data for e in events]
+    assert body.content_type == "text/event-stream"
+    assert body.data == b"".join(one_by_one)  # the client reads the same bytes as three bodies
+    frames = body.data.decode().split("\n\n")
+    assert frames[-1] == "" and [json.loads(f.removeprefix("data: "))["sequence"] for f in frames[:-1]] == [
+        5,
+        6,
+        7,
+    ]
+    assert messages.server_sent_run(events[:1]) is messages.server_sent(events[0])
+
+
+async def test_an_sse_watcher_that_fell_behind_gets_what_it_missed_in_fewer_bodies_and_every_event(
+    tmp_path: Path,
+) -> None:
+    """Its stream waits on flow control while events pile up; then each body carries all that waited."""
+    names = [f"Company {i}" for i in range(40)]
+    big = {**PROFILE, "description": "x" * 4000}  # 40 results of 4 KB: more than a stream's window
+    extractor = GatedExtractor(profiles=dict.fromkeys(names, big))
+    async with (
+        running_service(tmp_path, extractor) as service,
+        grpc.aio.insecure_channel(service.grpc_target) as channel,
+    ):
+        stub = pb_grpc.BatchServiceStub(channel)
+        batch_id = (await stub.SubmitBatch(pb.SubmitBatchRequest(company_names=names))).data.batch_id
+        request = pb.WatchBatchEventsRequest(batch_id=batch_id)
+        stalled = stub.WatchBatchEvents(request).__aiter__()
+        reader = stub.WatchBatchEvents(request).__aiter__()
+        await anext(stalled)  # the snapshot; then nothing is read while the batch runs to the end
+        await anext(reader)
+        extractor.gate.set()
+        [body async for body in reader]  # the batch is over: every event waits for the stalled one
+        bodies = [body.data async for body in stalled]
+    frames = b"".join(bodies).decode().split("\n\n")
+    assert frames[-1] == ""  # every body ends its last event's frame
+    events = [json.loads(frame.removeprefix("data: ")) for frame in frames[:-1]]
+    assert len(bodies) < len(events)  # several events shared a body: fewer writes
+    sequences = [event["sequence"] for event in events]
+    assert sequences == list(range(1, len(events) + 1))  # every event, in order, none dropped
+    assert events[-1]["batch"]["status"] == "completed"
