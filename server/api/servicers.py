@@ -104,9 +104,8 @@ class BatchServicer(pb_grpc.BatchServiceServicer):  # type: ignore[misc]
         self, request: pb.WatchBatchRequest, context: aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
         events = await self._batches().watch(validation.batch_id(request.batch_id))
-        async for run in events.runs():
-            for event in run:
-                yield self._event_messages.serialized(event)
+        async for event in events:  # one by one: what it has not sent yet may still be coalesced
+            yield self._event_messages.serialized(event)
 
     async def WatchBatchEvents(
         self, request: pb.WatchBatchEventsRequest, context: aio.ServicerContext[Any, Any]

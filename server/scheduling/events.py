@@ -19,10 +19,11 @@ watcher that asks (1,000 watchers connecting or catching up at once build and co
 A snapshot carries the sequence of the last event it already reflects (0 before any event), so the
 sequences one watcher sees only ever increase.
 
-A watcher reads its events in runs (``Watcher.next_run``): every event waiting for it when it reads. A
-watcher that is busy sending while events arrive then takes them all at once, and a transport that can
-send several events as one write (the server-sent events stream) writes once per run instead of once per
-event; ``EventStream`` offers the same events one by one as well.
+A watcher may read its events in runs (``Watcher.take``): every event waiting for it when it reads. A
+transport that can send several events as one write (the server-sent events stream) then writes once
+per run instead of once per event. A transport that writes each event on its own (gRPC) reads them one
+by one, so the events it has not sent yet stay in the buffer, where they still count as lagging and
+are coalesced. ``EventStream`` is one watcher's events, read either way.
 """
 
 from __future__ import annotations
@@ -88,13 +89,11 @@ class Watcher:
 
     async def next(self, snapshot: Callable[[], BatchEvent]) -> BatchEvent:
         """The next event, or a fresh snapshot when this watcher fell behind."""
-        return (await self._take(snapshot, 1))[0]
+        return (await self.take(snapshot, 1))[0]
 
-    async def next_run(self, snapshot: Callable[[], BatchEvent]) -> list[BatchEvent]:
-        """Every event waiting (oldest first; waits for one), or a snapshot if this watcher fell behind."""
-        return await self._take(snapshot, None)
-
-    async def _take(self, snapshot: Callable[[], BatchEvent], most: int | None) -> list[BatchEvent]:
+    async def take(self, snapshot: Callable[[], BatchEvent], most: int | None = None) -> list[BatchEvent]:
+        """The waiting events, oldest first (``most`` of them, or all; waits for one), or a fresh snapshot
+        when this watcher fell behind."""
         while True:
             if self._resync:
                 self._resync = False
@@ -117,18 +116,20 @@ class Watcher:
 class EventStream:
     """A watcher's events: one by one (``async for``), or in ``runs`` of the events that waited together.
 
-    Ends after the final status, as its runs do. A stream read one by one and then in runs loses nothing.
+    ``runs`` is an async generator of non-empty runs that is sent how many events the reader takes at
+    most (``None``: every one waiting); the first run is the snapshot. Ends after the final status.
     """
 
-    def __init__(self, runs: AsyncGenerator[Sequence[BatchEvent], None]) -> None:
+    def __init__(self, runs: AsyncGenerator[Sequence[BatchEvent], int | None]) -> None:
         self._runs = runs
+        self._started = False
         self._pending: deque[BatchEvent] = deque()
 
     @classmethod
     def one_by_one(cls, events: AsyncIterator[BatchEvent]) -> EventStream:
         """A stream of ``events`` whose runs are one event each (a feed with no buffer to drain)."""
 
-        async def runs() -> AsyncGenerator[Sequence[BatchEvent], None]:
+        async def runs() -> AsyncGenerator[Sequence[BatchEvent], int | None]:
             async for event in events:
                 yield (event,)
 
@@ -138,8 +139,9 @@ class EventStream:
         return self
 
     async def __anext__(self) -> BatchEvent:
-        while not self._pending:
-            self._pending.extend(await anext(self._runs))  # its StopAsyncIteration ends this stream
+        while not self._pending:  # its StopAsyncIteration ends this stream
+            self._pending.extend(await self._runs.asend(1 if self._started else None))
+            self._started = True
         return self._pending.popleft()
 
     def runs(self) -> AsyncIterator[Sequence[BatchEvent]]:

@@ -23,7 +23,7 @@ def live_events(rt: BatchRuntime, capacity: int, view: Callable[[], BatchView]) 
 
 async def _live_runs(
     rt: BatchRuntime, capacity: int, view: Callable[[], BatchView]
-) -> AsyncGenerator[Sequence[BatchEvent], None]:
+) -> AsyncGenerator[Sequence[BatchEvent], int | None]:
     watcher = rt.channel.subscribe(capacity)
     try:
         # Shared: a thousand watchers connecting (or catching up) together get one snapshot object,
@@ -34,8 +34,8 @@ async def _live_runs(
                 if event.batch.status.is_final:
                     yield run[: position + 1]
                     return
-            yield run
-            run = await watcher.next_run(lambda: rt.channel.shared_snapshot(view, utcnow))
+            most = yield run
+            run = await watcher.take(lambda: rt.channel.shared_snapshot(view, utcnow), most)
     finally:
         rt.channel.unsubscribe(watcher)
 
@@ -45,5 +45,5 @@ def single_snapshot(view: BatchView) -> EventStream:
     return EventStream(_one_run(BatchEvent(BatchEventType.SNAPSHOT, view, 0, utcnow())))
 
 
-async def _one_run(event: BatchEvent) -> AsyncGenerator[Sequence[BatchEvent], None]:
+async def _one_run(event: BatchEvent) -> AsyncGenerator[Sequence[BatchEvent], int | None]:
     yield (event,)

@@ -89,11 +89,11 @@ async def test_a_watcher_reading_runs_takes_every_waiting_event_at_once_in_order
     channel = EventChannel(clock, coalesce_min_watchers=1)
     watcher = channel.subscribe()
     publish(channel, 1)
-    assert [e.sequence for e in await watcher.next_run(lambda: channel.snapshot(view(), NOW))] == [1]
+    assert [e.sequence for e in await watcher.take(lambda: channel.snapshot(view(), NOW))] == [1]
     publish(channel, 3)  # arrive together while the watcher is busy with the first
-    run = await watcher.next_run(lambda: channel.snapshot(view(), NOW))
+    run = await watcher.take(lambda: channel.snapshot(view(), NOW))
     assert [e.sequence for e in run] == [2, 3, 4] and watcher.pending == 0
-    waiting = asyncio.create_task(watcher.next_run(lambda: channel.snapshot(view(), NOW)))
+    waiting = asyncio.create_task(watcher.take(lambda: channel.snapshot(view(), NOW)))
     await asyncio.sleep(0)
     assert not waiting.done()  # a run is never empty: it waits for the next event
     publish(channel, 1)
@@ -108,3 +108,25 @@ async def test_an_event_stream_read_one_by_one_then_in_runs_loses_and_repeats_no
     stream = EventStream(runs())
     assert [(await anext(stream)).sequence for _ in range(2)] == [1, 2]
     assert [[e.sequence for e in run] async for run in stream.runs()] == [[3], [4, 5], [6]]
+
+
+async def test_a_stream_read_one_by_one_asks_its_watcher_for_one_event_at_a_time() -> None:
+    """So the events it has not sent yet stay in the watcher's buffer, where lagging ones coalesce."""
+    channel = EventChannel(Clock(), coalesce_min_watchers=1)
+    watcher = channel.subscribe()
+    asked: list[int | None] = []
+
+    async def runs() -> AsyncGenerator[Sequence[BatchEvent], int | None]:
+        run: Sequence[BatchEvent] = [channel.snapshot(view(), NOW)]
+        while True:
+            most = yield run
+            asked.append(most)
+            run = await watcher.take(lambda: channel.snapshot(view(), NOW), most)
+
+    stream = EventStream(runs())
+    assert (await anext(stream)).type is BatchEventType.SNAPSHOT
+    publish(channel, 3)
+    assert (await anext(stream)).sequence == 1
+    assert asked == [1] and watcher.pending == 2
+    assert [e.sequence for e in await anext(aiter(stream.runs()))] == [2, 3]  # in runs: all at once
+    assert asked == [1, None] and watcher.pending == 0
