@@ -59,6 +59,7 @@ class Watcher:
         self._buffer: deque[BatchEvent] = deque()
         self._offered: deque[float] = deque()  # when each buffered event arrived
         self._resync = False
+        self._coalescing = False  # whether the last event offered allowed coalescing
         self._wakeup = asyncio.Event()
         self._coalesce_after = coalesce_after
         self._clock = clock
@@ -71,14 +72,13 @@ class Watcher:
     def offer(self, event: BatchEvent, coalesce: bool = False) -> None:
         """Buffer an event without ever blocking the publisher; ``coalesce``: this watcher may lag."""
         now = self._clock()
+        self._coalescing = coalesce
         if event.batch.status.is_final:
             self._buffer.append(event)
             self._offered.append(now)
         elif self._resync:
             return  # the snapshot this watcher is owed will include this change
-        elif len(self._buffer) >= self.capacity or (
-            coalesce and self._offered and now - self._offered[0] >= self._coalesce_after
-        ):
+        elif len(self._buffer) >= self.capacity or (coalesce and self._lags(now)):
             self._buffer.clear()
             self._offered.clear()
             self._resync = True
@@ -87,15 +87,20 @@ class Watcher:
             self._offered.append(now)
         self._wakeup.set()
 
+    def _lags(self, now: float) -> bool:
+        """Whether the oldest event not read yet has waited long enough to be coalesced."""
+        return bool(self._offered) and now - self._offered[0] >= self._coalesce_after
+
     async def next(self, snapshot: Callable[[], BatchEvent]) -> BatchEvent:
         """The next event, or a fresh snapshot when this watcher fell behind."""
         return (await self.take(snapshot, 1))[0]
 
     async def take(self, snapshot: Callable[[], BatchEvent], most: int | None = None) -> list[BatchEvent]:
         """The waiting events, oldest first (``most`` of them, or all; waits for one), or a fresh snapshot
-        when this watcher fell behind."""
+        when this watcher fell behind: it was owed one, or the oldest event waiting is old enough to be
+        coalesced (a watcher that takes whole runs empties its buffer, so no later offer would see it)."""
         while True:
-            if self._resync:
+            if self._resync or (self._coalescing and self._lags(self._clock())):
                 self._resync = False
                 self._buffer.clear()
                 self._offered.clear()
