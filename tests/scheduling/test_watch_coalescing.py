@@ -130,3 +130,16 @@ async def test_a_stream_read_one_by_one_asks_its_watcher_for_one_event_at_a_time
     assert asked == [1] and watcher.pending == 2
     assert [e.sequence for e in await anext(aiter(stream.runs()))] == [2, 3]  # in runs: all at once
     assert asked == [1, None] and watcher.pending == 0
+
+
+async def test_a_watcher_whose_waiting_events_grew_old_reads_a_snapshot_instead() -> None:
+    """Even when no later event arrives to notice the lag: a reader of whole runs leaves nothing behind."""
+    clock = Clock()
+    channel = EventChannel(clock, coalesce_min_watchers=1)
+    watcher = channel.subscribe()
+    publish(channel, 3)
+    clock.now += 2 * COALESCE_AFTER_SECONDS  # it was busy sending all this time
+    run = await watcher.take(lambda: channel.snapshot(view(), NOW))
+    assert [(e.type, e.sequence) for e in run] == [(BatchEventType.SNAPSHOT, 3)] and watcher.pending == 0
+    publish(channel, 2)  # fresh ones are read as they are
+    assert [e.sequence for e in await watcher.take(lambda: channel.snapshot(view(), NOW))] == [4, 5]
