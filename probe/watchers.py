@@ -141,7 +141,10 @@ def _rows(watches: list[Watch]) -> list[ProbeRow]:
     p50, p99 = _p(delays, 0.5), _p(delays, 0.99)
     worst = max(delays, default=0.0)
     row = ProbeRow(f"watchers: p99 event delay < {DELAY_LIMIT_SECONDS * 1000:.0f} ms")
-    split = ", ".join(f"{name} p99 {_p(values, 0.99) * 1000:.0f} ms" for name, values in by_transport.items())
+    split = ", ".join(
+        f"{name} p50 {_p(values, 0.5) * 1000:.0f} ms p99 {_p(values, 0.99) * 1000:.0f} ms"
+        for name, values in by_transport.items()
+    )
     figures = (
         f"{len(delays)} events: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms ({split}), "
         f"max {worst * 1000:.0f} ms, mean {statistics.fmean(delays) * 1000 if delays else 0:.0f} ms"

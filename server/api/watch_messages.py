@@ -13,12 +13,15 @@ The REST watch stream (``WatchBatchEvents``) is the same events as server-sent e
 transcoded WatchBatch to JSON, it did so once per event *per watcher*, which cost more than all the
 server's own fan-out; now the server prints each event's JSON once, exactly as the transcoder did
 (``server.api.transcoded_json``), wraps it in the ``data:`` framing in one ``google.api.HttpBody``, and
-Envoy passes those bytes through to every SSE watcher.
+Envoy passes those bytes through to every SSE watcher. A watcher that several events waited for gets
+them in one ``HttpBody``, their frames concatenated in order (``server_sent_run``): one write instead of
+one per event, and the same byte stream for its client.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from google.api import httpbody_pb2
@@ -40,7 +43,8 @@ class _Encodings:
     event: BatchEvent  # held so that the id() keying the cache cannot be reused while cached
     message: pb.WatchBatchResponse
     grpc: bytes | None = None
-    sse: bytes | None = None
+    frame: bytes | None = None  # the server-sent event: ``data: {json}\n\n``
+    sse: bytes | None = None  # the serialised ``HttpBody`` holding just that frame
 
 
 class SharedEventMessages:
@@ -61,10 +65,20 @@ class SharedEventMessages:
         """The wire bytes of an ``HttpBody`` holding ``event`` as one server-sent event (``data: {json}``)."""
         encodings = self._encodings(event)
         if encodings.sse is None:
-            chunk = f"data: {message_json(encodings.message)}\n\n".encode()
-            body = httpbody_pb2.HttpBody(content_type=SSE_CONTENT_TYPE, data=chunk)
-            encodings.sse = body.SerializeToString()
+            encodings.sse = _http_body(self._frame(encodings))
         return encodings.sse
+
+    def server_sent_run(self, events: Sequence[BatchEvent]) -> bytes:
+        """The wire bytes of an ``HttpBody`` holding ``events`` as server-sent events, in order."""
+        if len(events) == 1:
+            return self.server_sent(events[0])
+        return _http_body(b"".join(self._frame(self._encodings(event)) for event in events))
+
+    @staticmethod
+    def _frame(encodings: _Encodings) -> bytes:
+        if encodings.frame is None:
+            encodings.frame = f"data: {message_json(encodings.message)}\n\n".encode()
+        return encodings.frame
 
     def _encodings(self, event: BatchEvent) -> _Encodings:
         key = id(event)
@@ -77,3 +91,8 @@ class SharedEventMessages:
         if len(self._messages) > self._capacity:
             self._messages.popitem(last=False)
         return encodings
+
+
+def _http_body(frames: bytes) -> bytes:
+    body: bytes = httpbody_pb2.HttpBody(content_type=SSE_CONTENT_TYPE, data=frames).SerializeToString()
+    return body

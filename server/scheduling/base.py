@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
 from server.domain import (
-    BatchEvent,
     BatchResults,
     BatchSpec,
     BatchStatusReport,
@@ -36,6 +35,7 @@ from server.domain import (
 )
 from server.scheduling.estimated_views import estimated_stored_view
 from server.scheduling.estimates import DurationModel
+from server.scheduling.events import EventStream
 from server.storage.base import ClaimedCompany, StoredBatch
 
 CANCELLED_FAILURE = ExtractionFailure(ErrorType.CANCELLED, "the batch was cancelled while this company ran")
@@ -147,7 +147,7 @@ class WorkQueue(Protocol):
 
     def live_tenant(self, batch_id: str) -> str | None: ...
 
-    async def feed(self, batch_id: str) -> AsyncIterator[BatchEvent] | None:
+    async def feed(self, batch_id: str) -> EventStream | None:
         """The progress feed of a batch: a snapshot then its changes; None when it has none here."""
         ...
 
@@ -194,7 +194,7 @@ class Scheduler(Protocol):
 
     async def results(self, batch_id: str, include_failed: bool | None) -> BatchResults: ...
 
-    async def watch(self, batch_id: str) -> AsyncIterator[BatchEvent]: ...
+    async def watch(self, batch_id: str) -> EventStream: ...
 
     async def extract_one(
         self,

@@ -18,6 +18,12 @@ watcher that asks (1,000 watchers connecting or catching up at once build and co
 
 A snapshot carries the sequence of the last event it already reflects (0 before any event), so the
 sequences one watcher sees only ever increase.
+
+A watcher may read its events in runs (``Watcher.take``): every event waiting for it when it reads. A
+transport that can send several events as one write (the server-sent events stream) then writes once
+per run instead of once per event. A transport that writes each event on its own (gRPC) reads them one
+by one, so the events it has not sent yet stay in the buffer, where they still count as lagging and
+are coalesced. ``EventStream`` is one watcher's events, read either way.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from datetime import datetime
 
 from server.domain import BatchEvent, BatchEventType, BatchView, CompanyOutcome
@@ -53,6 +59,7 @@ class Watcher:
         self._buffer: deque[BatchEvent] = deque()
         self._offered: deque[float] = deque()  # when each buffered event arrived
         self._resync = False
+        self._coalescing = False  # whether the last event offered allowed coalescing
         self._wakeup = asyncio.Event()
         self._coalesce_after = coalesce_after
         self._clock = clock
@@ -65,14 +72,13 @@ class Watcher:
     def offer(self, event: BatchEvent, coalesce: bool = False) -> None:
         """Buffer an event without ever blocking the publisher; ``coalesce``: this watcher may lag."""
         now = self._clock()
+        self._coalescing = coalesce
         if event.batch.status.is_final:
             self._buffer.append(event)
             self._offered.append(now)
         elif self._resync:
             return  # the snapshot this watcher is owed will include this change
-        elif len(self._buffer) >= self.capacity or (
-            coalesce and self._offered and now - self._offered[0] >= self._coalesce_after
-        ):
+        elif len(self._buffer) >= self.capacity or (coalesce and self._lags(now)):
             self._buffer.clear()
             self._offered.clear()
             self._resync = True
@@ -81,19 +87,81 @@ class Watcher:
             self._offered.append(now)
         self._wakeup.set()
 
+    def _lags(self, now: float) -> bool:
+        """Whether the oldest event not read yet has waited long enough to be coalesced."""
+        return bool(self._offered) and now - self._offered[0] >= self._coalesce_after
+
     async def next(self, snapshot: Callable[[], BatchEvent]) -> BatchEvent:
         """The next event, or a fresh snapshot when this watcher fell behind."""
+        return (await self.take(snapshot, 1))[0]
+
+    async def take(self, snapshot: Callable[[], BatchEvent], most: int | None = None) -> list[BatchEvent]:
+        """The waiting events, oldest first (``most`` of them, or all; waits for one), or a fresh snapshot
+        when this watcher fell behind: it was owed one, or the oldest event waiting is old enough to be
+        coalesced (a watcher that takes whole runs empties its buffer, so no later offer would see it)."""
         while True:
-            if self._resync:
+            if self._resync or (self._coalescing and self._lags(self._clock())):
                 self._resync = False
                 self._buffer.clear()
                 self._offered.clear()
-                return snapshot()
+                return [snapshot()]
             if self._buffer:
-                self._offered.popleft()
-                return self._buffer.popleft()
+                if most is None or most >= len(self._buffer):
+                    run = list(self._buffer)
+                    self._buffer.clear()
+                    self._offered.clear()
+                    return run
+                for _ in range(most):
+                    self._offered.popleft()
+                return [self._buffer.popleft() for _ in range(most)]
             self._wakeup.clear()
             await self._wakeup.wait()
+
+
+class EventStream:
+    """A watcher's events: one by one (``async for``), or in ``runs`` of the events that waited together.
+
+    ``runs`` is an async generator of non-empty runs that is sent how many events the reader takes at
+    most (``None``: every one waiting); the first run is the snapshot. Ends after the final status.
+    """
+
+    def __init__(self, runs: AsyncGenerator[Sequence[BatchEvent], int | None]) -> None:
+        self._runs = runs
+        self._started = False
+        self._pending: deque[BatchEvent] = deque()
+
+    @classmethod
+    def one_by_one(cls, events: AsyncIterator[BatchEvent]) -> EventStream:
+        """A stream of ``events`` whose runs are one event each (a feed with no buffer to drain)."""
+
+        async def runs() -> AsyncGenerator[Sequence[BatchEvent], int | None]:
+            async for event in events:
+                yield (event,)
+
+        return cls(runs())
+
+    def __aiter__(self) -> EventStream:
+        return self
+
+    async def __anext__(self) -> BatchEvent:
+        while not self._pending:  # its StopAsyncIteration ends this stream
+            self._pending.extend(await self._runs.asend(1 if self._started else None))
+            self._started = True
+        return self._pending.popleft()
+
+    def runs(self) -> AsyncIterator[Sequence[BatchEvent]]:
+        """The rest of the stream, run by run (each non-empty, in order)."""
+        return self._after_pending() if self._pending else self._runs
+
+    async def _after_pending(self) -> AsyncGenerator[Sequence[BatchEvent], None]:
+        run = tuple(self._pending)
+        self._pending.clear()
+        yield run
+        async for later in self._runs:
+            yield later
+
+    async def aclose(self) -> None:
+        await self._runs.aclose()
 
 
 class EventChannel:

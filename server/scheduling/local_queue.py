@@ -14,13 +14,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime
 
 from server import metrics
 from server.domain import (
-    BatchEvent,
     BatchEventType,
     BatchStatus,
     BatchView,
@@ -30,6 +28,7 @@ from server.domain import (
 from server.errors import BatchNotFound, InvalidTransition, ServiceUnavailable
 from server.scheduling.base import CANCELLED_FAILURE, AttachedQueue, utcnow
 from server.scheduling.estimated_views import live_view
+from server.scheduling.events import EventStream
 from server.scheduling.queue import BatchQueue, Clock
 from server.scheduling.runtime import BatchRuntime, CompanySlot
 from server.scheduling.watch_streams import live_events
@@ -269,7 +268,7 @@ class LocalQueue(AttachedQueue):
         rt = self._live.get(batch_id)
         return None if rt is None else rt.tenant
 
-    async def feed(self, batch_id: str) -> AsyncIterator[BatchEvent] | None:
+    async def feed(self, batch_id: str) -> EventStream | None:
         rt = self._live.get(batch_id)
         if rt is None:
             return None

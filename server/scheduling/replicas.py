@@ -40,6 +40,7 @@ from server.domain import (
 from server.errors import BatchNotFound, InvalidTransition
 from server.extraction.base import Extractor
 from server.scheduling.base import CANCELLED_FAILURE, AttachedQueue, utcnow
+from server.scheduling.events import EventStream
 from server.scheduling.scheduler import BatchScheduler
 from server.storage.base import (
     BatchChange,
@@ -268,11 +269,11 @@ class LeaseQueue(AttachedQueue):
     def live_tenant(self, batch_id: str) -> str | None:
         return None
 
-    async def feed(self, batch_id: str) -> AsyncIterator[BatchEvent] | None:
+    async def feed(self, batch_id: str) -> EventStream | None:
         """A snapshot, then the changes any replica makes, ending after the final status."""
         if await self._store.get_batch(batch_id) is None:
             return None
-        return self._follow(batch_id)
+        return EventStream.one_by_one(self._follow(batch_id))
 
     async def _follow(self, batch_id: str) -> AsyncIterator[BatchEvent]:
         signal = asyncio.Event()

@@ -20,11 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
 
 from server.cache import ExtractionCache
 from server.domain import (
-    BatchEvent,
     BatchResults,
     BatchSpec,
     BatchStatusReport,
@@ -42,7 +40,7 @@ from server.extraction.base import Extractor
 from server.extraction.circuits import all_circuits
 from server.scheduling.base import Estimates, WorkQueue, utcnow
 from server.scheduling.estimates import WINDOW_SIZE, DurationModel
-from server.scheduling.events import WATCHER_CAPACITY
+from server.scheduling.events import WATCHER_CAPACITY, EventStream
 from server.scheduling.execution import log_outcome, run_extraction
 from server.scheduling.local_queue import LocalQueue
 from server.scheduling.paging import decode_page_token, encode_page_token
@@ -297,7 +295,7 @@ class BatchScheduler:
         """Finished companies in submit order (partial while running) and their summary."""
         return await batch_results(self._store, await self.get(batch_id), include_failed)
 
-    async def watch(self, batch_id: str) -> AsyncIterator[BatchEvent]:
+    async def watch(self, batch_id: str) -> EventStream:
         """A snapshot, then every change, ending after the final status. Raises ``BatchNotFound`` first."""
         self._ensure_open()
         feed = await self._queue.feed(batch_id)

@@ -9,13 +9,11 @@ web, keyed by the question, never anything a tenant submitted beyond the company
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from server.auth import Principal
 from server.domain import (
-    BatchEvent,
     BatchResults,
     BatchSpec,
     BatchStatusReport,
@@ -29,6 +27,7 @@ from server.errors import BatchNotFound
 
 if TYPE_CHECKING:
     from server.scheduling.base import Scheduler
+    from server.scheduling.events import EventStream
 
 
 class TenantBatches:
@@ -59,7 +58,7 @@ class TenantBatches:
     async def status(self, batch_id: str) -> BatchStatusReport:
         return await self._scheduler.status(await self._visible(batch_id))
 
-    async def watch(self, batch_id: str) -> AsyncIterator[BatchEvent]:
+    async def watch(self, batch_id: str) -> EventStream:
         return await self._scheduler.watch(await self._visible(batch_id))
 
     async def results(self, batch_id: str, include_failed: bool | None) -> BatchResults:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +63,25 @@ class GatedExtractor(ScriptedExtractor):
     async def extract(self, request: ExtractionRequest) -> Profile:
         await self.gate.wait()
         return await super().extract(request)
+
+
+BIG_COMPANIES = 40
+
+
+@asynccontextmanager
+async def held_big_batch(
+    tmp_path: Path,
+) -> AsyncIterator[tuple[pb_grpc.BatchServiceStub, str, asyncio.Event]]:
+    """A batch of 40 results of 4 KB (more than a stream's window), answered once the event is set."""
+    names = [f"Company {i}" for i in range(BIG_COMPANIES)]
+    extractor = GatedExtractor(profiles={name: {**PROFILE, "description": "x" * 4000} for name in names})
+    async with (
+        running_service(tmp_path, extractor) as service,
+        grpc.aio.insecure_channel(service.grpc_target) as channel,
+    ):
+        stub = pb_grpc.BatchServiceStub(channel)
+        batch_id = (await stub.SubmitBatch(pb.SubmitBatchRequest(company_names=names))).data.batch_id
+        yield stub, batch_id, extractor.gate
 
 
 def test_an_events_bytes_are_the_message_event_to_proto_builds() -> None:
@@ -136,23 +157,51 @@ async def test_a_watcher_that_stops_reading_delays_no_other_and_still_gets_the_f
     tmp_path: Path,
 ) -> None:
     """Its stream fills its flow-control window and waits; the batch and the other watchers go on."""
-    names = [f"Company {i}" for i in range(40)]
-    big = {**PROFILE, "description": "x" * 4000}  # 40 results of 4 KB: more than a stream's window
-    extractor = GatedExtractor(profiles=dict.fromkeys(names, big))
-    async with (
-        running_service(tmp_path, extractor) as service,
-        grpc.aio.insecure_channel(service.grpc_target) as channel,
-    ):
-        stub = pb_grpc.BatchServiceStub(channel)
-        batch_id = (await stub.SubmitBatch(pb.SubmitBatchRequest(company_names=names))).data.batch_id
+    async with held_big_batch(tmp_path) as (stub, batch_id, gate):
         request = pb.WatchBatchRequest(batch_id=batch_id)
         stalled = stub.WatchBatch(request).__aiter__()
         readers = [stub.WatchBatch(request).__aiter__() for _ in range(5)]
         for stream in [stalled, *readers]:
             await anext(stream)  # every watcher has its snapshot before anything happens
-        extractor.gate.set()
+        gate.set()
         finals = [[event async for event in stream][-1] for stream in readers]
         assert [event.batch.status for event in finals] == [enums_pb2.completed] * 5
         rest = [event async for event in stalled]  # read at last: what it missed, then the end
     assert rest[-1].batch.status == enums_pb2.completed
-    assert rest[-1].batch.progress.completed == len(names)
+    assert rest[-1].batch.progress.completed == BIG_COMPANIES
+
+
+def test_a_run_of_events_is_one_http_body_of_their_frames_in_order() -> None:
+    messages = SharedEventMessages()
+    events = [succeeded(5), succeeded(6), succeeded(7)]
+    body = httpbody_pb2.HttpBody.FromString(messages.server_sent_run(events))
+    one_by_one = [httpbody_pb2.HttpBody.FromString(messages.server_sent(e)).data for e in events]
+    assert body.content_type == "text/event-stream"
+    assert body.data == b"".join(one_by_one)  # the client reads the same bytes as three bodies
+    frames = body.data.decode().split("\n\n")
+    assert frames[-1] == ""
+    assert [json.loads(f.removeprefix("data: "))["sequence"] for f in frames[:-1]] == [5, 6, 7]
+    assert messages.server_sent_run(events[:1]) is messages.server_sent(events[0])
+
+
+async def test_an_sse_watcher_that_fell_behind_gets_what_it_missed_in_fewer_bodies_and_every_event(
+    tmp_path: Path,
+) -> None:
+    """Its stream waits on flow control while events pile up; then each body carries all that waited."""
+    async with held_big_batch(tmp_path) as (stub, batch_id, gate):
+        request = pb.WatchBatchEventsRequest(batch_id=batch_id)
+        stalled = stub.WatchBatchEvents(request).__aiter__()
+        reader = stub.WatchBatchEvents(request).__aiter__()
+        snapshot = json.loads((await anext(stalled)).data.decode().removeprefix("data: "))
+        await anext(reader)  # both have their snapshot; the stalled one reads nothing more for now
+        gate.set()
+        [body async for body in reader]  # the batch is over: every event waits for the stalled one
+        bodies = [body.data async for body in stalled]
+    frames = b"".join(bodies).decode().split("\n\n")
+    assert frames[-1] == ""  # every body ends its last event's frame
+    events = [json.loads(frame.removeprefix("data: ")) for frame in frames[:-1]]
+    assert len(bodies) < len(events)  # several events shared a body: fewer writes
+    sequences = [event["sequence"] for event in events]
+    first = snapshot["sequence"] + 1
+    assert sequences == list(range(first, first + len(events)))  # every event, in order, none dropped
+    assert events[-1]["batch"]["status"] == "completed"
