@@ -14,6 +14,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from server.scheduling.replicas import ReplicaScheduler
 from server.scheduling.scheduler import BatchScheduler
 from server.settings import Settings
 from server.storage import open_store
+from server.storage.roles import BatchStore
 from server.storage.scratch import postgres_test_url, scratch_schema
 
 TARGET_MS_PER_COMPANY = 0.3  # issue 10: persistence included, now that SQLite commits in groups
@@ -67,12 +69,13 @@ async def run_batch_to_end(scheduler: BatchScheduler, spec: BatchSpec) -> float:
 async def measure_scheduling_overhead(plan: OverheadPlan) -> Row:
     """Median milliseconds per company over ``plan.batches`` batches, one process on SQLite."""
     with tempfile.TemporaryDirectory(prefix="bench-sched-") as tmp:
-        store = await open_store(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        scheduler = BatchScheduler(store, InstantExtractor(), workers=WORKERS, aging_seconds=AGING_SECONDS)
-        try:
-            per_company_ms = await _per_company_ms(scheduler, plan)
-        finally:
-            await store.close()
+        per_company_ms = await _per_company_ms(
+            f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
+            lambda store: BatchScheduler(
+                store, InstantExtractor(), workers=WORKERS, aging_seconds=AGING_SECONDS
+            ),
+            plan,
+        )
     return _row(
         plan,
         per_company_ms,
@@ -85,14 +88,13 @@ async def measure_scheduling_overhead(plan: OverheadPlan) -> Row:
 async def measure_replica_scheduling_overhead(plan: OverheadPlan, server_url: str | None = None) -> Row:
     """Median milliseconds per company over ``plan.batches`` batches, one replica on PostgreSQL."""
     async with scratch_schema(server_url or postgres_test_url()) as url:
-        store = await open_store(url)
-        scheduler = ReplicaScheduler(
-            store, InstantExtractor(), replica_id="bench", workers=WORKERS, aging_seconds=AGING_SECONDS
+        per_company_ms = await _per_company_ms(
+            url,
+            lambda store: ReplicaScheduler(
+                store, InstantExtractor(), replica_id="bench", workers=WORKERS, aging_seconds=AGING_SECONDS
+            ),
+            plan,
         )
-        try:
-            per_company_ms = await _per_company_ms(scheduler, plan)
-        finally:
-            await store.close()
     return _row(
         plan,
         per_company_ms,
@@ -102,18 +104,24 @@ async def measure_replica_scheduling_overhead(plan: OverheadPlan, server_url: st
     )
 
 
-async def _per_company_ms(scheduler: BatchScheduler, plan: OverheadPlan) -> list[float]:
+async def _per_company_ms(
+    store_url: str, scheduler_on: Callable[[BatchStore], BatchScheduler], plan: OverheadPlan
+) -> list[float]:
+    """Each counted batch's milliseconds per company, ``scheduler_on`` the store at ``store_url``."""
     names = tuple(f"Instant Company {index:03d}" for index in range(plan.companies))
     spec = BatchSpec(names, BatchOptions(max_concurrent=MAX_CONCURRENT))
     per_company_ms: list[float] = []
-    await scheduler.start()
+    store = await open_store(store_url)
+    scheduler = scheduler_on(store)
     try:
+        await scheduler.start()
         for index in range(plan.warmup + plan.batches):
             seconds = await run_batch_to_end(scheduler, spec)
             if index >= plan.warmup:
                 per_company_ms.append(seconds * 1000.0 / plan.companies)
     finally:
         await scheduler.stop()
+        await store.close()
     return per_company_ms
 
 
