@@ -125,7 +125,7 @@ BLOCK_TAGS = frozenset(
 
 
 def page_strings(root: Element) -> list[PageString]:
-    """Every string under ``root`` (its own tail left out) in page order, read in one walk of the tree.
+    """Every string under ``root`` but whitespace (its own tail left out) in page order, in one walk.
 
     The readers that look for a few strings (digits for phones, "@" for e-mail, "©" for the copyright)
     filter this one list instead of each asking XPath for text nodes, which costs libxml2 more than
@@ -145,17 +145,22 @@ def read_text(
     """``page_strings`` and ``text_blocks`` of ``root``, in one walk of the tree (either may be left out).
 
     Blocks are read up to ``MAX_BLOCKS_CHARS`` (bounded work on any page, however long); strings to the end.
+    Text that is only whitespace is neither: no reader looks for it, and a block drops it (two thirds of
+    a page's text nodes are the indentation between its tags).
     """
     found: list[PageString] = []
     append = found.append
     read: list[str] = []
     current: list[str] = []
+    gather = current.append
     size = 0
+    open_elements: list[Element] = []  # the node's ancestors: a tail's owner without a getparent() call
+    push, pop = open_elements.append, open_elements.pop
+    if not strings and not blocks:
+        return found, read
 
-    def flush() -> None:
+    def flush() -> None:  # called only with text gathered: most block tags have none
         nonlocal size
-        if not current:  # every block tag flushes: most find nothing to flush
-            return
         text = " ".join(" ".join(current).split())[:MAX_BLOCK_CHARS]
         if text:
             read.append(text)
@@ -165,42 +170,48 @@ def read_text(
     # Comments (and the placeholders of cut scripts) come as events of their own: their tails are text.
     for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         if blocks and size >= MAX_BLOCKS_CHARS:
-            flush()
+            if current:
+                flush()
             blocks = False
-        if not blocks and not strings:
-            break
+            if not strings:
+                break
         if event == "start":
+            push(node)
             tag, text = node.tag, node.text  # each read of an lxml property builds a new object
-            if strings and text:
+            if text is not None and text.isspace():
+                text = None
+            if text and strings:
                 append((text, node, False))
             if blocks:
-                if tag in BLOCK_TAGS:
+                if current and tag in BLOCK_TAGS:
                     flush()
                 if tag == "img":
                     alt = node.get("alt")
                     if alt and alt.strip():
-                        flush()  # a logo stands for its name: "<img alt=Acme> was founded in 1990"
-                        current.append(alt)
+                        if current:
+                            flush()
+                        gather(alt)
                         flush()
                 if text and isinstance(tag, str):
-                    current.append(text)
+                    gather(text)
             continue
         if event == "end":
-            if blocks and node.tag in BLOCK_TAGS:
+            pop()
+            if current and blocks and node.tag in BLOCK_TAGS:
                 flush()
         elif strings:
             if event == "comment":
                 if node.text:
-                    append((node.text, node.getparent(), True))
+                    append((node.text, open_elements[-1], True))
             else:
-                append((f"{node.target} {node.text or ''}", node.getparent(), True))
+                append((f"{node.target} {node.text or ''}", open_elements[-1], True))
         tail = node.tail
-        if tail and node is not root:
+        if tail and not tail.isspace() and node is not root:
             if strings:
-                append((tail, node.getparent(), False))
+                append((tail, open_elements[-1], False))
             if blocks:
-                current.append(tail)
-    if blocks:
+                gather(tail)
+    if blocks and current:
         flush()
     return found, read
 

@@ -182,3 +182,13 @@ def test_readers_handed_the_pages_shared_reads_find_what_they_find_reading_the_t
     assert links == absolute_links(root, url) and links
     line = find_copyright_line(root, strings, joined)
     assert line == find_copyright_line(root) and line
+
+
+def test_whitespace_between_tags_is_no_string_and_no_block_text() -> None:
+    root = _root(
+        "<html><body>\n  <div>\n    <p>Call\n <b>+49 30 1234567</b>\u00a0</p>\n  </div>\n</body></html>"
+    )
+    strings, blocks = read_text(root)
+    assert [text for text, _, _ in strings] == ["Call\n ", "+49 30 1234567"]
+    assert blocks == ["Call +49 30 1234567"]
+    assert page_text(root, strings) == text_of(root, " ", strip=True)
