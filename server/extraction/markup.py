@@ -95,8 +95,23 @@ def _strings(element: Element, kind: str | None, wanted: str | None) -> Iterator
             yield child.tail
 
 
-def text_of(element: Element, separator: str = "", *, strip: bool = False) -> str:
-    """``element``'s text like BeautifulSoup's ``get_text(separator, strip=strip)``."""
+def has_ruby(root: Element) -> bool:
+    """Whether ``root`` holds ruby annotation (``<rt>``, ``<rp>``), the one text the readers leave out."""
+    return next(root.iter(*RUBY_TAGS), None) is not None
+
+
+def text_of(element: Element, separator: str = "", *, strip: bool = False, ruby: bool = True) -> str:
+    """``element``'s text like BeautifulSoup's ``get_text(separator, strip=strip)``.
+
+    ``ruby`` False: the caller knows the page holds no ruby annotation (``has_ruby``), so none is looked
+    for around or inside ``element`` (a reader of every link would look for it thousands of times).
+    """
+    if not ruby and is_element(element):
+        if not len(element):
+            text = element.text or ""
+            return text.strip() if strip else text
+        texts = element.itertext()
+        return separator.join(filter(None, map(str.strip, texts)) if strip else texts)
     if not len(element) and is_element(element) and next(element.iterancestors(*RUBY_TAGS), None) is None:
         text = element.text or ""  # no children (most links and labels): the text is its one string
         return text.strip() if strip else text
@@ -226,13 +241,13 @@ def page_anchors(root: Element) -> list[Anchor]:
     return [(element, href) for element in root.iter("a") if (href := element.get("href")) is not None]
 
 
-def page_text(root: Element, strings: list[PageString]) -> str:
+def page_text(root: Element, strings: list[PageString], *, ruby: bool | None = None) -> str:
     """``text_of(root, " ", strip=True)`` from the page's ``page_strings``, without walking the tree again.
 
     Ruby annotation is the one case where the two differ (``text_of`` leaves ``<rt>``/``<rp>`` out): a
-    page with any is read by ``text_of``.
+    page with any is read by ``text_of``. ``ruby`` is ``has_ruby(root)`` when the caller knows it.
     """
-    if next(root.iter(*RUBY_TAGS), None) is not None:
+    if has_ruby(root) if ruby is None else ruby:
         return text_of(root, " ", strip=True)
     return " ".join(filter(None, (text.strip() for text, _, markup in strings if not markup)))
 
