@@ -1,7 +1,8 @@
 """Postal addresses as pages print them, in the countries' own formats. Pure: text in, addresses out.
 
 US, Canadian and British addresses are read by pyap (its maintained fork ``pyap-beauhurst``):
-"2200 Mission College Blvd., Santa Clara, CA 95052-8119"; "1 Canada Square, London E14 5AB".
+"2200 Mission College Blvd., Santa Clara, CA 95052-8119"; "1 Canada Square, London E14 5AB" (Canadian
+ones only where pyap's rules for them compile, see ``pyap_reads``).
 Continental Europe writes the postal code before the city ("Leitnergasse 16, 8010 Graz", "CH-6300 Zug",
 "12 rue de Rivoli, 75001 Paris"), which no parser that ships its data reads, so that format is matched
 here: a postal code and a capitalised city, with either a street and house number before it or a
@@ -17,6 +18,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate
 from typing import Any
 
@@ -130,6 +132,8 @@ def _anglo_addresses(text: str) -> list[PrintedAddress]:
                 break  # a page of a thousand "CA 90210"s is a list, not a company's address
             if match.end() <= seen_end:
                 continue
+            if not pyap_reads(country):
+                break
             start = max(0, match.start() - ANCHOR_WINDOW)
             window = text[start : match.end() + 40]
             for parsed in pyap.parse(window, country=country):
@@ -142,6 +146,17 @@ def _anglo_addresses(text: str) -> list[PrintedAddress]:
                 seen_end = max(seen_end, start + int(parts.get("match_end") or 0))
                 found.append(_from_pyap(parts, country, begin))
     return found
+
+
+@cache
+def pyap_reads(country: str) -> bool:
+    """Whether pyap's rules for ``country`` compile here: its Canadian ones define a group name twice,
+    which ``re`` refuses (on every call: ``re`` keeps no failed pattern), so they read nothing."""
+    try:
+        pyap.parse("", country=country)
+    except re.error:
+        return False
+    return True
 
 
 def _from_pyap(parts: dict[str, Any], country: str, begin: int) -> PrintedAddress:

@@ -95,8 +95,23 @@ def _strings(element: Element, kind: str | None, wanted: str | None) -> Iterator
             yield child.tail
 
 
-def text_of(element: Element, separator: str = "", *, strip: bool = False) -> str:
-    """``element``'s text like BeautifulSoup's ``get_text(separator, strip=strip)``."""
+def has_ruby(root: Element) -> bool:
+    """Whether ``root`` holds ruby annotation (``<rt>``, ``<rp>``), the one text the readers leave out."""
+    return next(root.iter(*RUBY_TAGS), None) is not None
+
+
+def text_of(element: Element, separator: str = "", *, strip: bool = False, ruby: bool = True) -> str:
+    """``element``'s text like BeautifulSoup's ``get_text(separator, strip=strip)``.
+
+    ``ruby`` False: the caller knows the page holds no ruby annotation (``has_ruby``), so none is looked
+    for around or inside ``element`` (a reader of every link would look for it thousands of times).
+    """
+    if not ruby and is_element(element):
+        if not len(element):
+            text = element.text or ""
+            return text.strip() if strip else text
+        texts = element.itertext()
+        return separator.join(filter(None, map(str.strip, texts)) if strip else texts)
     if not len(element) and is_element(element) and next(element.iterancestors(*RUBY_TAGS), None) is None:
         text = element.text or ""  # no children (most links and labels): the text is its one string
         return text.strip() if strip else text
@@ -125,7 +140,7 @@ BLOCK_TAGS = frozenset(
 
 
 def page_strings(root: Element) -> list[PageString]:
-    """Every string under ``root`` (its own tail left out) in page order, read in one walk of the tree.
+    """Every string under ``root`` but whitespace (its own tail left out) in page order, in one walk.
 
     The readers that look for a few strings (digits for phones, "@" for e-mail, "©" for the copyright)
     filter this one list instead of each asking XPath for text nodes, which costs libxml2 more than
@@ -145,17 +160,22 @@ def read_text(
     """``page_strings`` and ``text_blocks`` of ``root``, in one walk of the tree (either may be left out).
 
     Blocks are read up to ``MAX_BLOCKS_CHARS`` (bounded work on any page, however long); strings to the end.
+    Text that is only whitespace is neither: no reader looks for it, and a block drops it (two thirds of
+    a page's text nodes are the indentation between its tags).
     """
     found: list[PageString] = []
     append = found.append
     read: list[str] = []
     current: list[str] = []
+    gather = current.append
     size = 0
+    open_elements: list[Element] = []  # the node's ancestors: a tail's owner without a getparent() call
+    push, pop = open_elements.append, open_elements.pop
+    if not strings and not blocks:
+        return found, read
 
-    def flush() -> None:
+    def flush() -> None:  # called only with text gathered: most block tags have none
         nonlocal size
-        if not current:  # every block tag flushes: most find nothing to flush
-            return
         text = " ".join(" ".join(current).split())[:MAX_BLOCK_CHARS]
         if text:
             read.append(text)
@@ -165,42 +185,48 @@ def read_text(
     # Comments (and the placeholders of cut scripts) come as events of their own: their tails are text.
     for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         if blocks and size >= MAX_BLOCKS_CHARS:
-            flush()
+            if current:
+                flush()
             blocks = False
-        if not blocks and not strings:
-            break
+            if not strings:
+                break
         if event == "start":
+            push(node)
             tag, text = node.tag, node.text  # each read of an lxml property builds a new object
-            if strings and text:
+            if text is not None and text.isspace():
+                text = None
+            if text and strings:
                 append((text, node, False))
             if blocks:
-                if tag in BLOCK_TAGS:
+                if current and tag in BLOCK_TAGS:
                     flush()
                 if tag == "img":
                     alt = node.get("alt")
                     if alt and alt.strip():
-                        flush()  # a logo stands for its name: "<img alt=Acme> was founded in 1990"
-                        current.append(alt)
+                        if current:
+                            flush()
+                        gather(alt)
                         flush()
                 if text and isinstance(tag, str):
-                    current.append(text)
+                    gather(text)
             continue
         if event == "end":
-            if blocks and node.tag in BLOCK_TAGS:
+            pop()
+            if current and blocks and node.tag in BLOCK_TAGS:
                 flush()
         elif strings:
             if event == "comment":
                 if node.text:
-                    append((node.text, node.getparent(), True))
+                    append((node.text, open_elements[-1], True))
             else:
-                append((f"{node.target} {node.text or ''}", node.getparent(), True))
+                append((f"{node.target} {node.text or ''}", open_elements[-1], True))
         tail = node.tail
-        if tail and node is not root:
+        if tail and not tail.isspace() and node is not root:
             if strings:
-                append((tail, node.getparent(), False))
+                append((tail, open_elements[-1], False))
             if blocks:
-                current.append(tail)
-    if blocks:
+                gather(tail)
+    if blocks and current:
         flush()
     return found, read
 
@@ -215,13 +241,13 @@ def page_anchors(root: Element) -> list[Anchor]:
     return [(element, href) for element in root.iter("a") if (href := element.get("href")) is not None]
 
 
-def page_text(root: Element, strings: list[PageString]) -> str:
+def page_text(root: Element, strings: list[PageString], *, ruby: bool | None = None) -> str:
     """``text_of(root, " ", strip=True)`` from the page's ``page_strings``, without walking the tree again.
 
     Ruby annotation is the one case where the two differ (``text_of`` leaves ``<rt>``/``<rp>`` out): a
-    page with any is read by ``text_of``.
+    page with any is read by ``text_of``. ``ruby`` is ``has_ruby(root)`` when the caller knows it.
     """
-    if next(root.iter(*RUBY_TAGS), None) is not None:
+    if has_ruby(root) if ruby is None else ruby:
         return text_of(root, " ", strip=True)
     return " ".join(filter(None, (text.strip() for text, _, markup in strings if not markup)))
 
@@ -231,6 +257,11 @@ def texts_matching(
 ) -> list[int]:
     """Indexes of the ``texts`` where ``pattern`` may match, in order; a superset (``JoinedTexts``)."""
     return JoinedTexts(texts).matching(pattern, lowered)
+
+
+def texts_holding(texts: Sequence[str], words: Sequence[str], pattern: re.Pattern[str]) -> list[int]:
+    """Indexes of the ``texts`` where ``pattern`` may match, found by its ``words``; a superset."""
+    return JoinedTexts(texts).holding(words, pattern)
 
 
 class JoinedTexts:
@@ -270,6 +301,31 @@ class JoinedTexts:
                 break
             index += 1
         return found
+
+    def holding(self, words: Sequence[str], pattern: re.Pattern[str]) -> list[int]:
+        """Indexes of the texts where the IGNORECASE ``pattern`` may match, in order; a superset.
+
+        ``words`` are lower-case substrings one of which every match of ``pattern`` holds, spelt without
+        the letters IGNORECASE matches beyond lowering (i, s, k: U+0131, U+017F, U+212A): each is found in
+        the lowered texts by a plain substring search, which skips through text far faster than a regex
+        alternation tries every position. When lowering changes the length, ``pattern`` searches instead.
+        """
+        if self._folded is None:
+            self._folded = self.joined.lower()
+        folded = self._folded
+        if len(folded) != len(self.joined):
+            return self.matching(pattern)
+        found: set[int] = set()
+        for word in words:
+            index = read = 0  # counted on from the end of the last text searched, as in ``matching``
+            while (start := folded.find(word, read)) != -1:
+                index += folded.count("\0", read, start)
+                found.add(index)
+                read = folded.find("\0", start) + 1
+                if not read:
+                    break
+                index += 1
+        return sorted(found)
 
 
 def top_level_comments(root: Element) -> Iterator[str]:

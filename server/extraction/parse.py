@@ -27,6 +27,7 @@ from server.extraction.markup import (
     PageString,
     cut_non_content,
     document_root,
+    has_ruby,
     page_anchors,
     page_strings,
     page_text,
@@ -175,7 +176,8 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     cut_non_content(root)
     # One walk: the strings for the readers that look for a few of them, the blocks for the statements.
     strings, blocks = read_text(root)
-    text = page_text(root, strings)[:MAX_TEXT_CHARS]
+    ruby = has_ruby(root)  # the page's links are read without looking for it around each
+    text = page_text(root, strings, ruby=ruby)[:MAX_TEXT_CHARS]
     joined = JoinedTexts([string for string, _, _ in strings])  # for the readers that look for a few
     copyright_line = find_copyright_line(root, strings, joined)
     title = next(root.iter("title"), None)
@@ -207,7 +209,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         publishers=publisher_names(structured.get("json-ld", [])),
         email_facts=email_facts,
         text=text,
-        page_links=find_page_links(links, url),
+        page_links=find_page_links(links, url, ruby=ruby),
         industry=find_labelled_value(root, INDUSTRY_LABELS),
         address_lines=find_address_lines(root),
         managers=_unique(match.strip() for match in MANAGER_RE.findall(text)),
@@ -447,17 +449,18 @@ PAGE_KEYWORD_RES = {
 }
 
 
-def find_page_links(links: list[PageLink], base_url: str) -> dict[str, str]:
+def find_page_links(links: list[PageLink], base_url: str, *, ruby: bool = True) -> dict[str, str]:
     """Same-site links to the about, contact and careers pages (first match of each).
 
     Each link's path and text are read once and joined (NUL between, no word holds one): each kind's
-    pattern then searches them all in one call, the first match naming its link.
+    pattern then searches them all in one call, the first match naming its link. ``ruby`` False: the
+    page holds no ruby annotation (``has_ruby``), none is looked for around each link.
     """
     base_host = urlsplit(base_url).hostname
     # cutting the fragment changes neither host, scheme nor path
     own = [link for link in links if link.host == base_host and link.parts.scheme in ("http", "https")]
     haystacks = "\0".join(
-        f"{link.parts.path} {text_of(link.element, ' ', strip=True)}" for link in own
+        f"{link.parts.path} {text_of(link.element, ' ', strip=True, ruby=ruby)}" for link in own
     ).lower()
     firsts = []  # (link index, kind's place, kind): the order the kinds are met in, link by link
     for place, (kind, words) in enumerate(PAGE_KEYWORD_RES.items()):

@@ -22,6 +22,7 @@ import phonenumbers
 
 from server.extraction.evidence import quote
 from server.extraction.markup import Anchor, JoinedTexts, PageString, page_anchors, page_strings
+from server.extraction.phone_digits import may_hold_number
 
 MIN_DIGITS = 6  # ASCII digits a text string holds at least to be read for numbers
 LABEL_CHARS = 60  # text read beside a number for its label
@@ -142,11 +143,14 @@ def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
             before, _, after = display.partition(number) if number in display else (display, "", "")
             label = _label(before, after, context)
             _keep(phones, _fact(display, e164, label, f"{context} {display}".strip(), marked=True))
+    matching = region or "US"
     matched: dict[str, list[phonenumbers.PhoneNumberMatch]] = {}  # a menu or footer repeats its strings
     for text, context, in_address in sources.strings:
         if text not in matched:
-            matched[text] = list(
-                phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=phonenumbers.Leniency.VALID)
+            matched[text] = (
+                list(phonenumbers.PhoneNumberMatcher(text, matching, leniency=phonenumbers.Leniency.VALID))
+                if may_hold_number(text, matching)  # most digit-bearing strings cannot hold a number
+                else []
             )
         for match in matched[text]:
             raw = match.raw_string

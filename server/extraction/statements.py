@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from cleanco import basename
 
 from server.extraction.markup import text_blocks as text_blocks  # re-exported: its readers import it here
-from server.extraction.markup import texts_matching
+from server.extraction.markup import texts_holding, texts_matching
 
 QUOTE_CHARS = 200  # the longest evidence quote (``sources.base.EVIDENCE_CHARS``)
 MAX_SENTENCE_CHARS = 1000
@@ -112,12 +112,9 @@ FOUNDING_HINT_RE = re.compile(
     r"found|establish|incorporat|gegründet|fondée?s?\b|créée?s?\b|fundad|cread|fondat|opgericht",
     re.IGNORECASE,
 )
-# The same for lowered text (``texts_matching``): IGNORECASE also takes a dotless i (U+0131) for "i" and
-# a long s (U+017F) for "s", which lowering keeps.
-LOWER_FOUNDING_HINT_RE = re.compile(
-    "found|e[s\u017f]tabl[i\u0131][s\u017f]h|[i\u0131]ncorporat|gegründet|fondée?[s\u017f]?\\b"
-    "|créée?[s\u017f]?\\b|fundad|cread|fondat|opger[i\u0131]cht"
-)
+# A part of each of its alternatives, without the letters IGNORECASE folds beyond lowering (i, s, k):
+# what a block must hold to be searched with it (``JoinedTexts.holding``).
+FOUNDING_HINT_WORDS = ("found", "tabl", "ncorporat", "gegründet", "fond", "cré", "fundad", "cread", "opger")
 HEADCOUNT_HINT_RE = re.compile(r"\d\s+" + PEOPLE_NOUNS + r"\b", re.IGNORECASE)
 # Words that stand for the company itself as a sentence's subject, in the languages the service reads.
 SELF_REFERENCES = frozenset(
@@ -179,7 +176,7 @@ def founding_statements(blocks: Iterable[str]) -> list[Statement]:
     found: list[Statement] = []
     previous = ""
     blocks = list(blocks)
-    hinted = set(texts_matching(blocks, FOUNDING_HINT_RE, LOWER_FOUNDING_HINT_RE))
+    hinted = set(texts_holding(blocks, FOUNDING_HINT_WORDS, FOUNDING_HINT_RE))
     for index, block in enumerate(blocks):
         # Most blocks say nothing of founding: skip them cheaply.
         if index not in hinted or not FOUNDING_HINT_RE.search(block):
@@ -213,7 +210,10 @@ def headcount_statements(blocks: Iterable[str]) -> list[Statement]:
     The subject is the words before the count's phrase (None for "a team of ...").
     """
     found: list[Statement] = []
-    for block in blocks:
+    blocks = list(blocks)
+    # The blocks with the hint, found in one search of them all (no match spans two: NUL joins them).
+    for index in texts_matching(blocks, HEADCOUNT_HINT_RE):
+        block = blocks[index]
         if not HEADCOUNT_HINT_RE.search(block):
             continue
         for start, sentence in _sentences(block):

@@ -9,6 +9,7 @@ import pytest
 
 from server.extraction import addresses
 from server.extraction.addresses import find_addresses, page_addresses
+from server.extraction.parse import parse_page
 
 
 @pytest.mark.parametrize(
@@ -133,3 +134,15 @@ def test_postal_code_shapes_name_their_country(text: str, expected: tuple[str, .
 
 def test_a_six_digit_number_is_no_indian_pin_without_a_state_or_india() -> None:
     assert find_addresses("Order 123456 shipped to Mumbai 400001 yesterday") == []
+
+
+def test_a_canadian_postal_code_on_a_page_neither_breaks_the_parse_nor_hides_the_other_addresses() -> None:
+    """pyap's Canadian rules do not compile on this Python: they read nothing, the rest is still read."""
+    html = (
+        "<html><body><p>Ottawa office: 100 Queen St, Ottawa, ON K1A 0B1</p>"
+        "<footer>Acme Inc., 2200 Mission College Blvd., Santa Clara, CA 95052-8119</footer></body></html>"
+    )
+    facts = parse_page(html, "https://acme.example/")
+    assert [(placed.address.city, placed.address.postal) for placed in facts.addresses] == [
+        ("Santa Clara", "95052-8119")
+    ]

@@ -12,6 +12,7 @@ from server.extraction.markup import (
     JoinedTexts,
     cut_non_content,
     document_root,
+    has_ruby,
     page_anchors,
     page_strings,
     page_text,
@@ -182,3 +183,26 @@ def test_readers_handed_the_pages_shared_reads_find_what_they_find_reading_the_t
     assert links == absolute_links(root, url) and links
     line = find_copyright_line(root, strings, joined)
     assert line == find_copyright_line(root) and line
+
+
+def test_whitespace_between_tags_is_no_string_and_no_block_text() -> None:
+    root = _root(
+        "<html><body>\n  <div>\n    <p>Call\n <b>+49 30 1234567</b>\u00a0</p>\n  </div>\n</body></html>"
+    )
+    strings, blocks = read_text(root)
+    assert [text for text, _, _ in strings] == ["Call\n ", "+49 30 1234567"]
+    assert blocks == ["Call +49 30 1234567"]
+    assert page_text(root, strings) == text_of(root, " ", strip=True)
+
+
+def test_an_element_of_a_page_without_ruby_reads_the_same_text_without_looking_for_it() -> None:
+    root = _root(MIXED_PAGE)
+    assert not has_ruby(root)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for separator, strip in (("", False), (" ", True), ("\n", False)):
+            assert text_of(element, separator, strip=strip, ruby=False) == text_of(
+                element, separator, strip=strip
+            )
+    assert has_ruby(_root("<html><body><ruby>漢<rt>kan</rt></ruby></body></html>"))

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import lxml.html  # type: ignore[import-untyped]
 import pytest
 
+from server.extraction.markup import texts_holding
 from server.extraction.statements import (
+    FOUNDING_HINT_RE,
+    FOUNDING_HINT_WORDS,
     company_names,
     founding_statements,
     headcount_statements,
@@ -117,3 +123,30 @@ def test_text_after_a_comment_or_a_cut_script_stays_in_its_block() -> None:
     root = document_root(parse_document("<p>Acme <!-- c --> was founded<script>x</script> in 2001.</p>"))
     cut_non_content(root)
     assert text_blocks(root) == ["Acme was founded in 2001."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Founded in 1990.", "ESTABLISHED 1990", "Incorporated in Delaware", "Gegründet 1990",
+        "fondée en 1990", "Créées en 1990", "fundada en 1990", "creada en 1990", "fondata nel 1990",
+        "Opgericht in 1990",
+        "e\u017ftabli\u017fhed 1990", "\u0131ncorporated", "FOUNDED", "Gegr\u00dcndet", "opger\u0131cht",
+    ],
+)  # fmt: skip
+def test_every_spelling_the_founding_hint_matches_is_found_by_its_words(sentence: str) -> None:
+    blocks = ["Nothing here", sentence, "Nor here"]
+    assert FOUNDING_HINT_RE.search(sentence)
+    assert texts_holding(blocks, FOUNDING_HINT_WORDS, FOUNDING_HINT_RE) == [1]
+    assert [s.value for s in founding_statements(blocks)] == [
+        s.value for s in founding_statements([sentence])
+    ]
+
+
+def test_the_founding_words_hold_no_letter_ignorecase_matches_beyond_lowering() -> None:
+    """Every character IGNORECASE takes for a letter of the words lowers to it (or changes length)."""
+    every_character = "".join(map(chr, range(sys.maxunicode + 1)))
+    for letter in {char for word in FOUNDING_HINT_WORDS for char in word}:
+        for found in re.finditer(re.escape(letter), every_character, re.IGNORECASE):
+            char = found.group()
+            assert char.lower() == letter or len(char.lower()) != 1, (hex(ord(char)), letter)

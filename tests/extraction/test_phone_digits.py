@@ -1,0 +1,126 @@
+"""The matcher's pre-filter drops only strings in which phonenumbers' matcher finds no number."""
+
+from __future__ import annotations
+
+import random
+import sys
+import unicodedata
+
+import phonenumbers
+import pytest
+from phonenumbers import PhoneNumberFormat, PhoneNumberType, phonenumberutil
+
+from server.extraction.phone_digits import (
+    CANDIDATE_RE,
+    DIGIT_LIKE_RE,
+    INTERNATIONAL_DIGITS,
+    digits_needed,
+    international_digits,
+    may_hold_number,
+)
+from server.extraction.phones import PhoneSources, read_phones
+
+REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+FORMATS = (PhoneNumberFormat.NATIONAL, PhoneNumberFormat.INTERNATIONAL, PhoneNumberFormat.E164)
+TYPES = tuple(value for name, value in vars(PhoneNumberType).items() if name.isupper() and name != "UNKNOWN")
+
+
+def _matches(text: str, region: str) -> list[str]:
+    matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+    return [match.raw_string for match in matcher]
+
+
+def _examples(region: str) -> list[phonenumbers.PhoneNumber]:
+    found = (phonenumbers.example_number_for_type(region, kind) for kind in TYPES)
+    return [number for number in found if number is not None]
+
+
+def test_the_international_bound_is_the_one_the_installed_metadata_gives() -> None:
+    assert INTERNATIONAL_DIGITS == international_digits()
+
+
+def test_every_character_phonenumbers_reads_as_a_digit_in_a_candidate_is_counted() -> None:
+    """Digits of every script, and the letters its vanity-number reading maps (looked up in upper case);
+    a character with a digit's value that is not counted never stands in a candidate of the matcher."""
+    letters = phonenumberutil._ALPHA_PHONE_MAPPINGS
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.digit(char, None) is None and char.upper() not in letters:
+            continue
+        if DIGIT_LIKE_RE.match(char):
+            continue
+        text = f"1{char}2 34{char} ext {char}5 +{char}6 7-{char}"
+        for found in CANDIDATE_RE.finditer(text):
+            assert char not in found.group(), hex(code)
+
+
+def test_a_region_needs_at_least_one_digit_and_no_more_than_its_shortest_numbers() -> None:
+    for region in REGIONS:
+        without_plus, with_plus = digits_needed(region)
+        assert 1 <= with_plus <= without_plus
+        for number in _examples(region):
+            national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+            assert len(DIGIT_LIKE_RE.findall(national)) >= without_plus, (region, national)
+
+
+@pytest.mark.parametrize("region", ["US", "DE", "GB", "FR", "CN", "AT", "CH", "SM", "AR", "IN"])
+def test_fewer_digits_than_a_region_needs_give_no_candidate_and_no_number(region: str) -> None:
+    without_plus, with_plus = digits_needed(region)
+    rng = random.Random(region)
+    for _ in range(50):
+        short = "".join(rng.choice("0123456789") for _ in range(without_plus - 1))
+        spaced = " ".join(short)
+        international = "+" + "".join(rng.choice("0123456789") for _ in range(with_plus - 1))
+        for text in (short, spaced, f"Tel. {short}", f"({short[:2]}) {short[2:]}", international):
+            assert not may_hold_number(text, region)
+            assert _matches(text, region) == []
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_every_example_number_of_every_region_is_still_found(region: str) -> None:
+    """phonenumbers' own example numbers, the shortest of each region among them, in every format."""
+    for number in _examples(region):
+        for form in FORMATS:
+            text = f"Call us: {phonenumbers.format_number(number, form)} (weekdays)"
+            if _matches(text, region):
+                assert may_hold_number(text, region), text
+
+
+def test_the_filter_never_drops_a_string_with_a_number_in_mangled_text() -> None:
+    """Numbers cut short, spread over words, beside dates, in other scripts' digits: found => kept."""
+    rng = random.Random(8)
+    arabic = str.maketrans("0123456789", "".join(chr(0x0660 + digit) for digit in range(10)))
+    fullwidth = str.maketrans("0123456789", "".join(chr(0xFF10 + digit) for digit in range(10)))
+    for region in REGIONS:
+        for number in _examples(region):
+            printed = phonenumbers.format_number(number, rng.choice(FORMATS))
+            cut = rng.randrange(1, len(printed) + 1)
+            variants = (
+                printed[:cut],
+                printed[cut:],
+                printed.replace(" ", " and ", 1),
+                f"18.08.2010 {printed[:cut]} ext. 12",
+                printed.translate(arabic),
+                printed.translate(fullwidth),
+                f"{printed[: cut // 2]}x{printed[cut // 2 :]}",
+            )
+            for text in variants:
+                if _matches(text, region):
+                    assert may_hold_number(text, region), (region, text)
+
+
+def test_read_phones_reads_the_same_numbers_with_the_filter() -> None:
+    strings = (
+        ("Founded 1998, 120 people, 2009-2025", "", False),
+        ("Tel. +49 30 1234567 oder 030 7654321", "", False),
+        ("Call (415) 555-0132 today", "", False),
+    )
+    for region in ("US", "DE"):
+        phones = read_phones(PhoneSources(strings=strings), region)
+        expected = {number for text, _, _ in strings for number in _e164s(text, region)}
+        assert {phone.e164 for phone in phones} == expected
+
+
+def _e164s(text: str, region: str) -> list[str]:
+    matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+    return [phonenumbers.format_number(match.number, PhoneNumberFormat.E164) for match in matcher]
