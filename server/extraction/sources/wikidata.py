@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from server.domain import ExtractionRequest
 from server.errors import FetchError
 from server.extraction.candidates.base import CandidateFinder
 from server.extraction.candidates.wikidata import COUNTRY_ITEMS, WikidataFinder
@@ -54,6 +55,11 @@ class WikidataSource(Source):
     @classmethod
     def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
         return [WikidataFinder(fetcher)]  # an item's official website is a candidate domain
+
+    def upcoming(self, fetcher: WebFetcher, requests: Sequence[ExtractionRequest]) -> None:
+        """Search for the coming companies' names while Wikidata is idle (``wd.read_ahead``): the
+        search is the one request every company makes, and the first it waits for."""
+        wd.read_ahead(fetcher, [(request.company_name, request.language) for request in requests])
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         """Findings from the item; none when no item is the resolved company's."""

@@ -10,7 +10,7 @@ import asyncio
 import contextvars
 import re
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -72,6 +72,13 @@ async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list
     """``wbsearchentities`` hits for a name, best first (``id``, ``label``, ``description``), sent in
     turn with the other Wikidata requests of ``fetcher`` (``WikidataRequests``)."""
     return await _requests_of(fetcher).search(name, language)
+
+
+def read_ahead(fetcher: WebFetcher, searches: Sequence[tuple[str, str]]) -> None:
+    """Search for these (name, language) pairs while no company's Wikidata request waits, so that the
+    companies find their answers when they ask (``WikidataRequests.read_ahead``); replaces the pairs
+    of the last call."""
+    _requests_of(fetcher).read_ahead(searches)
 
 
 async def get_entities(
@@ -152,10 +159,26 @@ Entities = dict[str, dict[str, Any] | None]
 
 @dataclass
 class _Waiting:
-    """One answer a request still to be sent owes, and to whom (its company's context)."""
+    """One answer a request still to be sent owes, and to whom (its company's context; for a request
+    read ahead, an empty one: its outcome belongs in no company's report)."""
 
     answer: asyncio.Future[Any]
     context: contextvars.Context
+    ahead: bool = False
+
+
+class _NotReadAhead(Exception):
+    """A search read ahead that answers no one: dropped before it went, or sent for no company and
+    failed (the failure is in no company's report). A company waiting for it asks on its own."""
+
+
+class _Search:
+    """A search asked for and not answered yet; ``context`` is the first company's that waits for it,
+    None while only the read-ahead does."""
+
+    def __init__(self, context: contextvars.Context | None) -> None:
+        self.context = context
+        self.hits: asyncio.Future[list[dict[str, Any]]]
 
 
 class WikidataRequests:
@@ -171,13 +194,24 @@ class WikidataRequests:
     concurrency (politeness) is on its way at once, and politeness still decides when each request
     goes. Each request is made in the context of a company that asked for it (its source report and
     deadline), a search in its own company's.
+
+    Read-ahead (``read_ahead``): the searches of the companies running or about to run (the
+    scheduler's lookahead) wait in a queue of their own, sent only when nothing else waits, oldest
+    first, in no company's context. A company asking for a search still queued ahead takes it over
+    (it moves to the company searches, in that company's context); one asking while it is on its way
+    waits for it; its answer is kept in the response cache like any other. A search no longer in the
+    latest list is dropped if it has not gone; one that fails is asked again by the company that
+    needs it, so that its failure is recorded where it counts.
     """
 
     def __init__(self, fetcher: WebFetcher) -> None:
         # Weakly: the requests live as long as their fetcher, in a table keyed by it.
         self._fetcher = weakref.ref(fetcher)
         self._searches: dict[str, _Waiting] = {}  # not yet sent, by URL, oldest first
-        self._searching: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
+        self._ahead: dict[str, _Waiting] = {}  # read ahead, not yet sent, by URL, oldest first
+        self._searching: dict[str, _Search] = {}
+        self._window: set[str] = set()  # the searches to read ahead (the last ``read_ahead``)
+        self._read: set[str] = set()  # those of the window read ahead already (or being read)
         self._waiting: dict[Languages, dict[str, list[_Waiting]]] = {}  # ids not yet sent
         self._asked: dict[tuple[Languages, str], asyncio.Future[Entities]] = {}
         self._senders: set[asyncio.Task[None]] = set()
@@ -186,13 +220,44 @@ class WikidataRequests:
     async def search(self, name: str, language: str) -> list[dict[str, Any]]:
         """The hits for ``name``: kept in the response cache, or asked for (once while in flight)."""
         url = search_url(name, language)
-        future = self._searching.get(url)
-        if future is None:
-            future = asyncio.ensure_future(self._kept_or_searched(url))
-            self._searching[url] = future
-            future.add_done_callback(lambda _: self._searching.pop(url, None))
-        # One caller giving up (its company cancelled) does not cancel the others' search.
-        return await asyncio.shield(future)
+        while True:
+            search = self._searching.get(url)
+            if search is None:
+                search = self._start_search(url, contextvars.copy_context())
+            elif search.context is None:  # so far only read ahead: now a company waits for it
+                search.context = contextvars.copy_context()
+                queued = self._ahead.pop(url, None)
+                if queued is not None:
+                    self._searches[url] = _Waiting(queued.answer, search.context)
+                    self._start_sending()
+            try:
+                # One caller giving up (its company cancelled) does not cancel the others' search.
+                return await asyncio.shield(search.hits)
+            except _NotReadAhead:
+                continue  # (the failed search is out of ``_searching``: this time it is our own)
+
+    def read_ahead(self, searches: Sequence[tuple[str, str]]) -> None:
+        """Queue these (name, language) searches behind every other request, in this order, and drop
+        the ones queued ahead that are no longer listed (see the class doc)."""
+        window = list(dict.fromkeys(search_url(name, language) for name, language in searches))
+        self._window = set(window)
+        self._read &= self._window
+        for url in [url for url in self._ahead if url not in self._window]:
+            self._ahead.pop(url).answer.set_exception(_NotReadAhead())
+        for url in window:
+            if url in self._read:
+                continue
+            self._read.add(url)
+            if url not in self._searching:
+                self._start_search(url, None)
+
+    def _start_search(self, url: str, context: contextvars.Context | None) -> _Search:
+        search = _Search(context)
+        search.hits = asyncio.ensure_future(self._kept_or_searched(url, search))
+        self._searching[url] = search
+        search.hits.add_done_callback(lambda _: self._searching.pop(url, None))
+        search.hits.add_done_callback(_retrieved)  # read ahead, it may have no one to raise to
+        return search
 
     async def entities(self, ids: list[str], languages: Languages) -> Entities:
         """The items ``ids`` (None for an id Wikidata has no item of): kept in the response cache,
@@ -223,13 +288,18 @@ class WikidataRequests:
         }  # one caller giving up does not cancel the others' lookups
         return {qid: answers[future].get(qid) for qid, future in lookups.items()}
 
-    async def _kept_or_searched(self, url: str) -> list[dict[str, Any]]:
+    async def _kept_or_searched(self, url: str, search: _Search) -> list[dict[str, Any]]:
         fetcher = self._fetcher()
         cache = fetcher.responses if fetcher is not None else None
         if cache is not None and (kept := await cache.get_document(url)) is not None:
             return _hits(kept)
         answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._searches[url] = _Waiting(answer, contextvars.copy_context())
+        if search.context is not None:
+            self._searches[url] = _Waiting(answer, search.context)
+        elif url in self._window:
+            self._ahead[url] = _Waiting(answer, contextvars.Context(), ahead=True)
+        else:  # dropped from the read-ahead while the cache was read
+            raise _NotReadAhead
         self._start_sending()
         return _hits(await answer)
 
@@ -287,9 +357,10 @@ class WikidataRequests:
         )
         if selections:
             return self._entity_request(selections[0])
-        search = next(iter(self._searches), None)
-        if search is not None:
-            return self._send_search(search, self._searches.pop(search))
+        for queue in (self._searches, self._ahead):  # a company's own searches, then those read ahead
+            search = next(iter(queue), None)
+            if search is not None:
+                return self._send_search(search, queue.pop(search))
         return None
 
     def _entity_request(self, languages: Languages) -> Coroutine[Any, Any, None]:
@@ -311,7 +382,7 @@ class WikidataRequests:
             document, _ = await asyncio.create_task(fetched, context=queued.context)
         except Exception as exc:
             if not queued.answer.done():
-                queued.answer.set_exception(exc)
+                queued.answer.set_exception(_NotReadAhead() if queued.ahead else exc)
             return
         except asyncio.CancelledError:
             queued.answer.cancel()
@@ -349,6 +420,12 @@ class WikidataRequests:
             for waiting in owed:
                 if not waiting.answer.done():
                     waiting.answer.set_result(found)
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """Mark a failure as seen: a search read ahead that fails may have had no one waiting for it."""
+    if not future.cancelled():
+        future.exception()
 
 
 _REQUESTS: weakref.WeakKeyDictionary[WebFetcher, WikidataRequests] = weakref.WeakKeyDictionary()
