@@ -200,8 +200,10 @@ class WikidataRequests:
     first, in no company's context. A company asking for a search still queued ahead takes it over
     (it moves to the company searches, in that company's context); one asking while it is on its way
     waits for it; its answer is kept in the response cache like any other. A search no longer in the
-    latest list is dropped if it has not gone; one that fails is asked again by the company that
-    needs it, so that its failure is recorded where it counts.
+    latest list is dropped if it has not gone (its answer, if it came, is forgotten); one that fails is
+    asked again by the company that needs it, so that its failure is recorded where it counts. An
+    answer read ahead stays here until its company takes it or is no longer listed, so that it needs
+    no response cache to be used.
     """
 
     def __init__(self, fetcher: WebFetcher) -> None:
@@ -232,9 +234,12 @@ class WikidataRequests:
                     self._start_sending()
             try:
                 # One caller giving up (its company cancelled) does not cancel the others' search.
-                return await asyncio.shield(search.hits)
+                hits = await asyncio.shield(search.hits)
             except _NotReadAhead:
                 continue  # (the failed search is out of ``_searching``: this time it is our own)
+            if self._searching.get(url) is search:  # an answer read ahead, kept for this company
+                del self._searching[url]
+            return hits
 
     def read_ahead(self, searches: Sequence[tuple[str, str]]) -> None:
         """Queue these (name, language) searches behind every other request, in this order, and drop
@@ -244,6 +249,9 @@ class WikidataRequests:
         self._read &= self._window
         for url in [url for url in self._ahead if url not in self._window]:
             self._ahead.pop(url).answer.set_exception(_NotReadAhead())
+        for url, search in list(self._searching.items()):
+            if search.hits.done() and url not in self._window:
+                del self._searching[url]  # an answer read ahead for a company no longer coming
         for url in window:
             if url in self._read:
                 continue
@@ -255,8 +263,16 @@ class WikidataRequests:
         search = _Search(context)
         search.hits = asyncio.ensure_future(self._kept_or_searched(url, search))
         self._searching[url] = search
-        search.hits.add_done_callback(lambda _: self._searching.pop(url, None))
-        search.hits.add_done_callback(_retrieved)  # read ahead, it may have no one to raise to
+
+        def answered(hits: asyncio.Future[list[dict[str, Any]]]) -> None:
+            # Read ahead and not yet asked for, the answer stays here while its company is listed
+            # (the fetcher may keep no response cache); a failure is never kept.
+            failed = hits.cancelled() or hits.exception() is not None
+            if failed or search.context is not None or url not in self._window:
+                if self._searching.get(url) is search:
+                    del self._searching[url]
+
+        search.hits.add_done_callback(answered)
         return search
 
     async def entities(self, ids: list[str], languages: Languages) -> Entities:
@@ -420,12 +436,6 @@ class WikidataRequests:
             for waiting in owed:
                 if not waiting.answer.done():
                     waiting.answer.set_result(found)
-
-
-def _retrieved(future: asyncio.Future[Any]) -> None:
-    """Mark a failure as seen: a search read ahead that fails may have had no one waiting for it."""
-    if not future.cancelled():
-        future.exception()
 
 
 _REQUESTS: weakref.WeakKeyDictionary[WebFetcher, WikidataRequests] = weakref.WeakKeyDictionary()
