@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Protocol, runtime_checkable
 
 from server.domain import ExtractionRequest, Profile
+
+RESOLVING: ContextVar[bool] = ContextVar("resolving", default=False)
+"""True while a company's domain is being resolved (set by the extractor): the rest of its extraction
+waits on those requests, so a shared host's queue may serve them before others."""
 
 
 class Extractor(Protocol):

@@ -15,7 +15,7 @@ from server import metrics, tracing
 from server.domain import ExtractionRequest, Profile
 from server.errors import CompanyAnalysisError
 from server.extraction import outcomes
-from server.extraction.base import LookaheadExtractor
+from server.extraction.base import RESOLVING, LookaheadExtractor
 from server.extraction.fetcher import WebFetcher
 from server.extraction.modes import plan_for
 from server.extraction.page_pool import PageParser, PagePool
@@ -75,6 +75,7 @@ class WebExtractor:
             metrics.SOURCE_SECONDS.labels("domain_resolution").time(),
             tracing.step_span("domain_resolution"),
         ):
+            resolving = RESOLVING.set(True)
             try:
                 resolution = await resolve_domain(
                     request, self._fetcher, self._settings, self._finders, parser=self._parser
@@ -83,6 +84,8 @@ class WebExtractor:
                 if report is None:
                     raise
                 raise report.failure_for_not_found(exc) from None
+            finally:
+                RESOLVING.reset(resolving)
         context = SourceContext(
             request=request, resolution=resolution, fetcher=self._fetcher, plan=plan, parser=self._parser
         )

@@ -4,12 +4,14 @@ spare the company its own search."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox.knowledge_records import WIKIDATA_HOST
 from sandbox.web import SandboxWeb
-from server.domain import BatchOptions, BatchSpec, BatchStatus
+from server.domain import BatchOptions, BatchSpec, BatchStatus, ExtractionRequest, Profile
 from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.pipeline import WebExtractor
 from server.extraction.response_cache import ResponseCache
@@ -24,6 +26,17 @@ from tests.extraction.test_wikidata_requests import (
     _wikidata_requests,
     _wikidata_with,
 )
+
+
+def read_searches_ahead(fetcher: WebFetcher, *names: str) -> None:
+    """Read ahead the searches for ``names`` (in English), replacing what was read ahead before."""
+    wd.read_ahead(
+        fetcher,
+        {
+            wd.search_url(name, "en"): functools.partial(wd.search_entities, fetcher, name, "en")
+            for name in names
+        },
+    )
 
 
 async def _answered(web: SandboxWeb, count: int) -> None:
@@ -43,7 +56,7 @@ async def test_a_search_read_ahead_waits_behind_every_request_a_company_waits_fo
         try:
             first = asyncio.create_task(wd.search_entities(fetcher, "Alpha", "en"))
             await held.sent.wait()
-            wd.read_ahead(fetcher, [("Gamma", "en")])  # queued first, yet goes last
+            read_searches_ahead(fetcher, "Gamma")  # queued first, yet goes last
             await held.queue_behind(
                 wd.search_entities(fetcher, "Beta", "en"), wd.get_entities(fetcher, ["Q1"], "en")
             )
@@ -64,7 +77,7 @@ async def test_a_company_whose_search_was_read_ahead_sends_none_of_its_own(tmp_p
     async with SandboxWeb(tmp_path) as web:
         fetcher = WebFetcher(Settings(**web.settings_overrides()))  # no response cache: kept in memory
         try:
-            wd.read_ahead(fetcher, [("Alpha", "en"), ("Beta", "en")])
+            read_searches_ahead(fetcher, "Alpha", "Beta")
             await _answered(web, 1)  # Alpha answered (or on its way), Beta not yet asked by anyone
             alpha, beta = await asyncio.gather(
                 wd.search_entities(fetcher, "Alpha", "en"), wd.search_entities(fetcher, "Beta", "en")
@@ -84,14 +97,14 @@ async def test_a_search_no_longer_read_ahead_is_not_sent(tmp_path: Path) -> None
         try:
             first = asyncio.create_task(wd.search_entities(fetcher, "Alpha", "en"))
             await held.sent.wait()
-            wd.read_ahead(fetcher, [("Gamma", "en"), ("Delta", "en")])
+            read_searches_ahead(fetcher, "Gamma", "Delta")
             for _ in range(QUEUEING_TURNS):
                 await asyncio.sleep(0)
-            wd.read_ahead(fetcher, [("Delta", "en")])
+            read_searches_ahead(fetcher, "Delta")
             held.release.set()
             await first
             await _answered(web, 2)
-            wd.read_ahead(fetcher, [])
+            read_searches_ahead(fetcher)
             # Asked now, Gamma goes as the company's own search.
             await wd.search_entities(fetcher, "Gamma", "en")
         finally:
@@ -115,7 +128,7 @@ async def test_a_search_read_ahead_that_failed_is_asked_again_by_its_company(tmp
 
         fetcher.fetch_json = first_fails  # type: ignore[assignment]
         try:
-            wd.read_ahead(fetcher, [("Alpha", "en")])
+            read_searches_ahead(fetcher, "Alpha")
             await failed.wait()
             hits = await wd.search_entities(fetcher, "Alpha", "en")
         finally:
@@ -161,4 +174,63 @@ async def test_a_queued_company_finds_its_search_read_ahead_while_wikidata_is_id
     )
     assert search < first_site_request  # read ahead, before the company itself started
     assert web.refused[WIKIDATA_HOST] == 0
+    assert web.peak_in_flight[WIKIDATA_HOST] == 1
+
+
+class FirstCompanyWaits(WebExtractor):
+    """Starts ``first`` only once the sandbox has answered ``entity_requests`` Wikidata entity requests
+    (a readiness wait: the read-ahead of the company queued behind it has then run its course)."""
+
+    def __init__(
+        self, settings: Settings, web: SandboxWeb, first: str, entity_requests: int, **kw: Any
+    ) -> None:
+        super().__init__(settings, **kw)
+        self._web, self._first, self._entity_requests = web, first, entity_requests
+
+    async def extract(self, request: ExtractionRequest) -> Profile:
+        if request.company_name == self._first:
+            async with asyncio.timeout(10):
+                while True:
+                    asked = [r for r in _wikidata_requests(self._web) if r[0] == "entities"]
+                    if len(asked) >= self._entity_requests:
+                        break
+                    await asyncio.sleep(0.002)
+        return await super().extract(request)
+
+
+async def test_a_queued_company_finds_its_item_and_what_it_points_to_read_ahead(tmp_path: Path) -> None:
+    """With a domain hint, the read-ahead also reads the item on the hinted domain and the items it
+    points to: the company, once it runs, asks Wikidata nothing, and nothing was asked twice."""
+    companies = {
+        "Bluefin Analytics LLC": "bluefin-analytics.example",
+        "Acme Robotics Inc.": "acme-robotics.example",
+    }
+    store = await open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    async with SandboxWeb(CORPUS_DIR, latency=0.01, concurrency_limits={WIKIDATA_HOST: 1}) as web:
+        settings = Settings(_env_file=None, data_dir=tmp_path, **web.settings_overrides())
+        fetcher = WebFetcher(settings, responses=ResponseCache(store))
+        # Its item, the items it points to, their regions and countries.
+        extractor = FirstCompanyWaits(settings, web, "Bluefin Analytics LLC", 3, fetcher=fetcher)
+        scheduler = BatchScheduler(store, extractor, workers=1, aging_seconds=30.0)
+        try:
+            await scheduler.start()
+            submitted = await scheduler.submit(
+                BatchSpec(tuple(companies), BatchOptions(max_concurrent=1), domain_hints=companies)
+            )
+            async for event in await scheduler.watch(submitted.batch.batch_id):
+                if event.batch.status.is_final:
+                    break
+        finally:
+            await scheduler.stop()
+            await extractor.aclose()
+            await store.close()
+    assert event.batch.progress.completed == 2
+    first_site_request = next(
+        i for i, (host, _) in enumerate(web.requests) if host.endswith(companies["Acme Robotics Inc."])
+    )
+    assert [host for host, _ in web.requests[first_site_request:]].count(WIKIDATA_HOST) == 0
+    asked = _wikidata_requests(web)
+    assert sorted(name for kind, name, *_ in asked if kind == "search") == sorted(companies)
+    items = [qid for request in asked if request[0] == "entities" for qid in request[2:]]
+    assert len(items) == len(set(items))
     assert web.peak_in_flight[WIKIDATA_HOST] == 1
