@@ -108,7 +108,8 @@ class WebExtractor:
             source.upcoming(self._fetcher, wanted)
 
     async def aclose(self) -> None:
-        """Close every source, the fetcher and the parse pool."""
+        """Close every source, the fetcher and the parse pool (what they read ahead is dropped)."""
+        self.upcoming([])
         for source in self._sources:
             await source.aclose()
         await self._fetcher.aclose()

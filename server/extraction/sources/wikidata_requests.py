@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import re
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
@@ -21,6 +22,7 @@ from server.extraction.base import RESOLVING
 from server.extraction.fetcher import WebFetcher
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
 
+LOGGER_NAME = "company_batch.wikidata"
 SOURCE = "wikidata"  # the name its calls are recorded under (finder and source alike)
 WIKIDATA_HOST = "www.wikidata.org"
 WIKIDATA_API_URL = f"https://{WIKIDATA_HOST}/w/api.php"
@@ -467,6 +469,8 @@ async def _quietly(read: ReadAhead) -> None:
         await read()
     except (FetchError, _NotReadAhead):
         pass
+    except Exception:  # a read-ahead is an optimisation: it never takes anything down with it
+        logging.getLogger(LOGGER_NAME).exception("reading Wikidata ahead failed")
 
 
 _REQUESTS: weakref.WeakKeyDictionary[WebFetcher, WikidataRequests] = weakref.WeakKeyDictionary()
