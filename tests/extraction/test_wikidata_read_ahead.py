@@ -234,3 +234,39 @@ async def test_a_queued_company_finds_its_item_and_what_it_points_to_read_ahead(
     items = [qid for request in asked if request[0] == "entities" for qid in request[2:]]
     assert len(items) == len(set(items))
     assert web.peak_in_flight[WIKIDATA_HOST] == 1
+
+
+async def test_an_entity_lookup_read_ahead_waits_behind_searches_until_a_company_asks_for_it(
+    tmp_path: Path,
+) -> None:
+    _wikidata_with(tmp_path, ["Q1"], ["Alpha", "Beta", "Gamma", "Delta"])
+    async with SandboxWeb(tmp_path) as web:
+        fetcher = WebFetcher(Settings(**web.settings_overrides()))
+        held = HeldFirstRequest(fetcher)
+        try:
+            first = asyncio.create_task(wd.search_entities(fetcher, "Alpha", "en"))
+            await held.sent.wait()
+            wd.read_ahead(fetcher, {"q1": functools.partial(wd.get_entities, fetcher, ["Q1"], "en")})
+            await held.queue_behind(wd.search_entities(fetcher, "Beta", "en"))
+            await first
+            await _answered(web, 3)
+            # Read ahead again while a request is held, then asked for by a company: it goes first.
+            held.sent.clear()
+            held.release.clear()
+            second = asyncio.create_task(wd.search_entities(fetcher, "Gamma", "en"))
+            await held.sent.wait()
+            wd.read_ahead(fetcher, {"q1-again": functools.partial(wd.get_entities, fetcher, ["Q1"], "de")})
+            await held.queue_behind(
+                wd.search_entities(fetcher, "Delta", "en"), wd.get_entities(fetcher, ["Q1"], "de")
+            )
+            await second
+        finally:
+            await fetcher.aclose()
+    assert _wikidata_requests(web) == [
+        ("search", "Alpha"),
+        ("search", "Beta"),
+        ("entities", "en", "Q1"),  # read ahead: after the company's search
+        ("search", "Gamma"),
+        ("entities", "de|en", "Q1"),  # taken over by a company: before its search
+        ("search", "Delta"),
+    ]
