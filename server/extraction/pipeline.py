@@ -15,7 +15,7 @@ from server import metrics, tracing
 from server.domain import ExtractionRequest, Profile
 from server.errors import CompanyAnalysisError
 from server.extraction import outcomes
-from server.extraction.base import Extractor
+from server.extraction.base import RESOLVING, LookaheadExtractor
 from server.extraction.fetcher import WebFetcher
 from server.extraction.modes import plan_for
 from server.extraction.page_pool import PageParser, PagePool
@@ -75,6 +75,7 @@ class WebExtractor:
             metrics.SOURCE_SECONDS.labels("domain_resolution").time(),
             tracing.step_span("domain_resolution"),
         ):
+            resolving = RESOLVING.set(True)
             try:
                 resolution = await resolve_domain(
                     request, self._fetcher, self._settings, self._finders, parser=self._parser
@@ -83,6 +84,8 @@ class WebExtractor:
                 if report is None:
                     raise
                 raise report.failure_for_not_found(exc) from None
+            finally:
+                RESOLVING.reset(resolving)
         context = SourceContext(
             request=request, resolution=resolution, fetcher=self._fetcher, plan=plan, parser=self._parser
         )
@@ -97,14 +100,22 @@ class WebExtractor:
             unavailable.setdefault(name, "")
         return build_profile(request, resolution, findings, plan, unavailable)
 
+    def upcoming(self, requests: Sequence[ExtractionRequest]) -> None:
+        """Let each source read ahead for the companies about to run (``LookaheadExtractor``), those
+        whose mode wants a field it can state (as ``extract`` asks it)."""
+        for source in self._sources:
+            wanted = [r for r in requests if set(plan_for(r.mode).fields) & source.fields]
+            source.upcoming(self._fetcher, wanted)
+
     async def aclose(self) -> None:
-        """Close every source, the fetcher and the parse pool."""
+        """Close every source, the fetcher and the parse pool (what they read ahead is dropped)."""
+        self.upcoming([])
         for source in self._sources:
             await source.aclose()
         await self._fetcher.aclose()
         await self._parser.aclose()
 
 
-def build_extractor(settings: Settings, store: ResponseCacheStore | None = None) -> Extractor:
+def build_extractor(settings: Settings, store: ResponseCacheStore | None = None) -> LookaheadExtractor:
     """The production extractor for these settings (sandbox mode included: only settings differ)."""
     return WebExtractor.from_settings(settings, store)

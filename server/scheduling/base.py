@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from server.domain import (
+    BatchOptions,
     BatchResults,
     BatchSpec,
     BatchStatusReport,
@@ -40,6 +41,15 @@ from server.storage.base import ClaimedCompany, StoredBatch
 
 CANCELLED_FAILURE = ExtractionFailure(ErrorType.CANCELLED, "the batch was cancelled while this company ran")
 """The failure a company running when its batch was cancelled is recorded with."""
+
+
+@dataclass(frozen=True)
+class QueuedCompany:
+    """A company waiting to start, as the extractor will be asked for it."""
+
+    name: str
+    domain_hint: str | None
+    options: BatchOptions
 
 
 def utcnow() -> datetime:
@@ -102,6 +112,11 @@ class WorkQueue(Protocol):
     @property
     def held(self) -> list[ClaimedCompany]:
         """The claims this process holds right now."""
+        ...
+
+    def upcoming(self, n: int) -> list[QueuedCompany]:
+        """Up to ``n`` companies this process would start next, in that order, as far as the queue
+        knows it without a store round trip (none of a paused or cancelled batch)."""
         ...
 
     async def refresh_pending(self) -> None: ...

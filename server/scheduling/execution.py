@@ -16,7 +16,14 @@ from datetime import UTC, datetime
 
 from server import metrics, tracing
 from server.cache import ExtractionCache
-from server.domain import CompanyOutcome, CompanyState, ErrorType, ExtractionFailure, ExtractionRequest
+from server.domain import (
+    BatchOptions,
+    CompanyOutcome,
+    CompanyState,
+    ErrorType,
+    ExtractionFailure,
+    ExtractionRequest,
+)
 from server.errors import ExtractionError
 from server.extraction import outcomes
 from server.extraction.base import Extractor
@@ -24,6 +31,18 @@ from server.extraction.match import ambiguous_match
 from server.extraction.profile import rfc3339
 
 INTERNAL_ERROR_MESSAGE = "internal error during extraction"
+
+
+def batch_request(name: str, domain_hint: str | None, options: BatchOptions) -> ExtractionRequest:
+    """What the extractor is asked for one company of a batch with these options."""
+    return ExtractionRequest(
+        name,
+        options.extraction_mode,
+        options.country,
+        options.language,
+        domain_hint,
+        min_match_confidence=options.min_match_confidence,
+    )
 
 
 async def run_extraction(

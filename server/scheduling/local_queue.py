@@ -26,7 +26,7 @@ from server.domain import (
     CompanyState,
 )
 from server.errors import BatchNotFound, InvalidTransition, ServiceUnavailable
-from server.scheduling.base import CANCELLED_FAILURE, AttachedQueue, utcnow
+from server.scheduling.base import CANCELLED_FAILURE, AttachedQueue, QueuedCompany, utcnow
 from server.scheduling.estimated_views import live_view
 from server.scheduling.events import EventStream
 from server.scheduling.queue import BatchQueue, Clock
@@ -70,6 +70,18 @@ class LocalQueue(AttachedQueue):
     @property
     def held(self) -> list[ClaimedCompany]:
         return [_claim_of(rt, rt.slots[p]) for rt in self._live.values() for p in rt.running]
+
+    def upcoming(self, n: int) -> list[QueuedCompany]:
+        """Batch by batch in queue order, each batch's pending companies in its own order (where
+        ``max_concurrent`` lets batches take turns the order differs a little: it is a lookahead)."""
+        found: list[QueuedCompany] = []
+        for rt in self._order.waiting_in_order():
+            for position in itertools.islice(rt.pending, n - len(found)):
+                slot = rt.slots[position]
+                found.append(QueuedCompany(slot.name, slot.domain_hint, rt.options))
+            if len(found) >= n:
+                break
+        return found
 
     # -- lifecycle -----------------------------------------------------------------------------------
 

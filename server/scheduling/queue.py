@@ -97,6 +97,12 @@ class BatchQueue(Generic[T]):
                 best, best_key = item, key
         return best
 
+    def waiting_in_order(self) -> list[T]:
+        """The batches with waiting work, in the order the queue would serve them now."""
+        now = self.clock()
+        waiting = [item for item in self._items.values() if item.has_waiting_work]
+        return sorted(waiting, key=lambda item: self.sort_key(item, now))
+
     def ahead_of(self, item: T) -> list[T]:
         """Batches with waiting work that the queue would serve before ``item``."""
         now = self.clock()

@@ -39,7 +39,7 @@ from server.domain import (
 )
 from server.errors import BatchNotFound, InvalidTransition
 from server.extraction.base import Extractor
-from server.scheduling.base import CANCELLED_FAILURE, AttachedQueue, utcnow
+from server.scheduling.base import CANCELLED_FAILURE, AttachedQueue, QueuedCompany, utcnow
 from server.scheduling.events import EventStream
 from server.scheduling.scheduler import BatchScheduler
 from server.storage.base import (
@@ -122,6 +122,11 @@ class LeaseQueue(AttachedQueue):
     @property
     def held(self) -> list[ClaimedCompany]:
         return [running.claim for running in self._claims.values()]
+
+    def upcoming(self, n: int) -> list[QueuedCompany]:
+        """None: which companies this replica starts next is decided in the store at each claim,
+        against every other replica's claims; guessing would cost a query per change."""
+        return []
 
     # -- lifecycle -----------------------------------------------------------------------------------
 

@@ -36,12 +36,12 @@ from server.domain import (
     SubmitOutcome,
 )
 from server.errors import BatchNotFound, InvalidTransition, ServiceOverloaded, ServiceUnavailable
-from server.extraction.base import Extractor
+from server.extraction.base import Extractor, LookaheadExtractor
 from server.extraction.circuits import all_circuits
-from server.scheduling.base import Estimates, WorkQueue, utcnow
+from server.scheduling.base import Estimates, QueuedCompany, WorkQueue, utcnow
 from server.scheduling.estimates import WINDOW_SIZE, DurationModel
 from server.scheduling.events import WATCHER_CAPACITY, EventStream
-from server.scheduling.execution import log_outcome, run_extraction
+from server.scheduling.execution import batch_request, log_outcome, run_extraction
 from server.scheduling.local_queue import LocalQueue
 from server.scheduling.paging import decode_page_token, encode_page_token
 from server.scheduling.queue import Clock
@@ -83,6 +83,8 @@ class BatchScheduler:
             raise ValueError("workers must be at least 1")
         self._store = store
         self._extractor = extractor
+        # Told which companies come next, when it can read ahead for them (``_announce_upcoming``).
+        self._lookahead = extractor if isinstance(extractor, LookaheadExtractor) else None
         self._workers_total = workers
         self._log = logger or logging.getLogger(LOGGER_NAME)
         self._max_queued = max_queued_companies
@@ -166,6 +168,7 @@ class BatchScheduler:
         if not created:
             return SubmitOutcome(await self.get(stored.batch_id), True, spec.duplicates_merged)
         view = await self._queue.admit(stored)  # as queued, before anything starts
+        self._announce_upcoming()
         await self._start_now()
         return SubmitOutcome(view, False, spec.duplicates_merged)
 
@@ -196,17 +199,23 @@ class BatchScheduler:
     async def cancel(self, batch_id: str) -> BatchView:
         """Stop running extractions, cancel pending companies, keep finished results."""
         self._ensure_open()
-        return await run_to_completion(self._queue.cancel(batch_id))
+        view = await run_to_completion(self._queue.cancel(batch_id))
+        self._announce_upcoming()
+        return view
 
     async def pause(self, batch_id: str) -> BatchView:
         """Let running companies finish and start no new ones (idempotent)."""
         self._ensure_open()
-        return await run_to_completion(self._queue.pause(batch_id))
+        view = await run_to_completion(self._queue.pause(batch_id))
+        self._announce_upcoming()
+        return view
 
     async def resume(self, batch_id: str) -> BatchView:
         """Continue a paused batch (idempotent on a batch that is not paused)."""
         self._ensure_open()
-        return await run_to_completion(self._queue.resume(batch_id))
+        view = await run_to_completion(self._queue.resume(batch_id))
+        self._announce_upcoming()
+        return view
 
     async def retry(self, batch_id: str, spec: RetrySpec) -> RetryOutcome:
         """Run a finished batch's failed companies again (see ``BatchStore.retry_failed``).
@@ -224,6 +233,7 @@ class BatchScheduler:
         if not record.retried or record.replay:
             return RetryOutcome(await self.get(batch_id), record.retried, record.replay)
         view = await self._queue.admit(record.batch)  # as queued again, before anything starts
+        self._announce_upcoming()
         await self._start_now()
         return RetryOutcome(view, record.retried, False)
 
@@ -383,6 +393,8 @@ class BatchScheduler:
                 task.add_done_callback(self._run_done)
                 # Held with no await since the claim returned: a cancel or a heartbeat sees it.
                 self._queue.hold(claim, task)
+            if claims:
+                self._announce_upcoming()
             return len(claims)
 
     def _run_done(self, task: asyncio.Task[None]) -> None:
@@ -390,6 +402,7 @@ class BatchScheduler:
         self._busy -= 1
         if self._busy == 0:
             self._idle.set()
+        self._announce_upcoming()  # the finished company is no longer one to read ahead for
         self._kick()  # a worker is free
 
     async def _guarded_run(self, claim: ClaimedCompany) -> None:
@@ -405,14 +418,7 @@ class BatchScheduler:
     async def _run(self, claim: ClaimedCompany) -> None:
         """Extract, then record the result if the claim is still held (see ``WorkQueue.take_back``)."""
         options = claim.options
-        request = ExtractionRequest(
-            claim.name,
-            options.extraction_mode,
-            options.country,
-            options.language,
-            claim.domain_hint,
-            min_match_confidence=options.min_match_confidence,
-        )
+        request = batch_request(claim.name, claim.domain_hint, options)
         outcome = await run_extraction(
             self._extractor,
             request,
@@ -446,6 +452,20 @@ class BatchScheduler:
 
     def _kick(self) -> None:
         self._work_available.set()
+
+    def _announce_upcoming(self) -> None:
+        """Tell a lookahead extractor which companies run now and which come next: the running ones,
+        then as many queued ones as the pool has workers (the next round at most; read further ahead,
+        the answers would wait longer to be used and be wasted more often on a cancel)."""
+        if self._lookahead is None:
+            return
+        companies: list[ClaimedCompany | QueuedCompany] = [
+            *self._queue.held,
+            *self._queue.upcoming(self._workers_total),
+        ]
+        self._lookahead.upcoming(
+            [batch_request(company.name, company.domain_hint, company.options) for company in companies]
+        )
 
     def _ensure_open(self) -> None:
         if self._stopped:

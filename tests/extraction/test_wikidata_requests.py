@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from sandbox.knowledge_records import WIKIDATA_HOST
 from sandbox.web import SandboxWeb
 from server.domain import ExtractionRequest
+from server.extraction.base import RESOLVING
 from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.pipeline import WebExtractor
 from server.extraction.response_cache import ResponseCache
@@ -176,3 +177,44 @@ async def test_companies_in_flight_ask_each_item_once_and_wikidata_one_request_a
     items = [qid for request in asked if request[0] == "entities" for qid in request[2:]]
     assert len(items) == len(set(items))  # every item once, whichever languages its askers wanted
     assert sorted(name for kind, name, *_ in asked if kind == "search") == sorted(WITH_ITEMS)
+
+
+async def test_a_request_for_every_language_takes_ids_waiting_for_a_few_along(tmp_path: Path) -> None:
+    _wikidata_with(tmp_path, ["Q1", "Q2"], ["Alpha"])
+    async with SandboxWeb(tmp_path) as web:
+        fetcher = WebFetcher(Settings(**web.settings_overrides()))
+        held = HeldFirstRequest(fetcher)
+        try:
+            first = asyncio.create_task(wd.search_entities(fetcher, "Alpha", "en"))
+            few, every = await held.queue_behind(
+                wd.get_entities(fetcher, ["Q1"], "en"),
+                wd.get_entities(fetcher, ["Q2"], "en", all_languages=True),
+            )
+            await first
+        finally:
+            await fetcher.aclose()
+    assert (sorted(few.entities), sorted(every.entities)) == (["Q1"], ["Q2"])
+    assert _wikidata_requests(web) == [("search", "Alpha"), ("entities", "*", "Q1", "Q2")]
+
+
+async def test_a_search_of_a_company_resolving_its_domain_goes_before_earlier_ones(tmp_path: Path) -> None:
+    """The rest of that company's extraction waits on it; the others' only on a few knowledge requests."""
+    _wikidata_with(tmp_path, [], ["Alpha", "Beta", "Gamma"])
+
+    async def resolving(ask: Coroutine[Any, Any, Any]) -> Any:
+        RESOLVING.set(True)  # in this task's own context
+        return await ask
+
+    async with SandboxWeb(tmp_path) as web:
+        fetcher = WebFetcher(Settings(**web.settings_overrides()))
+        held = HeldFirstRequest(fetcher)
+        try:
+            first = asyncio.create_task(wd.search_entities(fetcher, "Alpha", "en"))
+            await held.queue_behind(
+                wd.search_entities(fetcher, "Beta", "en"),
+                resolving(wd.search_entities(fetcher, "Gamma", "en")),
+            )
+            await first
+        finally:
+            await fetcher.aclose()
+    assert _wikidata_requests(web) == [("search", "Alpha"), ("search", "Gamma"), ("search", "Beta")]

@@ -8,6 +8,7 @@ is a new module implementing ``Source`` and one line in ``server.extraction.sour
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Self
@@ -113,6 +114,10 @@ class Source(ABC):
     def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
         """Finders of candidate domains this source offers to resolution (most offer none)."""
         return []
+
+    def upcoming(self, fetcher: WebFetcher, requests: Sequence[ExtractionRequest]) -> None:  # noqa: B027
+        """The companies about to be collected for, replacing the last list (``LookaheadExtractor``):
+        a source may read ahead for them in its host's idle time; most do not."""
 
     @abstractmethod
     async def collect(self, context: SourceContext) -> list[Finding]:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from server.domain import ExtractionRequest
 from server.errors import FetchError
 from server.extraction.candidates.base import CandidateFinder
+from server.extraction.candidates.hint import hint_domain
 from server.extraction.candidates.wikidata import COUNTRY_ITEMS, WikidataFinder
 from server.extraction.fetcher import WebFetcher
 from server.extraction.money import money_figure
@@ -55,6 +57,18 @@ class WikidataSource(Source):
     def domain_finders(cls, fetcher: WebFetcher) -> list[CandidateFinder]:
         return [WikidataFinder(fetcher)]  # an item's official website is a candidate domain
 
+    def upcoming(self, fetcher: WebFetcher, requests: Sequence[ExtractionRequest]) -> None:
+        """Read ahead for the coming companies while Wikidata is idle (``wd.read_ahead``)."""
+        wd.read_ahead(
+            fetcher,
+            {
+                wd.search_url(request.company_name, request.language): functools.partial(
+                    read_ahead_for, fetcher, request
+                )
+                for request in requests
+            },
+        )
+
     async def collect(self, context: SourceContext) -> list[Finding]:
         """Findings from the item; none when no item is the resolved company's."""
         language = context.request.language
@@ -63,7 +77,7 @@ class WikidataSource(Source):
             if entity is None:
                 return []
             context.shared.wikidata_entity = entity
-            referenced = await self._referenced(context, entity)
+            referenced = await referenced_items(context.fetcher, entity, language)
         except FetchError:
             return []  # Wikidata unreachable: a gap in the profile, not a failure of the company
         return findings_from_item(entity, referenced, language)
@@ -76,24 +90,47 @@ class WikidataSource(Source):
                 return entity
         return None
 
-    async def _referenced(self, context: SourceContext, entity: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        language = context.request.language
-        ids = referenced_ids(entity)
-        if not ids:
-            return {}
-        found = dict((await wd.get_entities(context.fetcher, ids, language)).entities)
-        second = sorted(
-            {
-                target
-                for city in headquarters_cities(entity)
-                for prop in (wd.P_ADMIN_AREA, wd.P_COUNTRY)
-                for target in wd.item_ids(found.get(city, {}), prop)[:1]
-            }
-            - set(found)
-        )
-        if second:
-            found.update((await wd.get_entities(context.fetcher, second, language)).entities)
-        return found
+
+async def referenced_items(
+    fetcher: WebFetcher, entity: dict[str, Any], language: str
+) -> dict[str, dict[str, Any]]:
+    """The items the company's item points to (``referenced_ids``), and its head-office cities'
+    regions and countries: two ``wbgetentities`` requests (more only past 50 ids)."""
+    ids = referenced_ids(entity)
+    if not ids:
+        return {}
+    found = dict((await wd.get_entities(fetcher, ids, language)).entities)
+    second = sorted(
+        {
+            target
+            for city in headquarters_cities(entity)
+            for prop in (wd.P_ADMIN_AREA, wd.P_COUNTRY)
+            for target in wd.item_ids(found.get(city, {}), prop)[:1]
+        }
+        - set(found)
+    )
+    if second:
+        found.update((await wd.get_entities(fetcher, second, language)).entities)
+    return found
+
+
+async def read_ahead_for(fetcher: WebFetcher, request: ExtractionRequest) -> None:
+    """The Wikidata calls of the company's extraction that are known before it runs: the search for
+    its name and the items it names; with a domain hint, also what the item on the hinted domain
+    points to (the item the source will choose when the hint is the resolved domain). Past the search
+    only with a response cache: entities answered ahead are kept nowhere else."""
+    if fetcher.responses is None:
+        await wd.search_entities(fetcher, request.company_name, request.language)
+        return
+    named = await wd.named_items(fetcher, request)
+    hinted = hint_domain(request.domain_hint) if request.domain_hint else ""
+    if not hinted:
+        return
+    for entity_id in named.ids:
+        entity = named.document.entities.get(entity_id)
+        if entity is not None and _on_domain(entity, registrable_domain(hinted)):
+            await referenced_items(fetcher, entity, request.language)
+            return
 
 
 def _on_domain(entity: dict[str, Any], domain: str) -> bool:

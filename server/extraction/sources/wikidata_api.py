@@ -6,28 +6,21 @@ source (everything else). Entities are the ``entities.<id>`` objects of ``wbgete
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import re
-import weakref
-from collections.abc import Coroutine
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from server.domain import ExtractionRequest
-from server.errors import FetchError
 from server.extraction.fetcher import WebFetcher
-from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
+from server.extraction.sources.wikidata_requests import ENTITY_ID_RE, ReadAhead, requests_of
 
-SOURCE = "wikidata"  # the name its calls are recorded under (finder and source alike)
-WIKIDATA_HOST = "www.wikidata.org"
-WIKIDATA_API_URL = f"https://{WIKIDATA_HOST}/w/api.php"
-ENTITY_URL = "https://www.wikidata.org/wiki/{id}"
-SEARCH_LIMIT = 7
+# The requests' own names that callers read through this module.
+from server.extraction.sources.wikidata_requests import MAX_IDS_PER_REQUEST as MAX_IDS_PER_REQUEST
+from server.extraction.sources.wikidata_requests import entity_url as entity_url
+from server.extraction.sources.wikidata_requests import search_url as search_url
+
 NAMED_ITEMS = 5  # search hits whose items are read (the finder's candidates, the source's choice)
-ENTITY_PROPS = "labels|descriptions|aliases|claims|sitelinks"
-ENTITY_ID_RE = re.compile(r"Q\d+")
 FALLBACK_LANGUAGE = "en"
 
 # Properties read.
@@ -46,11 +39,6 @@ P_POINT_IN_TIME, P_ADMIN_AREA, P_ISO_ALPHA2, P_ISO_SUBDIVISION, P_ISO_CURRENCY =
 # Properties whose item values the source needs labels (and claims) of.
 # (Subsidiaries too, but only current ones: see ``current_item_ids``.)
 REFERENCING_PROPERTIES = (P_INDUSTRY, P_HEADQUARTERS, P_COUNTRY, P_EXCHANGE, P_FOUNDER, P_CEO, P_PARENT)
-# An item with its claims and its labels in every language runs to a few MB (a large company's to
-# several), so entity documents get their own body cap rather than the HTML page cap.
-ENTITIES_MAX_BYTES = 32_000_000
-# ``wbgetentities`` answers at most this many ids per request (500 for bots); larger sets are split.
-MAX_IDS_PER_REQUEST = 50
 # Classes that make an item a business (P31): business, company, enterprise, public company,
 # corporation, privately held company, limited company, GmbH, société anonyme, aktiebolag, LLC, startup.
 BUSINESS_CLASSES = frozenset(
@@ -71,7 +59,14 @@ class EntityDocument:
 async def search_entities(fetcher: WebFetcher, name: str, language: str) -> list[dict[str, Any]]:
     """``wbsearchentities`` hits for a name, best first (``id``, ``label``, ``description``), sent in
     turn with the other Wikidata requests of ``fetcher`` (``WikidataRequests``)."""
-    return await _requests_of(fetcher).search(name, language)
+    return await requests_of(fetcher).search(name, language)
+
+
+def read_ahead(fetcher: WebFetcher, plans: Mapping[str, ReadAhead]) -> None:
+    """Make each plan's Wikidata calls (a coming company's, by key) while no company's request waits,
+    so that the companies find their answers when they ask; replaces the plans of the last call
+    (``WikidataRequests.read_ahead``)."""
+    requests_of(fetcher).read_ahead(plans)
 
 
 async def get_entities(
@@ -94,7 +89,7 @@ async def get_entities(
         FetchError: Wikidata could not be read (every caller of that request gets it).
     """
     languages = None if all_languages else "|".join(dict.fromkeys([language, FALLBACK_LANGUAGE]))
-    found = await _requests_of(fetcher).entities(list(dict.fromkeys(ids)), languages)
+    found = await requests_of(fetcher).entities(list(dict.fromkeys(ids)), languages)
     return EntityDocument({qid: entity for qid, entity in found.items() if entity is not None})
 
 
@@ -119,246 +114,6 @@ async def named_items(fetcher: WebFetcher, request: ExtractionRequest) -> NamedI
         return NamedItems([], EntityDocument({}))
     document = await get_entities(fetcher, ids, request.language, all_languages=True)
     return NamedItems(ids, document)
-
-
-def search_url(name: str, language: str) -> str:
-    """The ``wbsearchentities`` request for ``name`` (also the key its answer is kept under)."""
-    params = {
-        "action": "wbsearchentities",
-        "search": name,
-        "language": language,
-        "uselang": language,
-        "type": "item",
-        "limit": str(SEARCH_LIMIT),
-        "format": "json",
-    }
-    return f"{WIKIDATA_API_URL}?{urlencode(params)}"
-
-
-def _hits(document: Any) -> list[dict[str, Any]]:
-    hits = document.get("search", []) if isinstance(document, dict) else []
-    return [hit for hit in hits if isinstance(hit, dict) and ENTITY_ID_RE.fullmatch(str(hit.get("id", "")))]
-
-
-def _entity_key(languages: str | None, qid: str) -> str:
-    """Where one item is kept in the response cache, per language selection (``*``: every language)."""
-    return f"wikidata:wbgetentities:{languages or '*'}:{qid}"
-
-
-Languages = str | None
-"""A ``wbgetentities`` language selection (``de|en``), None for every language."""
-Entities = dict[str, dict[str, Any] | None]
-
-
-@dataclass
-class _Waiting:
-    """One answer a request still to be sent owes, and to whom (its company's context)."""
-
-    answer: asyncio.Future[Any]
-    context: contextvars.Context
-
-
-class WikidataRequests:
-    """Every Wikidata API request of one fetcher (one extractor: all its companies), sent in turn.
-
-    Wikimedia asks API clients for serial requests (``host_rules``), so the requests of concurrent
-    companies queue for the host whatever we do. Queued here rather than at the host's slot, they are
-    put together at the moment one can go: an entity request carries every id waiting by then (one
-    language selection, ``MAX_IDS_PER_REQUEST`` at most, sorted); an id asked for with every language
-    answers the same id asked for with a few (the readers see the same labels, aliases and claims), so
-    it is never sent twice. Entity requests go before searches: one of them answers several
-    companies, which are further along than one waiting for its search. At most the host's own
-    concurrency (politeness) is on its way at once, and politeness still decides when each request
-    goes. Each request is made in the context of a company that asked for it (its source report and
-    deadline), a search in its own company's.
-    """
-
-    def __init__(self, fetcher: WebFetcher) -> None:
-        # Weakly: the requests live as long as their fetcher, in a table keyed by it.
-        self._fetcher = weakref.ref(fetcher)
-        self._searches: dict[str, _Waiting] = {}  # not yet sent, by URL, oldest first
-        self._searching: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
-        self._waiting: dict[Languages, dict[str, list[_Waiting]]] = {}  # ids not yet sent
-        self._asked: dict[tuple[Languages, str], asyncio.Future[Entities]] = {}
-        self._senders: set[asyncio.Task[None]] = set()
-        self._sending = 0  # senders that have not yet seen an empty queue
-
-    async def search(self, name: str, language: str) -> list[dict[str, Any]]:
-        """The hits for ``name``: kept in the response cache, or asked for (once while in flight)."""
-        url = search_url(name, language)
-        future = self._searching.get(url)
-        if future is None:
-            future = asyncio.ensure_future(self._kept_or_searched(url))
-            self._searching[url] = future
-            future.add_done_callback(lambda _: self._searching.pop(url, None))
-        # One caller giving up (its company cancelled) does not cancel the others' search.
-        return await asyncio.shield(future)
-
-    async def entities(self, ids: list[str], languages: Languages) -> Entities:
-        """The items ``ids`` (None for an id Wikidata has no item of): kept in the response cache,
-        asked for with the next request, or awaited with the request that already asks for them."""
-        lookups: dict[str, asyncio.Future[Entities]] = {}
-        new: list[str] = []
-        for qid in ids:
-            future = self._asked.get((None, qid)) or self._asked.get((languages, qid))
-            if future is None:
-                new.append(qid)
-                continue
-            lookups[qid] = future
-        if new:
-            future = asyncio.ensure_future(self._kept_or_asked(new, languages))
-            keys = [(languages, qid) for qid in new]
-            for key in keys:
-                self._asked[key] = future
-                lookups[key[1]] = future
-
-            def forget(done: asyncio.Future[Entities]) -> None:
-                for key in keys:
-                    if self._asked.get(key) is done:
-                        del self._asked[key]
-
-            future.add_done_callback(forget)
-        answers = {
-            future: await asyncio.shield(future) for future in dict.fromkeys(lookups.values())
-        }  # one caller giving up does not cancel the others' lookups
-        return {qid: answers[future].get(qid) for qid, future in lookups.items()}
-
-    async def _kept_or_searched(self, url: str) -> list[dict[str, Any]]:
-        fetcher = self._fetcher()
-        cache = fetcher.responses if fetcher is not None else None
-        if cache is not None and (kept := await cache.get_document(url)) is not None:
-            return _hits(kept)
-        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._searches[url] = _Waiting(answer, contextvars.copy_context())
-        self._start_sending()
-        return _hits(await answer)
-
-    async def _kept_or_asked(self, ids: list[str], languages: Languages) -> Entities:
-        fetcher = self._fetcher()
-        cache = fetcher.responses if fetcher is not None else None
-        found: Entities = {}
-        if cache is not None:
-            for qid in ids:
-                for key in dict.fromkeys([_entity_key(None, qid), _entity_key(languages, qid)]):
-                    kept = await cache.get_document(key)
-                    if isinstance(kept, dict):
-                        found[qid] = kept
-                        break
-        # Every id not kept joins the queue at once, so that they go in one request.
-        context = contextvars.copy_context()
-        loop = asyncio.get_running_loop()
-        answers = {qid: loop.create_future() for qid in ids if qid not in found}
-        waiting = self._waiting.setdefault(languages, {})
-        for qid, answer in answers.items():
-            waiting.setdefault(qid, []).append(_Waiting(answer, context))
-        if answers:
-            self._start_sending()
-        for qid, answer in answers.items():
-            entity = await answer
-            found[qid] = entity
-            if cache is not None and entity is not None:
-                await cache.put_document(
-                    _entity_key(languages, qid), entity_url(qid), entity, KNOWLEDGE_TTL_SECONDS
-                )
-        return found
-
-    def _start_sending(self) -> None:
-        fetcher = self._fetcher()
-        limit = fetcher.host_concurrency(WIKIDATA_HOST) if fetcher is not None else 1
-        if self._sending < limit:
-            self._sending += 1
-            task = asyncio.create_task(self._send_while_queued(), name="wikidata-requests")
-            self._senders.add(task)
-            task.add_done_callback(self._senders.discard)
-
-    async def _send_while_queued(self) -> None:
-        try:
-            while (request := self._next_request()) is not None:
-                await request
-        finally:
-            self._sending -= 1  # in the step that found the queue empty: no request is left unsent
-
-    def _next_request(self) -> Coroutine[Any, Any, None] | None:
-        """The request to send now (see the class doc), or None when nothing waits. Among entity
-        requests, every language first: its answer serves the other selections' same ids too."""
-        selections = sorted(
-            (languages for languages, waiting in self._waiting.items() if waiting),
-            key=lambda languages: languages is not None,
-        )
-        if selections:
-            return self._entity_request(selections[0])
-        search = next(iter(self._searches), None)
-        if search is not None:
-            return self._send_search(search, self._searches.pop(search))
-        return None
-
-    def _entity_request(self, languages: Languages) -> Coroutine[Any, Any, None]:
-        waiting = self._waiting[languages]
-        ids = sorted(waiting)[:MAX_IDS_PER_REQUEST]
-        taken = {qid: waiting.pop(qid) for qid in ids}
-        if languages is None:  # the same ids asked for with fewer languages: answered too
-            for others in self._waiting.values():
-                for qid in ids:
-                    taken[qid] += others.pop(qid, [])
-        return self._send_entities(languages, taken)
-
-    async def _send_search(self, url: str, queued: _Waiting) -> None:
-        fetcher = self._fetcher()
-        try:
-            if fetcher is None:
-                raise FetchError("Wikidata search after its fetcher closed", details=url)
-            fetched = fetcher.fetch_json(url, source=SOURCE, cache_seconds=KNOWLEDGE_TTL_SECONDS)
-            document, _ = await asyncio.create_task(fetched, context=queued.context)
-        except Exception as exc:
-            if not queued.answer.done():
-                queued.answer.set_exception(exc)
-            return
-        except asyncio.CancelledError:
-            queued.answer.cancel()
-            raise
-        if not queued.answer.done():
-            queued.answer.set_result(document)
-
-    async def _send_entities(self, languages: Languages, taken: dict[str, list[_Waiting]]) -> None:
-        queued = [waiting for owed in taken.values() for waiting in owed]
-        params = {"action": "wbgetentities", "ids": "|".join(taken), "props": ENTITY_PROPS}
-        if languages is not None:
-            params["languages"] = languages
-        params["format"] = "json"
-        fetcher = self._fetcher()
-        try:
-            if fetcher is None:
-                raise FetchError("Wikidata lookup after its fetcher closed", details=params["ids"])
-            fetched = fetcher.fetch_json(
-                f"{WIKIDATA_API_URL}?{urlencode(params)}", max_bytes=ENTITIES_MAX_BYTES, source=SOURCE
-            )
-            document, _ = await asyncio.create_task(fetched, context=queued[0].context)
-        except Exception as exc:
-            for waiting in queued:
-                if not waiting.answer.done():
-                    waiting.answer.set_exception(exc)
-            return
-        except asyncio.CancelledError:
-            for waiting in queued:
-                waiting.answer.cancel()
-            raise
-        entities = document.get("entities", {}) if isinstance(document, dict) else {}
-        for qid, owed in taken.items():
-            item = entities.get(qid)
-            found = item if isinstance(item, dict) and "missing" not in item else None
-            for waiting in owed:
-                if not waiting.answer.done():
-                    waiting.answer.set_result(found)
-
-
-_REQUESTS: weakref.WeakKeyDictionary[WebFetcher, WikidataRequests] = weakref.WeakKeyDictionary()
-
-
-def _requests_of(fetcher: WebFetcher) -> WikidataRequests:
-    """The Wikidata requests shared by every company using ``fetcher`` (one extractor: all its workers)."""
-    if fetcher not in _REQUESTS:
-        _REQUESTS[fetcher] = WikidataRequests(fetcher)
-    return _REQUESTS[fetcher]
 
 
 def statements(entity: dict[str, Any], prop: str) -> list[dict[str, Any]]:
@@ -480,7 +235,3 @@ def sitelink_title(entity: dict[str, Any], language: str) -> str | None:
     """The title of the item's Wikipedia article in ``language`` (``enwiki``, ``dewiki`` ...)."""
     link = entity.get("sitelinks", {}).get(f"{language}wiki")
     return str(link["title"]) if isinstance(link, dict) and link.get("title") else None
-
-
-def entity_url(entity_id: str) -> str:
-    return ENTITY_URL.format(id=entity_id)
