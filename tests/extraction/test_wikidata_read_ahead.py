@@ -11,14 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from sandbox.knowledge_records import WIKIDATA_HOST
 from sandbox.web import SandboxWeb
-from server.domain import BatchOptions, BatchSpec, BatchStatus, ExtractionRequest, Profile
+from server.domain import BatchEvent, BatchOptions, BatchSpec, BatchStatus, ExtractionRequest, Profile
 from server.extraction.fetcher import FetchedPage, WebFetcher
 from server.extraction.pipeline import WebExtractor
 from server.extraction.response_cache import ResponseCache
 from server.extraction.sources import wikidata_api as wd
 from server.scheduling.scheduler import BatchScheduler
 from server.settings import Settings
-from server.storage import open_store
+from server.storage import BatchStore, open_store
 from tests.extraction.test_wikidata_requests import (
     CORPUS_DIR,
     QUEUEING_TURNS,
@@ -37,6 +37,27 @@ def read_searches_ahead(fetcher: WebFetcher, *names: str) -> None:
             for name in names
         },
     )
+
+
+async def batch_to_its_end(
+    store: BatchStore, extractor: WebExtractor, companies: dict[str, str]
+) -> BatchEvent:
+    """Run ``companies`` (name: domain hint) as one batch through a one-worker scheduler, one company at
+    a time in that order, and return the batch's final event; closes the extractor and the store."""
+    scheduler = BatchScheduler(store, extractor, workers=1, aging_seconds=30.0)
+    try:
+        await scheduler.start()
+        submitted = await scheduler.submit(
+            BatchSpec(tuple(companies), BatchOptions(max_concurrent=1), domain_hints=companies)
+        )
+        async for event in await scheduler.watch(submitted.batch.batch_id):
+            if event.batch.status.is_final:
+                return event
+        raise AssertionError("the watch ended before the batch's final status")
+    finally:
+        await scheduler.stop()
+        await extractor.aclose()
+        await store.close()
 
 
 async def _answered(web: SandboxWeb, count: int) -> None:
@@ -148,19 +169,7 @@ async def test_a_queued_company_finds_its_search_read_ahead_while_wikidata_is_id
     async with SandboxWeb(CORPUS_DIR, latency=0.02, concurrency_limits={WIKIDATA_HOST: 1}) as web:
         settings = Settings(_env_file=None, data_dir=tmp_path, **web.settings_overrides())
         extractor = WebExtractor(settings, fetcher=WebFetcher(settings, responses=ResponseCache(store)))
-        scheduler = BatchScheduler(store, extractor, workers=1, aging_seconds=30.0)
-        try:
-            await scheduler.start()
-            submitted = await scheduler.submit(
-                BatchSpec(tuple(companies), BatchOptions(max_concurrent=1), domain_hints=companies)
-            )
-            async for event in await scheduler.watch(submitted.batch.batch_id):
-                if event.batch.status.is_final:
-                    break
-        finally:
-            await scheduler.stop()
-            await extractor.aclose()
-            await store.close()
+        event = await batch_to_its_end(store, extractor, companies)
     assert event.batch.status is BatchStatus.COMPLETED and event.batch.progress.completed == 2
     searches = [request for request in _wikidata_requests(web) if request[0] == "search"]
     assert sorted(name for _, name in searches) == sorted(companies)
@@ -211,19 +220,7 @@ async def test_a_queued_company_finds_its_item_and_what_it_points_to_read_ahead(
         fetcher = WebFetcher(settings, responses=ResponseCache(store))
         # Its item, the items it points to, their regions and countries.
         extractor = FirstCompanyWaits(settings, web, "Bluefin Analytics LLC", 3, fetcher=fetcher)
-        scheduler = BatchScheduler(store, extractor, workers=1, aging_seconds=30.0)
-        try:
-            await scheduler.start()
-            submitted = await scheduler.submit(
-                BatchSpec(tuple(companies), BatchOptions(max_concurrent=1), domain_hints=companies)
-            )
-            async for event in await scheduler.watch(submitted.batch.batch_id):
-                if event.batch.status.is_final:
-                    break
-        finally:
-            await scheduler.stop()
-            await extractor.aclose()
-            await store.close()
+        event = await batch_to_its_end(store, extractor, companies)
     assert event.batch.progress.completed == 2
     first_site_request = next(
         i for i, (host, _) in enumerate(web.requests) if host.endswith(companies["Acme Robotics Inc."])
