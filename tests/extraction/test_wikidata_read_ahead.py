@@ -60,11 +60,12 @@ async def batch_to_its_end(
         await store.close()
 
 
-async def _answered(web: SandboxWeb, count: int) -> None:
-    """Yield to the loop until the sandbox has answered ``count`` Wikidata requests (a readiness wait)."""
+async def _answered(web: SandboxWeb, count: int, kind: str | None = None) -> None:
+    """Yield to the loop until the sandbox has answered ``count`` Wikidata requests (of ``kind``, when
+    given: "search" or "entities"), a readiness wait."""
     async with asyncio.timeout(10):
         while True:
-            if len(_wikidata_requests(web)) >= count:
+            if sum(kind in (None, request[0]) for request in _wikidata_requests(web)) >= count:
                 return
             await asyncio.sleep(0.002)
 
@@ -198,12 +199,7 @@ class FirstCompanyWaits(WebExtractor):
 
     async def extract(self, request: ExtractionRequest) -> Profile:
         if request.company_name == self._first:
-            async with asyncio.timeout(10):
-                while True:
-                    asked = [r for r in _wikidata_requests(self._web) if r[0] == "entities"]
-                    if len(asked) >= self._entity_requests:
-                        break
-                    await asyncio.sleep(0.002)
+            await _answered(self._web, self._entity_requests, "entities")
         return await super().extract(request)
 
 
