@@ -24,6 +24,12 @@ from server.extraction.evidence import quote
 from server.extraction.markup import Anchor, JoinedTexts, PageString, page_anchors, page_strings
 from server.extraction.phone_digits import may_hold_number
 
+# phonenumbers asks ``re.compile`` for its metadata's patterns on every use (a number of +1 is tried
+# against NANPA's regions one by one, ~25 patterns a number); its own pattern cache hands each back from a
+# dict instead of re's cache lookup (and re keeps only 512, which numbers of many regions can outgrow).
+# Bounded: the metadata holds a few thousand patterns.
+phonenumbers.enable_pattern_cache()
+
 MIN_DIGITS = 6  # ASCII digits a text string holds at least to be read for numbers
 LABEL_CHARS = 60  # text read beside a number for its label
 LABEL_SIBLINGS = 12  # neighbours visited for it: a run of thousands of bare links is no label
