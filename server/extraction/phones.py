@@ -70,9 +70,10 @@ CLAUSE_SPLIT_RE = re.compile(
 )  # CJK full stop, semicolon and comma
 RANGE_LIKE_RE = re.compile(r"^\d{2,6}-\d{2,8}$")  # how ranges and codes are written, and some numbers
 NUMBER_RUN_RE = re.compile(r"\d[\d\s()/.-]{4,}\d")
-ANY_DIGIT_RE = re.compile(r"[0-9]")
-# ``MIN_DIGITS`` ASCII digits anywhere in a string, counted in C (possessive: no backtracking).
-ENOUGH_DIGITS_RE = re.compile(rf"(?:[^0-9]*+[0-9]){{{MIN_DIGITS}}}")
+# ``MIN_DIGITS`` ASCII digits in one of ``JoinedTexts``' texts (NUL joins them, no page text holds one),
+# searched through them all at once: from a digit on, possessive, so a text is tried at most once per
+# digit it holds (no more than ``MIN_DIGITS - 1`` tries of a text that has too few).
+ENOUGH_DIGITS_RE = re.compile(rf"[0-9](?:[^0-9\0]*+[0-9]){{{MIN_DIGITS - 1}}}")
 MAX_PURPOSE_WORDS = 1  # label words beyond a line type that make a number one particular service's
 
 
@@ -127,9 +128,9 @@ def phone_sources_of(
     read = []
     strings = strings if strings is not None else page_strings(root)
     joined = joined if joined is not None else JoinedTexts([text for text, _, _ in strings])
-    for index in joined.matching(ANY_DIGIT_RE):  # most of a page has no digits: one search says so
+    for index in joined.matching(ENOUGH_DIGITS_RE):  # most of a page has too few digits: one search says so
         text, element, markup = strings[index]
-        if markup or not ENOUGH_DIGITS_RE.match(text):
+        if markup:
             continue
         if element.tag == "a" and str(element.get("href") or "").startswith("tel:"):
             continue  # a tel: link is read as a link

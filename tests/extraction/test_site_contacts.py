@@ -13,8 +13,16 @@ import pytest
 
 from server.extraction.emails import is_address, mailbox_type
 from server.extraction.fetcher import FetchedPage
+from server.extraction.markup import JoinedTexts
 from server.extraction.parse import parse_page
-from server.extraction.phones import PhoneSources, language_country, phone_type_of, read_phones, tld_country
+from server.extraction.phones import (
+    ENOUGH_DIGITS_RE,
+    PhoneSources,
+    language_country,
+    phone_type_of,
+    read_phones,
+    tld_country,
+)
 from server.extraction.social import classify_url
 from server.extraction.sources.site_identity import identity_findings
 
@@ -274,3 +282,9 @@ def test_numbers_read_again_ask_re_for_none_of_phonenumbers_patterns(monkeypatch
         [phone.e164 for phone in again] == [phone.e164 for phone in first] == ["+16502530000", "+14169791234"]
     )
     assert asked == []
+
+
+def test_only_strings_with_enough_digits_of_their_own_are_read_for_numbers() -> None:
+    """Digits are counted string by string in the joined texts: none spills over into the next string."""
+    texts = ["12345", "6 and 7", "a1b2c3d4e5f6", "Tel. 0316 / 72 34", "१२३४५६७", "12345"]
+    assert JoinedTexts(texts).matching(ENOUGH_DIGITS_RE) == [2, 3]
