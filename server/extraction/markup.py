@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any
 
 import lxml.html  # type: ignore[import-untyped]
@@ -66,6 +67,22 @@ def cut_non_content(root: Element) -> None:
         placeholder = etree.Comment("")
         placeholder.tail = element.tail
         parent.replace(element, placeholder)
+
+
+def first_element(root: Element, tag: str) -> Element | None:
+    """The first ``tag`` element at or under ``root`` in page order: ``next(root.iter(tag), None)``.
+
+    lxml's iterator finds the match after the one it hands out before handing it out, so asking it for a
+    page's first ``<title>`` or ``<body>`` walks the whole tree looking for a second one; an XPath step
+    with a position stops at the first.
+    """
+    found = _first_element_xpath(tag)(root)
+    return found[0] if found else None
+
+
+@cache
+def _first_element_xpath(tag: str) -> Any:
+    return etree.XPath(f"descendant-or-self::{tag}[1]")
 
 
 def is_element(node: Element) -> bool:

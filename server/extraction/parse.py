@@ -27,6 +27,7 @@ from server.extraction.markup import (
     PageString,
     cut_non_content,
     document_root,
+    first_element,
     has_ruby,
     page_anchors,
     page_strings,
@@ -180,8 +181,8 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     text = page_text(root, strings, ruby=ruby)[:MAX_TEXT_CHARS]
     joined = JoinedTexts([string for string, _, _ in strings])  # for the readers that look for a few
     copyright_line = find_copyright_line(root, strings, joined)
-    title = next(root.iter("title"), None)
-    html_tag = next(root.iter("html"), None)
+    title = first_element(root, "title")
+    html_tag = first_element(root, "html")
     anchors = page_anchors(root)  # one read of the links for every reader of them
     links = absolute_links(root, url, anchors)
     phone_sources = phone_sources_of(root, strings, anchors, joined)
@@ -503,7 +504,7 @@ def _next_value_cell(term: Element, following: dict[Element, Element | None]) ->
 
 def find_address_lines(root: Element) -> list[str]:
     """Lines of the first ``<address>`` element, as printed."""
-    address = next(root.iter("address"), None)
+    address = first_element(root, "address")
     if address is None:
         return []
     return [line for line in (_clean(s) for s in text_of(address, "\n").split("\n")) if line]

@@ -6,12 +6,14 @@ import re
 from pathlib import Path
 
 import extruct
+import pytest
 
 from server.extraction.emails import find_email_facts
 from server.extraction.markup import (
     JoinedTexts,
     cut_non_content,
     document_root,
+    first_element,
     has_ruby,
     page_anchors,
     page_strings,
@@ -206,3 +208,21 @@ def test_an_element_of_a_page_without_ruby_reads_the_same_text_without_looking_f
                 element, separator, strip=strip
             )
     assert has_ruby(_root("<html><body><ruby>漢<rt>kan</rt></ruby></body></html>"))
+
+
+FIRST_ELEMENT_PAGE = (
+    "<!-- before --><html><head><title>One</title></head><body><div><p>a<b>b</b></p>"
+    "<section><p>nested <span><p>inner</p></span></p></section></div><title>Two</title>"
+    "<address>Street 1<address>inner</address></address><p>tail</p><address>last</address></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "tag", ["html", "head", "title", "body", "p", "b", "span", "address", "section", "table"]
+)
+def test_the_first_element_of_a_tag_is_the_one_lxml_iterates_first(tag: str) -> None:
+    """The tree itself (html), a tag met twice, nested in itself, after text, and absent (table)."""
+    root = _root(FIRST_ELEMENT_PAGE)
+    assert first_element(root, tag) is next(root.iter(tag), None)
+    inner = next(root.iter("section"))
+    assert first_element(inner, tag) is next(inner.iter(tag), None)
