@@ -253,9 +253,24 @@ def read_text(
 Anchor = tuple[Element, str]
 
 
-def page_anchors(root: Element) -> list[Anchor]:
-    """Every ``<a>`` under ``root`` that has an ``href``, with it, in page order."""
-    return [(element, href) for element in root.iter("a") if (href := element.get("href")) is not None]
+def page_anchors(root: Element, links: Sequence[Element] | None = None) -> list[Anchor]:
+    """Every ``<a>`` under ``root`` that has an ``href``, with it, in page order.
+
+    ``links`` are the ``<a>`` elements of ``elements_by_tag`` when the caller has them already.
+    """
+    links = links if links is not None else root.iter("a")
+    return [(element, href) for element in links if (href := element.get("href")) is not None]
+
+
+def elements_by_tag(root: Element, tags: Sequence[str]) -> dict[str, list[Element]]:
+    """Each of ``tags``' elements at or under ``root``, in page order, found in one walk of the tree.
+
+    Each ``root.iter(tag)`` walks the whole tree (in C): the readers of a few tags each share this one.
+    """
+    found: dict[str, list[Element]] = {tag: [] for tag in tags}
+    for element in root.iter(*tags):
+        found[element.tag].append(element)
+    return found
 
 
 def page_text(root: Element, strings: list[PageString], *, ruby: bool | None = None) -> str:

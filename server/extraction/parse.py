@@ -27,6 +27,7 @@ from server.extraction.markup import (
     PageString,
     cut_non_content,
     document_root,
+    elements_by_tag,
     first_element,
     has_ruby,
     page_anchors,
@@ -180,10 +181,11 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     ruby = has_ruby(root)  # the page's links are read without looking for it around each
     text = page_text(root, strings, ruby=ruby)[:MAX_TEXT_CHARS]
     joined = JoinedTexts([string for string, _, _ in strings])  # for the readers that look for a few
-    copyright_line = find_copyright_line(root, strings, joined)
+    elements = elements_by_tag(root, PAGE_ELEMENT_TAGS)
+    copyright_line = find_copyright_line(root, strings, joined, elements["footer"])
     title = first_element(root, "title")
     html_tag = first_element(root, "html")
-    anchors = page_anchors(root)  # one read of the links for every reader of them
+    anchors = page_anchors(root, elements["a"])  # one read of the links for every reader of them
     links = absolute_links(root, url, anchors)
     phone_sources = phone_sources_of(root, strings, anchors, joined)
     # bounded patterns, per text string: no run of "1-1-1-" stalls it
@@ -192,7 +194,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     return PageFacts(
         url=url,
         title=_clean(text_of(title)) if title is not None else None,
-        description=_meta_content(root, "description") or opengraph.get("og:description"),
+        description=_meta_content(elements["meta"], "description") or opengraph.get("og:description"),
         site_name=opengraph.get("og:site_name"),
         language=str(html_tag.get("lang")) if html_tag is not None and html_tag.get("lang") else None,
         organizations=organizations_from(structured),
@@ -206,7 +208,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         emails=[fact.address for fact in email_facts],
         phones=read_phones(phone_sources, region),
         social_links=social_links(links),
-        logo_texts=logo_texts(root),
+        logo_texts=logo_texts(root, elements["img"]),
         publishers=publisher_names(structured.get("json-ld", [])),
         email_facts=email_facts,
         text=text,
@@ -214,7 +216,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         industry=find_labelled_value(root, INDUSTRY_LABELS),
         address_lines=find_address_lines(root),
         managers=_unique(match.strip() for match in MANAGER_RE.findall(text)),
-        is_article=is_article_page(url, root, items, opengraph),
+        is_article=is_article_page(url, root, items, opengraph, elements["meta"]),
         website_description=next(
             (
                 _clean(str(item["description"]))
@@ -232,6 +234,8 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     )
 
 
+# The tags several readers look up, found in one walk of the page once its non-content is cut.
+PAGE_ELEMENT_TAGS = ("a", "img", "footer", "meta")
 STRUCTURED_SYNTAXES = ("json-ld", "microdata")  # OpenGraph is read by ``_opengraph``
 MICRODATA_MARK = "itemscope"
 HAS_MICRODATA_XPATH = etree.XPath(f"boolean(//@{MICRODATA_MARK})")
@@ -325,22 +329,25 @@ def _opengraph(root: Element, *, heads: bool = True) -> dict[str, str]:
     return {k: _clean(v) for k, v in values.items() if v and v.strip()}
 
 
-def _meta_content(root: Element, name: str) -> str | None:
+def _meta_content(metas: Sequence[Element], name: str) -> str | None:
     # Names are case-insensitive in HTML: <meta name=Description> is the description.
-    tag = next((meta for meta in root.iter("meta") if (meta.get("name") or "").lower() == name), None)
+    tag = next((meta for meta in metas if (meta.get("name") or "").lower() == name), None)
     content = tag.get("content") if tag is not None else None
     return _clean(str(content)) if content and str(content).strip() else None
 
 
 def find_copyright_line(
-    root: Element, strings: Sequence[PageString] | None = None, joined: JoinedTexts | None = None
+    root: Element,
+    strings: Sequence[PageString] | None = None,
+    joined: JoinedTexts | None = None,
+    footers: Sequence[Element] | None = None,
 ) -> str | None:
     """The footer's copyright statement, e.g. "© 2009-2025 Acme Robotics Inc. All rights reserved.".
 
     ``strings`` are the page's ``page_strings`` (comments' text among them) when the caller has them,
-    ``joined`` the ``JoinedTexts`` of their texts.
+    ``joined`` the ``JoinedTexts`` of their texts, ``footers`` its ``<footer>`` elements.
     """
-    footers = list(root.iter("footer"))
+    footers = list(footers if footers is not None else root.iter("footer"))
     # Only a string with a mark can be (or sit beside) the statement: the rest of the page is not read.
     strings = strings if strings is not None else page_strings(root)
     joined = joined if joined is not None else JoinedTexts([string for string, _, _ in strings])
