@@ -389,8 +389,9 @@ def copyright_holder(line: str) -> str | None:
 def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> tuple[str, SplitResult]:
     """An href made absolute, with its parts, as ``urljoin`` makes it.
 
-    Two forms skip the join (a third of its cost): an absolute http(s) href, which it gives back
-    unchanged, and a plain root-relative path, which it appends to the base's origin. ``base`` is
+    Four forms skip the join: an absolute http(s) href, and one of another scheme than the base's,
+    which it gives back unchanged, a plain root-relative path, which it appends to the base's origin,
+    and a plain protocol-relative one, which it gives the base's scheme. ``base`` is
     ``urlsplit(base_url)`` when the caller resolves many hrefs against it.
     """
     if PLAIN_ROOT_PATH_RE.fullmatch(href) and "/." not in href:
@@ -403,18 +404,44 @@ def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> t
             return f"{base.scheme}://{base.netloc}{href}", SplitResult(
                 base.scheme, base.netloc, path, query, fragment
             )
-    plain = PLAIN_ABSOLUTE_RE.fullmatch(href)
-    if plain is not None and plain["netloc"].isascii() and not BRACKETS_RE.search(plain["netloc"]):
-        # What urlsplit gives such an href (nothing it strips, no brackets to check), without its
-        # Python-level scan: the netloc up to the first "/", "?" or "#", then the fragment, the query.
-        rest, _, fragment = plain["rest"].partition("#")
-        path, _, query = rest.partition("?")
-        return href, SplitResult(plain["scheme"], plain["netloc"], path, query, fragment)
+    plain = _plain_absolute_parts(href)
+    if plain is not None:
+        return href, plain
+    if href.startswith("//") and ";" not in href:
+        # Protocol-relative: urljoin reads it in the base's scheme and puts it back together through
+        # urlunparse, which drops an empty query or fragment and moves params (";"): without those, the
+        # base's scheme and the href as written.
+        base = base if base is not None else urlsplit(base_url)
+        rest, hash_mark, fragment = href.partition("#")
+        _, question_mark, query = rest.partition("?")
+        if (
+            base.scheme in ("http", "https")
+            and bool(fragment) >= bool(hash_mark)
+            and bool(query) >= bool(question_mark)
+        ):
+            url = f"{base.scheme}:{href}"
+            plain = _plain_absolute_parts(url)
+            if plain is not None:
+                return url, plain
     parts = urlsplit(href)
     if parts.scheme in ("http", "https") and parts.netloc:
         return href, parts
+    if parts.scheme and parts.scheme != (base if base is not None else urlsplit(base_url)).scheme:
+        return href, parts  # "mailto:", "javascript:": urljoin gives an href of another scheme back as is
     url = urljoin(base_url, href)
     return url, urlsplit(url)
+
+
+def _plain_absolute_parts(href: str) -> SplitResult | None:
+    """``urlsplit(href)`` of an absolute http(s) href with nothing urlsplit strips or checks, else None."""
+    plain = PLAIN_ABSOLUTE_RE.fullmatch(href)
+    if plain is None or not plain["netloc"].isascii() or BRACKETS_RE.search(plain["netloc"]):
+        return None
+    # What urlsplit gives such an href (nothing it strips, no brackets to check), without its
+    # Python-level scan: the netloc up to the first "/", "?" or "#", then the fragment, the query.
+    rest, _, fragment = plain["rest"].partition("#")
+    path, _, query = rest.partition("?")
+    return SplitResult(plain["scheme"], plain["netloc"], path, query, fragment)
 
 
 class PageLink(NamedTuple):

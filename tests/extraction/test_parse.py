@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html  # type: ignore[import-untyped]
 import pytest
 
+from server.extraction import parse as parse_module
 from server.extraction.normalize import (
     email_type,
     employee_range_for,
@@ -212,6 +213,21 @@ def test_phone_numbers_read_again_for_another_region_equal_a_fresh_parse_for_it(
         pytest.param("https://[::1]:8080/x", id="absolute-ipv6"),
         pytest.param("contact.html", id="relative"),
         pytest.param("/./x", id="dot-segment"),
+        pytest.param("//cdn.example/x?y#z", id="protocol-relative"),
+        pytest.param("//cdn.example", id="protocol-relative-host-only"),
+        pytest.param("//cdn.example/x?#", id="protocol-relative-empty-query-and-fragment"),
+        pytest.param("//cdn.example/x?", id="protocol-relative-empty-query"),
+        pytest.param("//cdn.example/x#", id="protocol-relative-empty-fragment"),
+        pytest.param("//cdn.example/a;p?q", id="protocol-relative-params"),
+        pytest.param("//cdn.example/a b", id="protocol-relative-space"),
+        pytest.param("//[::1]/x", id="protocol-relative-ipv6"),
+        pytest.param("//b\u00fccher.example/", id="protocol-relative-non-ascii-host"),
+        pytest.param("///x", id="protocol-relative-no-host"),
+        pytest.param("mailto:info@acme.example", id="mailto"),
+        pytest.param("javascript:void(0)", id="javascript"),
+        pytest.param("HTTP:other", id="other-scheme-no-host"),
+        pytest.param("https:relative", id="same-scheme-no-host"),
+        pytest.param("ftp://files.example/a", id="ftp"),
     ],
 )
 def test_a_link_has_the_url_and_parts_urljoin_and_urlsplit_give_it(href: str) -> None:
@@ -219,6 +235,30 @@ def test_a_link_has_the_url_and_parts_urljoin_and_urlsplit_give_it(href: str) ->
     (link,) = absolute_links(lxml.html.fromstring(f'<p><a href="{href}">x</a></p>'), base)
     assert link.url == urljoin(base, href)
     assert link.parts == urlsplit(link.url) and link.host == urlsplit(link.url).hostname
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        pytest.param("//cdn.example/x?y#z", id="protocol-relative"),
+        pytest.param("mailto:info@acme.example", id="mailto"),
+        pytest.param("javascript:void(0)", id="javascript"),
+        pytest.param("tel:+16502530000", id="tel"),
+    ],
+)
+def test_protocol_relative_links_and_links_of_another_scheme_are_resolved_without_a_join(
+    href: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """urljoin gives them the base's scheme or back as they are: the fast path gives what it gives."""
+    base = "https://acme.example/products/index.html"
+    expected = urljoin(base, href)
+
+    def no_join(*args: object) -> str:
+        raise AssertionError("joined")
+
+    monkeypatch.setattr(parse_module, "urljoin", no_join)
+    (link,) = absolute_links(lxml.html.fromstring(f'<p><a href="{href}">x</a></p>'), base)
+    assert link.url == expected and link.parts == urlsplit(expected)
 
 
 @pytest.mark.parametrize(
