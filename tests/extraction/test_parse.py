@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.extraction import parse as parse_module
 from server.extraction.normalize import (
@@ -15,7 +18,7 @@ from server.extraction.normalize import (
     headquarters_from_lines,
     headquarters_from_schema,
 )
-from server.extraction.parse import absolute_links, copyright_holder, parse_page
+from server.extraction.parse import PAGE_KEYWORDS, absolute_links, copyright_holder, first_of, parse_page
 
 SITES = Path(__file__).resolve().parents[2] / "sandbox" / "corpus" / "sites"
 
@@ -274,3 +277,23 @@ def test_protocol_relative_links_and_links_of_another_scheme_are_resolved_withou
 def test_an_imprints_managers_are_read_after_their_title(line: str, managers: list[str]) -> None:
     html = f"<html><body><p>{line}</p></body></html>"
     assert parse_page(html, "https://acme.example/impressum/").managers == managers
+
+
+WORDS = st.lists(st.text(alphabet="abc-/", min_size=1, max_size=4), min_size=1, max_size=5)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="abc-/ \0", max_size=40), words=WORDS)
+def test_the_first_of_some_words_starts_where_their_alternation_first_matches(
+    text: str, words: list[str]
+) -> None:
+    """Words that overlap, prefix one another or repeat: the leftmost start is the alternation's."""
+    match = re.compile("|".join(map(re.escape, words))).search(text)
+    assert first_of(text, words) == (match.start() if match else -1)
+
+
+def test_the_info_page_words_are_found_where_their_alternation_finds_them() -> None:
+    text = "/de/\0/karriere/jobs kontakt\0/about-us ueber-uns\0/investor-relations/presse"
+    for words in PAGE_KEYWORDS.values():
+        match = re.compile("|".join(map(re.escape, words))).search(text)
+        assert first_of(text, words) == (match.start() if match else -1)
