@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -26,7 +27,7 @@ import pyap_beauhurst as pyap
 import pycountry
 from lxml import etree  # type: ignore[import-untyped]
 
-from server.extraction.markup import Element
+from server.extraction.markup import Element, first_element
 from server.extraction.statements import text_blocks
 
 QUOTE_CHARS = 200
@@ -112,9 +113,24 @@ class PrintedAddress:
     quote: str
 
 
-def find_addresses(text: str) -> list[PrintedAddress]:
-    """Every postal address printed in ``text``, in page order, each once."""
-    found = _anglo_addresses(text) + _continental_addresses(text) + _indian_addresses(text)
+# Spans of a text, (start, end): where its anchors are looked for.
+Zones = Sequence[tuple[int, int]]
+DIGIT_RE = re.compile(r"\d")  # the ``\d`` of the anchors: every anchor holds one
+
+
+def find_addresses(text: str, zones: Zones | None = None) -> list[PrintedAddress]:
+    """Every postal address printed in ``text``, in page order, each once.
+
+    ``zones`` (``digit_zones``), in order, are the spans of ``text`` that may hold an anchor: the anchors
+    are looked for there only (the text around them is read as before), the same ones a scan of the
+    whole text finds.
+    """
+    zones = zones if zones is not None else ((0, len(text)),)
+    found = [
+        *_anglo_addresses(text, zones),
+        *_continental_addresses(text, zones),
+        *_indian_addresses(text, zones),
+    ]
     found.sort(key=lambda address: address.start)
     unique: list[PrintedAddress] = []
     for address in found:
@@ -123,11 +139,39 @@ def find_addresses(text: str) -> list[PrintedAddress]:
     return unique
 
 
-def _anglo_addresses(text: str) -> list[PrintedAddress]:
+def digit_zones(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[tuple[int, int]]:
+    """The zones of ``text`` that hold an anchor if it holds any, for ``find_addresses``.
+
+    ``text`` is parts joined by a separator holding a comma (``BLOCK_SEPARATOR``), each part's start
+    and end in ``starts`` and ``ends``. Every anchor holds a digit and no comma (none of the anchors
+    admits one), and each anchor's closing check (a word boundary, "followed by a space", "not followed
+    by a digit or dash") reads a comma as it reads the end of the text: the anchors are the same ones
+    looked for part by part, in only the parts with a digit (a third of a page's text), found by one
+    search through the text per such part.
+    """
+    zones: list[tuple[int, int]] = []
+    read = 0
+    while (digit := DIGIT_RE.search(text, read)) is not None:
+        index = bisect_right(starts, digit.start()) - 1  # the separator holds no digit: a part's own
+        if zones and zones[-1][1] + len(BLOCK_SEPARATOR) == starts[index]:  # the part right after the last
+            zones[-1] = (zones[-1][0], ends[index])
+        else:
+            zones.append((starts[index], ends[index]))
+        read = ends[index]
+    return zones
+
+
+def _anchors(anchor: re.Pattern[str], text: str, zones: Zones) -> Iterator[re.Match[str]]:
+    """``anchor.finditer(text)`` within each zone (``re`` reads the text around a zone for lookbehinds)."""
+    for start, end in zones:
+        yield from anchor.finditer(text, start, end)
+
+
+def _anglo_addresses(text: str, zones: Zones) -> list[PrintedAddress]:
     found: list[PrintedAddress] = []
     for country, anchor in (("US", US_ANCHOR_RE), ("GB", GB_ANCHOR_RE), ("CA", CA_ANCHOR_RE)):
         seen_end = -1
-        for tried, match in enumerate(anchor.finditer(text)):
+        for tried, match in enumerate(_anchors(anchor, text, zones)):
             if tried >= MAX_ANCHORS:
                 break  # a page of a thousand "CA 90210"s is a list, not a company's address
             if match.end() <= seen_end:
@@ -172,9 +216,9 @@ def _from_pyap(parts: dict[str, Any], country: str, begin: int) -> PrintedAddres
     )
 
 
-def _continental_addresses(text: str) -> list[PrintedAddress]:
+def _continental_addresses(text: str, zones: Zones) -> list[PrintedAddress]:
     found: list[PrintedAddress] = []
-    for tried, match in enumerate(POSTAL_CITY_RE.finditer(text)):
+    for tried, match in enumerate(_anchors(POSTAL_CITY_RE, text, zones)):
         if tried >= MAX_ANCHORS * 4:  # cheap to check, but not without end
             break
         city = _trim_city(match.group("city"))
@@ -230,11 +274,11 @@ def _prefix_and_postal(match: re.Match[str]) -> tuple[str | None, str]:
     return None, match.group("first") + match.group("rest")
 
 
-def _indian_addresses(text: str) -> list[PrintedAddress]:
+def _indian_addresses(text: str, zones: Zones) -> list[PrintedAddress]:
     """ "12 MG Road, Bengaluru, Karnataka 560001": a city, a state of India and a six-digit PIN code
     (a state named beside it, or "India" after it, tells a PIN from any six-digit number)."""
     found: list[PrintedAddress] = []
-    for tried, pin in enumerate(PIN_RE.finditer(text)):
+    for tried, pin in enumerate(_anchors(PIN_RE, text, zones)):
         if tried >= MAX_ANCHORS:
             break
         window_start = max(0, pin.start() - LEAD_WINDOW)
@@ -340,8 +384,10 @@ def page_addresses(root: Element, blocks: list[str] | None = None) -> list[Place
     ``blocks`` are the page's ``text_blocks`` when the caller has them already. The page is scanned once;
     an address whose text is printed in a footer or ``<address>`` is furniture.
     """
-    body_blocks = blocks if blocks is not None else text_blocks(next(root.iter("body"), root))
-    found = _with_leads(body_blocks)
+    if blocks is None:
+        body = first_element(root, "body")
+        blocks = text_blocks(body if body is not None else root)
+    found = _with_leads(blocks)
     if not found:  # most pages print no address: their furniture is never read
         return []
     furniture = BLOCK_SEPARATOR.join(block for element in _furniture(root) for block in text_blocks(element))
@@ -354,8 +400,9 @@ def _with_leads(blocks: list[str]) -> list[tuple[PrintedAddress, str]]:
     the text before it in its own block, or the block before when it opens its block."""
     text = BLOCK_SEPARATOR.join(blocks)
     starts = list(accumulate((len(block) + len(BLOCK_SEPARATOR) for block in blocks[:-1]), initial=0))
+    ends = [start + len(block) for start, block in zip(starts, blocks, strict=False)]  # no blocks: one start
     found = []
-    for address in find_addresses(text):
+    for address in find_addresses(text, digit_zones(text, starts, ends)):
         index = max(bisect_right(starts, address.start) - 1, 0)
         own = text[starts[index] : address.start]
         lead = own if own.strip(" ,") else (blocks[index - 1] if index else "")

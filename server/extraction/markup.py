@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any
 
 import lxml.html  # type: ignore[import-untyped]
@@ -66,6 +67,22 @@ def cut_non_content(root: Element) -> None:
         placeholder = etree.Comment("")
         placeholder.tail = element.tail
         parent.replace(element, placeholder)
+
+
+def first_element(root: Element, tag: str) -> Element | None:
+    """The first ``tag`` element at or under ``root`` in page order: ``next(root.iter(tag), None)``.
+
+    lxml's iterator finds the match after the one it hands out before handing it out, so asking it for a
+    page's first ``<title>`` or ``<body>`` walks the whole tree looking for a second one; an XPath step
+    with a position stops at the first.
+    """
+    found = _first_element_xpath(tag)(root)
+    return found[0] if found else None
+
+
+@cache
+def _first_element_xpath(tag: str) -> Any:
+    return etree.XPath(f"descendant-or-self::{tag}[1]")
 
 
 def is_element(node: Element) -> bool:
@@ -236,9 +253,24 @@ def read_text(
 Anchor = tuple[Element, str]
 
 
-def page_anchors(root: Element) -> list[Anchor]:
-    """Every ``<a>`` under ``root`` that has an ``href``, with it, in page order."""
-    return [(element, href) for element in root.iter("a") if (href := element.get("href")) is not None]
+def page_anchors(root: Element, links: Sequence[Element] | None = None) -> list[Anchor]:
+    """Every ``<a>`` under ``root`` that has an ``href``, with it, in page order.
+
+    ``links`` are the ``<a>`` elements of ``elements_by_tag`` when the caller has them already.
+    """
+    links = links if links is not None else root.iter("a")
+    return [(element, href) for element in links if (href := element.get("href")) is not None]
+
+
+def elements_by_tag(root: Element, tags: Sequence[str]) -> dict[str, list[Element]]:
+    """Each of ``tags``' elements at or under ``root``, in page order, found in one walk of the tree.
+
+    Each ``root.iter(tag)`` walks the whole tree (in C): the readers of a few tags each share this one.
+    """
+    found: dict[str, list[Element]] = {tag: [] for tag in tags}
+    for element in root.iter(*tags):
+        found[element.tag].append(element)
+    return found
 
 
 def page_text(root: Element, strings: list[PageString], *, ruby: bool | None = None) -> str:

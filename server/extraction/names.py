@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -391,11 +391,13 @@ LOGO_WORD_RE = re.compile(r"\blogo(?:type)?\b", re.IGNORECASE)
 MAX_LOGOS = 5
 
 
-def logo_texts(root: Any) -> list[str]:
+def logo_texts(root: Any, images: Sequence[Any] | None = None) -> list[str]:
     """The ``alt`` (or ``title``) text of the site's logo images: an image whose class, id, source or
-    text says "logo", or the image of a link to the site's root. "Acme logo" reads "Acme"."""
+    text says "logo", or the image of a link to the site's root. "Acme logo" reads "Acme".
+
+    ``images`` are the page's ``<img>`` elements when the caller has them already."""
     found: list[str] = []
-    for image in root.iter("img"):
+    for image in images if images is not None else root.iter("img"):
         alt = (image.get("alt") or image.get("title") or "").strip()
         if not alt:
             continue

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from server.extraction.markup import Element, text_of
+from server.extraction.markup import Element, first_element, text_of
 
 ARTICLE_TYPES = frozenset(
     {
@@ -65,7 +65,11 @@ MIN_ARTICLE_CHARS = 400  # teaser cards (<article class="card">) are no article 
 
 
 def is_article_page(
-    url: str, root: Element, items: Iterable[dict[str, Any]], opengraph: dict[str, str]
+    url: str,
+    root: Element,
+    items: Iterable[dict[str, Any]],
+    opengraph: dict[str, str],
+    metas: Iterable[Element] | None = None,
 ) -> bool:
     """Whether the page is a news article, blog post or similar, which states nothing about the company.
 
@@ -74,12 +78,15 @@ def is_article_page(
         root: the page's tree, non-content elements already cut.
         items: the page's top-level JSON-LD and microdata nodes.
         opengraph: the page's ``og:*`` values.
+        metas: the page's ``<meta>`` elements, when the caller has them already.
     """
     if any(_types(item) & ARTICLE_TYPES for item in items):
         return True
     if opengraph.get("og:type", "").strip().lower() in ARTICLE_OG_TYPES:
         return True
-    if any(tag.get("property") in ARTICLE_META for tag in root.iter("meta")):
+    if any(
+        tag.get("property") in ARTICLE_META for tag in (metas if metas is not None else root.iter("meta"))
+    ):
         return True
     if is_article_url(url):
         return True
@@ -113,7 +120,8 @@ def is_about_url(url: str) -> bool:
 
 
 def _article_dominates(root: Element) -> bool:
-    body = next(root.iter("body"), root)
+    body = first_element(root, "body")
+    body = body if body is not None else root
     longest = max((len(text_of(article, " ", strip=True)) for article in body.iter("article")), default=0)
     if longest < MIN_ARTICLE_CHARS:  # most pages have no <article> at all: no need to measure the page
         return False

@@ -27,6 +27,8 @@ from server.extraction.markup import (
     PageString,
     cut_non_content,
     document_root,
+    elements_by_tag,
+    first_element,
     has_ruby,
     page_anchors,
     page_strings,
@@ -179,10 +181,11 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     ruby = has_ruby(root)  # the page's links are read without looking for it around each
     text = page_text(root, strings, ruby=ruby)[:MAX_TEXT_CHARS]
     joined = JoinedTexts([string for string, _, _ in strings])  # for the readers that look for a few
-    copyright_line = find_copyright_line(root, strings, joined)
-    title = next(root.iter("title"), None)
-    html_tag = next(root.iter("html"), None)
-    anchors = page_anchors(root)  # one read of the links for every reader of them
+    elements = elements_by_tag(root, PAGE_ELEMENT_TAGS)
+    copyright_line = find_copyright_line(root, strings, joined, elements["footer"])
+    title = first_element(root, "title")
+    html_tag = first_element(root, "html")
+    anchors = page_anchors(root, elements["a"])  # one read of the links for every reader of them
     links = absolute_links(root, url, anchors)
     phone_sources = phone_sources_of(root, strings, anchors, joined)
     # bounded patterns, per text string: no run of "1-1-1-" stalls it
@@ -191,7 +194,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     return PageFacts(
         url=url,
         title=_clean(text_of(title)) if title is not None else None,
-        description=_meta_content(root, "description") or opengraph.get("og:description"),
+        description=_meta_content(elements["meta"], "description") or opengraph.get("og:description"),
         site_name=opengraph.get("og:site_name"),
         language=str(html_tag.get("lang")) if html_tag is not None and html_tag.get("lang") else None,
         organizations=organizations_from(structured),
@@ -205,7 +208,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         emails=[fact.address for fact in email_facts],
         phones=read_phones(phone_sources, region),
         social_links=social_links(links),
-        logo_texts=logo_texts(root),
+        logo_texts=logo_texts(root, elements["img"]),
         publishers=publisher_names(structured.get("json-ld", [])),
         email_facts=email_facts,
         text=text,
@@ -213,7 +216,7 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         industry=find_labelled_value(root, INDUSTRY_LABELS),
         address_lines=find_address_lines(root),
         managers=_unique(match.strip() for match in MANAGER_RE.findall(text)),
-        is_article=is_article_page(url, root, items, opengraph),
+        is_article=is_article_page(url, root, items, opengraph, elements["meta"]),
         website_description=next(
             (
                 _clean(str(item["description"]))
@@ -231,6 +234,8 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     )
 
 
+# The tags several readers look up, found in one walk of the page once its non-content is cut.
+PAGE_ELEMENT_TAGS = ("a", "img", "footer", "meta")
 STRUCTURED_SYNTAXES = ("json-ld", "microdata")  # OpenGraph is read by ``_opengraph``
 MICRODATA_MARK = "itemscope"
 HAS_MICRODATA_XPATH = etree.XPath(f"boolean(//@{MICRODATA_MARK})")
@@ -324,22 +329,25 @@ def _opengraph(root: Element, *, heads: bool = True) -> dict[str, str]:
     return {k: _clean(v) for k, v in values.items() if v and v.strip()}
 
 
-def _meta_content(root: Element, name: str) -> str | None:
+def _meta_content(metas: Sequence[Element], name: str) -> str | None:
     # Names are case-insensitive in HTML: <meta name=Description> is the description.
-    tag = next((meta for meta in root.iter("meta") if (meta.get("name") or "").lower() == name), None)
+    tag = next((meta for meta in metas if (meta.get("name") or "").lower() == name), None)
     content = tag.get("content") if tag is not None else None
     return _clean(str(content)) if content and str(content).strip() else None
 
 
 def find_copyright_line(
-    root: Element, strings: Sequence[PageString] | None = None, joined: JoinedTexts | None = None
+    root: Element,
+    strings: Sequence[PageString] | None = None,
+    joined: JoinedTexts | None = None,
+    footers: Sequence[Element] | None = None,
 ) -> str | None:
     """The footer's copyright statement, e.g. "© 2009-2025 Acme Robotics Inc. All rights reserved.".
 
     ``strings`` are the page's ``page_strings`` (comments' text among them) when the caller has them,
-    ``joined`` the ``JoinedTexts`` of their texts.
+    ``joined`` the ``JoinedTexts`` of their texts, ``footers`` its ``<footer>`` elements.
     """
-    footers = list(root.iter("footer"))
+    footers = list(footers if footers is not None else root.iter("footer"))
     # Only a string with a mark can be (or sit beside) the statement: the rest of the page is not read.
     strings = strings if strings is not None else page_strings(root)
     joined = joined if joined is not None else JoinedTexts([string for string, _, _ in strings])
@@ -381,8 +389,9 @@ def copyright_holder(line: str) -> str | None:
 def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> tuple[str, SplitResult]:
     """An href made absolute, with its parts, as ``urljoin`` makes it.
 
-    Two forms skip the join (a third of its cost): an absolute http(s) href, which it gives back
-    unchanged, and a plain root-relative path, which it appends to the base's origin. ``base`` is
+    Four forms skip the join: an absolute http(s) href, and one of another scheme than the base's,
+    which it gives back unchanged, a plain root-relative path, which it appends to the base's origin,
+    and a plain protocol-relative one, which it gives the base's scheme. ``base`` is
     ``urlsplit(base_url)`` when the caller resolves many hrefs against it.
     """
     if PLAIN_ROOT_PATH_RE.fullmatch(href) and "/." not in href:
@@ -395,18 +404,44 @@ def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> t
             return f"{base.scheme}://{base.netloc}{href}", SplitResult(
                 base.scheme, base.netloc, path, query, fragment
             )
-    plain = PLAIN_ABSOLUTE_RE.fullmatch(href)
-    if plain is not None and plain["netloc"].isascii() and not BRACKETS_RE.search(plain["netloc"]):
-        # What urlsplit gives such an href (nothing it strips, no brackets to check), without its
-        # Python-level scan: the netloc up to the first "/", "?" or "#", then the fragment, the query.
-        rest, _, fragment = plain["rest"].partition("#")
-        path, _, query = rest.partition("?")
-        return href, SplitResult(plain["scheme"], plain["netloc"], path, query, fragment)
+    plain = _plain_absolute_parts(href)
+    if plain is not None:
+        return href, plain
+    if href.startswith("//") and ";" not in href:
+        # Protocol-relative: urljoin reads it in the base's scheme and puts it back together through
+        # urlunparse, which drops an empty query or fragment and moves params (";"): without those, the
+        # base's scheme and the href as written.
+        base = base if base is not None else urlsplit(base_url)
+        rest, hash_mark, fragment = href.partition("#")
+        _, question_mark, query = rest.partition("?")
+        if (
+            base.scheme in ("http", "https")
+            and bool(fragment) >= bool(hash_mark)
+            and bool(query) >= bool(question_mark)
+        ):
+            url = f"{base.scheme}:{href}"
+            plain = _plain_absolute_parts(url)
+            if plain is not None:
+                return url, plain
     parts = urlsplit(href)
     if parts.scheme in ("http", "https") and parts.netloc:
         return href, parts
+    if parts.scheme and parts.scheme != (base if base is not None else urlsplit(base_url)).scheme:
+        return href, parts  # "mailto:", "javascript:": urljoin gives an href of another scheme back as is
     url = urljoin(base_url, href)
     return url, urlsplit(url)
+
+
+def _plain_absolute_parts(href: str) -> SplitResult | None:
+    """``urlsplit(href)`` of an absolute http(s) href with nothing urlsplit strips or checks, else None."""
+    plain = PLAIN_ABSOLUTE_RE.fullmatch(href)
+    if plain is None or not plain["netloc"].isascii() or BRACKETS_RE.search(plain["netloc"]):
+        return None
+    # What urlsplit gives such an href (nothing it strips, no brackets to check), without its
+    # Python-level scan: the netloc up to the first "/", "?" or "#", then the fragment, the query.
+    rest, _, fragment = plain["rest"].partition("#")
+    path, _, query = rest.partition("?")
+    return SplitResult(plain["scheme"], plain["netloc"], path, query, fragment)
 
 
 class PageLink(NamedTuple):
@@ -443,17 +478,26 @@ def absolute_links(root: Element, base_url: str, anchors: Sequence[Anchor] | Non
     return links
 
 
-# Each kind's words as one pattern: a substring search in C instead of one ``in`` per word.
-PAGE_KEYWORD_RES = {
-    kind: re.compile("|".join(map(re.escape, words))) for kind, words in PAGE_KEYWORDS.items()
-}
+def first_of(text: str, words: Sequence[str]) -> int:
+    """Where the first of ``words`` in ``text`` starts (-1: none), as a regex alternation of them finds it.
+
+    One substring search per word, each only up to where an earlier word was found: str.find skips
+    through text far faster than re tries the alternation at every position.
+    """
+    first = -1
+    for word in words:
+        end = len(text) if first == -1 else first + len(word) - 1  # an occurrence starting before it
+        found = text.find(word, 0, end)
+        if found != -1:
+            first = found
+    return first
 
 
 def find_page_links(links: list[PageLink], base_url: str, *, ruby: bool = True) -> dict[str, str]:
     """Same-site links to the about, contact and careers pages (first match of each).
 
     Each link's path and text are read once and joined (NUL between, no word holds one): each kind's
-    pattern then searches them all in one call, the first match naming its link. ``ruby`` False: the
+    words are then looked for in them all at once, the first found naming its link. ``ruby`` False: the
     page holds no ruby annotation (``has_ruby``), none is looked for around each link.
     """
     base_host = urlsplit(base_url).hostname
@@ -463,10 +507,10 @@ def find_page_links(links: list[PageLink], base_url: str, *, ruby: bool = True) 
         f"{link.parts.path} {text_of(link.element, ' ', strip=True, ruby=ruby)}" for link in own
     ).lower()
     firsts = []  # (link index, kind's place, kind): the order the kinds are met in, link by link
-    for place, (kind, words) in enumerate(PAGE_KEYWORD_RES.items()):
-        match = words.search(haystacks)
-        if match is not None:
-            firsts.append((haystacks.count("\0", 0, match.start()), place, kind))
+    for place, (kind, words) in enumerate(PAGE_KEYWORDS.items()):
+        start = first_of(haystacks, words)
+        if start != -1:
+            firsts.append((haystacks.count("\0", 0, start), place, kind))
     return {kind: own[index].url.split("#", 1)[0] for index, _, kind in sorted(firsts)}
 
 
@@ -503,7 +547,7 @@ def _next_value_cell(term: Element, following: dict[Element, Element | None]) ->
 
 def find_address_lines(root: Element) -> list[str]:
     """Lines of the first ``<address>`` element, as printed."""
-    address = next(root.iter("address"), None)
+    address = first_element(root, "address")
     if address is None:
         return []
     return [line for line in (_clean(s) for s in text_of(address, "\n").split("\n")) if line]

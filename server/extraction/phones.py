@@ -24,6 +24,12 @@ from server.extraction.evidence import quote
 from server.extraction.markup import Anchor, JoinedTexts, PageString, page_anchors, page_strings
 from server.extraction.phone_digits import may_hold_number
 
+# phonenumbers asks ``re.compile`` for its metadata's patterns on every use (a number of +1 is tried
+# against NANPA's regions one by one, ~25 patterns a number); its own pattern cache hands each back from a
+# dict instead of re's cache lookup (and re keeps only 512, which numbers of many regions can outgrow).
+# Bounded: the metadata holds a few thousand patterns.
+phonenumbers.enable_pattern_cache()
+
 MIN_DIGITS = 6  # ASCII digits a text string holds at least to be read for numbers
 LABEL_CHARS = 60  # text read beside a number for its label
 LABEL_SIBLINGS = 12  # neighbours visited for it: a run of thousands of bare links is no label
@@ -64,9 +70,10 @@ CLAUSE_SPLIT_RE = re.compile(
 )  # CJK full stop, semicolon and comma
 RANGE_LIKE_RE = re.compile(r"^\d{2,6}-\d{2,8}$")  # how ranges and codes are written, and some numbers
 NUMBER_RUN_RE = re.compile(r"\d[\d\s()/.-]{4,}\d")
-ANY_DIGIT_RE = re.compile(r"[0-9]")
-# ``MIN_DIGITS`` ASCII digits anywhere in a string, counted in C (possessive: no backtracking).
-ENOUGH_DIGITS_RE = re.compile(rf"(?:[^0-9]*+[0-9]){{{MIN_DIGITS}}}")
+# ``MIN_DIGITS`` ASCII digits in one of ``JoinedTexts``' texts (NUL joins them, no page text holds one),
+# searched through them all at once: from a digit on, possessive, so a text is tried at most once per
+# digit it holds (no more than ``MIN_DIGITS - 1`` tries of a text that has too few).
+ENOUGH_DIGITS_RE = re.compile(rf"[0-9](?:[^0-9\0]*+[0-9]){{{MIN_DIGITS - 1}}}")
 MAX_PURPOSE_WORDS = 1  # label words beyond a line type that make a number one particular service's
 
 
@@ -121,9 +128,9 @@ def phone_sources_of(
     read = []
     strings = strings if strings is not None else page_strings(root)
     joined = joined if joined is not None else JoinedTexts([text for text, _, _ in strings])
-    for index in joined.matching(ANY_DIGIT_RE):  # most of a page has no digits: one search says so
+    for index in joined.matching(ENOUGH_DIGITS_RE):  # most of a page has too few digits: one search says so
         text, element, markup = strings[index]
-        if markup or not ENOUGH_DIGITS_RE.match(text):
+        if markup:
             continue
         if element.tag == "a" and str(element.get("href") or "").startswith("tel:"):
             continue  # a tel: link is read as a link

@@ -6,9 +6,11 @@ from typing import Any
 
 import lxml.html  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.extraction import addresses
-from server.extraction.addresses import find_addresses, page_addresses
+from server.extraction.addresses import BLOCK_SEPARATOR, digit_zones, find_addresses, page_addresses
 from server.extraction.parse import parse_page
 
 
@@ -84,6 +86,58 @@ def test_footer_addresses_come_first_and_the_text_before_an_address_is_kept() ->
     assert [(p.address.city, p.in_furniture) for p in placed] == [("Detroit", True), ("San Jose", False)]
     assert placed[0].lead.rstrip(", ").endswith("Acme Inc.")
     assert "partner at" in placed[1].lead
+
+
+def _zoned(blocks: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    text = BLOCK_SEPARATOR.join(blocks)
+    starts, ends, start = [], [], 0
+    for block in blocks:
+        starts.append(start)
+        ends.append(start + len(block))
+        start += len(block) + len(BLOCK_SEPARATOR)
+    return text, digit_zones(text, starts, ends)
+
+
+def test_addresses_are_found_in_the_digit_zones_as_in_the_whole_text() -> None:
+    """Anchors at a zone's very start and end, street and city in blocks without a digit."""
+    blocks = [
+        "Acme Inc.",
+        "2200 Mission College Blvd.",
+        "Santa Clara",
+        "CA 95052-8119",
+        "Nothing to see",
+        "Leitnergasse 16",
+        "8010 Graz",
+        "GOODFORM AG",
+        "CH-6300 Zug - Schweiz",
+        "Acme Ltd, 5 Rose Lane, Norwich NR1 1BY",
+        "Bengaluru, Karnataka 560100",
+        "12 rue de Rivoli",
+        "75001 Paris",
+    ]
+    text, zones = _zoned(blocks)
+    assert all(zone_start != 0 or zone_end < len(text) for zone_start, zone_end in zones)  # not all one
+    found = find_addresses(text, zones)
+    assert found == find_addresses(text)
+    assert [address.city for address in found] == [
+        "Santa Clara", "Graz", "Zug", "Norwich", "Bengaluru", "Paris"
+    ]  # fmt: skip
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        "CA", "95052", "-8119", "NR1", "1BY", "K1A", "0B1", "CH-", "6300", "Zug", "560100", "Karnataka",
+        "Bengaluru", "India", "Graz", "8010", "Leitnergasse 16", "Santa Clara", "Blvd.", "12", "rue",
+        "Paris", "75001", " ", ", ", ".", "-", "'", "\u2019", "|", ":", "Tel", "1016 BR", "00-950",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks=st.lists(st.lists(FRAGMENTS, max_size=8).map("".join), max_size=8))
+def test_the_digit_zones_find_every_address_the_whole_text_holds(blocks: list[str]) -> None:
+    text, zones = _zoned(blocks)
+    assert find_addresses(text, zones) == find_addresses(text)
 
 
 def test_a_page_of_thousands_of_anchors_runs_the_parser_a_bounded_number_of_times(

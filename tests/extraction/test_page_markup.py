@@ -6,12 +6,16 @@ import re
 from pathlib import Path
 
 import extruct
+import lxml.html  # type: ignore[import-untyped]
+import pytest
 
 from server.extraction.emails import find_email_facts
 from server.extraction.markup import (
     JoinedTexts,
     cut_non_content,
     document_root,
+    elements_by_tag,
+    first_element,
     has_ruby,
     page_anchors,
     page_strings,
@@ -22,7 +26,16 @@ from server.extraction.markup import (
     text_of,
     texts_matching,
 )
-from server.extraction.parse import PageFacts, _opengraph, absolute_links, find_copyright_line, parse_page
+from server.extraction.names import logo_texts
+from server.extraction.page_kind import is_article_page
+from server.extraction.parse import (
+    PAGE_ELEMENT_TAGS,
+    PageFacts,
+    _opengraph,
+    absolute_links,
+    find_copyright_line,
+    parse_page,
+)
 from server.extraction.phones import phone_sources_of
 
 URL = "https://acme.example/"
@@ -206,3 +219,54 @@ def test_an_element_of_a_page_without_ruby_reads_the_same_text_without_looking_f
                 element, separator, strip=strip
             )
     assert has_ruby(_root("<html><body><ruby>漢<rt>kan</rt></ruby></body></html>"))
+
+
+FIRST_ELEMENT_PAGE = (
+    "<!-- before --><html><head><title>One</title></head><body><div><p>a<b>b</b></p>"
+    "<section><p>nested <span><p>inner</p></span></p></section></div><title>Two</title>"
+    "<address>Street 1<address>inner</address></address><p>tail</p><address>last</address></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "tag", ["html", "head", "title", "body", "p", "b", "span", "address", "section", "table"]
+)
+def test_the_first_element_of_a_tag_is_the_one_lxml_iterates_first(tag: str) -> None:
+    """The tree itself (html), a tag met twice, nested in itself, after text, and absent (table)."""
+    root = _root(FIRST_ELEMENT_PAGE)
+    assert first_element(root, tag) is next(root.iter(tag), None)
+    inner = next(root.iter("section"))
+    assert first_element(inner, tag) is next(inner.iter(tag), None)
+
+
+def test_the_elements_of_several_tags_are_found_in_one_walk_in_page_order() -> None:
+    """Each tag's elements as its own walk finds them: the tree itself, nested in one another, in tails."""
+    root = _root(
+        "<html><body><footer><a href='/a'>a<a href='/b'>b</a></a><img alt='x'></footer>"
+        "<div><footer>inner <footer>nested</footer></footer>tail<img></div>"
+        "<a name='no-href'>c</a></body></html>"
+    )
+    tags = ("html", "a", "footer", "img", "meta")
+    found = elements_by_tag(root, tags)
+    assert list(found) == list(tags)
+    for tag in tags:
+        assert found[tag] == list(root.iter(tag))
+    assert found["html"] == [root] and len(found["footer"]) == 3 and found["meta"] == []
+    assert page_anchors(root, found["a"]) == page_anchors(root)
+
+
+def test_readers_handed_the_pages_elements_find_what_they_find_walking_the_tree() -> None:
+    root = _root(
+        "<html><head><meta name='description' content='d'>"
+        "<meta property='article:published_time' content='2024-05-01'></head><body>"
+        "<a href='/'><img src='/l.png' alt='Acme Robotics'></a><img class='hero' alt='A robot'>"
+        "<footer><p>\u00a9 2009-2025 Acme Robotics Inc. All rights reserved.</p></footer></body></html>"
+    )
+    elements = elements_by_tag(root, PAGE_ELEMENT_TAGS)
+    strings, _ = read_text(root)
+    joined = JoinedTexts([text for text, _, _ in strings])
+    line = find_copyright_line(root, strings, joined, elements["footer"])
+    assert line == find_copyright_line(root) == "\u00a9 2009-2025 Acme Robotics Inc. All rights reserved."
+    assert logo_texts(root, elements["img"]) == logo_texts(root) == ["Acme Robotics"]
+    assert is_article_page(URL, root, [], {}, elements["meta"]) is is_article_page(URL, root, [], {}) is True
+    assert _facts(str(lxml.html.tostring(root, encoding=str))).description == "d"

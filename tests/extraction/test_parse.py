@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from server.extraction import parse as parse_module
 from server.extraction.normalize import (
     email_type,
     employee_range_for,
     headquarters_from_lines,
     headquarters_from_schema,
 )
-from server.extraction.parse import absolute_links, copyright_holder, parse_page
+from server.extraction.parse import PAGE_KEYWORDS, absolute_links, copyright_holder, first_of, parse_page
 
 SITES = Path(__file__).resolve().parents[2] / "sandbox" / "corpus" / "sites"
 
@@ -212,6 +216,21 @@ def test_phone_numbers_read_again_for_another_region_equal_a_fresh_parse_for_it(
         pytest.param("https://[::1]:8080/x", id="absolute-ipv6"),
         pytest.param("contact.html", id="relative"),
         pytest.param("/./x", id="dot-segment"),
+        pytest.param("//cdn.example/x?y#z", id="protocol-relative"),
+        pytest.param("//cdn.example", id="protocol-relative-host-only"),
+        pytest.param("//cdn.example/x?#", id="protocol-relative-empty-query-and-fragment"),
+        pytest.param("//cdn.example/x?", id="protocol-relative-empty-query"),
+        pytest.param("//cdn.example/x#", id="protocol-relative-empty-fragment"),
+        pytest.param("//cdn.example/a;p?q", id="protocol-relative-params"),
+        pytest.param("//cdn.example/a b", id="protocol-relative-space"),
+        pytest.param("//[::1]/x", id="protocol-relative-ipv6"),
+        pytest.param("//b\u00fccher.example/", id="protocol-relative-non-ascii-host"),
+        pytest.param("///x", id="protocol-relative-no-host"),
+        pytest.param("mailto:info@acme.example", id="mailto"),
+        pytest.param("javascript:void(0)", id="javascript"),
+        pytest.param("HTTP:other", id="other-scheme-no-host"),
+        pytest.param("https:relative", id="same-scheme-no-host"),
+        pytest.param("ftp://files.example/a", id="ftp"),
     ],
 )
 def test_a_link_has_the_url_and_parts_urljoin_and_urlsplit_give_it(href: str) -> None:
@@ -219,6 +238,30 @@ def test_a_link_has_the_url_and_parts_urljoin_and_urlsplit_give_it(href: str) ->
     (link,) = absolute_links(lxml.html.fromstring(f'<p><a href="{href}">x</a></p>'), base)
     assert link.url == urljoin(base, href)
     assert link.parts == urlsplit(link.url) and link.host == urlsplit(link.url).hostname
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        pytest.param("//cdn.example/x?y#z", id="protocol-relative"),
+        pytest.param("mailto:info@acme.example", id="mailto"),
+        pytest.param("javascript:void(0)", id="javascript"),
+        pytest.param("tel:+16502530000", id="tel"),
+    ],
+)
+def test_protocol_relative_links_and_links_of_another_scheme_are_resolved_without_a_join(
+    href: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """urljoin gives them the base's scheme or back as they are: the fast path gives what it gives."""
+    base = "https://acme.example/products/index.html"
+    expected = urljoin(base, href)
+
+    def no_join(*args: object) -> str:
+        raise AssertionError("joined")
+
+    monkeypatch.setattr(parse_module, "urljoin", no_join)
+    (link,) = absolute_links(lxml.html.fromstring(f'<p><a href="{href}">x</a></p>'), base)
+    assert link.url == expected and link.parts == urlsplit(expected)
 
 
 @pytest.mark.parametrize(
@@ -234,3 +277,23 @@ def test_a_link_has_the_url_and_parts_urljoin_and_urlsplit_give_it(href: str) ->
 def test_an_imprints_managers_are_read_after_their_title(line: str, managers: list[str]) -> None:
     html = f"<html><body><p>{line}</p></body></html>"
     assert parse_page(html, "https://acme.example/impressum/").managers == managers
+
+
+WORDS = st.lists(st.text(alphabet="abc-/", min_size=1, max_size=4), min_size=1, max_size=5)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="abc-/ \0", max_size=40), words=WORDS)
+def test_the_first_of_some_words_starts_where_their_alternation_first_matches(
+    text: str, words: list[str]
+) -> None:
+    """Words that overlap, prefix one another or repeat: the leftmost start is the alternation's."""
+    match = re.compile("|".join(map(re.escape, words))).search(text)
+    assert first_of(text, words) == (match.start() if match else -1)
+
+
+def test_the_info_page_words_are_found_where_their_alternation_finds_them() -> None:
+    text = "/de/\0/karriere/jobs kontakt\0/about-us ueber-uns\0/investor-relations/presse"
+    for words in PAGE_KEYWORDS.values():
+        match = re.compile("|".join(map(re.escape, words))).search(text)
+        assert first_of(text, words) == (match.start() if match else -1)

@@ -3,15 +3,26 @@ phones.py, emails.py through sources/site_identity.py)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
+import phonenumbers
 import pytest
 
 from server.extraction.emails import is_address, mailbox_type
 from server.extraction.fetcher import FetchedPage
+from server.extraction.markup import JoinedTexts
 from server.extraction.parse import parse_page
-from server.extraction.phones import language_country, phone_type_of, tld_country
+from server.extraction.phones import (
+    ENOUGH_DIGITS_RE,
+    PhoneSources,
+    language_country,
+    phone_type_of,
+    read_phones,
+    tld_country,
+)
 from server.extraction.social import classify_url
 from server.extraction.sources.site_identity import identity_findings
 
@@ -253,3 +264,27 @@ def test_a_bare_number_in_the_sites_address_is_its_line_but_not_in_an_articles()
       <address>+49 7266 4540055 | <a href="mailto:info@x.example">info</a></address></footer>"""
     found = _findings(body, name="Lindenhof Verlag", path="/die-arbeit-mit-dwg-dateien")
     assert {f.value["number"] for f in found["contacts.phones"]} == {"+4972664540055"}
+
+
+def test_numbers_read_again_ask_re_for_none_of_phonenumbers_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """phonenumbers' own pattern cache is on: its metadata's patterns are compiled once per process."""
+    sources = PhoneSources(strings=(("Tel. +1 650-253-0000, Toronto +1 416-979-1234", "", False),))
+    first = read_phones(sources, "US")
+    asked: list[str] = []
+
+    def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+        asked.append(pattern)
+        return re.compile(pattern, flags)
+
+    monkeypatch.setattr(phonenumbers.re_util, "re", SimpleNamespace(compile=compile_pattern))
+    again = read_phones(sources, "US")
+    assert (
+        [phone.e164 for phone in again] == [phone.e164 for phone in first] == ["+16502530000", "+14169791234"]
+    )
+    assert asked == []
+
+
+def test_only_strings_with_enough_digits_of_their_own_are_read_for_numbers() -> None:
+    """Digits are counted string by string in the joined texts: none spills over into the next string."""
+    texts = ["12345", "6 and 7", "a1b2c3d4e5f6", "Tel. 0316 / 72 34", "१२३४५६७", "12345"]
+    assert JoinedTexts(texts).matching(ENOUGH_DIGITS_RE) == [2, 3]
