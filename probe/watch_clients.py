@@ -2,14 +2,16 @@
 
 The argument names the batch, the targets and how many gRPC and SSE watchers to open. The process
 prints ``ready`` once each of its watchers got its first event (the snapshot), then, when every stream
-has ended, one JSON line with what each watcher saw. ``probe.watchers`` spreads the watchers over a few
-such processes so that the clients' own work is not one event loop that falls behind the server.
+has ended, one JSON line: what each watcher saw, and the CPU seconds this process used after ``ready``.
+``probe.watchers`` spreads the watchers over a few such processes so that the clients' own work is not
+one event loop that falls behind the server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -83,10 +85,17 @@ async def _sse_watch(http: httpx.AsyncClient, url: str, watch: Watch, ready: asy
         watch.error = f"SSE {type(error).__name__}: {error}"
 
 
+def cpu_seconds() -> float:
+    """User and system CPU this process has used so far."""
+    times = os.times()
+    return times.user + times.system
+
+
 async def watch_all(
     grpc_target: str, rest_url: str, batch_id: str, grpc_count: int, sse_count: int
-) -> list[Watch]:
-    """Open the watchers, say ``ready`` once all are connected, and return what they saw."""
+) -> tuple[list[Watch], float]:
+    """Open the watchers, say ``ready`` once all are connected, and return what they saw and the CPU
+    seconds this process spent on it after ``ready``."""
     watches = [Watch("gRPC") for _ in range(grpc_count)] + [Watch("SSE") for _ in range(sse_count)]
     channels = [grpc.aio.insecure_channel(grpc_target) for _ in range(GRPC_CHANNELS)]
     stubs = [pb_grpc.BatchServiceStub(channel) for channel in channels]
@@ -112,18 +121,20 @@ async def watch_all(
             except TimeoutError:
                 continue
         print("ready", flush=True)
+        ready_cpu = cpu_seconds()
         await asyncio.gather(*tasks)
+        watched_cpu = cpu_seconds() - ready_cpu
     for channel in channels:
         await channel.close(None)
-    return watches
+    return watches, watched_cpu
 
 
 def main() -> None:
     args = json.loads(sys.argv[1])
-    watches = asyncio.run(
+    watches, cpu = asyncio.run(
         watch_all(args["grpc_target"], args["rest_url"], args["batch_id"], args["grpc"], args["sse"])
     )
-    print(json.dumps([asdict(w) for w in watches]), flush=True)
+    print(json.dumps({"cpu_seconds": cpu, "watches": [asdict(w) for w in watches]}), flush=True)
 
 
 if __name__ == "__main__":
