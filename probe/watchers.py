@@ -12,13 +12,17 @@ the events' own timestamps have whole seconds only, as the contract prints them.
 within a few milliseconds of the publish when the server is not saturated, so this is what the fan-out
 to 1,000 watchers costs. The watchers run in ``CLIENT_PROCESSES`` processes of their own
 (``probe.watch_clients``), apart from the sandbox web, but on the same machine as the server and Envoy:
-the delay includes the clients' own work (reading and parsing every event for 250 watchers per
-process) and their competition for its cores, so it is an upper bound on what the server adds.
+the delay includes the clients' own work (receiving every event for 250 watchers per process) and
+their competition for its cores, so it is an upper bound on what the server adds. A receipt is timed
+when the event's bytes are read (a gRPC message as bytes, an SSE ``data:`` line); parsing them, which
+says the event's sequence, waits until every stream ended, since it would only compete for the cores
+with the deliveries being measured.
 
 Since that delay depends on whatever else the machine runs, a last row gives what load barely changes:
 the CPU seconds the server process (its main process: the fan-out's, and also the extraction's), Envoy
-and the client processes used from the resume until every stream ended, each divided by the events
-delivered to all watchers (snapshots included, the first one excepted).
+and the client processes used from the resume until every stream ended (the clients' parsing after
+that is not counted), each divided by the events delivered to all watchers (snapshots included, the
+first one excepted).
 """
 
 from __future__ import annotations
