@@ -25,7 +25,7 @@ def test_a_serving_process_runs_full_collections_far_less_often_than_python_woul
     try:
         settle_garbage_collector()
         assert gc.get_freeze_count() > 0
-        long_lived = []
+        long_lived: list[list[list[None]]] = []
         while collections[1] < 5 * PYTHON_FULL_COLLECTION_EVERY:
             long_lived.append([[] for _ in range(100)])
         assert collections[2] == 0
