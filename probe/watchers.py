@@ -12,8 +12,17 @@ the events' own timestamps have whole seconds only, as the contract prints them.
 within a few milliseconds of the publish when the server is not saturated, so this is what the fan-out
 to 1,000 watchers costs. The watchers run in ``CLIENT_PROCESSES`` processes of their own
 (``probe.watch_clients``), apart from the sandbox web, but on the same machine as the server and Envoy:
-the delay includes the clients' own work (reading and parsing every event for 250 watchers per
-process) and their competition for its cores, so it is an upper bound on what the server adds.
+the delay includes the clients' own work (receiving every event for 250 watchers per process) and
+their competition for its cores, so it is an upper bound on what the server adds. A receipt is timed
+when the event's bytes are read (a gRPC message as bytes, an SSE ``data:`` line); parsing them, which
+says the event's sequence, waits until every stream ended, since it would only compete for the cores
+with the deliveries being measured.
+
+Since that delay depends on whatever else the machine runs, a last row gives what load barely changes:
+the CPU seconds the server process (its main process: the fan-out's, and also the extraction's), Envoy
+and the client processes used from the resume until every stream ended (the clients' parsing after
+that is not counted), each divided by the events delivered to all watchers (snapshots included, the
+first one excepted).
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 import grpc
+import psutil
 
 from company_protos.company.v1 import batch_service_pb2 as pb
 from company_protos.company.v1 import batch_service_pb2_grpc as pb_grpc
@@ -70,11 +80,23 @@ async def run(quick: bool) -> list[ProbeRow]:
                 server_process(settings, Path(tmp) / "server.log") as server,
                 running_envoy([server.grpc_port]) as envoy,
             ):
-                watches = await _watch_one_batch(envoy.grpc_target, envoy.url, watchers, companies)
-    return _rows(watches)
+                processes = {"server": server.process.pid, "Envoy": envoy.process.pid}
+                watches, cpu = await _watch_one_batch(
+                    envoy.grpc_target, envoy.url, watchers, companies, processes
+                )
+    return [*_rows(watches), _cpu_row(watches, cpu)]
 
 
-async def _watch_one_batch(grpc_target: str, rest_url: str, watchers: int, companies: int) -> list[Watch]:
+def _cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+async def _watch_one_batch(
+    grpc_target: str, rest_url: str, watchers: int, companies: int, processes: dict[str, int]
+) -> tuple[list[Watch], dict[str, float]]:
+    """What every watcher saw, and the CPU seconds each of ``processes`` (name: pid) and the watchers'
+    own processes (``clients``) used while the batch ran."""
     async with grpc.aio.insecure_channel(grpc_target) as channel:
         stub = pb_grpc.BatchServiceStub(channel)
         submitted = await stub.SubmitBatch(pb.SubmitBatchRequest(company_names=_names(companies)))
@@ -106,19 +128,24 @@ async def _watch_one_batch(grpc_target: str, rest_url: str, watchers: int, compa
                 for client in clients:
                     assert client.stdout is not None
                     await client.stdout.readline()  # "ready": all its watchers have their snapshot
+            started = {name: _cpu_seconds(pid) for name, pid in processes.items()}
             await stub.ResumeBatch(pb.ResumeBatchRequest(batch_id=batch_id))
             outputs = await asyncio.gather(*(client.communicate() for client in clients))
+            cpu = {name: _cpu_seconds(pid) - started[name] for name, pid in processes.items()}
         finally:
             for client in clients:
                 if client.returncode is None:
                     client.kill()
                     await client.wait()
     watches: list[Watch] = []
+    cpu["clients"] = 0.0
     for stdout, _ in outputs:
-        for raw in json.loads(stdout.decode().strip().splitlines()[-1]):
+        report = json.loads(stdout.decode().strip().splitlines()[-1])
+        cpu["clients"] += report["cpu_seconds"]
+        for raw in report["watches"]:
             raw["received"] = [tuple(pair) for pair in raw["received"]]
             watches.append(Watch(**raw))
-    return watches
+    return watches, cpu
 
 
 def _rows(watches: list[Watch]) -> list[ProbeRow]:
@@ -153,3 +180,15 @@ def _rows(watches: list[Watch]) -> list[ProbeRow]:
     row.name += f" ({figures})" if p99 < DELAY_LIMIT_SECONDS else ""
     rows.append(row)
     return rows
+
+
+def _cpu_row(watches: list[Watch], cpu: dict[str, float]) -> ProbeRow:
+    """A figures row (it always holds): CPU per delivered event of each process, in microseconds."""
+    delivered = max(1, sum(len(watch.received) for watch in watches))
+    per_event = ", ".join(
+        f"{name} {seconds / delivered * 1e6:.0f} us ({seconds:.1f} s)" for name, seconds in cpu.items()
+    )
+    total = sum(cpu.values()) / delivered * 1e6
+    row = ProbeRow(f"watchers: CPU per delivered event: {per_event}; all {total:.0f} us, {delivered} events")
+    row.record(True)
+    return row
