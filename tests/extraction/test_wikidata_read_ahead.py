@@ -88,8 +88,8 @@ async def test_a_search_read_ahead_waits_behind_every_request_a_company_waits_fo
             await fetcher.aclose()
     assert _wikidata_requests(web) == [
         ("search", "Alpha"),
+        ("search", "Beta"),  # the companies' requests in the order asked
         ("entities", "en", "Q1"),
-        ("search", "Beta"),
         ("search", "Gamma"),
     ]
 
@@ -250,7 +250,7 @@ async def test_an_entity_lookup_read_ahead_waits_behind_searches_until_a_company
             await held.sent.wait()
             wd.read_ahead(fetcher, {"q1-again": functools.partial(wd.get_entities, fetcher, ["Q1"], "de")})
             await held.queue_behind(
-                wd.search_entities(fetcher, "Delta", "en"), wd.get_entities(fetcher, ["Q1"], "de")
+                wd.get_entities(fetcher, ["Q1"], "de"), wd.search_entities(fetcher, "Delta", "en")
             )
             await second
         finally:
@@ -260,6 +260,6 @@ async def test_an_entity_lookup_read_ahead_waits_behind_searches_until_a_company
         ("search", "Beta"),
         ("entities", "en", "Q1"),  # read ahead: after the company's search
         ("search", "Gamma"),
-        ("entities", "de|en", "Q1"),  # taken over by a company: before its search
+        ("entities", "de|en", "Q1"),  # taken over by a company: before a search asked after it
         ("search", "Delta"),
     ]

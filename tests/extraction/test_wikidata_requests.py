@@ -1,4 +1,4 @@
-"""Wikidata requests of every company go through one queue: what waits goes together, in need order."""
+"""Wikidata requests of every company go through one queue: what waits goes together, in the order asked."""
 
 from __future__ import annotations
 
@@ -103,16 +103,19 @@ class HeldFirstRequest:
         return await asyncio.gather(*tasks)
 
 
-async def test_entities_go_before_searches_and_take_every_id_waiting(tmp_path: Path) -> None:
-    _wikidata_with(tmp_path, ["Q1", "Q3"], ["Alpha", "Beta"])
+async def test_requests_go_in_the_order_asked_and_a_lookup_takes_every_id_waiting(tmp_path: Path) -> None:
+    """An entity lookup waits behind the search asked before it, and goes before the one asked after
+    it with the ids asked meanwhile: one request where going first would have made two."""
+    _wikidata_with(tmp_path, ["Q1", "Q3"], ["Alpha", "Beta", "Gamma"])
     async with SandboxWeb(tmp_path) as web:
         fetcher = WebFetcher(Settings(**web.settings_overrides()))
         held = HeldFirstRequest(fetcher)
         try:
             first = asyncio.create_task(wd.search_entities(fetcher, "Alpha", "en"))
-            _, one, three, again = await held.queue_behind(
+            _, one, _, three, again = await held.queue_behind(
                 wd.search_entities(fetcher, "Beta", "en"),
                 wd.get_entities(fetcher, ["Q1"], "en"),
+                wd.search_entities(fetcher, "Gamma", "en"),
                 wd.get_entities(fetcher, ["Q3"], "en"),
                 wd.get_entities(fetcher, ["Q3", "Q1"], "en"),  # both already waiting
             )
@@ -126,8 +129,9 @@ async def test_entities_go_before_searches_and_take_every_id_waiting(tmp_path: P
     )
     assert _wikidata_requests(web) == [
         ("search", "Alpha"),
-        ("entities", "en", "Q1", "Q3"),  # asked after the search, sent before it, in one request
         ("search", "Beta"),
+        ("entities", "en", "Q1", "Q3"),  # Q1's turn, Q3 asked after Gamma along with it
+        ("search", "Gamma"),
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import itertools
 import logging
 import re
 import weakref
@@ -81,20 +82,23 @@ def entity_key(languages: Languages, qid: str) -> str:
 class _Waiting:
     """One answer a request still to be sent owes, and to whom: a company (its context: its source
     report and deadline) or, with ``owner``, only the read-ahead of that key (an empty context: its
-    outcome belongs in no company's report)."""
+    outcome belongs in no company's report). ``turn`` is when it was asked for (by a company, once
+    one takes it over): companies' requests go in that order."""
 
     answer: asyncio.Future[Any]
     context: contextvars.Context
+    turn: int
     owner: str | None = None
 
     @property
     def ahead(self) -> bool:
         return self.owner is not None
 
-    def take_over(self) -> None:
-        """A company waits for this answer now (called in that company's context)."""
+    def take_over(self, turn: int) -> None:
+        """A company waits for this answer now (called in that company's context), from ``turn`` on."""
         self.owner = None
         self.context = contextvars.copy_context()
+        self.turn = turn
 
 
 class _NotReadAhead(Exception):
@@ -122,15 +126,15 @@ class _Lookup:
         self.entries: list[_Waiting] = []
         self.found: asyncio.Future[Entities]
 
-    def take_over(self) -> None:
-        """A company waits for it now (called in that company's context): what it queues from now on,
-        and what it queued ahead and is not yet sent, goes as that company's."""
+    def take_over(self, turn: int) -> None:
+        """A company waits for it now (called in that company's context, at ``turn``): what it queues
+        from now on, and what it queued ahead and is not yet sent, goes as that company's."""
         if self.owner is None:
             return
         self.owner, self.context = None, contextvars.copy_context()
         for entry in self.entries:
             if entry.ahead:
-                entry.take_over()
+                entry.take_over(turn)
 
 
 class WikidataRequests:
@@ -142,20 +146,22 @@ class WikidataRequests:
     language selection, ``MAX_IDS_PER_REQUEST`` at most, sorted); a request for every language carries
     the ids waiting for a few languages too, since its answer has their labels as well (the readers see
     the same labels, aliases and claims; the answer is larger by the other languages' labels, a
-    request less on a host that takes one at a time), and an id is never sent twice. Entity requests
-    go before searches: one of them answers several companies, which are further along than one
-    waiting for its search; among searches, those of a company still resolving its domain
-    (``RESOLVING``) go first, since the whole rest of that company waits on them. At most the host's own
+    request less on a host that takes one at a time), and an id is never sent twice. A search of a
+    company still resolving its domain (``RESOLVING``) goes first, since the whole rest of that
+    company waits on it; the other requests companies wait for go in the order they were asked for.
+    An entity lookup does not jump the searches asked before it: while it waits, the lookups other
+    companies ask join it, and one request answers them all (each step of a company's chain is asked
+    while the others' searches go: going first, it would mostly go alone). At most the host's own
     concurrency (politeness) is on its way at once, and politeness still decides when each request
     goes. Each request is made in the context of a company that asked for it (its source report and
     deadline), a search in its own company's.
 
     Read-ahead (``read_ahead``): for each company running or about to run (the scheduler's
     lookahead) a task makes the Wikidata calls its extraction will make, marked ``READING_AHEAD``.
-    What it asks waits behind everything a company waits for: company entity lookups, company
-    searches, then entity lookups read ahead, then searches read ahead, in the order the companies
-    come. A company entity request takes the ids read ahead of its language selection along (up to
-    ``MAX_IDS_PER_REQUEST``, its own first), which costs no request. A company asking for something
+    What it asks waits behind everything a company waits for: companies' requests, then entity
+    lookups read ahead, then searches read ahead, in the order the companies come. A company entity
+    request takes the ids read ahead of its language selection along (up to ``MAX_IDS_PER_REQUEST``,
+    its own first), which costs no request. A company asking for something
     still queued ahead takes it over (it moves up, into that company's context); one asking while it
     is on its way waits for it. A company no longer listed has its read-ahead cancelled and what it
     queued dropped; something read ahead that fails is asked again by the company that needs it, so
@@ -175,6 +181,7 @@ class WikidataRequests:
         self._reading: dict[str, asyncio.Task[None]] = {}  # read-aheads of the listed companies
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = 0  # senders that have not yet seen an empty queue
+        self._turns = itertools.count()  # the order requests are asked for in
 
     # -- what companies ask ------------------------------------------------------------------------
 
@@ -190,7 +197,7 @@ class WikidataRequests:
                 search.owner, search.context = None, contextvars.copy_context()
                 queued = self._ahead.pop(url, None)
                 if queued is not None:
-                    queued.take_over()
+                    queued.take_over(next(self._turns))
                     self._searches[url] = queued
                     self._start_sending()
             try:
@@ -218,7 +225,7 @@ class WikidataRequests:
                     continue
                 lookups[qid] = lookup
                 if owner is None:
-                    lookup.take_over()
+                    lookup.take_over(next(self._turns))
             if new:
                 lookup = _Lookup(None if owner else contextvars.copy_context(), owner)
                 lookup.found = asyncio.ensure_future(self._kept_or_asked(new, languages, lookup))
@@ -309,9 +316,9 @@ class WikidataRequests:
         answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if search.owner is None:
             assert search.context is not None  # a company's search carries its context
-            self._searches[url] = _Waiting(answer, search.context)
+            self._searches[url] = _Waiting(answer, search.context, next(self._turns))
         elif search.owner in self._reading:
-            self._ahead[url] = _Waiting(answer, contextvars.Context(), search.owner)
+            self._ahead[url] = _Waiting(answer, contextvars.Context(), next(self._turns), search.owner)
         else:  # dropped while the cache was read
             raise _NotReadAhead
         self._start_sending()
@@ -334,8 +341,9 @@ class WikidataRequests:
         loop = asyncio.get_running_loop()
         answers = {qid: loop.create_future() for qid in ids if qid not in found}
         waiting = self._waiting.setdefault(languages, {})
+        turn = next(self._turns)
         for qid, answer in answers.items():
-            entry = _Waiting(answer, lookup.context or contextvars.Context(), lookup.owner)
+            entry = _Waiting(answer, lookup.context or contextvars.Context(), turn, lookup.owner)
             lookup.entries.append(entry)
             waiting.setdefault(qid, []).append(entry)
         if answers:
@@ -369,27 +377,41 @@ class WikidataRequests:
 
     def _next_request(self) -> Coroutine[Any, Any, None] | None:
         """The request to send now (see the class doc), or None when nothing waits."""
-        for for_company, searches in ((True, self._searches), (False, self._ahead)):
-            selections = [
-                languages
+        # A search its company resolves its domain with first: all the rest of that company waits on
+        # it, when the others' remaining work is only a few knowledge requests.
+        search = next((url for url, queued in self._searches.items() if queued.context.get(RESOLVING)), None)
+        if search is not None:
+            return self._send_search(search, self._searches.pop(search))
+        # Then companies' requests in the order they were asked for: an entity lookup waiting its turn
+        # gathers the ids asked meanwhile, which then go with it.
+        first_search = next(iter(self._searches.items()), None)
+        first_lookup = min(
+            (
+                (entry.turn, languages)
                 for languages, waiting in self._waiting.items()
-                if waiting and (_for_company(waiting) or not for_company)
-            ]
-            if selections:
-                # One with every language when any id waits for every language: it answers them all.
-                every = self._waiting.get(None)
-                return self._entity_request(None if every else selections[0])
-            # A search its company resolves its domain with first: all the rest of that company
-            # waits on it, when the others' remaining work is only a few knowledge requests.
-            search = next((url for url, queued in searches.items() if queued.context.get(RESOLVING)), None)
-            search = search or next(iter(searches), None)
-            if search is not None:
-                return self._send_search(search, searches.pop(search))
-        return None
+                for owed in waiting.values()
+                for entry in owed
+                if not entry.ahead
+            ),
+            default=None,
+        )
+        if first_search is not None and (first_lookup is None or first_search[1].turn < first_lookup[0]):
+            return self._send_search(first_search[0], self._searches.pop(first_search[0]))
+        if first_lookup is not None:
+            return self._entity_request(first_lookup[1])
+        # Read ahead: entity lookups (the next steps of chains begun) before searches.
+        selections = [languages for languages, waiting in self._waiting.items() if waiting]
+        if selections:
+            return self._entity_request(selections[0])
+        search = next(iter(self._ahead), None)
+        return self._send_search(search, self._ahead.pop(search)) if search is not None else None
 
     def _entity_request(self, languages: Languages) -> Coroutine[Any, Any, None]:
         """The ids waiting for ``languages`` (for every language: the ids waiting for any selection,
-        since its answer has every label), a company's first, ``MAX_IDS_PER_REQUEST`` at most."""
+        since its answer has every label), a company's first, ``MAX_IDS_PER_REQUEST`` at most; when
+        any id waits for every language, that request instead: it answers them all."""
+        if self._waiting.get(None):
+            languages = None
         pools = [self._waiting[languages]] if languages is not None else list(self._waiting.values())
         for_company: dict[str, bool] = {}
         for waiting in pools:
@@ -448,11 +470,6 @@ class WikidataRequests:
             for entry in owed:
                 if not entry.answer.done():
                     entry.answer.set_result(found)
-
-
-def _for_company(waiting: dict[str, list[_Waiting]]) -> bool:
-    """Whether a company waits for any of these ids (else only read-aheads do)."""
-    return any(not entry.ahead for owed in waiting.values() for entry in owed)
 
 
 def _fail(answer: asyncio.Future[Any], error: BaseException) -> None:
