@@ -120,11 +120,19 @@ class PagePool:
             # worker starts the fork server, which imports the parsers: more than a second of blocking
             # reads, which would stop the event loop. A thread makes that first call; pages that come
             # meanwhile wait for it (shielded: a cancelled page does not abandon the start).
-            self._starting = asyncio.ensure_future(asyncio.to_thread(self._pool.schedule, os.getpid))
+            self._starting = asyncio.ensure_future(self._start(self._pool))
         pool = self._pool
         if self._starting is not None:
             await asyncio.shield(self._starting)
         return pool
+
+    async def _start(self, pool: ProcessPool) -> None:
+        try:
+            await asyncio.to_thread(pool.schedule, os.getpid)
+        except Exception:
+            if self._pool is pool:  # the next page tries a fresh pool
+                await self._discard_pool()
+            raise
 
     async def parse(self, html: str, url: str, *, region: str | None = None) -> PageFacts:
         """``parse_page`` in a worker; see ``PageParser.parse``."""

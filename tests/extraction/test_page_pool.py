@@ -151,3 +151,27 @@ async def test_starting_the_workers_leaves_the_event_loop_free(monkeypatch: pyte
         await pool.aclose()
     assert facts == parse_page(HOME, "https://atelier-lumiere.example/", region="FR")
     assert during_start[0] > 0  # the loop ran while the first schedule started the workers
+
+
+async def test_a_pool_that_failed_to_start_is_started_afresh_by_the_next_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first schedule starts the workers; when that fails, the next page starts a new pool rather
+    than meeting the same failure for good."""
+    failures = [OSError("fork server did not answer")]
+
+    class FlakyStart(ProcessPool):
+        def schedule(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> ProcessFuture[T]:
+            if failures:
+                raise failures.pop()
+            return super().schedule(function, *args, **kwargs)
+
+    monkeypatch.setattr(page_pool_module, "ProcessPool", FlakyStart)
+    pool = PagePool(_settings())
+    try:
+        with pytest.raises(OSError, match="fork server"):
+            await pool.parse(HOME, "https://atelier-lumiere.example/")
+        facts = await pool.parse(HOME, "https://atelier-lumiere.example/")
+    finally:
+        await pool.aclose()
+    assert facts.url == "https://atelier-lumiere.example/"
