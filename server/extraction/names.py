@@ -51,6 +51,7 @@ MIN_ACRONYM = 2
 ACRONYM_SKIPPED_WORDS = frozenset({"of", "and", "for", "the", "de", "der", "des", "und", "et"})
 MIN_MENTIONS = 2  # a legal name seen only in passing must be printed this often
 MAX_MENTIONS = 5
+BASENAME_CACHE_SIZE = 8192  # distinct names remembered by legal_basename (short strings)
 # Split a title into parts: "Article - Brand", "Brand | Page", "Brand: slogan", "品牌-口号".
 TITLE_SPLIT_RE = re.compile(
     r"\s+[|\-\u2013\u2014:\u00b7\u00bb/]+\s+|\s*[|\u00b7\u00bb]\s*|:\s+"
@@ -107,6 +108,15 @@ class ChosenName:
     kinds: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=BASENAME_CACHE_SIZE)
+def legal_basename(name: str) -> str:
+    """cleanco's ``basename`` of ``name`` (the name without its legal form), remembered: a company's
+    pages and sources print the same few names again and again (thousands of calls for a batch's
+    hundred companies, on the event loop), and cleanco compares every one with all its terms."""
+    result: str = basename(name)
+    return result
+
+
 @functools.cache
 def _legal_terms() -> frozenset[str]:
     """cleanco's legal-form terms, normalized as it compares them ("gmbh & co kg", "inc", "ev")."""
@@ -123,7 +133,7 @@ def has_legal_form(name: str) -> bool:
     text = name.strip()
     if CJK_LEGAL_FORM_RE.search(text):
         return True
-    base = basename(text)
+    base = legal_basename(text)
     words, kept = _words(text), _words(base)
     if not base or len(kept) >= len(words):
         return False
@@ -137,7 +147,7 @@ def has_legal_form(name: str) -> bool:
 
 def brand_of(name: str) -> str:
     """``name`` without its legal form ("Exporo AG" -> "Exporo")."""
-    return (basename(name) or name).strip(" ,")
+    return (legal_basename(name) or name).strip(" ,")
 
 
 def is_name_like(text: str) -> bool:

@@ -104,8 +104,9 @@ class PagePool:
         self._memory_bytes = settings.parse_memory_bytes
         self._max_chars = settings.max_page_bytes
         self._pool: ProcessPool | None = None
+        self._starting: asyncio.Future[Any] | None = None
 
-    def _started(self) -> ProcessPool:
+    async def _started(self) -> ProcessPool:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOADED_MODULES)
@@ -115,7 +116,23 @@ class PagePool:
                 initargs=(self._memory_bytes,),
                 context=context,
             )
-        return self._pool
+            # pebble starts the workers on the first schedule, in the caller's thread, and the first
+            # worker starts the fork server, which imports the parsers: more than a second of blocking
+            # reads, which would stop the event loop. A thread makes that first call; pages that come
+            # meanwhile wait for it (shielded: a cancelled page does not abandon the start).
+            self._starting = asyncio.ensure_future(self._start(self._pool))
+        pool = self._pool
+        if self._starting is not None:
+            await asyncio.shield(self._starting)
+        return pool
+
+    async def _start(self, pool: ProcessPool) -> None:
+        try:
+            await asyncio.to_thread(pool.schedule, os.getpid)
+        except Exception:
+            if self._pool is pool:  # the next page tries a fresh pool
+                await self._discard_pool()
+            raise
 
     async def parse(self, html: str, url: str, *, region: str | None = None) -> PageFacts:
         """``parse_page`` in a worker; see ``PageParser.parse``."""
@@ -126,7 +143,7 @@ class PagePool:
         return await self._run(facts.url, reread_within_budget, facts, region)
 
     async def _run(self, url: str, function: Callable[..., PageFacts], *args: object) -> PageFacts:
-        future = self._started().schedule(function, args=(self._cpu_seconds, *args))
+        future = (await self._started()).schedule(function, args=(self._cpu_seconds, *args))
         try:
             facts: PageFacts = await asyncio.wrap_future(future)
         except ProcessExpired as exc:
@@ -163,7 +180,7 @@ class PagePool:
         await self._discard_pool()
 
     async def _discard_pool(self) -> None:
-        pool, self._pool = self._pool, None
+        pool, self._pool, self._starting = self._pool, None, None
         if pool is not None:
             pool.stop()  # type: ignore[no-untyped-call]
             await asyncio.to_thread(pool.join, JOIN_SECONDS)

@@ -16,10 +16,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from cleanco import basename
-
 from server.extraction.markup import text_blocks as text_blocks  # re-exported: its readers import it here
 from server.extraction.markup import texts_holding, texts_matching
+from server.extraction.names import legal_basename
 
 QUOTE_CHARS = 200  # the longest evidence quote (``sources.base.EVIDENCE_CHARS``)
 MAX_SENTENCE_CHARS = 1000
@@ -254,9 +253,9 @@ def refers_to_company(subject: str | None, names: Iterable[str]) -> bool:
     text = " ".join(words)
     if any(text == ref or text.endswith(" " + ref) for ref in SELF_REFERENCES):
         return True
-    forms = [words, _words(basename(subject.strip(" .,")) or subject)]
+    forms = [words, _words(legal_basename(subject.strip(" .,")) or subject)]
     for name in names:
-        for name_words in (_words(basename(name) or name), _words(name)):
+        for name_words in (_words(legal_basename(name) or name), _words(name)):
             if name_words and any(form[-len(name_words) :] == name_words for form in forms):
                 return True
     return False
@@ -270,7 +269,7 @@ def company_names(*names: str | None, domain: str | None = None) -> list[str]:
         if not name or not name.strip():
             continue
         found.append(name.strip())
-        words = _words(basename(name) or name)
+        words = _words(legal_basename(name) or name)
         if len(words) >= 2:
             found.append("".join(word[0] for word in words))
     if domain:

@@ -22,6 +22,7 @@ from server.errors import (
     HostNotFoundError,
     RateLimitedError,
 )
+from server.extraction import fetcher as fetcher_module
 from server.extraction import outcomes
 from server.extraction.circuits import all_circuits
 from server.extraction.fetcher import WebFetcher, is_challenge
@@ -152,6 +153,35 @@ async def test_a_contact_form_with_a_captcha_is_still_a_page(fetcher: WebFetcher
     page = await fetcher.fetch("https://steady-widgets.example/contact/")
     assert "g-recaptcha" in page.text
     assert not is_challenge({"Content-Type": "text/html"}, CONTACT_FORM.encode())
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        pytest.param("<html><title>Ju\u017ft a moment...</title></html>", id="long-s-in-title"),
+        pytest.param("<html><title>ACCESS DEN\u0130ED</title></html>", id="dotted-capital-i-in-title"),
+        pytest.param("<html><title>Just a Moment</title></html>", id="capitals"),
+    ],
+)
+def test_a_challenge_title_is_read_case_blind_as_before(html: str) -> None:
+    """The cheap look for a challenge's words lets through every letter the title pattern reads."""
+    assert is_challenge({"Content-Type": "text/html"}, html.encode())
+
+
+def test_a_page_holding_no_challenge_word_is_a_page_without_trying_the_patterns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page without a word of any challenge is judged by a substring search (the case-blind patterns,
+    tried at every position of its head, cost milliseconds of the loop for each page)."""
+
+    class Untried:
+        def search(self, text: str) -> None:
+            raise AssertionError(f"pattern tried on {text[:40]!r}")
+
+    monkeypatch.setattr(fetcher_module, "CHALLENGE_TITLES_RE", Untried())
+    monkeypatch.setattr(fetcher_module, "CHALLENGE_MARKERS_RE", Untried())
+    page = "<html><head><title>Steady Widgets GmbH</title></head><body>" + "<p>Widgets.</p>" * 2000
+    assert not is_challenge({"Content-Type": "text/html"}, page.encode())
 
 
 async def test_a_host_that_never_answers_times_out_once(fetcher: WebFetcher, failing_web: SandboxWeb) -> None:

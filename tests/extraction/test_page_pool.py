@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
 import pytest
+from pebble import ProcessFuture, ProcessPool
 
 from server.errors import PageParseError
+from server.extraction import page_pool as page_pool_module
 from server.extraction.page_pool import PagePool
 from server.extraction.parse import parse_page
 from server.settings import Settings
@@ -25,6 +28,8 @@ COSTLY = (
     + "".join(f'<a href="tel:+1202555{i:04d}">+1 202 555 {i:04d}</a> ' for i in range(9999)) * 4
     + "</div>"
 )
+
+T = TypeVar("T")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -115,3 +120,58 @@ async def test_a_closed_pool_starts_again_on_the_next_page(pool: PagePool) -> No
     await pool.parse(HOME, "https://atelier-lumiere.example/")
     await pool.aclose()
     assert (await pool.parse(HOME, "https://atelier-lumiere.example/")).site_name is None
+
+
+async def test_starting_the_workers_leaves_the_event_loop_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pebble starts the workers (and the fork server, importing the parsers) in the thread of the first
+    schedule: other coroutines go on meanwhile, and the first page's facts are those of parse_page."""
+    ticks = 0
+    during_start: list[int] = []
+
+    class ObservedPool(ProcessPool):
+        def schedule(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> ProcessFuture[T]:
+            before = ticks
+            future = super().schedule(function, *args, **kwargs)
+            during_start.append(ticks - before)
+            return future
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    monkeypatch.setattr(page_pool_module, "ProcessPool", ObservedPool)
+    pool = PagePool(_settings())
+    ticking = asyncio.ensure_future(ticker())
+    try:
+        facts = await pool.parse(HOME, "https://atelier-lumiere.example/", region="FR")
+    finally:
+        ticking.cancel()
+        await pool.aclose()
+    assert facts == parse_page(HOME, "https://atelier-lumiere.example/", region="FR")
+    assert during_start[0] > 0  # the loop ran while the first schedule started the workers
+
+
+async def test_a_pool_that_failed_to_start_is_started_afresh_by_the_next_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first schedule starts the workers; when that fails, the next page starts a new pool rather
+    than meeting the same failure for good."""
+    failures = [OSError("fork server did not answer")]
+
+    class FlakyStart(ProcessPool):
+        def schedule(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> ProcessFuture[T]:
+            if failures:
+                raise failures.pop()
+            return super().schedule(function, *args, **kwargs)
+
+    monkeypatch.setattr(page_pool_module, "ProcessPool", FlakyStart)
+    pool = PagePool(_settings())
+    try:
+        with pytest.raises(OSError, match="fork server"):
+            await pool.parse(HOME, "https://atelier-lumiere.example/")
+        facts = await pool.parse(HOME, "https://atelier-lumiere.example/")
+    finally:
+        await pool.aclose()
+    assert facts.url == "https://atelier-lumiere.example/"

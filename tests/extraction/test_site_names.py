@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from cleanco import basename
 
 from server.extraction.evidence import EVIDENCE_CHARS, quote
 from server.extraction.fetcher import FetchedPage
@@ -15,6 +16,7 @@ from server.extraction.names import (
     copyright_holder_text,
     has_legal_form,
     holder_names,
+    legal_basename,
     spells_acronym,
     title_parts,
 )
@@ -53,6 +55,25 @@ def _site(pages: dict[str, str], name: str, domain: str) -> dict[str, object]:
 )
 def test_legal_form_is_recognised_only_where_one_is_printed(name: str, expected: bool) -> None:
     assert has_legal_form(name) is expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("Apple Inc.", id="inc"),
+        pytest.param("ADAC e.V.", id="ev"),
+        pytest.param("Lindqvist Deutschland GmbH & Co. KG", id="gmbh-co-kg"),
+        pytest.param("Rosneft", id="plain-brand"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_a_remembered_base_name_is_cleancos_and_asked_of_it_once(name: str) -> None:
+    """The legal form is stripped by cleanco once per distinct name; asking again gives the same."""
+    legal_basename.cache_clear()
+    first = legal_basename(name)
+    again = legal_basename(name)
+    assert first == again == basename(name)
+    assert legal_basename.cache_info().hits == 1 and legal_basename.cache_info().misses == 1
 
 
 def test_title_parts_split_brand_from_headline_and_cut_generic_page_words() -> None:

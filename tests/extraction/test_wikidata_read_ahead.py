@@ -263,3 +263,15 @@ async def test_an_entity_lookup_read_ahead_waits_behind_searches_until_a_company
         ("entities", "de|en", "Q1"),  # taken over by a company: before a search asked after it
         ("search", "Delta"),
     ]
+
+
+def test_a_search_url_is_encoded_once_per_name_and_language() -> None:
+    """Every change of the coming companies keys their read-aheads by their search URLs again: the URL
+    of a name already keyed is the one remembered, the same as a fresh encoding."""
+    wd.search_url.cache_clear()
+    first = wd.search_url("Lindqvist & Söhne GmbH", "de")
+    for _ in range(3):
+        assert wd.search_url("Lindqvist & Söhne GmbH", "de") == first
+    assert parse_qs(urlsplit(first).query)["search"] == ["Lindqvist & Söhne GmbH"]
+    assert wd.search_url("Lindqvist & Söhne GmbH", "en") != first
+    assert wd.search_url.cache_info().misses == 2 and wd.search_url.cache_info().hits == 3

@@ -16,11 +16,11 @@ from functools import cache
 
 import pycountry
 from anyascii import anyascii
-from cleanco import basename
 from publicsuffixlist import PublicSuffixList
 
 from server.domain import ExtractionRequest
 from server.extraction.candidates.base import Candidate
+from server.extraction.names import legal_basename
 
 COUNTRY_TLD_PLACEHOLDER = "{country}"
 COUNTRY_TLD_EXCEPTIONS = {"gb": "uk"}
@@ -70,7 +70,7 @@ def normalize_name(name: str) -> str:
     Other scripts are transliterated (``anyascii``: "Заря" -> "zarya", "星河" -> "xinghe"), so a
     name and a page in different scripts compare in one alphabet.
     """
-    text = basename(name) or name
+    text = legal_basename(name) or name
     text = text.lower().replace("&", " and ").translate(TRANSLITERATIONS)
     text = anyascii(unicodedata.normalize("NFKC", text)).lower()
     return " ".join(re.findall(r"[a-z0-9]+", text))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import itertools
 import logging
 import re
@@ -29,6 +30,7 @@ WIKIDATA_HOST = "www.wikidata.org"
 WIKIDATA_API_URL = f"https://{WIKIDATA_HOST}/w/api.php"
 ENTITY_URL = "https://www.wikidata.org/wiki/{id}"
 SEARCH_LIMIT = 7
+SEARCH_URL_CACHE_SIZE = 4096  # distinct (name, language) search URLs remembered by search_url
 ENTITY_PROPS = "labels|descriptions|aliases|claims|sitelinks"
 ENTITY_ID_RE = re.compile(r"Q\d+")
 # An item with its claims and its labels in every language runs to a few MB (a large company's to
@@ -49,8 +51,12 @@ ReadAhead = Callable[[], Awaitable[object]]
 """What reading ahead for one company does: the Wikidata calls its extraction will make."""
 
 
+@functools.lru_cache(maxsize=SEARCH_URL_CACHE_SIZE)
 def search_url(name: str, language: str) -> str:
-    """The ``wbsearchentities`` request for ``name`` (also the key its answer is kept under)."""
+    """The ``wbsearchentities`` request for ``name`` (also the key its answer is kept under).
+
+    Remembered: every change of the scheduler's coming companies keys their read-aheads by it again
+    (thousands of URL encodings for a batch of a hundred, on the event loop)."""
     params = {
         "action": "wbsearchentities",
         "search": name,
