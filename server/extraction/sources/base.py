@@ -104,6 +104,9 @@ class Source(ABC):
         frozenset[str]
     ]  # top-level profile fields it can state; skipped when the mode wants none
     precedence: ClassVar[int]
+    # The sources whose ``SharedFacts`` this one reads: it starts once those of them configured before
+    # it are done; every other source runs beside it. Each source states its own, so none reads too soon.
+    after: ClassVar[frozenset[str]]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:

@@ -44,6 +44,7 @@ class WikidataSource(Source):
 
     name = SOURCE_NAME
     precedence = 80
+    after = frozenset[str]()  # reads nothing another source found
     fields = frozenset(
         {
             "industry", "headquarters", "employee_count", "employee_count_exact", "founded_year",
