@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Self
 
 from server import metrics, tracing
@@ -102,22 +103,24 @@ class WebExtractor:
 
     async def _collect(self, context: SourceContext) -> list[Finding]:
         """The findings of every source the mode wants, in the sources' order. Each starts as soon as
-        the sources it reads (its ``after``, those configured before it) are done, the others beside it:
-        the site's pages and the Wikidata item are read together, then the sources keyed on them.
+        the sources it reads (its ``after``, those configured before it) have left their facts, the
+        others beside it: the site's pages and the Wikidata item are read together, then the sources
+        keyed on them.
 
         Raises:
             The first exception a source raised (the others are cancelled), as sequential runs did.
         """
-        running: dict[str, asyncio.Task[list[Finding]]] = {}
+        running: dict[str, tuple[SourceContext, asyncio.Task[list[Finding]]]] = {}
         try:
             async with asyncio.TaskGroup() as group:
                 for source in self._sources:
                     if context.wants(*source.fields):
-                        before = [running[name] for name in source.after if name in running]
-                        running[source.name] = group.create_task(_collected(source, context, before))
+                        own = replace(context, shared_done=asyncio.Event())
+                        before = [running[name][0].shared_done for name in source.after if name in running]
+                        running[source.name] = (own, group.create_task(_collected(source, own, before)))
         except BaseExceptionGroup as failed:
             raise failed.exceptions[0] from None
-        return [finding for task in running.values() for finding in task.result()]
+        return [finding for _, task in running.values() for finding in task.result()]
 
     def upcoming(self, requests: Sequence[ExtractionRequest]) -> None:
         """Let each source read ahead for the companies about to run (``LookaheadExtractor``), those
@@ -136,13 +139,16 @@ class WebExtractor:
 
 
 async def _collected(
-    source: Source, context: SourceContext, before: Sequence[asyncio.Task[list[Finding]]]
+    source: Source, context: SourceContext, before: Sequence[asyncio.Event]
 ) -> list[Finding]:
-    """``source``'s findings, once the sources it reads have finished (however they ended)."""
-    if before:
-        await asyncio.wait(before)
-    with metrics.SOURCE_SECONDS.labels(source.name).time(), tracing.step_span(source.name):
-        return await source.collect(context)
+    """``source``'s findings, once the sources it reads have left their facts (or ended, however)."""
+    for shared in before:
+        await shared.wait()
+    try:
+        with metrics.SOURCE_SECONDS.labels(source.name).time(), tracing.step_span(source.name):
+            return await source.collect(context)
+    finally:
+        context.shared_done.set()
 
 
 def build_extractor(settings: Settings, store: ResponseCacheStore | None = None) -> LookaheadExtractor:
