@@ -212,7 +212,7 @@ class Settings(BaseSettings):
             "recherche_entreprises",
             "companies_house",
         ],
-        description="Knowledge sources asked besides the company website, in order.",
+        description="Knowledge sources asked besides the company website; findings merge in this order.",
     )
     companies_house_api_key: str | None = Field(
         None,

@@ -1,14 +1,16 @@
 """``WebExtractor``: the ``Extractor`` the scheduler drives. Resolve the domain, ask every source, merge.
 
-Sources (``server.extraction.sources.registry``) run in order (the site sources, then the knowledge
-sources of ``settings.knowledge_sources``), each only when the mode wants a field it can state; later
-sources key on what earlier ones learnt (``SharedFacts``: the Wikidata item gives Wikipedia its article,
-SEC its ticker, GLEIF its LEI).
+Sources (``server.extraction.sources.registry``: the site sources, then the knowledge sources of
+``settings.knowledge_sources``) are asked only when the mode wants a field they can state, and run
+together, each after the earlier ones it keys on (its ``after``: ``SharedFacts``, the Wikidata item gives
+Wikipedia its article, SEC its ticker, GLEIF its LEI); their findings are merged in the sources' order.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Self
 
 from server import metrics, tracing
@@ -51,6 +53,9 @@ class WebExtractor:
         unregistered = [s.name for s in self._sources if SOURCES.get(s.name) is not type(s)]
         if unregistered:  # its findings would have no rank among the others'
             raise ValueError(f"sources not in the registry: {', '.join(unregistered)}")
+        read = {name for source in self._sources for name in source.after}  # each states its own
+        if read - SOURCES.keys():
+            raise ValueError(f"sources read but not registered: {', '.join(sorted(read - SOURCES.keys()))}")
         # Resolution asks the configured sources' own finders (Wikidata's item websites) after the hint.
         self._finders = domain_finders(self._fetcher, settings)
 
@@ -89,16 +94,33 @@ class WebExtractor:
         context = SourceContext(
             request=request, resolution=resolution, fetcher=self._fetcher, plan=plan, parser=self._parser
         )
-        findings: list[Finding] = []
-        for source in self._sources:
-            if context.wants(*source.fields):
-                with metrics.SOURCE_SECONDS.labels(source.name).time(), tracing.step_span(source.name):
-                    findings += await source.collect(context)
+        findings = await self._collect(context)
         # Sources that said they could not be asked, and those the fetcher saw down: one list.
         unavailable = dict(context.unavailable)
         for name in report.unavailable_sources() if report is not None else ():
             unavailable.setdefault(name, "")
         return build_profile(request, resolution, findings, plan, unavailable)
+
+    async def _collect(self, context: SourceContext) -> list[Finding]:
+        """The findings of every source the mode wants, in the sources' order. Each starts as soon as
+        the sources it reads (its ``after``, those configured before it) have left their facts, the
+        others beside it: the site's pages and the Wikidata item are read together, then the sources
+        keyed on them.
+
+        Raises:
+            The first exception a source raised (the others are cancelled), as sequential runs did.
+        """
+        running: dict[str, tuple[SourceContext, asyncio.Task[list[Finding]]]] = {}
+        try:
+            async with asyncio.TaskGroup() as group:
+                for source in self._sources:
+                    if context.wants(*source.fields):
+                        own = replace(context, shared_done=asyncio.Event())
+                        before = [running[name][0].shared_done for name in source.after if name in running]
+                        running[source.name] = (own, group.create_task(_collected(source, own, before)))
+        except BaseExceptionGroup as failed:
+            raise failed.exceptions[0] from None
+        return [finding for _, task in running.values() for finding in task.result()]
 
     def upcoming(self, requests: Sequence[ExtractionRequest]) -> None:
         """Let each source read ahead for the companies about to run (``LookaheadExtractor``), those
@@ -114,6 +136,19 @@ class WebExtractor:
             await source.aclose()
         await self._fetcher.aclose()
         await self._parser.aclose()
+
+
+async def _collected(
+    source: Source, context: SourceContext, before: Sequence[asyncio.Event]
+) -> list[Finding]:
+    """``source``'s findings, once the sources it reads have left their facts (or ended, however)."""
+    for shared in before:
+        await shared.wait()
+    try:
+        with metrics.SOURCE_SECONDS.labels(source.name).time(), tracing.step_span(source.name):
+            return await source.collect(context)
+    finally:
+        context.shared_done.set()
 
 
 def build_extractor(settings: Settings, store: ResponseCacheStore | None = None) -> LookaheadExtractor:

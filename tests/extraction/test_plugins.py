@@ -29,6 +29,7 @@ from server.extraction.pipeline import WebExtractor
 from server.extraction.profile import choose
 from server.extraction.sources import registry
 from server.extraction.sources.base import Finding, Source, SourceContext
+from server.extraction.sources.website import WebsiteSource
 from server.settings import Settings
 
 TINY_ALIAS = "Acme Tiny Listing"
@@ -41,6 +42,7 @@ class TinySource(Source):
     name = "tiny"
     fields = frozenset({"aliases", "industry"})
     precedence = 5  # ranks before the website: on a tie its industry wins
+    after = frozenset({WebsiteSource.name})  # it reads the site's pages
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
@@ -51,7 +53,7 @@ class TinySource(Source):
 
     async def collect(self, context: SourceContext) -> list[Finding]:
         home = context.resolution.home
-        assert context.shared.site_pages, "the website source ran first and left its pages"
+        assert context.shared.site_pages, "the website source ran before it and left its pages"
         return [
             Finding(
                 "aliases",

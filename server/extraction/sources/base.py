@@ -7,6 +7,7 @@ is a new module implementing ``Source`` and one line in ``server.extraction.sour
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -80,6 +81,10 @@ class SourceContext:
     # retries), with why: the profile names them in ``sources_unavailable``, so their fields read as
     # "source down", not as "not found".
     unavailable: dict[str, str] = field(default_factory=dict)
+    # Each source's own (the pipeline gives it its copy of the context): set once the source has left in
+    # ``shared`` all it leaves there, so the sources keyed on it start while it reads on; the pipeline
+    # sets it when the source ends, for a source that does not.
+    shared_done: asyncio.Event = field(default_factory=asyncio.Event)
 
     def wants(self, *fields: str) -> bool:
         """Whether the mode asks for any of these top-level fields."""
@@ -104,6 +109,10 @@ class Source(ABC):
         frozenset[str]
     ]  # top-level profile fields it can state; skipped when the mode wants none
     precedence: ClassVar[int]
+    # The sources whose ``SharedFacts`` this one reads: it starts once those of them configured before
+    # it have left theirs (``SourceContext.shared_done``); every other source runs beside it. Each source
+    # states its own, so none reads too soon.
+    after: ClassVar[frozenset[str]]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:

@@ -30,6 +30,7 @@ class BrregSource(Source):
 
     name = SOURCE_NAME
     precedence = 40
+    after = registers.AFTER
     fields = frozenset(registers.FIELDS)
 
     async def collect(self, context: SourceContext) -> list[Finding]:

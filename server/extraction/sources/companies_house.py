@@ -40,6 +40,7 @@ class CompaniesHouseSource(Source):
 
     name = SOURCE_NAME
     precedence = 60
+    after = registers.AFTER
     fields = frozenset(registers.FIELDS)
 
     def __init__(self, api_key: str | None = None) -> None:

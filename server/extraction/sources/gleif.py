@@ -15,6 +15,7 @@ from server.errors import FetchError
 from server.extraction.candidates.derived import normalize_name
 from server.extraction.normalize import headquarters_from
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
+from server.extraction.sources import wikidata
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, Source, SourceContext
 
@@ -31,6 +32,7 @@ class GleifSource(Source):
 
     name = SOURCE_NAME
     precedence = 70
+    after = frozenset({wikidata.SOURCE_NAME})  # the item's LEI
     fields = frozenset({"legal_name", "identifiers", "contacts", "headquarters"})
 
     async def collect(self, context: SourceContext) -> list[Finding]:

@@ -33,6 +33,7 @@ class RechercheEntreprisesSource(Source):
 
     name = SOURCE_NAME
     precedence = 50
+    after = registers.AFTER
     fields = frozenset(registers.FIELDS)
 
     async def collect(self, context: SourceContext) -> list[Finding]:

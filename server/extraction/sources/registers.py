@@ -23,6 +23,7 @@ from typing import Any
 from server.errors import FetchError
 from server.extraction.industry_codes import classify, code_findings, employee_band
 from server.extraction.resolve import MATCH_THRESHOLD, name_match_score, registrable_domain
+from server.extraction.sources import website
 from server.extraction.sources.base import Finding, SourceContext
 
 REGISTER_CONFIDENCE = 0.95  # the statutory entry, kept by the state
@@ -37,6 +38,8 @@ FIELDS = (
 )  # fmt: skip
 SEARCH_SIZE = 10  # entries asked per name search; a name shared by more is decided among these
 URL_HOST_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/?#:]+)", re.IGNORECASE)
+# Each register reads the site's parsed pages (``printed_on_site``), so it is collected after the website.
+AFTER = frozenset({website.SOURCE_NAME})
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Every extraction source, by name: the one place a source is registered (one line each).
 
 ``settings.knowledge_sources`` picks and orders the knowledge sources; the site sources are asked for
-every company, first. A source's tie-break rank is its own ``precedence``.
+every company, first in that order (a source waits only for the earlier ones it names in its ``after``).
+A source's tie-break rank is its own ``precedence``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ SOURCES: dict[str, type[Source]] = {
 }
 
 SITE_SOURCES = (WebsiteSource.name, SiteLocationsSource.name)
-"""Asked for every company, in this order, before the knowledge sources."""
+"""Asked for every company, in this order, ahead of the knowledge sources (``Source.after``)."""
 
 UNRANKED = 1_000_000
 """The rank of a finding no registered source is named for (the resolution's own, test fixtures)."""

@@ -29,6 +29,7 @@ from server.extraction.money import money_figure
 from server.extraction.normalize import headquarters_from
 from server.extraction.parse import normalize_phone
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
+from server.extraction.sources import wikidata
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, Source, SourceContext
 from server.extraction.sources.sec_api import (
@@ -101,6 +102,7 @@ class SecEdgarSource(Source):
 
     name = SOURCE_NAME
     precedence = 20
+    after = frozenset({wikidata.SOURCE_NAME})  # the item's ticker
     fields = frozenset(
         {"industry", "sector", "headquarters", "contacts", "identifiers", "financial_data", "legal_name"}
     )

@@ -33,6 +33,7 @@ from server.extraction.form_d import (
     parse_form_d,
 )
 from server.extraction.money import money_display, money_figure
+from server.extraction.sources import sec_edgar
 from server.extraction.sources.base import EVIDENCE_CHARS, Finding, Source, SourceContext
 from server.extraction.sources.sec_api import (
     SUBMISSIONS_MAX_BYTES,
@@ -58,6 +59,7 @@ class SecFormDSource(Source):
 
     name = SOURCE_NAME
     precedence = 30
+    after = frozenset({sec_edgar.SOURCE_NAME})  # the CIK and submissions it found
     # A mode that wants identifiers but neither money nor people (standard) gets the CIK from the one
     # search request; the filing list and notices are read only for the modes that want them.
     fields = frozenset({"financial_data", "people", "identifiers"})

@@ -41,6 +41,7 @@ class SiteLocationsSource(Source):
 
     name = SOURCE_NAME
     precedence = 15  # its findings are stated as the website's (the site says so), so rank as "website"
+    after = frozenset({website.SOURCE_NAME})  # the pages it parsed
     fields = frozenset({"locations"})
 
     async def collect(self, context: SourceContext) -> list[Finding]:

@@ -47,6 +47,7 @@ class WebsiteSource(Source):
 
     name = SOURCE_NAME
     precedence = 10
+    after = frozenset[str]()  # reads nothing another source found
     fields = frozenset(
         {
             "company_name", "legal_name", "description", "industry", "sector", "employee_count",

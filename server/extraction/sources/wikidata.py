@@ -44,6 +44,7 @@ class WikidataSource(Source):
 
     name = SOURCE_NAME
     precedence = 80
+    after = frozenset[str]()  # reads nothing another source found
     fields = frozenset(
         {
             "industry", "headquarters", "employee_count", "employee_count_exact", "founded_year",
@@ -77,6 +78,7 @@ class WikidataSource(Source):
             if entity is None:
                 return []
             context.shared.wikidata_entity = entity
+            context.shared_done.set()  # Wikipedia, SEC and GLEIF key on the item, not on what it points to
             referenced = await referenced_items(context.fetcher, entity, language)
         except FetchError:
             return []  # Wikidata unreachable: a gap in the profile, not a failure of the company

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from server.errors import FetchError
 from server.extraction.response_cache import KNOWLEDGE_TTL_SECONDS
+from server.extraction.sources import wikidata
 from server.extraction.sources import wikidata_api as wd
 from server.extraction.sources.base import Finding, Source, SourceContext
 
@@ -26,6 +27,7 @@ class WikipediaSource(Source):
 
     name = SOURCE_NAME
     precedence = 90
+    after = frozenset({wikidata.SOURCE_NAME})  # the item's sitelinks
     fields = frozenset({"description"})
 
     async def collect(self, context: SourceContext) -> list[Finding]:
