@@ -21,6 +21,12 @@ one host; since no two companies share a host, it shapes each company's own time
 sequential and the parallel run. The knowledge sources are shared hosts (www.wikidata.org,
 api.gleif.org, ...): there concurrent companies queue for the same slots, which the batch pays and the
 companies alone do not; that is real contention of the service and counts against the figure.
+
+The details also give the floor a shared host's own limit puts under the batch: the requests the sandbox
+answered during the batch under each domain of ``host_rules``, times the injected latency, over that
+domain's concurrency (Wikimedia's serial rule: one at a time). No scheduler finishes the batch before its
+busiest such domain has answered them, whatever the ideal says; ``limited_floor_over_ideal`` above the
+target means the target cannot be met with those requests under that limit.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from server.extraction.page_pool import PagePool
 from server.extraction.pipeline import WebExtractor
 from server.extraction.response_cache import ResponseCache
 from server.scheduling.scheduler import BatchScheduler
-from server.settings import Settings
+from server.settings import HostRule, Settings
 from server.storage import open_store
 from server.storage.roles import BatchStore
 from server.testing import service_settings
@@ -102,6 +108,27 @@ def ideal_batch_seconds(alone: list[float], concurrency: int) -> float:
     for seconds in alone:
         heapq.heappush(slots, heapq.heappop(slots) + seconds)
     return max(slots, default=0.0)
+
+
+@dataclass(frozen=True)
+class LimitedFloor:
+    """The busiest limited domain of a run: its requests, and the seconds they take at its concurrency."""
+
+    domain: str
+    requests: int
+    seconds: float
+
+
+def limited_host_floor(
+    requests_by_host: dict[str, int], rules: dict[str, HostRule], default_concurrency: int, latency: float
+) -> LimitedFloor:
+    """The floor the busiest domain of ``rules`` puts under a run that sent it ``requests_by_host``: its
+    requests (every host under the domain together) times ``latency``, over its concurrency."""
+    floors = [LimitedFloor("", 0, 0.0)]
+    for domain, rule in rules.items():
+        sent = sum(n for host, n in requests_by_host.items() if host == domain or host.endswith(f".{domain}"))
+        floors.append(LimitedFloor(domain, sent, sent * latency / (rule.concurrency or default_concurrency)))
+    return max(floors, key=lambda floor: floor.seconds)
 
 
 async def warm_up(settings: Settings, spec: BatchSpec) -> None:
@@ -162,12 +189,17 @@ async def measure_parallel_efficiency(plan: ParallelPlan) -> Row:
     """Measured batch time over the ideal ``mean sequential time * ceil(N / C)``."""
     hints = plain_corpus_companies(plan.companies)
     spec = BatchSpec(tuple(hints), BatchOptions(max_concurrent=plan.concurrency), domain_hints=hints)
-    async with sandbox_in_child_process(plan.latency) as overrides:
+    async with sandbox_in_child_process(plan.latency) as sandbox:
+        overrides = sandbox.overrides
         with tempfile.TemporaryDirectory(prefix="bench-parallel-") as tmp:
             settings = service_settings(Path(tmp), **overrides)
             await warm_up(settings, spec)
             sequential = await sequential_timings(settings, spec, Path(tmp) / "sequential.sqlite3")
+            before = await sandbox.requests_by_host()
             measured, succeeded = await batch_run(settings, spec, Path(tmp) / "bench.sqlite3")
+            after = await sandbox.requests_by_host()
+    in_batch = {host: n - before.get(host, 0) for host, n in after.items()}
+    floor = limited_host_floor(in_batch, settings.host_rules, settings.per_host_concurrency, plan.latency)
     rounds = math.ceil(plan.companies / plan.concurrency)
     alone = sequential.wall
     mean_alone = statistics.fmean(alone)
@@ -193,6 +225,10 @@ async def measure_parallel_efficiency(plan: ParallelPlan) -> Row:
             "ratio_to_equal_companies_ideal": measured / equal_companies_ideal,
             "measured_seconds": measured,
             "companies_succeeded": succeeded,
+            "busiest_limited_domain": floor.domain,
+            "busiest_limited_domain_requests": floor.requests,
+            "limited_floor_seconds": floor.seconds,
+            "limited_floor_over_ideal": floor.seconds / ideal,
             "per_host_concurrency": settings.per_host_concurrency,
             "knowledge_host_rules": {
                 domain: rule.model_dump(exclude_none=True) for domain, rule in settings.host_rules.items()
@@ -204,6 +240,8 @@ async def measure_parallel_efficiency(plan: ParallelPlan) -> Row:
             f"C slots to come free, in submission order = {ideal:.3f} s (mean alone {mean_alone:.3f} s x "
             f"ceil(N/C)={rounds} would be {equal_companies_ideal:.3f} s), measured {measured:.3f} s, "
             f"{succeeded}/{plan.companies} succeeded",
+            f"the batch sent {floor.requests} requests to {floor.domain or 'no limited domain'}, which its "
+            f"limit serves in at least {floor.seconds:.3f} s = {floor.seconds / ideal:.2f} x the ideal",
             f"this process spent {sequential.cpu * 1000 / plan.companies:.1f} ms of CPU per company alone "
             "(parsing, TLS); in the batch the CPU work of concurrent companies shares one event loop",
             f"per_host_concurrency={settings.per_host_concurrency} limits requests per host; every company "

@@ -134,7 +134,8 @@ async def batch_lag(
     """Probe lateness samples during one batch of ``plan``, and the batch's wall seconds."""
     hints = plain_corpus_companies(plan.companies)
     spec = BatchSpec(tuple(hints), BatchOptions(max_concurrent=plan.concurrency), domain_hints=hints)
-    async with sandbox_in_child_process(plan.latency) as overrides:
+    async with sandbox_in_child_process(plan.latency) as sandbox:
+        overrides = sandbox.overrides
         with tempfile.TemporaryDirectory(prefix="bench-lag-") as tmp:
             settings = service_settings(Path(tmp), **overrides)
             store = await open_store(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")

@@ -324,7 +324,8 @@ def cost_model(replica_ms: float, postgres_ms: float, database_cores: int | None
 async def measure_sandbox_replicas(plan: SandboxPlan, server_url: str) -> Row:
     """Two replicas with ``workers`` each against one with twice as many, on the same sandbox batch."""
     names = plain_corpus_companies(SANDBOX_DISTINCT_COMPANIES)
-    async with sandbox_in_child_process(plan.latency) as overrides:
+    async with sandbox_in_child_process(plan.latency) as sandbox:
+        overrides = sandbox.overrides
         one = await sandbox_run(1, plan.workers * 2, plan, names, overrides, server_url)
         two = await sandbox_run(2, plan.workers, plan, names, overrides, server_url)
     return Row(
