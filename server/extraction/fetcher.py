@@ -111,18 +111,36 @@ CONNECTION_RESET = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED}
 # PerimeterX, Sucuri, AWS WAF, hCaptcha/reCAPTCHA walls): their generic titles and markers. A page that
 # carries one of these is a refusal, never the company's page.
 CHALLENGE_HEADERS = {"cf-mitigated": "challenge"}
+CHALLENGE_TITLES = (
+    r"just a moment\.*",
+    r"attention required!?(?: \| cloudflare)?",
+    r"please wait\.*",
+    r"checking your browser[^<]*",
+    r"access denied",
+    r"security check[^<]*",
+    r"are you a (?:human|robot)\??",
+    r"verify(?:ing)? you are (?:a )?human[^<]*",
+    r"human verification",
+    r"ddos-guard",
+    r"pardon our interruption",
+    r"one more step",
+)
+CHALLENGE_MARKERS = (
+    r"cf-chl-",
+    r"challenge-platform",
+    r"/cdn-cgi/challenge",
+    r"_cf_chl_opt",
+    r"captcha-delivery\.com",
+    r"px-captcha",
+    r"g-recaptcha",
+    r"h-captcha",
+    r"cf-turnstile",
+    r"sucuri_cloudproxy",
+)
 CHALLENGE_TITLES_RE = re.compile(
-    r"<title[^>]*>\s*(?:just a moment\.*|attention required!?(?: \| cloudflare)?|please wait\.*"
-    r"|checking your browser[^<]*|access denied|security check[^<]*|are you a (?:human|robot)\??"
-    r"|verify(?:ing)? you are (?:a )?human[^<]*|human verification|ddos-guard|pardon our interruption"
-    r"|one more step)\s*</title>",
-    re.IGNORECASE,
+    rf"<title[^>]*>\s*(?:{'|'.join(CHALLENGE_TITLES)})\s*</title>", re.IGNORECASE
 )
-CHALLENGE_MARKERS_RE = re.compile(
-    r"cf-chl-|challenge-platform|/cdn-cgi/challenge|_cf_chl_opt|captcha-delivery\.com|px-captcha"
-    r"|g-recaptcha|h-captcha|cf-turnstile|sucuri_cloudproxy",
-    re.IGNORECASE,
-)
+CHALLENGE_MARKERS_RE = re.compile("|".join(CHALLENGE_MARKERS), re.IGNORECASE)
 CHALLENGE_SCAN_BYTES = 64 * 1024  # challenge pages are small; the title is in the head
 CHALLENGE_TEXT_CHARS = 2000  # a page with a captcha widget and little else is a wall, not a site
 # What such a wall asks of its visitor, in its visible text (a contact form's reCAPTCHA asks nothing).
@@ -133,17 +151,28 @@ CHALLENGE_PHRASES_RE = re.compile(
     re.IGNORECASE,
 )
 TAGS_RE = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
-# A literal piece of every alternative of CHALLENGE_TITLES_RE and CHALLENGE_MARKERS_RE, in lower case:
-# a page whose lowered head holds none cannot match either pattern, and a plain substring search of
-# the bytes is many times cheaper than the case-blind patterns tried at every position of 64 KB.
+PATTERN_TOKEN_RE = re.compile(r"\\(.)|([^\\.^$*+?{}\[\]|()])|(.)")  # escaped, literal, operator
+
+
+def literal_lead(alternative: str) -> str:
+    """The text, lowered, that every match of a pattern's ``alternative`` starts with: its literal
+    characters up to the first operator (a character a quantifier makes optional not among them)."""
+    lead: list[str] = []
+    for token in PATTERN_TOKEN_RE.finditer(alternative):
+        escaped, literal, operator = token.groups()
+        if operator is not None or (escaped is not None and escaped.isalnum()):  # "\\d" is a class
+            if operator in ("?", "*", "{") and lead:
+                lead.pop()
+            break
+        lead.append(escaped or literal)
+    return "".join(lead).lower()
+
+
+# The lead of every alternative of CHALLENGE_TITLES_RE and CHALLENGE_MARKERS_RE: a page whose lowered
+# head holds none cannot match either pattern, and a plain substring search of the bytes is many times
+# cheaper than the case-blind patterns tried at every position of 64 KB.
 CHALLENGE_WORDS = tuple(
-    word.encode()
-    for word in (
-        "just a moment|attention required|please wait|checking your browser|access denied|security check"
-        "|are you a |verify|human verification|ddos-guard|pardon our interruption|one more step"
-        "|cf-chl-|challenge-platform|/cdn-cgi/challenge|_cf_chl_opt|captcha-delivery.com|px-captcha"
-        "|g-recaptcha|h-captcha|cf-turnstile|sucuri_cloudproxy"
-    ).split("|")
+    literal_lead(alternative).encode() for alternative in CHALLENGE_TITLES + CHALLENGE_MARKERS
 )
 # The characters besides ASCII letters that a case-blind pattern reads as an ASCII letter (capital I
 # with a dot, dotless i, long s, the Kelvin sign), in UTF-8: a head holding one may match where its

@@ -25,7 +25,7 @@ from server.errors import (
 from server.extraction import fetcher as fetcher_module
 from server.extraction import outcomes
 from server.extraction.circuits import all_circuits
-from server.extraction.fetcher import WebFetcher, is_challenge
+from server.extraction.fetcher import WebFetcher, is_challenge, literal_lead
 from server.settings import Settings
 from server.testing import free_port
 from tests.extraction.failing_web import CONTACT_FORM
@@ -166,6 +166,25 @@ async def test_a_contact_form_with_a_captcha_is_still_a_page(fetcher: WebFetcher
 def test_a_challenge_title_is_read_case_blind_as_before(html: str) -> None:
     """The cheap look for a challenge's words lets through every letter the title pattern reads."""
     assert is_challenge({"Content-Type": "text/html"}, html.encode())
+
+
+@pytest.mark.parametrize(
+    ("alternative", "lead"),
+    [
+        pytest.param(r"just a moment\.*", "just a moment", id="optional-dots"),
+        pytest.param(r"attention required!?(?: \| cloudflare)?", "attention required", id="optional-mark"),
+        pytest.param(r"are you a (?:human|robot)\??", "are you a ", id="group"),
+        pytest.param(r"Verify(?:ing)? you", "verify", id="lowered"),
+        pytest.param(r"captcha-delivery\.com", "captcha-delivery.com", id="escaped-dot"),
+        pytest.param(r"checking your browser[^<]*", "checking your browser", id="class"),
+        pytest.param(r"\d+ ab", "", id="starts-with-a-class"),
+        pytest.param(r"ab{2}", "a", id="counted"),
+    ],
+)
+def test_the_words_looked_for_first_are_what_every_match_of_a_challenge_pattern_starts_with(
+    alternative: str, lead: str
+) -> None:
+    assert literal_lead(alternative) == lead
 
 
 def test_a_page_holding_no_challenge_word_is_a_page_without_trying_the_patterns(
