@@ -27,7 +27,7 @@ import pyap_beauhurst as pyap
 import pycountry
 from lxml import etree  # type: ignore[import-untyped]
 
-from server.extraction.markup import Element, first_element
+from server.extraction.markup import Element, page_body
 from server.extraction.statements import text_blocks
 
 QUOTE_CHARS = 200
@@ -384,10 +384,7 @@ def page_addresses(root: Element, blocks: list[str] | None = None) -> list[Place
     ``blocks`` are the page's ``text_blocks`` when the caller has them already. The page is scanned once;
     an address whose text is printed in a footer or ``<address>`` is furniture.
     """
-    if blocks is None:
-        body = first_element(root, "body")
-        blocks = text_blocks(body if body is not None else root)
-    found = _with_leads(blocks)
+    found = _with_leads(blocks if blocks is not None else text_blocks(page_body(root)))
     if not found:  # most pages print no address: their furniture is never read
         return []
     furniture = BLOCK_SEPARATOR.join(block for element in _furniture(root) for block in text_blocks(element))

@@ -80,6 +80,12 @@ def first_element(root: Element, tag: str) -> Element | None:
     return found[0] if found else None
 
 
+def page_body(root: Element) -> Element:
+    """The page's ``<body>``, or ``root`` itself when it has none."""
+    body = first_element(root, "body")
+    return body if body is not None else root
+
+
 @cache
 def _first_element_xpath(tag: str) -> Any:
     return etree.XPath(f"descendant-or-self::{tag}[1]")

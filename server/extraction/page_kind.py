@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from server.extraction.markup import Element, first_element, text_of
+from server.extraction.markup import Element, page_body, text_of
 
 ARTICLE_TYPES = frozenset(
     {
@@ -120,8 +120,7 @@ def is_about_url(url: str) -> bool:
 
 
 def _article_dominates(root: Element) -> bool:
-    body = first_element(root, "body")
-    body = body if body is not None else root
+    body = page_body(root)
     longest = max((len(text_of(article, " ", strip=True)) for article in body.iter("article")), default=0)
     if longest < MIN_ARTICLE_CHARS:  # most pages have no <article> at all: no need to measure the page
         return False
