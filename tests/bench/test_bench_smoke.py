@@ -63,6 +63,7 @@ def test_quick_bench_writes_every_figure_as_a_number(tmp_path: Path) -> None:
         # Every printed row names its figure, so a reader can match the table to the JSON.
         assert row["title"] in completed.stdout
     assert rows["parallel_efficiency"]["details"]["companies_succeeded"] > 0
+    assert rows["parallel_efficiency"]["details"]["limits_lifted_measured_seconds"] > 0
     assert "real-web corpus not found" in completed.stdout  # said plainly, not silently left out
     assert "measured in full runs only" in completed.stdout
 

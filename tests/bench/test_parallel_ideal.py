@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.parallel_efficiency import ideal_batch_seconds, limited_host_floor
-from server.settings import HostRule
+from bench.parallel_efficiency import ideal_batch_seconds, lifted_limits, limited_host_floor
+from server.settings import HostRule, Settings
 
 
 def test_equal_companies_take_their_time_once_per_round() -> None:
@@ -40,3 +40,12 @@ def test_a_domain_without_its_own_concurrency_takes_the_per_host_one() -> None:
 def test_a_run_that_sent_no_limited_domain_anything_has_no_floor() -> None:
     floor = limited_host_floor({"acme.example": 9}, {"wikidata.org": HostRule(concurrency=1)}, 2, 0.2)
     assert floor.seconds == 0.0
+
+
+def test_lifted_limits_open_every_limited_domain_to_the_batch_and_leave_the_settings_alone() -> None:
+    settings = Settings()
+    lifted = lifted_limits(settings, 10)
+    assert set(lifted.host_rules) == set(settings.host_rules)
+    assert all(rule == HostRule(concurrency=10) for rule in lifted.host_rules.values())  # no rate either
+    assert settings.host_rules["wikidata.org"].concurrency == 1
+    assert settings.host_rules["sec.gov"].requests == 10
