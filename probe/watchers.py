@@ -22,7 +22,9 @@ Since that delay depends on whatever else the machine runs, a last row gives wha
 the CPU seconds the server process (its main process: the fan-out's, and also the extraction's), Envoy
 and the client processes used from the resume until every stream ended (the clients' parsing after
 that is not counted), each divided by the events delivered to all watchers (snapshots included, the
-first one excepted).
+first one excepted). The same batch is then run again with one watcher per client process, and the row
+also gives each process's CPU beyond that run per event delivered beyond it: the fan-out's own cost,
+without the extraction the server's main process does for the batch either way.
 """
 
 from __future__ import annotations
@@ -67,6 +69,13 @@ def _p(values: list[float], q: float) -> float:
 async def run(quick: bool) -> list[ProbeRow]:
     """Watchers that got the final status (gRPC, SSE) and the p99 event delay, as rows."""
     watchers, companies = (100, 20) if quick else (1000, 100)
+    watches, cpu = await _measured_batch(watchers, companies)
+    baseline = await _measured_batch(CLIENT_PROCESSES, companies)
+    return [*_rows(watches), _cpu_row(watches, cpu, baseline)]
+
+
+async def _measured_batch(watchers: int, companies: int) -> tuple[list[Watch], dict[str, float]]:
+    """One batch of ``companies`` watched by ``watchers``, on a server, Envoy and sandbox of its own."""
     with tempfile.TemporaryDirectory(prefix="probe-watchers-") as tmp:
         async with SandboxWeb(CORPUS_DIR, latency=SANDBOX_LATENCY_SECONDS) as web:
             settings = {
@@ -81,10 +90,7 @@ async def run(quick: bool) -> list[ProbeRow]:
                 running_envoy([server.grpc_port]) as envoy,
             ):
                 processes = {"server": server.process.pid, "Envoy": envoy.process.pid}
-                watches, cpu = await _watch_one_batch(
-                    envoy.grpc_target, envoy.url, watchers, companies, processes
-                )
-    return [*_rows(watches), _cpu_row(watches, cpu)]
+                return await _watch_one_batch(envoy.grpc_target, envoy.url, watchers, companies, processes)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -182,13 +188,30 @@ def _rows(watches: list[Watch]) -> list[ProbeRow]:
     return rows
 
 
-def _cpu_row(watches: list[Watch], cpu: dict[str, float]) -> ProbeRow:
-    """A figures row (it always holds): CPU per delivered event of each process, in microseconds."""
-    delivered = max(1, sum(len(watch.received) for watch in watches))
+def _cpu_row(
+    watches: list[Watch], cpu: dict[str, float], baseline: tuple[list[Watch], dict[str, float]]
+) -> ProbeRow:
+    """A figures row (it always holds): CPU per delivered event of each process, in microseconds; and
+    the same beyond what the same batch costs with a watcher per client process (``baseline``): the
+    server's main process also runs the batch's extraction, which the fan-out does not add to."""
+    delivered = max(1, _delivered(watches))
     per_event = ", ".join(
         f"{name} {seconds / delivered * 1e6:.0f} us ({seconds:.1f} s)" for name, seconds in cpu.items()
     )
     total = sum(cpu.values()) / delivered * 1e6
-    row = ProbeRow(f"watchers: CPU per delivered event: {per_event}; all {total:.0f} us, {delivered} events")
+    few, few_cpu = baseline
+    added = max(1, delivered - _delivered(few))
+    beyond = ", ".join(
+        f"{name} {(seconds - few_cpu.get(name, 0.0)) / added * 1e6:.0f} us ({few_cpu.get(name, 0.0):.1f} s)"
+        for name, seconds in cpu.items()
+    )
+    row = ProbeRow(
+        f"watchers: CPU per delivered event: {per_event}; all {total:.0f} us, {delivered} events; beyond the "
+        f"same batch with {len(few)} watchers (its CPU in brackets): {beyond}"
+    )
     row.record(True)
     return row
+
+
+def _delivered(watches: list[Watch]) -> int:
+    return sum(len(watch.received) for watch in watches)
