@@ -18,6 +18,7 @@ import extruct
 from lxml import etree  # type: ignore[import-untyped]
 
 from server.extraction.addresses import PlacedAddress, page_addresses
+from server.extraction.collection_pause import cyclic_collection_paused
 from server.extraction.emails import EmailFact, find_email_facts
 from server.extraction.jsonld import jsonld_items, lenient_jsonld, publisher_names
 from server.extraction.markup import (
@@ -164,6 +165,7 @@ class PageFacts:
         return replace(self, phones=read_phones(self.phone_sources, region))
 
 
+@cyclic_collection_paused()  # the parse builds no reference cycles: a collection during it frees nothing
 def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     """Everything a page states about its company. ``region`` (ISO country) helps read local phone numbers."""
     tree = parse_document(html)
