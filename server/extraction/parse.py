@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any, NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -240,16 +241,32 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
 PAGE_ELEMENT_TAGS = ("a", "img", "footer", "meta")
 STRUCTURED_SYNTAXES = ("json-ld", "microdata")  # OpenGraph is read by ``_opengraph``
 MICRODATA_MARK = "itemscope"
-HAS_MICRODATA_XPATH = etree.XPath(f"boolean(//@{MICRODATA_MARK})")
+MICRODATA_REFERENCE = "itemref"  # an item's properties in elements elsewhere, found by XPath's id()
+
+
+def _has_attribute(tree: Element, html: str, name: str) -> bool:
+    """Whether an element of the page has attribute ``name`` (lower case), or its source holds the name.
+
+    Pages spell attributes in lower case, found by a plain substring search; any other page is asked in
+    C for the attribute (the HTML parser lowers attribute names), cheaper than lowering the whole source.
+    """
+    return name in html or bool(_attribute_xpath(name)(tree))
+
+
+@cache
+def _attribute_xpath(name: str) -> Any:
+    return etree.XPath(f"boolean(//@{name})")
 
 
 def _structured_data(tree: Element, url: str, html: str) -> dict[str, list[dict[str, Any]]]:
     # Microdata is read from elements with an ``itemscope`` attribute: without one, extruct's two XPath
-    # walks of the whole tree would find nothing. Pages spell it in lower case, found by a plain substring
-    # search; any other page is asked in C for the attribute (the HTML parser lowers attribute names),
-    # cheaper than lowering the whole source.
-    marked = MICRODATA_MARK in html or bool(HAS_MICRODATA_XPATH(tree))
+    # walks of the whole tree would find nothing.
+    marked = _has_attribute(tree, html, MICRODATA_MARK)
     syntaxes = [syntax for syntax in STRUCTURED_SYNTAXES if syntax != "microdata" or marked]
+    if marked and _has_attribute(tree, html, MICRODATA_REFERENCE):
+        # extruct finds an ``itemref``'s elements with XPath's id(), which reads the table of ids the
+        # parse leaves out: this page is read again with it (the same tree, plus the table).
+        tree = parse_document(html, ids=True)
     try:
         data: dict[str, list[dict[str, Any]]] = extruct.extract(
             tree, base_url=url, syntaxes=syntaxes, uniform=True, errors="ignore"

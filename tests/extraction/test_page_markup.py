@@ -53,6 +53,15 @@ def _root(html: str) -> object:
     return root
 
 
+def test_a_page_is_parsed_without_the_table_of_ids_unless_asked() -> None:
+    """Only XPath's id() reads the table (extruct's itemref): the rest of the tree is the same."""
+    html = '<html><body><p id="a">Acme</p></body></html>'
+    plain, with_ids = parse_document(html), parse_document(html, ids=True)
+    assert plain.xpath('id("a")') == []
+    assert [element.text for element in with_ids.xpath('id("a")')] == ["Acme"]
+    assert lxml.html.tostring(plain) == lxml.html.tostring(with_ids)
+
+
 def test_text_on_either_side_of_a_script_stays_two_words() -> None:
     html = "<html><body><p>Founded<script>var x;</script>in 1999</p></body></html>"
     assert text_of(_root(html), " ", strip=True) == "Founded in 1999"

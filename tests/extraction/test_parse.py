@@ -64,6 +64,21 @@ def test_microdata_is_read_however_the_page_spells_itemscope(attribute: str) -> 
     assert (org["name"], org["_syntax"]) == ("Cedar and Stone", "microdata")
 
 
+@pytest.mark.parametrize(
+    "attribute",
+    [pytest.param("itemref", id="lower-case"), pytest.param("ItemRef", id="mixed-case")],
+)
+def test_microdata_properties_an_item_refers_to_by_id_are_read(attribute: str) -> None:
+    """The page is parsed without the table of ids; an ``itemref`` page is read with it."""
+    html = (
+        f'<html><body><div itemscope itemtype="https://schema.org/Organization" {attribute}="brand">'
+        '<a itemprop="sameAs" href="https://www.linkedin.com/company/cedar-and-stone">in</a></div>'
+        '<footer><span id="brand" itemprop="name">Cedar and Stone</span></footer></body></html>'
+    )
+    [org] = parse_page(html, "https://cedarandstone.test/").organizations
+    assert org["name"] == "Cedar and Stone"
+
+
 def test_links_to_about_contact_and_careers_pages_are_found_in_other_languages() -> None:
     facts = _parse("kestrel-aerospace.example")
     assert facts.page_links == {
