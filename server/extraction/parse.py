@@ -216,8 +216,8 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         email_facts=email_facts,
         text=text,
         page_links=find_page_links(links, url, ruby=ruby),
-        industry=find_labelled_value(root, INDUSTRY_LABELS),
-        address_lines=find_address_lines(root),
+        industry=find_labelled_value(root, INDUSTRY_LABELS, _label_terms(elements)),
+        address_lines=find_address_lines(root, elements["address"]),
         managers=_unique(match.strip() for match in MANAGER_RE.findall(text)),
         is_article=is_article_page(url, root, items, opengraph, elements["meta"]),
         website_description=next(
@@ -237,8 +237,9 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     )
 
 
-# The tags several readers look up, found in one walk of the page once its non-content is cut.
-PAGE_ELEMENT_TAGS = ("a", "img", "footer", "meta")
+# The tags several readers look up, found in one walk of the page once its non-content is cut (each
+# reader's own lookup would walk the whole tree again, in C: a few percent of the parse each).
+PAGE_ELEMENT_TAGS = ("a", "img", "footer", "meta", "address", *LABEL_TAGS)
 STRUCTURED_SYNTAXES = ("json-ld", "microdata")  # OpenGraph is read by ``_opengraph``
 MICRODATA_MARK = "itemscope"
 MICRODATA_REFERENCE = "itemref"  # an item's properties in elements elsewhere, found by XPath's id()
@@ -533,10 +534,22 @@ def find_page_links(links: list[PageLink], base_url: str, *, ruby: bool = True) 
     return {kind: own[index].url.split("#", 1)[0] for index, _, kind in sorted(firsts)}
 
 
-def find_labelled_value(root: Element, labels: frozenset[str]) -> str | None:
-    """The value printed beside a label: ``<dt>Industry</dt><dd>X</dd>`` or ``<th>``/``<td>`` pairs."""
+def _label_terms(elements: dict[str, list[Element]]) -> list[Element] | None:
+    """The page's ``LABEL_TAGS`` elements in page order from ``elements_by_tag``'s lists, when one tag's
+    list is all of them; None when the page has both (their order is the tree's)."""
+    present = [elements[tag] for tag in LABEL_TAGS if elements[tag]]
+    return None if len(present) > 1 else (present[0] if present else [])
+
+
+def find_labelled_value(
+    root: Element, labels: frozenset[str], terms: Sequence[Element] | None = None
+) -> str | None:
+    """The value printed beside a label: ``<dt>Industry</dt><dd>X</dd>`` or ``<th>``/``<td>`` pairs.
+
+    ``terms`` are the page's ``LABEL_TAGS`` elements in page order when the caller has them already.
+    """
     following: dict[Element, Element | None] = {}
-    for term in root.iter(*LABEL_TAGS):
+    for term in terms if terms is not None else root.iter(*LABEL_TAGS):
         if _clean(text_of(term)).strip(" :").lower() in labels:
             value = _next_value_cell(term, following)
             if value is not None and _clean(text_of(value)):
@@ -564,9 +577,13 @@ def _next_value_cell(term: Element, following: dict[Element, Element | None]) ->
     return found
 
 
-def find_address_lines(root: Element) -> list[str]:
-    """Lines of the first ``<address>`` element, as printed."""
-    address = first_element(root, "address")
+def find_address_lines(root: Element, addresses: Sequence[Element] | None = None) -> list[str]:
+    """Lines of the first ``<address>`` element, as printed.
+
+    ``addresses`` are the page's ``<address>`` elements in page order when the caller has them already
+    (most pages have none: asked for the first, XPath walks the whole tree).
+    """
+    address = first_element(root, "address") if addresses is None else next(iter(addresses), None)
     if address is None:
         return []
     return [line for line in (_clean(s) for s in text_of(address, "\n").split("\n")) if line]
