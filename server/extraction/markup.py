@@ -65,9 +65,13 @@ def document_root(tree: Element) -> Element:
     return tree.getroottree().getroot()
 
 
-def cut_non_content(root: Element) -> None:
-    """Replace every non-content element by an empty comment, so its tail stays a string of its own."""
-    for element in list(root.iter(*NON_CONTENT_TAGS)):
+def cut_non_content(root: Element, elements: Sequence[Element] | None = None) -> None:
+    """Replace every non-content element by an empty comment, so its tail stays a string of its own.
+
+    ``elements`` are the page's non-content elements when the caller has them already, in any order:
+    each is replaced in its own parent, so one inside another only changes what is cut out anyway.
+    """
+    for element in list(elements if elements is not None else root.iter(*NON_CONTENT_TAGS)):
         parent = element.getparent()
         if parent is None:  # already cut out with an enclosing non-content element
             continue

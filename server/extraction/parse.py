@@ -23,6 +23,7 @@ from server.extraction.collection_pause import cyclic_collection_paused
 from server.extraction.emails import EmailFact, find_email_facts
 from server.extraction.jsonld import jsonld_items, lenient_jsonld, publisher_names
 from server.extraction.markup import (
+    NON_CONTENT_TAGS,
     Anchor,
     Element,
     JoinedTexts,
@@ -171,14 +172,15 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     """Everything a page states about its company. ``region`` (ISO country) helps read local phone numbers."""
     tree = parse_document(html)
     # extruct reads the same tree; what it cannot parse from the str it reads nothing from, as before.
-    structured = _structured_data(tree, url, html) if tree is not None else {}
     structured_read = tree is not None
     tree = tree if tree is not None else parse_document_bytes(html)
     if tree is None:  # nothing lxml can read (an empty document) states nothing
         return PageFacts(url=url)
     root = document_root(tree)
-    opengraph = _opengraph(root, heads=structured_read)
-    cut_non_content(root)
+    uncut = elements_by_tag(root, UNCUT_ELEMENT_TAGS)  # one walk for the readers before the cut
+    structured = _structured_data(tree, url, html, uncut["script"]) if structured_read else {}
+    opengraph = _opengraph(root, heads=structured_read, elements=uncut)
+    cut_non_content(root, [element for tag in NON_CONTENT_TAGS for element in uncut[tag]])
     # One walk: the strings for the readers that look for a few of them, the blocks for the statements.
     strings, blocks = read_text(root)
     ruby = has_ruby(root)  # the page's links are read without looking for it around each
@@ -237,6 +239,9 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     )
 
 
+# The tags the readers of the whole page look up before its non-content is cut (JSON-LD scripts,
+# OpenGraph heads and metas, the non-content itself), found in one walk of it.
+UNCUT_ELEMENT_TAGS = ("head", "meta", *NON_CONTENT_TAGS)
 # The tags several readers look up, found in one walk of the page once its non-content is cut (each
 # reader's own lookup would walk the whole tree again, in C: a few percent of the parse each).
 PAGE_ELEMENT_TAGS = ("a", "img", "footer", "meta", "address", *LABEL_TAGS)
@@ -259,7 +264,10 @@ def _attribute_xpath(name: str) -> Any:
     return etree.XPath(f"boolean(//@{name})")
 
 
-def _structured_data(tree: Element, url: str, html: str) -> dict[str, list[dict[str, Any]]]:
+def _structured_data(
+    tree: Element, url: str, html: str, scripts: Sequence[Element] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    # ``scripts``: the page's ``<script>`` elements, when the caller has them already.
     # Microdata is read from elements with an ``itemscope`` attribute: without one, extruct's two XPath
     # walks of the whole tree would find nothing.
     marked = _has_attribute(tree, html, MICRODATA_MARK)
@@ -283,7 +291,7 @@ def _structured_data(tree: Element, url: str, html: str) -> dict[str, list[dict[
             except (ValueError, KeyError):
                 continue
     # Blocks extruct could not read (wrapped in CDATA or a comment) are read leniently.
-    lenient = jsonld_items(lenient_jsonld(document_root(tree)))
+    lenient = jsonld_items(lenient_jsonld(document_root(tree), scripts))
     if len(lenient) > len(data.get("json-ld", [])):
         data["json-ld"] = lenient
     return data
@@ -320,7 +328,9 @@ def organizations_from(structured: dict[str, list[dict[str, Any]]]) -> list[dict
     return found
 
 
-def _opengraph(root: Element, *, heads: bool = True) -> dict[str, str]:
+def _opengraph(
+    root: Element, *, heads: bool = True, elements: dict[str, list[Element]] | None = None
+) -> dict[str, str]:
     """The page's ``og:*`` values: as extruct's OpenGraph reader gives them, then any other ``og:`` meta.
 
     extruct's reading, written out (its ``head`` property scans the whole tree twice over): per
@@ -328,9 +338,11 @@ def _opengraph(root: Element, *, heads: bool = True) -> dict[str, str]:
     non-empty one replacing an empty one), ``og:type`` moved out of the properties; a later head's
     values win. Then every ``og:`` meta of the page adds what is still missing, first one first.
     ``heads`` is False for a page extruct never read (lxml refused its str): only the second reading.
+    ``elements`` are the page's ``<head>`` and ``<meta>`` elements (``elements_by_tag``), when the caller
+    has them already.
     """
     values: dict[str, str] = {}
-    for head in root.iter("head") if heads else ():
+    for head in (elements["head"] if elements is not None else root.iter("head")) if heads else ():
         flattened: dict[str, str] = {}
         for meta in head.iterchildren("meta"):
             prop, content = meta.get("property"), meta.get("content")
@@ -342,7 +354,7 @@ def _opengraph(root: Element, *, heads: bool = True) -> dict[str, str]:
                 flattened[prop] = content
         flattened.pop("og:type", None)
         values.update({k: v for k, v in flattened.items() if k.startswith("og:")})
-    for tag in root.iter("meta"):
+    for tag in elements["meta"] if elements is not None else root.iter("meta"):
         prop = tag.get("property")
         if prop is not None and prop.startswith("og:"):
             values.setdefault(prop, tag.get("content", ""))
