@@ -21,7 +21,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from server.extraction.addresses import PlacedAddress, page_addresses
 from server.extraction.collection_pause import cyclic_collection_paused
 from server.extraction.emails import EmailFact, find_email_facts
-from server.extraction.jsonld import jsonld_items, lenient_jsonld, publisher_names
+from server.extraction.jsonld import JSONLD_TYPE, jsonld_items, lenient_jsonld, publisher_names
 from server.extraction.markup import (
     NON_CONTENT_TAGS,
     Anchor,
@@ -269,13 +269,26 @@ def _structured_data(
 ) -> dict[str, list[dict[str, Any]]]:
     # ``scripts``: the page's ``<script>`` elements, when the caller has them already.
     # Microdata is read from elements with an ``itemscope`` attribute: without one, extruct's two XPath
-    # walks of the whole tree would find nothing.
+    # walks of the whole tree would find nothing. JSON-LD is read from the scripts whose type is exactly
+    # ``JSONLD_TYPE`` (extruct's XPath): without one (most pages), its walk of the tree would find none.
     marked = _has_attribute(tree, html, MICRODATA_MARK)
-    syntaxes = [syntax for syntax in STRUCTURED_SYNTAXES if syntax != "microdata" or marked]
+    typed = scripts is None or any(script.get("type") == JSONLD_TYPE for script in scripts)
+    read = {"microdata": marked, "json-ld": typed}
+    syntaxes = [syntax for syntax in STRUCTURED_SYNTAXES if read[syntax]]
     if marked and _has_attribute(tree, html, MICRODATA_REFERENCE):
         # extruct finds an ``itemref``'s elements with XPath's id(), which reads the table of ids the
         # parse leaves out: this page is read again with it (the same tree, plus the table).
         tree = parse_document(html, ids=True)
+    data = _extruct(tree, url, syntaxes) if syntaxes else {}  # a syntax left out reads as none found
+    # Blocks extruct could not read (wrapped in CDATA or a comment) are read leniently.
+    lenient = jsonld_items(lenient_jsonld(document_root(tree), scripts))
+    if len(lenient) > len(data.get("json-ld", [])):
+        data["json-ld"] = lenient
+    return data
+
+
+def _extruct(tree: Element, url: str, syntaxes: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """extruct's reading of ``syntaxes`` in ``tree``, each syntax alone when reading them together fails."""
     try:
         data: dict[str, list[dict[str, Any]]] = extruct.extract(
             tree, base_url=url, syntaxes=syntaxes, uniform=True, errors="ignore"
@@ -290,10 +303,6 @@ def _structured_data(
                 data.update(one)
             except (ValueError, KeyError):
                 continue
-    # Blocks extruct could not read (wrapped in CDATA or a comment) are read leniently.
-    lenient = jsonld_items(lenient_jsonld(document_root(tree), scripts))
-    if len(lenient) > len(data.get("json-ld", [])):
-        data["json-ld"] = lenient
     return data
 
 

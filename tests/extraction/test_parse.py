@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
@@ -88,6 +89,33 @@ def test_microdata_properties_an_item_refers_to_by_id_are_read(attribute: str) -
     )
     [org] = parse_page(html, "https://cedarandstone.test/").organizations
     assert org["name"] == "Cedar and Stone"
+
+
+def test_a_page_without_json_ld_scripts_or_microdata_is_not_handed_to_extruct(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """extruct would walk the whole tree for nothing; a type only the lenient reader accepts still reads."""
+    calls: list[list[str]] = []
+    extract = parse_module.extruct.extract
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["syntaxes"])
+        return extract(*args, **kwargs)
+
+    monkeypatch.setattr(parse_module.extruct, "extract", counted)
+    record = '{"@type": "Organization", "name": "Cedar and Stone"}'
+    plain = "<html><head><script>var a = 1;</script></head><body><p>Hello</p></body></html>"
+    assert parse_page(plain, "https://cedarandstone.test/").organizations == []
+    loose = f'<html><head><script type=" Application/LD+JSON ">{record}</script></head><body></body></html>'
+    assert [org["name"] for org in parse_page(loose, "https://cedarandstone.test/").organizations] == [
+        "Cedar and Stone"
+    ]
+    assert calls == []
+    typed = f'<html><head><script type="application/ld+json">{record}</script></head><body></body></html>'
+    assert [org["name"] for org in parse_page(typed, "https://cedarandstone.test/").organizations] == [
+        "Cedar and Stone"
+    ]
+    assert calls == [["json-ld"]]
 
 
 def test_links_to_about_contact_and_careers_pages_are_found_in_other_languages() -> None:
