@@ -5,9 +5,10 @@ tree's element proxies, the page's text strings with their owners, links and the
 of them sets off young collections that walk them and promote them, and the survivors soon count enough
 to set off a full collection, which walks the whole heap of the process (~0.1 s in a process that has
 imported the server). None of these passes can free anything: ``parse_page`` builds no reference
-cycles (its objects go when their last reference does; the tests check it on real pages), so every
-pass during it is CPU spent for nothing, a tenth of a page's parse. Held off for the parse, the
-collector runs as before afterwards: anything cyclic that did come about waits for the next collection.
+cycles (its objects go when their last reference does; the tests check it on corpus pages), so every
+pass during it is CPU spent for nothing, some 5% of the parse of the real-web pages. Held off for the
+parse, the collector runs as before afterwards: anything cyclic that did come about waits for the next
+collection.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def html_parser(*, ids: bool = False) -> Any:
     """lxml's HTML parser as ``lxml.html`` configures it, with the element classes chosen in C.
 
     ``ids``: the parser also fills the document's table of ``id`` attributes, which only XPath's
-    ``id()`` reads (extruct's microdata ``itemref``); filling it is a tenth of the parse.
+    ``id()`` reads (extruct's microdata ``itemref``); filling it is about a tenth of the parse.
     """
     parser = lxml.html.HTMLParser(encoding=ENCODING, collect_ids=ids)
     parser.set_element_class_lookup(HTML_CLASSES)
