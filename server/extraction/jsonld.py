@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 WRAPPER_RE = re.compile(r"^\s*(?:<!\[CDATA\[|<!--|//\s*<!\[CDATA\[)|(?:\]\]>|-->|//\s*\]\]>)\s*$")
@@ -16,10 +17,13 @@ JSONLD_TYPE = "application/ld+json"
 MAX_BLOCK_CHARS = 1_000_000  # a block beyond this is no record of a company
 
 
-def lenient_jsonld(root: Any) -> list[Any]:
-    """Every JSON-LD block of the page that parses once its CDATA or comment wrapper is cut off."""
+def lenient_jsonld(root: Any, scripts: Sequence[Any] | None = None) -> list[Any]:
+    """Every JSON-LD block of the page that parses once its CDATA or comment wrapper is cut off.
+
+    ``scripts`` are the page's ``<script>`` elements in page order, when the caller has them already.
+    """
     found: list[Any] = []
-    for script in root.iter("script"):
+    for script in scripts if scripts is not None else root.iter("script"):
         if (script.get("type") or "").strip().lower() != JSONLD_TYPE:
             continue
         text = "".join(script.itertext()) if len(script) else (script.text or "")

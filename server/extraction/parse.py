@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any, NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -18,9 +19,11 @@ import extruct
 from lxml import etree  # type: ignore[import-untyped]
 
 from server.extraction.addresses import PlacedAddress, page_addresses
+from server.extraction.collection_pause import cyclic_collection_paused
 from server.extraction.emails import EmailFact, find_email_facts
-from server.extraction.jsonld import jsonld_items, lenient_jsonld, publisher_names
+from server.extraction.jsonld import JSONLD_TYPE, jsonld_items, lenient_jsonld, publisher_names
 from server.extraction.markup import (
+    NON_CONTENT_TAGS,
     Anchor,
     Element,
     JoinedTexts,
@@ -164,18 +167,20 @@ class PageFacts:
         return replace(self, phones=read_phones(self.phone_sources, region))
 
 
+@cyclic_collection_paused()  # the parse builds no reference cycles: a collection during it frees nothing
 def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     """Everything a page states about its company. ``region`` (ISO country) helps read local phone numbers."""
     tree = parse_document(html)
     # extruct reads the same tree; what it cannot parse from the str it reads nothing from, as before.
-    structured = _structured_data(tree, url, html) if tree is not None else {}
     structured_read = tree is not None
     tree = tree if tree is not None else parse_document_bytes(html)
     if tree is None:  # nothing lxml can read (an empty document) states nothing
         return PageFacts(url=url)
     root = document_root(tree)
-    opengraph = _opengraph(root, heads=structured_read)
-    cut_non_content(root)
+    uncut = elements_by_tag(root, UNCUT_ELEMENT_TAGS)  # one walk for the readers before the cut
+    structured = _structured_data(tree, url, html, uncut["script"]) if structured_read else {}
+    opengraph = _opengraph(root, heads=structured_read, elements=uncut)
+    cut_non_content(root, [element for tag in NON_CONTENT_TAGS for element in uncut[tag]])
     # One walk: the strings for the readers that look for a few of them, the blocks for the statements.
     strings, blocks = read_text(root)
     ruby = has_ruby(root)  # the page's links are read without looking for it around each
@@ -213,8 +218,8 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
         email_facts=email_facts,
         text=text,
         page_links=find_page_links(links, url, ruby=ruby),
-        industry=find_labelled_value(root, INDUSTRY_LABELS),
-        address_lines=find_address_lines(root),
+        industry=find_labelled_value(root, INDUSTRY_LABELS, _label_terms(elements)),
+        address_lines=find_address_lines(root, elements["address"]),
         managers=_unique(match.strip() for match in MANAGER_RE.findall(text)),
         is_article=is_article_page(url, root, items, opengraph, elements["meta"]),
         website_description=next(
@@ -234,20 +239,56 @@ def parse_page(html: str, url: str, *, region: str | None = None) -> PageFacts:
     )
 
 
-# The tags several readers look up, found in one walk of the page once its non-content is cut.
-PAGE_ELEMENT_TAGS = ("a", "img", "footer", "meta")
+# The tags the readers of the whole page look up before its non-content is cut (JSON-LD scripts,
+# OpenGraph heads and metas, the non-content itself), found in one walk of it.
+UNCUT_ELEMENT_TAGS = ("head", "meta", *NON_CONTENT_TAGS)
+# The tags several readers look up, found in one walk of the page once its non-content is cut (each
+# reader's own lookup would walk the whole tree again, in C: a few percent of the parse each).
+PAGE_ELEMENT_TAGS = ("a", "img", "footer", "meta", "address", *LABEL_TAGS)
 STRUCTURED_SYNTAXES = ("json-ld", "microdata")  # OpenGraph is read by ``_opengraph``
 MICRODATA_MARK = "itemscope"
-HAS_MICRODATA_XPATH = etree.XPath(f"boolean(//@{MICRODATA_MARK})")
+MICRODATA_REFERENCE = "itemref"  # an item's properties in elements elsewhere, found by XPath's id()
 
 
-def _structured_data(tree: Element, url: str, html: str) -> dict[str, list[dict[str, Any]]]:
+def _has_attribute(tree: Element, html: str, name: str) -> bool:
+    """Whether an element of the page has attribute ``name`` (lower case), or its source holds the name.
+
+    Pages spell attributes in lower case, found by a plain substring search; any other page is asked in
+    C for the attribute (the HTML parser lowers attribute names), cheaper than lowering the whole source.
+    """
+    return name in html or bool(_attribute_xpath(name)(tree))
+
+
+@cache
+def _attribute_xpath(name: str) -> Any:
+    return etree.XPath(f"boolean(//@{name})")
+
+
+def _structured_data(
+    tree: Element, url: str, html: str, scripts: Sequence[Element] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    # ``scripts``: the page's ``<script>`` elements, when the caller has them already.
     # Microdata is read from elements with an ``itemscope`` attribute: without one, extruct's two XPath
-    # walks of the whole tree would find nothing. Pages spell it in lower case, found by a plain substring
-    # search; any other page is asked in C for the attribute (the HTML parser lowers attribute names),
-    # cheaper than lowering the whole source.
-    marked = MICRODATA_MARK in html or bool(HAS_MICRODATA_XPATH(tree))
-    syntaxes = [syntax for syntax in STRUCTURED_SYNTAXES if syntax != "microdata" or marked]
+    # walks of the whole tree would find nothing. JSON-LD is read from the scripts whose type is exactly
+    # ``JSONLD_TYPE`` (extruct's XPath): without one (most pages), its walk of the tree would find none.
+    marked = _has_attribute(tree, html, MICRODATA_MARK)
+    typed = scripts is None or any(script.get("type") == JSONLD_TYPE for script in scripts)
+    read = {"microdata": marked, "json-ld": typed}
+    syntaxes = [syntax for syntax in STRUCTURED_SYNTAXES if read[syntax]]
+    if marked and _has_attribute(tree, html, MICRODATA_REFERENCE):
+        # extruct finds an ``itemref``'s elements with XPath's id(), which reads the table of ids the
+        # parse leaves out: this page is read again with it (the same tree, plus the table).
+        tree = parse_document(html, ids=True)
+    data = _extruct(tree, url, syntaxes) if syntaxes else {}  # a syntax left out reads as none found
+    # Blocks extruct could not read (wrapped in CDATA or a comment) are read leniently.
+    lenient = jsonld_items(lenient_jsonld(document_root(tree), scripts))
+    if len(lenient) > len(data.get("json-ld", [])):
+        data["json-ld"] = lenient
+    return data
+
+
+def _extruct(tree: Element, url: str, syntaxes: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """extruct's reading of ``syntaxes`` in ``tree``, each syntax alone when reading them together fails."""
     try:
         data: dict[str, list[dict[str, Any]]] = extruct.extract(
             tree, base_url=url, syntaxes=syntaxes, uniform=True, errors="ignore"
@@ -262,10 +303,6 @@ def _structured_data(tree: Element, url: str, html: str) -> dict[str, list[dict[
                 data.update(one)
             except (ValueError, KeyError):
                 continue
-    # Blocks extruct could not read (wrapped in CDATA or a comment) are read leniently.
-    lenient = jsonld_items(lenient_jsonld(document_root(tree)))
-    if len(lenient) > len(data.get("json-ld", [])):
-        data["json-ld"] = lenient
     return data
 
 
@@ -300,7 +337,9 @@ def organizations_from(structured: dict[str, list[dict[str, Any]]]) -> list[dict
     return found
 
 
-def _opengraph(root: Element, *, heads: bool = True) -> dict[str, str]:
+def _opengraph(
+    root: Element, *, heads: bool = True, elements: dict[str, list[Element]] | None = None
+) -> dict[str, str]:
     """The page's ``og:*`` values: as extruct's OpenGraph reader gives them, then any other ``og:`` meta.
 
     extruct's reading, written out (its ``head`` property scans the whole tree twice over): per
@@ -308,9 +347,11 @@ def _opengraph(root: Element, *, heads: bool = True) -> dict[str, str]:
     non-empty one replacing an empty one), ``og:type`` moved out of the properties; a later head's
     values win. Then every ``og:`` meta of the page adds what is still missing, first one first.
     ``heads`` is False for a page extruct never read (lxml refused its str): only the second reading.
+    ``elements`` are the page's ``<head>`` and ``<meta>`` elements (``elements_by_tag``), when the caller
+    has them already.
     """
     values: dict[str, str] = {}
-    for head in root.iter("head") if heads else ():
+    for head in (elements["head"] if elements is not None else root.iter("head")) if heads else ():
         flattened: dict[str, str] = {}
         for meta in head.iterchildren("meta"):
             prop, content = meta.get("property"), meta.get("content")
@@ -322,7 +363,7 @@ def _opengraph(root: Element, *, heads: bool = True) -> dict[str, str]:
                 flattened[prop] = content
         flattened.pop("og:type", None)
         values.update({k: v for k, v in flattened.items() if k.startswith("og:")})
-    for tag in root.iter("meta"):
+    for tag in elements["meta"] if elements is not None else root.iter("meta"):
         prop = tag.get("property")
         if prop is not None and prop.startswith("og:"):
             values.setdefault(prop, tag.get("content", ""))
@@ -514,10 +555,22 @@ def find_page_links(links: list[PageLink], base_url: str, *, ruby: bool = True) 
     return {kind: own[index].url.split("#", 1)[0] for index, _, kind in sorted(firsts)}
 
 
-def find_labelled_value(root: Element, labels: frozenset[str]) -> str | None:
-    """The value printed beside a label: ``<dt>Industry</dt><dd>X</dd>`` or ``<th>``/``<td>`` pairs."""
+def _label_terms(elements: dict[str, list[Element]]) -> list[Element] | None:
+    """The page's ``LABEL_TAGS`` elements in page order from ``elements_by_tag``'s lists, when one tag's
+    list is all of them; None when the page has both (their order is the tree's)."""
+    present = [elements[tag] for tag in LABEL_TAGS if elements[tag]]
+    return None if len(present) > 1 else (present[0] if present else [])
+
+
+def find_labelled_value(
+    root: Element, labels: frozenset[str], terms: Sequence[Element] | None = None
+) -> str | None:
+    """The value printed beside a label: ``<dt>Industry</dt><dd>X</dd>`` or ``<th>``/``<td>`` pairs.
+
+    ``terms`` are the page's ``LABEL_TAGS`` elements in page order when the caller has them already.
+    """
     following: dict[Element, Element | None] = {}
-    for term in root.iter(*LABEL_TAGS):
+    for term in terms if terms is not None else root.iter(*LABEL_TAGS):
         if _clean(text_of(term)).strip(" :").lower() in labels:
             value = _next_value_cell(term, following)
             if value is not None and _clean(text_of(value)):
@@ -545,9 +598,13 @@ def _next_value_cell(term: Element, following: dict[Element, Element | None]) ->
     return found
 
 
-def find_address_lines(root: Element) -> list[str]:
-    """Lines of the first ``<address>`` element, as printed."""
-    address = first_element(root, "address")
+def find_address_lines(root: Element, addresses: Sequence[Element] | None = None) -> list[str]:
+    """Lines of the first ``<address>`` element, as printed.
+
+    ``addresses`` are the page's ``<address>`` elements in page order when the caller has them already
+    (most pages have none: asked for the first, XPath walks the whole tree).
+    """
+    address = first_element(root, "address") if addresses is None else next(iter(addresses), None)
     if address is None:
         return []
     return [line for line in (_clean(s) for s in text_of(address, "\n").split("\n")) if line]

@@ -10,7 +10,9 @@ import lxml.html  # type: ignore[import-untyped]
 import pytest
 
 from server.extraction.emails import find_email_facts
+from server.extraction.jsonld import lenient_jsonld
 from server.extraction.markup import (
+    NON_CONTENT_TAGS,
     JoinedTexts,
     cut_non_content,
     document_root,
@@ -30,6 +32,7 @@ from server.extraction.names import logo_texts
 from server.extraction.page_kind import is_article_page
 from server.extraction.parse import (
     PAGE_ELEMENT_TAGS,
+    UNCUT_ELEMENT_TAGS,
     PageFacts,
     _opengraph,
     absolute_links,
@@ -51,6 +54,15 @@ def _root(html: str) -> object:
     root = document_root(tree)
     cut_non_content(root)
     return root
+
+
+def test_a_page_is_parsed_without_the_table_of_ids_unless_asked() -> None:
+    """Only XPath's id() reads the table (extruct's itemref): the rest of the tree is the same."""
+    html = '<html><body><p id="a">Acme</p></body></html>'
+    plain, with_ids = parse_document(html), parse_document(html, ids=True)
+    assert plain.xpath('id("a")') == []
+    assert [element.text for element in with_ids.xpath('id("a")')] == ["Acme"]
+    assert lxml.html.tostring(plain) == lxml.html.tostring(with_ids)
 
 
 def test_text_on_either_side_of_a_script_stays_two_words() -> None:
@@ -270,3 +282,30 @@ def test_readers_handed_the_pages_elements_find_what_they_find_walking_the_tree(
     assert logo_texts(root, elements["img"]) == logo_texts(root) == ["Acme Robotics"]
     assert is_article_page(URL, root, [], {}, elements["meta"]) is is_article_page(URL, root, [], {}) is True
     assert _facts(str(lxml.html.tostring(root, encoding=str))).description == "d"
+
+
+UNCUT_PAGE = (
+    "<html><head><meta property='og:title' content='Acme'><script>var a;</script>"
+    '<script type="application/ld+json"><!-- {"@type": "Organization", "name": "Acme"} --></script></head>'
+    "<body><noscript><p>Enable <script>x</script>scripts <svg><text>drawn</text></svg></p></noscript>"
+    "<p>Kept<style>p {}</style>text</p><svg><style>s</style><template><b>t</b></template></svg>"
+    "<meta property='og:site_name' content='Acme Site'><template><p>inert</p></template>tail</body></html>"
+)
+
+
+def test_readers_of_the_uncut_page_handed_its_one_walk_read_what_their_own_walks_read() -> None:
+    """One ``elements_by_tag`` walk before the cut serves the JSON-LD, OpenGraph readers and the cut."""
+    own, shared = document_root(parse_document(UNCUT_PAGE)), document_root(parse_document(UNCUT_PAGE))
+    uncut = elements_by_tag(shared, UNCUT_ELEMENT_TAGS)
+    assert (
+        lenient_jsonld(shared, uncut["script"])
+        == lenient_jsonld(own)
+        == [{"@type": "Organization", "name": "Acme"}]
+    )
+    assert _opengraph(shared, elements=uncut) == _opengraph(own)
+    assert _opengraph(shared, heads=False, elements=uncut) == _opengraph(own, heads=False)
+    # Tag by tag, not in page order (a script inside a noscript is cut before it): the same tree.
+    cut_non_content(shared, [element for tag in NON_CONTENT_TAGS for element in uncut[tag]])
+    cut_non_content(own)
+    assert lxml.html.tostring(shared) == lxml.html.tostring(own)
+    assert text_of(shared, " ", strip=True) == "Kept text tail"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
@@ -12,13 +13,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.extraction import parse as parse_module
+from server.extraction.markup import cut_non_content, document_root, elements_by_tag, parse_document
 from server.extraction.normalize import (
     email_type,
     employee_range_for,
     headquarters_from_lines,
     headquarters_from_schema,
 )
-from server.extraction.parse import PAGE_KEYWORDS, absolute_links, copyright_holder, first_of, parse_page
+from server.extraction.parse import (
+    INDUSTRY_LABELS,
+    PAGE_ELEMENT_TAGS,
+    PAGE_KEYWORDS,
+    absolute_links,
+    copyright_holder,
+    find_address_lines,
+    find_labelled_value,
+    first_of,
+    parse_page,
+)
 
 SITES = Path(__file__).resolve().parents[2] / "sandbox" / "corpus" / "sites"
 
@@ -51,17 +63,52 @@ def test_microdata_organization_and_social_links_are_read() -> None:
     }
 
 
+ORGANIZATION_TYPE = 'itemtype="https://schema.org/Organization"'
+NAME_SPAN = '<span itemprop="name">Cedar and Stone</span>'
+BY_ID = '<footer><span id="brand" itemprop="name">Cedar and Stone</span></footer>'
+
+
 @pytest.mark.parametrize(
-    "attribute",
-    [pytest.param("itemscope", id="lower-case"), pytest.param("ItemScope", id="mixed-case")],
+    "body",
+    [
+        pytest.param(f"<div itemscope {ORGANIZATION_TYPE}>{NAME_SPAN}</div>", id="lower-case"),
+        pytest.param(f"<div ItemScope {ORGANIZATION_TYPE}>{NAME_SPAN}</div>", id="mixed-case"),
+        # The page is parsed without the table of ids that XPath's id() reads: it is read again with it.
+        pytest.param(f'<div itemscope {ORGANIZATION_TYPE} itemref="brand"></div>{BY_ID}', id="itemref"),
+        pytest.param(f'<div itemscope {ORGANIZATION_TYPE} ItemRef="brand"></div>{BY_ID}', id="mixed-itemref"),
+    ],
 )
-def test_microdata_is_read_however_the_page_spells_itemscope(attribute: str) -> None:
-    html = (
-        f'<html><body><div {attribute} itemtype="https://schema.org/Organization">'
-        '<span itemprop="name">Cedar and Stone</span></div></body></html>'
-    )
+def test_microdata_is_read_however_the_page_spells_its_attributes(body: str) -> None:
+    html = f"<html><body>{body}</body></html>"
     [org] = parse_page(html, "https://cedarandstone.test/").organizations
     assert (org["name"], org["_syntax"]) == ("Cedar and Stone", "microdata")
+
+
+def test_a_page_without_json_ld_scripts_or_microdata_is_not_handed_to_extruct(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """extruct would walk the whole tree for nothing; a type only the lenient reader accepts still reads."""
+    calls: list[list[str]] = []
+    extract = parse_module.extruct.extract
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["syntaxes"])
+        return extract(*args, **kwargs)
+
+    monkeypatch.setattr(parse_module.extruct, "extract", counted)
+    record = '{"@type": "Organization", "name": "Cedar and Stone"}'
+    plain = "<html><head><script>var a = 1;</script></head><body><p>Hello</p></body></html>"
+    assert parse_page(plain, "https://cedarandstone.test/").organizations == []
+    loose = f'<html><head><script type=" Application/LD+JSON ">{record}</script></head><body></body></html>'
+    assert [org["name"] for org in parse_page(loose, "https://cedarandstone.test/").organizations] == [
+        "Cedar and Stone"
+    ]
+    assert calls == []
+    typed = f'<html><head><script type="application/ld+json">{record}</script></head><body></body></html>'
+    assert [org["name"] for org in parse_page(typed, "https://cedarandstone.test/").organizations] == [
+        "Cedar and Stone"
+    ]
+    assert calls == [["json-ld"]]
 
 
 def test_links_to_about_contact_and_careers_pages_are_found_in_other_languages() -> None:
@@ -297,3 +344,45 @@ def test_the_info_page_words_are_found_where_their_alternation_finds_them() -> N
     for words in PAGE_KEYWORDS.values():
         match = re.compile("|".join(map(re.escape, words))).search(text)
         assert first_of(text, words) == (match.start() if match else -1)
+
+
+LABELLED_PAGES = [
+    pytest.param("<dl><dt>Industry</dt><dd>Robotics</dd></dl>", id="dt-only"),
+    pytest.param("<table><tr><th>Branche:</th><td>Maschinenbau</td></tr></table>", id="th-only"),
+    pytest.param(
+        "<table><tr><th>Founded</th><td>1990</td></tr></table>"
+        "<dl><dt>Sector</dt><dd>Energy</dd></dl><table><tr><th>Industry</th><td>Mining</td></tr></table>",
+        id="th-dt-th-the-first-label-in-page-order-wins",
+    ),
+    pytest.param(
+        "<dl><dt>Industry</dt><dd></dd><dt>Secteur</dt><dd>Banque</dd></dl><table><tr><th>Sector</th>"
+        "<td>Retail</td></tr></table>",
+        id="an-empty-value-is-passed-over",
+    ),
+    pytest.param("<p>Industry: none here</p>", id="no-labels"),
+]
+
+
+@pytest.mark.parametrize("body", LABELLED_PAGES)
+def test_the_labelled_value_from_the_pages_element_lists_is_the_one_a_walk_finds(body: str) -> None:
+    """``elements_by_tag``'s lists give the label terms in page order, or leave the reader to walk."""
+    root = document_root(parse_document(f"<html><body>{body}</body></html>"))
+    cut_non_content(root)
+    elements = elements_by_tag(root, PAGE_ELEMENT_TAGS)
+    terms = parse_module._label_terms(elements)
+    walked = find_labelled_value(root, INDUSTRY_LABELS)
+    assert find_labelled_value(root, INDUSTRY_LABELS, terms) == walked
+    assert terms is None or [term.tag for term in terms] == [term.tag for term in root.iter("dt", "th")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("<address>Acme Inc.<br>1 Main St</address><address>x</address>", id="two"),
+        pytest.param("<p>No address here</p>", id="none"),
+    ],
+)
+def test_address_lines_from_the_pages_address_elements_are_those_of_the_first(body: str) -> None:
+    root = document_root(parse_document(f"<html><body>{body}</body></html>"))
+    addresses = elements_by_tag(root, PAGE_ELEMENT_TAGS)["address"]
+    assert find_address_lines(root, addresses) == find_address_lines(root)
