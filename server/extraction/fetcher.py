@@ -16,7 +16,8 @@ loop). One retry policy (tenacity) tries a request again after a transient failu
 5xx, 429), ``settings.fetch_attempts`` times at most, with exponential backoff and full jitter, waiting a
 429's ``Retry-After`` instead when it gives one, and never past the company's deadline. Calls made for a
 knowledge source (``source=`` with ``known_host``) also go through that host's circuit breaker
-(``server.extraction.circuits``) and are recorded in the company's ``SourceReport``.
+(``server.extraction.circuits``) and are recorded in the company's ``SourceReport``. Any other URL whose
+site's name does not exist fails the same way again, without a request, for ``MISSING_URL_SECONDS``.
 
 Politeness (``server.extraction.politeness``) decides when a request may go: a slot of its host, its
 turn on the host's token buckets, no back-off pending; a ``429``/``Retry-After`` answer sets the back-off.
@@ -106,6 +107,12 @@ NO_SUCH_NAME = frozenset(
     code for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None)) if code
 )
 TLS_NO_SUCH_NAME = "TLSV1_UNRECOGNIZED_NAME"  # the server hosts no site of that name (SNI refused)
+# How long a URL whose host said its name does not exist (``HostNotFoundError``) is believed, as a
+# resolver caches a negative answer: the companies of a batch share candidate domains ("Acme Robotics"
+# and "Acme Robotics Ltd" try the same home pages), and each would otherwise pay the lookup or the TLS
+# handshake again. Kept per URL, not per host, so the error repeated is word for word the one said.
+MISSING_URL_SECONDS = 300.0
+MISSING_URLS_KEPT = 10_000  # past this many, the expired ones are dropped (then the oldest)
 CONNECTION_RESET = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED})
 # Interstitials that anti-bot services answer instead of the page (Cloudflare, Akamai, DataDome,
 # PerimeterX, Sucuri, AWS WAF, hCaptcha/reCAPTCHA walls): their generic titles and markers. A page that
@@ -345,6 +352,9 @@ class WebFetcher:
         self._robots: dict[str, Protego | None] = {}
         self._robots_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.circuits = CircuitBreakers(settings.circuit_failures, settings.circuit_cooldown_seconds, clock)
+        self._clock = clock
+        # URLs whose host name does not exist: when that was said, and how.
+        self._missing: dict[str, tuple[float, HostNotFoundError]] = {}
 
     def _open_session(self) -> aiohttp.ClientSession:
         settings = self._settings
@@ -474,6 +484,8 @@ class WebFetcher:
         host = (URL(url).host or "").lower()
         if known_host:
             self.circuits.before(host)
+        else:
+            self._raise_if_missing(url)
         retrying = AsyncRetrying(
             stop=stop_any(stop_after_attempt(self._settings.fetch_attempts), _PastDeadline(self._settings)),
             wait=self._retry_wait,
@@ -498,10 +510,34 @@ class WebFetcher:
             # A knowledge source's host exists: its name not resolving is an outage like the others.
             if known_host and (exc.transient or isinstance(exc, HostNotFoundError)):
                 self.circuits.failed(host)
+            elif isinstance(exc, HostNotFoundError):
+                self._remember_missing(url, exc)
             raise
         if known_host:
             self.circuits.succeeded(host)
         return answer
+
+    def _raise_if_missing(self, url: str) -> None:
+        """Fail ``url`` as it failed within ``MISSING_URL_SECONDS`` for a name that does not exist,
+        asking nobody."""
+        said = self._missing.get(url)
+        if said is None:
+            return
+        at, exc = said
+        if self._clock() - at >= MISSING_URL_SECONDS:
+            del self._missing[url]
+            return
+        raise HostNotFoundError(exc.message, exc.details)
+
+    def _remember_missing(self, url: str, exc: HostNotFoundError) -> None:
+        now = self._clock()
+        if len(self._missing) >= MISSING_URLS_KEPT:
+            self._missing = {
+                known: said for known, said in self._missing.items() if now - said[0] < MISSING_URL_SECONDS
+            }
+            while len(self._missing) >= MISSING_URLS_KEPT:
+                del self._missing[next(iter(self._missing))]
+        self._missing[url] = (now, exc)
 
     async def _request_once(
         self, url: str, host: str, headers: dict[str, str] | None, max_bytes: int | None, honour_backoff: bool

@@ -9,6 +9,7 @@ import pytest
 from sandbox.web import SandboxWeb
 from server.errors import FetchError
 from server.extraction.fetcher import (
+    MISSING_URL_SECONDS,
     RobotsDisallowedError,
     WebFetcher,
     client_ssl_context,
@@ -16,6 +17,7 @@ from server.extraction.fetcher import (
     is_forbidden_address,
 )
 from server.settings import Settings
+from tests.extraction.conftest import CORPUS_DIR
 
 
 async def test_fetches_a_real_https_url_from_the_sandbox_unchanged(fetcher: WebFetcher) -> None:
@@ -80,6 +82,33 @@ async def test_failures_become_fetch_errors_that_say_how_the_host_answered(
 
 async def _no_wait(_seconds: float) -> None:
     return None
+
+
+async def test_a_url_whose_host_does_not_exist_is_not_asked_again_for_a_while() -> None:
+    """Companies of a batch share candidate domains: a name the web said it does not serve is believed
+    for ``MISSING_URL_SECONDS`` (for that URL), as a resolver keeps a negative answer."""
+    now = [0.0]
+    async with SandboxWeb(CORPUS_DIR) as web:
+        fetcher = WebFetcher(Settings(**web.settings_overrides()), clock=lambda: now[0])
+        fetcher.sleep = _no_wait
+        with pytest.raises(FetchError, match="No site at") as first:
+            await fetcher.fetch("https://unknown-company.example/")
+    try:
+        # The sandbox is gone: whatever is asked now cannot connect, whatever is believed is not asked.
+        with pytest.raises(FetchError) as again:
+            await fetcher.fetch("https://unknown-company.example/")
+        assert (type(again.value), again.value.message, again.value.details) == (
+            type(first.value),
+            first.value.message,
+            first.value.details,
+        )
+        with pytest.raises(FetchError, match="Cannot connect"):
+            await fetcher.fetch("http://unknown-company.example/")  # another URL: asked
+        now[0] += MISSING_URL_SECONDS
+        with pytest.raises(FetchError, match="Cannot connect"):
+            await fetcher.fetch("https://unknown-company.example/")  # believed no longer: asked
+    finally:
+        await fetcher.aclose()
 
 
 async def test_refuses_private_addresses_after_resolution_unless_allowed(sandbox_web: SandboxWeb) -> None:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
-from bs4 import BeautifulSoup
-
 from server.extraction.fetcher import WebFetcher
+from server.extraction.markup import (
+    Element,
+    cut_non_content,
+    document_root,
+    is_element,
+    parse_document,
+    text_of,
+)
 from server.extraction.search.base import SearchResult
 
 DUCKDUCKGO_HTML_URL = "https://html.duckduckgo.com/html/"
@@ -41,27 +47,42 @@ class DuckDuckGoSearch:
 
 
 def parse_results(html: str, page_url: str) -> list[SearchResult]:
-    """Organic results of a DuckDuckGo HTML result page (ads skipped), with their real target URLs. Pure."""
-    soup = BeautifulSoup(html, "lxml")
+    """Organic results of a DuckDuckGo HTML result page (ads skipped), with their real target URLs. Pure.
+
+    Read from the page's lxml tree (``markup``), with BeautifulSoup's text semantics: a result page a
+    query costs the event loop a tenth of the time BeautifulSoup's tree building took.
+    """
+    tree = parse_document(html)
+    if tree is None:
+        return []
+    root = document_root(tree)
+    cut_non_content(root)
     results: list[SearchResult] = []
-    # Found by class with find_all/find, not CSS selectors: soupsieve builds its selector parser on the
-    # first select of the process, ~70 ms of the event loop in the middle of the first batch.
-    for body in soup.find_all("div", class_="result"):
-        if "result--ad" in (body.get("class") or []):
+    for body in root.iter("div"):
+        classes = body.classes
+        if "result" not in classes or "result--ad" in classes:
             continue
-        link = body.find("a", class_="result__a")
+        link = _first_with_class(body, "result__a", "a")
         if link is None or not link.get("href"):
             continue
-        snippet = body.find(class_="result__snippet")
+        snippet = _first_with_class(body, "result__snippet")
         results.append(
             SearchResult(
-                url=target_of(urljoin(page_url, str(link["href"]))),
-                title=link.get_text(" ", strip=True),
-                snippet=snippet.get_text(" ", strip=True) if snippet else "",
+                url=target_of(urljoin(page_url, str(link.get("href")))),
+                title=text_of(link, " ", strip=True),
+                snippet=text_of(snippet, " ", strip=True) if snippet is not None else "",
                 rank=len(results) + 1,
             )
         )
     return results
+
+
+def _first_with_class(element: Element, name: str, tag: str | None = None) -> Element | None:
+    """The first element under ``element`` (``tag`` elements only, when given) with the class ``name``."""
+    for node in element.iterdescendants(tag) if tag else element.iterdescendants():
+        if is_element(node) and name in node.classes:
+            return node
+    return None
 
 
 def target_of(href: str) -> str:
