@@ -66,6 +66,15 @@ def test_a_result_page_is_read_without_building_a_beautifulsoup_tree(monkeypatch
     ]
 
 
+def test_a_result_page_that_declares_an_xml_encoding_is_read_all_the_same() -> None:
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?><html><body><div class="result">'
+        '<a class="result__a" href="https://acme.example/">Acme Robotics</a></div></body></html>'
+    )
+    results = parse_results(html, "https://html.duckduckgo.com/html/")
+    assert [(r.url, r.title) for r in results] == [("https://acme.example/", "Acme Robotics")]
+
+
 def test_redirect_target_is_decoded_and_plain_links_are_kept() -> None:
     wrapped = "https://duckduckgo.com/l/?uddg=https%3A%2F%2Fwww.acme.com%2Fabout&rut=x"
     assert target_of(wrapped) == "https://www.acme.com/about"

@@ -11,6 +11,7 @@ from server.extraction.markup import (
     document_root,
     is_element,
     parse_document,
+    parse_document_bytes,
     text_of,
 )
 from server.extraction.search.base import SearchResult
@@ -53,6 +54,8 @@ def parse_results(html: str, page_url: str) -> list[SearchResult]:
     query costs the event loop a tenth of the time BeautifulSoup's tree building took.
     """
     tree = parse_document(html)
+    if tree is None:  # lxml refuses a str that declares an XML encoding: read as bytes, as pages are
+        tree = parse_document_bytes(html)
     if tree is None:
         return []
     root = document_root(tree)
