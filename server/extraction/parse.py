@@ -265,14 +265,14 @@ def _attribute_xpath(name: str) -> Any:
 
 
 def _structured_data(
-    tree: Element, url: str, html: str, scripts: Sequence[Element] | None = None
+    tree: Element, url: str, html: str, scripts: Sequence[Element]
 ) -> dict[str, list[dict[str, Any]]]:
-    # ``scripts``: the page's ``<script>`` elements, when the caller has them already.
+    # ``scripts``: the page's ``<script>`` elements (``elements_by_tag``'s walk before the cut).
     # Microdata is read from elements with an ``itemscope`` attribute: without one, extruct's two XPath
     # walks of the whole tree would find nothing. JSON-LD is read from the scripts whose type is exactly
     # ``JSONLD_TYPE`` (extruct's XPath): without one (most pages), its walk of the tree would find none.
     marked = _has_attribute(tree, html, MICRODATA_MARK)
-    typed = scripts is None or any(script.get("type") == JSONLD_TYPE for script in scripts)
+    typed = any(script.get("type") == JSONLD_TYPE for script in scripts)
     read = {"microdata": marked, "json-ld": typed}
     syntaxes = [syntax for syntax in STRUCTURED_SYNTAXES if read[syntax]]
     if marked and _has_attribute(tree, html, MICRODATA_REFERENCE):
