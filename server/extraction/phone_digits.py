@@ -7,8 +7,11 @@ of those digits comes from a character of the matcher's candidate (a decimal dig
 vanity-number reading an ASCII letter) except the digits a region's national-prefix transform rule writes
 in. So a candidate with fewer such characters than the bound below holds no number, and a string none of
 whose candidates reaches it gives no match. The candidates are found as the matcher finds them: its own
-pattern, searched from where it searches, cut where it cuts (``may_hold_number``). The bounds come from
-phonenumbers' metadata, per default region (``digits_needed``):
+pattern, searched from where it searches, cut where it cuts (``may_hold_number``). Within a string that
+passes, the matcher parses and validates each candidate and then pieces of it (split at slashes, brackets,
+dashes, stops and spaces), most of them a few digits long; every piece is read by the same rule, so one with
+too few is answered without parsing it (``valid_matches``). The bounds come from phonenumbers' metadata,
+per default region (``digits_needed``):
 
 - a number written without a plus sign is read in the default region's country code (directly, or after
   a leading country code, which only adds digits): at least the shortest possible length of any region of
@@ -116,21 +119,50 @@ def digits_needed(region: str) -> tuple[int, int]:
     return without_plus, min(without_plus, international)
 
 
+def enough_digits(text: str, region: str) -> bool:
+    """Whether ``text`` has the digit-like characters a number read from it as in ``region`` needs."""
+    without_plus, with_plus = digits_needed(region)
+    needed = with_plus if PLUS_RE.search(text) else without_plus
+    return len(text) >= needed and len(DIGIT_LIKE_RE.findall(text)) >= needed
+
+
 def may_hold_number(text: str, region: str) -> bool:
     """False when ``PhoneNumberMatcher(text, region, leniency=VALID)`` certainly finds no number.
 
     The candidates are the matcher's own, in its order: it reads one, and only if it finds no number
     there moves on from that candidate's end; so while no candidate can hold a number, the same ones.
     """
-    without_plus, with_plus = digits_needed(region)
     index = 0
     while (found := CANDIDATE_RE.search(text, index)) is not None:
         candidate = found.group()
         cut = SECOND_NUMBER_RE.search(candidate)
         if cut is not None:
             candidate = candidate[: cut.start()]
-        needed = with_plus if PLUS_RE.search(candidate) else without_plus
-        if len(candidate) >= needed and len(DIGIT_LIKE_RE.findall(candidate)) >= needed:
+        if enough_digits(candidate, region):
             return True
         index = found.start() + len(candidate)
     return False
+
+
+def valid_matches(text: str, region: str) -> list[phonenumbers.PhoneNumberMatch]:
+    """What ``PhoneNumberMatcher(text, region, leniency=VALID)`` finds, the same matches in the same order."""
+    return list(_DigitBoundMatcher(text, region)) if may_hold_number(text, region) else []
+
+
+class _DigitBoundMatcher(phonenumbers.PhoneNumberMatcher):
+    """phonenumbers' matcher at ``Leniency.VALID`` that answers a piece too short for a number itself.
+
+    ``_parse_and_verify`` is where the matcher reads each candidate and piece of one; a None from it is
+    what the library would have answered (no valid number has fewer digits), and the matcher counts it
+    as a try as it counts its own. Should a release stop calling it, the matcher reads every piece itself:
+    slower, the same matches.
+    """
+
+    def __init__(self, text: str, region: str) -> None:
+        super().__init__(text, region, leniency=phonenumbers.Leniency.VALID)
+        self._region = region
+
+    def _parse_and_verify(self, candidate: str, offset: int) -> phonenumbers.PhoneNumberMatch | None:
+        if not enough_digits(candidate, self._region):
+            return None
+        return super()._parse_and_verify(candidate, offset)

@@ -8,15 +8,17 @@ import unicodedata
 
 import phonenumbers
 import pytest
-from phonenumbers import PhoneNumberFormat, PhoneNumberType, phonenumberutil
+from phonenumbers import PhoneNumberFormat, PhoneNumberType, phonenumbermatcher, phonenumberutil
 
 from server.extraction.phone_digits import (
     CANDIDATE_RE,
     DIGIT_LIKE_RE,
     INTERNATIONAL_DIGITS,
     digits_needed,
+    enough_digits,
     international_digits,
     may_hold_number,
+    valid_matches,
 )
 from server.extraction.phones import PhoneSources, read_phones
 
@@ -86,11 +88,13 @@ def test_every_example_number_of_every_region_is_still_found(region: str) -> Non
                 assert may_hold_number(text, region), text
 
 
-def test_the_filter_never_drops_a_string_with_a_number_in_mangled_text() -> None:
-    """Numbers cut short, spread over words, beside dates, in other scripts' digits: found => kept."""
+def _mangled_texts() -> list[tuple[str, str]]:
+    """(region, text): every region's example numbers cut short, spread over words, beside dates, in other
+    scripts' digits."""
     rng = random.Random(8)
     arabic = str.maketrans("0123456789", "".join(chr(0x0660 + digit) for digit in range(10)))
     fullwidth = str.maketrans("0123456789", "".join(chr(0xFF10 + digit) for digit in range(10)))
+    texts = []
     for region in REGIONS:
         for number in _examples(region):
             printed = phonenumbers.format_number(number, rng.choice(FORMATS))
@@ -103,10 +107,66 @@ def test_the_filter_never_drops_a_string_with_a_number_in_mangled_text() -> None
                 printed.translate(arabic),
                 printed.translate(fullwidth),
                 f"{printed[: cut // 2]}x{printed[cut // 2 :]}",
+                f"({printed[:cut]}) {printed[cut:]} / {printed[: cut // 2]}-{printed}",
             )
-            for text in variants:
-                if _matches(text, region):
-                    assert may_hold_number(text, region), (region, text)
+            texts += [(region, text) for text in variants]
+    return texts
+
+
+def test_the_filter_never_drops_a_string_with_a_number_in_mangled_text() -> None:
+    for region, text in _mangled_texts():
+        if _matches(text, region):
+            assert may_hold_number(text, region), (region, text)
+
+
+def _found(matches: list[phonenumbers.PhoneNumberMatch]) -> list[tuple[int, str, str]]:
+    return [
+        (m.start, m.raw_string, phonenumbers.format_number(m.number, PhoneNumberFormat.E164)) for m in matches
+    ]
+
+
+def test_valid_matches_are_the_matchers_own_in_mangled_text() -> None:
+    for region, text in _mangled_texts():
+        matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+        assert _found(valid_matches(text, region)) == _found(list(matcher)), (region, text)
+
+
+@pytest.mark.parametrize(
+    ("region", "text"),
+    [
+        pytest.param(
+            "US", "Rendered at 2018-02-09 20:30:34 (0 62 01) 60 07-4 86, call 415-555-0132", id="US"
+        ),
+        pytest.param("DE", "Tel. (0 62 01) 60 07-4 86 / Fax 0 62 01/60 07-4 87 (Mo-Fr 8-17)", id="DE"),
+    ],
+)
+def test_valid_matches_parse_no_piece_too_short_for_a_number(
+    region: str, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The matcher's pieces of a candidate ("8", "(0", "17") are answered before phonenumbers parses them."""
+    parsed = _recording_parse(monkeypatch)
+    found = _found(valid_matches(text, region))
+    ours = parsed[:]
+    parsed.clear()
+    assert found == _found(
+        list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID))
+    )
+    assert ours
+    assert all(enough_digits(piece, region) for piece in ours), ours
+    assert len(parsed) > len(ours)
+
+
+def _recording_parse(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The numbers the matcher hands phonenumbers' ``parse`` from now on, in order (this test only)."""
+    parsed: list[str] = []
+    parse = phonenumbermatcher.parse
+
+    def recording(number: str, region: str | None, **kwargs: bool) -> phonenumbers.PhoneNumber:
+        parsed.append(number)
+        return parse(number, region, **kwargs)
+
+    monkeypatch.setattr(phonenumbermatcher, "parse", recording)
+    return parsed
 
 
 def test_read_phones_reads_the_same_numbers_with_the_filter() -> None:
