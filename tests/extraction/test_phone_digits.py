@@ -17,6 +17,7 @@ from server.extraction.phone_digits import (
     digits_needed,
     enough_digits,
     international_digits,
+    may_be_number,
     may_hold_number,
     valid_matches,
 )
@@ -167,6 +168,71 @@ def _recording_parse(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(phonenumbermatcher, "parse", recording)
     return parsed
+
+
+def _is_valid_reading(piece: str, region: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(piece, region))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _plain_variants(rng: random.Random, number: phonenumbers.PhoneNumber) -> list[str]:
+    """A number's digits changed, cut, lengthened and prefixed, written with the separators of plain text."""
+    digits = list(phonenumbers.national_significant_number(number))
+    changed = [rng.choice("0123456789") if rng.random() < 0.3 else digit for digit in digits]
+    runs = [
+        "".join(changed),
+        "".join(digits[1:]),
+        "".join(digits) + rng.choice("0123456789"),
+        rng.choice("0123456789") + "".join(digits),
+        f"0{''.join(digits)}",
+        f"{number.country_code}{''.join(digits)}",
+    ]
+    return [
+        "".join(f"{digit}{rng.choice(['', '', ' ', '-', '.', '/'])}" for digit in run).strip(" -./")
+        for run in runs
+    ] + [f"({run[:3]}) {run[3:]}" for run in runs]
+
+
+def test_a_plain_piece_read_as_a_valid_number_is_never_answered_no() -> None:
+    """Every region's example numbers as printed and with their digits changed: valid => asked."""
+    rng = random.Random(11)
+    answered_no = 0
+    for region in REGIONS:
+        for number in _examples(region):
+            pieces = [phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)]
+            for _ in range(4):
+                pieces += _plain_variants(rng, number)
+            for piece in pieces:
+                if _is_valid_reading(piece, region):
+                    assert may_be_number(piece, region), (region, piece)
+                elif not may_be_number(piece, region):
+                    answered_no += 1
+    assert answered_no > 1_000  # the rule answers, not only the library
+
+
+@pytest.mark.parametrize(
+    ("region", "piece", "expected"),
+    [
+        pytest.param("US", "2018-08-08", False, id="a-date-in-the-us"),
+        pytest.param("US", "20180808", False, id="eight-digits-in-the-us"),
+        pytest.param("US", "415-555-0132", True, id="a-us-number"),
+        pytest.param("US", "1-415-555-0132", True, id="a-us-number-with-its-code"),
+        pytest.param("FR", "2018-08-08", False, id="a-date-in-france"),
+        pytest.param("FR", "01 42 68 53 00", True, id="a-french-number"),
+        pytest.param("GB", "2018.08.08", False, id="a-date-in-britain"),
+        pytest.param("DE", "2018", False, id="a-year-in-germany"),
+        pytest.param("DE", "30 1234567", True, id="a-german-number-without-its-prefix"),
+        pytest.param("US", "555-0132 ext. 12", True, id="an-extension-is-read-by-the-library"),
+    ],
+)
+def test_a_plain_run_of_digits_that_is_no_national_number_is_answered_no(
+    region: str, piece: str, expected: bool
+) -> None:
+    assert may_be_number(piece, region) is expected
+    if not expected:
+        assert not _is_valid_reading(piece, region)
 
 
 def test_read_phones_reads_the_same_numbers_with_the_filter() -> None:
