@@ -361,4 +361,7 @@ def _bounded_text(element: Any) -> list[str]:
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """``text`` with each run of whitespace one space, none at either end: ``str.split`` splits at the
+    characters ``\\s`` matches, and splits a page's few hundred strings and labels in C several times as
+    fast as ``re.sub`` replaces."""
+    return " ".join(text.split())
