@@ -19,6 +19,7 @@ from server.extraction.phone_digits import (
     international_digits,
     may_be_number,
     may_hold_number,
+    national_reading,
     valid_matches,
 )
 from server.extraction.phones import PhoneSources, read_phones
@@ -210,6 +211,33 @@ def test_a_plain_piece_read_as_a_valid_number_is_never_answered_no() -> None:
                 elif not may_be_number(piece, region):
                     answered_no += 1
     assert answered_no > 1_000  # the rule answers, not only the library
+
+
+def test_a_plain_run_that_no_prefix_starts_is_read_as_its_own_digits() -> None:
+    """The reading ``may_be_number`` rests on, for random runs of digits and separators in every region."""
+    rng = random.Random(12)
+    read_as_is = 0
+    for region in REGIONS:
+        reading = national_reading(region)
+        assert reading is not None, region
+        for _ in range(60):
+            digits = "".join(rng.choice("0123456789") for _ in range(rng.randrange(2, 18)))
+            if reading.prefixed.match(digits):
+                continue
+            piece = "".join(
+                f"{digit}{rng.choice(['', '', ' ', '-', '.', '/', ') ', ' ('])}" for digit in digits
+            )
+            try:
+                number = phonenumbers.parse(piece, region, keep_raw_input=True)
+            except phonenumbers.NumberParseException:
+                continue
+            assert (number.country_code, number.extension) == (
+                phonenumbers.country_code_for_region(region),
+                None,
+            )
+            assert phonenumbers.national_significant_number(number) == digits, (region, piece)
+            read_as_is += 1
+    assert read_as_is > 5_000
 
 
 @pytest.mark.parametrize(
