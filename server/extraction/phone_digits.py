@@ -1,4 +1,4 @@
-"""How many digits a phone number needs: a lossless pre-filter for phonenumbers' matcher. Pure.
+"""What a phone number needs to be one: lossless pre-filters for phonenumbers' matcher. Pure.
 
 ``PhoneNumberMatcher`` costs ~0.1-0.3 ms a string (it parses and validates every digit run it finds),
 and most digit-bearing strings of a page (dates, prices, codes) hold no number. A number it accepts is
@@ -26,9 +26,9 @@ above, or a plain run of digits that is no national number of the region. A piec
 separators (no plus, no letter, none of the marks an extension needs: ``;``, ``,``, ``#``, ``~``) is read
 by ``phonenumbers.parse`` as its digits: an international number only after the region's international
 prefix or its country code, and a national prefix stripped only where the region's pattern for one
-matches. When none of those (nor a leading zero) starts the digits, they are the national significant
-number, unchanged, and valid only if their count is a possible length of the general description of a
-region of that country code and its pattern matches them (what ``is_valid_number`` checks first).
+matches. When none of those (nor a leading zero, which it may keep apart) starts the digits, they are the
+national significant number, unchanged, and valid only if their count is a possible length of a region of
+that country code and a region's general pattern matches them (what ``is_valid_number`` checks first).
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ CANDIDATE_RE = phonenumbermatcher._PATTERN
 SECOND_NUMBER_RE: re.Pattern[str] = getattr(phonenumbermatcher, "_SECOND_NUMBER_START_PATTERN")  # noqa: B009
 # A piece of a candidate that phonenumbers reads as nothing but its digits (see the module's docstring).
 PLAIN_PIECE_RE = re.compile(r"[0-9 ()./-]+")
-SEPARATORS = str.maketrans("", "", " ()./-")
+SEPARATORS = str.maketrans("", "", " ()./-")  # what is left of a plain piece is its digits
+# A backreference or conditional: a pattern that holds one means something else joined with others.
 GROUP_REFERENCE_RE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 
 
@@ -221,10 +222,10 @@ def may_hold_number(text: str, region: str) -> bool:
 
 def valid_matches(text: str, region: str) -> list[phonenumbers.PhoneNumberMatch]:
     """What ``PhoneNumberMatcher(text, region, leniency=VALID)`` finds, the same matches in the same order."""
-    return list(_DigitBoundMatcher(text, region)) if may_hold_number(text, region) else []
+    return list(_PrefilteredMatcher(text, region)) if may_hold_number(text, region) else []
 
 
-class _DigitBoundMatcher(phonenumbers.PhoneNumberMatcher):
+class _PrefilteredMatcher(phonenumbers.PhoneNumberMatcher):
     """phonenumbers' matcher at ``Leniency.VALID`` that answers a piece that is no number itself.
 
     ``_parse_and_verify`` is where the matcher reads each candidate and piece of one; a None from it is
