@@ -22,7 +22,7 @@ import phonenumbers
 
 from server.extraction.evidence import quote
 from server.extraction.markup import Anchor, JoinedTexts, PageString, page_anchors, page_strings
-from server.extraction.phone_digits import may_hold_number
+from server.extraction.phone_digits import valid_matches
 
 # phonenumbers asks ``re.compile`` for its metadata's patterns on every use (a number of +1 is tried
 # against NANPA's regions one by one, ~25 patterns a number); its own pattern cache hands each back from a
@@ -154,11 +154,7 @@ def read_phones(sources: PhoneSources, region: str | None) -> list[PhoneFact]:
     matched: dict[str, list[phonenumbers.PhoneNumberMatch]] = {}  # a menu or footer repeats its strings
     for text, context, in_address in sources.strings:
         if text not in matched:
-            matched[text] = (
-                list(phonenumbers.PhoneNumberMatcher(text, matching, leniency=phonenumbers.Leniency.VALID))
-                if may_hold_number(text, matching)  # most digit-bearing strings cannot hold a number
-                else []
-            )
+            matched[text] = valid_matches(text, matching)
         for match in matched[text]:
             raw = match.raw_string
             before = text[match.start - 1] if match.start else ""
@@ -365,4 +361,7 @@ def _bounded_text(element: Any) -> list[str]:
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """``text`` with each run of whitespace one space, none at either end: ``str.split`` splits at the
+    characters ``\\s`` matches, and splits a page's few hundred strings and labels in C several times as
+    fast as ``re.sub`` replaces."""
+    return " ".join(text.split())

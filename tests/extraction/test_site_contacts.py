@@ -4,6 +4,7 @@ phones.py, emails.py through sources/site_identity.py)."""
 from __future__ import annotations
 
 import re
+import sys
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -288,3 +289,12 @@ def test_only_strings_with_enough_digits_of_their_own_are_read_for_numbers() -> 
     """Digits are counted string by string in the joined texts: none spills over into the next string."""
     texts = ["12345", "6 and 7", "a1b2c3d4e5f6", "Tel. 0316 / 72 34", "१२३४५६७", "12345"]
     assert JoinedTexts(texts).matching(ENOUGH_DIGITS_RE) == [2, 3]
+
+
+def test_every_kind_of_whitespace_beside_a_number_reads_as_one_space() -> None:
+    """What ``\\s`` matches, from tabs to ideographic spaces, collapses in labels and evidence alike."""
+    spaces = "".join(char for char in map(chr, range(sys.maxunicode + 1)) if re.fullmatch(r"\s", char))
+    html = f"<p>{spaces}Kundenservice{spaces}Tel.:{spaces}<span>+49 30 1234567</span>{spaces}Mo{spaces}</p>"
+    (phone,) = parse_page(f"<html><body>{html}</body></html>", f"https://{DOMAIN}/", region="DE").phones
+    assert (phone.label, phone.type) == ("kundenservice tel.:", "support")
+    assert phone.evidence == "Kundenservice Tel.: +49 30 1234567"
