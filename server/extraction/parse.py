@@ -105,11 +105,17 @@ RIGHTS_RE = re.compile(
 # "/about/team?x=1#y": a root-relative path urljoin only appends to the origin (the caller also refuses
 # "/." anywhere: dot segments are rewritten). No "//" (protocol-relative), ";" (params), characters it
 # strips or rewrites (whitespace, controls, backslash), and no empty "?" or "#" (it drops them).
-PLAIN_ROOT_PATH_RE = re.compile(r"/(?!/)[^\s\\;?#]*(?:\?[^\s\\#]+)?(?:#[^\s\\]+)?")
+# Its groups are the parts urlsplit gives it (path up to the first "?" or "#", query up to the first "#").
+PLAIN_ROOT_PATH_RE = re.compile(
+    r"(?P<path>/(?!/)[^\s\\;?#]*)(?:\?(?P<query>[^\s\\#]+))?(?:#(?P<fragment>[^\s\\]+))?"
+)
 # "https://host:port/path?query#fragment" in lower-case scheme: no character urlsplit strips or removes
-# (C0 controls, space), no IPv6 brackets it would check; a non-empty netloc.
-BRACKETS_RE = re.compile(r"[\[\]]")
-PLAIN_ABSOLUTE_RE = re.compile(r"(?P<scheme>https?)://(?P<netloc>[^/?#\x00-\x20]+)(?P<rest>[^\x00-\x20]*)")
+# (C0 controls, space); a non-empty netloc. Its groups are the parts urlsplit gives such an href: the
+# netloc up to the first "/", "?" or "#", the path up to the first "?" or "#", the query up to the first "#".
+PLAIN_ABSOLUTE_RE = re.compile(
+    r"(?P<scheme>https?)://(?P<netloc>[^/?#\x00-\x20]+)(?P<path>[^?#\x00-\x20]*)"
+    r"(?:\?(?P<query>[^#\x00-\x20]*))?(?:#(?P<fragment>[^\x00-\x20]*))?"
+)
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
 # Written from its first letter on (each title's rest behind that letter, the word boundary checked from
 # behind), so re skips to the letters G, M and D in C instead of trying every position of the page text.
@@ -435,15 +441,14 @@ def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> t
     and a plain protocol-relative one, which it gives the base's scheme. ``base`` is
     ``urlsplit(base_url)`` when the caller resolves many hrefs against it.
     """
-    if PLAIN_ROOT_PATH_RE.fullmatch(href) and "/." not in href:
+    root_path = PLAIN_ROOT_PATH_RE.fullmatch(href)
+    if root_path is not None and "/." not in href:
         base = base if base is not None else urlsplit(base_url)
         if base.scheme in ("http", "https") and base.netloc:
-            # The parts urlsplit would give the joined URL: the base's origin, then the href split at its
-            # first "#" and the first "?" before it (the pattern admits nothing urlsplit would clean).
-            rest, _, fragment = href.partition("#")
-            path, _, query = rest.partition("?")
+            # The parts urlsplit would give the joined URL: the base's origin, then the href's own parts
+            # (the pattern admits nothing urlsplit would clean).
             return f"{base.scheme}://{base.netloc}{href}", SplitResult(
-                base.scheme, base.netloc, path, query, fragment
+                base.scheme, base.netloc, *root_path.groups("")
             )
     plain = _plain_absolute_parts(href)
     if plain is not None:
@@ -476,13 +481,13 @@ def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> t
 def _plain_absolute_parts(href: str) -> SplitResult | None:
     """``urlsplit(href)`` of an absolute http(s) href with nothing urlsplit strips or checks, else None."""
     plain = PLAIN_ABSOLUTE_RE.fullmatch(href)
-    if plain is None or not plain["netloc"].isascii() or BRACKETS_RE.search(plain["netloc"]):
+    if plain is None:
         return None
-    # What urlsplit gives such an href (nothing it strips, no brackets to check), without its
-    # Python-level scan: the netloc up to the first "/", "?" or "#", then the fragment, the query.
-    rest, _, fragment = plain["rest"].partition("#")
-    path, _, query = rest.partition("?")
-    return SplitResult(plain["scheme"], plain["netloc"], path, query, fragment)
+    parts = SplitResult(*plain.groups(""))
+    # A non-ASCII netloc urlsplit normalizes to check it, brackets (IPv6) it checks: it reads those.
+    if not parts.netloc.isascii() or "[" in parts.netloc or "]" in parts.netloc:
+        return None
+    return parts  # what urlsplit gives it, without its Python-level scan
 
 
 class PageLink(NamedTuple):
