@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -118,6 +118,8 @@ PLAIN_ABSOLUTE_RE = re.compile(
     r"(?P<scheme>https?)://(?P<netloc>[^/?#\x00-\x20]++)(?P<path>[^?#\x00-\x20]*+)"
     r"(?:\?(?P<query>[^#\x00-\x20]*+))?(?:#(?P<fragment>[^\x00-\x20]*+))?"
 )
+URL_BYTES_REMOVED_RE = re.compile("[\t\r\n]")  # what urlsplit removes from anywhere in a URL
+PAGES_RESOLVED_AT_ONCE = 16  # page URLs whose fragment-free form is kept: a parse resolves one page's links
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
 # Written from its first letter on (each title's rest behind that letter, the word boundary checked from
 # behind), so re skips to the letters G, M and D in C instead of trying every position of the page text.
@@ -472,6 +474,14 @@ def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> t
             plain = _plain_absolute_parts(url)
             if plain is not None:
                 return url, plain
+    if href[:1] == "#" and len(href) > 1 and not URL_BYTES_REMOVED_RE.search(href):
+        # A fragment of the page itself: urljoin puts the base back together without its fragment (the
+        # same for every fragment) and appends this one, which urlsplit gives as it is written.
+        page, page_parts = _page_without_fragment(base_url)
+        if page_parts.scheme in ("http", "https"):
+            return f"{page}{href}", SplitResult(
+                page_parts.scheme, page_parts.netloc, page_parts.path, page_parts.query, href[1:]
+            )
     parts = urlsplit(href)
     if parts.scheme in ("http", "https") and parts.netloc:
         return href, parts
@@ -479,6 +489,13 @@ def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> t
         return href, parts  # "mailto:", "javascript:": urljoin gives an href of another scheme back as is
     url = urljoin(base_url, href)
     return url, urlsplit(url)
+
+
+@lru_cache(maxsize=PAGES_RESOLVED_AT_ONCE)
+def _page_without_fragment(base_url: str) -> tuple[str, SplitResult]:
+    """The page URL as urljoin gives it for a bare "#" (put back together, no fragment), with its parts."""
+    page = urljoin(base_url, "#")
+    return page, urlsplit(page)
 
 
 def _plain_absolute_parts(href: str) -> SplitResult | None:
