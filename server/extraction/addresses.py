@@ -32,12 +32,29 @@ from server.extraction.statements import text_blocks
 
 QUOTE_CHARS = 200
 ANGLO_COUNTRIES = ("US", "CA", "GB")
-# Anchors: "CA 95052", "CA 95052-8119" (US), "E14 5AB" (GB), "K1A 0B1" (CA). Each pattern opens with the
-# character class of its first character and checks the word boundary before it from behind: re then
-# skips to the next candidate character in C instead of trying the whole pattern at every position.
-US_ANCHOR_RE = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z]\.?\s+\d{5}(?:-\d{4})?\b")
-GB_ANCHOR_RE = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z]?\d[A-Z\d]?\s*\d[A-Z]{2}\b")
-CA_ANCHOR_RE = re.compile(r"[A-Z](?<=\b[A-Z])\d[A-Z]\s?\d[A-Z]\d\b")
+# Anchors: "CA 95052", "CA 95052-8119" (US), "E14 5AB" (GB), "K1A 0B1" (CA). Each opens with a capital
+# letter, the word boundary before it checked from behind (``WORD_CAPITAL``): re skips to the next
+# candidate character in C instead of trying the whole pattern at every position. What follows the
+# capital differs by country; one scan tries each country's rest at every such capital (``ANGLO_ANCHOR_RE``).
+WORD_CAPITAL = r"[A-Z](?<=\b[A-Z])"
+ANGLO_ANCHOR_RESTS = {
+    "US": r"[A-Z]\.?\s+\d{5}(?:-\d{4})?\b",
+    "GB": r"[A-Z]?\d[A-Z\d]?\s*\d[A-Z]{2}\b",
+    "CA": r"\d[A-Z]\s?\d[A-Z]\d\b",
+}
+
+
+def _any_of_after(lead: str, rests: dict[str, str]) -> re.Pattern[str]:
+    """``lead``, then each of ``rests`` tried from the same place: its group (its name) ends where it does,
+    or takes no part. A place where none matches is no match."""
+    tries = "".join(f"(?:(?=(?P<{name}>{rest}))|)" for name, rest in rests.items())
+    none_matched = "(?!)"
+    for name in reversed(rests):
+        none_matched = f"(?({name})|{none_matched})"
+    return re.compile(lead + tries + none_matched)
+
+
+ANGLO_ANCHOR_RE = _any_of_after(WORD_CAPITAL, ANGLO_ANCHOR_RESTS)
 MAX_ANCHORS = 40  # pyap runs per country and page at most this often
 ANCHOR_WINDOW = 160  # characters before an anchor that an address's street and city fit in
 LEAD_WINDOW = 80  # characters before a PIN code that a city and state fit in
@@ -167,19 +184,32 @@ def _anchors(anchor: re.Pattern[str], text: str, zones: Zones) -> Iterator[re.Ma
         yield from anchor.finditer(text, start, end)
 
 
+def anglo_anchors(text: str, zones: Zones) -> dict[str, list[tuple[int, int]]]:
+    """Each country's anchors in ``zones`` of ``text``, (start, end) in order, from one scan: the ones
+    ``finditer`` of ``WORD_CAPITAL`` and the country's rest finds zone by zone (each after the last)."""
+    found: dict[str, list[tuple[int, int]]] = {country: [] for country in ANGLO_ANCHOR_RESTS}
+    for start, end in zones:
+        for match in ANGLO_ANCHOR_RE.finditer(text, start, end):
+            for country, spans in found.items():
+                anchor_end = match.end(country)
+                if anchor_end != -1 and (not spans or match.start() >= spans[-1][1]):
+                    spans.append((match.start(), anchor_end))
+    return found
+
+
 def _anglo_addresses(text: str, zones: Zones) -> list[PrintedAddress]:
     found: list[PrintedAddress] = []
-    for country, anchor in (("US", US_ANCHOR_RE), ("GB", GB_ANCHOR_RE), ("CA", CA_ANCHOR_RE)):
+    for country, anchors in anglo_anchors(text, zones).items():
         seen_end = -1
-        for tried, match in enumerate(_anchors(anchor, text, zones)):
+        for tried, (anchor_start, anchor_end) in enumerate(anchors):
             if tried >= MAX_ANCHORS:
                 break  # a page of a thousand "CA 90210"s is a list, not a company's address
-            if match.end() <= seen_end:
+            if anchor_end <= seen_end:
                 continue
             if not pyap_reads(country):
                 break
-            start = max(0, match.start() - ANCHOR_WINDOW)
-            window = text[start : match.end() + 40]
+            start = max(0, anchor_start - ANCHOR_WINDOW)
+            window = text[start : anchor_end + 40]
             for parsed in pyap.parse(window, country=country):
                 if parsed is None:
                     continue

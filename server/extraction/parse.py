@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -105,11 +105,21 @@ RIGHTS_RE = re.compile(
 # "/about/team?x=1#y": a root-relative path urljoin only appends to the origin (the caller also refuses
 # "/." anywhere: dot segments are rewritten). No "//" (protocol-relative), ";" (params), characters it
 # strips or rewrites (whitespace, controls, backslash), and no empty "?" or "#" (it drops them).
-PLAIN_ROOT_PATH_RE = re.compile(r"/(?!/)[^\s\\;?#]*(?:\?[^\s\\#]+)?(?:#[^\s\\]+)?")
+# Its groups are the parts urlsplit gives it (path up to the first "?" or "#", query up to the first "#").
+PLAIN_ROOT_PATH_RE = re.compile(
+    r"(?P<path>/(?!/)[^\s\\;?#]*+)(?:\?(?P<query>[^\s\\#]++))?(?:#(?P<fragment>[^\s\\]++))?"
+)
 # "https://host:port/path?query#fragment" in lower-case scheme: no character urlsplit strips or removes
-# (C0 controls, space), no IPv6 brackets it would check; a non-empty netloc.
-BRACKETS_RE = re.compile(r"[\[\]]")
-PLAIN_ABSOLUTE_RE = re.compile(r"(?P<scheme>https?)://(?P<netloc>[^/?#\x00-\x20]+)(?P<rest>[^\x00-\x20]*)")
+# (C0 controls, space); a non-empty netloc. Its groups are the parts urlsplit gives such an href: the
+# netloc up to the first "/", "?" or "#", the path up to the first "?" or "#", the query up to the first "#".
+# Every part is possessive (as in the root-relative pattern): giving a character back to the part after it
+# never makes an href match, and retrying every split of one with a space in it cost a dozen microseconds.
+PLAIN_ABSOLUTE_RE = re.compile(
+    r"(?P<scheme>https?)://(?P<netloc>[^/?#\x00-\x20]++)(?P<path>[^?#\x00-\x20]*+)"
+    r"(?:\?(?P<query>[^#\x00-\x20]*+))?(?:#(?P<fragment>[^\x00-\x20]*+))?"
+)
+URL_BYTES_REMOVED_RE = re.compile("[\t\r\n]")  # what urlsplit removes from anywhere in a URL
+PAGES_RESOLVED_AT_ONCE = 16  # page URLs whose fragment-free form is kept: a parse resolves one page's links
 INDUSTRY_LABELS = frozenset({"industry", "branche", "secteur", "sector", "industrie"})
 # Written from its first letter on (each title's rest behind that letter, the word boundary checked from
 # behind), so re skips to the letters G, M and D in C instead of trying every position of the page text.
@@ -435,20 +445,20 @@ def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> t
     and a plain protocol-relative one, which it gives the base's scheme. ``base`` is
     ``urlsplit(base_url)`` when the caller resolves many hrefs against it.
     """
-    if PLAIN_ROOT_PATH_RE.fullmatch(href) and "/." not in href:
+    # Each fast form is told by its first characters: an href is tried against the one it may be.
+    root_path = PLAIN_ROOT_PATH_RE.fullmatch(href) if href[:1] == "/" else None
+    if root_path is not None and "/." not in href:
         base = base if base is not None else urlsplit(base_url)
         if base.scheme in ("http", "https") and base.netloc:
-            # The parts urlsplit would give the joined URL: the base's origin, then the href split at its
-            # first "#" and the first "?" before it (the pattern admits nothing urlsplit would clean).
-            rest, _, fragment = href.partition("#")
-            path, _, query = rest.partition("?")
+            # The parts urlsplit would give the joined URL: the base's origin, then the href's own parts
+            # (the pattern admits nothing urlsplit would clean).
             return f"{base.scheme}://{base.netloc}{href}", SplitResult(
-                base.scheme, base.netloc, path, query, fragment
+                base.scheme, base.netloc, *root_path.groups("")
             )
-    plain = _plain_absolute_parts(href)
+    plain = _plain_absolute_parts(href) if href[:4] == "http" else None
     if plain is not None:
         return href, plain
-    if href.startswith("//") and ";" not in href:
+    if href[:2] == "//" and ";" not in href:
         # Protocol-relative: urljoin reads it in the base's scheme and puts it back together through
         # urlunparse, which drops an empty query or fragment and moves params (";"): without those, the
         # base's scheme and the href as written.
@@ -464,6 +474,14 @@ def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> t
             plain = _plain_absolute_parts(url)
             if plain is not None:
                 return url, plain
+    if href[:1] == "#" and len(href) > 1 and not URL_BYTES_REMOVED_RE.search(href):
+        # A fragment of the page itself: urljoin puts the base back together without its fragment (the
+        # same for every fragment) and appends this one, which urlsplit gives as it is written.
+        page, page_parts = _page_without_fragment(base_url)
+        if page_parts.scheme in ("http", "https"):
+            return f"{page}{href}", SplitResult(
+                page_parts.scheme, page_parts.netloc, page_parts.path, page_parts.query, href[1:]
+            )
     parts = urlsplit(href)
     if parts.scheme in ("http", "https") and parts.netloc:
         return href, parts
@@ -473,16 +491,23 @@ def resolve_href(base_url: str, href: str, base: SplitResult | None = None) -> t
     return url, urlsplit(url)
 
 
+@lru_cache(maxsize=PAGES_RESOLVED_AT_ONCE)
+def _page_without_fragment(base_url: str) -> tuple[str, SplitResult]:
+    """The page URL as urljoin gives it for a bare "#" (put back together, no fragment), with its parts."""
+    page = urljoin(base_url, "#")
+    return page, urlsplit(page)
+
+
 def _plain_absolute_parts(href: str) -> SplitResult | None:
     """``urlsplit(href)`` of an absolute http(s) href with nothing urlsplit strips or checks, else None."""
     plain = PLAIN_ABSOLUTE_RE.fullmatch(href)
-    if plain is None or not plain["netloc"].isascii() or BRACKETS_RE.search(plain["netloc"]):
+    if plain is None:
         return None
-    # What urlsplit gives such an href (nothing it strips, no brackets to check), without its
-    # Python-level scan: the netloc up to the first "/", "?" or "#", then the fragment, the query.
-    rest, _, fragment = plain["rest"].partition("#")
-    path, _, query = rest.partition("?")
-    return SplitResult(plain["scheme"], plain["netloc"], path, query, fragment)
+    parts = SplitResult(*plain.groups(""))
+    # A non-ASCII netloc urlsplit normalizes to check it, brackets (IPv6) it checks: it reads those.
+    if not parts.netloc.isascii() or "[" in parts.netloc or "]" in parts.netloc:
+        return None
+    return parts  # what urlsplit gives it, without its Python-level scan
 
 
 class PageLink(NamedTuple):
@@ -506,15 +531,16 @@ def absolute_links(root: Element, base_url: str, anchors: Sequence[Anchor] | Non
     # Most links stay on the page's own site or go to a few others: each netloc's host is read once.
     hosts: dict[str, str | None] = {base.netloc: base.hostname}
     for element, href in anchors if anchors is not None else page_anchors(root):
-        if href not in resolved:
+        known = resolved.get(href)
+        if known is None:
             try:
                 url, parts = resolve_href(base_url, href, base)
             except ValueError:  # "http://[": a link nobody can follow says nothing
                 continue
             if parts.netloc not in hosts:
                 hosts[parts.netloc] = parts.hostname
-            resolved[href] = (url, parts, hosts[parts.netloc])
-        url, parts, host = resolved[href]
+            known = resolved[href] = (url, parts, hosts[parts.netloc])
+        url, parts, host = known
         links.append(PageLink(url, parts, element, host))
     return links
 

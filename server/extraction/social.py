@@ -220,12 +220,11 @@ def placement_of(element: Any) -> tuple[str, bool]:
 def social_links(links: Iterable[LinkLike]) -> list[SocialLink]:
     """Every link of a page to a known network, classified (page order, at most ``MAX_SOCIAL_LINKS``)."""
     found: list[SocialLink] = []
-    networks: dict[str | None, str | None] = {}  # most links share a few hosts (the site's own above all)
-    for link in links:
-        if link.host not in networks:
-            networks[link.host] = network_of(link.host or "")
-        if networks[link.host] is None:
-            continue
+    links = list(links)
+    # Most links share a few hosts (the site's own above all): each host is asked once, and only the
+    # links to a network's host are read further.
+    on_networks = {host for host in {link.host for link in links} if network_of(host or "") is not None}
+    for link in (link for link in links if link.host in on_networks):
         network, kind, handle, url = classify_url(link.url)
         if network is None:
             continue

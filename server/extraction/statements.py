@@ -173,14 +173,13 @@ class Statement:
 def founding_statements(blocks: Iterable[str]) -> list[Statement]:
     """Every sentence that states a founding year, with the words before the verb as its subject."""
     found: list[Statement] = []
-    previous = ""
     blocks = list(blocks)
-    hinted = set(texts_holding(blocks, FOUNDING_HINT_WORDS, FOUNDING_HINT_RE))
-    for index, block in enumerate(blocks):
-        # Most blocks say nothing of founding: skip them cheaply.
-        if index not in hinted or not FOUNDING_HINT_RE.search(block):
-            previous = block
+    # Most blocks say nothing of founding: only those with the hint are read (one search of them all).
+    for index in texts_holding(blocks, FOUNDING_HINT_WORDS, FOUNDING_HINT_RE):
+        block = blocks[index]
+        if not FOUNDING_HINT_RE.search(block):
             continue
+        previous = blocks[index - 1] if index else ""  # the block printed before it, a heading or a logo
         for start, sentence in _sentences(block):
             opening = FOUNDED_OPENING.match(sentence)
             if opening:
@@ -197,7 +196,6 @@ def founding_statements(blocks: Iterable[str]) -> list[Statement]:
                     year = next(group for group in match.groups() if group)
                     found.append(Statement(int(year), subject, quote))
                     break
-        previous = block
     return found
 
 

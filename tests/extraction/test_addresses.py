@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import lxml.html  # type: ignore[import-untyped]
@@ -10,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.extraction import addresses
-from server.extraction.addresses import BLOCK_SEPARATOR, digit_zones, find_addresses, page_addresses
+from server.extraction.addresses import (
+    ANGLO_ANCHOR_RESTS,
+    BLOCK_SEPARATOR,
+    WORD_CAPITAL,
+    anglo_anchors,
+    digit_zones,
+    find_addresses,
+    page_addresses,
+)
 from server.extraction.parse import parse_page
 
 
@@ -138,6 +147,47 @@ FRAGMENTS = st.sampled_from(
 def test_the_digit_zones_find_every_address_the_whole_text_holds(blocks: list[str]) -> None:
     text, zones = _zoned(blocks)
     assert find_addresses(text, zones) == find_addresses(text)
+
+
+def _anchors_country_by_country(text: str, zones: list[tuple[int, int]]) -> dict[str, list[tuple[int, int]]]:
+    """What each country's own pattern finds zone by zone, one scan per country."""
+    return {
+        country: [
+            match.span()
+            for start, end in zones
+            for match in re.compile(WORD_CAPITAL + rest).finditer(text, start, end)
+        ]
+        for country, rest in ANGLO_ANCHOR_RESTS.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        pytest.param(["Santa Clara, CA 95052-8119"], id="us"),
+        pytest.param(["Norwich NR1 1BY"], id="gb"),
+        pytest.param(["Ottawa ON K1A 0B1"], id="ca"),
+        pytest.param(["AB1 2CD", "XCA 95052", "NY 10001 NY 10002"], id="overlapping-and-inside-a-word"),
+        pytest.param(["K1A 0B1A", "E1 4AB5", "CA 950521"], id="no-boundary-after"),
+        pytest.param(["no anchor here", "1234"], id="none"),
+    ],
+)
+def test_one_scan_finds_each_countrys_anchors_as_its_own_pattern_does(blocks: list[str]) -> None:
+    text, zones = _zoned(blocks)
+    assert anglo_anchors(text, zones) == _anchors_country_by_country(text, zones)
+
+
+ANCHOR_FRAGMENTS = st.sampled_from(
+    ["CA", "NR1", "1BY", "K1A", "0B1", "E14", "5AB", "95052", "-8119", "A", "1", "12", " ", ". ", "-", "x"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks=st.lists(st.lists(ANCHOR_FRAGMENTS, max_size=10).map("".join), max_size=6))
+def test_one_scan_finds_the_anchors_of_any_text_as_the_countries_patterns_do(blocks: list[str]) -> None:
+    """Anchors of several countries side by side, overlapping ones, and runs of them."""
+    text, zones = _zoned(blocks)
+    assert anglo_anchors(text, zones) == _anchors_country_by_country(text, zones)
 
 
 def test_a_page_of_thousands_of_anchors_runs_the_parser_a_bounded_number_of_times(

@@ -263,6 +263,15 @@ def test_phone_numbers_read_again_for_another_region_equal_a_fresh_parse_for_it(
         pytest.param("https://[::1]:8080/x", id="absolute-ipv6"),
         pytest.param("contact.html", id="relative"),
         pytest.param("/./x", id="dot-segment"),
+        pytest.param("/a?", id="empty-query"),
+        pytest.param("/a b", id="space"),
+        pytest.param("https://cdn.example/setup.exe ", id="absolute-trailing-space"),
+        pytest.param("https://cdn.example/a b?c", id="absolute-space"),
+        pytest.param("https://cdn.example#f?g", id="absolute-fragment-before-query"),
+        pytest.param("#team", id="page-fragment"),
+        pytest.param("#", id="empty-page-fragment"),
+        pytest.param("#a#b?c d", id="page-fragment-with-marks"),
+        pytest.param("#a\tb", id="page-fragment-with-tab"),
         pytest.param("//cdn.example/x?y#z", id="protocol-relative"),
         pytest.param("//cdn.example", id="protocol-relative-host-only"),
         pytest.param("//cdn.example/x?#", id="protocol-relative-empty-query-and-fragment"),
@@ -285,6 +294,64 @@ def test_a_link_has_the_url_and_parts_urljoin_and_urlsplit_give_it(href: str) ->
     (link,) = absolute_links(lxml.html.fromstring(f'<p><a href="{href}">x</a></p>'), base)
     assert link.url == urljoin(base, href)
     assert link.parts == urlsplit(link.url) and link.host == urlsplit(link.url).hostname
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        pytest.param("https://acme.example", id="no-path"),
+        pytest.param("https://acme.example/a;p?q=1#old", id="params-query-fragment"),
+        pytest.param("https://acme.example/a?#", id="empty-query-and-fragment"),
+        pytest.param("http://acme.example/./b/../c", id="dot-segments"),
+    ],
+)
+def test_a_fragment_of_the_page_has_the_url_and_parts_urljoin_and_urlsplit_give_it(base: str) -> None:
+    (link,) = absolute_links(lxml.html.fromstring('<p><a href="#team">x</a></p>'), base)
+    assert link.url == urljoin(base, "#team") and link.parts == urlsplit(link.url)
+
+
+def test_the_fragments_of_a_page_are_resolved_with_one_join_at_most(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table of contents links dozens of them: the page URL is put back together once, not per link."""
+    joins: list[str] = []
+
+    def counted(base: str, href: str) -> str:
+        joins.append(href)
+        return urljoin(base, href)
+
+    monkeypatch.setattr(parse_module, "urljoin", counted)
+    base = "https://acme.example/guide?lang=en"
+    page = "".join(f'<a href="#part-{number}">{number}</a>' for number in range(20))
+    links = absolute_links(lxml.html.fromstring(f"<p>{page}</p>"), base)
+    assert [link.url for link in links] == [urljoin(base, f"#part-{number}") for number in range(20)]
+    assert len(joins) <= 1
+
+
+HREF_PIECES = st.sampled_from(
+    [
+        "https://", "http://", "HTTP://", "//", "/", "acme.example", "[::1]", ":8080", "p", "?", "#", "q=1",
+        ";", "/.", "..", " ", "\t", "\\", "b\u00fc", "mailto:", "x",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(href=st.lists(HREF_PIECES, min_size=1, max_size=8).map("".join))
+def test_any_link_has_the_url_and_parts_urljoin_and_urlsplit_give_it(href: str) -> None:
+    """An href the fast forms take or refuse (spaces, brackets, dot segments, empty parts) alike; an
+    absolute http(s) one is kept as written (urljoin would drop an empty "?" or "#" of it)."""
+    base = "https://Acme.example:443/products/index.html"
+    root = lxml.html.fromstring("<p><a>x</a></p>")
+    root.find("a").set("href", href)
+    links = absolute_links(root, base)
+    try:
+        written = urlsplit(href)
+        url = href if written.scheme in ("http", "https") and written.netloc else urljoin(base, href)
+        parts = urlsplit(url)
+    except ValueError:  # a link nobody can follow: none is read
+        assert links == []
+        return
+    (link,) = links
+    assert (link.url, link.parts, link.host) == (url, parts, parts.hostname)
 
 
 @pytest.mark.parametrize(
