@@ -1,11 +1,13 @@
 """A local web that serves corpus site snapshots under their real hostnames, over HTTP and HTTPS.
 
-Production code reaches it unchanged: in sandbox mode the fetcher resolves every hostname to this
-server (port 80 -> ``http_port``, 443 -> ``https_port``) and trusts ``ca_file``. Sites are chosen by the
-``Host`` header (and by SNI for TLS); the certificate, issued by a throw-away ``trustme`` CA, covers every
-corpus hostname.
+Production code reaches it unchanged: in sandbox mode the fetcher resolves the hostnames of the corpus
+(``settings_overrides``' ``sandbox_hostnames``) to this server (port 80 -> ``http_port``, 443 ->
+``https_port``), and no other name, and trusts ``ca_file``. Sites are chosen by the ``Host`` header
+(and by SNI for TLS); the certificate, issued by a throw-away ``trustme`` CA, covers every corpus
+hostname.
 
-Unknown hosts behave as clearly non-existent: over HTTP the answer is ``421 Misdirected Request`` with
+A client that reaches it under another name (one that resolves every name here, ``sandbox_hostnames``
+None) finds it clearly non-existent: over HTTP the answer is ``421 Misdirected Request`` with
 ``X-Sandbox-Unknown-Host``; over HTTPS the certificate does not cover the name, so the client's
 handshake fails verification, as on a shared host that serves no site of that name. (Refusing the
 handshake instead reached the client as a connection reset, which the fetcher rightly reads as an
@@ -122,6 +124,7 @@ class SandboxWeb:
             "sandbox_https_port": self.https_port,
             "sandbox_ca_file": self.ca_file,
             "sandbox_corpus_dir": self.corpus.root,
+            "sandbox_hostnames": self.corpus.hostnames,
             "allow_private_addresses": True,
             "resolve_tlds": list(CORPUS_TLDS),
             # Politeness protects other people's servers; this one is ours and local, and a delay per

@@ -152,13 +152,21 @@ class Settings(BaseSettings):
         ),
     )
 
-    # The sandbox web: when set, every hostname resolves to the sandbox server on loopback.
+    # The sandbox web: when set, hostnames resolve to the sandbox server on loopback.
     sandbox_http_port: int | None = Field(None, description="Sandbox web HTTP port; enables sandbox mode.")
     sandbox_https_port: int | None = Field(None, description="Sandbox web HTTPS port.")
     sandbox_ca_file: Path | None = Field(
         None, description="CA certificate the client trusts in sandbox mode."
     )
     sandbox_corpus_dir: Path = Field(Path("sandbox/corpus"), description="Site snapshots the sandbox serves.")
+    sandbox_hostnames: list[str] | None = Field(
+        None,
+        description=(
+            "The names the sandbox web serves: any other name does not resolve, as a name no one registered "
+            "does not on the public web. None: every name resolves to the sandbox (a shared host that "
+            "serves no site of most of them)."
+        ),
+    )
 
     # --- Added by the extraction/sandbox work (additive; nothing above changed). ---
     sandbox_host: str = Field("127.0.0.1", description="Address the sandbox web listens on (sandbox mode).")

@@ -5,8 +5,9 @@ private, link-local and cloud-metadata addresses (after DNS and after every redi
 ``settings.allow_private_addresses``; the address is judged whatever its spelling (legacy numeric IPv4,
 IPv6 forms that carry an IPv4 address), credentials never follow a redirect to another origin, and a
 malformed ``Location`` fails that URL with a ``FetchError``. In sandbox mode (``settings.sandbox_http_port``
-set) every hostname resolves to the sandbox web, which stands for the public web (its address is not
-judged, literal addresses in URLs are), and the sandbox CA is trusted; no other code path differs.
+set) the names the sandbox web serves resolve to it, and no other name resolves (``SandboxResolver``): it
+stands for the public web (its address is not judged, literal addresses in URLs are), and the sandbox CA
+is trusted; no other code path differs.
 
 How a request fails says how its source answered (``server.errors``, the ``FetchError`` tree): no
 answer (``FetchUnavailableError``: connect error, reset, 5xx, timeout), a refusal (``FetchBlockedError``:
@@ -37,7 +38,7 @@ import socket
 import ssl
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -293,15 +294,26 @@ class GuardedResolver(AbstractResolver):
 
 
 class SandboxResolver(AbstractResolver):
-    """Resolves every hostname to the sandbox web; 80 and 443 map to its HTTP and HTTPS ports."""
+    """Resolves the names the sandbox web serves to it; 80 and 443 map to its HTTP and HTTPS ports.
 
-    def __init__(self, address: str, http_port: int, https_port: int) -> None:
+    Any other name does not exist (``EAI_NONAME``), as a name that no one registered does not on the
+    public web, where finding that out costs one lookup, not a connection and a TLS handshake with a host
+    that then fails to prove the name (a batch of unknown companies tries a thousand such names). With
+    ``served`` None every name resolves to the sandbox: a shared host that serves no site of most names.
+    """
+
+    def __init__(
+        self, address: str, http_port: int, https_port: int, served: Iterable[str] | None = None
+    ) -> None:
         self._address = address
         self._ports = {HTTP_DEFAULT_PORT: http_port, HTTPS_DEFAULT_PORT: https_port}
+        self._served = None if served is None else frozenset(name.rstrip(".").lower() for name in served)
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
+        if self._served is not None and host.rstrip(".").lower() not in self._served:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return [
             ResolveResult(
                 hostname=host,
@@ -365,6 +377,7 @@ class WebFetcher:
                 settings.sandbox_host,
                 settings.sandbox_http_port,
                 settings.sandbox_https_port or HTTPS_DEFAULT_PORT,
+                settings.sandbox_hostnames,
             )
         else:
             inner = ThreadedResolver()

@@ -64,8 +64,7 @@ async def test_redirect_cap_is_enforced(sandbox_web: SandboxWeb) -> None:
         pytest.param(
             "https://tortoise-freight.example/", "Timed out", "unavailable", id="slower-than-timeout"
         ),
-        pytest.param("https://unknown-company.example/", "No site at", "not_found", id="unknown-host-https"),
-        pytest.param("http://unknown-company.example/", "No site at", "not_found", id="unknown-host-http"),
+        pytest.param("https://unknown-company.example/", "no such host", "not_found", id="unknown-name"),
         pytest.param("ftp://acme-robotics.example/", "Refused", "not_found", id="not-http"),
     ],
 )
@@ -84,12 +83,44 @@ async def _no_wait(_seconds: float) -> None:
     return None
 
 
+async def test_a_name_the_sandbox_does_not_serve_does_not_resolve(sandbox_web: SandboxWeb) -> None:
+    """As a name no one registered on the public web: one lookup says so, no connection is made."""
+    fetcher = WebFetcher(Settings(**sandbox_web.settings_overrides()))
+    try:
+        for url in ("https://unknown-company.example/", "http://UNKNOWN-company.example./about/"):
+            with pytest.raises(FetchError, match="no such host") as caught:
+                await fetcher.fetch(url)
+            assert (caught.value.state, caught.value.transient) == ("not_found", False)
+        assert (await fetcher.fetch("https://ACME-robotics.example./")).status == 200  # served: any spelling
+        assert sandbox_web.requests == [("acme-robotics.example", "/")]
+    finally:
+        await fetcher.aclose()
+
+
+@pytest.mark.parametrize("url", ["https://unknown-company.example/", "http://unknown-company.example/"])
+async def test_a_host_that_serves_no_site_of_the_name_has_answered_too(
+    sandbox_web: SandboxWeb, url: str
+) -> None:
+    """Reached under a name it serves no site of (every name resolving to it), the sandbox is a shared host
+    that says so: HTTPS, a certificate that does not cover the name; HTTP, 421. Not found, not an outage."""
+    fetcher = WebFetcher(Settings(**{**sandbox_web.settings_overrides(), "sandbox_hostnames": None}))
+    fetcher.sleep = _no_wait
+    try:
+        with pytest.raises(FetchError, match="No site at") as caught:
+            await fetcher.fetch(url)
+        assert (caught.value.state, caught.value.transient) == ("not_found", False)
+    finally:
+        await fetcher.aclose()
+
+
 async def test_a_url_whose_host_does_not_exist_is_not_asked_again_for_a_while() -> None:
     """Companies of a batch share candidate domains: a name the web said it does not serve is believed
     for ``MISSING_URL_SECONDS`` (for that URL), as a resolver keeps a negative answer."""
     now = [0.0]
     async with SandboxWeb(CORPUS_DIR) as web:
-        fetcher = WebFetcher(Settings(**web.settings_overrides()), clock=lambda: now[0])
+        # Every name resolves to the sandbox: once it is gone, a name asked again cannot connect.
+        settings = Settings(**{**web.settings_overrides(), "sandbox_hostnames": None})
+        fetcher = WebFetcher(settings, clock=lambda: now[0])
         fetcher.sleep = _no_wait
         with pytest.raises(FetchError, match="No site at") as first:
             await fetcher.fetch("https://unknown-company.example/")
